@@ -1,0 +1,30 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { clusterContracts, type NodeHeartbeat } from '@mediaplane/contracts';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { NodesService, type NodeView } from './nodes.service';
+
+@ApiTags('nodes')
+@ApiBearerAuth()
+@Controller('api/v1/nodes')
+export class NodesController {
+  constructor(private readonly nodes: NodesService) {}
+
+  @Get()
+  @UseGuards(AdminTokenGuard)
+  @ApiOkResponse({ description: 'Every running service instance: app, id, address, health, load.' })
+  async list(): Promise<{ nodes: NodeView[] }> {
+    return { nodes: await this.nodes.list() };
+  }
+
+  @EventPattern(clusterContracts.nodeHeartbeat.subject)
+  async onNodeHeartbeat(@Payload() heartbeat: NodeHeartbeat): Promise<void> {
+    await this.nodes.record(heartbeat);
+  }
+
+  @EventPattern(clusterContracts.nodeStopped.subject)
+  async onNodeStopped(@Payload() stopped: { instanceId: string }): Promise<void> {
+    await this.nodes.remove(stopped.instanceId);
+  }
+}

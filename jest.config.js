@@ -1,0 +1,37 @@
+// One jest run for the whole workspace: unit specs in parallel, cross-process
+// specs (real NATS/Redis/FFmpeg, spawned apps) in their own project so the
+// test script can run them with fewer workers.
+const path = require('node:path');
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2023',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^@mediaplane/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts') },
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tmp/'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.{int,e2e}-spec.ts'],
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,5 @@
+export * from './contract';
+export * from './subject-grammar';
+export * from './cluster.contracts';
+export * from './stream.contracts';
+export * from './registry';

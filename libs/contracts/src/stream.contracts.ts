@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { defineEvent, defineRequest } from './contract';
+
+/** Public stream ids are URL-safe and used in playback URLs. */
+export const StreamIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -');
+export const PublishProtocolSchema = z.enum(['rtmp', 'rtmps', 'srt', 'whip']);
+export type PublishProtocol = z.infer<typeof PublishProtocolSchema>;
+export const PlaybackProtocolSchema = z.enum(['rtmp', 'flv', 'wsflv', 'hls', 'whep']);
+export type PlaybackProtocol = z.infer<typeof PlaybackProtocolSchema>;
+
+export const VideoInfoSchema = z.object({
+  codec: z.string().max(32),
+  codecString: z.string().max(64).optional(),
+  profile: z.string().max(32).optional(),
+  level: z.number().optional(),
+  width: z.number().int().nonnegative().optional(),
+  height: z.number().int().nonnegative().optional(),
+  fps: z.number().nonnegative().optional(),
+});
+export const AudioInfoSchema = z.object({
+  codec: z.string().max(32),
+  codecString: z.string().max(64).optional(),
+  sampleRate: z.number().int().nonnegative().optional(),
+  channels: z.number().int().nonnegative().optional(),
+});
+export const MediaInfoSchema = z.object({ video: VideoInfoSchema.optional(), audio: AudioInfoSchema.optional() });
+export type MediaInfo = z.infer<typeof MediaInfoSchema>;
+
+export const LadderRungSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_-]{1,32}$/),
+  height: z.number().int().min(90).max(4320),
+  videoBitrateKbps: z.number().int().min(50).max(100000),
+  audioBitrateKbps: z.number().int().min(16).max(512).default(128),
+});
+export const LadderSchema = z.object({
+  rungs: z.array(LadderRungSchema).min(1).max(8),
+  /** Keep a passthrough `source` rendition when the source is H.264. */
+  source: z.boolean().default(true),
+  preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+  segmentSeconds: z.number().min(1).max(10).default(2),
+});
+export type Ladder = z.infer<typeof LadderSchema>;
+
+/**
+ * Publish authorization. Ingest never puts the stream key on the wire: it
+ * sends the key's SHA-256 (keys are 192-bit random, so the hash is as good as
+ * the key for lookup and useless to an eavesdropper or a store dump).
+ */
+export const PublishAuthorizeRequestSchema = z.object({
+  protocol: PublishProtocolSchema,
+  keyHash: z.string().regex(/^[a-f0-9]{64}$/),
+  remoteAddress: z.string().max(64),
+  node: z.string().max(128),
+});
+export const PublishAuthorizeResponseSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    streamId: StreamIdSchema,
+    name: z.string(),
+    private: z.boolean(),
+    record: z.boolean(),
+    ladder: LadderSchema.optional(),
+  }),
+  z.object({ ok: z.literal(false), reason: z.enum(['unknown_key', 'rate_limited', 'unavailable']), message: z.string() }),
+]);
+export type PublishAuthorizeResponse = z.infer<typeof PublishAuthorizeResponseSchema>;
+
+export const StreamStartedSchema = z.object({
+  streamId: StreamIdSchema,
+  sessionId: z.string().max(64),
+  protocol: PublishProtocolSchema,
+  node: z.string().max(128),
+  startedAt: z.iso.datetime(),
+  media: MediaInfoSchema,
+});
+export type StreamStarted = z.infer<typeof StreamStartedSchema>;
+
+export const StreamEndReasonSchema = z.enum(['publisher_closed', 'kicked', 'deleted', 'key_rotated', 'timeout', 'error', 'shutdown', 'takeover']);
+export const StreamEndedSchema = z.object({
+  streamId: StreamIdSchema,
+  sessionId: z.string().max(64),
+  protocol: PublishProtocolSchema,
+  node: z.string().max(128),
+  reason: StreamEndReasonSchema,
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime(),
+  bytesIn: z.number().int().nonnegative(),
+});
+export type StreamEnded = z.infer<typeof StreamEndedSchema>;
+
+export const PublishRejectedSchema = z.object({
+  protocol: PublishProtocolSchema,
+  reason: z.string().max(64),
+  remoteAddress: z.string().max(64),
+  streamId: StreamIdSchema.optional(),
+  at: z.iso.datetime(),
+});
+
+export const StreamCommandSchema = z.object({ streamId: StreamIdSchema, reason: StreamEndReasonSchema });
+
+export const streamContracts = {
+  publishAuthorize: defineRequest('ingest.v1.publish.authorize', PublishAuthorizeRequestSchema, PublishAuthorizeResponseSchema),
+  publishRejected: defineEvent('ingest.v1.publish.rejected', PublishRejectedSchema, { durable: true }),
+  streamStarted: defineEvent('ingest.v1.stream.{streamId}.started', StreamStartedSchema, { durable: true }),
+  streamEnded: defineEvent('ingest.v1.stream.{streamId}.ended', StreamEndedSchema, { durable: true }),
+  /** Broadcast to every ingest node; the one holding the stream disconnects it. */
+  streamKick: defineEvent('ingest.v1.stream.{streamId}.kick', StreamCommandSchema, { broadcast: true }),
+} as const;

@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { clusterContracts } from '@mediaplane/contracts';
+import { LoadReporterService } from './load-reporter.service';
+import { ReadinessService } from './readiness.service';
+import { SERVICE_CONTEXT, type ServiceContext } from './service-context';
+
+/**
+ * Announces this instance on NATS every heartbeat period. Entries expire
+ * after three missed beats, so a SIGKILLed instance leaves the cluster view
+ * by itself; a clean stop says so at once.
+ */
+@Injectable()
+export class HeartbeatService {
+  private timer?: NodeJS.Timeout;
+  private readonly ports: Record<string, number> = {};
+
+  constructor(
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    private readonly readiness: ReadinessService,
+    private readonly load: LoadReporterService,
+  ) {}
+
+  /** Records a listener's bound port so the cluster view and peers can find it. */
+  setPort(name: string, port: number): void {
+    this.ports[name] = port;
+  }
+
+  start(): void {
+    void this.beat();
+    this.timer = setInterval(() => void this.beat(), this.ctx.config.MEDIAPLANE_HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ctx.bus
+      .publish(clusterContracts.nodeStopped, { instanceId: this.ctx.instanceId }, { app: this.ctx.app, instanceId: this.ctx.instanceId, at: new Date().toISOString() })
+      .catch(() => undefined);
+  }
+
+  async beat(): Promise<void> {
+    try {
+      await this.ctx.bus.publish(
+        clusterContracts.nodeHeartbeat,
+        { instanceId: this.ctx.instanceId },
+        {
+          app: this.ctx.app,
+          instanceId: this.ctx.instanceId,
+          version: this.ctx.version,
+          host: this.ctx.config.MEDIAPLANE_ADVERTISE_HOST,
+          ports: { ...this.ports },
+          ready: this.readiness.report().ready,
+          startedAt: this.ctx.startedAt.toISOString(),
+          sentAt: new Date().toISOString(),
+          ttlMs: this.ctx.config.MEDIAPLANE_HEARTBEAT_MS * 3,
+          load: this.load.sample(),
+        },
+      );
+    } catch (error) {
+      this.ctx.logger.warn({ err: error }, 'heartbeat not sent');
+    }
+  }
+}

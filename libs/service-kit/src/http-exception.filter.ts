@@ -1,0 +1,42 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Logger } from '@mediaplane/observability';
+
+/** Every error is JSON `{statusCode, error, message}`; unexpected ones are 500s that log, never leak internals. */
+@Catch()
+export class JsonExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+      res.status(status).json({ statusCode: status, error: httpErrorName(status), message });
+      return;
+    }
+    this.logger.error({ err: exception }, 'unhandled error in HTTP handler');
+    res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+  }
+}
+
+function httpErrorName(status: number): string {
+  const names: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    409: 'Conflict',
+    413: 'Payload Too Large',
+    422: 'Unprocessable Entity',
+    429: 'Too Many Requests',
+    503: 'Service Unavailable',
+  };
+  return names[status] ?? (status >= 500 ? 'Server Error' : 'Error');
+}

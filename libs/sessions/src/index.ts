@@ -1,0 +1,4 @@
+export * from './node-registry';
+export * from './stream-credentials';
+export * from './playback-token';
+export * from './live-stream-store';

@@ -1,0 +1,26 @@
+import fc from 'fast-check';
+import { signPlaybackToken, verifyPlaybackToken } from './playback-token';
+
+describe('playback tokens', () => {
+  const secret = 'test-secret-0123456789';
+  const future = new Date(Date.now() + 60_000);
+
+  it('verify for the stream they were signed for until they expire', () => {
+    const token = signPlaybackToken(secret, 'abc', future);
+    expect(verifyPlaybackToken(secret, token, 'abc')).toMatchObject({ ok: true, claims: { streamId: 'abc', scope: 'play' } });
+    expect(verifyPlaybackToken(secret, token, 'abc', new Date(future.getTime() + 1000))).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('are refused for another stream, another secret, or when tampered with', () => {
+    const token = signPlaybackToken(secret, 'abc', future);
+    expect(verifyPlaybackToken(secret, token, 'other')).toEqual({ ok: false, reason: 'wrong_stream' });
+    expect(verifyPlaybackToken('another-secret-xyz', token, 'abc')).toEqual({ ok: false, reason: 'bad_signature' });
+    const tampered = token.replace(/\.(\d+)\./, (_m, exp: string) => `.${Number(exp) + 3600}.`);
+    expect(verifyPlaybackToken(secret, tampered, 'abc')).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyPlaybackToken(secret, token.replace('.play.', '.internal.'), 'abc')).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('never accept arbitrary strings', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 600 }), (s) => !verifyPlaybackToken(secret, s, 'abc').ok));
+  });
+});

@@ -1,0 +1,45 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Playback tokens: `v1.<streamId>.<expiresAtSeconds>.<scope>.<hmac>` where the
+ * HMAC-SHA256 (base64url) covers everything before it. Verifiable by any
+ * service holding `MEDIAPLANE_PLAYBACK_SECRET`, without a round-trip.
+ * `scope` is `play` for viewers and `internal` for platform pulls
+ * (transcode, SFU bridge), which may read private streams and are not
+ * counted as viewers.
+ */
+export type TokenScope = 'play' | 'internal';
+
+export interface PlaybackTokenClaims {
+  streamId: string;
+  expiresAt: Date;
+  scope: TokenScope;
+}
+
+export type TokenVerdict = { ok: true; claims: PlaybackTokenClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' | 'wrong_stream' };
+
+const MAX_TOKEN_LENGTH = 512;
+
+export function signPlaybackToken(secret: string, streamId: string, expiresAt: Date, scope: TokenScope = 'play'): string {
+  const body = `v1.${streamId}.${Math.floor(expiresAt.getTime() / 1000)}.${scope}`;
+  return `${body}.${mac(secret, body)}`;
+}
+
+export function verifyPlaybackToken(secret: string, token: string | undefined | null, streamId: string, now = new Date()): TokenVerdict {
+  if (!token || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
+  const parts = token.split('.');
+  if (parts.length !== 5 || parts[0] !== 'v1') return { ok: false, reason: 'malformed' };
+  const [, id, exp, scope, sig] = parts as [string, string, string, string, string];
+  if (!/^\d{1,12}$/.test(exp) || (scope !== 'play' && scope !== 'internal')) return { ok: false, reason: 'malformed' };
+  const expected = Buffer.from(mac(secret, parts.slice(0, 4).join('.')));
+  const given = Buffer.from(sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };
+  if (id !== streamId) return { ok: false, reason: 'wrong_stream' };
+  const expiresAt = new Date(Number(exp) * 1000);
+  if (expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: { streamId: id, expiresAt, scope } };
+}
+
+function mac(secret: string, body: string): string {
+  return createHmac('sha256', secret).update(body).digest('base64url');
+}
