@@ -3,3 +3,4 @@ export * from './subject-grammar';
 export * from './cluster.contracts';
 export * from './stream.contracts';
 export * from './registry';
+export * from './transcode.contracts';

@@ -1,6 +1,14 @@
 import type { Contract } from './contract';
 import { clusterContracts } from './cluster.contracts';
 import { streamContracts } from './stream.contracts';
+import { transcodeContracts } from './transcode.contracts';
 
-/** Every contract of the platform, so transports can validate by subject. */
-export const allContracts: readonly Contract[] = [...Object.values(clusterContracts), ...Object.values(streamContracts)];
+/**
+ * Every contract of the platform, so transports can validate by subject and
+ * JetStream knows which subjects are durable. Add new contract groups here.
+ */
+export const allContracts: readonly Contract[] = [
+  ...Object.values(clusterContracts),
+  ...Object.values(streamContracts),
+  ...Object.values(transcodeContracts),
+];
