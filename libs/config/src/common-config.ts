@@ -16,6 +16,12 @@ export const commonConfigShape = {
   MEDIAPLANE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
   MEDIAPLANE_HEARTBEAT_MS: millis(2000).describe('How often the instance announces itself; it expires after three missed beats.'),
   MEDIAPLANE_SHUTDOWN_GRACE_MS: millis(10000).describe('How long SIGTERM waits for in-flight work to drain before closing anyway.'),
+  MEDIAPLANE_SHUTDOWN_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('After SIGTERM, keep serving with readiness false this long before draining, so load balancers stop routing first (5000 suits Kubernetes).'),
   MEDIAPLANE_REQUEST_TIMEOUT_MS: millis(3000).describe('Timeout of NATS requests between services (e.g. publish authorization).'),
 } as const;
 

@@ -13,7 +13,7 @@ import {
 } from 'nats';
 import type { z } from 'zod';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { fillSubject, parseSubject, subjectPattern, type EventContract, type RequestContract } from '@mediaplane/contracts';
+import { fillSubject, parseSubject, subjectMatches, subjectPattern, type EventContract, type RequestContract } from '@mediaplane/contracts';
 import { counter, extractTraceContext, getTracer, injectTraceContext, type Logger, type Registry } from '@mediaplane/observability';
 import { BusRequestError, ContractViolationError } from './bus-errors';
 import { natsHeaderCarrier } from './nats-headers-carrier';
@@ -195,16 +195,19 @@ export class Bus {
   ): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
     const stream = eventsStreamName(this.options.namespace);
-    const filter_subjects = filterTemplates.map((t) => `${this.options.namespace}.${subjectPattern(t)}`);
+    const patterns = filterTemplates.map((t) => `${this.options.namespace}.${subjectPattern(t)}`);
+    // Debian's nats-server (2.9) has no multi-subject filters: one subject filters on the
+    // server, several are matched here and the rest acknowledged unseen.
+    const filter_subject = patterns.length === 1 ? patterns[0] : undefined;
     try {
       await jsm.consumers.info(stream, durableName);
-      await jsm.consumers.update(stream, durableName, { filter_subjects, max_deliver: options.maxDeliver ?? -1 });
+      await jsm.consumers.update(stream, durableName, { filter_subject, max_deliver: options.maxDeliver ?? -1 });
     } catch {
       await jsm.consumers.add(stream, {
         durable_name: durableName,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: options.deliverNew ? DeliverPolicy.New : DeliverPolicy.All,
-        filter_subjects,
+        filter_subject,
         max_deliver: options.maxDeliver ?? -1,
         ack_wait: 30_000_000_000,
       });
@@ -215,6 +218,10 @@ export class Bus {
     this.consumers.push(messages);
     void (async () => {
       for await (const m of messages) {
+        if (!patterns.some((p) => subjectMatches(p, m.subject))) {
+          m.ack();
+          continue;
+        }
         const subject = this.stripNamespace(m.subject);
         const redeliveryCount = m.info.redeliveryCount;
         try {

@@ -110,10 +110,11 @@ export async function bootstrapService<S extends z.ZodObject>(def: ServiceDefini
   let stopping: Promise<void> | undefined;
   const shutdown = (signal = 'SIGTERM'): Promise<void> => {
     stopping ??= (async () => {
-      const deadline = Date.now() + config.MEDIAPLANE_SHUTDOWN_GRACE_MS;
+      const deadline = Date.now() + config.MEDIAPLANE_SHUTDOWN_DELAY_MS + config.MEDIAPLANE_SHUTDOWN_GRACE_MS;
       logger.info({ signal, graceMs: config.MEDIAPLANE_SHUTDOWN_GRACE_MS }, 'draining');
       readiness.markDraining();
       await heartbeat.beat();
+      if (config.MEDIAPLANE_SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.MEDIAPLANE_SHUTDOWN_DELAY_MS));
       const server = app.getHttpServer() as Server;
       server.closeIdleConnections?.();
       const unfinished = await app.get(ShutdownService).drain(deadline);

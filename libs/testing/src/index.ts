@@ -5,3 +5,4 @@ export * from './workspace';
 export * from './child-processes';
 export * from './app-process';
 export * from './ffmpeg';
+export * from './platform-env';

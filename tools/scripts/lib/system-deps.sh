@@ -1,0 +1,67 @@
+# Sourced by the project scripts. Installs what the platform needs from Debian
+# when it is missing (root, or sudo), and makes sure NATS (JetStream on) and
+# Redis are reachable: reuses servers already listening on the configured
+# addresses, otherwise starts private ones under tmp/run/.
+
+_apt_updated=0
+ensure_apt_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "[setup] installing from Debian: ${missing[*]}" >&2
+  if [ $_apt_updated -eq 0 ]; then
+    $sudo apt-get update -qq >&2
+    _apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+_port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && exec 3>&- 3<&-; }
+
+_host_port() { # url → "host port"
+  local rest="${1#*://}"
+  rest="${rest%%/*}"
+  rest="${rest##*@}"
+  echo "${rest%%:*} ${rest##*:}"
+}
+
+ensure_nats() {
+  local url="${MEDIAPLANE_NATS_URL:-nats://127.0.0.1:4222}"
+  read -r host port < <(_host_port "${url%%,*}")
+  if _port_open "$host" "$port"; then return 0; fi
+  ensure_apt_packages nats-server
+  mkdir -p tmp/run/nats
+  echo "[setup] starting nats-server (JetStream) on $host:$port" >&2
+  nats-server -a "$host" -p "$port" -js -sd "$PWD/tmp/run/nats" -l "$PWD/tmp/run/nats.log" -P "$PWD/tmp/run/nats.pid" &
+  disown || true
+  for _ in $(seq 1 50); do _port_open "$host" "$port" && return 0; sleep 0.1; done
+  echo "[setup] nats-server did not come up; see tmp/run/nats.log" >&2
+  return 1
+}
+
+ensure_redis() {
+  local url="${MEDIAPLANE_REDIS_URL:-redis://127.0.0.1:6379}"
+  read -r host port < <(_host_port "$url")
+  if _port_open "$host" "$port"; then return 0; fi
+  ensure_apt_packages redis-server
+  mkdir -p tmp/run/redis
+  echo "[setup] starting redis-server on $host:$port" >&2
+  redis-server --bind "$host" --port "$port" --save '' --appendonly no --dir "$PWD/tmp/run/redis" --daemonize yes \
+    --pidfile "$PWD/tmp/run/redis.pid" --logfile "$PWD/tmp/run/redis.log" >&2
+  for _ in $(seq 1 50); do _port_open "$host" "$port" && return 0; sleep 0.1; done
+  echo "[setup] redis-server did not come up; see tmp/run/redis.log" >&2
+  return 1
+}
+
+ensure_node_modules() {
+  local stamp=node_modules/.mediaplane-lock
+  if [ ! -d node_modules ] || ! cmp -s package-lock.json "$stamp"; then
+    echo "[setup] npm ci" >&2
+    npm ci --no-audit --no-fund --loglevel=error >&2
+    cp package-lock.json "$stamp"
+  fi
+}
