@@ -60,8 +60,10 @@ ensure_redis() {
 ensure_node_modules() {
   local stamp=node_modules/.mediaplane-lock
   if [ ! -d node_modules ] || ! cmp -s package-lock.json "$stamp"; then
-    echo "[setup] npm ci" >&2
-    npm ci --no-audit --no-fund --loglevel=error >&2
+    # npm install (not ci): npm 11.19's own lockfiles omit other platforms' optional
+    # packages and its `npm ci` then refuses them; install still honours the lock.
+    echo "[setup] npm install (from package-lock.json)" >&2
+    npm install --no-audit --no-fund --loglevel=error >&2
     cp package-lock.json "$stamp"
   fi
 }

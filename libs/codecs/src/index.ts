@@ -1,0 +1,74 @@
+// Pure media codec helpers: AMF0, FLV, AVC/H.264 and AAC. No I/O, Node Buffer only.
+
+export { CodecError, Amf0DecodeError, Amf0EncodeError, FlvDemuxError, FlvEncodeError, VideoParseError, AudioParseError, AdtsEncodeError } from './codec-errors';
+
+// AMF0
+export { type Amf0Value, type Amf0Object, Amf0EcmaArray, Amf0Marker, isAmf0Object, amf0Properties } from './amf0-types';
+export { type Amf0Limits, DEFAULT_AMF0_LIMITS, AMF0_HARD_MAX_DEPTH } from './amf0-limits';
+export { decodeAmf0 } from './amf0-decoder';
+export { encodeAmf0 } from './amf0-encoder';
+
+// FLV
+export {
+  FLV_TAG_AUDIO,
+  FLV_TAG_VIDEO,
+  FLV_TAG_SCRIPT,
+  FLV_HEADER_SIZE,
+  FLV_TAG_HEADER_SIZE,
+  FLV_PREVIOUS_TAG_SIZE_BYTES,
+  FLV_MAX_TAG_DATA_SIZE,
+  FLV_VIDEO_CODEC_AVC,
+  FLV_VIDEO_CODEC_HEVC,
+  FLV_SOUND_FORMAT_AAC,
+  FLV_SOUND_FORMAT_EX_HEADER,
+} from './flv-constants';
+export { type FlvHeaderOptions, encodeFlvHeader, encodeFlvTag, encodeFlvTagHeader, encodeFlvPreviousTagSize } from './flv-encoder';
+export { type FlvTag, type FlvFileHeader, type FlvDemuxerOptions, FlvDemuxer, DEFAULT_FLV_MAX_TAG_SIZE } from './flv-demuxer';
+export {
+  type FlvVideoTagHeader,
+  parseFlvVideoTagHeader,
+  ExVideoPacketType,
+  FLV_FRAME_TYPE_KEY,
+  FLV_FRAME_TYPE_INTER,
+  FLV_FRAME_TYPE_DISPOSABLE_INTER,
+  FLV_FRAME_TYPE_GENERATED_KEY,
+  FLV_FRAME_TYPE_COMMAND,
+  AVC_PACKET_TYPE_SEQUENCE_HEADER,
+  AVC_PACKET_TYPE_NALU,
+  AVC_PACKET_TYPE_END_OF_SEQUENCE,
+} from './flv-video-tag-header';
+export {
+  type FlvAudioTagHeader,
+  parseFlvAudioTagHeader,
+  ExAudioPacketType,
+  AAC_PACKET_TYPE_SEQUENCE_HEADER,
+  AAC_PACKET_TYPE_RAW,
+} from './flv-audio-tag-header';
+
+// Video
+export { type AvcDecoderConfigurationRecord, parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
+export { avcCodecString } from './avc-codec-string';
+export {
+  type SplitAvcNalusOptions,
+  type AvcToAnnexBOptions,
+  splitAvcNalus,
+  avcToAnnexB,
+  nalusToAnnexB,
+  h264NaluType,
+  H264NaluType,
+  DEFAULT_MAX_NALUS,
+} from './avc-nalus';
+export { type H264Sps, parseH264Sps, MAX_SPS_BYTES } from './h264-sps-parser';
+export { removeEmulationPrevention } from './h264-rbsp';
+export { BitReader } from './bit-reader';
+
+// Audio
+export {
+  type AudioSpecificConfig,
+  parseAudioSpecificConfig,
+  AacObjectType,
+  AAC_SAMPLING_FREQUENCIES,
+  AAC_EXPLICIT_FREQUENCY_INDEX,
+} from './aac-audio-specific-config';
+export { aacCodecString } from './aac-codec-string';
+export { type AdtsConfig, encodeAdtsHeader, ADTS_HEADER_SIZE, ADTS_MAX_FRAME_LENGTH } from './aac-adts-header';
