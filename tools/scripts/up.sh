@@ -25,10 +25,10 @@ if [ ! -f "$secrets" ]; then
     echo "MEDIAPLANE_PLAYBACK_SECRET=${MEDIAPLANE_PLAYBACK_SECRET:-$(node -p "require('crypto').randomBytes(32).toString('base64url')")}"
   } >"$secrets"
 fi
-set -a
-# shellcheck disable=SC1090
-source "$secrets"
-set +a
+# Values already in the environment win over the saved ones.
+while IFS='=' read -r name value; do
+  [ -n "${!name:-}" ] || export "$name=$value"
+done <"$secrets"
 
 host="${MEDIAPLANE_PUBLIC_HOST:-127.0.0.1}"
 apps=(control-plane ingest transcode edge sfu capture-agent)
@@ -42,6 +42,7 @@ stop_all() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "all stopped"
+  exit 0
 }
 trap stop_all INT TERM EXIT
 
@@ -82,4 +83,5 @@ Ctrl-C stops everything.
 MSG
 
 wait -n "${pids[@]}" || true
-echo "an app exited; see tmp/logs/" >&2
+echo "an app exited unexpectedly; see tmp/logs/" >&2
+exit 1
