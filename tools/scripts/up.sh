@@ -42,9 +42,9 @@ stop_all() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "all stopped"
-  exit 0
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 for app in "${apps[@]}"; do
   node --require ./tools/runtime/register-paths.cjs "dist/apps/$app/src/main.js" >"tmp/logs/$app.log" 2>&1 &
