@@ -1,0 +1,4 @@
+// Media I/O: protocol engines and media plumbing. Each folder owns its public surface in its own
+// index.ts; this file only re-exports them so concurrent work on different folders does not collide.
+
+export * from './rtmp';

@@ -1,0 +1,226 @@
+import {
+  RTMP_DEFAULT_CHUNK_SIZE,
+  RTMP_EXTENDED_TIMESTAMP_MARKER,
+  RTMP_MAX_CHUNK_SIZE,
+  RTMP_MAX_CHUNK_STREAM_ID,
+  RTMP_MAX_MESSAGE_LENGTH,
+  RTMP_MIN_CHUNK_STREAM_ID,
+} from './rtmp-constants';
+import type { RtmpMessage } from './rtmp-message';
+
+type ChunkFormat = 0 | 1 | 2 | 3;
+
+/** What the peer remembers about the last message we sent on a chunk stream. */
+interface WriterStreamState {
+  timestamp: number;
+  timestampField: number;
+  /** Whether timestampField is a delta (fmt 1/2/3) rather than fmt 0's absolute value. */
+  fieldIsDelta: boolean;
+  length: number;
+  typeId: number;
+  streamId: number;
+}
+
+const MESSAGE_HEADER_LENGTH: Record<ChunkFormat, number> = { 0: 11, 1: 7, 2: 3, 3: 0 };
+
+/**
+ * Serialises messages into chunks for one connection, using the smallest
+ * header the peer can reconstruct (fmt 1/2/3) from the per-chunk-stream
+ * state it keeps. One writer per connection, because that state mirrors the
+ * peer's reader.
+ */
+export class RtmpChunkWriter {
+  private outChunkSize: number;
+  private readonly streams = new Map<number, WriterStreamState>();
+
+  constructor(chunkSize: number = RTMP_DEFAULT_CHUNK_SIZE) {
+    assertChunkSize(chunkSize);
+    this.outChunkSize = chunkSize;
+  }
+
+  get chunkSize(): number {
+    return this.outChunkSize;
+  }
+
+  /**
+   * Switches the chunk size for subsequent messages. Call it right after
+   * encoding the Set Chunk Size message that announces the new value (that
+   * message itself must still use the old size).
+   */
+  setChunkSize(chunkSize: number): void {
+    assertChunkSize(chunkSize);
+    this.outChunkSize = chunkSize;
+  }
+
+  /** Encodes one message as contiguous chunk bytes. */
+  encode(message: RtmpMessage, csid: number): Buffer {
+    return this.encodeLayout(message, csid).buffer;
+  }
+
+  /**
+   * Encodes one message and returns each chunk (header + payload slice) as a
+   * separate view of one allocation; useful for interleaving chunks of
+   * several messages.
+   */
+  encodeChunks(message: RtmpMessage, csid: number): Buffer[] {
+    const { buffer, offsets } = this.encodeLayout(message, csid);
+    return offsets.map((start, i) => buffer.subarray(start, offsets[i + 1] ?? buffer.length));
+  }
+
+  /**
+   * Forgets the header state of one chunk stream (or all). Needed after bytes
+   * encoded elsewhere (encodeRtmpMessageChunks) were written on that chunk
+   * stream, since they changed what the peer remembers.
+   */
+  reset(csid?: number): void {
+    if (csid === undefined) this.streams.clear();
+    else this.streams.delete(csid);
+  }
+
+  private encodeLayout(message: RtmpMessage, csid: number): ChunkLayout {
+    assertMessage(message, csid);
+    const timestamp = message.timestamp >>> 0;
+    const length = message.payload.length;
+    const prev = this.streams.get(csid);
+    let fmt: ChunkFormat = 0;
+    let field = timestamp;
+    if (prev !== undefined && prev.streamId === message.streamId && timestamp >= prev.timestamp) {
+      const delta = timestamp - prev.timestamp;
+      field = delta;
+      if (prev.typeId !== message.typeId || prev.length !== length) fmt = 1;
+      // fmt 3 for a new message repeats the previous delta; we only use it after a real delta
+      // because peers disagree on what a fmt 3 following a fmt 0 means.
+      else fmt = prev.fieldIsDelta && prev.timestampField === delta ? 3 : 2;
+    }
+    this.streams.set(csid, {
+      timestamp,
+      timestampField: field,
+      fieldIsDelta: fmt !== 0,
+      length,
+      typeId: message.typeId,
+      streamId: message.streamId,
+    });
+    return layoutChunks(message, this.outChunkSize, csid, fmt, field);
+  }
+}
+
+/**
+ * Encodes a message as standalone chunks: a fmt 0 first header (absolute
+ * timestamp, full message header) and fmt 3 continuations.
+ *
+ * This is the fan-out path: because a fmt 0 header depends on no earlier
+ * state, the same bytes are valid on every viewer connection that announced
+ * the same chunk size, so a message is encoded once and written to N sockets
+ * (RtmpServerConnection.writeEncoded) instead of being re-chunked per viewer.
+ * The cost is 7-11 header bytes per message more than delta compression.
+ */
+export function encodeRtmpMessageChunks(message: RtmpMessage, chunkSize: number, csid: number): Buffer {
+  assertChunkSize(chunkSize);
+  assertMessage(message, csid);
+  const timestamp = message.timestamp >>> 0;
+  return layoutChunks(message, chunkSize, csid, 0, timestamp).buffer;
+}
+
+/** Reads the chunk stream id from the first chunk's basic header (used to invalidate writer state). */
+export function rtmpChunkStreamIdOf(chunks: Buffer): number | undefined {
+  const b0 = chunks[0];
+  if (b0 === undefined) return undefined;
+  const low = b0 & 0x3f;
+  if (low >= 2) return low;
+  const b1 = chunks[1];
+  if (b1 === undefined) return undefined;
+  if (low === 0) return 64 + b1;
+  const b2 = chunks[2];
+  return b2 === undefined ? undefined : 64 + b1 + b2 * 256;
+}
+
+interface ChunkLayout {
+  buffer: Buffer;
+  /** Start offset of each chunk. */
+  offsets: number[];
+}
+
+function basicHeaderLength(csid: number): number {
+  return csid < 64 ? 1 : csid < 320 ? 2 : 3;
+}
+
+function writeBasicHeader(buffer: Buffer, offset: number, fmt: ChunkFormat, csid: number): number {
+  if (csid < 64) {
+    buffer[offset] = (fmt << 6) | csid;
+    return offset + 1;
+  }
+  if (csid < 320) {
+    buffer[offset] = fmt << 6;
+    buffer[offset + 1] = csid - 64;
+    return offset + 2;
+  }
+  buffer[offset] = (fmt << 6) | 1;
+  buffer[offset + 1] = (csid - 64) & 0xff;
+  buffer[offset + 2] = (csid - 64) >> 8;
+  return offset + 3;
+}
+
+function layoutChunks(message: RtmpMessage, chunkSize: number, csid: number, fmt: ChunkFormat, field: number): ChunkLayout {
+  const payload = message.payload;
+  const extended = field >= RTMP_EXTENDED_TIMESTAMP_MARKER;
+  const basic = basicHeaderLength(csid);
+  const extLength = extended ? 4 : 0;
+  const chunkCount = Math.max(1, Math.ceil(payload.length / chunkSize));
+  const total = basic + MESSAGE_HEADER_LENGTH[fmt] + extLength + (chunkCount - 1) * (basic + extLength) + payload.length;
+  const buffer = Buffer.allocUnsafe(total);
+  const offsets: number[] = [0];
+
+  let o = writeBasicHeader(buffer, 0, fmt, csid);
+  if (fmt <= 2) {
+    buffer.writeUIntBE(extended ? RTMP_EXTENDED_TIMESTAMP_MARKER : field, o, 3);
+    o += 3;
+  }
+  if (fmt <= 1) {
+    buffer.writeUIntBE(payload.length, o, 3);
+    buffer[o + 3] = message.typeId;
+    o += 4;
+  }
+  if (fmt === 0) {
+    buffer.writeUInt32LE(message.streamId, o);
+    o += 4;
+  }
+  if (extended) o = buffer.writeUInt32BE(field, o);
+
+  let sent = 0;
+  for (;;) {
+    const take = Math.min(chunkSize, payload.length - sent);
+    payload.copy(buffer, o, sent, sent + take);
+    o += take;
+    sent += take;
+    if (sent >= payload.length) break;
+    offsets.push(o);
+    o = writeBasicHeader(buffer, o, 3, csid);
+    // FFmpeg and librtmp expect the extended timestamp repeated on continuation chunks.
+    if (extended) o = buffer.writeUInt32BE(field, o);
+  }
+  return { buffer, offsets };
+}
+
+function assertChunkSize(chunkSize: number): void {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > RTMP_MAX_CHUNK_SIZE) {
+    throw new RangeError(`chunk size must be an integer in 1..${RTMP_MAX_CHUNK_SIZE}, got ${chunkSize}`);
+  }
+}
+
+function assertMessage(message: RtmpMessage, csid: number): void {
+  if (!Number.isInteger(csid) || csid < RTMP_MIN_CHUNK_STREAM_ID || csid > RTMP_MAX_CHUNK_STREAM_ID) {
+    throw new RangeError(`chunk stream id must be in ${RTMP_MIN_CHUNK_STREAM_ID}..${RTMP_MAX_CHUNK_STREAM_ID}, got ${csid}`);
+  }
+  if (message.payload.length > RTMP_MAX_MESSAGE_LENGTH) {
+    throw new RangeError(`message payload of ${message.payload.length} bytes exceeds the 24-bit length field`);
+  }
+  if (!Number.isInteger(message.typeId) || message.typeId < 0 || message.typeId > 255) {
+    throw new RangeError(`message type id must be a byte, got ${message.typeId}`);
+  }
+  if (!Number.isInteger(message.streamId) || message.streamId < 0 || message.streamId > 0xffffffff) {
+    throw new RangeError(`message stream id must be a uint32, got ${message.streamId}`);
+  }
+  if (!Number.isInteger(message.timestamp) || message.timestamp < 0) {
+    throw new RangeError(`timestamp must be a non-negative integer, got ${message.timestamp}`);
+  }
+}
