@@ -2,6 +2,7 @@ import './instrument';
 import { runService } from '@mediaplane/service-kit';
 import { AppModule } from './app.module';
 import { controlPlaneConfigSchema } from './control-plane.config';
+import { serveDashboard } from './dashboard/serve-dashboard';
 import { setupOpenApi } from './openapi';
 
 runService({
@@ -9,5 +10,8 @@ runService({
   module: AppModule,
   configSchema: controlPlaneConfigSchema,
   httpPort: (config) => config.CONTROL_PLANE_HTTP_PORT,
-  configureHttp: (app) => setupOpenApi(app),
+  configureHttp: (app, ctx) => {
+    setupOpenApi(app);
+    serveDashboard(app, ctx.config.CONTROL_PLANE_WEB_DIR, ctx.logger);
+  },
 });

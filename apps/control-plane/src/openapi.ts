@@ -1,14 +1,22 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { openApiComponentSchemas } from './http/openapi-schemas';
 
-/** OpenAPI generated from the controllers: Swagger UI at /api/docs, JSON at /api/docs-json. */
+/**
+ * OpenAPI generated from the controllers' decorators and the zod schemas
+ * that validate and type each route: Swagger UI at /api/docs, JSON at
+ * /api/docs-json.
+ */
 export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Mediaplane control plane')
-    .setDescription('Streams, playback tokens, devices, webhooks and the cluster view.')
+    .setDescription(
+      'Streams, playback tokens, webhooks and the cluster view. Every route needs `Authorization: Bearer <MEDIAPLANE_ADMIN_TOKEN>` except public snapshots.',
+    )
     .setVersion('1')
     .addBearerAuth()
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...openApiComponentSchemas() } };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -4,3 +4,4 @@ export * from './cluster.contracts';
 export * from './stream.contracts';
 export * from './registry';
 export * from './transcode.contracts';
+export * from './webhook.contracts';

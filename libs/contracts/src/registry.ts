@@ -2,6 +2,7 @@ import type { Contract } from './contract';
 import { clusterContracts } from './cluster.contracts';
 import { streamContracts } from './stream.contracts';
 import { transcodeContracts } from './transcode.contracts';
+import { webhookContracts } from './webhook.contracts';
 
 /**
  * Every contract of the platform, so transports can validate by subject and
@@ -11,4 +12,5 @@ export const allContracts: readonly Contract[] = [
   ...Object.values(clusterContracts),
   ...Object.values(streamContracts),
   ...Object.values(transcodeContracts),
+  ...Object.values(webhookContracts),
 ];

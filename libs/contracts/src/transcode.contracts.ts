@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineEvent } from './contract';
-import { StreamIdSchema } from './stream.contracts';
+import { defineEvent, defineRequest } from './contract';
+import { LadderSchema, StreamIdSchema } from './stream.contracts';
 
 export const RenditionSchema = z.object({
   name: z.string().max(32),
@@ -31,7 +31,79 @@ export const RecordingReadySchema = z.object({
   at: z.iso.datetime(),
 });
 
+/**
+ * What a transcode worker needs from the stream definition that the
+ * streamStarted event does not carry. Asked by the worker when it claims a
+ * job, answered by the control plane (queue group `control-plane`). When
+ * nobody answers the worker falls back to the live state's `private` flag,
+ * `record: false` and the default ladder, and says so in its log.
+ */
+export const TranscodeSettingsRequestSchema = z.object({ streamId: StreamIdSchema });
+export const TranscodeSettingsResponseSchema = z.discriminatedUnion('found', [
+  z.object({
+    found: z.literal(true),
+    private: z.boolean(),
+    record: z.boolean(),
+    /** Absent: the default ladder. */
+    ladder: LadderSchema.optional(),
+  }),
+  z.object({ found: z.literal(false) }),
+]);
+export type TranscodeSettingsResponse = z.infer<typeof TranscodeSettingsResponseSchema>;
+
+export const TranscodeJobClaimedSchema = z.object({
+  streamId: StreamIdSchema,
+  sessionId: z.string().max(64),
+  /** Instance id of the worker that now runs the job. */
+  worker: z.string().max(128),
+  /** JetStream delivery count of the job: above 1 means another worker held it before (takeover). */
+  delivery: z.number().int().positive(),
+  at: z.iso.datetime(),
+});
+export type TranscodeJobClaimed = z.infer<typeof TranscodeJobClaimedSchema>;
+
+export const TranscodeJobEndedSchema = z.object({
+  streamId: StreamIdSchema,
+  sessionId: z.string().max(64),
+  worker: z.string().max(128),
+  /** `stream_ended`: the publisher left; `released`: handed back (drain, lost ownership, stale job). */
+  reason: z.enum(['stream_ended', 'released', 'failed']),
+  at: z.iso.datetime(),
+});
+
+/**
+ * The HLS origin registry entry a worker keeps in Redis (key
+ * `hlsOriginKey(namespace, streamId)`, TTL refreshed while it produces the
+ * stream) so that any edge finds whichever worker serves the stream.
+ */
+export const HlsOriginSchema = z.object({
+  streamId: StreamIdSchema,
+  sessionId: z.string().max(64),
+  /** Instance id of the worker. */
+  worker: z.string().max(128),
+  /** Base URL of the stream on the worker, e.g. `http://10.0.0.5:8084/origin/hls/{streamId}`. */
+  baseUrl: z.string().url().max(512),
+  /** In master-playlist order; `name` is the path segment (`source`, `720p`, …). */
+  renditions: z.array(RenditionSchema).max(16),
+  /** The stream needs a playback token (the worker's view; edges also read the live state). */
+  private: z.boolean(),
+  /** Target segment length in seconds. */
+  segmentSeconds: z.number().positive(),
+  /** False once the publisher left: playlists carry EXT-X-ENDLIST. */
+  live: z.boolean(),
+  updatedAt: z.iso.datetime(),
+});
+export type HlsOrigin = z.infer<typeof HlsOriginSchema>;
+
+export function hlsOriginKey(namespace: string, streamId: string): string {
+  return `${namespace}:hls-origin:${streamId}`;
+}
+
 export const transcodeContracts = {
   renditionReady: defineEvent('transcode.v1.rendition.{streamId}.ready', RenditionReadySchema, { durable: true }),
   recordingReady: defineEvent('transcode.v1.recording.{streamId}.ready', RecordingReadySchema, { durable: true }),
+  /** Asked by a worker claiming a job; answered by the control plane from the stream definition. */
+  getSettings: defineRequest('transcode.v1.settings.{streamId}.get', TranscodeSettingsRequestSchema, TranscodeSettingsResponseSchema),
+  jobClaimed: defineEvent('transcode.v1.job.{streamId}.claimed', TranscodeJobClaimedSchema),
+  jobEnded: defineEvent('transcode.v1.job.{streamId}.ended', TranscodeJobEndedSchema),
 } as const;

@@ -14,12 +14,18 @@ export class AdminTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<Request>().headers.authorization;
-    const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-    if (!match) throw new UnauthorizedException('missing bearer token');
-    // Hashing first gives equal-length buffers, so timingSafeEqual leaks neither content nor length.
-    if (!timingSafeEqual(digest(match[1] as string), this.expected)) throw new UnauthorizedException('invalid token');
+    const verdict = this.check(context.switchToHttp().getRequest<Request>().headers.authorization);
+    if (verdict === 'missing') throw new UnauthorizedException('missing bearer token (Authorization: Bearer <admin token>)');
+    if (verdict === 'wrong') throw new UnauthorizedException('invalid token');
     return true;
+  }
+
+  /** For routes with more than one way in (snapshots also accept playback tokens). */
+  check(header: string | undefined): 'ok' | 'missing' | 'wrong' {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!match) return 'missing';
+    // Hashing first gives equal-length buffers, so timingSafeEqual leaks neither content nor length.
+    return timingSafeEqual(digest(match[1] as string), this.expected) ? 'ok' : 'wrong';
   }
 }
 

@@ -1,19 +1,27 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { clusterContracts, type NodeHeartbeat } from '@mediaplane/contracts';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { ApiAdminErrors } from '../http/api-docs.decorators';
+import { schemaRef } from '../http/openapi-schemas';
+import { NodeListSchema } from './node.schemas';
 import { NodesService, type NodeView } from './nodes.service';
 
 @ApiTags('nodes')
 @ApiBearerAuth()
+@ApiAdminErrors()
 @Controller('api/v1/nodes')
 export class NodesController {
   constructor(private readonly nodes: NodesService) {}
 
   @Get()
   @UseGuards(AdminTokenGuard)
-  @ApiOkResponse({ description: 'Every running service instance: app, id, address, health, load.' })
+  @ApiOperation({
+    summary: 'The cluster view',
+    description: 'Every running service instance: app, id, address, health, load (from heartbeats; a silent instance expires after three missed beats).',
+  })
+  @ApiOkResponse({ schema: schemaRef('NodeList', NodeListSchema, 'output') })
   async list(): Promise<{ nodes: NodeView[] }> {
     return { nodes: await this.nodes.list() };
   }

@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Express, Request, Response } from 'express';
+import type { Logger } from '@mediaplane/observability';
+
+/**
+ * The dashboard's CSP: scripts and styles only from this origin; players may
+ * pull media from any playback host (ingest, edge, SFU run on other ports).
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob: data:",
+  'media-src * blob:',
+  'connect-src *',
+  "worker-src 'self' blob:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/**
+ * Serves the built dashboard (Vite output) at `/`. Routes under /api, and
+ * /healthz, /readyz, /metrics fall through to Nest because the static
+ * handler only answers for files that exist.
+ */
+export function serveDashboard(app: NestExpressApplication, webDir: string | undefined, logger: Logger): void {
+  const dir = webDir ?? defaultWebDir();
+  if (!dir || !existsSync(join(dir, 'index.html'))) {
+    logger.warn({ dir }, 'dashboard is not built (npm run build builds it); / serves a placeholder');
+    (app.getHttpAdapter().getInstance() as Express).get('/', (_req: Request, res: Response) => {
+      res.type('text/plain').send('The Mediaplane dashboard is not built: run `npm run build`. The API is at /api/v1 and its docs at /api/docs.\n');
+    });
+    return;
+  }
+  app.useStaticAssets(dir, {
+    index: 'index.html',
+    redirect: false,
+    setHeaders: (res, path) => {
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      if (path.endsWith('.html')) {
+        res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+        res.setHeader('Cache-Control', 'no-cache');
+      } else if (/[\\/]assets[\\/]/.test(path)) {
+        // Vite puts a content hash in every asset name.
+        res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      }
+    },
+  });
+  logger.info({ dir }, 'dashboard served at /');
+}
+
+/** apps/control-plane/web/dist of the workspace this file belongs to (source or dist/). */
+function defaultWebDir(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 8; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'mediaplane')
+      return join(dir, 'apps', 'control-plane', 'web', 'dist');
+    dir = dirname(dir);
+  }
+  return undefined;
+}

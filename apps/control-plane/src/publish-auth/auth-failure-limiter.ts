@@ -1,0 +1,41 @@
+import type { Redis } from 'ioredis';
+import { redisKey } from '@mediaplane/service-kit';
+
+/**
+ * Counts failed publish authorizations per remote address in Redis (shared
+ * by every control-plane instance) within a fixed window that starts at the
+ * first failure; at `limit` failures the address is refused until the window
+ * runs out, which turns key guessing into a crawl.
+ */
+export class AuthFailureLimiter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly namespace: string,
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  async isLimited(remoteAddress: string): Promise<boolean> {
+    const count = Number((await this.redis.get(this.key(remoteAddress))) ?? 0);
+    return count >= this.limit;
+  }
+
+  async recordFailure(remoteAddress: string): Promise<number> {
+    const key = this.key(remoteAddress);
+    // SET NX PX opens the window once; INCR inside the same MULTI counts into it.
+    const results = await this.redis.multi().set(key, '0', 'PX', this.windowMs, 'NX').incr(key).exec();
+    const incr = results?.[1];
+    return incr && !incr[0] ? Number(incr[1]) : this.limit;
+  }
+
+  private key(remoteAddress: string): string {
+    return redisKey(this.namespace, 'cp', 'auth-failures', normalizeAddress(remoteAddress));
+  }
+}
+
+/** `::ffff:1.2.3.4` and `1.2.3.4` are the same client; an empty address is its own bucket. */
+export function normalizeAddress(address: string): string {
+  const trimmed = address.trim().toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(trimmed);
+  return (mapped?.[1] ?? trimmed) || 'unknown';
+}

@@ -1,0 +1,79 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
+import { counter, type Logger, type Registry } from '@mediaplane/observability';
+import { LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import type { ControlPlaneConfig } from '../control-plane.config';
+import { StreamStore } from '../streams/stream-store.service';
+import { AuthFailureLimiter } from './auth-failure-limiter';
+
+type AuthorizeRequest = z.output<typeof streamContracts.publishAuthorize.request>;
+
+/**
+ * Answers `ingest.v1.publish.authorize` for every publish protocol (RTMP,
+ * RTMPS, SRT, WHIP): key hash → stream, or a refusal with its reason.
+ * Failures are counted per remote address and answered `rate_limited`
+ * beyond the configured limit.
+ */
+@ApiExcludeController()
+@Controller()
+export class PublishAuthorizationController {
+  private readonly limiter: AuthFailureLimiter;
+  private readonly decisions;
+
+  constructor(
+    private readonly store: StreamStore,
+    @Inject(REDIS) redis: Redis,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS) metrics: Registry,
+    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<ControlPlaneConfig>,
+  ) {
+    const c = ctx.config;
+    this.limiter = new AuthFailureLimiter(redis, c.MEDIAPLANE_NAMESPACE, c.CONTROL_PLANE_AUTH_FAILURE_LIMIT, c.CONTROL_PLANE_AUTH_FAILURE_WINDOW_MS);
+    this.decisions = counter(metrics, 'mediaplane_publish_authorizations_total', 'Publish authorization answers', ['protocol', 'result']);
+  }
+
+  @MessagePattern(streamContracts.publishAuthorize.subject)
+  async authorize(@Payload() request: AuthorizeRequest): Promise<PublishAuthorizeResponse> {
+    const answer = await this.decide(request);
+    this.decisions.inc({ protocol: request.protocol, result: answer.ok ? 'ok' : answer.reason });
+    // The key hash is as good as the key for this request: it is never logged.
+    this.logger.info(
+      {
+        protocol: request.protocol,
+        remoteAddress: request.remoteAddress,
+        node: request.node,
+        ...(answer.ok ? { streamId: answer.streamId } : { reason: answer.reason }),
+      },
+      answer.ok ? 'publish authorized' : 'publish refused',
+    );
+    return answer;
+  }
+
+  private async decide(request: AuthorizeRequest): Promise<PublishAuthorizeResponse> {
+    try {
+      if (await this.limiter.isLimited(request.remoteAddress)) {
+        return { ok: false, reason: 'rate_limited', message: 'too many failed publish attempts from this address; try again later' };
+      }
+      const stream = await this.store.findByKeyHash(request.keyHash);
+      if (!stream) {
+        await this.limiter.recordFailure(request.remoteAddress);
+        return { ok: false, reason: 'unknown_key', message: 'no stream has this key' };
+      }
+      return {
+        ok: true,
+        streamId: stream.id,
+        name: stream.name,
+        private: stream.private,
+        record: stream.record,
+        ...(stream.ladder ? { ladder: stream.ladder } : {}),
+      };
+    } catch (error) {
+      this.logger.error({ err: error, protocol: request.protocol }, 'publish authorization failed');
+      return { ok: false, reason: 'unavailable', message: 'the stream store is unavailable; try again' };
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { KV } from 'nats';
+import { digestsEqual } from '@mediaplane/sessions';
+import { APP_CONFIG, BUS } from '@mediaplane/service-kit';
+import type { Bus } from '@mediaplane/messaging';
+import type { ControlPlaneConfig } from '../control-plane.config';
+import { decodeJsonValue, encodeJsonValue, listKeys, liveValue, openKvBucket } from '../storage/kv-buckets';
+import { StreamDefinitionSchema, type StreamDefinition } from './stream.schemas';
+
+export interface StoredStream {
+  definition: StreamDefinition;
+  /** KV revision, for compare-and-set updates. */
+  revision: number;
+}
+
+/** Another writer changed the stream between our read and our write. */
+export class StreamConflictError extends Error {}
+
+/**
+ * Stream definitions in JetStream KV (file storage, so they outlive restarts
+ * of NATS and of the control plane): `<ns>_streams` holds id → definition and
+ * `<ns>_stream_keys` the publish-authorization index keyHash → id. The index
+ * is written before the definition and checked against it on every lookup,
+ * so a half-finished create, rotate or delete never authorizes a stale key.
+ */
+@Injectable()
+export class StreamStore implements OnModuleInit {
+  private definitions?: KV;
+  private keyIndex?: KV;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(APP_CONFIG) private readonly config: ControlPlaneConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const replicas = this.config.CONTROL_PLANE_KV_REPLICAS;
+    this.definitions = await openKvBucket(this.bus, 'streams', { description: 'Mediaplane stream definitions (id → definition)', replicas });
+    this.keyIndex = await openKvBucket(this.bus, 'stream_keys', { description: 'Mediaplane publish key index (sha256(key) → stream id)', replicas });
+  }
+
+  async create(definition: StreamDefinition): Promise<void> {
+    await this.index().create(definition.keyHash, Buffer.from(definition.id));
+    try {
+      await this.defs().create(definition.id, encodeJsonValue(definition));
+    } catch (error) {
+      await this.index()
+        .purge(definition.keyHash)
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<StoredStream | undefined> {
+    const entry = await this.defs().get(id);
+    const value = liveValue(entry);
+    if (!entry || !value) return undefined;
+    const parsed = StreamDefinitionSchema.safeParse(decodeJsonValue(value));
+    return parsed.success ? { definition: parsed.data, revision: entry.revision } : undefined;
+  }
+
+  async list(): Promise<StreamDefinition[]> {
+    const keys = await listKeys(this.defs());
+    const found = await Promise.all(keys.map((k) => this.get(k)));
+    return found
+      .filter((s): s is StoredStream => s !== undefined)
+      .map((s) => s.definition)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** The stream a key hash publishes to, compared in constant time against the definition. */
+  async findByKeyHash(keyHash: string): Promise<StreamDefinition | undefined> {
+    const value = liveValue(await this.index().get(keyHash));
+    if (!value) return undefined;
+    const stored = await this.get(Buffer.from(value).toString('utf8'));
+    if (!stored || !digestsEqual(stored.definition.keyHash, keyHash)) return undefined;
+    return stored.definition;
+  }
+
+  /** Swaps the key hash; the old key stops authorizing the moment the definition is written. */
+  async replaceKeyHash(current: StoredStream, keyHash: string, at: Date): Promise<StreamDefinition> {
+    const next: StreamDefinition = { ...current.definition, keyHash, keyRotatedAt: at.toISOString(), updatedAt: at.toISOString() };
+    await this.index().create(keyHash, Buffer.from(next.id));
+    try {
+      await this.defs().update(next.id, encodeJsonValue(next), current.revision);
+    } catch (error) {
+      await this.index()
+        .purge(keyHash)
+        .catch(() => undefined);
+      throw /wrong last sequence/i.test(String(error)) ? new StreamConflictError('the stream changed meanwhile; try again') : error;
+    }
+    await this.index()
+      .purge(current.definition.keyHash)
+      .catch(() => undefined);
+    return next;
+  }
+
+  async remove(definition: StreamDefinition): Promise<void> {
+    await this.defs().purge(definition.id);
+    await this.index()
+      .purge(definition.keyHash)
+      .catch(() => undefined);
+  }
+
+  private defs(): KV {
+    if (!this.definitions) throw new Error('stream store is not open yet');
+    return this.definitions;
+  }
+
+  private index(): KV {
+    if (!this.keyIndex) throw new Error('stream store is not open yet');
+    return this.keyIndex;
+  }
+}

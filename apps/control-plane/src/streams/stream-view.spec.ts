@@ -1,0 +1,64 @@
+import type { LiveStreamState } from '@mediaplane/sessions';
+import { PublicUrls } from './public-urls';
+import type { StreamDefinition } from './stream.schemas';
+import { toStreamView } from './stream-view';
+
+describe('toStreamView', () => {
+  const urls = new PublicUrls({ MEDIAPLANE_PUBLIC_HOST: 'h', CONTROL_PLANE_HTTP_PORT: 8080 });
+  const definition: StreamDefinition = {
+    id: 's1',
+    name: 'Show',
+    keyHash: 'a'.repeat(64),
+    private: false,
+    record: false,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+  };
+  const live: LiveStreamState = {
+    streamId: 's1',
+    sessionId: 'sess',
+    node: 'ingest-1',
+    protocol: 'rtmp',
+    private: false,
+    startedAt: '2025-01-01T00:01:00.000Z',
+    updatedAt: '2025-01-01T00:01:30.000Z',
+    media: { video: { codec: 'h264', codecString: 'avc1.64001f', width: 1280, height: 720, fps: 30 }, audio: { codec: 'aac', sampleRate: 48000, channels: 2 } },
+    bitrateKbps: 2500,
+    viewers: { flv: 2, hls: 3 },
+  };
+
+  it('never carries the key or its hash', () => {
+    expect(JSON.stringify(toStreamView(definition, live, [], urls))).not.toContain('a'.repeat(64));
+  });
+
+  describe('when nobody publishes', () => {
+    it('says so and lists no renditions', () => {
+      const view = toStreamView(definition, undefined, [{ name: 'x', width: 1, height: 1, bandwidth: 1, codecs: 'c' }], urls);
+      expect(view).toMatchObject({ live: false, state: null, renditions: [] });
+    });
+  });
+
+  describe('when a publisher is live', () => {
+    it('flattens codecs, size, frame rate, bitrate, start time and viewers per protocol', () => {
+      const view = toStreamView(definition, live, [], urls, new Date('2025-01-01T00:02:00.000Z'));
+      expect(view.state).toEqual({
+        protocol: 'rtmp',
+        node: 'ingest-1',
+        startedAt: live.startedAt,
+        updatedAt: live.updatedAt,
+        uptimeSeconds: 60,
+        codecs: ['avc1.64001f', 'aac'],
+        videoCodec: 'h264',
+        audioCodec: 'aac',
+        width: 1280,
+        height: 720,
+        fps: 30,
+        audioSampleRate: 48000,
+        audioChannels: 2,
+        bitrateKbps: 2500,
+        viewers: { flv: 2, hls: 3 },
+        viewersTotal: 5,
+      });
+    });
+  });
+});

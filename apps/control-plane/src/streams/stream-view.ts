@@ -1,0 +1,53 @@
+import type { Rendition } from '@mediaplane/contracts';
+import type { LiveStreamState } from '@mediaplane/sessions';
+import type { PublicUrls } from './public-urls';
+import type { LiveStateView, StreamDefinition, StreamView } from './stream.schemas';
+
+/** The API's view of a stream: its definition, its live state if any, and its URLs (never its key). */
+export function toStreamView(
+  definition: StreamDefinition,
+  live: LiveStreamState | undefined,
+  renditions: Rendition[],
+  urls: PublicUrls,
+  now = new Date(),
+): StreamView {
+  return {
+    id: definition.id,
+    name: definition.name,
+    private: definition.private,
+    record: definition.record,
+    ladder: definition.ladder ?? null,
+    createdAt: definition.createdAt,
+    updatedAt: definition.updatedAt,
+    keyRotatedAt: definition.keyRotatedAt ?? null,
+    live: live !== undefined,
+    state: live ? toLiveStateView(live, now) : null,
+    renditions: live ? renditions : [],
+    ingest: urls.ingestServers(definition.id),
+    playback: urls.playback(definition.id),
+  };
+}
+
+export function toLiveStateView(live: LiveStreamState, now = new Date()): LiveStateView {
+  const { video, audio } = live.media;
+  const viewersTotal = Object.values(live.viewers).reduce((sum, n) => sum + (n ?? 0), 0);
+  const started = Date.parse(live.startedAt);
+  return {
+    protocol: live.protocol,
+    node: live.node,
+    startedAt: live.startedAt,
+    updatedAt: live.updatedAt,
+    uptimeSeconds: Number.isFinite(started) ? Math.max(0, Math.floor((now.getTime() - started) / 1000)) : 0,
+    codecs: [video, audio].filter((m) => m !== undefined).map((m) => m.codecString ?? m.codec),
+    videoCodec: video?.codec ?? null,
+    audioCodec: audio?.codec ?? null,
+    width: video?.width ?? null,
+    height: video?.height ?? null,
+    fps: video?.fps ?? null,
+    audioSampleRate: audio?.sampleRate ?? null,
+    audioChannels: audio?.channels ?? null,
+    bitrateKbps: live.bitrateKbps,
+    viewers: live.viewers,
+    viewersTotal,
+  };
+}

@@ -1,0 +1,156 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { StreamIdSchema, streamContracts } from '@mediaplane/contracts';
+import type { Bus } from '@mediaplane/messaging';
+import { counter, type Logger, type Registry } from '@mediaplane/observability';
+import { BUS, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
+import type { z } from 'zod';
+import type { ControlPlaneConfig } from '../control-plane.config';
+import { PublicUrls } from './public-urls';
+import { RenditionTracker } from './rendition-tracker.service';
+import { StreamConflictError, StreamStore, type StoredStream } from './stream-store.service';
+import type {
+  CreateStreamRequest,
+  CreatedStreamSchema,
+  KickResultSchema,
+  PlaybackTokenSchema,
+  RotatedKeySchema,
+  StreamDefinition,
+  StreamView,
+} from './stream.schemas';
+import { toStreamView } from './stream-view';
+
+type KickReason = 'kicked' | 'deleted' | 'key_rotated';
+
+/** The streams API's logic: definitions in the StreamStore, live state from ingest via Redis, commands over NATS. */
+@Injectable()
+export class StreamsService {
+  readonly urls: PublicUrls;
+  readonly live: LiveStreamStore;
+  private readonly config: ControlPlaneConfig;
+  private readonly operations;
+
+  constructor(
+    private readonly store: StreamStore,
+    private readonly renditions: RenditionTracker,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(REDIS) redis: Redis,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS) metrics: Registry,
+    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<ControlPlaneConfig>,
+  ) {
+    this.config = ctx.config;
+    this.urls = new PublicUrls(ctx.config);
+    this.live = new LiveStreamStore(redis, ctx.config.MEDIAPLANE_NAMESPACE);
+    this.operations = counter(metrics, 'mediaplane_control_plane_stream_operations_total', 'Stream API operations that changed state', ['operation']);
+  }
+
+  async create(request: CreateStreamRequest): Promise<z.input<typeof CreatedStreamSchema>> {
+    const streamKey = generateStreamKey();
+    const now = new Date().toISOString();
+    // Ids are 72 random bits; a second try only guards against the astronomically unlikely clash.
+    for (let attempt = 0; ; attempt++) {
+      const definition: StreamDefinition = {
+        id: generateStreamId(),
+        name: request.name,
+        keyHash: hashStreamKey(streamKey),
+        private: request.private,
+        record: request.record,
+        ...(request.ladder ? { ladder: request.ladder } : {}),
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await this.store.create(definition);
+      } catch (error) {
+        if (attempt < 2 && /wrong last sequence|exists/i.test(String(error))) continue;
+        throw error;
+      }
+      this.operations.inc({ operation: 'create' });
+      this.logger.info({ streamId: definition.id, private: definition.private }, 'stream created');
+      return {
+        id: definition.id,
+        name: definition.name,
+        streamKey,
+        private: definition.private,
+        record: definition.record,
+        ingest: this.urls.ingest(definition.id, streamKey),
+        playback: this.urls.playback(definition.id),
+      };
+    }
+  }
+
+  async list(liveOnly: boolean): Promise<StreamView[]> {
+    const [definitions, liveStates] = await Promise.all([this.store.list(), this.live.list()]);
+    const liveById = new Map(liveStates.map((s) => [s.streamId, s]));
+    const chosen = liveOnly ? definitions.filter((d) => liveById.has(d.id)) : definitions;
+    return Promise.all(chosen.map(async (d) => this.view(d, liveById.get(d.id))));
+  }
+
+  async get(id: string): Promise<StreamView> {
+    const { definition } = await this.require(id);
+    return this.view(definition, await this.live.get(id));
+  }
+
+  async rotateKey(id: string): Promise<z.input<typeof RotatedKeySchema>> {
+    const current = await this.require(id);
+    const streamKey = generateStreamKey();
+    try {
+      await this.store.replaceKeyHash(current, hashStreamKey(streamKey), new Date());
+    } catch (error) {
+      if (error instanceof StreamConflictError) throw new ConflictException(error.message);
+      throw error;
+    }
+    this.operations.inc({ operation: 'rotate_key' });
+    this.logger.info({ streamId: id }, 'stream key rotated');
+    const kicked = await this.kickPublisher(id, 'key_rotated');
+    return { id, streamKey, ingest: this.urls.ingest(id, streamKey), kicked };
+  }
+
+  async kick(id: string): Promise<z.input<typeof KickResultSchema>> {
+    await this.require(id);
+    this.operations.inc({ operation: 'kick' });
+    return { id, wasLive: await this.kickPublisher(id, 'kicked') };
+  }
+
+  async remove(id: string): Promise<void> {
+    const { definition } = await this.require(id);
+    await this.store.remove(definition);
+    await this.kickPublisher(id, 'deleted');
+    await this.renditions.forget(id);
+    this.operations.inc({ operation: 'delete' });
+    this.logger.info({ streamId: id }, 'stream deleted');
+  }
+
+  async issuePlaybackToken(id: string, ttlSeconds: number): Promise<z.input<typeof PlaybackTokenSchema>> {
+    await this.require(id);
+    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    const token = signPlaybackToken(this.config.MEDIAPLANE_PLAYBACK_SECRET, id, expiresAt, 'play');
+    // The token's expiry has whole-second precision; report exactly what it encodes.
+    const encoded = new Date(Math.floor(expiresAt.getTime() / 1000) * 1000);
+    return { token, expiresAt: encoded.toISOString(), playback: this.urls.playback(id, token) };
+  }
+
+  /** The stored stream, or a 404 (also for ids that could never exist). */
+  async require(id: string): Promise<StoredStream> {
+    const stored = StreamIdSchema.safeParse(id).success ? await this.store.get(id) : undefined;
+    if (!stored) throw new NotFoundException(`stream ${JSON.stringify(id.slice(0, 64))} does not exist`);
+    return stored;
+  }
+
+  /**
+   * Tells every ingest node to drop the stream's publisher (a broadcast; the
+   * holder acts). Sent even when no live state is seen, as that state may lag.
+   */
+  private async kickPublisher(id: string, reason: KickReason): Promise<boolean> {
+    const wasLive = (await this.live.get(id)) !== undefined;
+    await this.bus.publish(streamContracts.streamKick, { streamId: id }, { streamId: id, reason });
+    if (wasLive) this.logger.info({ streamId: id, reason }, 'publisher kicked');
+    return wasLive;
+  }
+
+  private async view(definition: StreamDefinition, live: LiveStreamState | undefined): Promise<StreamView> {
+    return toStreamView(definition, live, live ? await this.renditions.get(definition.id) : [], this.urls);
+  }
+}

@@ -1,0 +1,163 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
+import { WebhookDeliveryRequestedSchema, subjectPattern, webhookContracts, type WebhookDeliveryRequested } from '@mediaplane/contracts';
+import { eventsStreamName, type Bus } from '@mediaplane/messaging';
+import { counter, histogram, type Logger, type Registry } from '@mediaplane/observability';
+import { BUS, LOGGER, METRICS, SERVICE_CONTEXT, ShutdownService, type ServiceContext } from '@mediaplane/service-kit';
+import type { ControlPlaneConfig } from '../control-plane.config';
+import { DeliveryLog } from './delivery-log.service';
+import { retryDelayMs } from './retry-schedule';
+import { sendWebhook } from './webhook-sender';
+import { ATTEMPT_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook } from './webhook-signature';
+import { WebhookStore } from './webhook-store.service';
+import { WebhookTargetPolicy } from './webhook-target-policy';
+import type { DeliveryAttempt, WebhookRecord } from './webhook.schemas';
+
+const CONSUMER = 'control-plane-webhook-deliveries';
+
+/**
+ * Performs webhook delivery jobs from a durable JetStream consumer shared by
+ * every control-plane instance: at-least-once, up to
+ * CONTROL_PLANE_WEBHOOK_CONCURRENCY at a time, each failure retried after an
+ * exponential backoff (nak with delay) until CONTROL_PLANE_WEBHOOK_MAX_ATTEMPTS.
+ * Its own consumer loop rather than Bus.consumeDurable because a slow
+ * receiver must not hold back the deliveries to the others.
+ */
+@Injectable()
+export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly policy: WebhookTargetPolicy;
+  private readonly config: ControlPlaneConfig;
+  private readonly inFlight = new Set<Promise<void>>();
+  private messages?: ConsumerMessages;
+  private readonly outcomes;
+  private readonly durations;
+
+  constructor(
+    private readonly webhooks: WebhookStore,
+    private readonly log: DeliveryLog,
+    private readonly shutdown: ShutdownService,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS) metrics: Registry,
+    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<ControlPlaneConfig>,
+  ) {
+    this.config = ctx.config;
+    this.policy = new WebhookTargetPolicy(ctx.config.MEDIAPLANE_WEBHOOK_ALLOWLIST);
+    this.outcomes = counter(metrics, 'mediaplane_webhook_delivery_attempts_total', 'Webhook delivery attempts by outcome', ['outcome']);
+    this.durations = histogram(metrics, 'mediaplane_webhook_delivery_seconds', 'Time of one webhook delivery attempt', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const stream = eventsStreamName(this.bus.namespace);
+    const filter_subject = `${this.bus.namespace}.${subjectPattern(webhookContracts.deliveryRequested.subject)}`;
+    const ackWaitMs = Math.max(30_000, this.config.CONTROL_PLANE_WEBHOOK_TIMEOUT_MS * 2 + 5_000);
+    const jsm = await this.bus.nc.jetstreamManager();
+    const settings = { filter_subject, ack_wait: ackWaitMs * 1_000_000, max_deliver: -1, max_ack_pending: 10_000 };
+    try {
+      await jsm.consumers.info(stream, CONSUMER);
+      await jsm.consumers.update(stream, CONSUMER, settings);
+    } catch {
+      await jsm.consumers.add(stream, { durable_name: CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...settings });
+    }
+    const consumer = await this.bus.nc.jetstream().consumers.get(stream, CONSUMER);
+    this.messages = await consumer.consume({ max_messages: this.config.CONTROL_PLANE_WEBHOOK_CONCURRENCY });
+    this.shutdown.onDrain('webhook deliveries', () => this.stop());
+    void this.run(this.messages);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const m of messages) {
+      while (this.inFlight.size >= this.config.CONTROL_PLANE_WEBHOOK_CONCURRENCY) await Promise.race(this.inFlight);
+      const task: Promise<void> = this.process(m)
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'webhook delivery crashed; will retry');
+          m.nak(this.config.CONTROL_PLANE_WEBHOOK_RETRY_BASE_MS);
+        })
+        .finally(() => this.inFlight.delete(task));
+      this.inFlight.add(task);
+    }
+  }
+
+  /** Stops taking jobs and waits for the attempts under way (unacked jobs return to JetStream). */
+  private async stop(): Promise<void> {
+    const messages = this.messages;
+    this.messages = undefined;
+    await messages?.close().catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async process(m: JsMsg): Promise<void> {
+    let job: WebhookDeliveryRequested;
+    try {
+      job = WebhookDeliveryRequestedSchema.parse(JSON.parse(Buffer.from(m.data).toString('utf8')));
+    } catch {
+      this.logger.warn({ subject: m.subject }, 'dropped a webhook job that violates its contract');
+      m.term('invalid job');
+      return;
+    }
+    const webhook = await this.webhooks.get(job.webhookId);
+    if (!webhook || !webhook.events.includes(job.type)) {
+      m.ack(); // deleted or unsubscribed since the job was queued
+      return;
+    }
+    const attempt = m.info.deliveryCount;
+    const result = await this.deliver(webhook, job, attempt);
+    this.durations.observe(result.durationMs / 1000);
+    const record: DeliveryAttempt = {
+      eventId: job.eventId,
+      type: job.type,
+      attempt,
+      outcome: 'delivered',
+      httpStatus: result.httpStatus,
+      error: result.error,
+      durationMs: result.durationMs,
+      at: new Date().toISOString(),
+      nextAttemptInMs: null,
+    };
+    if (result.ok) {
+      await this.finish(webhook, record);
+      m.ack();
+    } else if (attempt >= this.config.CONTROL_PLANE_WEBHOOK_MAX_ATTEMPTS) {
+      await this.finish(webhook, { ...record, outcome: 'gave_up' });
+      m.term('no attempts left');
+    } else {
+      const delay = retryDelayMs(attempt, this.config.CONTROL_PLANE_WEBHOOK_RETRY_BASE_MS, this.config.CONTROL_PLANE_WEBHOOK_RETRY_MAX_MS);
+      await this.finish(webhook, { ...record, outcome: 'failed', nextAttemptInMs: delay });
+      m.nak(delay);
+    }
+  }
+
+  private deliver(webhook: WebhookRecord, job: WebhookDeliveryRequested, attempt: number) {
+    const body = JSON.stringify({ id: job.eventId, type: job.type, occurredAt: job.occurredAt, data: job.data });
+    const headers = {
+      [SIGNATURE_HEADER]: signWebhook(webhook.secret, body, Math.floor(Date.now() / 1000)),
+      [EVENT_ID_HEADER]: job.eventId,
+      [EVENT_TYPE_HEADER]: job.type,
+      [ATTEMPT_HEADER]: String(attempt),
+    };
+    return sendWebhook(new URL(webhook.url), body, headers, this.policy, this.config.CONTROL_PLANE_WEBHOOK_TIMEOUT_MS);
+  }
+
+  private async finish(webhook: WebhookRecord, record: DeliveryAttempt): Promise<void> {
+    this.outcomes.inc({ outcome: record.outcome });
+    await this.log.record(webhook.id, record).catch((error: unknown) => this.logger.warn({ err: error }, 'delivery log not written'));
+    const fields = {
+      webhookId: webhook.id,
+      eventId: record.eventId,
+      type: record.type,
+      attempt: record.attempt,
+      httpStatus: record.httpStatus,
+      error: record.error,
+    };
+    if (record.outcome === 'delivered') this.logger.info(fields, 'webhook delivered');
+    else
+      this.logger.warn(
+        { ...fields, nextAttemptInMs: record.nextAttemptInMs },
+        record.outcome === 'gave_up' ? 'webhook delivery given up' : 'webhook delivery failed; will retry',
+      );
+  }
+}
