@@ -4,7 +4,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { WORKSPACE_ROOT, ffmpegPublish, freePort, killAllChildren, startApp, testLogDir, waitFor, type AppProcess, type Publisher } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 
-// On a busy 2-core machine retries, restarts and players take a while; jest's 5 s default is too tight.
 
 /**
  * The part that needs a live stream runs once apps/ingest serves RTMP

@@ -4,7 +4,6 @@ import { LiveStreamStore, verifyPlaybackToken } from '@mediaplane/sessions';
 import { execFileAsync, killAllChildren, sleep } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 
-// On a busy 2-core machine retries, restarts and players take a while; jest's 5 s default is too tight.
 
 /**
  * Playback tokens issued by the API and checked where the control plane

@@ -3,7 +3,6 @@ import { LiveStreamStore, hashStreamKey, type LiveStreamState } from '@mediaplan
 import { killAllChildren, waitFor } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 
-// On a busy 2-core machine retries, restarts and players take a while; jest's 5 s default is too tight.
 jest.setTimeout(60_000);
 
 interface Created {

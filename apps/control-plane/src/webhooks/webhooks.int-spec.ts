@@ -5,7 +5,6 @@ import { killAllChildren, waitFor } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 import { verifyWebhookSignature } from './webhook-signature';
 
-// On a busy 2-core machine retries, restarts and players take a while; jest's 5 s default is too tight.
 
 interface Received {
   at: number;
