@@ -1,8 +1,21 @@
 import { z } from 'zod';
-import { commonConfigShape, port } from '@mediaplane/config';
+import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
 
 export const edgeConfigSchema = z.object({
   ...commonConfigShape,
-  EDGE_HTTP_PORT: port(8082).describe('HTTP port: health, readiness, metrics.'),
+  ...playbackSecretShape,
+  EDGE_HTTP_PORT: port(8082).describe('HTTP port: HLS delivery (/hls/{streamId}/…), health, readiness, metrics.'),
+  EDGE_CACHE_MAX_BYTES: count(256 * 1024 * 1024).describe(
+    'Memory bound of the object cache (playlists and segments), in bytes; least recently used objects go first.',
+  ),
+  EDGE_MAX_OBJECT_BYTES: count(32 * 1024 * 1024).describe('Largest object fetched from an origin; bigger ones are refused (502).'),
+  EDGE_PLAYLIST_CACHE_MS: millis(500).describe('How long a media playlist is reused before asking the origin again (keep below half a segment).'),
+  EDGE_MASTER_CACHE_MS: millis(2000).describe('How long a master playlist is reused.'),
+  EDGE_SEGMENT_CACHE_MS: millis(120000).describe('How long a segment stays cached (segments never change; this only bounds memory use over time).'),
+  EDGE_STALE_PLAYLIST_MS: millis(30000).describe(
+    'While an origin is unreachable (worker handover), serve its last playlist for up to this long instead of failing.',
+  ),
+  EDGE_ORIGIN_TIMEOUT_MS: millis(4000).describe('Timeout of one fetch from an origin.'),
+  EDGE_ORIGIN_LOOKUP_MS: millis(1000).describe('How long the origin of a stream (from Redis) is reused; unknown streams are re-checked after half of it.'),
 });
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;

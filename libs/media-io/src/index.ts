@@ -2,3 +2,4 @@
 // index.ts; this file only re-exports them so concurrent work on different folders does not collide.
 
 export * from './rtmp';
+export * from './ffmpeg';

@@ -1,0 +1,36 @@
+import { signPlaybackToken } from '@mediaplane/sessions';
+import { checkPlaybackAccess } from './playback-access';
+
+const SECRET = 'edge-test-secret-0123456789';
+const future = new Date(Date.now() + 60_000);
+
+describe('checkPlaybackAccess', () => {
+  it('lets anyone play a public stream', () => {
+    expect(checkPlaybackAccess(SECRET, 'abc', false, null)).toEqual({ ok: true });
+  });
+
+  describe('for a private stream', () => {
+    it('asks for a token with 401', () => {
+      expect(checkPlaybackAccess(SECRET, 'abc', true, null)).toMatchObject({ ok: false, status: 401 });
+    });
+
+    it('accepts play and internal tokens for the stream', () => {
+      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken(SECRET, 'abc', future))).toEqual({ ok: true });
+      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken(SECRET, 'abc', future, 'internal'))).toEqual({ ok: true });
+    });
+
+    it('refuses expired, foreign and forged tokens with 403, saying why', () => {
+      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken(SECRET, 'abc', new Date(Date.now() - 1000)))).toEqual({
+        ok: false,
+        status: 403,
+        message: 'token: has expired',
+      });
+      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken(SECRET, 'xyz', future))).toMatchObject({
+        status: 403,
+        message: 'token: is for another stream',
+      });
+      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken('another-secret-0123456789', 'abc', future))).toMatchObject({ status: 403 });
+      expect(checkPlaybackAccess(SECRET, 'abc', true, 'garbage')).toMatchObject({ status: 403, message: 'token: is malformed' });
+    });
+  });
+});

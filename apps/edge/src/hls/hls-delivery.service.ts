@@ -1,0 +1,121 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { HlsOrigin } from '@mediaplane/contracts';
+import { APP_CONFIG } from '@mediaplane/service-kit';
+import { ByteLruCache } from '../cache/byte-lru-cache';
+import { RequestCoalescer } from '../cache/request-coalescer';
+import type { EdgeConfig } from '../edge.config';
+import { EdgeMetrics } from '../metrics/edge-metrics.service';
+import { OriginClient, OriginUnavailableError } from '../origin/origin-client.service';
+import { OriginDirectory, type StreamLocation } from '../origin/origin-directory.service';
+import { isPlaylist, originPath, type HlsObject } from './hls-object';
+
+export interface CachedObject {
+  status: number;
+  body: Buffer;
+  contentType: string;
+}
+
+export type Delivery =
+  { ok: true; object: CachedObject; cache: 'hit' | 'miss' | 'coalesced' | 'stale' } | { ok: false; status: 404 | 502 | 504; message: string };
+
+const CONTENT_TYPES: Record<HlsObject['kind'], string> = {
+  master: 'application/vnd.apple.mpegurl',
+  media: 'application/vnd.apple.mpegurl',
+  segment: 'video/mp2t',
+  thumbnail: 'image/jpeg',
+};
+
+/**
+ * Serves HLS objects from the memory cache, fetching misses from the stream's
+ * origin once however many viewers ask at the same moment. Playlists are
+ * cached for a fraction of a segment; segments, whose names are unique, for
+ * minutes. While an origin is unreachable (a worker died and another is
+ * taking over) the last playlist is served stale, so players keep polling
+ * instead of failing, and pick up the new worker's continuation.
+ */
+@Injectable()
+export class HlsDeliveryService implements OnModuleDestroy {
+  private readonly cache: ByteLruCache<CachedObject>;
+  private readonly coalescer = new RequestCoalescer<CachedObject>();
+  private readonly pruner: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: EdgeConfig,
+    private readonly directory: OriginDirectory,
+    private readonly client: OriginClient,
+    private readonly metrics: EdgeMetrics,
+  ) {
+    this.cache = new ByteLruCache(config.EDGE_CACHE_MAX_BYTES);
+    this.pruner = setInterval(() => {
+      this.cache.prune();
+      this.metrics.cacheBytes.set(this.cache.bytes);
+    }, 5000);
+    this.pruner.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.pruner);
+  }
+
+  locate(streamId: string): Promise<StreamLocation> {
+    return this.directory.locate(streamId);
+  }
+
+  async deliver(streamId: string, location: StreamLocation, object: HlsObject): Promise<Delivery> {
+    const key = `${streamId}/${originPath(object)}`;
+    const fresh = this.cache.get(key);
+    if (fresh) return { ok: true, object: fresh, cache: 'hit' };
+    const origin = location.origin;
+    if (!origin) return this.staleOr(key, object, { ok: false, status: 404, message: 'unknown stream' });
+    const { result, shared } = this.coalescer.run(key, () => this.fetch(key, object, origin));
+    try {
+      return { ok: true, object: await result, cache: shared ? 'coalesced' : 'miss' };
+    } catch (error) {
+      this.directory.forget(streamId);
+      const timeout = error instanceof OriginUnavailableError && error.timeout;
+      return this.staleOr(key, object, { ok: false, status: timeout ? 504 : 502, message: 'the stream origin is unavailable' });
+    }
+  }
+
+  private async fetch(key: string, object: HlsObject, origin: HlsOrigin): Promise<CachedObject> {
+    const stop = this.metrics.originSeconds.startTimer({ kind: object.kind });
+    let outcome = 'error';
+    try {
+      const res = await this.client.fetch(origin, originPath(object));
+      outcome = String(res.status);
+      const cached: CachedObject = {
+        status: res.status === 200 ? 200 : 404,
+        body: res.status === 200 ? res.body : Buffer.alloc(0),
+        contentType: CONTENT_TYPES[object.kind],
+      };
+      if (cached.status === 200) this.store(key, object, cached);
+      else if (isPlaylist(object) && this.cache.getStale(key)) throw new OriginUnavailableError(`origin has no ${object.kind} playlist`, false);
+      return cached;
+    } finally {
+      stop();
+      this.metrics.originFetches.inc({ kind: object.kind, outcome });
+      this.metrics.cacheBytes.set(this.cache.bytes);
+    }
+  }
+
+  private store(key: string, object: HlsObject, value: CachedObject): void {
+    const c = this.config;
+    const [fresh, keep] =
+      object.kind === 'segment'
+        ? [c.EDGE_SEGMENT_CACHE_MS, c.EDGE_SEGMENT_CACHE_MS]
+        : object.kind === 'master'
+          ? [c.EDGE_MASTER_CACHE_MS, c.EDGE_STALE_PLAYLIST_MS]
+          : object.kind === 'media'
+            ? [c.EDGE_PLAYLIST_CACHE_MS, c.EDGE_STALE_PLAYLIST_MS]
+            : [c.EDGE_MASTER_CACHE_MS, c.EDGE_MASTER_CACHE_MS];
+    this.cache.set(key, value, value.body.length + key.length + 64, fresh, keep);
+  }
+
+  private staleOr(key: string, object: HlsObject, failure: Delivery): Delivery {
+    if (isPlaylist(object)) {
+      const stale = this.cache.getStale(key);
+      if (stale) return { ok: true, object: stale.value, cache: 'stale' };
+    }
+    return failure;
+  }
+}

@@ -1,0 +1,102 @@
+import { Controller, Get, Inject, Options, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { APP_CONFIG } from '@mediaplane/service-kit';
+import { checkPlaybackAccess } from '../access/playback-access';
+import type { EdgeConfig } from '../edge.config';
+import { EdgeMetrics } from '../metrics/edge-metrics.service';
+import { HlsPathError, isPlaylist, parseHlsRequest, type HlsObject } from './hls-object';
+import { HlsDeliveryService } from './hls-delivery.service';
+import { addTokenToPlaylist } from './playlist-token-rewriter';
+
+const CORS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+  'Access-Control-Allow-Headers': 'Range, Origin, Accept, Content-Type',
+  'Access-Control-Expose-Headers': 'Content-Length, Content-Type, X-Cache',
+  'Access-Control-Max-Age': '86400',
+};
+
+/**
+ * `GET /hls/{streamId}/master.m3u8`, `…/{rendition}/index.m3u8`, segments and
+ * the thumbnail, for any stream whichever worker produces it. Every answer,
+ * errors included, carries CORS headers so web players on any origin can
+ * read it; errors are JSON `{statusCode, error, message}`.
+ */
+@ApiExcludeController()
+@Controller('hls')
+export class HlsController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: EdgeConfig,
+    private readonly delivery: HlsDeliveryService,
+    private readonly metrics: EdgeMetrics,
+  ) {}
+
+  @Options('*path')
+  preflight(@Res() res: Response): void {
+    res.set(CORS).status(204).end();
+  }
+
+  @Get('*path')
+  async serve(@Req() req: Request, @Res() res: Response): Promise<void> {
+    res.set(CORS);
+    // The raw path, before Express decodes anything: traversal attempts are judged as sent.
+    const [rawPath = '', rawQuery = ''] = req.originalUrl.split('?', 2);
+    const query = new URLSearchParams(rawQuery);
+    let streamId: string;
+    let object: HlsObject;
+    try {
+      ({ streamId, object } = parseHlsRequest(rawPath, query));
+    } catch (error) {
+      if (error instanceof HlsPathError) return this.fail(res, 'invalid', error.status, error.message);
+      throw error;
+    }
+    const location = await this.delivery.locate(streamId);
+    if (!location.origin && !isPlaylist(object)) return this.fail(res, object.kind, 404, 'unknown stream');
+    const token = query.get('token');
+    const access = checkPlaybackAccess(this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, location.private, token);
+    if (!access.ok) return this.fail(res, object.kind, access.status, access.message);
+
+    const result = await this.delivery.deliver(streamId, location, object);
+    if (!result.ok) return this.fail(res, object.kind, result.status, result.message);
+    if (result.object.status !== 200) return this.fail(res, object.kind, 404, `no such ${object.kind === 'segment' ? 'segment' : 'object'} (any more)`);
+    this.metrics.cache.inc({ kind: object.kind, result: result.cache });
+    let body = result.object.body;
+    if (location.private && token && isPlaylist(object)) body = Buffer.from(addTokenToPlaylist(body.toString('utf8'), token), 'utf8');
+    res.status(200);
+    res.setHeader('Content-Type', result.object.contentType);
+    res.setHeader('Cache-Control', cacheControl(object, location.private));
+    res.setHeader('X-Cache', result.cache.toUpperCase());
+    res.setHeader('Content-Length', String(body.length));
+    this.metrics.requests.inc({ kind: object.kind, status: '200' });
+    this.metrics.bytesServed.inc({ kind: object.kind }, req.method === 'HEAD' ? 0 : body.length);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  private fail(res: Response, kind: string, status: number, message: string): void {
+    this.metrics.requests.inc({ kind, status: String(status) });
+    const error =
+      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[status] ?? 'Error';
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(status).json({ statusCode: status, error, message });
+  }
+}
+
+/**
+ * Playlists change every segment: a second (master: two) of caching at most.
+ * Segment names are unique per producer and sequence number, so a segment
+ * never changes: immutable. Private streams are never stored by shared caches.
+ */
+function cacheControl(object: HlsObject, isPrivate: boolean): string {
+  const scope = isPrivate ? 'private' : 'public';
+  switch (object.kind) {
+    case 'segment':
+      return `${scope}, max-age=31536000, immutable`;
+    case 'master':
+      return `${scope}, max-age=2`;
+    case 'media':
+      return `${scope}, max-age=1`;
+    case 'thumbnail':
+      return `${scope}, max-age=2`;
+  }
+}

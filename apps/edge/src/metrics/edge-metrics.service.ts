@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { counter, gauge, histogram, type Registry } from '@mediaplane/observability';
+import { METRICS } from '@mediaplane/service-kit';
+
+/** Edge figures, labelled by object kind and outcome (never by stream or token). */
+@Injectable()
+export class EdgeMetrics {
+  readonly requests;
+  readonly cache;
+  readonly originFetches;
+  readonly originSeconds;
+  readonly cacheBytes;
+  readonly bytesServed;
+
+  constructor(@Inject(METRICS) registry: Registry) {
+    this.requests = counter(registry, 'mediaplane_edge_requests_total', 'HLS requests by object kind and status', ['kind', 'status']);
+    this.cache = counter(
+      registry,
+      'mediaplane_edge_cache_total',
+      'How requests were served: hit, miss (fetched), coalesced (joined a fetch under way), stale (origin down)',
+      ['kind', 'result'],
+    );
+    this.originFetches = counter(registry, 'mediaplane_edge_origin_fetches_total', 'Fetches from transcode origins by outcome', ['kind', 'outcome']);
+    this.originSeconds = histogram(
+      registry,
+      'mediaplane_edge_origin_fetch_seconds',
+      'Duration of origin fetches',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ['kind'],
+    );
+    this.cacheBytes = gauge(registry, 'mediaplane_edge_cache_bytes', 'Bytes held by the object cache');
+    this.bytesServed = counter(registry, 'mediaplane_edge_bytes_served_total', 'Body bytes sent to viewers', ['kind']);
+  }
+}

@@ -1,0 +1,145 @@
+import { encoderGlobalArgs, encoderUploadFilter, videoEncoderArgs, type EncoderName } from './encoder-options';
+import { fpsText } from './frame-rate';
+import { scaledSize, type LadderPlan, type PlannedRendition } from './ladder-planner';
+
+export interface LadderArgsInput {
+  inputUrl: string;
+  plan: LadderPlan;
+  source: { width: number; height: number };
+  encoder: EncoderName;
+  vaapiDevice?: string;
+  /** FFmpeg output pattern of a rendition's segments, e.g. `/work/s/720p/r3-%d.ts`. */
+  segmentPattern: (rendition: PlannedRendition) => string;
+  thumbnail?: { path: string; intervalSeconds: number };
+  /** Source-quality MPEG-TS recording of this run. */
+  recordingPath?: string;
+  /** Input read timeout: a silent connection fails instead of hanging. */
+  inputTimeoutMs?: number;
+}
+
+export interface LadderArgs {
+  args: string[];
+  /** Number of extra pipes: one CSV segment list per rendition. */
+  outputPipes: number;
+  /** Rendition name → fd of its segment list. */
+  segmentListFd: Map<string, number>;
+}
+
+const THUMBNAIL_SHORT_SIDE = 180;
+
+/**
+ * One FFmpeg process for the whole ladder: the source is decoded once, made
+ * constant-rate (`fps`), and scaled in a cascade (each rung from the next
+ * larger one, cheaper than scaling every rung from the source) with `split`;
+ * every rung is encoded and cut into MPEG-TS segments whose completion FFmpeg
+ * reports on a pipe as CSV (`file,start,end`). The passthrough rendition, the
+ * thumbnail and the recording come out of the same process.
+ */
+export function buildLadderArgs(input: LadderArgsInput): LadderArgs {
+  const { plan } = input;
+  const encodes = plan.renditions.filter((r) => r.mode === 'encode');
+  const upload = encoderUploadFilter(input.encoder);
+  const thumbnail = encodes.length > 0 ? input.thumbnail : undefined;
+  const graph: string[] = [];
+  let from = '[0:v]';
+  encodes.forEach((r, i) => {
+    const last = i === encodes.length - 1;
+    const outs = [`v${i}`, ...(last ? (thumbnail ? ['th'] : []) : [`c${i + 1}`])];
+    const scaleFromSource = i === 0 && r.width === input.source.width && r.height === input.source.height;
+    const steps = [
+      ...(i === 0 ? [`fps=${fpsText(plan.frameRate)}`, 'format=yuv420p'] : []),
+      ...(scaleFromSource ? [] : [`scale=${r.width}:${r.height}`]),
+      ...(outs.length > 1 ? [`split=${outs.length}`] : []),
+    ];
+    graph.push(`${from}${steps.length > 0 ? steps.join(',') : 'null'}${outs.map((o) => `[${o}]`).join('')}`);
+    from = `[c${i + 1}]`;
+    if (upload) graph.push(`[v${i}]${upload}[u${i}]`);
+  });
+  if (thumbnail) {
+    const smallest = encodes[encodes.length - 1];
+    const size = scaledSize(smallest?.width ?? input.source.width, smallest?.height ?? input.source.height, THUMBNAIL_SHORT_SIDE);
+    graph.push(`[th]fps=1/${thumbnail.intervalSeconds},scale=${size.width}:${size.height}:out_range=full[thumb]`);
+  }
+
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    // A restart writes the same thumbnail again: overwrite instead of asking.
+    '-y',
+    '-loglevel',
+    'warning',
+    ...encoderGlobalArgs(input.encoder, input.vaapiDevice ?? '/dev/dri/renderD128'),
+    '-rw_timeout',
+    String((input.inputTimeoutMs ?? 10_000) * 1000),
+    // A live FLV source announces its streams at once; probing for seconds only delays the first segment.
+    '-analyzeduration',
+    '1500000',
+    '-probesize',
+    '1000000',
+    '-i',
+    input.inputUrl,
+  ];
+  if (graph.length > 0) args.push('-filter_complex', graph.join(';'));
+
+  const segmentListFd = new Map<string, number>();
+  let encodeIndex = 0;
+  for (const r of plan.renditions) {
+    const fd = 3 + segmentListFd.size;
+    segmentListFd.set(r.name, fd);
+    if (r.mode === 'encode') {
+      const i = encodeIndex++;
+      args.push('-map', upload ? `[u${i}]` : `[v${i}]`, ...videoEncoderArgs(input.encoder, r, plan));
+    } else {
+      args.push('-map', '0:v:0', '-c:v', 'copy');
+    }
+    if (r.audio !== 'none') {
+      args.push('-map', '0:a:0?');
+      args.push(...(r.audio === 'copy' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', `${r.audioBitrateKbps}k`, '-ac', '2']));
+    }
+    args.push(
+      // Keep the encoder's timestamps: B-frame delay would otherwise shift each output differently and misalign segment times.
+      '-avoid_negative_ts',
+      'disabled',
+      '-f',
+      'segment',
+      '-segment_time',
+      String(plan.segmentSeconds),
+      '-segment_format',
+      'mpegts',
+      '-segment_list',
+      `pipe:${fd}`,
+      '-segment_list_type',
+      'csv',
+      input.segmentPattern(r),
+    );
+  }
+  if (thumbnail) {
+    // Full-range 4:2:0 JPEG without the deprecated yuvj formats (which make swscale warn on every frame).
+    args.push(
+      '-map',
+      '[thumb]',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '5',
+      '-strict',
+      'unofficial',
+      '-pix_fmt',
+      'yuv420p',
+      '-color_range',
+      'pc',
+      '-f',
+      'image2',
+      '-update',
+      '1',
+      '-atomic_writing',
+      '1',
+      thumbnail.path,
+    );
+  }
+  if (input.recordingPath) {
+    args.push('-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'mpegts', input.recordingPath);
+  }
+  args.push('-progress', 'pipe:1', '-nostats', '-stats_period', '1');
+  return { args, outputPipes: segmentListFd.size, segmentListFd };
+}

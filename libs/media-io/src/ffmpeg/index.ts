@@ -1,0 +1,4 @@
+export * from './ffmpeg-progress';
+export * from './restart-backoff';
+export * from './ffmpeg-process';
+export * from './ffmpeg-supervisor';
