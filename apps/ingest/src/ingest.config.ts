@@ -1,8 +1,67 @@
 import { z } from 'zod';
-import { commonConfigShape, port } from '@mediaplane/config';
+import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
 
-export const ingestConfigSchema = z.object({
-  ...commonConfigShape,
-  INGEST_HTTP_PORT: port(8081).describe('HTTP port: health, readiness, metrics.'),
-});
+const MiB = 1024 * 1024;
+
+export const ingestConfigSchema = z
+  .object({
+    ...commonConfigShape,
+    ...playbackSecretShape,
+    INGEST_HTTP_PORT: port(8081).describe('HTTP port: HTTP-FLV and WebSocket-FLV play (/live/{streamId}.flv), internal snapshot, health, readiness, metrics.'),
+    INGEST_RTMP_PORT: port(1935).describe('RTMP port: publish at rtmp://HOST:PORT/live/{streamKey}, play at rtmp://HOST:PORT/live/{streamId}.'),
+    INGEST_RTMPS_PORT: port(1936).describe('RTMPS (RTMP over TLS) port; listens only when INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE are both set.'),
+    INGEST_RTMP_HOST: z.string().optional().describe('Address the RTMP and RTMPS listeners bind (default: MEDIAPLANE_HTTP_HOST).'),
+    INGEST_TLS_CERT_FILE: z.string().optional().describe('PEM certificate (chain) for RTMPS. RTMPS is off unless this and INGEST_TLS_KEY_FILE are set.'),
+    INGEST_TLS_KEY_FILE: z.string().optional().describe('PEM private key for RTMPS.'),
+    INGEST_MAX_CONNECTIONS: count(5000).describe(
+      'Media connections (RTMP, RTMPS, HTTP-FLV, WebSocket-FLV) this node accepts in total; more are refused at once.',
+    ),
+    INGEST_MAX_CONNECTIONS_PER_ADDRESS: count(200).describe(
+      'Media connections one remote address may hold at a time (a NAT can hide many viewers; one attacker should not take the node).',
+    ),
+    INGEST_HANDSHAKE_TIMEOUT_MS: millis(10_000).describe('Time an RTMP client has to complete the handshake.'),
+    INGEST_SETUP_TIMEOUT_MS: millis(30_000).describe('Time an RTMP client has from connecting until it asks to publish or play.'),
+    INGEST_IDLE_TIMEOUT_MS: millis(30_000).describe(
+      'RTMP connections silent this long are closed (players are pinged at half of it, so idle players stay); a publisher that sends no audio or video this long is ended (reason "timeout").',
+    ),
+    INGEST_VIEWER_QUEUE_BYTES: count(4 * MiB).describe(
+      'Bytes a viewer may have queued unsent; past it the viewer skips forward to the next keyframe (counted as drops).',
+    ),
+    INGEST_VIEWER_STALL_TIMEOUT_MS: millis(10_000).describe('A viewer that stays behind (skipping) this long is disconnected.'),
+    INGEST_GOP_CACHE_MAX_BYTES: count(8 * MiB).describe(
+      'Largest GOP kept for instant start; a longer GOP is not cached and new viewers wait for the next keyframe.',
+    ),
+    INGEST_FANOUT_FLUSH_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(200)
+      .default(50)
+      .describe(
+        'How long audio and data frames may wait for the next video frame to share its write to each viewer (video is never held back); fewer writes per viewer, less CPU. 0 writes every frame at once.',
+      ),
+    INGEST_STATS_INTERVAL_MS: millis(2000).describe(
+      'How often live state (media info, bitrate, viewers) is written to Redis; the entry expires after three missed updates.',
+    ),
+    INGEST_CODEC_WAIT_MS: millis(3000).describe('How long "stream started" waits for the codec configurations before it is sent with what is known.'),
+    INGEST_AUTH_BACKOFF_BASE_MS: millis(500).describe(
+      'Delay before answering a publish from an address after its first failed attempt; doubles with each further failure.',
+    ),
+    INGEST_AUTH_BACKOFF_MAX_MS: millis(8000).describe('Cap of that delay.'),
+    INGEST_AUTH_MAX_FAILURES: count(20).describe(
+      'Failed publish attempts after which an address is refused without asking the control plane, until it stays quiet for INGEST_AUTH_FAILURE_WINDOW_MS.',
+    ),
+    INGEST_AUTH_FAILURE_WINDOW_MS: millis(10 * 60_000).describe("An address's failure count is forgotten after this long without failures."),
+    INGEST_SNAPSHOT_TIMEOUT_MS: millis(5000).describe('Time allowed for FFmpeg to decode one keyframe into the snapshot JPEG.'),
+    INGEST_FFMPEG_PATH: z.string().default('ffmpeg').describe('FFmpeg binary used for snapshots.'),
+  })
+  .superRefine((config, ctx) => {
+    if (Boolean(config.INGEST_TLS_CERT_FILE) !== Boolean(config.INGEST_TLS_KEY_FILE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.INGEST_TLS_CERT_FILE ? 'INGEST_TLS_KEY_FILE' : 'INGEST_TLS_CERT_FILE'],
+        message: 'RTMPS needs both INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE',
+      });
+    }
+  });
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

@@ -2,10 +2,18 @@ import './instrument';
 import { runService } from '@mediaplane/service-kit';
 import { AppModule } from './app.module';
 import { ingestConfigSchema } from './ingest.config';
+import { PublishSessionsService } from './publish/publish-sessions.service';
 
 runService({
   app: 'ingest',
   module: AppModule,
   configSchema: ingestConfigSchema,
   httpPort: (config) => config.INGEST_HTTP_PORT,
+  configureHttp: (app) => {
+    // Pull URLs must name the port actually bound (0 in tests means "any").
+    app.getHttpServer().once('listening', () => {
+      const address = app.getHttpServer().address();
+      if (typeof address === 'object' && address) app.get(PublishSessionsService).setHttpPort(address.port);
+    });
+  },
 });

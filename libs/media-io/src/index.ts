@@ -2,4 +2,5 @@
 // index.ts; this file only re-exports them so concurrent work on different folders does not collide.
 
 export * from './rtmp';
+export * from './hub';
 export * from './ffmpeg';

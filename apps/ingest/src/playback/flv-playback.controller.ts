@@ -1,0 +1,103 @@
+import {
+  BadRequestException,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  Options,
+  Param,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { flvHubEncoder } from '@mediaplane/media-io';
+import { MediaConnectionsService } from '../limits/media-connections.service';
+import { IngestMetrics } from '../observability/ingest-metrics';
+import { PlaybackAccessService, type PlaybackAccess } from './playback-access.service';
+import { parseFlvPath, playbackToken } from './playback-url';
+import { httpFlvSink } from './viewer-sinks';
+
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, OPTIONS',
+  'Access-Control-Allow-Headers': 'Range, Content-Type',
+  'Access-Control-Max-Age': '86400',
+} as const;
+
+/**
+ * HTTP-FLV play at `GET /live/{streamId}.flv` (the same URL serves internal
+ * pulls with an internal token). The body is an endless FLV: header, the
+ * GOP cache, then live tags, written as the hub hands them over.
+ */
+@ApiExcludeController()
+@Controller('live')
+export class FlvPlaybackController {
+  constructor(
+    private readonly access: PlaybackAccessService,
+    private readonly connections: MediaConnectionsService,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  @Options(':file')
+  preflight(@Res() res: Response): void {
+    res.set(CORS_HEADERS).status(204).end();
+  }
+
+  @Get(':file')
+  play(@Param('file') file: string, @Req() req: Request, @Res() res: Response): void {
+    res.set(CORS_HEADERS);
+    const streamId = parseFlvPath(file);
+    if (streamId === undefined) throw new NotFoundException('playback URLs are /live/{streamId}.flv');
+    const access = this.access.check(streamId, playbackToken(req.query['token']));
+    if (!access.ok) throw toHttpError(access);
+    const grant = this.connections.acquire('flv', req.socket.remoteAddress);
+    if (!grant.ok) throw new HttpException('too many connections', HttpStatus.SERVICE_UNAVAILABLE);
+
+    const { session, counted } = access;
+    // Close-delimited body: no Content-Length and no chunked encoding, so the sink writes FLV bytes straight to the socket.
+    res.status(200).set({
+      'Content-Type': 'video/x-flv',
+      'Cache-Control': 'no-cache, no-store',
+      Pragma: 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      Connection: 'close',
+    });
+    res.removeHeader('Transfer-Encoding');
+    res.removeHeader('Content-Length');
+    if (req.method === 'HEAD') {
+      // Express routes HEAD here too; the body bytes below go straight to the socket, so answer with headers only.
+      grant.release();
+      res.end();
+      return;
+    }
+    res.flushHeaders();
+    const socket = req.socket;
+    socket.setNoDelay(true);
+    const id = `flv-${randomUUID()}`;
+    const viewer = session.hub.addViewer({ id, protocol: 'flv', counted, encoder: flvHubEncoder, sink: httpFlvSink(res, socket, this.metrics) });
+    const detach = (): void => {
+      session.hub.removeViewer(viewer.id);
+      grant.release();
+    };
+    res.once('close', detach);
+    if (res.destroyed) detach();
+  }
+}
+
+export function toHttpError(access: Extract<PlaybackAccess, { ok: false }>): HttpException {
+  switch (access.status) {
+    case 400:
+      return new BadRequestException(access.message);
+    case 401:
+      return new UnauthorizedException(access.message);
+    case 403:
+      return new ForbiddenException(access.message);
+    default:
+      return new NotFoundException(access.message);
+  }
+}

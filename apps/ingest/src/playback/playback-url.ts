@@ -1,0 +1,11 @@
+/** `{streamId}.flv` → streamId; undefined for anything else (validated later against StreamIdSchema). */
+export function parseFlvPath(file: string): string | undefined {
+  if (!file.endsWith('.flv') || file.length > 64 + 4) return undefined;
+  const id = file.slice(0, -4);
+  return id.length > 0 ? id : undefined;
+}
+
+/** The `token` query parameter when it is a single string (express may hand over arrays and objects). */
+export function playbackToken(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

@@ -1,0 +1,96 @@
+import type { Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { HubSink, RtmpServerConnection } from '@mediaplane/media-io';
+import type { IngestMetrics } from '../observability/ingest-metrics';
+import { wsBinaryFrame, wsBinaryFrameHeader } from './ws-frame';
+
+/**
+ * HTTP-FLV. The response is close-delimited (`Connection: close`, no
+ * Content-Length, no chunked encoding), so after the headers the body bytes
+ * go straight to the socket: one write per batch, no per-write chunk framing
+ * by the HTTP layer (that framing cost more than the rest of the fan-out).
+ */
+export function httpFlvSink(res: ServerResponse, socket: Socket, metrics: IngestMetrics): HubSink {
+  return {
+    write: (data) => {
+      if (socket.destroyed) return;
+      metrics.addBytesOut('flv', byteLength(data));
+      writeAll(socket, data);
+    },
+    get bufferedBytes() {
+      return socket.writableLength;
+    },
+    close: () => {
+      if (!res.writableEnded) res.end();
+      // A viewer that is not reading would keep the ended response (and its buffer) forever.
+      setTimeout(() => socket.destroy(), 2000).unref();
+    },
+  };
+}
+
+/**
+ * WebSocket-FLV: each batch of FLV tags is one binary message. Server frames
+ * are unmasked, so the framed bytes are identical for every viewer and are
+ * built once per batch (see wsBinaryFrame) and written to the upgraded
+ * socket; `ws` still handles the handshake, pings and the close handshake.
+ */
+export function wsFlvSink(ws: WebSocket, socket: Duplex, metrics: IngestMetrics): HubSink {
+  return {
+    write: (data) => {
+      if (ws.readyState !== ws.OPEN || socket.destroyed) return;
+      if (Buffer.isBuffer(data)) {
+        const frame = wsBinaryFrame(data);
+        metrics.addBytesOut('wsflv', frame.length);
+        socket.write(frame);
+        return;
+      }
+      // Several shared buffers (a join's GOP): one message, header written before them, no copy.
+      const header = wsBinaryFrameHeader(byteLength(data));
+      metrics.addBytesOut('wsflv', header.length + byteLength(data));
+      writeAll(socket, [header, ...data]);
+    },
+    get bufferedBytes() {
+      return socket.writableLength + ws.bufferedAmount;
+    },
+    close: (reason) => {
+      if (ws.readyState === ws.OPEN) ws.close(1000, reason.slice(0, 120));
+      setTimeout(() => ws.terminate(), 2000).unref();
+    },
+  };
+}
+
+/** RTMP play: pre-encoded chunks written as they are (encoded once per chunk size and stream id). */
+export function rtmpPlaySink(connection: RtmpServerConnection, metrics: IngestMetrics): HubSink {
+  return {
+    write: (data) => {
+      metrics.addBytesOut('rtmp', byteLength(data));
+      // Each buffer holds whole, self-contained (fmt 0) messages, so they can go one by one.
+      if (Buffer.isBuffer(data)) connection.writeEncoded(data);
+      else for (const chunk of data) connection.writeEncoded(chunk);
+    },
+    get bufferedBytes() {
+      return connection.bufferedBytes;
+    },
+    close: (reason) => {
+      connection.notifyUnpublished();
+      connection.close(reason);
+    },
+  };
+}
+
+function byteLength(data: Buffer | readonly Buffer[]): number {
+  return Buffer.isBuffer(data) ? data.length : data.reduce((sum, b) => sum + b.length, 0);
+}
+
+/** Several buffers in one corked batch: Node hands them to the kernel as one writev. */
+function writeAll(socket: Duplex, data: Buffer | readonly Buffer[]): void {
+  if (Buffer.isBuffer(data)) {
+    socket.write(data);
+    return;
+  }
+  socket.cork();
+  for (const chunk of data) socket.write(chunk);
+  socket.uncork();
+}

@@ -1,0 +1,95 @@
+import { normalizeAddress } from '../limits/connection-limiter';
+
+export interface AuthFailureThrottleOptions {
+  /** Delay after the first failure; doubles with each further one. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** From this many failures on, attempts are refused without asking the control plane. */
+  maxFailures: number;
+  /** A quiet address is forgotten after this long. */
+  forgetAfterMs: number;
+  /** Bound of the table, so a spray of addresses cannot grow memory without limit. */
+  maxAddresses?: number;
+  /** Attempts one address may have waiting for an answer at once; parallel guessing is refused beyond it. */
+  maxPending?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  failures: number;
+  lastFailureAt: number;
+}
+
+export type ThrottleVerdict = { delayMs: number; blocked: boolean };
+
+/**
+ * Slows down publish attempts from addresses that keep failing (wrong or
+ * guessed keys): the answer to each further attempt is delayed
+ * exponentially, and past `maxFailures` attempts are refused outright until
+ * the address stays quiet for `forgetAfterMs`. Kept in memory per node: an
+ * attacker spreading attempts over several ingest nodes gets each node's
+ * budget, and the control plane's own per-address limit covers the cluster.
+ */
+export class AuthFailureThrottle {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly maxAddresses: number;
+
+  constructor(private readonly options: AuthFailureThrottleOptions) {
+    this.now = options.now ?? Date.now;
+    this.maxAddresses = options.maxAddresses ?? 100_000;
+  }
+
+  verdict(address: string | undefined): ThrottleVerdict {
+    const entry = this.current(normalizeAddress(address));
+    if (!entry) return { delayMs: 0, blocked: false };
+    const delayMs = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.min(entry.failures - 1, 30));
+    return { delayMs, blocked: entry.failures >= this.options.maxFailures };
+  }
+
+  /**
+   * Reserves one of the address's concurrent attempts; false when it already
+   * has `maxPending` in flight (else parallel connections would all pass the
+   * verdict before the first failure is recorded). Pair with `finish`.
+   */
+  begin(address: string | undefined): boolean {
+    const key = normalizeAddress(address);
+    const current = this.pending.get(key) ?? 0;
+    if (current >= (this.options.maxPending ?? 4)) return false;
+    this.pending.set(key, current + 1);
+    return true;
+  }
+
+  finish(address: string | undefined): void {
+    const key = normalizeAddress(address);
+    const left = (this.pending.get(key) ?? 1) - 1;
+    if (left <= 0) this.pending.delete(key);
+    else this.pending.set(key, left);
+  }
+
+  recordFailure(address: string | undefined): void {
+    const key = normalizeAddress(address);
+    const entry = this.current(key);
+    // Re-inserting moves the key to the end, so the Map's order is least-recently-failed first.
+    this.entries.delete(key);
+    this.entries.set(key, { failures: (entry?.failures ?? 0) + 1, lastFailureAt: this.now() });
+    while (this.entries.size > this.maxAddresses) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  recordSuccess(address: string | undefined): void {
+    this.entries.delete(normalizeAddress(address));
+  }
+
+  private current(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && this.now() - entry.lastFailureAt > this.options.forgetAfterMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { streamContracts, type PublishProtocol } from '@mediaplane/contracts';
+import { BusRequestError, type Bus } from '@mediaplane/messaging';
+import type { Logger } from '@mediaplane/observability';
+import { APP_CONFIG, BUS, LOGGER, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import { hashStreamKey } from '@mediaplane/sessions';
+import type { IngestConfig } from '../ingest.config';
+import { IngestMetrics } from '../observability/ingest-metrics';
+import { normalizeAddress } from '../limits/connection-limiter';
+import { AuthFailureThrottle } from './auth-failure-throttle';
+import type { PublishGrant } from './publisher-handle';
+
+export type PublishRefusal = 'invalid_key' | 'unknown_key' | 'rate_limited' | 'unavailable' | 'busy' | 'bad_app';
+
+export type AuthorizeOutcome = { ok: true; grant: PublishGrant } | { ok: false; reason: PublishRefusal; description: string };
+
+/** Stream keys we issue are `sk_` + base64url; anything outside this shape cannot be a key. */
+const STREAM_KEY_SHAPE = /^[A-Za-z0-9_-]{8,256}$/;
+
+/**
+ * Decides whether a stream key may publish: asks the control plane over
+ * NATS with the key's SHA-256 (never the key), fails closed when nobody
+ * answers in time, and slows down addresses that keep failing. Every
+ * refusal is counted and announced as publishRejected, without the key.
+ */
+@Injectable()
+export class PublishAuthorizer {
+  private readonly throttle: AuthFailureThrottle;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: IngestConfig,
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    private readonly metrics: IngestMetrics,
+  ) {
+    this.throttle = new AuthFailureThrottle({
+      baseDelayMs: config.INGEST_AUTH_BACKOFF_BASE_MS,
+      maxDelayMs: config.INGEST_AUTH_BACKOFF_MAX_MS,
+      maxFailures: config.INGEST_AUTH_MAX_FAILURES,
+      forgetAfterMs: config.INGEST_AUTH_FAILURE_WINDOW_MS,
+    });
+  }
+
+  async authorize(protocol: PublishProtocol, streamKey: string, remoteAddress: string | undefined): Promise<AuthorizeOutcome> {
+    const address = normalizeAddress(remoteAddress);
+    if (!this.throttle.begin(address)) return this.fail(protocol, address, 'rate_limited', 'too many publish attempts at once; try again later', true);
+    try {
+      return await this.decide(protocol, streamKey, address);
+    } finally {
+      this.throttle.finish(address);
+    }
+  }
+
+  private async decide(protocol: PublishProtocol, streamKey: string, address: string): Promise<AuthorizeOutcome> {
+    const verdict = this.throttle.verdict(address);
+    // The delay comes before the answer, whatever it is, so guessing gets slower with every miss.
+    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+    if (verdict.blocked) return this.fail(protocol, address, 'rate_limited', 'too many failed attempts; try again later', false);
+    if (!STREAM_KEY_SHAPE.test(streamKey)) return this.fail(protocol, address, 'invalid_key', 'unknown stream key', true);
+
+    let response;
+    try {
+      response = await this.bus.request(
+        streamContracts.publishAuthorize,
+        {},
+        { protocol, keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.ctx.instanceId },
+        { timeoutMs: this.config.MEDIAPLANE_REQUEST_TIMEOUT_MS },
+      );
+    } catch (error) {
+      // Fail closed: without an answer from the control plane nobody publishes.
+      const code = error instanceof BusRequestError ? error.code : 'error';
+      this.logger.warn({ code, remoteAddress: address }, 'publish authorization unavailable; refusing');
+      return this.fail(protocol, address, 'unavailable', 'authorization unavailable; try again later', false);
+    }
+    if (!response.ok) {
+      const countsAsFailure = response.reason === 'unknown_key';
+      return this.fail(
+        protocol,
+        address,
+        response.reason,
+        response.reason === 'unknown_key' ? 'unknown stream key' : response.message.slice(0, 200),
+        countsAsFailure,
+      );
+    }
+    this.throttle.recordSuccess(address);
+    return { ok: true, grant: { streamId: response.streamId, name: response.name, private: response.private, record: response.record } };
+  }
+
+  /** A refusal decided after authorization (the stream is already live), announced like the others. */
+  refuse(protocol: PublishProtocol, remoteAddress: string | undefined, reason: PublishRefusal, description: string, streamId?: string): AuthorizeOutcome {
+    return this.fail(protocol, normalizeAddress(remoteAddress), reason, description, false, streamId);
+  }
+
+  private fail(
+    protocol: PublishProtocol,
+    address: string,
+    reason: PublishRefusal,
+    description: string,
+    countsAsFailure: boolean,
+    streamId?: string,
+  ): AuthorizeOutcome {
+    if (countsAsFailure) this.throttle.recordFailure(address);
+    this.metrics.publishRejections.inc({ reason });
+    if (reason === 'invalid_key' || reason === 'unknown_key' || reason === 'rate_limited') this.metrics.authFailures.inc({ kind: 'publish', reason });
+    // Never the key: the log names the stream (when known) or says "unknown key".
+    this.logger.info(
+      { protocol, reason, remoteAddress: address, streamId: streamId ?? (reason === 'unknown_key' || reason === 'invalid_key' ? 'unknown key' : undefined) },
+      'publish refused',
+    );
+    void this.bus
+      .publish(
+        streamContracts.publishRejected,
+        {},
+        { protocol, reason, remoteAddress: address.slice(0, 64), ...(streamId ? { streamId } : {}), at: new Date().toISOString() },
+      )
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'publishRejected not published'));
+    return { ok: false, reason, description };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

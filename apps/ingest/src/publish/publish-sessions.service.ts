@@ -1,0 +1,156 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Bus } from '@mediaplane/messaging';
+import type { Logger } from '@mediaplane/observability';
+import { APP_CONFIG, BUS, LOGGER, LoadReporterService, REDIS, SERVICE_CONTEXT, ShutdownService, type ServiceContext } from '@mediaplane/service-kit';
+import { LiveStreamStore } from '@mediaplane/sessions';
+import type { IngestConfig } from '../ingest.config';
+import { IngestMetrics } from '../observability/ingest-metrics';
+import { PublishSession, type StreamEndReason } from './publish-session';
+import type { PublishGrant, PublisherHandle } from './publisher-handle';
+
+/**
+ * The streams published on this node, by stream id: starts sessions (after
+ * the cluster-wide claim), finds them for playback, kicks them, and ends
+ * them all on shutdown. The HTTP port is learned at bootstrap for pull URLs.
+ */
+@Injectable()
+export class PublishSessionsService implements OnModuleInit {
+  private readonly sessions = new Map<string, PublishSession>();
+  readonly store: LiveStreamStore;
+  private httpPort: number;
+  private draining = false;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(REDIS) redis: Redis,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: IngestConfig,
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    private readonly metrics: IngestMetrics,
+    private readonly shutdown: ShutdownService,
+    private readonly load: LoadReporterService,
+  ) {
+    this.store = new LiveStreamStore(redis, config.MEDIAPLANE_NAMESPACE);
+    this.httpPort = config.INGEST_HTTP_PORT;
+  }
+
+  onModuleInit(): void {
+    this.shutdown.onDrain('publishers', async () => {
+      this.draining = true;
+      await this.endAll('shutdown');
+    });
+    this.load.addUnit('streams', () => this.sessions.size);
+    this.load.addUnit('viewers', () => this.totals().viewers);
+    this.load.addUnit('internalPulls', () => this.totals().internal);
+    const timer = setInterval(() => this.updateGauges(), 1000);
+    timer.unref();
+  }
+
+  /** The HTTP port actually bound (differs from config when it was 0). */
+  setHttpPort(port: number): void {
+    this.httpPort = port;
+  }
+
+  get(streamId: string): PublishSession | undefined {
+    const session = this.sessions.get(streamId);
+    return session && !session.isEnded ? session : undefined;
+  }
+
+  get count(): number {
+    return this.sessions.size;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * Claims the stream and registers the session; undefined when another
+   * publisher (on any node) holds it. The caller accepts the publisher,
+   * wires its media to the session and calls session.begin().
+   */
+  async start(grant: PublishGrant, publisher: PublisherHandle): Promise<PublishSession | undefined> {
+    if (this.sessions.has(grant.streamId)) return undefined;
+    const session = new PublishSession(grant, publisher, {
+      bus: this.bus,
+      store: this.store,
+      logger: this.logger,
+      metrics: this.metrics,
+      node: this.ctx.instanceId,
+      pullBaseUrl: `http://${this.config.MEDIAPLANE_ADVERTISE_HOST}:${this.httpPort}`,
+      statsIntervalMs: this.config.INGEST_STATS_INTERVAL_MS,
+      codecWaitMs: this.config.INGEST_CODEC_WAIT_MS,
+      mediaTimeoutMs: this.config.INGEST_IDLE_TIMEOUT_MS,
+      hub: {
+        maxViewerQueueBytes: this.config.INGEST_VIEWER_QUEUE_BYTES,
+        viewerStallTimeoutMs: this.config.INGEST_VIEWER_STALL_TIMEOUT_MS,
+        gopCacheMaxBytes: this.config.INGEST_GOP_CACHE_MAX_BYTES,
+        flushIntervalMs: this.config.INGEST_FANOUT_FLUSH_MS,
+        onViewerDrop: (viewer, frames) => this.metrics.viewerDrops.inc({ protocol: viewer.protocol }, frames),
+        onViewerStalled: (viewer) => {
+          this.metrics.viewerStalls.inc({ protocol: viewer.protocol });
+          this.logger.info(
+            { streamId: grant.streamId, viewer: viewer.id, protocol: viewer.protocol, droppedFrames: viewer.droppedFrames },
+            'viewer disconnected: stayed behind',
+          );
+        },
+      },
+    });
+    // Reserve locally before the Redis round trip so two publishes racing on this node cannot both claim.
+    this.sessions.set(grant.streamId, session);
+    let claimed = false;
+    try {
+      claimed = await session.claim();
+    } catch (error) {
+      this.logger.error({ err: error, streamId: grant.streamId }, 'live state claim failed');
+    }
+    if (!claimed) {
+      this.sessions.delete(grant.streamId);
+      return undefined;
+    }
+    void session.ended.then(() => {
+      if (this.sessions.get(grant.streamId) === session) this.sessions.delete(grant.streamId);
+      this.updateGauges();
+    });
+    this.updateGauges();
+    return session;
+  }
+
+  /** Kick from the API (or delete / key rotation): ends the session if this node holds it. */
+  async kick(streamId: string, reason: StreamEndReason): Promise<boolean> {
+    const session = this.sessions.get(streamId);
+    if (!session) return false;
+    this.logger.info({ streamId, reason }, 'publisher kicked');
+    await session.end(reason);
+    return true;
+  }
+
+  async endAll(reason: StreamEndReason): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.end(reason)));
+  }
+
+  totals(): { viewers: number; internal: number; byProtocol: Record<string, number> } {
+    const byProtocol: Record<string, number> = {};
+    let viewers = 0;
+    let internal = 0;
+    for (const session of this.sessions.values()) {
+      const stats = session.hub.stats();
+      internal += stats.internal;
+      for (const [protocol, n] of Object.entries(stats.viewers)) {
+        byProtocol[protocol] = (byProtocol[protocol] ?? 0) + n;
+        viewers += n;
+      }
+    }
+    return { viewers, internal, byProtocol };
+  }
+
+  private updateGauges(): void {
+    const publishers: Record<string, number> = { rtmp: 0, rtmps: 0 };
+    for (const session of this.sessions.values()) publishers[session.publisher.protocol] = (publishers[session.publisher.protocol] ?? 0) + 1;
+    for (const [protocol, n] of Object.entries(publishers)) this.metrics.publishers.set({ protocol }, n);
+    const totals = this.totals();
+    for (const protocol of ['rtmp', 'flv', 'wsflv']) this.metrics.viewers.set({ protocol }, totals.byProtocol[protocol] ?? 0);
+    this.metrics.internalPulls.set(totals.internal);
+  }
+}

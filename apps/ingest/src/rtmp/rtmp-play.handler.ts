@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { RtmpHubEncoder, type RtmpPlayRequest, type RtmpServerConnection } from '@mediaplane/media-io';
+import { IngestMetrics } from '../observability/ingest-metrics';
+import { PlaybackAccessService } from '../playback/playback-access.service';
+import { rtmpPlaySink } from '../playback/viewer-sinks';
+import { RTMP_APP } from './rtmp-publish.handler';
+
+const PLAY_STATUS: Record<number, string> = {
+  400: 'NetStream.Play.StreamNotFound',
+  401: 'NetStream.Play.Failed',
+  403: 'NetStream.Play.Failed',
+  404: 'NetStream.Play.StreamNotFound',
+};
+
+/**
+ * RTMP play by public stream id: `rtmp://HOST/live/{streamId}` (private
+ * streams add `?token=` to the stream name or the app). Same access rules
+ * as HTTP-FLV; the viewer joins the stream's hub with the RTMP encoder for
+ * its chunk size, so its frames are chunked once for all RTMP viewers.
+ */
+@Injectable()
+export class RtmpPlayHandler {
+  constructor(
+    private readonly access: PlaybackAccessService,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  handle(connection: RtmpServerConnection, request: RtmpPlayRequest): void {
+    if (request.app !== RTMP_APP) {
+      request.reject({ code: 'NetStream.Play.StreamNotFound', description: `unknown application; play from /${RTMP_APP}/{streamId}` });
+      return;
+    }
+    const token = request.query.get('token') ?? request.appQuery.get('token') ?? undefined;
+    const access = this.access.check(request.streamName, token || undefined);
+    if (!access.ok) {
+      request.reject({ code: PLAY_STATUS[access.status] ?? 'NetStream.Play.Failed', description: access.message });
+      return;
+    }
+    request.accept();
+    if (connection.isClosed) return;
+    const { session, counted } = access;
+    const viewer = session.hub.addViewer({
+      id: `rtmp-${randomUUID()}`,
+      protocol: 'rtmp',
+      counted,
+      encoder: new RtmpHubEncoder(connection.chunkSize, request.streamId),
+      sink: rtmpPlaySink(connection, this.metrics),
+    });
+    const detach = (): void => session.hub.removeViewer(viewer.id);
+    connection.on('playStop', (info) => {
+      if (info.streamId === request.streamId) detach();
+    });
+    connection.once('close', detach);
+  }
+}

@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
+import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
+import { Bus } from '@mediaplane/messaging';
+import { createLogger } from '@mediaplane/observability';
+import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
+import { freePort, platformEnv, startApp, waitFor, type AppProcess, type PlatformEnv } from '@mediaplane/testing';
+
+const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const REDIS_URL = process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+export interface TestStream {
+  id: string;
+  key: string;
+  private: boolean;
+}
+
+export interface RecordedEvent {
+  subject: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * An ingest process on an isolated namespace of the real NATS and Redis,
+ * with the test playing the control plane: it answers publishAuthorize over
+ * NATS from its own table of streams (a real round trip), and records the
+ * durable stream events from JetStream.
+ */
+export class IngestHarness {
+  app?: AppProcess;
+  readonly streams = new Map<string, TestStream>();
+  readonly events: RecordedEvent[] = [];
+  authorizeRequests = 0;
+  httpPort = 0;
+  rtmpPort = 0;
+  rtmpsPort = 0;
+
+  private constructor(
+    readonly platform: PlatformEnv,
+    readonly bus: Bus,
+    readonly redis: Redis,
+    readonly store: LiveStreamStore,
+  ) {}
+
+  /**
+   * `respond: false`: nobody listens for publishAuthorize (no responders);
+   * `'silent'`: a listener takes the request and never answers (a hung control plane).
+   */
+  static async start(
+    options: { env?: Record<string, string>; respond?: boolean | 'silent'; rtmps?: { cert: string; key: string } } = {},
+  ): Promise<IngestHarness> {
+    const platform = platformEnv();
+    const bus = await Bus.connect(NATS_URL, {
+      namespace: platform.namespace,
+      queueGroup: 'control-plane',
+      logger: createLogger({ app: 'test', level: 'silent' }),
+    });
+    await bus.ensureJetStream();
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+    const harness = new IngestHarness(platform, bus, redis, new LiveStreamStore(redis, platform.namespace));
+    if (options.respond === 'silent') bus.listen(streamContracts.publishAuthorize.subject, 'control-plane', async () => undefined);
+    else if (options.respond !== false) harness.answerAuthorize();
+    await bus.consumeDurable(
+      'test-recorder',
+      [streamContracts.streamStarted.subject, streamContracts.streamEnded.subject, streamContracts.publishRejected.subject],
+      async (subject, payload) => {
+        harness.events.push({ subject, payload: payload as Record<string, unknown> });
+      },
+    );
+    harness.httpPort = await freePort();
+    harness.rtmpPort = await freePort();
+    const env: Record<string, string> = {
+      ...platform.env,
+      INGEST_RTMP_PORT: String(harness.rtmpPort),
+      INGEST_STATS_INTERVAL_MS: '1000',
+      MEDIAPLANE_REQUEST_TIMEOUT_MS: '2000',
+      ...options.env,
+    };
+    if (options.rtmps) {
+      harness.rtmpsPort = await freePort();
+      Object.assign(env, { INGEST_RTMPS_PORT: String(harness.rtmpsPort), INGEST_TLS_CERT_FILE: options.rtmps.cert, INGEST_TLS_KEY_FILE: options.rtmps.key });
+    }
+    harness.app = await startApp('ingest', { httpPort: harness.httpPort, env });
+    return harness;
+  }
+
+  get namespace(): string {
+    return this.platform.namespace;
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  rtmpUrl(name: string): string {
+    return `rtmp://127.0.0.1:${this.rtmpPort}/live/${name}`;
+  }
+
+  flvUrl(streamId: string, token?: string): string {
+    return `${this.httpUrl}/live/${streamId}.flv${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  }
+
+  wsFlvUrl(streamId: string, token?: string): string {
+    return `ws://127.0.0.1:${this.httpPort}/live/${streamId}.flv${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  }
+
+  /** A stream the fake control plane knows. */
+  addStream(options: { private?: boolean } = {}): TestStream {
+    const stream = { id: generateStreamId(), key: generateStreamKey(), private: options.private ?? false };
+    this.streams.set(hashStreamKey(stream.key), stream);
+    return stream;
+  }
+
+  token(streamId: string, scope: 'play' | 'internal' = 'play', ttlMs = 60_000): string {
+    return signPlaybackToken(this.platform.playbackSecret, streamId, new Date(Date.now() + ttlMs), scope);
+  }
+
+  liveState(streamId: string): Promise<LiveStreamState | undefined> {
+    return this.store.get(streamId);
+  }
+
+  eventsFor(streamId: string, action: 'started' | 'ended'): RecordedEvent[] {
+    return this.events.filter((e) => e.subject === `ingest.v1.stream.${streamId}.${action}`);
+  }
+
+  rejections(): RecordedEvent[] {
+    return this.events.filter((e) => e.subject === 'ingest.v1.publish.rejected');
+  }
+
+  async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const text = await (await fetch(`${this.httpUrl}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+      if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
+  }
+
+  /** Waits until the stream is live on ingest (HTTP-FLV answers 200). */
+  async waitLive(streamId: string, timeoutMs = 20_000): Promise<void> {
+    await waitFor(async () => (await this.liveState(streamId))?.media.video !== undefined, { timeoutMs, what: `stream ${streamId} live with media info` });
+  }
+
+  private answerAuthorize(): void {
+    this.bus.respond(streamContracts.publishAuthorize, (request): PublishAuthorizeResponse => {
+      this.authorizeRequests += 1;
+      const stream = this.streams.get(request.keyHash);
+      if (!stream) return { ok: false, reason: 'unknown_key', message: 'no stream has this key' };
+      return { ok: true, streamId: stream.id, name: `test ${stream.id}`, private: stream.private, record: false };
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.stop();
+    this.app = undefined;
+    await cleanupNamespace(this.bus, this.redis, this.namespace);
+    await this.bus.close();
+    this.redis.disconnect();
+  }
+}
+
+export async function cleanupNamespace(bus: Bus, redis: Redis, namespace: string): Promise<void> {
+  const jsm = await bus.nc.jetstreamManager();
+  const prefix = `${namespace.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_`;
+  for await (const name of jsm.streams.names()) {
+    if (name.startsWith(prefix)) await jsm.streams.delete(name).catch(() => undefined);
+  }
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Collects a WebSocket-FLV stream for `ms` and returns its bytes. */
+export function recordWsFlv(url: string, ms: number): Promise<{ status: 'open' | number; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const chunks: Buffer[] = [];
+    ws.on('message', (data: Buffer) => chunks.push(data));
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, bytes: Buffer.alloc(0) });
+    });
+    ws.on('open', () => setTimeout(() => ws.close(), ms));
+    ws.on('close', () => resolve({ status: 'open', bytes: Buffer.concat(chunks) }));
+    ws.on('error', (error) => {
+      if (!/Unexpected server response/.test(error.message)) reject(error);
+    });
+  });
+}
+
+/** ffprobe -show_streams on bytes given on stdin. */
+export function ffprobeBytes(bytes: Buffer): Promise<{ streams: Array<Record<string, unknown>> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', '-f', 'flv', 'pipe:0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as { streams: Array<Record<string, unknown>> }) : reject(new Error(`ffprobe ${code}: ${err}`)),
+    );
+    child.stdin.end(bytes);
+  });
+}

@@ -1,0 +1,29 @@
+import type { HubFrame } from './hub-frame';
+
+/** Which tracks a stream has, as far as the hub knows when a viewer joins. */
+export interface HubTracks {
+  audio: boolean;
+  video: boolean;
+}
+
+/**
+ * An output format. `key` identifies the exact bytes `encode` produces (two
+ * encoders with one key must produce identical bytes), because the hub caches
+ * encoded frames by key and shares them between viewers.
+ */
+export interface HubEncoder {
+  readonly key: string;
+  /** Bytes a viewer receives before its first frame (the FLV file header); undefined for none. */
+  preamble(tracks: HubTracks): Buffer | undefined;
+  encode(frame: HubFrame): Buffer;
+}
+
+/** Encoded bytes of a frame for an encoder, computed once per frame and format. */
+export function encodedFrame(frame: HubFrame, encoder: HubEncoder): Buffer {
+  let bytes = frame.encoded.get(encoder.key);
+  if (bytes === undefined) {
+    bytes = encoder.encode(frame);
+    frame.encoded.set(encoder.key, bytes);
+  }
+  return bytes;
+}

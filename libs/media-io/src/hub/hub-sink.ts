@@ -1,0 +1,18 @@
+/**
+ * Where a viewer's bytes go: an HTTP response, a WebSocket, an RTMP
+ * connection. The transport's own write buffer is the viewer's queue; the
+ * hub bounds it by watching `bufferedBytes` and never writes past the bound.
+ */
+export interface HubSink {
+  /**
+   * Writes bytes in order. An array is one logical write of several shared
+   * buffers (a join's GOP, a slow viewer's selection): transports should
+   * write them without concatenating (cork + writes = one writev), since
+   * copying a GOP per joining viewer costs memory and CPU.
+   */
+  write(data: Buffer | readonly Buffer[]): void;
+  /** Bytes accepted by write() and not yet handed to the kernel. */
+  readonly bufferedBytes: number;
+  /** Ends the viewer's connection; the transport then calls StreamHub.removeViewer. */
+  close(reason: string): void;
+}

@@ -1,0 +1,286 @@
+import { FlvDemuxer, type FlvTag } from '@mediaplane/codecs';
+import { flvHubEncoder } from './flv-hub-encoder';
+import type { HubEncoder } from './hub-encoder';
+import type { HubFrame } from './hub-frame';
+import type { HubSink } from './hub-sink';
+import { StreamHub, type StreamHubOptions } from './stream-hub';
+import { testFrames } from './testing/hub-test-frames';
+
+class RecordingSink implements HubSink {
+  readonly chunks: Buffer[] = [];
+  bufferedBytes = 0;
+  closedWith?: string;
+  /** When set, written bytes stay "buffered" as a viewer that does not read. */
+  stalled = false;
+
+  writes = 0;
+
+  write(data: Buffer | readonly Buffer[]): void {
+    this.writes += 1;
+    for (const chunk of Buffer.isBuffer(data) ? [data] : data) {
+      this.chunks.push(chunk);
+      if (this.stalled) this.bufferedBytes += chunk.length;
+    }
+  }
+
+  close(reason: string): void {
+    this.closedWith = reason;
+  }
+
+  tags(): FlvTag[] {
+    return new FlvDemuxer().push(Buffer.concat(this.chunks));
+  }
+}
+
+function hub(options: Partial<StreamHubOptions> = {}): StreamHub {
+  return new StreamHub({ maxViewerQueueBytes: 10_000, viewerStallTimeoutMs: 5000, gopCacheMaxBytes: 1 << 20, ...options });
+}
+
+/** Seq headers, then `gops` GOPs of one keyframe + 4 inter frames at 40 ms, audio between. */
+function publish(h: StreamHub, gops: number, from = 0): number {
+  let ts = from;
+  if (from === 0) {
+    h.pushMetadata(0, testFrames.metadata());
+    h.pushMedia('video', 0, testFrames.videoConfig());
+    h.pushMedia('audio', 0, testFrames.audioConfig());
+  }
+  for (let g = 0; g < gops; g++) {
+    h.pushMedia('video', ts, testFrames.keyframe());
+    for (let i = 0; i < 4; i++) {
+      h.pushMedia('audio', ts + 10, testFrames.audio());
+      ts += 40;
+      h.pushMedia('video', ts, testFrames.interframe());
+    }
+    ts += 40;
+  }
+  return ts;
+}
+
+const isKeyframeTag = (t: FlvTag) => t.type === 9 && t.data[0] === 0x17 && t.data[1] === 0x01;
+const isVideoFrameTag = (t: FlvTag) => t.type === 9 && t.data[1] === 0x01;
+
+describe('StreamHub', () => {
+  describe('when a viewer joins mid-GOP', () => {
+    it('gets the FLV header, metadata at 0, the decoder configurations and the GOP, so its first frame is a keyframe', () => {
+      const h = hub();
+      const end = publish(h, 2);
+      const sink = new RecordingSink();
+      h.addViewer({ id: 'v1', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink });
+      const tags = sink.tags();
+      expect(tags[0]).toMatchObject({ type: 18, timestamp: 0 });
+      expect(tags[1]?.type).toBe(9);
+      expect(tags[1]?.data[1]).toBe(0x00); // AVC sequence header
+      expect(tags[2]?.type).toBe(8);
+      expect(tags[2]?.data[1]).toBe(0x00); // AAC sequence header
+      const firstFrame = tags.find(isVideoFrameTag);
+      expect(firstFrame && isKeyframeTag(firstFrame)).toBe(true);
+      // The second GOP starts at 200 ms; configurations are re-timed to it so the timeline has no jump.
+      expect(firstFrame?.timestamp).toBe(200);
+      expect(tags[1]?.timestamp).toBe(200);
+      expect(tags[tags.length - 1]?.timestamp).toBe(end - 40);
+    });
+  });
+
+  describe('when a viewer joins before any keyframe is cached', () => {
+    it('starts it at the next keyframe and does not count the skipped frames as drops', () => {
+      const h = hub();
+      h.pushMedia('video', 0, testFrames.videoConfig());
+      h.pushMedia('video', 0, testFrames.interframe());
+      const sink = new RecordingSink();
+      const viewer = h.addViewer({ id: 'v1', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink });
+      h.pushMedia('video', 40, testFrames.interframe());
+      h.pushMedia('audio', 45, testFrames.audio());
+      h.pushMedia('video', 80, testFrames.keyframe());
+      h.pushMedia('video', 120, testFrames.interframe());
+      h.flush();
+      const frames = sink.tags().filter(isVideoFrameTag);
+      expect(frames.map((t) => t.timestamp)).toEqual([80, 120]);
+      expect(isKeyframeTag(frames[0] as FlvTag)).toBe(true);
+      expect(viewer.droppedFrames).toBe(0);
+    });
+  });
+
+  it('hands joining viewers the cached GOP as shared buffers, without copying it per viewer', () => {
+    const h = hub();
+    publish(h, 1);
+    const a = new RecordingSink();
+    const b = new RecordingSink();
+    h.addViewer({ id: 'a', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: a });
+    h.addViewer({ id: 'b', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: b });
+    expect(a.writes).toBe(1);
+    const gopChunks = a.chunks.slice(-9);
+    gopChunks.forEach((chunk, i) => expect(b.chunks[b.chunks.length - 9 + i]).toBe(chunk));
+  });
+
+  it('encodes each frame once per output format, however many viewers there are', () => {
+    let encodes = 0;
+    const counting: HubEncoder = {
+      key: 'counting',
+      preamble: () => undefined,
+      encode: (frame: HubFrame) => {
+        encodes += 1;
+        return flvHubEncoder.encode(frame);
+      },
+    };
+    const h = hub();
+    publish(h, 1);
+    const sinks = Array.from({ length: 5 }, () => new RecordingSink());
+    sinks.forEach((sink, i) => h.addViewer({ id: `v${i}`, protocol: 'flv', counted: true, encoder: counting, sink }));
+    const beforeLive = encodes;
+    publish(h, 1, 1000);
+    h.flush();
+    // 1 keyframe + 4 audio + 4 inter frames, each encoded once for all five viewers.
+    expect(encodes - beforeLive).toBe(9);
+    const lengths = sinks.map((s) => Buffer.concat(s.chunks).length);
+    expect(new Set(lengths).size).toBe(1);
+  });
+
+  describe('when a viewer cannot keep up', () => {
+    it('skips it forward to the next keyframe, counts the drops, and leaves other viewers whole', () => {
+      const drops: number[] = [];
+      const h = hub({ maxViewerQueueBytes: 2000, onViewerDrop: (_v, n) => drops.push(n) });
+      publish(h, 1);
+      const slow = new RecordingSink();
+      const fast = new RecordingSink();
+      const slowViewer = h.addViewer({ id: 'slow', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: slow });
+      h.addViewer({ id: 'fast', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: fast });
+      slow.stalled = true;
+      slow.bufferedBytes = 1900; // nearly full
+      let ts = 1000;
+      for (let i = 0; i < 6; i++) {
+        h.pushMedia('video', (ts += 40), testFrames.interframe());
+        h.flush();
+      }
+      expect(slowViewer.state).toBe('behind');
+      expect(slowViewer.droppedFrames).toBeGreaterThan(0);
+      // The slow viewer catches up (its socket drained); it resumes only at a keyframe.
+      slow.stalled = false;
+      slow.bufferedBytes = 0;
+      const before = slow.chunks.length;
+      h.pushMedia('video', (ts += 40), testFrames.interframe());
+      h.flush();
+      expect(slow.chunks.length).toBe(before);
+      h.pushMedia('video', (ts += 40), testFrames.keyframe());
+      h.pushMedia('video', (ts += 40), testFrames.interframe());
+      h.flush();
+      expect(slowViewer.state).toBe('live');
+      const resumed = new FlvDemuxer({ expectHeader: false }).push(Buffer.concat(slow.chunks.slice(before)));
+      expect(isKeyframeTag(resumed[0] as FlvTag)).toBe(true);
+      expect(drops.reduce((a, b) => a + b, 0)).toBe(slowViewer.droppedFrames);
+      // The fast viewer got every frame.
+      const fastFrames = fast
+        .tags()
+        .filter(isVideoFrameTag)
+        .filter((t) => t.timestamp > 1000);
+      expect(fastFrames).toHaveLength(9);
+      expect(h.stats().droppedFrames).toBe(slowViewer.droppedFrames);
+    });
+
+    it('disconnects it when it stays behind longer than the stall timeout', () => {
+      let now = 0;
+      const stalled: string[] = [];
+      const h = hub({ maxViewerQueueBytes: 1000, viewerStallTimeoutMs: 3000, now: () => now, onViewerStalled: (v) => stalled.push(v.id) });
+      publish(h, 1);
+      const slow = new RecordingSink();
+      h.addViewer({ id: 'slow', protocol: 'rtmp', counted: true, encoder: flvHubEncoder, sink: slow });
+      slow.stalled = true;
+      let ts = 1000;
+      for (let i = 0; i < 80 && !slow.closedWith; i++) {
+        now += 100;
+        h.pushMedia('video', (ts += 40), i % 10 === 0 ? testFrames.keyframe() : testFrames.interframe());
+        h.flush();
+      }
+      expect(slow.closedWith).toBe('viewer too slow');
+      // Behind since it passed 1000 bytes (~frame 14 at 1.4 s), so the stall ends it about 3 s later.
+      expect(now).toBeGreaterThanOrEqual(4000);
+      expect(now).toBeLessThan(5000);
+      expect(stalled).toEqual(['slow']);
+      expect(h.viewerCount).toBe(0);
+      expect(h.stats().stalledViewers).toBe(1);
+    });
+
+    it('never writes more than the bound (plus one frame) into its queue, however long the stream runs', () => {
+      const h = hub({ maxViewerQueueBytes: 5000, viewerStallTimeoutMs: 1e9 });
+      publish(h, 1);
+      const slow = new RecordingSink();
+      h.addViewer({ id: 'slow', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: slow });
+      slow.stalled = true;
+      slow.bufferedBytes = 0;
+      let ts = 1000;
+      for (let i = 0; i < 2000; i++) {
+        h.pushMedia('video', (ts += 40), i % 25 === 0 ? testFrames.keyframe(500) : testFrames.interframe(200));
+        h.pushMedia('audio', ts + 5, testFrames.audio());
+        h.flush();
+      }
+      expect(slow.bufferedBytes).toBeLessThanOrEqual(5000 + 600);
+    });
+  });
+
+  it('does not count internal pulls as viewers', () => {
+    const h = hub();
+    h.addViewer({ id: 'a', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: new RecordingSink() });
+    h.addViewer({ id: 'b', protocol: 'wsflv', counted: true, encoder: flvHubEncoder, sink: new RecordingSink() });
+    h.addViewer({ id: 'c', protocol: 'flv', counted: false, encoder: flvHubEncoder, sink: new RecordingSink() });
+    expect(h.stats()).toMatchObject({ viewers: { flv: 1, wsflv: 1 }, internal: 1 });
+    h.removeViewer('a');
+    expect(h.stats().viewers).toEqual({ wsflv: 1 });
+  });
+
+  it('writes frames pushed in one event-loop turn to each viewer in one write', async () => {
+    const h = hub();
+    publish(h, 1);
+    const sink = new RecordingSink();
+    h.addViewer({ id: 'v', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink });
+    const before = sink.writes;
+    publish(h, 1, 1000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sink.writes).toBe(before + 1);
+  });
+
+  describe('with a flush interval', () => {
+    it('holds audio until the next video frame and writes both together, video without delay', async () => {
+      const h = hub({ flushIntervalMs: 1000 });
+      publish(h, 1);
+      const sink = new RecordingSink();
+      h.addViewer({ id: 'v', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink });
+      const before = sink.writes;
+      h.pushMedia('audio', 1000, testFrames.audio());
+      h.pushMedia('audio', 1020, testFrames.audio());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sink.writes).toBe(before);
+      h.pushMedia('video', 1033, testFrames.interframe());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sink.writes).toBe(before + 1);
+      const tags = new FlvDemuxer({ expectHeader: false }).push(Buffer.concat(sink.chunks.slice(-1)));
+      expect(tags.map((t) => t.timestamp)).toEqual([1000, 1020, 1033]);
+    });
+
+    it('writes audio of an audio-only stream after at most the interval', async () => {
+      const h = hub({ flushIntervalMs: 30 });
+      h.pushMedia('audio', 0, testFrames.audioConfig());
+      const sink = new RecordingSink();
+      h.addViewer({ id: 'v', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink });
+      const before = sink.writes;
+      h.pushMedia('audio', 0, testFrames.audio());
+      h.pushMedia('audio', 21, testFrames.audio());
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      expect(sink.writes).toBe(before + 1);
+      h.close('done');
+    });
+  });
+
+  it('closes every viewer when the stream ends, after flushing what was pending', () => {
+    const h = hub();
+    publish(h, 1);
+    const sinks = [new RecordingSink(), new RecordingSink()];
+    sinks.forEach((sink, i) => h.addViewer({ id: `v${i}`, protocol: 'flv', counted: true, encoder: flvHubEncoder, sink }));
+    h.pushMedia('video', 2000, testFrames.keyframe());
+    h.close('stream ended');
+    for (const sink of sinks) {
+      expect(sink.closedWith).toBe('stream ended');
+      expect(sink.tags().some((t) => t.timestamp === 2000)).toBe(true);
+    }
+    expect(h.viewerCount).toBe(0);
+    expect(() => h.addViewer({ id: 'late', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: new RecordingSink() })).toThrow(/closed/);
+  });
+});

@@ -1,0 +1,236 @@
+import {
+  CodecError,
+  FLV_SOUND_FORMAT_AAC,
+  FLV_VIDEO_CODEC_AVC,
+  aacCodecString,
+  avcCodecString,
+  parseAudioSpecificConfig,
+  parseAvcDecoderConfigurationRecord,
+  parseFlvAudioTagHeader,
+  parseFlvVideoTagHeader,
+  parseH264Sps,
+  type Amf0Value,
+} from '@mediaplane/codecs';
+
+/** What the bitstream says about a stream; the shape of the contracts' MediaInfo. */
+export interface ProbedMediaInfo {
+  video?: { codec: string; codecString?: string; profile?: string; level?: number; width?: number; height?: number; fps?: number };
+  audio?: { codec: string; codecString?: string; sampleRate?: number; channels?: number };
+}
+
+const H264_PROFILES: Record<number, string> = {
+  66: 'Baseline',
+  77: 'Main',
+  88: 'Extended',
+  100: 'High',
+  110: 'High 10',
+  122: 'High 4:2:2',
+  244: 'High 4:4:4 Predictive',
+  44: 'CAVLC 4:4:4 Intra',
+};
+
+const FLV_VIDEO_CODECS: Record<number, string> = { 2: 'h263', 3: 'screen', 4: 'vp6', 5: 'vp6a', 6: 'screen2', 7: 'h264', 12: 'hevc' };
+const FLV_AUDIO_CODECS: Record<number, string> = {
+  0: 'pcm',
+  1: 'adpcm',
+  2: 'mp3',
+  3: 'pcm',
+  4: 'nellymoser',
+  5: 'nellymoser',
+  6: 'nellymoser',
+  7: 'g711a',
+  8: 'g711u',
+  10: 'aac',
+  11: 'speex',
+  14: 'mp3',
+};
+const FOURCC_CODECS: Record<string, string> = {
+  avc1: 'h264',
+  hvc1: 'hevc',
+  av01: 'av1',
+  vp09: 'vp9',
+  mp4a: 'aac',
+  Opus: 'opus',
+  fLaC: 'flac',
+  'ac-3': 'ac3',
+  'ec-3': 'eac3',
+  '.mp3': 'mp3',
+};
+const FLV_SOUND_RATES = [5512, 11025, 22050, 44100];
+
+/** Frames used to measure the frame rate from timestamps when neither the SPS nor onMetaData states it. */
+const FPS_SAMPLE_FRAMES = 60;
+
+/**
+ * Learns a published stream's media facts from what flows through it:
+ * codec, profile, level, size and frame rate from the AVC sequence header's
+ * SPS; sample rate and channels from the AAC AudioSpecificConfig; frame rate
+ * also from onMetaData or, failing both, measured from video timestamps; and
+ * the bitrate actually received. Malformed headers are ignored (counted in
+ * `parseErrors`): they must not end a stream that players may still decode.
+ */
+export class StreamMediaProbe {
+  private video?: NonNullable<ProbedMediaInfo['video']>;
+  private audio?: NonNullable<ProbedMediaInfo['audio']>;
+  private videoConfigSeen = false;
+  private audioConfigSeen = false;
+  private metadataFps?: number;
+  private expectVideo = true;
+  private expectAudio = true;
+  private spsFps?: number;
+  private readonly frameTimes: number[] = [];
+  private measuredFps?: number;
+  private bytes = 0;
+  private sampledBytes = 0;
+  private sampledAt: number;
+  private lastKbps = 0;
+  parseErrors = 0;
+
+  constructor(now: number = Date.now()) {
+    this.sampledAt = now;
+  }
+
+  get bytesIn(): number {
+    return this.bytes;
+  }
+
+  /**
+   * True when every expected track has shown its codec (with its decoder
+   * configuration for H.264/HEVC/AAC): what a "stream started" event waits
+   * for. Tracks are expected from onMetaData when it came first, else both.
+   */
+  get codecsKnown(): boolean {
+    return (
+      (!this.expectVideo || this.trackReady(this.video?.codec, this.videoConfigSeen)) &&
+      (!this.expectAudio || this.trackReady(this.audio?.codec, this.audioConfigSeen))
+    );
+  }
+
+  get mediaInfo(): ProbedMediaInfo {
+    const info: ProbedMediaInfo = {};
+    if (this.video) {
+      const fps = this.spsFps ?? this.metadataFps ?? this.measuredFps;
+      info.video = { ...this.video, ...(fps !== undefined ? { fps } : {}) };
+    }
+    if (this.audio) info.audio = { ...this.audio };
+    return info;
+  }
+
+  observeMetadata(properties: Record<string, Amf0Value>): void {
+    const has = (...names: string[]): boolean => names.some((n) => properties[n] !== undefined);
+    if (has('videocodecid', 'width', 'height', 'videodatarate') || has('audiocodecid', 'audiosamplerate', 'audiodatarate')) {
+      this.expectVideo = has('videocodecid', 'width', 'height', 'videodatarate');
+      this.expectAudio = has('audiocodecid', 'audiosamplerate', 'audiodatarate', 'stereo');
+    }
+    const rate = properties['framerate'] ?? properties['videoframerate'];
+    if (typeof rate === 'number' && plausibleFps(rate)) this.metadataFps = round2(rate);
+  }
+
+  observe(kind: 'audio' | 'video', timestamp: number, payload: Buffer): void {
+    this.bytes += payload.length;
+    try {
+      if (kind === 'video') this.observeVideo(timestamp, payload);
+      else this.observeAudio(payload);
+    } catch (error) {
+      if (!(error instanceof CodecError)) throw error;
+      this.parseErrors += 1;
+    }
+  }
+
+  /** Kilobits per second received since the previous sample. */
+  sampleBitrateKbps(now: number = Date.now()): number {
+    const elapsed = now - this.sampledAt;
+    if (elapsed < 200) return this.lastKbps;
+    this.lastKbps = Math.round(((this.bytes - this.sampledBytes) * 8) / elapsed);
+    this.sampledBytes = this.bytes;
+    this.sampledAt = now;
+    return this.lastKbps;
+  }
+
+  private trackReady(codec: string | undefined, configSeen: boolean): boolean {
+    if (codec === undefined) return false;
+    return configSeen || !['h264', 'hevc', 'aac'].includes(codec);
+  }
+
+  private observeVideo(timestamp: number, payload: Buffer): void {
+    const header = parseFlvVideoTagHeader(payload);
+    if (header.videoCommand !== undefined) return;
+    const codec = header.fourCc ? (FOURCC_CODECS[header.fourCc] ?? header.fourCc) : (FLV_VIDEO_CODECS[header.codecId] ?? `flv-${header.codecId}`);
+    if (this.video === undefined || this.video.codec !== codec) this.video = { codec };
+    if (header.isSequenceHeader) {
+      this.videoConfigSeen = true;
+      if (header.codecId === FLV_VIDEO_CODEC_AVC) this.readAvcConfig(payload.subarray(header.headerSize));
+      return;
+    }
+    this.measureFps(timestamp);
+  }
+
+  private readAvcConfig(body: Buffer): void {
+    const record = parseAvcDecoderConfigurationRecord(body);
+    const video: NonNullable<ProbedMediaInfo['video']> = {
+      codec: 'h264',
+      codecString: avcCodecString(record),
+      profile: profileName(record.profile, record.compatibility),
+      level: record.level / 10,
+    };
+    const spsNal = record.sps[0];
+    if (spsNal) {
+      const sps = parseH264Sps(spsNal);
+      video.width = sps.width;
+      video.height = sps.height;
+      if (sps.frameRate !== undefined && plausibleFps(sps.frameRate)) this.spsFps = round2(sps.frameRate);
+    }
+    this.video = video;
+  }
+
+  private observeAudio(payload: Buffer): void {
+    const header = parseFlvAudioTagHeader(payload);
+    const codec = header.fourCc ? (FOURCC_CODECS[header.fourCc] ?? header.fourCc) : (FLV_AUDIO_CODECS[header.soundFormat] ?? `flv-${header.soundFormat}`);
+    if (this.audio === undefined || this.audio.codec !== codec) {
+      this.audio = { codec };
+      if (header.soundFormat !== FLV_SOUND_FORMAT_AAC && !header.fourCc) {
+        const rate = FLV_SOUND_RATES[header.soundRate];
+        if (rate !== undefined) this.audio.sampleRate = rate;
+        this.audio.channels = header.soundType === 1 ? 2 : 1;
+      }
+    }
+    if (header.isSequenceHeader && header.soundFormat === FLV_SOUND_FORMAT_AAC) {
+      this.audioConfigSeen = true;
+      const config = parseAudioSpecificConfig(payload.subarray(header.headerSize));
+      this.audio = {
+        codec: 'aac',
+        codecString: aacCodecString(config),
+        sampleRate: config.extensionSampleRate ?? config.sampleRate,
+        channels: config.channels,
+      };
+    }
+  }
+
+  private measureFps(timestamp: number): void {
+    if (this.measuredFps !== undefined) return;
+    this.frameTimes.push(timestamp);
+    if (this.frameTimes.length < FPS_SAMPLE_FRAMES) return;
+    const first = this.frameTimes[0] as number;
+    const last = this.frameTimes[this.frameTimes.length - 1] as number;
+    const span = last - first;
+    if (span > 0) {
+      const fps = ((this.frameTimes.length - 1) * 1000) / span;
+      if (plausibleFps(fps)) this.measuredFps = round2(fps);
+    }
+    this.frameTimes.length = 0;
+  }
+}
+
+function profileName(profileIdc: number, compatibility: number): string {
+  // constraint_set1_flag on Baseline means Constrained Baseline (what WebRTC and most phones produce).
+  if (profileIdc === 66 && (compatibility & 0x40) !== 0) return 'Constrained Baseline';
+  return H264_PROFILES[profileIdc] ?? `profile ${profileIdc}`;
+}
+
+function plausibleFps(fps: number): boolean {
+  return Number.isFinite(fps) && fps > 0 && fps <= 1000;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
