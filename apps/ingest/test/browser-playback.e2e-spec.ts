@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { WORKSPACE_ROOT, ffmpegPublish, killAllChildren, type Publisher } from '@mediaplane/testing';
+import type { Browser } from 'playwright-core';
+import { WORKSPACE_ROOT, ffmpegPublish, killAllChildren, launchChromium, type Publisher } from '@mediaplane/testing';
 import { IngestHarness, type TestStream } from './ingest-harness';
 
 jest.setTimeout(120_000);
@@ -47,18 +47,7 @@ describe('browser playback with mpegts.js (headless Chromium)', () => {
     stream = harness.addStream();
     publisher = ffmpegPublish({ url: harness.rtmpUrl(stream.key), width: 640, height: 360, fps: 25 });
     page = await pageServer();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium();
     await harness.waitLive(stream.id);
   });
 

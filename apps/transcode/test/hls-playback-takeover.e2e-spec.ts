@@ -1,14 +1,14 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { HlsOriginSchema, hlsOriginKey, transcodeContracts, type HlsOrigin } from '@mediaplane/contracts';
-import { ffprobe, freePort, killAllChildren, sleep, startApp, uniqueNamespace, waitFor, type AppProcess } from '@mediaplane/testing';
+import { ffprobe, freePort, killAllChildren, launchChromium, sleep, startApp, uniqueNamespace, waitFor, type AppProcess } from '@mediaplane/testing';
 import { startFlvTestSource, type FlvTestSource } from './support/flv-test-source';
 import { parseMedia } from './support/hls-playlists';
 import { PlatformStandIn } from './support/live-stream-stand-in';
 import { ffmpegProcessesUsing } from './support/process-table';
-import { CHROMIUM_ARGS, hlsPlayerState as playerState, startHlsPlayer as startPlayer } from './support/hls-player';
+import { hlsPlayerState as playerState, startHlsPlayer as startPlayer } from './support/hls-player';
 
 jest.setTimeout(240_000);
 
@@ -37,7 +37,7 @@ describe('HLS playback in Chromium (hls.js) across a worker takeover', () => {
     [source, platform, browser] = await Promise.all([
       startFlvTestSource({ width: 854, height: 480, fps: 30, gopFrames: 60, secret: SECRET }),
       PlatformStandIn.connect(ns),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     platform.bus.subscribe(transcodeContracts.jobClaimed, (c) => void claims.push(c), { queue: false });
     const workerEnv = (dir: string) => ({

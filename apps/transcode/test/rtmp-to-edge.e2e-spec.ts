@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { ffmpegPublish, ffprobe, freePort, killAllChildren, platformEnv, startApp, waitFor, type AppProcess, type Publisher } from '@mediaplane/testing';
+import type { Browser } from 'playwright-core';
+import { ffmpegPublish, ffprobe, freePort, killAllChildren, launchChromium, platformEnv, startApp, waitFor, type AppProcess, type Publisher } from '@mediaplane/testing';
 import { segmentStarts } from './support/hls-checks';
-import { CHROMIUM_ARGS, hlsPlayerState, startHlsPlayer } from './support/hls-player';
+import { hlsPlayerState, startHlsPlayer } from './support/hls-player';
 import { parseMaster, parseMedia } from './support/hls-playlists';
 import { ffmpegProcessesUsing } from './support/process-table';
 
@@ -54,7 +54,7 @@ describe('RTMP publish → ingest → transcode → edge HLS (the real platform)
     [controlPlane, edge, browser] = await Promise.all([
       freePort().then((port) => startApp('control-plane', { httpPort: port, env: { ...env, MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgePort}/hls` } })),
       startApp('edge', { httpPort: edgePort, env }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     [ingest, worker] = await Promise.all([
       freePort().then((port) => startApp('ingest', { httpPort: port, env: { ...env, INGEST_RTMP_PORT: String(rtmpPort) } })),

@@ -6,3 +6,4 @@ export * from './child-processes';
 export * from './app-process';
 export * from './ffmpeg';
 export * from './platform-env';
+export * from './chromium';

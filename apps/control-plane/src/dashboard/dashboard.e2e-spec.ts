@@ -1,33 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { WORKSPACE_ROOT, ffmpegPublish, freePort, killAllChildren, startApp, testLogDir, waitFor, type AppProcess, type Publisher } from '@mediaplane/testing';
+import type { Browser, Page } from 'playwright-core';
+import { ffmpegPublish, launchChromium, freePort, killAllChildren, startApp, testLogDir, waitFor, type AppProcess, type Publisher } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
-
-
-/**
- * The part that needs a live stream runs once apps/ingest serves RTMP
- * publish and HTTP-FLV play (its config then has INGEST_RTMP_PORT); until
- * then jest lists it as skipped rather than passing it silently.
- */
-function ingestServesRtmp(): boolean {
-  const file = join(WORKSPACE_ROOT, 'dist/apps/ingest/src/ingest.config.js');
-  if (!existsSync(file)) return false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ingestConfigSchema } = require(file) as { ingestConfigSchema?: { shape?: Record<string, unknown> } };
-  return Boolean(ingestConfigSchema?.shape?.['INGEST_RTMP_PORT']);
-}
-const itWithIngest = ingestServesRtmp() ? it : it.skip;
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 describe('the dashboard in headless Chromium', () => {
   let cp: ControlPlaneHarness;
@@ -46,13 +20,11 @@ describe('the dashboard in headless Chromium', () => {
       MEDIAPLANE_PUBLIC_RTMP_URL: `rtmp://127.0.0.1:${rtmpPort}/live`,
       MEDIAPLANE_PUBLIC_FLV_URL: `http://127.0.0.1:${ingestHttpPort}/live`,
     });
-    if (ingestServesRtmp()) {
-      ingest = await startApp('ingest', {
-        httpPort: ingestHttpPort,
-        env: { ...cp.platform.env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(await freePort()) },
-      });
-    }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    ingest = await startApp('ingest', {
+      httpPort: ingestHttpPort,
+      env: { ...cp.platform.env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(await freePort()) },
+    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (msg) => {
@@ -112,7 +84,7 @@ describe('the dashboard in headless Chromium', () => {
     await page.getByTestId('streams-table').waitFor();
   });
 
-  itWithIngest(
+  it(
     'shows the stream turn live when FFmpeg publishes, and plays it over HTTP-FLV',
     async () => {
       if (!created) throw new Error('the create test did not run');
@@ -163,7 +135,7 @@ describe('the dashboard in headless Chromium', () => {
     120_000,
   );
 
-  itWithIngest(
+  it(
     'plays a private stream with a playback token it fetches itself, and rotates its key',
     async () => {
       await page.getByTestId('nav-streams').click();

@@ -1,16 +1,5 @@
 import type { Page } from 'playwright-core';
 
-/** Chromium flags of the house (ARCHITECTURE.md) plus autoplay for a muted test player. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
 export interface PlayerState {
   currentTime: number;
   paused: boolean;

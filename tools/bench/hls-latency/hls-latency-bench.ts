@@ -1,0 +1,285 @@
+// HLS glass-to-glass latency: FFmpeg publishes over RTMP a picture carrying
+// its own wall clock as a barcode; the platform (control plane, ingest,
+// transcode worker, edge) turns it into 2-second-segment HLS; hls.js plays it
+// in Chromium, and every quarter second the page reads the barcode of the
+// frame on screen: latency = now − the time printed in that frame.
+// Usage: node tools/bench/run.cjs hls-latency [--seconds 30] [--warmup 8] [--sync-count 3] [--json FILE]
+import { createWriteStream } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, killAllChildren, launchChromium, platformEnv, sleep, spawnTracked, stopProcess, waitFor } from '@mediaplane/testing';
+import { startHlsPlayer } from '../../../apps/transcode/test/support/hls-player';
+import { numberArg, parseBenchArgs } from '../common/bench-args';
+import { WORKSPACE, benchDir } from '../common/bench-paths';
+import { say } from '../common/progress';
+import { fmt, formatTable, writeResult } from '../common/report-table';
+import { summarize } from '../common/stats';
+
+const USAGE = `usage: node tools/bench/run.cjs hls-latency [options]
+
+  --seconds S      latency samples are taken for S seconds (default 30)
+  --warmup S       playback runs S seconds before sampling starts (default 8)
+  --sync-count N   hls.js liveSyncDurationCount, segments behind the live edge (default 3, hls.js's own default)
+  --json FILE      write the result here (default tmp/bench/hls-latency-<time>.json and hls-latency-latest.json)
+  --no-build       (run.cjs) do not recompile the apps`;
+
+/** 32 bits of wall-clock centiseconds, one 20x40 px block per bit, in the top-left corner of a 1280x720 picture. */
+const BITS = 32;
+const BLOCK = 20;
+const WIDTH = 1280;
+const HEIGHT = 720;
+
+// Browser globals, module-scoped: the workspace compiles without the DOM library.
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+    options: { willReadFrequently: boolean },
+  ): {
+    drawImage(v: unknown, x: number, y: number, w: number, h: number): void;
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
+}
+declare const document: {
+  getElementById(id: string): { readyState: number; paused: boolean; videoWidth: number; videoHeight: number };
+  createElement(tag: 'canvas'): Canvas;
+};
+declare const window: { benchCanvas?: Canvas };
+
+interface BenchApp {
+  child: ChildProcess;
+  httpUrl: string;
+  stop(): Promise<unknown>;
+}
+
+const HTTP_PORT_VARIABLE: Record<string, string> = {
+  'control-plane': 'CONTROL_PLANE_HTTP_PORT',
+  ingest: 'INGEST_HTTP_PORT',
+  transcode: 'TRANSCODE_HTTP_PORT',
+  edge: 'EDGE_HTTP_PORT',
+};
+
+/** Starts a compiled app (dist/apps/<app>) as `npm run up` would, logging to tmp/bench/logs, and waits for /readyz. */
+async function startBenchApp(app: string, httpPort: number, env: Record<string, string>): Promise<BenchApp> {
+  const logFile = join(benchDir('logs'), `${app}-${env['MEDIAPLANE_NAMESPACE'] ?? 'x'}.log`);
+  const log = createWriteStream(logFile);
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MEDIAPLANE_')));
+  const child = spawnTracked(
+    process.execPath,
+    ['--require', join(WORKSPACE, 'tools', 'runtime', 'register-paths.cjs'), join(WORKSPACE, 'dist', 'apps', app, 'src', 'main.js')],
+    {
+      cwd: WORKSPACE,
+      env: {
+        ...base,
+        MEDIAPLANE_HTTP_HOST: '127.0.0.1',
+        MEDIAPLANE_DIST_ROOT: join(WORKSPACE, 'dist'),
+        [HTTP_PORT_VARIABLE[app] as string]: String(httpPort),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once('exit', () => log.end());
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${app} exited during start; see ${logFile}`);
+      return (await fetch(`${httpUrl}/readyz`).catch(() => undefined))?.status === 200;
+    },
+    { timeoutMs: 60_000, what: `${app} /readyz (log: ${logFile})` },
+  );
+  return { child, httpUrl, stop: () => stopProcess(child, 15_000) };
+}
+
+interface Sample {
+  latencyMs: number;
+  height: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseBenchArgs(USAGE, {
+    seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    'sync-count': { type: 'string' },
+    json: { type: 'string' },
+  });
+  const seconds = numberArg(values, 'seconds', 30, { min: 5, max: 600 });
+  const warmup = numberArg(values, 'warmup', 8, { min: 0, max: 120 });
+  const syncCount = numberArg(values, 'sync-count', 3, { min: 0.5, max: 10 });
+
+  const platform = platformEnv();
+  const apps: BenchApp[] = [];
+  const rtmpPort = await freePort();
+  const edgePort = await freePort();
+  say('starting control plane, ingest, transcode worker and edge…');
+  const env = platform.env;
+  apps.push(
+    ...(await Promise.all([
+      freePort().then((port) => startBenchApp('control-plane', port, { ...env, MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgePort}/hls` })),
+      freePort().then((port) => startBenchApp('ingest', port, { ...env, INGEST_RTMP_PORT: String(rtmpPort) })),
+      freePort().then((port) => startBenchApp('transcode', port, { ...env, TRANSCODE_MAX_JOBS: '1' })),
+      startBenchApp('edge', edgePort, env),
+    ])),
+  );
+  const [controlPlane] = apps as [BenchApp];
+  const created = (await (
+    await fetch(`${controlPlane.httpUrl}/api/v1/streams`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platform.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'latency bench' }),
+    })
+  ).json()) as { id: string; streamKey: string; playback: { hls: string } };
+
+  const start = Math.floor(Date.now() / 1000) % 10_000_000;
+  const bar = `color=c=black:s=${BITS * BLOCK}x${2 * BLOCK}:r=30,format=yuv420p,geq=lum='255*mod(floor((T+${start})*100/pow(2\\,floor(X/${BLOCK})))\\,2)':cb=128:cr=128`;
+  const publisher = spawnTracked(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${WIDTH}x${HEIGHT}:rate=30`,
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      bar,
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-filter_complex',
+      '[0:v][1:v]overlay=0:0[v]',
+      '-map',
+      '[v]',
+      '-map',
+      '2:a',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'zerolatency',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      '60',
+      '-b:v',
+      '2500k',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-f',
+      'flv',
+      `rtmp://127.0.0.1:${rtmpPort}/live/${created.streamKey}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const browser = await launchChromium();
+  try {
+    say(`publishing; waiting for ${created.playback.hls}…`);
+    await waitFor(async () => (await fetch(created.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
+    const page = await browser.newPage();
+    await startHlsPlayer(page, created.playback.hls, { liveSyncDurationCount: syncCount });
+    say(`playing; warming up ${warmup}s, then sampling ${seconds}s…`);
+    await sleep(warmup * 1000);
+    const samples: Sample[] = [];
+    let unreadable = 0;
+    const until = Date.now() + seconds * 1000;
+    while (Date.now() < until) {
+      const read = await page.evaluate(
+        ({ bits, block, width, height }) => {
+          const video = document.getElementById('v');
+          if (video.readyState < 2 || video.paused || video.videoWidth === 0) return undefined;
+          const w = video.videoWidth;
+          const h = video.videoHeight;
+          const canvas = (window.benchCanvas ??= document.createElement('canvas'));
+          canvas.width = w;
+          canvas.height = h;
+          const ctx = canvas.getContext('2d', { willReadFrequently: true });
+          ctx.drawImage(video, 0, 0, w, h);
+          const row = ctx.getImageData(0, Math.round((block / height) * h), w, 1).data;
+          let value = 0;
+          for (let k = bits - 1; k >= 0; k--) {
+            const x = Math.round(((block * k + block / 2) / width) * w);
+            value = value * 2 + ((row[x * 4] ?? 0) > 128 ? 1 : 0);
+          }
+          return { centis: value, now: Date.now(), height: h };
+        },
+        { bits: BITS, block: BLOCK, width: WIDTH, height: HEIGHT },
+      );
+      if (read) {
+        const latencyMs = ((Math.floor(read.now / 10) % 1_000_000_000) - read.centis) * 10;
+        // A misread barcode (a blurred block) gives nonsense; a real latency is positive and below a minute.
+        if (latencyMs > 0 && latencyMs < 60_000) samples.push({ latencyMs, height: read.height });
+        else unreadable++;
+      }
+      await sleep(250);
+    }
+    const summary = summarize(samples.map((s) => s.latencyMs));
+    const heights = [...new Set(samples.map((s) => s.height))].sort((a, b) => a - b);
+    process.stdout.write(
+      [
+        `HLS GLASS-TO-GLASS LATENCY — RTMP publish → ingest → transcode (2 s segments) → edge → hls.js (liveSyncDurationCount ${syncCount})`,
+        `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, load ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+        '',
+        formatTable(
+          ['samples', 'unreadable', 'p50 s', 'p95 s', 'max s', 'min s', 'renditions played (height)'],
+          [
+            [
+              String(summary.count),
+              String(unreadable),
+              fmt(summary.p50 / 1000, 2),
+              fmt(summary.p95 / 1000, 2),
+              fmt(summary.max / 1000, 2),
+              fmt(summary.min / 1000, 2),
+              heights.join(', '),
+            ],
+          ],
+        ),
+        '',
+        `p95 ${fmt(summary.p95 / 1000, 2)} s (target ≤ 8 s)`,
+        '',
+      ].join('\n'),
+    );
+    const file = writeResult(
+      'hls-latency',
+      { bench: 'hls-latency', at: new Date().toISOString(), syncCount, seconds, warmup, summary, unreadable, heights },
+      values['json'] as string | undefined,
+    );
+    say(`result written to ${file}`);
+    if (summary.count === 0) throw new Error('no frame could be read: is the barcode visible?');
+  } finally {
+    await browser.close().catch(() => undefined);
+    await stopProcess(publisher, 3000, 'SIGINT');
+    await Promise.all(apps.map((a) => a.stop()));
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping everything this bench started…`);
+    void killAllChildren().then(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => killAllChildren().then(() => process.exit(0)),
+  (error: unknown) => {
+    say(`failed: ${(error as Error).message}`);
+    void killAllChildren().then(() => process.exit(1));
+  },
+);
