@@ -1,5 +1,5 @@
 import { APP_NAMES } from '@mediaplane/contracts';
-import { freePort, freeUdpPort, killAllChildren, platformEnv, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import { cleanupNamespace, freePort, freeUdpPort, killAllChildren, platformEnv, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
 
 /**
  * The foundation's promise: every app boots as a real process, answers its
@@ -36,6 +36,7 @@ describe('the platform on one host', () => {
   afterAll(async () => {
     await Promise.all([...apps.values()].map((a) => a.stop()));
     await killAllChildren();
+    await cleanupNamespace(platform.namespace);
   });
 
   it.each([...APP_NAMES])('%s answers /healthz, /readyz and /metrics', async (name) => {

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import {
+  cleanupNamespace,
   ffmpegPublish,
   freePort,
   freeUdpPort,
@@ -39,6 +40,7 @@ describe('a planted stream key', () => {
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
     await killAllChildren();
+    await cleanupNamespace(platform.namespace, { nc });
     await nc.close();
   });
 

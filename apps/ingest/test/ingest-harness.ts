@@ -5,7 +5,7 @@ import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/cont
 import { Bus } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
 import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
-import { freePort, platformEnv, startApp, waitFor, type AppProcess, type PlatformEnv } from '@mediaplane/testing';
+import { freePort, platformEnv, startApp, waitFor, type AppProcess, type PlatformEnv, cleanupNamespace } from '@mediaplane/testing';
 
 const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -155,25 +155,12 @@ export class IngestHarness {
   async stop(): Promise<void> {
     await this.app?.stop();
     this.app = undefined;
-    await cleanupNamespace(this.bus, this.redis, this.namespace);
+    await cleanupNamespace(this.namespace, { nc: this.bus.nc, redis: this.redis });
     await this.bus.close();
     this.redis.disconnect();
   }
 }
 
-export async function cleanupNamespace(bus: Bus, redis: Redis, namespace: string): Promise<void> {
-  const jsm = await bus.nc.jetstreamManager();
-  const prefix = `${namespace.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_`;
-  for await (const name of jsm.streams.names()) {
-    if (name.startsWith(prefix)) await jsm.streams.delete(name).catch(() => undefined);
-  }
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 /** Collects a WebSocket-FLV stream for `ms` and returns its bytes. */
 export function recordWsFlv(url: string, ms: number): Promise<{ status: 'open' | number; bytes: Buffer }> {

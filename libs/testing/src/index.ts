@@ -7,3 +7,4 @@ export * from './app-process';
 export * from './ffmpeg';
 export * from './platform-env';
 export * from './chromium';
+export * from './cleanup-namespace';
