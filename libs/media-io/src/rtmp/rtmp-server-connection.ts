@@ -567,23 +567,11 @@ export class RtmpServerConnection extends EventEmitter<RtmpServerConnectionEvent
     const connect = this.connectDetails as RtmpConnectInfo;
     const streamId = command.streamId;
     this.markSetupDone();
-    const slot = this.streams.get(streamId);
-    const rawName = command.args[0];
     const rawType = command.args[1];
     const failCode = 'NetStream.Publish.BadName';
-    if (slot === undefined || slot.state !== 'idle') {
-      return this.rejectStream(streamId, { code: failCode, description: `stream ${streamId} was not created or is in use` });
-    }
-    if (typeof rawName !== 'string') return this.rejectStream(streamId, { code: failCode, description: 'missing stream name' });
-    let parsed;
-    try {
-      parsed = parseRtmpStreamName(rawName, this.nameLimits);
-    } catch (error) {
-      if (!(error instanceof RtmpProtocolError)) throw error;
-      return this.rejectStream(streamId, { code: failCode, description: error.message });
-    }
-    slot.state = 'publish-pending';
-    slot.name = parsed.name;
+    const claimed = this.claimStreamSlot(streamId, command.args[0], failCode, 'publish-pending');
+    if (!claimed) return;
+    const { slot, parsed } = claimed;
     const publishType = PUBLISH_TYPES.find((t) => t === rawType) ?? 'live';
     let decided = false;
     const request: RtmpPublishRequest = {
@@ -621,22 +609,11 @@ export class RtmpServerConnection extends EventEmitter<RtmpServerConnectionEvent
     const connect = this.connectDetails as RtmpConnectInfo;
     const streamId = command.streamId;
     this.markSetupDone();
-    const slot = this.streams.get(streamId);
     const [rawName, rawStart, rawDuration, rawReset] = command.args;
     const failCode = 'NetStream.Play.StreamNotFound';
-    if (slot === undefined || slot.state !== 'idle') {
-      return this.rejectStream(streamId, { code: failCode, description: `stream ${streamId} was not created or is in use` });
-    }
-    if (typeof rawName !== 'string') return this.rejectStream(streamId, { code: failCode, description: 'missing stream name' });
-    let parsed;
-    try {
-      parsed = parseRtmpStreamName(rawName, this.nameLimits);
-    } catch (error) {
-      if (!(error instanceof RtmpProtocolError)) throw error;
-      return this.rejectStream(streamId, { code: failCode, description: error.message });
-    }
-    slot.state = 'play-pending';
-    slot.name = parsed.name;
+    const claimed = this.claimStreamSlot(streamId, rawName, failCode, 'play-pending');
+    if (!claimed) return;
+    const { slot, parsed } = claimed;
     let decided = false;
     const request: RtmpPlayRequest = {
       app: connect.app,
@@ -680,6 +657,38 @@ export class RtmpServerConnection extends EventEmitter<RtmpServerConnectionEvent
   }
 
   /** Sends an error onStatus for the stream, then closes the connection gracefully. */
+  /**
+   * Common first step of publish and play: the stream id must have been
+   * created and be idle, and the name must pass the name limits. Rejects the
+   * stream with `failCode` otherwise.
+   */
+  private claimStreamSlot(
+    streamId: number,
+    rawName: unknown,
+    failCode: string,
+    pending: 'publish-pending' | 'play-pending',
+  ): { slot: StreamSlot; parsed: ReturnType<typeof parseRtmpStreamName> } | undefined {
+    const slot = this.streams.get(streamId);
+    if (slot === undefined || slot.state !== 'idle') {
+      this.rejectStream(streamId, { code: failCode, description: `stream ${streamId} was not created or is in use` });
+      return undefined;
+    }
+    if (typeof rawName !== 'string') {
+      this.rejectStream(streamId, { code: failCode, description: 'missing stream name' });
+      return undefined;
+    }
+    try {
+      const parsed = parseRtmpStreamName(rawName, this.nameLimits);
+      slot.state = pending;
+      slot.name = parsed.name;
+      return { slot, parsed };
+    } catch (error) {
+      if (!(error instanceof RtmpProtocolError)) throw error;
+      this.rejectStream(streamId, { code: failCode, description: error.message });
+      return undefined;
+    }
+  }
+
   private rejectStream(streamId: number, options: Required<RtmpRejectOptions>): void {
     if (this.isClosed) return;
     const slot = this.streams.get(streamId);
