@@ -26,8 +26,27 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
 export function describeConfig(schema: z.ZodObject): Array<{ variable: string; default: string; description: string }> {
   return Object.entries(schema.shape).map(([variable, field]) => {
     const type = field as z.ZodType;
-    const parsed = type.safeParse(undefined);
-    const def = parsed.success && parsed.data !== undefined ? String(parsed.data) : '';
-    return { variable, default: def, description: type.description ?? '' };
+    const def = declaredDefault(type);
+    return { variable, default: def === undefined ? '' : String(def), description: type.description ?? '' };
   });
+}
+
+interface ZodDefInternals {
+  type: string;
+  defaultValue?: unknown;
+  in?: z.ZodType;
+  innerType?: z.ZodType;
+}
+
+/**
+ * The default as written in the schema, before any transform runs, so the
+ * table does not show values resolved against this machine (paths, cwd).
+ */
+function declaredDefault(type: z.ZodType, depth = 0): unknown {
+  const def = (type as unknown as { _zod: { def: ZodDefInternals } })._zod.def;
+  if (depth > 8) return undefined;
+  if (def.type === 'default') return typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue;
+  if (def.type === 'pipe' && def.in) return declaredDefault(def.in, depth + 1);
+  if (def.innerType) return declaredDefault(def.innerType, depth + 1);
+  return undefined;
 }
