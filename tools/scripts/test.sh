@@ -28,7 +28,7 @@ step() { # name, command...
 
 step build bash tools/scripts/build.sh
 step lint bash -c 'nx show projects >/dev/null && eslint . --max-warnings=0'
-step typecheck tsc -p tsconfig.json --noEmit
+step typecheck bash -c 'tsc -p tsconfig.json --noEmit && tsc -p apps/control-plane/web/tsconfig.json'
 step unit jest --selectProjects unit --ci --json --outputFile=tmp/test-results/unit.json
 step integration jest --selectProjects integration --ci --maxWorkers=2 --json --outputFile=tmp/test-results/integration.json
 

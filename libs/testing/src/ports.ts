@@ -1,18 +1,52 @@
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createSocket } from 'node:dgram';
 
-/** A TCP port that was free a moment ago (bind 0, read, close). */
-export async function freePort(): Promise<number> {
+/**
+ * Ports this process has handed out. The kernel may return a just-closed
+ * ephemeral port again, so two apps started side by side could otherwise be
+ * given the same one.
+ */
+const issued = new Set<number>();
+
+function listenOnAnyPort(): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
   });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * `count` distinct TCP ports that were free a moment ago: all are held open
+ * until every one is known, and none was handed out before by this process.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const held: Server[] = [];
+  const ports: number[] = [];
+  try {
+    for (let attempts = 0; ports.length < count; attempts++) {
+      if (attempts > count + 200) throw new Error(`could not find ${count} free ports`);
+      const server = await listenOnAnyPort();
+      held.push(server);
+      const port = (server.address() as AddressInfo).port;
+      if (!issued.has(port)) ports.push(port);
+    }
+  } finally {
+    await Promise.all(held.map(close));
+  }
+  for (const port of ports) issued.add(port);
+  return ports;
+}
+
+/** A TCP port that was free a moment ago and not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port as number;
 }
 
 /** A port free for both TCP and UDP (SRT, RTC). */

@@ -37,8 +37,10 @@ export interface Rendition {
   name: string;
   width: number;
   height: number;
+  /** Peak bits per second (the master playlist's BANDWIDTH). */
   bandwidth: number;
   codecs: string;
+  frameRate?: number;
 }
 
 export interface Stream {

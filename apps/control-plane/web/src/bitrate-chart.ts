@@ -14,6 +14,8 @@ export class BitrateChart {
     this.element.className = 'bitrate-chart';
     this.element.setAttribute('data-testid', 'bitrate-chart');
     this.element.setAttribute('aria-label', 'bitrate history');
+    this.element.dataset['samples'] = '0';
+    this.draw();
   }
 
   get count(): number {
@@ -23,16 +25,23 @@ export class BitrateChart {
   push(kbps: number): void {
     this.samples.push(kbps);
     if (this.samples.length > this.maxSamples) this.samples.shift();
+    // For tests and assistive tools: how much history is drawn, and the latest figure.
+    this.element.dataset['samples'] = String(this.samples.length);
+    this.element.setAttribute('aria-label', `bitrate history, latest ${Math.round(kbps)} kb/s`);
     this.draw();
   }
 
   private draw(): void {
     const ctx = this.element.getContext('2d');
     if (!ctx) return;
+    // Draw at the size the page lays the canvas out at, so lines and labels are not stretched.
+    const shownWidth = Math.round(this.element.clientWidth * devicePixelRatio);
+    if (shownWidth > 0 && shownWidth !== this.element.width) this.element.width = shownWidth;
     const { width, height } = this.element;
     const pad = 4 * devicePixelRatio;
     ctx.clearRect(0, 0, width, height);
-    const top = Math.max(100, ...this.samples) * 1.15;
+    // Headroom above the peak keeps the line clear of the scale label.
+    const top = Math.max(100, ...this.samples) * 1.3;
     ctx.strokeStyle = '#2b3a55';
     ctx.lineWidth = 1;
     ctx.beginPath();
@@ -41,7 +50,12 @@ export class BitrateChart {
       ctx.lineTo(width, height * f);
     }
     ctx.stroke();
-    if (this.samples.length < 2) return;
+    ctx.fillStyle = '#9fb3c8';
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    if (this.samples.length < 2) {
+      ctx.fillText('no samples yet', pad, 12 * devicePixelRatio);
+      return;
+    }
     const step = (width - 2 * pad) / (this.maxSamples - 1);
     const x0 = width - pad - step * (this.samples.length - 1);
     ctx.strokeStyle = '#4fd1c5';
@@ -54,8 +68,6 @@ export class BitrateChart {
       else ctx.lineTo(x, y);
     });
     ctx.stroke();
-    ctx.fillStyle = '#9fb3c8';
-    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
     ctx.fillText(`${Math.round(top)} kb/s`, pad, 12 * devicePixelRatio);
   }
 }

@@ -1,38 +1,68 @@
-import type { Player } from './player';
+import { PlaybackUnavailableError, type Player, type PlayerCallbacks } from './player';
+
+export const WEBRTC_NOT_AVAILABLE = 'WebRTC playback is not available on this platform yet';
+const ANSWER_TIMEOUT_MS = 10_000;
 
 /**
  * WebRTC playback over WHEP (RFC 9725): one recvonly offer POSTed as
  * application/sdp, the answer applied, the session DELETEd on close.
+ *
+ * Until the SFU is built, the WHEP URL leads nowhere useful: nothing listens,
+ * or the service answers 404 (without CORS headers, which a browser reports
+ * as a network error, not as the status). Those, and 5xx, mean "no WebRTC
+ * here" rather than "try again in two seconds", so they throw
+ * PlaybackUnavailableError; token refusals and bad requests stay ordinary errors.
  */
-export async function playWhep(video: HTMLVideoElement, url: string, onError: (message: string) => void): Promise<Player> {
+export async function playWhep(video: HTMLVideoElement, url: string, callbacks: PlayerCallbacks): Promise<Player> {
+  if (typeof RTCPeerConnection === 'undefined') throw new PlaybackUnavailableError('This browser cannot play WebRTC', 'no RTCPeerConnection');
   const pc = new RTCPeerConnection();
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.addTransceiver('audio', { direction: 'recvonly' });
-  const media = new MediaStream();
-  pc.ontrack = (event) => {
-    media.addTrack(event.track);
-    video.srcObject = media;
-    void video.play().catch(() => undefined);
-  };
-  pc.onconnectionstatechange = () => {
-    if (pc.connectionState === 'failed') onError('WHEP: the WebRTC connection failed');
-  };
-  await pc.setLocalDescription(await pc.createOffer());
-  await gatheringComplete(pc, 2000);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription?.sdp ?? '' });
-  if (!res.ok) {
+  try {
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const media = new MediaStream();
+    pc.ontrack = (event) => {
+      media.addTrack(event.track);
+      video.srcObject = media;
+      void video.play().catch(() => undefined);
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed') callbacks.onError('WHEP: the WebRTC connection failed');
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    await gatheringComplete(pc, 2000);
+    const res = await postOffer(url, pc.localDescription?.sdp ?? '');
+    const location = res.headers.get('location');
+    await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+    return {
+      destroy: () => {
+        pc.close();
+        video.srcObject = null;
+        if (location) void fetch(new URL(location, url), { method: 'DELETE' }).catch(() => undefined);
+      },
+    };
+  } catch (error) {
     pc.close();
-    throw new Error(`WHEP endpoint answered ${res.status}`);
+    throw error;
   }
-  const location = res.headers.get('location');
-  await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
-  return {
-    destroy: () => {
-      pc.close();
-      video.srcObject = null;
-      if (location) void fetch(new URL(location, url), { method: 'DELETE' }).catch(() => undefined);
-    },
-  };
+}
+
+async function postOffer(url: string, sdp: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp' },
+      body: sdp,
+      signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
+    });
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError') throw new Error(`WHEP: no answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
+    throw new PlaybackUnavailableError(WEBRTC_NOT_AVAILABLE, 'the WHEP endpoint could not be reached');
+  }
+  if (res.ok) return res;
+  if (res.status === 404 || res.status === 405 || res.status === 501 || res.status >= 500)
+    throw new PlaybackUnavailableError(WEBRTC_NOT_AVAILABLE, `the WHEP endpoint answered ${res.status}`);
+  throw new Error(`WHEP: the endpoint answered ${res.status}${res.status === 401 || res.status === 403 ? ' (playback token refused)' : ''}`);
 }
 
 function gatheringComplete(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { ApiError, type Api, type Stream } from '../api';
+import { ApiError, type Api, type Rendition, type Stream } from '../api';
 import { BitrateChart } from '../bitrate-chart';
 import { copyField, h, replaceChildren } from '../dom';
 import { formatBitrate, formatDuration, formatTime } from '../format';
@@ -10,7 +10,7 @@ import { publishDetails } from './publish-details';
 const REFRESH_MS = 2000;
 const SNAPSHOT_MS = 5000;
 
-/** One stream: player, live figures, snapshot, bitrate history, viewers, and kick / rotate / delete. */
+/** One stream: player, HLS renditions, live figures, snapshot, bitrate history, viewers, and kick / rotate / delete. */
 export function renderStreamPage(api: Api, main: HTMLElement, id: string): () => void {
   const title = h('h1', { 'data-testid': 'stream-title' }, id);
   const badge = h('span', { class: 'badge', 'data-testid': 'stream-status' }, '…');
@@ -18,6 +18,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   const snapshot = h('img', { alt: 'latest snapshot', class: 'snapshot', 'data-testid': 'snapshot' });
   const snapshotNote = h('p', { class: 'muted small' }, 'No snapshot yet.');
   const chart = new BitrateChart();
+  const renditions = h('div', { 'data-testid': 'renditions' });
   const urls = h('div', { class: 'urls' });
   const notice = h('div', { class: 'notice' });
   const error = h('p', { class: 'error', role: 'alert' });
@@ -50,7 +51,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
     h(
       'div',
       { class: 'grid' },
-      player.element,
+      h('div', { class: 'column' }, player.element, h('section', { class: 'card' }, h('h2', {}, 'HLS renditions'), renditions)),
       h(
         'div',
         { class: 'side' },
@@ -78,7 +79,10 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
     badge.textContent = stream.live ? 'LIVE' : 'offline';
     badge.className = `badge${stream.live ? ' live' : ''}`;
     renderStats(stats, stream);
-    if (stream.live) chart.push(stream.state?.bitrateKbps ?? 0);
+    renderRenditions(renditions, stream);
+    // A session's first live state is written before any bytes are counted: leading zeros are not history.
+    const kbps = stream.state?.bitrateKbps ?? 0;
+    if (stream.live && (chart.count > 0 || kbps > 0)) chart.push(kbps);
     if (shownUrlsFor !== stream.id) {
       shownUrlsFor = stream.id;
       replaceChildren(urls, ...playbackFields(stream));
@@ -116,33 +120,70 @@ function renderStats(dl: HTMLElement, stream: Stream): void {
         ['Codecs', s.codecs.join(', ') || '—'],
         ['Video', s.width ? `${s.width}×${s.height}${s.fps ? ` @ ${s.fps.toFixed(2)} fps` : ''}` : '—'],
         ['Bitrate', formatBitrate(s.bitrateKbps)],
-        [
-          'Viewers',
-          `${s.viewersTotal}${
-            Object.keys(s.viewers).length
-              ? ` (${Object.entries(s.viewers)
-                  .map(([p, n]) => `${p} ${n}`)
-                  .join(', ')})`
-              : ''
-          }`,
-        ],
-        ['Renditions', stream.renditions.map((r) => `${r.name} ${r.width}×${r.height}`).join(', ') || '—'],
+        ['Viewers', formatViewers(s.viewersTotal, s.viewers)],
       ]
     : [['Status', 'offline']];
   rows.push(['Access', stream.private ? 'private (playback needs a token)' : 'public']);
   replaceChildren(dl, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-testid': `stat-${k.toLowerCase()}` }, v)]));
 }
 
+/** Only the protocols somebody watches over: "3 (flv 2, wsflv 1)". */
+function formatViewers(total: number, byProtocol: Partial<Record<string, number>>): string {
+  const watched = Object.entries(byProtocol).filter(([, n]) => (n ?? 0) > 0);
+  return watched.length ? `${total} (${watched.map(([p, n]) => `${p} ${n}`).join(', ')})` : String(total);
+}
+
+/** The ladder the transcoder serves for this session, as GET /streams/{id} reports it. */
+function renderRenditions(container: HTMLElement, stream: Stream): void {
+  const signature = stream.live ? JSON.stringify(stream.renditions) : 'offline';
+  if (container.dataset['shown'] === signature) return;
+  container.dataset['shown'] = signature;
+  if (!stream.live) {
+    replaceChildren(container, h('p', { class: 'muted' }, 'The stream is offline.'));
+    return;
+  }
+  if (stream.renditions.length === 0) {
+    replaceChildren(
+      container,
+      h('p', { class: 'muted', 'data-testid': 'renditions-pending' }, 'No renditions yet: they appear once a transcoder serves the stream.'),
+    );
+    return;
+  }
+  replaceChildren(
+    container,
+    h(
+      'table',
+      { class: 'renditions' },
+      h('thead', {}, h('tr', {}, ...['Name', 'Resolution', 'Bitrate', 'Frame rate', 'Codecs'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, ...stream.renditions.map(renditionRow)),
+    ),
+  );
+}
+
+function renditionRow(r: Rendition): HTMLElement {
+  return h(
+    'tr',
+    { 'data-testid': 'rendition-row', 'data-name': r.name },
+    h('td', {}, r.name),
+    h('td', { 'data-testid': 'rendition-size' }, `${r.width}×${r.height}`),
+    h('td', {}, formatBitrate(r.bandwidth / 1000)),
+    h('td', {}, r.frameRate ? `${r.frameRate.toFixed(2)} fps` : '—'),
+    h('td', { class: 'mono small' }, r.codecs),
+  );
+}
+
 function playbackFields(stream: Stream): HTMLElement[] {
   const p = stream.playback;
+  // Every playback URL of a private stream needs a token from POST /streams/{id}/playback-tokens.
+  const t = stream.private ? ' (+ ?token=)' : '';
   return [
     copyField('RTMP server (publish)', stream.ingest.rtmpServer, 'url-rtmp-server'),
     copyField('SRT server (publish)', stream.ingest.srtServer, 'url-srt-server'),
     copyField('WHIP endpoint (publish)', stream.ingest.whip, 'url-whip'),
-    copyField(`HTTP-FLV${stream.private ? ' (+ ?token=)' : ''}`, p.flv, 'url-flv'),
-    copyField('WebSocket-FLV', p.wsflv, 'url-wsflv'),
-    copyField('HLS', p.hls, 'url-hls'),
-    copyField('WHEP', p.whep, 'url-whep'),
-    copyField('RTMP play', p.rtmp, 'url-rtmp'),
+    copyField(`HTTP-FLV${t}`, p.flv, 'url-flv'),
+    copyField(`WebSocket-FLV${t}`, p.wsflv, 'url-wsflv'),
+    copyField(`HLS${t}`, p.hls, 'url-hls'),
+    copyField(`WHEP${t}`, p.whep, 'url-whep'),
+    copyField(`RTMP play${t}`, p.rtmp, 'url-rtmp'),
   ];
 }
