@@ -32,7 +32,9 @@ describe('the Kubernetes manifests', () => {
 
   it.each(Object.entries(HTTP_PORTS))('run %s with probes on its health routes and its PLATFORM.md port', (app, port) => {
     const objects = load(`${app}.yaml`);
-    const deployment = objects.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } } & K8sObject;
+    const deployment = objects.find((o) => o.kind === 'Deployment') as {
+      spec: { template: { spec: { containers: Array<Record<string, unknown>> } } };
+    } & K8sObject;
     const container = deployment.spec.template.spec.containers[0] as {
       env: Array<{ name: string; value?: string }>;
       ports: Array<{ name: string; containerPort: number }>;

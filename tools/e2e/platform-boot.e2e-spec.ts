@@ -54,10 +54,13 @@ describe('the platform on one host', () => {
 
   it('lists every running instance in the cluster view through NATS heartbeats and Redis', async () => {
     const controlPlane = apps.get('control-plane') as AppProcess;
-    const seen = await waitFor(async () => {
-      const list = await nodes(controlPlane);
-      return APP_NAMES.every((app) => list.some((n) => n.app === app && n.health === 'ready')) ? list : undefined;
-    }, { what: 'all six apps in /api/v1/nodes' });
+    const seen = await waitFor(
+      async () => {
+        const list = await nodes(controlPlane);
+        return APP_NAMES.every((app) => list.some((n) => n.app === app && n.health === 'ready')) ? list : undefined;
+      },
+      { what: 'all six apps in /api/v1/nodes' },
+    );
     expect(seen.every((n) => n.load.rssBytes > 0)).toBe(true);
   });
 
@@ -88,10 +91,13 @@ describe('the platform on one host', () => {
     const env = { ...(await appEnv()), MEDIAPLANE_SHUTDOWN_DELAY_MS: '1500' };
     const transcode = await startApp('transcode', { httpPort: await freePort(), env });
     process.kill(transcode.process.pid as number, 'SIGTERM');
-    const during = await waitFor(async () => {
-      const res = await fetch(`${transcode.httpUrl}/readyz`).catch(() => undefined);
-      return res?.status === 503 ? res : undefined;
-    }, { timeoutMs: 1400, intervalMs: 50, what: 'readyz 503 while draining' });
+    const during = await waitFor(
+      async () => {
+        const res = await fetch(`${transcode.httpUrl}/readyz`).catch(() => undefined);
+        return res?.status === 503 ? res : undefined;
+      },
+      { timeoutMs: 1400, intervalMs: 50, what: 'readyz 503 while draining' },
+    );
     expect(await during.json()).toMatchObject({ ready: false, state: 'draining' });
     expect(await transcode.exited).toBe(0);
   });

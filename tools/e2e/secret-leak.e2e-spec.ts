@@ -46,7 +46,13 @@ describe('a planted stream key', () => {
 
   it('never reaches logs, metrics or NATS payloads', async () => {
     const rtmpPort = await freePort();
-    const env = { ...platform.env, MEDIAPLANE_LOG_LEVEL: 'debug', INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(await freePort()), INGEST_SRT_PORT: String(await freeUdpPort()) };
+    const env = {
+      ...platform.env,
+      MEDIAPLANE_LOG_LEVEL: 'debug',
+      INGEST_RTMP_PORT: String(rtmpPort),
+      INGEST_RTMPS_PORT: String(await freePort()),
+      INGEST_SRT_PORT: String(await freeUdpPort()),
+    };
     const controlPlane = await startApp('control-plane', { httpPort: await freePort(), env });
     const ingest = await startApp('ingest', { httpPort: await freePort(), env });
     apps.push(controlPlane, ingest);
@@ -56,7 +62,10 @@ describe('a planted stream key', () => {
         headers: { authorization: `Bearer ${platform.adminToken}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
       });
 
-    const created = (await (await api('/streams', { method: 'POST', body: JSON.stringify({ name: 'leak check' }) })).json()) as { id: string; streamKey: string };
+    const created = (await (await api('/streams', { method: 'POST', body: JSON.stringify({ name: 'leak check' }) })).json()) as {
+      id: string;
+      streamKey: string;
+    };
     const key = created.streamKey;
     expect(key).toMatch(ANY_STREAM_KEY);
 

@@ -161,7 +161,6 @@ export class IngestHarness {
   }
 }
 
-
 /** Collects a WebSocket-FLV stream for `ms` and returns its bytes. */
 export function recordWsFlv(url: string, ms: number): Promise<{ status: 'open' | number; bytes: Buffer }> {
   return new Promise((resolve, reject) => {

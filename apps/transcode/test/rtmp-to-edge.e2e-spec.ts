@@ -2,7 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ffmpegPublish, ffprobe, freePort, killAllChildren, launchChromium, platformEnv, startApp, waitFor, type AppProcess, type Publisher } from '@mediaplane/testing';
+import {
+  ffmpegPublish,
+  ffprobe,
+  freePort,
+  killAllChildren,
+  launchChromium,
+  platformEnv,
+  startApp,
+  waitFor,
+  type AppProcess,
+  type Publisher,
+} from '@mediaplane/testing';
 import { segmentStarts } from './support/hls-checks';
 import { hlsPlayerState, startHlsPlayer } from './support/hls-player';
 import { parseMaster, parseMedia } from './support/hls-playlists';

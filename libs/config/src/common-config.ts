@@ -10,7 +10,11 @@ export const commonConfigShape = {
     .regex(/^[a-z0-9-]{1,32}$/, 'must be 1-32 of a-z 0-9 -')
     .default('mp')
     .describe('Prefix for NATS subjects, JetStream stream names and Redis keys; lets several platforms (or test runs) share one NATS and Redis.'),
-  MEDIAPLANE_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('This instance\'s id in the cluster view (default: app-hostname-random).'),
+  MEDIAPLANE_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional()
+    .describe("This instance's id in the cluster view (default: app-hostname-random)."),
   MEDIAPLANE_HTTP_HOST: z.string().default('0.0.0.0').describe('Address the HTTP listener binds.'),
   MEDIAPLANE_ADVERTISE_HOST: z.string().default('127.0.0.1').describe('Address other services use to reach this instance (a pod IP in Kubernetes).'),
   MEDIAPLANE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),

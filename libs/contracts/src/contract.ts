@@ -36,11 +36,7 @@ export function defineEvent<S extends z.ZodType>(
   return { kind: 'event', subject, schema, durable: options.durable ?? false, broadcast: options.broadcast ?? false };
 }
 
-export function defineRequest<Req extends z.ZodType, Res extends z.ZodType>(
-  subject: SubjectTemplate,
-  request: Req,
-  response: Res,
-): RequestContract<Req, Res> {
+export function defineRequest<Req extends z.ZodType, Res extends z.ZodType>(subject: SubjectTemplate, request: Req, response: Res): RequestContract<Req, Res> {
   return { kind: 'request', subject, request, response };
 }
 

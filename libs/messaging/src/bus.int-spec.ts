@@ -46,9 +46,9 @@ describe('Bus on a real NATS server', () => {
   });
 
   it('refuses to send a payload that violates the contract, naming the field', async () => {
-    await expect(
-      b.request(streamContracts.publishAuthorize, {}, { protocol: 'rtmp', keyHash: 'not-hex', remoteAddress: '1', node: 'n' }),
-    ).rejects.toThrow(/keyHash/);
+    await expect(b.request(streamContracts.publishAuthorize, {}, { protocol: 'rtmp', keyHash: 'not-hex', remoteAddress: '1', node: 'n' })).rejects.toThrow(
+      /keyHash/,
+    );
   });
 
   describe('when a raw client sends a malformed payload', () => {

@@ -251,7 +251,11 @@ export class Bus {
         const subject = this.stripNamespace(msg.subject);
         const delivery: Delivery = { subject, params: parseSubject(template, subject) ?? {} };
         const parent = extractTraceContext(natsHeaderCarrier(msg.headers ?? natsHeaders()));
-        const span = this.tracer.startSpan(`process ${template}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': template } }, parent);
+        const span = this.tracer.startSpan(
+          `process ${template}`,
+          { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': template } },
+          parent,
+        );
         context
           .with(trace.setSpan(parent, span), () => handler(msg, delivery))
           .catch((err: unknown) => {

@@ -27,10 +27,7 @@ export function createLogger(options: LoggerOptions): Logger {
         logMethod(args, method) {
           // An Error passed first would have its message copied into `msg` by pino after the formatters ran.
           const [first, ...rest] = args as unknown[];
-          const scrubbed: unknown[] =
-            first instanceof Error
-              ? [{ err: redactValue(first) }, ...(rest.length > 0 ? rest : [first.message])]
-              : [first, ...rest];
+          const scrubbed: unknown[] = first instanceof Error ? [{ err: redactValue(first) }, ...(rest.length > 0 ? rest : [first.message])] : [first, ...rest];
           method.apply(this, scrubbed.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
         },
       },

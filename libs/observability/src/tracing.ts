@@ -30,7 +30,10 @@ export function startTracing(options: TracingOptions): NodeTracerProvider | unde
   const exporter = options.exporter ?? exporterFromEnv(env);
   if (!exporter) return undefined;
   provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? options.serviceName, [ATTR_SERVICE_VERSION]: options.version ?? '0.0.0' }),
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? options.serviceName,
+      [ATTR_SERVICE_VERSION]: options.version ?? '0.0.0',
+    }),
     spanProcessors: [options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
   });
   provider.register();

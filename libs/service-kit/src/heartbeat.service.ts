@@ -35,7 +35,11 @@ export class HeartbeatService {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.ctx.bus
-      .publish(clusterContracts.nodeStopped, { instanceId: this.ctx.instanceId }, { app: this.ctx.app, instanceId: this.ctx.instanceId, at: new Date().toISOString() })
+      .publish(
+        clusterContracts.nodeStopped,
+        { instanceId: this.ctx.instanceId },
+        { app: this.ctx.app, instanceId: this.ctx.instanceId, at: new Date().toISOString() },
+      )
       .catch(() => undefined);
   }
 

@@ -20,7 +20,13 @@ export class ShutdownService {
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now())).unref());
     await Promise.all(
       [...this.hooks].map(async ([name, hook]) => {
-        const outcome = await Promise.race([hook(deadline).then(() => 'done' as const, () => 'done' as const), timeout]);
+        const outcome = await Promise.race([
+          hook(deadline).then(
+            () => 'done' as const,
+            () => 'done' as const,
+          ),
+          timeout,
+        ]);
         if (outcome === 'timeout') unfinished.push(name);
       }),
     );

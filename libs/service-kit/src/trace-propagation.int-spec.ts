@@ -71,10 +71,13 @@ describe('trace context across HTTP → NATS → another service', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: false, reason: 'unknown_key' });
 
-    const spans = await waitFor(() => {
-      const all = exporter.getFinishedSpans();
-      return all.some((s) => s.kind === SpanKind.CONSUMER) && all.some((s) => s.kind === SpanKind.SERVER) ? all : undefined;
-    }, { what: 'spans' });
+    const spans = await waitFor(
+      () => {
+        const all = exporter.getFinishedSpans();
+        return all.some((s) => s.kind === SpanKind.CONSUMER) && all.some((s) => s.kind === SpanKind.SERVER) ? all : undefined;
+      },
+      { what: 'spans' },
+    );
     const server = spans.find((s) => s.kind === SpanKind.SERVER) as ReadableSpan;
     const client = spans.find((s) => s.kind === SpanKind.CLIENT) as ReadableSpan;
     const consumer = spans.find((s) => s.kind === SpanKind.CONSUMER) as ReadableSpan;

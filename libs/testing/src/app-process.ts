@@ -31,7 +31,10 @@ const HTTP_PORT_VARIABLE: Record<string, string> = {
  * Starts a compiled app as a real process (as `npm run up` does), logging to
  * tmp/test-logs, and waits for /readyz unless `waitReady` is false.
  */
-export async function startApp(app: string, options: { httpPort: number; env?: Record<string, string>; waitReady?: boolean; readyTimeoutMs?: number }): Promise<AppProcess> {
+export async function startApp(
+  app: string,
+  options: { httpPort: number; env?: Record<string, string>; waitReady?: boolean; readyTimeoutMs?: number },
+): Promise<AppProcess> {
   const env: Record<string, string> = {
     MEDIAPLANE_LOG_LEVEL: 'info',
     MEDIAPLANE_HTTP_HOST: '127.0.0.1',
@@ -48,7 +51,10 @@ export async function startApp(app: string, options: { httpPort: number; env?: R
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  exited.then(() => log.end(), () => log.end());
+  exited.then(
+    () => log.end(),
+    () => log.end(),
+  );
   const httpUrl = `http://127.0.0.1:${options.httpPort}`;
   const handle: AppProcess = {
     app,

@@ -32,7 +32,20 @@ export function ffmpegPublish(options: PublishOptions): Publisher {
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
   if (options.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100');
   if (options.durationSec) args.push('-t', String(options.durationSec));
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(options.gopFrames ?? fps), '-b:v', `${options.videoBitrateKbps ?? 800}k`);
+  args.push(
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(options.gopFrames ?? fps),
+    '-b:v',
+    `${options.videoBitrateKbps ?? 800}k`,
+  );
   if (options.audio !== false) args.push('-c:a', 'aac', '-b:a', '96k', '-ar', '44100');
   args.push(...(options.extraOutputArgs ?? []), '-f', options.format ?? 'flv', options.url);
   const child = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -3,7 +3,6 @@ import { hashStreamKey } from '@mediaplane/sessions';
 import { killAllChildren, sleep } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 
-
 /** The responder ingest (and later SRT and WHIP) asks before accepting a publisher, tested over a real Bus. */
 describe('publish authorization over NATS', () => {
   let cp: ControlPlaneHarness;
@@ -77,7 +76,7 @@ describe('publish authorization over NATS', () => {
     expect(log).not.toContain(created.streamKey);
   });
 
-  it('tells a transcode worker the stream definition\'s privacy, recording and ladder, and says when a stream is unknown', async () => {
+  it("tells a transcode worker the stream definition's privacy, recording and ladder, and says when a stream is unknown", async () => {
     const ladder = { rungs: [{ name: '480p', height: 480, videoBitrateKbps: 1200 }], preset: 'fast' as const };
     const created = (await cp.api<{ id: string }>('POST', '/api/v1/streams', { body: { name: 'Ladder me', record: true, ladder } })).body;
     expect(await cp.bus.request(transcodeContracts.getSettings, { streamId: created.id }, { streamId: created.id })).toEqual({

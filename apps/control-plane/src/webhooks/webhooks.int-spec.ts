@@ -5,7 +5,6 @@ import { killAllChildren, waitFor } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 import { verifyWebhookSignature } from './webhook-signature';
 
-
 interface Received {
   at: number;
   path: string;
