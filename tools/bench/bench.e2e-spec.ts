@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killAllChildren, spawnTracked, stopProcess } from '@mediaplane/testing';
+import type { FanoutResult } from './fanout/fanout-report';
+import type { LatencyResult } from './latency/latency-report';
+
+jest.setTimeout(420_000);
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Runs `node tools/bench/run.cjs …` as the lead would (apps already compiled by the test script). */
+async function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnTracked(process.execPath, [join(ROOT, 'tools', 'bench', 'run.cjs'), ...args, '--no-build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+  const timer = setTimeout(() => void stopProcess(child, 10_000, 'SIGINT'), 360_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+describe('the ingest benchmarks (tools/bench), run end to end with real servers, FFmpeg-encoded source and both players', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+
+  afterAll(async () => {
+    await killAllChildren();
+  });
+
+  it('fanout: measures our ingest over HTTP-FLV and RTMP and nginx-rtmp over RTMP in one run, and every viewer gets every frame', async () => {
+    const file = join(dir, 'fanout.json');
+    const run = await runBench(['fanout', '4', '--window', '4', '--settle', '1', '--json', file]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(readFileSync(file, 'utf8')) as FanoutResult;
+    // Baselines first, then the points interleaved across the servers.
+    expect(result.rows.map((r) => `${r.server}/${r.protocol}/${r.viewers}`)).toEqual([
+      'ours/none/0',
+      'nginx/none/0',
+      'ours/flv/4',
+      'ours/rtmp/4',
+      'nginx/rtmp/4',
+    ]);
+    for (const row of result.rows.filter((r) => r.protocol !== 'none')) {
+      expect(row.join).toMatchObject({ joined: 4, failed: 0 });
+      expect(row.frames).toMatchObject({ alive: 4, endedByServer: 0, gapDrops: 0, discontinuities: 0 });
+      // 4 s at 30 fps per viewer; a loaded CI box may deliver a little late, never much less.
+      expect(row.frames?.frames).toBeGreaterThan(0.85 * (row.frames?.expected ?? Infinity));
+      expect(row.usage.server.cpuSeconds).toBeGreaterThan(0);
+      expect(row.usage.server.rssMeanBytes).toBeGreaterThan(1024 * 1024);
+    }
+    expect(result.source).toMatchObject({ width: 1280, height: 720, fps: 30 });
+    expect(result.source.bitrateKbps).toBeGreaterThan(3500);
+    expect(result.summary?.ratios.map((r) => r.protocol)).toEqual(['flv', 'rtmp']);
+    expect(run.stdout).toContain('FAN-OUT');
+    expect(run.stdout).toMatch(/nginx\s+rtmp\s+4\s/);
+  });
+
+  it('latency: times frames through each server and joins, our GOP cache starting viewers without waiting for a keyframe', async () => {
+    const file = join(dir, 'latency.json');
+    const run = await runBench(['latency', '--seconds', '6', '--joins', '5', '--json', file]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(readFileSync(file, 'utf8')) as LatencyResult;
+    expect(result.rows.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/rtmp', 'nginx/rtmp']);
+    for (const row of result.rows) {
+      // ~30 frames a second for 6 s, less what was sent before the viewer joined and, for nginx-rtmp, up to a GOP (2 s) waiting for a keyframe.
+      expect(row.transitMs.count).toBeGreaterThan(60);
+      expect(row.transitMs.p50).toBeGreaterThan(0);
+      expect(row.transitMs.p50).toBeLessThan(500);
+      expect(row.joins).toMatchObject({ attempted: 5, timedOut: 0, startedOnKeyframe: 5 });
+    }
+    const ours = result.rows.filter((r) => r.server === 'ours');
+    const nginx = result.rows.find((r) => r.server === 'nginx');
+    // Joins land at random points of a 2 s GOP: nginx-rtmp waits for the next keyframe, the cache answers at once.
+    for (const row of ours) expect(row.ttffMs.max).toBeLessThan(nginx?.ttffMs.max ?? 0);
+    expect(run.stdout).toContain('NOT camera-to-glass');
+  });
+});

@@ -1,0 +1,152 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
+import { Bus } from '@mediaplane/messaging';
+import { createLogger } from '@mediaplane/observability';
+import { generateStreamId, generateStreamKey, hashStreamKey } from '@mediaplane/sessions';
+import { freePort, freeUdpPort, spawnTracked, stopProcess, uniqueNamespace, waitFor } from '@mediaplane/testing';
+import { WORKSPACE, benchDir } from './bench-paths';
+import { processGroupUsage, type Usage } from './proc-stats';
+import { forgetPid, rememberPid } from './stale-processes';
+
+const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const REDIS_URL = process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const INGEST_MAIN = join(WORKSPACE, 'dist', 'apps', 'ingest', 'src', 'main.js');
+
+export interface IngestUnderTest {
+  readonly rtmpPort: number;
+  readonly httpPort: number;
+  readonly pgid: number;
+  readonly namespace: string;
+  /** The one stream the bench publishes: the key to publish with, the id to play. */
+  readonly streamId: string;
+  readonly streamKey: string;
+  readonly logFile: string;
+  flvUrl(): string;
+  usage(): Usage;
+  /** Sum of a Prometheus metric's samples (all labels) from /metrics. */
+  metric(name: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The compiled ingest app (dist/apps/ingest) as its own process on the real
+ * NATS and Redis under a fresh namespace, with the bench playing the control
+ * plane: it answers publishAuthorize over NATS for its one stream (the key
+ * hash is checked, as the control plane would). Viewer limits are raised so
+ * hundreds of loopback viewers from one address are allowed; everything else
+ * is the production default.
+ */
+export async function startIngest(options: { env?: Record<string, string> } = {}): Promise<IngestUnderTest> {
+  if (!existsSync(INGEST_MAIN)) throw new Error(`${INGEST_MAIN} is missing: compile with \`npx tsc -p tsconfig.build.json\` (run.cjs does unless --no-build)`);
+  const namespace = uniqueNamespace('bench');
+  const streamId = generateStreamId();
+  const streamKey = generateStreamKey();
+  const keyHash = hashStreamKey(streamKey);
+  const bus = await Bus.connect(NATS_URL, {
+    namespace,
+    queueGroup: 'control-plane',
+    name: 'bench-control-plane',
+    logger: createLogger({ app: 'bench', level: 'silent' }),
+  });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+  bus.respond(streamContracts.publishAuthorize, (request): PublishAuthorizeResponse =>
+    request.keyHash === keyHash
+      ? { ok: true, streamId, name: 'bench', private: false, record: false }
+      : { ok: false, reason: 'unknown_key', message: 'not the bench stream' },
+  );
+  const httpPort = await freePort();
+  const rtmpPort = await freePort();
+  const env: Record<string, string> = {
+    MEDIAPLANE_NAMESPACE: namespace,
+    MEDIAPLANE_NATS_URL: NATS_URL,
+    MEDIAPLANE_REDIS_URL: REDIS_URL,
+    MEDIAPLANE_PLAYBACK_SECRET: `bench-${randomBytes(16).toString('hex')}`,
+    MEDIAPLANE_HTTP_HOST: '127.0.0.1',
+    MEDIAPLANE_ADVERTISE_HOST: '127.0.0.1',
+    MEDIAPLANE_LOG_LEVEL: 'info',
+    INGEST_HTTP_PORT: String(httpPort),
+    INGEST_RTMP_PORT: String(rtmpPort),
+    INGEST_RTMPS_PORT: String(await freePort()),
+    // Not read by every ingest version; keeps a future SRT listener off the shared default port.
+    INGEST_SRT_PORT: String(await freeUdpPort()),
+    INGEST_MAX_CONNECTIONS: '20000',
+    INGEST_MAX_CONNECTIONS_PER_ADDRESS: '20000',
+    ...options.env,
+  };
+  const logFile = join(benchDir('logs'), `ingest-${namespace}.log`);
+  const log = createWriteStream(logFile);
+  const child = spawnTracked(process.execPath, ['--require', join(WORKSPACE, 'tools', 'runtime', 'register-paths.cjs'), INGEST_MAIN], {
+    cwd: WORKSPACE,
+    env: { ...baseEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once('exit', () => log.end());
+  const pgid = child.pid as number;
+  rememberPid('ingest', pgid, INGEST_MAIN);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+
+  const cleanup = async (): Promise<void> => {
+    await stopProcess(child, 15_000);
+    forgetPid('ingest');
+    await deleteNamespace(bus, redis, namespace).catch(() => undefined);
+    await bus.close();
+    redis.disconnect();
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`ingest exited during start; see ${logFile}`);
+        return (await fetch(`${httpUrl}/readyz`).catch(() => undefined))?.status === 200;
+      },
+      { timeoutMs: 60_000, what: `ingest /readyz (log: ${logFile})` },
+    );
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return {
+    rtmpPort,
+    httpPort,
+    pgid,
+    namespace,
+    streamId,
+    streamKey,
+    logFile,
+    flvUrl: () => `${httpUrl}/live/${streamId}.flv`,
+    usage: () => processGroupUsage(pgid),
+    metric: async (name) => {
+      const text = await (await fetch(`${httpUrl}/metrics`)).text();
+      let sum = 0;
+      for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      return sum;
+    },
+    stop: cleanup,
+  };
+}
+
+/** The parent's PATH and locale without its MEDIAPLANE_* settings (the bench's own dist root among them). */
+function baseEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('MEDIAPLANE_') && !k.startsWith('INGEST_')) out[k] = v;
+  return out;
+}
+
+/** Removes what the run left on the shared servers: its JetStream stream(s) and Redis keys. */
+async function deleteNamespace(bus: Bus, redis: Redis, namespace: string): Promise<void> {
+  const jsm = await bus.nc.jetstreamManager();
+  const prefix = `${namespace.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_`;
+  for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) await jsm.streams.delete(name).catch(() => undefined);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}

@@ -1,0 +1,107 @@
+import { RtmpClientConnection, RtmpMessageType } from '@mediaplane/media-io';
+import { FLV_TAG_AUDIO } from '@mediaplane/codecs';
+import type { FlvSource, SourceTag } from './flv-source';
+
+export interface PacedPublisherOptions {
+  host: string;
+  port: number;
+  app: string;
+  /** Stream key (ours) or stream name (nginx-rtmp). */
+  streamName: string;
+  source: FlvSource;
+  /** Called right after a frame's bytes were handed to the socket, with its looped timestamp. */
+  onSent?: (tag: SourceTag, timestamp: number, sentAt: number) => void;
+}
+
+/**
+ * Publishes a pre-encoded FLV over RTMP in real time, looping it forever with
+ * timestamps that keep running (loop k adds k × loopMs), like
+ * `ffmpeg -re -stream_loop -1 -c copy` but without the timestamp jump FFmpeg
+ * makes at the seam, which a drop counter would mistake for lost frames.
+ * Uses the project's RTMP test client, so no encoder runs during a bench.
+ */
+export class PacedRtmpPublisher {
+  sentFrames = 0;
+  sentBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private index = 0;
+  private loop = 0;
+  private startedAt = 0;
+  private stopped = false;
+  private failure: Error | undefined;
+
+  private constructor(
+    private readonly client: RtmpClientConnection,
+    private readonly streamId: number,
+    private readonly options: PacedPublisherOptions,
+  ) {}
+
+  static async start(options: PacedPublisherOptions): Promise<PacedRtmpPublisher> {
+    const client = await RtmpClientConnection.connect({ host: options.host, port: options.port, app: options.app });
+    try {
+      const streamId = await client.createStream();
+      const status = await client.publish(streamId, options.streamName);
+      if (status['code'] !== 'NetStream.Publish.Start') throw new Error(`publish refused: ${String(status['code'])} ${String(status['description'] ?? '')}`);
+      const publisher = new PacedRtmpPublisher(client, streamId, options);
+      client.on('close', () => {
+        if (!publisher.stopped) publisher.failure = new Error('the server closed the publishing connection');
+        publisher.halt();
+      });
+      if (options.source.metadata !== undefined) client.sendMetadata(streamId, options.source.metadata);
+      for (const config of options.source.configs)
+        client.sendMedia(streamId, config.type === FLV_TAG_AUDIO ? RtmpMessageType.Audio : RtmpMessageType.Video, 0, config.data);
+      publisher.startedAt = performance.now();
+      publisher.tick();
+      return publisher;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  /** Set once the server dropped the publisher; benches check it before trusting a window. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Media seconds published so far. */
+  get mediaSeconds(): number {
+    return (this.loop * this.options.source.loopMs + (this.options.source.frames[this.index]?.timestamp ?? 0)) / 1000;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.halt();
+    this.client.close();
+  }
+
+  private halt(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Sends every frame that is due, then sleeps until the next one. */
+  private tick(): void {
+    if (this.stopped || this.failure) return;
+    const { frames, loopMs } = this.options.source;
+    const now = performance.now();
+    for (;;) {
+      const frame = frames[this.index] as SourceTag;
+      const timestamp = this.loop * loopMs + frame.timestamp;
+      const due = this.startedAt + timestamp;
+      if (due > now) {
+        this.timer = setTimeout(() => this.tick(), due - now);
+        return;
+      }
+      this.client.sendMedia(this.streamId, frame.type === FLV_TAG_AUDIO ? RtmpMessageType.Audio : RtmpMessageType.Video, timestamp, frame.data);
+      this.sentFrames += 1;
+      this.sentBytes += frame.data.length;
+      this.options.onSent?.(frame, timestamp, performance.now());
+      this.index += 1;
+      if (this.index === frames.length) {
+        this.index = 0;
+        this.loop += 1;
+      }
+    }
+  }
+}

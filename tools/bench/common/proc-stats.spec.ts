@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { parseMachineBusyTicks, parseProcStat, processGroupUsage, processUsage } from './proc-stats';
+
+describe('parseProcStat', () => {
+  it('reads pid, parent, group, CPU ticks and RSS pages', () => {
+    const line = '4242 (node) S 1 4242 4242 0 -1 4194560 12 0 0 0 150 37 0 0 20 0 11 0 1234 987654321 5120 18446744073709551615';
+    expect(parseProcStat(line)).toEqual({ pid: 4242, comm: 'node', ppid: 1, pgrp: 4242, utimeTicks: 150, stimeTicks: 37, rssPages: 5120 });
+  });
+
+  describe('when the command name contains spaces and parentheses', () => {
+    it('counts fields from the last closing parenthesis', () => {
+      const line = '7 (nginx: worker (x) y) R 6 6 6 0 -1 0 0 0 0 0 9 1 0 0 20 0 1 0 55 1000 300 0';
+      expect(parseProcStat(line)).toMatchObject({ pid: 7, comm: 'nginx: worker (x) y', ppid: 6, pgrp: 6, utimeTicks: 9, stimeTicks: 1, rssPages: 300 });
+    });
+  });
+
+  it('rejects text that is not a stat line', () => {
+    expect(() => parseProcStat('hello')).toThrow(/not a \/proc/);
+  });
+});
+
+describe('process usage from /proc', () => {
+  it('sees this process: some CPU time spent and a plausible resident size', () => {
+    let x = 0;
+    for (let i = 0; i < 2e7; i++) x += i % 7;
+    expect(x).toBeGreaterThan(0);
+    const usage = processUsage(process.pid);
+    expect(usage.pids).toEqual([process.pid]);
+    expect(usage.cpuSeconds).toBeGreaterThan(0);
+    expect(usage.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
+  it('sums a whole process group and finds nothing for a group that does not exist', () => {
+    const pgrp = parseProcStat(readFileSync('/proc/self/stat', 'utf8')).pgrp;
+    expect(processGroupUsage(pgrp).pids.length).toBeGreaterThanOrEqual(1);
+    expect(processGroupUsage(2 ** 22 + 12345).pids).toEqual([]);
+  });
+});
+
+describe('parseMachineBusyTicks', () => {
+  it('adds user, nice, system, irq, softirq and steal, leaving out idle and iowait', () => {
+    expect(parseMachineBusyTicks('cpu  100 5 50 9999 77 3 2 1 0 0')).toBe(161);
+  });
+
+  it('rejects a per-core or foreign line', () => {
+    expect(() => parseMachineBusyTicks('cpu0 1 2 3 4')).toThrow(/aggregate/);
+  });
+});

@@ -1,0 +1,144 @@
+import type { WindowUsage } from '../common/usage-sampler';
+import { combineRounds, formatFanoutReport, summarizeFanout, type FanoutResult, type FanoutRow } from './fanout-report';
+import type { SwarmWindow } from '../common/swarm-messages';
+
+const W = 20;
+const usage = (cpuPercent: number, rssMiB = 0): WindowUsage => ({
+  wallSeconds: W,
+  cpuSeconds: (cpuPercent / 100) * W,
+  cpuPercent,
+  rssMeanBytes: rssMiB * 2 ** 20,
+  rssMaxBytes: rssMiB * 2 ** 20,
+});
+const frames = (viewers: number, gapDrops = 0): SwarmWindow => ({
+  type: 'window',
+  alive: viewers,
+  endedByServer: 0,
+  frames: viewers * 600 - gapDrops,
+  expected: viewers * 600,
+  gapDrops,
+  viewersWithDrops: gapDrops > 0 ? 1 : 0,
+  minFrames: 600 - gapDrops,
+  maxGapMs: 34,
+  discontinuities: 0,
+  minMediaSeconds: 20,
+  wallSeconds: W,
+  bytes: viewers * 10_400_000,
+});
+
+function row(
+  server: FanoutRow['server'],
+  protocol: FanoutRow['protocol'],
+  viewers: number,
+  serverCpu: number,
+  rssMiB: number,
+  gapDrops = 0,
+  round = protocol === 'none' ? 0 : 1,
+): FanoutRow {
+  return {
+    server,
+    protocol,
+    viewers,
+    round,
+    usage: { server: usage(serverCpu, rssMiB), viewers: usage(viewers ? 40 : 0), publisher: usage(3), machine: usage(serverCpu + (viewers ? 40 : 0) + 3 + 5) },
+    frames: protocol === 'none' ? undefined : frames(viewers, gapDrops),
+    serverDrops: server === 'ours' && protocol !== 'none' ? 0 : undefined,
+    join: protocol === 'none' ? undefined : { joined: viewers, failed: 0, ttffP50Ms: 5, ttffP95Ms: 9 },
+  };
+}
+
+function result(rows: FanoutRow[]): FanoutResult {
+  return {
+    bench: 'fanout',
+    startedAt: '',
+    rows,
+    servers: { ours: { label: 'ours', logFile: undefined }, nginx: { label: 'nginx', logFile: undefined } },
+    machine: { cpus: 2, cpuModel: 'test', loadavgAtStart: [0, 0, 0], node: '24' },
+    source: { file: 'x.flv', width: 1280, height: 720, fps: 30, bitrateKbps: 4160, gopSeconds: 2 },
+    settings: { viewers: [300], windowSeconds: W, settleSeconds: 3, concurrency: 25 },
+  };
+}
+
+describe('summarizeFanout', () => {
+  const summary = summarizeFanout(
+    result([row('ours', 'none', 0, 2, 100), row('ours', 'flv', 300, 62, 160), row('nginx', 'none', 0, 0, 10), row('nginx', 'rtmp', 300, 30, 25)]),
+  );
+  const ours = summary.figures.find((f) => f.server === 'ours');
+
+  it('gives CPU-seconds per viewer-second raw and net of the publisher-only baseline', () => {
+    expect(ours?.cpuSecondsPerViewerSecond.raw).toBeCloseTo(0.62 / 300, 8);
+    expect(ours?.cpuSecondsPerViewerSecond.net).toBeCloseTo(0.6 / 300, 8);
+  });
+
+  it('gives memory per viewer as the RSS growth over the baseline divided by the viewers', () => {
+    expect(ours?.memoryPerViewerBytes).toBeCloseTo((60 * 2 ** 20) / 300, 3);
+  });
+
+  it("reports other processes' CPU as the machine total minus the bench's processes", () => {
+    expect(ours?.otherProcessesCpuPercent).toBeCloseTo(5, 6);
+  });
+
+  it('compares ours with nginx-rtmp at the same viewer count', () => {
+    expect(summary.ratios).toEqual([
+      { protocol: 'flv', viewers: 300, cpuNet: expect.closeTo(2, 6), cpuRaw: expect.closeTo(62 / 30, 6), memory: expect.closeTo(60 / 15, 6) },
+    ]);
+  });
+
+  it('gives the marginal memory per viewer as the RSS slope between the smallest and largest viewer counts', () => {
+    const slopes = summarizeFanout(result([row('ours', 'none', 0, 2, 100), row('ours', 'flv', 50, 10, 150), row('ours', 'flv', 300, 60, 152.5)])).memorySlopes;
+    expect(slopes).toEqual([{ server: 'ours', protocol: 'flv', fromViewers: 50, toViewers: 300, bytesPerViewer: (2.5 * 2 ** 20) / 250 }]);
+  });
+
+  it('passes the 300-viewer target within one core and without drops', () => {
+    expect(summary.target300).toEqual([{ protocol: 'flv', measured: true, pass: true, why: expect.stringContaining('no drops') }]);
+  });
+
+  describe('when viewers lost frames or the server needed more than a core', () => {
+    it('fails the target and says why', () => {
+      const failed = summarizeFanout(result([row('ours', 'none', 0, 2, 100), row('ours', 'rtmp', 300, 120, 160, 7)]));
+      expect(failed.target300).toEqual([
+        { protocol: 'rtmp', measured: true, pass: false, why: expect.stringMatching(/server CPU 120\.0 %.*7 frames dropped/) },
+      ]);
+    });
+  });
+
+  it('says the target was not measured when 300 viewers were not part of the run', () => {
+    const partial = summarizeFanout(result([row('ours', 'none', 0, 2, 100), row('ours', 'flv', 50, 12, 110)]));
+    expect(partial.target300).toEqual([{ protocol: 'flv', measured: false, pass: false, why: expect.stringContaining('not measured') }]);
+  });
+});
+
+describe('formatFanoutReport', () => {
+  it('prints a row per point, the ratios and both verdicts', () => {
+    const { text } = formatFanoutReport(
+      result([row('ours', 'none', 0, 2, 100), row('ours', 'flv', 300, 62, 160), row('nginx', 'none', 0, 0, 10), row('nginx', 'rtmp', 300, 30, 25)]),
+    );
+    expect(text).toMatch(/ours\s+flv\s+300\s+62\.0\s+2\.067\s+2\.000/);
+    expect(text).toMatch(/nginx\s+rtmp\s+300\s+30\.0/);
+    expect(text).toContain('target "300 viewers on one core, no drops" over flv: PASS');
+    expect(text).toContain('target "no more CPU per viewer than nginx-rtmp" over flv at 300: FAIL (2.00× nginx-rtmp, net)');
+  });
+});
+
+describe('combineRounds', () => {
+  it('takes medians of the rates, sums the losses and keeps the worst delivery', () => {
+    const summary = summarizeFanout(
+      result([
+        row('ours', 'none', 0, 0, 100),
+        row('ours', 'flv', 300, 30, 160, 0, 1),
+        row('ours', 'flv', 300, 90, 160, 4, 2),
+        row('ours', 'flv', 300, 33, 160, 0, 3),
+      ]),
+    );
+    expect(summary.figures).toHaveLength(1);
+    const f = summary.figures[0];
+    expect(f?.rounds).toBe(3);
+    expect(f?.serverCpuPercent).toBeCloseTo(33, 6);
+    expect(f?.droppedFrames).toBe(4);
+    expect(f?.deliveredPercent).toBeLessThan(100);
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => combineRounds([])).toThrow(/no figures/);
+  });
+});

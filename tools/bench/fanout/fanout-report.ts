@@ -1,0 +1,331 @@
+import type { PlayProtocol, ServerKind } from '../common/bench-servers';
+import type { BuildIdentity } from '../common/build-identity';
+import { fmt, fmtRatio, formatTable } from '../common/report-table';
+import type { WindowUsage } from '../common/usage-sampler';
+import type { SwarmWindow } from '../common/swarm-messages';
+
+export interface FanoutRow {
+  server: ServerKind;
+  /** 'none': the baseline window, publisher only. */
+  protocol: PlayProtocol | 'none';
+  viewers: number;
+  /** 1..R for measured points, 0 for the publisher-only baselines. */
+  round: number;
+  /** machine: every process on the box (the cores the others ran on). */
+  usage: Record<'server' | 'viewers' | 'publisher' | 'machine', WindowUsage>;
+  frames?: SwarmWindow;
+  /** Frames the server reports having skipped for slow viewers during the window (ours only). */
+  serverDrops?: number;
+  join?: { joined: number; failed: number; firstError?: string; ttffP50Ms: number; ttffP95Ms: number };
+}
+
+/** Figures derived from a row and its server's baseline row. */
+export interface FanoutFigures {
+  server: ServerKind;
+  protocol: PlayProtocol;
+  viewers: number;
+  serverCpuPercent: number;
+  /** Server CPU-seconds per viewer-second, all of it / minus the publisher-only baseline. */
+  cpuSecondsPerViewerSecond: { raw: number; net: number };
+  /** (RSS with N viewers − RSS with none) / N, bytes. */
+  memoryPerViewerBytes: number;
+  rssMeanBytes: number;
+  /** Frames missing from viewers' timestamp sequences (all viewers). */
+  droppedFrames: number;
+  viewersWithDrops: number;
+  /** Frames received / fps × window × viewers, percent. */
+  deliveredPercent: number;
+  serverDrops: number | undefined;
+  viewersEnded: number;
+  viewersFailedToStart: number;
+  ttffP50Ms: number | undefined;
+  deliveredMbps: number;
+  viewerProcessCpuPercent: number;
+  publisherProcessCpuPercent: number;
+  /** CPU of processes outside the bench during the window (100 = one core): other work on the machine. */
+  otherProcessesCpuPercent: number;
+  /** The viewer process used most of a core: the figures may understate the server. */
+  viewerBound: boolean;
+  /** Rounds this point was measured in; rates are medians over them, drop counts their sums. */
+  rounds: number;
+}
+
+export interface FanoutSummary {
+  figures: FanoutFigures[];
+  /** ours ÷ nginx-rtmp (RTMP play) at the same viewer count. */
+  ratios: Array<{ protocol: PlayProtocol; viewers: number; cpuNet: number; cpuRaw: number; memory: number }>;
+  /**
+   * RSS growth per added viewer between the smallest and largest N (a fixed
+   * step at the first viewers — a Node heap sizing itself up — would
+   * otherwise dominate (RSS_N − RSS_0) / N at small N).
+   */
+  memorySlopes: Array<{ server: ServerKind; protocol: PlayProtocol; fromViewers: number; toViewers: number; bytesPerViewer: number }>;
+  /** The issue's target: 300 viewers within one core (server CPU ≤ 100 %) with no drops. */
+  target300: Array<{ protocol: PlayProtocol; measured: boolean; pass: boolean; why: string }>;
+}
+
+export interface FanoutResult {
+  bench: 'fanout';
+  startedAt: string;
+  finishedAt?: string;
+  machine: { cpus: number; cpuModel: string; loadavgAtStart: number[]; node: string };
+  source: { file: string; width: number; height: number; fps: number; bitrateKbps: number; gopSeconds: number };
+  settings: { viewers: number[]; windowSeconds: number; settleSeconds: number; concurrency: number; rounds?: number; ingestEnv?: Record<string, string> };
+  /** The code measured (the ingest's compiled files are hashed when the bench starts). */
+  build?: BuildIdentity;
+  servers: Partial<Record<ServerKind, { label: string; logFile: string | undefined }>>;
+  rows: FanoutRow[];
+  summary?: FanoutSummary;
+}
+
+const VIEWER_BOUND_PERCENT = 90;
+
+export function deriveFigures(row: FanoutRow, baseline: FanoutRow | undefined): FanoutFigures | undefined {
+  if (row.protocol === 'none' || !row.frames) return undefined;
+  const s = row.usage.server;
+  const viewerSeconds = row.viewers * s.wallSeconds;
+  const baseCpuSeconds = baseline ? (baseline.usage.server.cpuSeconds / baseline.usage.server.wallSeconds) * s.wallSeconds : 0;
+  const baseRss = baseline?.usage.server.rssMeanBytes ?? 0;
+  return {
+    server: row.server,
+    protocol: row.protocol,
+    viewers: row.viewers,
+    serverCpuPercent: s.cpuPercent,
+    cpuSecondsPerViewerSecond: { raw: s.cpuSeconds / viewerSeconds, net: (s.cpuSeconds - baseCpuSeconds) / viewerSeconds },
+    memoryPerViewerBytes: (s.rssMeanBytes - baseRss) / row.viewers,
+    rssMeanBytes: s.rssMeanBytes,
+    droppedFrames: row.frames.gapDrops,
+    viewersWithDrops: row.frames.viewersWithDrops,
+    deliveredPercent: row.frames.expected > 0 ? (row.frames.frames / row.frames.expected) * 100 : 0,
+    serverDrops: row.serverDrops,
+    viewersEnded: row.frames.endedByServer,
+    viewersFailedToStart: row.join?.failed ?? 0,
+    ttffP50Ms: row.join?.ttffP50Ms,
+    deliveredMbps: (row.frames.bytes * 8) / row.frames.wallSeconds / 1e6,
+    viewerProcessCpuPercent: row.usage.viewers.cpuPercent,
+    publisherProcessCpuPercent: row.usage.publisher.cpuPercent,
+    otherProcessesCpuPercent: othersPercent(row),
+    viewerBound: row.usage.viewers.cpuPercent > VIEWER_BOUND_PERCENT,
+    rounds: 1,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** One point measured over several rounds: medians of rates and sizes, sums of losses, the worst delivery. */
+export function combineRounds(list: FanoutFigures[]): FanoutFigures {
+  const first = list[0];
+  if (!first) throw new Error('no figures to combine');
+  if (list.length === 1) return first;
+  const med = (pick: (f: FanoutFigures) => number): number => median(list.map(pick));
+  const total = (pick: (f: FanoutFigures) => number): number => list.reduce((sum, f) => sum + pick(f), 0);
+  return {
+    ...first,
+    serverCpuPercent: med((f) => f.serverCpuPercent),
+    cpuSecondsPerViewerSecond: { raw: med((f) => f.cpuSecondsPerViewerSecond.raw), net: med((f) => f.cpuSecondsPerViewerSecond.net) },
+    memoryPerViewerBytes: med((f) => f.memoryPerViewerBytes),
+    rssMeanBytes: med((f) => f.rssMeanBytes),
+    droppedFrames: total((f) => f.droppedFrames),
+    viewersWithDrops: total((f) => f.viewersWithDrops),
+    deliveredPercent: Math.min(...list.map((f) => f.deliveredPercent)),
+    serverDrops: list.some((f) => f.serverDrops === undefined) ? undefined : total((f) => f.serverDrops ?? 0),
+    viewersEnded: total((f) => f.viewersEnded),
+    viewersFailedToStart: total((f) => f.viewersFailedToStart),
+    ttffP50Ms: first.ttffP50Ms === undefined ? undefined : med((f) => f.ttffP50Ms ?? 0),
+    deliveredMbps: med((f) => f.deliveredMbps),
+    viewerProcessCpuPercent: med((f) => f.viewerProcessCpuPercent),
+    publisherProcessCpuPercent: med((f) => f.publisherProcessCpuPercent),
+    otherProcessesCpuPercent: med((f) => f.otherProcessesCpuPercent),
+    viewerBound: list.some((f) => f.viewerBound),
+    rounds: list.length,
+  };
+}
+
+function othersPercent(row: FanoutRow): number {
+  const u = row.usage;
+  return Math.max(0, u.machine.cpuPercent - u.server.cpuPercent - u.viewers.cpuPercent - u.publisher.cpuPercent);
+}
+
+export function summarizeFanout(result: FanoutResult): FanoutSummary {
+  const points = new Map<string, FanoutFigures[]>();
+  for (const row of result.rows) {
+    const baseline = result.rows.find((r) => r.server === row.server && r.protocol === 'none');
+    const f = deriveFigures(row, baseline);
+    if (!f) continue;
+    const key = `${f.server}/${f.protocol}/${f.viewers}`;
+    points.set(key, [...(points.get(key) ?? []), f]);
+  }
+  const order = (f: FanoutFigures): string => `${f.server === 'ours' ? 0 : 1}/${f.protocol}/${String(f.viewers).padStart(6, '0')}`;
+  const figures = [...points.values()].map(combineRounds).sort((a, b) => order(a).localeCompare(order(b)));
+  const ratios: FanoutSummary['ratios'] = [];
+  for (const ours of figures.filter((f) => f.server === 'ours')) {
+    const nginx = figures.find((f) => f.server === 'nginx' && f.protocol === 'rtmp' && f.viewers === ours.viewers);
+    if (!nginx) continue;
+    ratios.push({
+      protocol: ours.protocol,
+      viewers: ours.viewers,
+      cpuNet: ours.cpuSecondsPerViewerSecond.net / nginx.cpuSecondsPerViewerSecond.net,
+      cpuRaw: ours.cpuSecondsPerViewerSecond.raw / nginx.cpuSecondsPerViewerSecond.raw,
+      memory: ours.memoryPerViewerBytes / nginx.memoryPerViewerBytes,
+    });
+  }
+  const memorySlopes: FanoutSummary['memorySlopes'] = [];
+  for (const server of ['ours', 'nginx'] as const) {
+    for (const protocol of ['flv', 'rtmp'] as const) {
+      const points = figures.filter((f) => f.server === server && f.protocol === protocol).sort((a, b) => a.viewers - b.viewers);
+      const low = points[0];
+      const high = points[points.length - 1];
+      if (!low || !high || high.viewers === low.viewers) continue;
+      memorySlopes.push({
+        server,
+        protocol,
+        fromViewers: low.viewers,
+        toViewers: high.viewers,
+        bytesPerViewer: (high.rssMeanBytes - low.rssMeanBytes) / (high.viewers - low.viewers),
+      });
+    }
+  }
+  const target300: FanoutSummary['target300'] = [];
+  for (const protocol of ['flv', 'rtmp'] as const) {
+    if (!result.rows.some((r) => r.server === 'ours' && r.protocol === protocol)) continue;
+    const f = figures.find((x) => x.server === 'ours' && x.protocol === protocol && x.viewers === 300);
+    if (!f) {
+      target300.push({ protocol, measured: false, pass: false, why: '300 viewers not measured in this run' });
+      continue;
+    }
+    const problems: string[] = [];
+    if (f.serverCpuPercent > 100) problems.push(`server CPU ${fmt(f.serverCpuPercent)} % of one core`);
+    if (f.droppedFrames > 0) problems.push(`${f.droppedFrames} frames dropped`);
+    if ((f.serverDrops ?? 0) > 0) problems.push(`server skipped ${f.serverDrops} frames`);
+    if (f.viewersEnded > 0) problems.push(`${f.viewersEnded} viewers disconnected`);
+    if (f.viewersFailedToStart > 0) problems.push(`${f.viewersFailedToStart} viewers did not start`);
+    if (f.deliveredPercent < 98) problems.push(`only ${fmt(f.deliveredPercent)} % of the frames arrived`);
+    target300.push({
+      protocol,
+      measured: true,
+      pass: problems.length === 0,
+      why: problems.length === 0 ? `server CPU ${fmt(f.serverCpuPercent)} % of one core, no drops` : problems.join(', '),
+    });
+  }
+  return { figures, ratios, memorySlopes, target300 };
+}
+
+export function formatFanoutReport(result: FanoutResult): { text: string; summary: FanoutSummary } {
+  const summary = summarizeFanout(result);
+  const rows: string[][] = [];
+  for (const kind of Object.keys(result.servers) as ServerKind[]) {
+    const idle = result.rows.find((r) => r.server === kind && r.protocol === 'none');
+    if (idle) {
+      const u = idle.usage.server;
+      rows.push([
+        kind,
+        'idle',
+        '0',
+        fmt(u.cpuPercent),
+        '-',
+        '-',
+        fmt(u.rssMeanBytes / 2 ** 20),
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        fmt(idle.usage.publisher.cpuPercent),
+        fmt(othersPercent(idle)),
+      ]);
+    }
+    for (const f of summary.figures.filter((x) => x.server === kind)) {
+      rows.push([
+        f.server,
+        f.protocol,
+        String(f.viewers),
+        fmt(f.serverCpuPercent),
+        fmt(f.cpuSecondsPerViewerSecond.raw * 1000, 3),
+        fmt(f.cpuSecondsPerViewerSecond.net * 1000, 3),
+        fmt(f.rssMeanBytes / 2 ** 20),
+        fmt(f.memoryPerViewerBytes / 1024),
+        fmt(f.deliveredPercent),
+        `${f.droppedFrames} (${f.viewersWithDrops})`,
+        f.serverDrops === undefined ? '-' : String(f.serverDrops),
+        fmt(f.deliveredMbps, 0),
+        `${fmt(f.viewerProcessCpuPercent)}${f.viewerBound ? '!' : ''}`,
+        fmt(f.publisherProcessCpuPercent),
+        fmt(f.otherProcessesCpuPercent),
+      ]);
+    }
+  }
+  const headers = [
+    'server',
+    'proto',
+    'viewers',
+    'srv cpu%',
+    'cpu-ms/viewer-s',
+    'net',
+    'RSS MB',
+    'KB/viewer',
+    'delivered%',
+    'drops (viewers)',
+    'srv drops',
+    'Mb/s out',
+    'viewer-proc cpu%',
+    'pub cpu%',
+    'others cpu%',
+  ];
+  const lines: string[] = [];
+  const src = result.source;
+  lines.push('');
+  const rounds = result.settings.rounds ?? 1;
+  lines.push(
+    `FAN-OUT — one ${src.width}x${src.height} ${src.fps} fps stream at ${src.bitrateKbps} kb/s (GOP ${src.gopSeconds} s), ${result.settings.windowSeconds} s window per point` +
+      (rounds > 1 ? `, ${rounds} interleaved rounds (medians; drops summed)` : ''),
+  );
+  if (result.build) {
+    const b = result.build;
+    lines.push(`  code: commit ${b.commit} + ${b.uncommittedPaths} uncommitted paths; ingest dist ${b.ingestDistHash}, compiled ${b.ingestCompiledAt}`);
+  }
+  for (const [kind, s] of Object.entries(result.servers)) lines.push(`  ${kind}: ${s?.label ?? kind}`);
+  lines.push(`  machine: ${result.machine.cpus} × ${result.machine.cpuModel}; the server, the viewer process and the publisher share these cores.`);
+  lines.push('');
+  lines.push(formatTable(headers, rows));
+  lines.push('');
+  lines.push('  srv cpu%: server process(es) CPU over the window, 100 = one core. cpu-ms/viewer-s: server CPU-ms per viewer-second (×1000 of CPU-s/viewer-s);');
+  lines.push("  net subtracts the publisher-only (idle) baseline. KB/viewer: (mean RSS with N − idle RSS) / N. drops: frames missing from viewers' timestamp");
+  lines.push(
+    '  sequences (viewers affected); srv drops: frames the ingest says it skipped. "!" after viewer-proc cpu%: the viewer process was near a full core,',
+  );
+  lines.push('  so that point may be bounded by the viewers, not the server. others cpu%: processes outside the bench during the window (noise).');
+  if (summary.memorySlopes.length > 0) {
+    lines.push('');
+    lines.push(
+      `marginal memory per viewer (RSS slope): ${summary.memorySlopes
+        .map((m) => `${m.server} ${m.protocol} ${fmt(m.bytesPerViewer / 1024)} KB (${m.fromViewers}→${m.toViewers})`)
+        .join(', ')}`,
+    );
+  }
+  if (summary.ratios.length > 0) {
+    lines.push('');
+    lines.push('ours ÷ nginx-rtmp (RTMP play), same viewer count:');
+    lines.push(
+      formatTable(
+        ['ours proto', 'viewers', 'cpu/viewer-s net', 'raw', 'memory/viewer'],
+        summary.ratios.map((r) => [r.protocol, String(r.viewers), fmtRatio(r.cpuNet), fmtRatio(r.cpuRaw), fmtRatio(r.memory)]),
+      ),
+    );
+  }
+  if (summary.target300.length > 0) {
+    lines.push('');
+    for (const t of summary.target300)
+      lines.push(`target "300 viewers on one core, no drops" over ${t.protocol}: ${t.measured ? (t.pass ? 'PASS' : 'FAIL') : 'not measured'} — ${t.why}`);
+    const nginxBeaten = summary.ratios.filter((r) => r.viewers === 300);
+    for (const r of nginxBeaten)
+      lines.push(
+        `target "no more CPU per viewer than nginx-rtmp" over ${r.protocol} at 300: ${r.cpuNet <= 1 ? 'PASS' : 'FAIL'} (${fmt(r.cpuNet, 2)}× nginx-rtmp, net)`,
+      );
+  }
+  return { text: lines.join('\n'), summary };
+}
