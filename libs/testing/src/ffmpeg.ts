@@ -26,12 +26,31 @@ export interface Publisher {
   exited: Promise<number | null>;
 }
 
-/** FFmpeg publishing lavfi test sources (H.264 + AAC) in real time, like an encoder would. */
-export function ffmpegPublish(options: PublishOptions): Publisher {
+export interface TestSourceOptions {
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** Seconds of media; omit for "until stopped". */
+  durationSec?: number;
+  gopFrames?: number;
+  videoBitrateKbps?: number;
+  audio?: boolean;
+  audioSampleRate?: number;
+  /** Extra arguments between the inputs and the encoders, e.g. a `-vf` that makes the rate variable. */
+  filterArgs?: string[];
+}
+
+/**
+ * FFmpeg arguments of a real-time lavfi test source (testsrc2 + sine)
+ * encoded like a live encoder would (x264 zerolatency, fixed GOP, AAC);
+ * the caller appends the output.
+ */
+export function testSourceArgs(options: TestSourceOptions = {}): string[] {
   const { width = 640, height = 360, fps = 25 } = options;
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
-  if (options.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100');
+  if (options.audio !== false) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${options.audioSampleRate ?? 44100}`);
   if (options.durationSec) args.push('-t', String(options.durationSec));
+  args.push(...(options.filterArgs ?? []));
   args.push(
     '-c:v',
     'libx264',
@@ -46,7 +65,13 @@ export function ffmpegPublish(options: PublishOptions): Publisher {
     '-b:v',
     `${options.videoBitrateKbps ?? 800}k`,
   );
-  if (options.audio !== false) args.push('-c:a', 'aac', '-b:a', '96k', '-ar', '44100');
+  if (options.audio !== false) args.push('-c:a', 'aac', '-b:a', '96k', '-ar', String(options.audioSampleRate ?? 44100));
+  return args;
+}
+
+/** FFmpeg publishing lavfi test sources (H.264 + AAC) in real time, like an encoder would. */
+export function ffmpegPublish(options: PublishOptions): Publisher {
+  const args = testSourceArgs(options);
   args.push(...(options.extraOutputArgs ?? []), '-f', options.format ?? 'flv', options.url);
   const child = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';

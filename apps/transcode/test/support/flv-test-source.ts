@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { verifyPlaybackToken } from '@mediaplane/sessions';
-import { freePort, spawnTracked, stopProcess } from '@mediaplane/testing';
+import { freePort, spawnTracked, stopProcess, testSourceArgs } from '@mediaplane/testing';
 
 export interface FlvTestSourceOptions {
   width: number;
@@ -59,25 +59,16 @@ export async function startFlvTestSource(options: FlvTestSourceOptions): Promise
       res.writeHead(403).end();
       return;
     }
-    const fps = options.fps ?? 30;
-    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${options.width}x${options.height}:rate=${fps}`];
-    if (options.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
-    if (options.vfr) args.push('-vf', "select='lt(mod(n\\,10)\\,4)+eq(mod(n\\,7)\\,0)'", '-fps_mode', 'vfr');
-    args.push(
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-tune',
-      'zerolatency',
-      '-pix_fmt',
-      'yuv420p',
-      '-g',
-      String(options.gopFrames ?? fps),
-      '-b:v',
-      `${options.videoBitrateKbps ?? 1500}k`,
-    );
-    if (options.audio !== false) args.push('-c:a', 'aac', '-b:a', '96k');
+    const args = testSourceArgs({
+      width: options.width,
+      height: options.height,
+      fps: options.fps ?? 30,
+      audio: options.audio,
+      audioSampleRate: 48000,
+      gopFrames: options.gopFrames ?? options.fps ?? 30,
+      videoBitrateKbps: options.videoBitrateKbps ?? 1500,
+      filterArgs: options.vfr ? ['-vf', "select='lt(mod(n\\,10)\\,4)+eq(mod(n\\,7)\\,0)'", '-fps_mode', 'vfr'] : [],
+    });
     args.push('-f', 'flv', 'pipe:1');
     const child = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'pipe', 'ignore'] });
     children.set(child, streamId);
