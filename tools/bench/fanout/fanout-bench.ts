@@ -1,7 +1,6 @@
 // Fan-out benchmark: one 4 Mbps stream, N viewers over HTTP-FLV and RTMP,
 // our ingest and nginx-rtmp measured in the same run. See tools/bench/README.md.
 import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { sleep } from '@mediaplane/testing';
 import { runBench } from '../common/bench-lifecycle';
 import { buildIdentity } from '../common/build-identity';
@@ -16,6 +15,7 @@ import { writeResult } from '../common/report-table';
 import { UsageSampler } from '../common/usage-sampler';
 import { formatFanoutReport, type FanoutResult, type FanoutRow } from './fanout-report';
 import { ViewerSwarm } from '../common/viewer-swarm-process';
+import { describeMachine, describeSource } from '../common/bench-context';
 
 const USAGE = `usage: node tools/bench/run.cjs fanout [viewers...] [options]
 
@@ -141,15 +141,8 @@ runBench(async ({ defer }) => {
   const result: FanoutResult = {
     bench: 'fanout',
     startedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavgAtStart: loadavg(), node: process.versions.node },
-    source: {
-      file: sourceFile,
-      width: DEFAULT_SOURCE.width,
-      height: DEFAULT_SOURCE.height,
-      fps: source.fps,
-      bitrateKbps: Math.round(source.bitrateKbps),
-      gopSeconds: DEFAULT_SOURCE.gopSeconds,
-    },
+    machine: describeMachine(),
+    source: describeSource(sourceFile, DEFAULT_SOURCE, source),
     settings: {
       viewers: s.viewers,
       windowSeconds: s.windowSeconds,

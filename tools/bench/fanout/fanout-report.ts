@@ -3,6 +3,7 @@ import type { BuildIdentity } from '../common/build-identity';
 import { fmt, fmtRatio, formatTable } from '../common/report-table';
 import type { WindowUsage } from '../common/usage-sampler';
 import type { SwarmWindow } from '../common/swarm-messages';
+import type { BenchMachine } from '../common/bench-context';
 
 export interface FanoutRow {
   server: ServerKind;
@@ -68,7 +69,7 @@ export interface FanoutResult {
   bench: 'fanout';
   startedAt: string;
   finishedAt?: string;
-  machine: { cpus: number; cpuModel: string; loadavgAtStart: number[]; node: string };
+  machine: BenchMachine;
   source: { file: string; width: number; height: number; fps: number; bitrateKbps: number; gopSeconds: number };
   settings: { viewers: number[]; windowSeconds: number; settleSeconds: number; concurrency: number; rounds?: number; ingestEnv?: Record<string, string> };
   /** The code measured (the ingest's compiled files are hashed when the bench starts). */

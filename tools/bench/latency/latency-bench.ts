@@ -3,7 +3,6 @@
 // joining viewer, ours (HTTP-FLV and RTMP, GOP cache on) beside nginx-rtmp.
 // See tools/bench/README.md.
 import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { sleep } from '@mediaplane/testing';
 import { runBench } from '../common/bench-lifecycle';
 import { buildIdentity } from '../common/build-identity';
@@ -20,6 +19,7 @@ import { summarize } from '../common/stats';
 import { ViewerSwarm } from '../common/viewer-swarm-process';
 import { frameFingerprint, uniqueVideoFingerprints } from './frame-fingerprint';
 import { formatLatencyReport, type LatencyResult, type LatencyRow } from './latency-report';
+import { describeMachine, describeSource } from '../common/bench-context';
 
 const USAGE = `usage: node tools/bench/run.cjs latency [options]
 
@@ -66,15 +66,8 @@ runBench(async ({ defer }) => {
   const result: LatencyResult = {
     bench: 'latency',
     startedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavgAtStart: loadavg(), node: process.versions.node },
-    source: {
-      file: sourceFile,
-      width: DEFAULT_SOURCE.width,
-      height: DEFAULT_SOURCE.height,
-      fps: source.fps,
-      bitrateKbps: Math.round(source.bitrateKbps),
-      gopSeconds: DEFAULT_SOURCE.gopSeconds,
-    },
+    machine: describeMachine(),
+    source: describeSource(sourceFile, DEFAULT_SOURCE, source),
     settings: { transitSeconds: seconds, joins, backgroundViewers: load, ingestEnv },
     build: buildIdentity(),
     servers: {},

@@ -2,6 +2,7 @@ import type { PlayProtocol, ServerKind } from '../common/bench-servers';
 import type { BuildIdentity } from '../common/build-identity';
 import { fmt, fmtRatio, formatTable } from '../common/report-table';
 import type { Summary } from '../common/stats';
+import type { BenchMachine } from '../common/bench-context';
 
 export interface LatencyRow {
   server: ServerKind;
@@ -25,7 +26,7 @@ export interface LatencyResult {
   bench: 'latency';
   startedAt: string;
   finishedAt?: string;
-  machine: { cpus: number; cpuModel: string; loadavgAtStart: number[]; node: string };
+  machine: BenchMachine;
   source: { file: string; width: number; height: number; fps: number; bitrateKbps: number; gopSeconds: number };
   settings: { transitSeconds: number; joins: number; backgroundViewers: number; ingestEnv?: Record<string, string> };
   /** The code measured (the ingest's compiled files are hashed when the bench starts). */
