@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
+import { commonConfigShape, count, flag, millis, playbackSecretShape, port } from '@mediaplane/config';
 
 export const edgeConfigSchema = z.object({
   ...commonConfigShape,
@@ -17,5 +17,12 @@ export const edgeConfigSchema = z.object({
   ),
   EDGE_ORIGIN_TIMEOUT_MS: millis(4000).describe('Timeout of one fetch from an origin.'),
   EDGE_ORIGIN_LOOKUP_MS: millis(1000).describe('How long the origin of a stream (from Redis) is reused; unknown streams are re-checked after half of it.'),
+  EDGE_VIEWER_REPORT_MS: millis(2000).describe(
+    "How often this edge writes its HLS viewer counts per stream to Redis; a report is valid for three times this, so a dead edge's viewers drop out.",
+  ),
+  EDGE_VIEWER_SESSION_IDS: flag(true).describe(
+    'Add a viewer session id (`vsid=`) to the URIs of served playlists, so players behind one address are counted apart. Turn off when a cache in front of the edges keys on the full URL; viewers are then told apart by address, user agent and token.',
+  ),
+  EDGE_VIEWER_MAX_TRACKED: count(100000).describe('Most HLS viewers one edge tracks at once (memory bound); past it, new viewers are served but not counted.'),
 });
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;

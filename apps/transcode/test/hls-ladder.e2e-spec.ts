@@ -39,6 +39,11 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
   });
 }
 
+/** The master's variants by rendition path, without the viewer session id (`?vsid=`) the edge adds for viewer counts. */
+function variantPaths(text: string): MasterEntry[] {
+  return parseMaster(text).variants.map((v) => ({ ...v, uri: v.uri.split('?')[0] as string }));
+}
+
 describe('HLS ladder: stand-in ingest → transcode worker → two edges', () => {
   const ns = uniqueNamespace('hls');
   const work = mkdtempSync(join(tmpdir(), 'mp-hls-e2e-'));
@@ -73,7 +78,7 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
     await platform.goLive({ streamId, sessionId, pullUrl: source.pullUrl(streamId), width: 1280, height: 720, record: true });
     await waitFor(async () => (await get(hls(edgeA, 'master.m3u8'))).status === 200, { timeoutMs: 30_000, intervalMs: 100, what: 'master.m3u8 on the edge' });
     masterAfterMs = Date.now() - liveAt;
-    master = parseMaster((await get(hls(edgeA, 'master.m3u8'))).body.toString()).variants;
+    master = variantPaths((await get(hls(edgeA, 'master.m3u8'))).body.toString());
   });
 
   afterAll(async () => {
@@ -181,7 +186,7 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
     }
     // The worker raises BANDWIDTH to any larger measured segment; let the edges' master cache turn over.
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    const latest = parseMaster((await get(hls(edgeA, 'master.m3u8'))).body.toString()).variants;
+    const latest = variantPaths((await get(hls(edgeA, 'master.m3u8'))).body.toString());
     for (const v of latest)
       expect({ uri: v.uri, peakWithinBandwidth: (peaks.get(v.uri) ?? Infinity) <= v.bandwidth }).toEqual({ uri: v.uri, peakWithinBandwidth: true });
     // For encoded rungs the planned figure already covers what the encoder produced (VBV-constrained).
@@ -217,7 +222,9 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
       'application/vnd.apple.mpegurl',
       'video/mp2t',
     ]);
-    expect(m.headers.get('cache-control')).toBe('public, max-age=2');
+    // The master carries this viewer's fresh session id (vsid, for viewer counts): never from a shared cache.
+    expect(m.headers.get('cache-control')).toBe('private, max-age=2');
+    expect(parseMaster(m.body.toString()).variants.every((v) => /\/index\.m3u8\?vsid=[A-Za-z0-9_-]{16}$/.test(v.uri))).toBe(true);
     expect(media.headers.get('cache-control')).toBe('public, max-age=1');
     expect(segment.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     for (const r of [m, media, segment]) expect(r.headers.get('access-control-allow-origin')).toBe('*');
@@ -238,7 +245,8 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
 
   it("serves a second edge's viewers identically", async () => {
     // Playlists change (a new segment; BANDWIDTH raised to a new measured peak) and each edge caches for a moment: they converge.
-    for (const path of ['master.m3u8', '360p/index.m3u8']) {
+    // The same viewer session on either edge (a master without one gets a fresh, random session id).
+    for (const path of ['master.m3u8?vsid=sameViewerOnBothEdges', '360p/index.m3u8']) {
       await waitFor(
         async () => {
           const [a, b] = await Promise.all([get(hls(edgeA, path)), get(hls(edgeB, path))]);
@@ -389,7 +397,7 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
       const m = await get(`${hls(edgeA, 'master.m3u8', privateId)}?token=${t}`);
       expect(m.headers.get('cache-control')).toBe('private, max-age=2');
       const variants = parseMaster(m.body.toString()).variants;
-      expect(variants.every((v) => v.uri.endsWith(`?token=${encodeURIComponent(t)}`))).toBe(true);
+      expect(variants.every((v) => v.uri.includes(`?token=${encodeURIComponent(t)}&vsid=`))).toBe(true);
       const media = await get(`${edgeA.httpUrl}/hls/${privateId}/${variants[1]?.uri}`);
       expect(media.status).toBe(200);
       const segment = parseMedia(media.body.toString()).segments[0];

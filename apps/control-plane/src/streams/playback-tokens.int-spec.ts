@@ -4,7 +4,6 @@ import { LiveStreamStore, verifyPlaybackToken } from '@mediaplane/sessions';
 import { execFileAsync, killAllChildren, sleep } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 
-
 /**
  * Playback tokens issued by the API and checked where the control plane
  * itself serves a playback URL (the snapshot), with a stand-in ingest node

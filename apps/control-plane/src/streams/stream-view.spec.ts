@@ -1,6 +1,7 @@
+import { PlaybackProtocolSchema } from '@mediaplane/contracts';
 import type { LiveStreamState } from '@mediaplane/sessions';
 import { PublicUrls } from './public-urls';
-import type { StreamDefinition } from './stream.schemas';
+import { LiveStateViewSchema, ViewersViewSchema, type StreamDefinition } from './stream.schemas';
 import { toStreamView } from './stream-view';
 
 describe('toStreamView', () => {
@@ -24,23 +25,23 @@ describe('toStreamView', () => {
     updatedAt: '2025-01-01T00:01:30.000Z',
     media: { video: { codec: 'h264', codecString: 'avc1.64001f', width: 1280, height: 720, fps: 30 }, audio: { codec: 'aac', sampleRate: 48000, channels: 2 } },
     bitrateKbps: 2500,
-    viewers: { flv: 2, hls: 3 },
+    viewers: { flv: 2, wsflv: 1 },
   };
 
   it('never carries the key or its hash', () => {
-    expect(JSON.stringify(toStreamView(definition, live, [], urls))).not.toContain('a'.repeat(64));
+    expect(JSON.stringify(toStreamView(definition, live, { renditions: [], hlsViewers: 0 }, urls))).not.toContain('a'.repeat(64));
   });
 
   describe('when nobody publishes', () => {
     it('says so and lists no renditions', () => {
-      const view = toStreamView(definition, undefined, [{ name: 'x', width: 1, height: 1, bandwidth: 1, codecs: 'c' }], urls);
+      const view = toStreamView(definition, undefined, { renditions: [{ name: 'x', width: 1, height: 1, bandwidth: 1, codecs: 'c' }], hlsViewers: 0 }, urls);
       expect(view).toMatchObject({ live: false, state: null, renditions: [] });
     });
   });
 
   describe('when a publisher is live', () => {
-    it('flattens codecs, size, frame rate, bitrate, start time and viewers per protocol', () => {
-      const view = toStreamView(definition, live, [], urls, new Date('2025-01-01T00:02:00.000Z'));
+    it('flattens codecs, size, frame rate, bitrate, start time and viewers per protocol, HLS from the edges included', () => {
+      const view = toStreamView(definition, live, { renditions: [], hlsViewers: 3 }, urls, new Date('2025-01-01T00:02:00.000Z'));
       expect(view.state).toEqual({
         protocol: 'rtmp',
         node: 'ingest-1',
@@ -56,9 +57,27 @@ describe('toStreamView', () => {
         audioSampleRate: 48000,
         audioChannels: 2,
         bitrateKbps: 2500,
-        viewers: { flv: 2, hls: 3 },
-        viewersTotal: 5,
+        viewers: { flv: 2, wsflv: 1, hls: 3 },
+        viewersTotal: 6,
       });
+    });
+
+    it('matches the documented (OpenAPI) schema, with one viewers entry per playback protocol', () => {
+      const state = toStreamView(definition, live, { renditions: [], hlsViewers: 3 }, urls).state;
+      expect(LiveStateViewSchema.strict().safeParse(state).success).toBe(true);
+      expect(Object.keys(ViewersViewSchema.shape).sort()).toEqual([...PlaybackProtocolSchema.options].sort());
+    });
+
+    it('shows hls: 0 while nobody watches over HLS', () => {
+      expect(toStreamView(definition, live, { renditions: [], hlsViewers: 0 }, urls).state).toMatchObject({
+        viewers: { flv: 2, wsflv: 1, hls: 0 },
+        viewersTotal: 3,
+      });
+    });
+
+    it("takes the HLS count from the edges only, never from the ingest node's entry", () => {
+      const stale = { ...live, viewers: { flv: 2, hls: 40 } };
+      expect(toStreamView(definition, stale, { renditions: [], hlsViewers: 1 }, urls).state).toMatchObject({ viewers: { flv: 2, hls: 1 }, viewersTotal: 3 });
     });
   });
 });

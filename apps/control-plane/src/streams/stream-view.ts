@@ -3,11 +3,18 @@ import type { LiveStreamState } from '@mediaplane/sessions';
 import type { PublicUrls } from './public-urls';
 import type { LiveStateView, StreamDefinition, StreamView } from './stream.schemas';
 
+/** What other services add to a live stream's state: the transcoder's renditions and the edges' HLS viewers. */
+export interface LiveExtras {
+  renditions: Rendition[];
+  /** HLS viewers summed over every edge (`HlsViewerStore`). */
+  hlsViewers: number;
+}
+
 /** The API's view of a stream: its definition, its live state if any, and its URLs (never its key). */
 export function toStreamView(
   definition: StreamDefinition,
   live: LiveStreamState | undefined,
-  renditions: Rendition[],
+  extras: LiveExtras,
   urls: PublicUrls,
   now = new Date(),
 ): StreamView {
@@ -21,16 +28,21 @@ export function toStreamView(
     updatedAt: definition.updatedAt,
     keyRotatedAt: definition.keyRotatedAt ?? null,
     live: live !== undefined,
-    state: live ? toLiveStateView(live, now) : null,
-    renditions: live ? renditions : [],
+    state: live ? toLiveStateView(live, extras.hlsViewers, now) : null,
+    renditions: live ? extras.renditions : [],
     ingest: urls.ingestServers(definition.id),
     playback: urls.playback(definition.id),
   };
 }
 
-export function toLiveStateView(live: LiveStreamState, now = new Date()): LiveStateView {
+/**
+ * Viewers: the ingest node's own protocols from its live state, HLS from the
+ * edges (HLS is never the ingest's to count, so an `hls` entry there is ignored).
+ */
+export function toLiveStateView(live: LiveStreamState, hlsViewers: number, now = new Date()): LiveStateView {
   const { video, audio } = live.media;
-  const viewersTotal = Object.values(live.viewers).reduce((sum, n) => sum + (n ?? 0), 0);
+  const viewers = { ...live.viewers, hls: hlsViewers };
+  const viewersTotal = Object.values(viewers).reduce((sum, n) => sum + (n ?? 0), 0);
   const started = Date.parse(live.startedAt);
   return {
     protocol: live.protocol,
@@ -47,7 +59,7 @@ export function toLiveStateView(live: LiveStreamState, now = new Date()): LiveSt
     audioSampleRate: audio?.sampleRate ?? null,
     audioChannels: audio?.channels ?? null,
     bitrateKbps: live.bitrateKbps,
-    viewers: live.viewers,
+    viewers,
     viewersTotal,
   };
 }

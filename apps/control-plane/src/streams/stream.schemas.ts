@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LadderSchema, PlaybackProtocolSchema, PublishProtocolSchema, RenditionSchema, StreamIdSchema } from '@mediaplane/contracts';
+import { LadderSchema, PublishProtocolSchema, RenditionSchema, StreamIdSchema } from '@mediaplane/contracts';
 import { requiredOr } from '../http/describe-zod-issues';
 
 /**
@@ -103,6 +103,21 @@ export const RotatedKeySchema = z
   .object({ id: StreamIdSchema, streamKey: z.string().describe('The new key; the old one no longer works.'), ingest: IngestUrlsSchema, kicked: z.boolean() })
   .describe('RotatedKey');
 
+const viewerCount = z.number().int().nonnegative();
+
+/** One entry per playback protocol; internal pulls (transcode, SFU bridge, tools with internal tokens) are never counted. */
+export const ViewersViewSchema = z
+  .object({
+    rtmp: viewerCount.optional().describe('RTMP players on the ingest node (when it reports them).'),
+    flv: viewerCount.optional().describe('HTTP-FLV players on the ingest node (when it reports them).'),
+    wsflv: viewerCount.optional().describe('WebSocket-FLV players on the ingest node (when it reports them).'),
+    hls: viewerCount.describe(
+      'HLS players summed over every edge: distinct viewers that fetched a media playlist or segment within the last three target durations (updated every few seconds).',
+    ),
+    whep: viewerCount.optional().describe('WebRTC (WHEP) players, when the SFU reports them.'),
+  })
+  .describe('Viewers per playback protocol (internal pulls excluded).');
+
 export const LiveStateViewSchema = z
   .object({
     protocol: PublishProtocolSchema.describe('How the publisher is connected.'),
@@ -119,8 +134,8 @@ export const LiveStateViewSchema = z
     audioSampleRate: z.number().int().nullable(),
     audioChannels: z.number().int().nullable(),
     bitrateKbps: z.number().nonnegative(),
-    viewers: z.partialRecord(PlaybackProtocolSchema, z.number().int().nonnegative()).describe('Viewers per playback protocol (internal pulls excluded).'),
-    viewersTotal: z.number().int().nonnegative(),
+    viewers: ViewersViewSchema,
+    viewersTotal: z.number().int().nonnegative().describe('Sum of `viewers` over every protocol.'),
   })
   .describe('LiveState');
 
@@ -135,7 +150,7 @@ export const StreamViewSchema = z
     updatedAt: z.string(),
     keyRotatedAt: z.string().nullable(),
     live: z.boolean(),
-    state: LiveStateViewSchema.nullable().describe('Live state gathered from the ingest node; null when nobody publishes.'),
+    state: LiveStateViewSchema.nullable().describe('Live state gathered from the ingest node (HLS viewers from the edges); null when nobody publishes.'),
     renditions: z.array(RenditionSchema).describe('HLS renditions the transcode ladder serves for the current session.'),
     ingest: IngestUrlsSchema.omit({ rtmp: true, rtmps: true, srt: true }).extend({ srtServer: url }).describe('Publish endpoints without the key.'),
     playback: PlaybackUrlsSchema,

@@ -1,5 +1,5 @@
 import { streamContracts, transcodeContracts } from '@mediaplane/contracts';
-import { LiveStreamStore, hashStreamKey, type LiveStreamState } from '@mediaplane/sessions';
+import { HlsViewerStore, LiveStreamStore, hashStreamKey, type LiveStreamState } from '@mediaplane/sessions';
 import { killAllChildren, waitFor } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 
@@ -203,14 +203,24 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
         height: 360,
         fps: 25,
         bitrateKbps: 912,
-        viewers: { flv: 2, wsflv: 1 },
+        viewers: { flv: 2, wsflv: 1, hls: 0 },
         viewersTotal: 3,
       });
       expect(view.state['uptimeSeconds']).toBeGreaterThanOrEqual(4);
       expect(view.renditions).toEqual([rendition]);
 
-      const liveOnly = await cp.api<{ streams: Array<{ id: string }> }>('GET', '/api/v1/streams?live=true');
+      // What two edges do while people watch over HLS: each reports its own viewers; the API shows the sum.
+      const hls = new HlsViewerStore(cp.redis, cp.namespace);
+      await hls.report('edge-a', new Map([[created.id, 4]]), 30_000);
+      await hls.report('edge-b', new Map([[created.id, 1]]), 30_000);
+      const watched = await cp.api<{ state: Record<string, unknown> }>('GET', `/api/v1/streams/${created.id}`);
+      expect(watched.body.state).toMatchObject({ viewers: { flv: 2, wsflv: 1, hls: 5 }, viewersTotal: 8 });
+
+      const liveOnly = await cp.api<{ streams: Array<{ id: string; state: Record<string, unknown> }> }>('GET', '/api/v1/streams?live=true');
       expect(liveOnly.body.streams.map((s) => s.id)).toEqual([created.id]);
+      expect(liveOnly.body.streams[0]?.state).toMatchObject({ viewers: { hls: 5 }, viewersTotal: 8 });
+      await hls.report('edge-a', new Map([[created.id, 0]]), 30_000);
+      await hls.report('edge-b', new Map([[created.id, 0]]), 30_000);
       const all = await cp.api<{ streams: Array<{ id: string }> }>('GET', '/api/v1/streams?live=false');
       expect(all.body.streams.length).toBeGreaterThan(1);
 
@@ -328,6 +338,10 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
       expect(refs.length).toBeGreaterThan(10);
       for (const ref of refs) expect(doc.components.schemas[ref]).toBeDefined();
       expect(doc.components.schemas['CreateStreamRequest']).toMatchObject({ required: ['name'], properties: { name: { maxLength: 100 } } });
+      // Viewers per protocol as the API fills them: HLS (summed over the edges) always, the others when reported.
+      expect(doc.components.schemas['Stream']).toMatchObject({
+        properties: { state: { properties: { viewers: { required: ['hls'], properties: { hls: { type: 'integer' }, flv: { type: 'integer' } } } } } },
+      });
       const ui = await fetch(`${cp.url}/api/docs`);
       expect(ui.status).toBe(200);
       expect(await ui.text()).toMatch(/swagger/i);

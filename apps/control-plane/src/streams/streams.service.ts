@@ -4,7 +4,15 @@ import { StreamIdSchema, streamContracts } from '@mediaplane/contracts';
 import type { Bus } from '@mediaplane/messaging';
 import { counter, type Logger, type Registry } from '@mediaplane/observability';
 import { BUS, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
-import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
+import {
+  HlsViewerStore,
+  LiveStreamStore,
+  generateStreamId,
+  generateStreamKey,
+  hashStreamKey,
+  signPlaybackToken,
+  type LiveStreamState,
+} from '@mediaplane/sessions';
 import type { z } from 'zod';
 import type { ControlPlaneConfig } from '../control-plane.config';
 import { PublicUrls } from './public-urls';
@@ -28,6 +36,7 @@ type KickReason = 'kicked' | 'deleted' | 'key_rotated';
 export class StreamsService {
   readonly urls: PublicUrls;
   readonly live: LiveStreamStore;
+  private readonly hlsViewers: HlsViewerStore;
   private readonly config: ControlPlaneConfig;
   private readonly operations;
 
@@ -43,6 +52,7 @@ export class StreamsService {
     this.config = ctx.config;
     this.urls = new PublicUrls(ctx.config);
     this.live = new LiveStreamStore(redis, ctx.config.MEDIAPLANE_NAMESPACE);
+    this.hlsViewers = new HlsViewerStore(redis, ctx.config.MEDIAPLANE_NAMESPACE);
     this.operations = counter(metrics, 'mediaplane_control_plane_stream_operations_total', 'Stream API operations that changed state', ['operation']);
   }
 
@@ -85,12 +95,14 @@ export class StreamsService {
     const [definitions, liveStates] = await Promise.all([this.store.list(), this.live.list()]);
     const liveById = new Map(liveStates.map((s) => [s.streamId, s]));
     const chosen = liveOnly ? definitions.filter((d) => liveById.has(d.id)) : definitions;
-    return Promise.all(chosen.map(async (d) => this.view(d, liveById.get(d.id))));
+    const hls = await this.hlsViewers.totals(chosen.filter((d) => liveById.has(d.id)).map((d) => d.id));
+    return Promise.all(chosen.map(async (d) => this.view(d, liveById.get(d.id), hls.get(d.id) ?? 0)));
   }
 
   async get(id: string): Promise<StreamView> {
     const { definition } = await this.require(id);
-    return this.view(definition, await this.live.get(id));
+    const live = await this.live.get(id);
+    return this.view(definition, live, live ? await this.hlsViewers.total(id) : 0);
   }
 
   async rotateKey(id: string): Promise<z.input<typeof RotatedKeySchema>> {
@@ -150,7 +162,7 @@ export class StreamsService {
     return wasLive;
   }
 
-  private async view(definition: StreamDefinition, live: LiveStreamState | undefined): Promise<StreamView> {
-    return toStreamView(definition, live, live ? await this.renditions.get(definition.id) : [], this.urls);
+  private async view(definition: StreamDefinition, live: LiveStreamState | undefined, hlsViewers: number): Promise<StreamView> {
+    return toStreamView(definition, live, { renditions: live ? await this.renditions.get(definition.id) : [], hlsViewers }, this.urls);
   }
 }

@@ -5,8 +5,22 @@ const SECRET = 'edge-test-secret-0123456789';
 const future = new Date(Date.now() + 60_000);
 
 describe('checkPlaybackAccess', () => {
-  it('lets anyone play a public stream', () => {
-    expect(checkPlaybackAccess(SECRET, 'abc', false, null)).toEqual({ ok: true });
+  describe('for a public stream', () => {
+    it('lets anyone play it', () => {
+      expect(checkPlaybackAccess(SECRET, 'abc', false, null)).toEqual({ ok: true, scope: 'anonymous' });
+      expect(checkPlaybackAccess(SECRET, 'abc', false, 'garbage')).toEqual({ ok: true, scope: 'anonymous' });
+    });
+
+    it('tells an internal fetch (valid internal token) from a viewer', () => {
+      expect(checkPlaybackAccess(SECRET, 'abc', false, signPlaybackToken(SECRET, 'abc', future, 'internal'))).toEqual({ ok: true, scope: 'internal' });
+      expect(checkPlaybackAccess(SECRET, 'abc', false, signPlaybackToken(SECRET, 'abc', future))).toEqual({ ok: true, scope: 'play' });
+      // Someone else's or a forged internal token is just a viewer.
+      expect(checkPlaybackAccess(SECRET, 'abc', false, signPlaybackToken(SECRET, 'xyz', future, 'internal'))).toEqual({ ok: true, scope: 'anonymous' });
+      expect(checkPlaybackAccess(SECRET, 'abc', false, signPlaybackToken('another-secret-0123456789', 'abc', future, 'internal'))).toEqual({
+        ok: true,
+        scope: 'anonymous',
+      });
+    });
   });
 
   describe('for a private stream', () => {
@@ -15,8 +29,8 @@ describe('checkPlaybackAccess', () => {
     });
 
     it('accepts play and internal tokens for the stream', () => {
-      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken(SECRET, 'abc', future))).toEqual({ ok: true });
-      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken(SECRET, 'abc', future, 'internal'))).toEqual({ ok: true });
+      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken(SECRET, 'abc', future))).toEqual({ ok: true, scope: 'play' });
+      expect(checkPlaybackAccess(SECRET, 'abc', true, signPlaybackToken(SECRET, 'abc', future, 'internal'))).toEqual({ ok: true, scope: 'internal' });
     });
 
     it('refuses expired, foreign and forged tokens with 403, saying why', () => {

@@ -5,9 +5,13 @@ import { APP_CONFIG } from '@mediaplane/service-kit';
 import { checkPlaybackAccess } from '../access/playback-access';
 import type { EdgeConfig } from '../edge.config';
 import { EdgeMetrics } from '../metrics/edge-metrics.service';
+import { HlsViewerTracker } from '../viewers/hls-viewer-tracker.service';
+import { sessionIdOf } from '../viewers/viewer-identity';
 import { HlsPathError, isPlaylist, parseHlsRequest, type HlsObject } from './hls-object';
 import { HlsDeliveryService } from './hls-delivery.service';
-import { addTokenToPlaylist } from './playlist-token-rewriter';
+import { playlistQuery } from './playlist-query';
+import { addQueryToPlaylist } from './playlist-query-rewriter';
+import { targetDurationOf } from './playlist-target-duration';
 
 const CORS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
@@ -30,6 +34,7 @@ export class HlsController {
     @Inject(APP_CONFIG) private readonly config: EdgeConfig,
     private readonly delivery: HlsDeliveryService,
     private readonly metrics: EdgeMetrics,
+    private readonly viewers: HlsViewerTracker,
   ) {}
 
   @Options('*path')
@@ -61,11 +66,31 @@ export class HlsController {
     if (!result.ok) return this.fail(res, object.kind, result.status, result.message);
     if (result.object.status !== 200) return this.fail(res, object.kind, 404, `no such ${object.kind === 'segment' ? 'segment' : 'object'} (any more)`);
     this.metrics.cache.inc({ kind: object.kind, result: result.cache });
+    // Internal fetches (transcode, tools with an internal token) are served but are not viewers.
+    const viewer = access.scope !== 'internal';
+    const sessionId = this.config.EDGE_VIEWER_SESSION_IDS ? sessionIdOf(query) : undefined;
+    if (viewer && req.method === 'GET' && (object.kind === 'media' || object.kind === 'segment')) {
+      this.viewers.seen(streamId, { sessionId, address: req.socket.remoteAddress, userAgent: req.get('user-agent'), token });
+      const targetDuration = object.kind === 'media' ? targetDurationOf(result.object.body) : undefined;
+      if (targetDuration !== undefined) this.viewers.targetDuration(streamId, targetDuration);
+    }
     let body = result.object.body;
-    if (location.private && token && isPlaylist(object)) body = Buffer.from(addTokenToPlaylist(body.toString('utf8'), token), 'utf8');
+    let personal = location.private;
+    if (isPlaylist(object)) {
+      const extra = playlistQuery({
+        kind: object.kind,
+        isPrivate: location.private,
+        token,
+        scope: access.scope,
+        sessionIds: this.config.EDGE_VIEWER_SESSION_IDS,
+        sessionId,
+      });
+      personal = extra.personal;
+      if (extra.params.length > 0) body = Buffer.from(addQueryToPlaylist(body.toString('utf8'), extra.params), 'utf8');
+    }
     res.status(200);
     res.setHeader('Content-Type', result.object.contentType);
-    res.setHeader('Cache-Control', cacheControl(object, location.private));
+    res.setHeader('Cache-Control', cacheControl(object, personal));
     res.setHeader('X-Cache', result.cache.toUpperCase());
     res.setHeader('Content-Length', String(body.length));
     this.metrics.requests.inc({ kind: object.kind, status: '200' });
@@ -85,7 +110,8 @@ export class HlsController {
 /**
  * Playlists change every segment: a second (master: two) of caching at most.
  * Segment names are unique per producer and sequence number, so a segment
- * never changes: immutable. Private streams are never stored by shared caches.
+ * never changes: immutable. Private streams, and masters that carry a fresh
+ * viewer session id, are never stored by shared caches.
  */
 function cacheControl(object: HlsObject, isPrivate: boolean): string {
   const scope = isPrivate ? 'private' : 'public';

@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { counter, gauge, histogram, type Registry } from '@mediaplane/observability';
 import { METRICS } from '@mediaplane/service-kit';
 
-/** Edge figures, labelled by object kind and outcome (never by stream or token). */
+/**
+ * Edge figures, labelled by object kind and outcome; only the viewer gauge
+ * carries the (public) stream id. Never a token or an address.
+ */
 @Injectable()
 export class EdgeMetrics {
   readonly requests;
@@ -11,6 +14,8 @@ export class EdgeMetrics {
   readonly originSeconds;
   readonly cacheBytes;
   readonly bytesServed;
+  readonly hlsViewers;
+  readonly viewersUntracked;
 
   constructor(@Inject(METRICS) registry: Registry) {
     this.requests = counter(registry, 'mediaplane_edge_requests_total', 'HLS requests by object kind and status', ['kind', 'status']);
@@ -30,5 +35,16 @@ export class EdgeMetrics {
     );
     this.cacheBytes = gauge(registry, 'mediaplane_edge_cache_bytes', 'Bytes held by the object cache');
     this.bytesServed = counter(registry, 'mediaplane_edge_bytes_served_total', 'Body bytes sent to viewers', ['kind']);
+    this.hlsViewers = gauge(
+      registry,
+      'mediaplane_edge_hls_viewers',
+      'Distinct HLS viewers on this edge that fetched a media playlist or segment within the last three target durations',
+      ['stream'],
+    );
+    this.viewersUntracked = counter(
+      registry,
+      'mediaplane_edge_viewers_untracked_total',
+      'New HLS viewers served but not counted because EDGE_VIEWER_MAX_TRACKED viewers were already tracked',
+    );
   }
 }
