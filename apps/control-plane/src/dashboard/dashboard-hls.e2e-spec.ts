@@ -211,6 +211,8 @@ describe('the dashboard stream page: HLS playback and the WebRTC option (real pl
       timeoutMs: 15_000,
       what: 'the FLV viewer to leave the count',
     });
+    // hls.js is now the viewer, counted by the edge and summed by the control plane.
+    await page.getByTestId('stat-viewers').getByText('(hls 1)').waitFor({ timeout: 15_000 });
   });
 
   it('says WebRTC is not available on this platform instead of showing a broken player, and stops trying', async () => {
