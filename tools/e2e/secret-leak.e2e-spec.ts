@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import {
+  adminApi,
   cleanupNamespace,
   ffmpegPublish,
   freePort,
@@ -56,24 +57,17 @@ describe('a planted stream key', () => {
     const controlPlane = await startApp('control-plane', { httpPort: await freePort(), env });
     const ingest = await startApp('ingest', { httpPort: await freePort(), env });
     apps.push(controlPlane, ingest);
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${controlPlane.httpUrl}/api/v1${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${platform.adminToken}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-      });
+    const api = adminApi(controlPlane.httpUrl, platform.adminToken);
 
-    const created = (await (await api('/streams', { method: 'POST', body: JSON.stringify({ name: 'leak check' }) })).json()) as {
-      id: string;
-      streamKey: string;
-    };
+    const created = await api<{ id: string; streamKey: string }>('POST', '/streams', { name: 'leak check' });
     const key = created.streamKey;
     expect(key).toMatch(ANY_STREAM_KEY);
 
     const publisher = ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${key}?key=${key}` });
-    await waitFor(async () => ((await (await api(`/streams/${created.id}`)).json()) as { live?: unknown }).live, { timeoutMs: 30_000, what: 'stream live' });
+    await waitFor(async () => (await api<{ live: boolean }>('GET', `/streams/${created.id}`)).live, { timeoutMs: 30_000, what: 'stream live' });
     const wrong = ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${key}x`, durationSec: 2 });
     await wrong.exited;
-    const rotated = (await (await api(`/streams/${created.id}/rotate-key`, { method: 'POST' })).json()) as { streamKey: string };
+    const rotated = await api<{ streamKey: string }>('POST', `/streams/${created.id}/rotate-key`);
     expect(rotated.streamKey).not.toBe(key);
     await publisher.exited;
 

@@ -13,6 +13,7 @@ import {
   waitFor,
   type AppProcess,
   type Publisher,
+  adminApi,
 } from '@mediaplane/testing';
 import { segmentStarts } from './support/hls-checks';
 import { hlsPlayerState, startHlsPlayer } from './support/hls-player';
@@ -43,15 +44,8 @@ describe('RTMP publish → ingest → transcode → edge HLS (the real platform)
   let browser: Browser;
   const publishers: Publisher[] = [];
 
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${controlPlane.httpUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${platform.adminToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
+  // The control plane starts in beforeAll, so the client is made per call.
+  const api = <T>(method: string, path: string, body?: unknown) => adminApi(controlPlane.httpUrl, platform.adminToken)<T>(method, path, body);
   const publish = (stream: CreatedStream, width: number, height: number) => {
     const p = ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, width, height, fps: 30, gopFrames: 60, videoBitrateKbps: 2000 });
     publishers.push(p);

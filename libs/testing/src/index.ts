@@ -8,3 +8,4 @@ export * from './ffmpeg';
 export * from './platform-env';
 export * from './chromium';
 export * from './cleanup-namespace';
+export * from './admin-api';

@@ -4,18 +4,19 @@
 // against the naive alternative, four separate FFmpeg processes each decoding
 // the source and encoding one rung with the same encoder settings, in one run.
 // Usage: node tools/bench/run.cjs ladder [--seconds 20] [--repeat 1] [--preset veryfast] [--json FILE]
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LadderSchema } from '@mediaplane/contracts';
 import { killAllChildren, spawnTracked } from '@mediaplane/testing';
 import { DEFAULT_LADDER } from '../../../apps/transcode/src/ladder/default-ladder';
 import { videoEncoderArgs } from '../../../apps/transcode/src/ladder/encoder-options';
-import { buildLadderArgs } from '../../../apps/transcode/src/ladder/ffmpeg-ladder-args';
+import { buildLadderArgs, segmentOutputArgs } from '../../../apps/transcode/src/ladder/ffmpeg-ladder-args';
 import { fpsText } from '../../../apps/transcode/src/ladder/frame-rate';
 import { planLadder, type LadderPlan } from '../../../apps/transcode/src/ladder/ladder-planner';
 import type { SourceMedia } from '../../../apps/transcode/src/ladder/source-media';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
+import { ensureBenchSource } from '../common/bench-source';
 import { benchDir } from '../common/bench-paths';
 import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
   const repeat = numberArg(values, 'repeat', 1, { min: 1, max: 10, integer: true });
   const ladder = LadderSchema.parse({ ...DEFAULT_LADDER, ...(values['preset'] ? { preset: values['preset'] } : {}) });
   const plan = planLadder(SOURCE, ladder, { maxFps: 60 });
-  const source = await ensureSource(seconds);
+  // 1080p30 at 6 Mb/s with grain (a flat test pattern is unrealistically cheap to decode), encoded once and cached.
+  const source = await ensureBenchSource({ width: SOURCE.width, height: SOURCE.height, fps: 30, videoKbps: 6000, gopSeconds: 2, seconds });
   const work = mkdtempSync(join(benchDir('ladder'), 'run-'));
   const rows: LadderRow[] = [];
   try {
@@ -152,14 +154,7 @@ async function separateProcesses(plan: LadderPlan, source: string, dir: string):
         `${r.audioBitrateKbps}k`,
         '-ac',
         '2',
-        '-avoid_negative_ts',
-        'disabled',
-        '-f',
-        'segment',
-        '-segment_time',
-        String(plan.segmentSeconds),
-        '-segment_format',
-        'mpegts',
+        ...segmentOutputArgs(plan.segmentSeconds),
         join(dir, `${r.name}-%d.ts`),
       ];
       return timeFfmpeg(args, 0, dir);
@@ -185,58 +180,6 @@ function timeFfmpeg(args: readonly string[], extraPipes: number, dir: string): P
       resolve({ cpuSeconds: Number(m[1]) + Number(m[2]), wallSeconds: (Date.now() - started) / 1000 });
     });
   });
-}
-
-/** A 1080p30 H.264 + AAC source with film-like grain (flat test patterns are unrealistically cheap to decode). */
-async function ensureSource(seconds: number): Promise<string> {
-  const file = join(benchDir('ladder'), `source-1080p30-${seconds}s.mp4`);
-  if (existsSync(file)) return file;
-  say(`encoding a ${seconds}s 1080p30 source (once; cached in ${file})…`);
-  const args = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=1920x1080:rate=30,noise=alls=8:allf=t`,
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-profile:v',
-    'high',
-    '-pix_fmt',
-    'yuv420p',
-    '-b:v',
-    '6000k',
-    '-maxrate',
-    '6000k',
-    '-bufsize',
-    '12000k',
-    '-g',
-    '60',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-movflags',
-    '+faststart',
-    `${file}.part.mp4`,
-  ];
-  const child = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error('could not encode the bench source');
-  renameSync(`${file}.part.mp4`, file);
-  return file;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -13,6 +13,7 @@ import {
   waitFor,
   type AppProcess,
   type Publisher,
+  adminApi,
 } from '@mediaplane/testing';
 
 jest.setTimeout(120_000);
@@ -98,15 +99,8 @@ describe('HLS viewer counts (real control plane, ingest, transcode and edge)', (
   let streamId = '';
   let master = '';
 
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${controlPlane.httpUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${platform.adminToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
+  // The control plane starts in beforeAll, so the client is made per call.
+  const api = <T>(method: string, path: string, body?: unknown) => adminApi(controlPlane.httpUrl, platform.adminToken)<T>(method, path, body);
   const hlsViewers = async () => (await api<StreamView>('GET', `/streams/${streamId}`)).state?.viewers['hls'];
   const edgeGauge = async () => {
     const text = await (await fetch(`${edge.httpUrl}/metrics`)).text();

@@ -27,6 +27,21 @@ export interface LadderArgs {
 
 const THUMBNAIL_SHORT_SIDE = 180;
 
+/** MPEG-TS segments of `seconds` cut at the encoder's keyframes, timestamps kept as encoded. */
+export function segmentOutputArgs(seconds: number): string[] {
+  return [
+    // Keep the encoder's timestamps: B-frame delay would otherwise shift each output differently and misalign segment times.
+    '-avoid_negative_ts',
+    'disabled',
+    '-f',
+    'segment',
+    '-segment_time',
+    String(seconds),
+    '-segment_format',
+    'mpegts',
+  ];
+}
+
 /**
  * One FFmpeg process for the whole ladder: the source is decoded once, made
  * constant-rate (`fps`), and scaled in a cascade (each rung from the next
@@ -96,22 +111,7 @@ export function buildLadderArgs(input: LadderArgsInput): LadderArgs {
       args.push('-map', '0:a:0?');
       args.push(...(r.audio === 'copy' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', `${r.audioBitrateKbps}k`, '-ac', '2']));
     }
-    args.push(
-      // Keep the encoder's timestamps: B-frame delay would otherwise shift each output differently and misalign segment times.
-      '-avoid_negative_ts',
-      'disabled',
-      '-f',
-      'segment',
-      '-segment_time',
-      String(plan.segmentSeconds),
-      '-segment_format',
-      'mpegts',
-      '-segment_list',
-      `pipe:${fd}`,
-      '-segment_list_type',
-      'csv',
-      input.segmentPattern(r),
-    );
+    args.push(...segmentOutputArgs(plan.segmentSeconds), '-segment_list', `pipe:${fd}`, '-segment_list_type', 'csv', input.segmentPattern(r));
   }
   if (thumbnail) {
     // Full-range 4:2:0 JPEG without the deprecated yuvj formats (which make swscale warn on every frame).
