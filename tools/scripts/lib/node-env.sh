@@ -15,3 +15,14 @@ if [ "$(_node_major)" -lt 22 ]; then
   export npm_config_nodedir="$NODE24_HOME"
 fi
 export PATH="$PWD/node_modules/.bin:$PATH"
+
+# mediasoup's worker: its npm install downloads a prebuilt one, which machines
+# without internet cannot. When a verified worker sits in ../shared/bin (as on
+# our CI machines) and none was chosen, use it for the install (which then skips
+# the download) and at run time (mediasoup's createWorker() runs it).
+if [ -z "${MEDIASOUP_WORKER_BIN:-}" ]; then
+  for _worker in "$PWD"/../shared/bin/mediasoup-worker-*-linux-x64; do
+    if [ -x "$_worker" ]; then export MEDIASOUP_WORKER_BIN="$_worker"; break; fi
+  done
+  unset _worker
+fi

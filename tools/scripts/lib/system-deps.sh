@@ -63,7 +63,14 @@ ensure_node_modules() {
     # npm install (not ci): npm 11.19's own lockfiles omit other platforms' optional
     # packages and its `npm ci` then refuses them; install still honours the lock.
     echo "[setup] npm install (from package-lock.json)" >&2
-    npm install --no-audit --no-fund --loglevel=error >&2
+    if ! npm install --no-audit --no-fund --loglevel=error >&2; then
+      # Without internet mediasoup's install cannot fetch (or build) its worker and
+      # fails the whole install. Install its TypeScript API without a worker: the
+      # SFU then runs on the werift engine (SFU_ENGINE=auto).
+      [ -z "${MEDIASOUP_WORKER_BIN:-}" ] || return 1
+      echo "[setup] npm install failed; retrying without a mediasoup worker (the SFU will use werift)" >&2
+      MEDIASOUP_WORKER_BIN=none npm install --no-audit --no-fund --loglevel=error >&2
+    fi
     cp package-lock.json "$stamp"
   fi
 }
