@@ -16,8 +16,10 @@ import { WebhookStore } from './webhooks/webhook-store.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
 import { TranscodeSettingsController } from './streams/transcode-settings.controller';
+import { RoomsModule } from './rooms/rooms.module';
 
 @Module({
+  imports: [RoomsModule],
   // SnapshotController comes before StreamsController so `:id/snapshot.jpg` is never read as an id.
   controllers: [SnapshotController, StreamsController, WebhooksController, NodesController, PublishAuthorizationController, TranscodeSettingsController],
   providers: [

@@ -5,3 +5,4 @@ export * from './live-stream-store';
 export * from './hls-viewer-store';
 export * from './connection-limiter';
 export * from './auth-failure-throttle';
+export * from './room-token';

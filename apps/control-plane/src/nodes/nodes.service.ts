@@ -29,6 +29,7 @@ export class NodesService {
       ports: n.ports,
       health: n.ready ? 'ready' : 'not-ready',
       load: n.load,
+      facts: n.facts,
       startedAt: n.startedAt,
       lastSeenAt: n.receivedAt,
     }));
@@ -43,6 +44,7 @@ export interface NodeView {
   ports: Record<string, number>;
   health: 'ready' | 'not-ready';
   load: NodeHeartbeat['load'];
+  facts: Record<string, string>;
   startedAt: string;
   lastSeenAt: string;
 }
