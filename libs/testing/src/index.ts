@@ -10,3 +10,4 @@ export * from './chromium';
 export * from './cleanup-namespace';
 export * from './admin-api';
 export * from './webrtc-page-client';
+export * from './room-page-client';
