@@ -37,7 +37,9 @@ export class SfuHarness {
   static async start(engines: readonly string[], env: Record<string, string> = {}): Promise<SfuHarness> {
     const platform = platformEnv();
     const [cpPort, ...sfuPorts] = (await freePorts(1 + engines.length)) as [number, ...number[]];
-    const controlPlane = await startApp('control-plane', { httpPort: cpPort, env: { ...platform.env, ...env } });
+    // The API and dashboard hand out WHIP/WHEP URLs of the first SFU, as a one-host deployment would.
+    const publicUrls = { MEDIAPLANE_PUBLIC_WHIP_URL: `http://127.0.0.1:${sfuPorts[0]}/whip`, MEDIAPLANE_PUBLIC_WHEP_URL: `http://127.0.0.1:${sfuPorts[0]}/whep` };
+    const controlPlane = await startApp('control-plane', { httpPort: cpPort, env: { ...platform.env, ...publicUrls, ...env } });
     const sfus = new Map<string, AppProcess>();
     try {
       await Promise.all(

@@ -105,6 +105,25 @@ describe.each(engines)('WHIP publish and WHEP play with the %s engine (Chromium,
     await waitFor(async () => ((await streamState()).state?.viewers.whep === 0 ? true : undefined), { what: 'viewers.whep back to 0' });
   });
 
+  it("plays the stream in the dashboard's WebRTC player", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${harness.controlPlane.httpUrl}/#/streams/${stream.id}`);
+      await page.getByTestId('admin-token').fill(harness.platform.adminToken);
+      await page.getByTestId('sign-in').click();
+      await page.getByTestId('stream-title').getByText(`webrtc ${engine}`).waitFor({ timeout: 20_000 });
+      await page.getByTestId('player-kind-whep').check();
+      await page.getByTestId('player-status').getByText('Playing over WebRTC (WHEP)').waitFor({ timeout: 30_000 });
+      await waitFor(
+        async () => ((await page.getByTestId('player').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth)) > 0 ? true : undefined),
+        { timeoutMs: 30_000, what: 'a decoded frame in the dashboard player' },
+      );
+    } finally {
+      await page.close();
+    }
+    await waitFor(async () => ((await streamState()).state?.viewers.whep === 0 ? true : undefined), { what: 'the dashboard viewer to leave' });
+  });
+
   it('answers malformed requests with clear 4xx errors', async () => {
     const post = (path: string, body: string, contentType = 'application/sdp', headers: Record<string, string> = {}) =>
       fetch(`${sfuUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
