@@ -38,7 +38,10 @@ export class SfuHarness {
     const platform = platformEnv();
     const [cpPort, ...sfuPorts] = (await freePorts(1 + engines.length)) as [number, ...number[]];
     // The API and dashboard hand out WHIP/WHEP URLs of the first SFU, as a one-host deployment would.
-    const publicUrls = { MEDIAPLANE_PUBLIC_WHIP_URL: `http://127.0.0.1:${sfuPorts[0]}/whip`, MEDIAPLANE_PUBLIC_WHEP_URL: `http://127.0.0.1:${sfuPorts[0]}/whep` };
+    const publicUrls = {
+      MEDIAPLANE_PUBLIC_WHIP_URL: `http://127.0.0.1:${sfuPorts[0]}/whip`,
+      MEDIAPLANE_PUBLIC_WHEP_URL: `http://127.0.0.1:${sfuPorts[0]}/whep`,
+    };
     const controlPlane = await startApp('control-plane', { httpPort: cpPort, env: { ...platform.env, ...publicUrls, ...env } });
     const sfus = new Map<string, AppProcess>();
     try {

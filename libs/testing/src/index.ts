@@ -11,3 +11,4 @@ export * from './cleanup-namespace';
 export * from './admin-api';
 export * from './webrtc-page-client';
 export * from './room-page-client';
+export * from './udp-throttle-relay';

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { UdpThrottleRelay, rewriteCandidatesToRelay, sdpCandidateTarget } from './udp-throttle-relay';
 
 /**
  * WHIP and WHEP clients that run inside a Chromium page (the browser's own
@@ -24,13 +25,13 @@ window.mpRtc = (() => {
     const rest = all.filter((c) => c.mimeType.toLowerCase() !== mimeType.toLowerCase());
     if (wanted.length) transceiver.setCodecPreferences([...wanted, ...rest.filter((c) => /rtx|red|ulpfec/i.test(c.mimeType))]);
   };
-  async function exchange(pc, url, headers) {
+  async function exchange(pc, url, headers, relay) {
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', ...headers }, body: pc.localDescription.sdp });
     const body = await res.text();
     if (res.status !== 201) { pc.close(); return { status: res.status, body }; }
-    await pc.setRemoteDescription({ type: 'answer', sdp: body });
+    await pc.setRemoteDescription({ type: 'answer', sdp: relay ? await window.mpRelayAnswer(body) : body });
     const id = ++next;
     peers.set(id, { pc, location: new URL(res.headers.get('location'), url).toString() });
     return { status: 201, id, location: res.headers.get('location'), etag: res.headers.get('etag'), answer: body };
@@ -62,7 +63,17 @@ window.mpRtc = (() => {
       document.body.appendChild(video);
       const media = new MediaStream();
       pc.ontrack = (e) => { media.addTrack(e.track); video.srcObject = media; video.play().catch(() => {}); };
-      return exchange(pc, url, {});
+      return exchange(pc, url, {}, options.relay);
+    },
+    async recvOffer() {
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      await gathered(pc);
+      const sdp = pc.localDescription.sdp;
+      pc.close();
+      return sdp;
     },
     async stats(id) {
       const peer = peers.get(id);
@@ -110,8 +121,9 @@ export interface RtcPeerStatsInPage {
 
 interface MpRtc {
   whip(url: string, key: string | undefined, options: WhipPageOptions): Promise<RtcExchange>;
-  whep(url: string): Promise<RtcExchange>;
+  whep(url: string, options: { relay?: boolean }): Promise<RtcExchange>;
   stats(id: number): Promise<RtcPeerStatsInPage | undefined>;
+  recvOffer(): Promise<string>;
   remove(id: number): Promise<number>;
 }
 
@@ -123,7 +135,7 @@ export interface WhipPageOptions {
   height?: number;
 }
 
-type PageWindow = { mpRtc: MpRtc };
+type PageGlobal = { mpRtc: MpRtc };
 
 /** WHIP/WHEP from a real browser page. `origin` must be an http://127.0.0.1 page (a secure context for getUserMedia). */
 export class BrowserRtcClient {
@@ -136,19 +148,41 @@ export class BrowserRtcClient {
   }
 
   whip(url: string, streamKey: string | undefined, options: WhipPageOptions = {}): Promise<RtcExchange> {
-    return this.page.evaluate(([u, k, o]) => (globalThis as unknown as PageWindow).mpRtc.whip(u, k, o), [url, streamKey, options] as const);
+    return this.page.evaluate(([u, k, o]) => (globalThis as unknown as PageGlobal).mpRtc.whip(u, k, o), [url, streamKey, options] as const);
   }
 
   whep(url: string): Promise<RtcExchange> {
-    return this.page.evaluate((u) => (globalThis as unknown as PageWindow).mpRtc.whep(u), url);
+    return this.page.evaluate((u) => (globalThis as unknown as PageGlobal).mpRtc.whep(u, {}), url);
+  }
+
+  /**
+   * WHEP through a UdpThrottleRelay shaping the server → browser path to
+   * `bitsPerSecond`: the answer's candidates are pointed at the relay.
+   */
+  async whepThrottled(url: string, bitsPerSecond: number): Promise<RtcExchange & { relay?: UdpThrottleRelay }> {
+    const started: { relay?: UdpThrottleRelay } = {};
+    await this.page.exposeFunction('mpRelayAnswer', async (sdp: string) => {
+      const target = sdpCandidateTarget(sdp);
+      if (!target) throw new Error('the answer has no UDP host candidate to relay');
+      const relay = await UdpThrottleRelay.start({ target, downstreamBitsPerSecond: bitsPerSecond });
+      started.relay = relay;
+      return rewriteCandidatesToRelay(sdp, relay.port);
+    });
+    const exchange = await this.page.evaluate((u) => (globalThis as unknown as PageGlobal).mpRtc.whep(u, { relay: true }), url);
+    return { ...exchange, ...started };
+  }
+
+  /** A real receive-only offer (video + audio) of this browser, its peer closed at once: for load and churn tests. */
+  recvOffer(): Promise<string> {
+    return this.page.evaluate(() => (globalThis as unknown as PageGlobal).mpRtc.recvOffer());
   }
 
   stats(id: number): Promise<RtcPeerStatsInPage | undefined> {
-    return this.page.evaluate((i) => (globalThis as unknown as PageWindow).mpRtc.stats(i), id);
+    return this.page.evaluate((i) => (globalThis as unknown as PageGlobal).mpRtc.stats(i), id);
   }
 
   /** DELETEs the session resource and closes the peer; resolves with the DELETE's status. */
   remove(id: number): Promise<number> {
-    return this.page.evaluate((i) => (globalThis as unknown as PageWindow).mpRtc.remove(i), id);
+    return this.page.evaluate((i) => (globalThis as unknown as PageGlobal).mpRtc.remove(i), id);
   }
 }
