@@ -24,6 +24,9 @@ export const sfuConfigSchema = z
     SFU_MAX_CANDIDATES_PER_PATCH: count(32).describe('ICE candidates one PATCH may trickle.'),
     SFU_MAX_PEERS: count(2000).describe('WebRTC peers (WHIP, WHEP and room connections) this node accepts in total.'),
     SFU_MAX_PEERS_PER_ADDRESS: count(100).describe('WebRTC peers one remote address may hold at a time.'),
+    SFU_CONSUMER_CAPACITY: count(1200).describe(
+      'Consumers (one per viewer track) this node announces it can carry, for placement; measure yours with `npm run bench -- sfu-fanout`.',
+    ),
     SFU_CONNECT_TIMEOUT_MS: millis(20_000).describe('A peer whose ICE and DTLS have not connected this long after its answer is closed.'),
     SFU_STATS_INTERVAL_MS: millis(2000).describe(
       'How often a WHIP stream writes its live state (media, bitrate, viewers) to Redis; the entry expires after three missed updates.',

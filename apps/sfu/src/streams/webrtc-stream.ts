@@ -40,7 +40,8 @@ export class WebrtcStream {
   private ending?: Promise<void>;
   private lastBytesIn = 0;
   private lastSampleAt = Date.now();
-  private bitrateKbps = 0;
+  /** What the publisher sends, measured over the last stats interval. */
+  bitrateKbps = 0;
   private readonly log: Logger;
 
   constructor(

@@ -43,7 +43,14 @@ export class WebrtcStreamsService implements OnModuleInit {
     });
     this.load.addUnit('streams', () => this.streams.size);
     this.load.addUnit('viewers', () => this.viewerCount());
+    // Capacity, so the control plane can place rooms and streams: what is used and what this node takes.
+    this.load.addUnit('peers', () => this.engineHost.engine.stats().peers);
+    this.load.addUnit('peerCapacity', () => this.config.SFU_MAX_PEERS);
     this.load.addUnit('consumers', () => this.engineHost.engine.stats().consumers);
+    this.load.addUnit('consumerCapacity', () => this.config.SFU_CONSUMER_CAPACITY);
+    this.load.addUnit('bitrateInKbps', () => this.sumOverStreams((s) => s.bitrateKbps));
+    // Forwarding copies each stream's bitrate to each of its viewers.
+    this.load.addUnit('bitrateOutKbps', () => this.sumOverStreams((s) => s.bitrateKbps * s.viewers.size));
     const timer = setInterval(() => this.updateGauges(), 1000);
     timer.unref();
   }
@@ -113,6 +120,12 @@ export class WebrtcStreamsService implements OnModuleInit {
   async endAll(reason: StreamEndReason): Promise<void> {
     await Promise.all([...this.streams.values()].map((s) => s.end(reason)));
     this.streams.clear();
+  }
+
+  private sumOverStreams(figure: (stream: WebrtcStream) => number): number {
+    let total = 0;
+    for (const stream of this.streams.values()) total += figure(stream);
+    return total;
   }
 
   private viewerCount(): number {
