@@ -3,3 +3,4 @@ export * from './stream-credentials';
 export * from './playback-token';
 export * from './live-stream-store';
 export * from './hls-viewer-store';
+export * from './redis-keys';
