@@ -5,3 +5,4 @@ export * from './stream.contracts';
 export * from './registry';
 export * from './transcode.contracts';
 export * from './webhook.contracts';
+export * from './control-plane-api.contracts';

@@ -30,12 +30,12 @@ export function dashboardMiddleware(webDir: string | undefined, logger: Logger):
   if (!dir || !existsSync(join(dir, 'index.html'))) {
     logger.warn({ dir }, 'dashboard is not built (npm run build builds it); / serves a placeholder');
     return (req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || req.path !== '/') return next();
+      if (req.method !== 'GET' || new URL(req.originalUrl, 'http://x').pathname !== '/') return next();
       res.type('text/plain').send('The Mediaplane dashboard is not built: run `npm run build`. The API is at /api/v1 and its docs at /api/docs.\n');
     };
   }
   logger.info({ dir }, 'dashboard served at /');
-  return express.static(dir, {
+  const serve = express.static(dir, {
     index: 'index.html',
     redirect: false,
     setHeaders: (res, path) => {
@@ -50,6 +50,16 @@ export function dashboardMiddleware(webDir: string | undefined, logger: Logger):
       }
     },
   });
+  // Mounted on a wildcard, the router hands the middleware a trimmed req.url: serve the full path,
+  // and give the router its own URL back before passing on.
+  return (req: Request, res: Response, next: NextFunction) => {
+    const mounted = req.url;
+    req.url = req.originalUrl;
+    serve(req, res, (error?: unknown) => {
+      req.url = mounted;
+      next(error);
+    });
+  };
 }
 
 /** apps/control-plane/web/dist of the workspace this file belongs to (source or dist/). */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NodeHeartbeat } from '@mediaplane/contracts';
+import type { NodeHeartbeat, NodeView } from '@mediaplane/contracts';
 import { NodeRegistry } from '@mediaplane/sessions';
 
 @Injectable()
@@ -27,16 +27,4 @@ export class NodesService {
       lastSeenAt: n.receivedAt,
     }));
   }
-}
-
-export interface NodeView {
-  app: string;
-  id: string;
-  version: string;
-  address: string;
-  ports: Record<string, number>;
-  health: 'ready' | 'not-ready';
-  load: NodeHeartbeat['load'];
-  startedAt: string;
-  lastSeenAt: string;
 }

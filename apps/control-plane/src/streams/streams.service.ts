@@ -17,15 +17,8 @@ import type { ControlPlaneConfig } from '../control-plane.config';
 import { PublicUrls } from './public-urls';
 import { RenditionTracker } from './rendition-tracker.service';
 import { StreamConflictError, StreamStore, type StoredStream } from './stream-store.service';
-import type {
-  CreateStreamRequest,
-  CreatedStreamSchema,
-  KickResultSchema,
-  PlaybackTokenSchema,
-  RotatedKeySchema,
-  StreamDefinition,
-  StreamView,
-} from './stream.schemas';
+import type { CreatedStreamSchema, KickResultSchema, PlaybackTokenSchema, RotatedKeySchema, StreamView } from '@mediaplane/contracts';
+import type { CreateStreamRequest, StreamDefinition } from './stream.schemas';
 import { toStreamView } from './stream-view';
 
 type KickReason = 'kicked' | 'deleted' | 'key_rotated';
