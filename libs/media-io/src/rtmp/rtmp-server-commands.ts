@@ -20,14 +20,11 @@ import type {
   RtmpPublishRequest,
   RtmpPublishType,
   RtmpRejectOptions,
-  RtmpServerConnectionEvents,
+  RtmpSafeEmit,
   RtmpStreamEndInfo,
 } from './rtmp-server-connection-types';
 import type { RtmpServerTransport } from './rtmp-server-transport';
 import { parseRtmpAppName, parseRtmpStreamName, type RtmpNameLimits } from './rtmp-stream-name';
-
-/** emit() of the connection, made safe: a throwing listener fails the connection instead of escaping. */
-export type RtmpSafeEmit = <K extends keyof RtmpServerConnectionEvents>(event: K, ...args: RtmpServerConnectionEvents[K]) => boolean;
 
 /** What a client-created message stream is doing. */
 interface StreamSlot {

@@ -4,10 +4,11 @@ import type { RtmpStatusInfo } from './rtmp-command-messages';
 import { RtmpChunkStreamId, RtmpMessageType } from './rtmp-constants';
 import { createUserControlMessage } from './rtmp-control-messages';
 import type { RtmpHandshakeResult } from './rtmp-handshake-types';
-import { RtmpServerCommands, type RtmpSafeEmit } from './rtmp-server-commands';
+import { RtmpServerCommands } from './rtmp-server-commands';
 import type {
   RtmpCloseInfo,
   RtmpConnectInfo,
+  RtmpSafeEmit,
   RtmpServerConnectionEvents,
   RtmpServerConnectionOptions,
   RtmpServerConnectionState,
