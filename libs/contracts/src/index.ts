@@ -6,3 +6,4 @@ export * from './registry';
 export * from './transcode.contracts';
 export * from './webhook.contracts';
 export * from './room.contracts';
+export * from './control-plane-api.contracts';

@@ -7,4 +7,5 @@ export * from './health.controller';
 export * from './http-exception.filter';
 export * from './http-tracing.middleware';
 export * from './service-kit.module';
+export * from './session-stores.module';
 export * from './bootstrap-service';

@@ -6,3 +6,4 @@ export * from './hls-viewer-store';
 export * from './connection-limiter';
 export * from './auth-failure-throttle';
 export * from './room-token';
+export * from './redis-keys';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { streamContracts, type PublishProtocol } from '@mediaplane/contracts';
 import { BusRequestError, type Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, BUS, LOGGER, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER } from '@mediaplane/service-kit';
 import { AuthFailureThrottle, hashStreamKey, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
@@ -26,7 +26,7 @@ export class PublishAuthorizer {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly metrics: IngestMetrics,
   ) {
     this.throttle = new AuthFailureThrottle({
@@ -59,7 +59,7 @@ export class PublishAuthorizer {
       response = await this.bus.request(
         streamContracts.publishAuthorize,
         {},
-        { protocol, keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.ctx.instanceId },
+        { protocol, keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.instanceId },
         { timeoutMs: this.config.MEDIAPLANE_REQUEST_TIMEOUT_MS },
       );
     } catch (error) {

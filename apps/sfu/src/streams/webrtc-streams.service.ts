@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, BUS, LOGGER, LoadReporterService, REDIS, SERVICE_CONTEXT, ShutdownService, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ShutdownService } from '@mediaplane/service-kit';
 import { LiveStreamStore } from '@mediaplane/sessions';
 import type { RtcPeer, RtcProducer, RtcRouter } from '../engine/rtc-engine';
 import { RtcEngineHost } from '../engine/rtc-engine-host.service';
@@ -19,22 +18,19 @@ import { WebrtcStream, type StreamEndReason } from './webrtc-stream';
 @Injectable()
 export class WebrtcStreamsService implements OnModuleInit {
   private readonly streams = new Map<string, WebrtcStream>();
-  private readonly store: LiveStreamStore;
   private draining = false;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(REDIS) redis: Redis,
+    private readonly store: LiveStreamStore,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: SfuConfig,
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly engineHost: RtcEngineHost,
     private readonly metrics: SfuMetrics,
     private readonly shutdown: ShutdownService,
     private readonly load: LoadReporterService,
-  ) {
-    this.store = new LiveStreamStore(redis, config.MEDIAPLANE_NAMESPACE);
-  }
+  ) {}
 
   onModuleInit(): void {
     this.shutdown.onDrain('webrtc-streams', async () => {
@@ -79,7 +75,7 @@ export class WebrtcStreamsService implements OnModuleInit {
       bus: this.bus,
       store: this.store,
       logger: this.logger,
-      node: this.ctx.instanceId,
+      node: this.instanceId,
       statsIntervalMs: this.config.SFU_STATS_INTERVAL_MS,
     });
     // Reserve locally before the Redis round trip so two publishes racing on this node cannot both claim.

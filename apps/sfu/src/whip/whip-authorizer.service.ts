@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { streamContracts, type Ladder } from '@mediaplane/contracts';
 import { BusRequestError, type Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, BUS, LOGGER, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER } from '@mediaplane/service-kit';
 import { AuthFailureThrottle, hashStreamKey, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
 import { SfuMetrics } from '../metrics/sfu-metrics';
 import type { SfuConfig } from '../sfu.config';
@@ -31,7 +31,7 @@ export class WhipAuthorizer {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: SfuConfig,
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly metrics: SfuMetrics,
   ) {
     this.throttle = new AuthFailureThrottle({ baseDelayMs: 500, maxDelayMs: 8000, maxFailures: 20, forgetAfterMs: 10 * 60_000 });
@@ -52,7 +52,7 @@ export class WhipAuthorizer {
         response = await this.bus.request(
           streamContracts.publishAuthorize,
           {},
-          { protocol: 'whip', keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.ctx.instanceId },
+          { protocol: 'whip', keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.instanceId },
           { timeoutMs: this.config.MEDIAPLANE_REQUEST_TIMEOUT_MS },
         );
       } catch (error) {
