@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { BrowserRoomClient, killAllChildren, launchChromium, waitFor, type RoomProducerInPage } from '@mediaplane/testing';
 import { SfuHarness } from './sfu-harness';
 import { availableEngines } from './sfu-engines';
@@ -45,12 +46,21 @@ describe.each(engines)('rooms with the %s engine (three Chromium peers, real pla
 
   it('refuses a socket without a token (401) or with a token for another room (403)', async () => {
     const ws = sfuUrl.replace('http:', 'ws:');
-    const status = async (url: string) => {
-      const res = await fetch(url.replace('ws:', 'http:'), {
-        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    /** The HTTP status the upgrade is refused with (101 when it is accepted). */
+    const status = (url: string) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(url);
+        socket.once('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          res.resume();
+          socket.terminate();
+        });
+        socket.once('open', () => {
+          resolve(101);
+          socket.close();
+        });
+        socket.once('error', (error) => reject(error));
       });
-      return res.status;
-    };
     expect(await status(`${ws}/rooms/${roomId}`)).toBe(401);
     const other = await token('mallory', undefined, 'another-room');
     expect(await status(`${ws}/rooms/${roomId}?token=${encodeURIComponent(other.token)}`)).toBe(403);
