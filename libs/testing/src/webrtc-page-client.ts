@@ -78,11 +78,14 @@ window.mpRtc = (() => {
     async stats(id) {
       const peer = peers.get(id);
       if (!peer) return undefined;
-      const out = { state: peer.pc.connectionState, framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioBytes: 0, videoBytes: 0, framesSent: 0, bytesSent: 0, rids: [] };
+      const out = { state: peer.pc.connectionState, framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioBytes: 0, videoBytes: 0, framesSent: 0, bytesSent: 0, rids: [], layers: [] };
       (await peer.pc.getStats()).forEach((r) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video') { out.framesDecoded += r.framesDecoded || 0; out.frameWidth = r.frameWidth || out.frameWidth; out.frameHeight = r.frameHeight || out.frameHeight; out.videoBytes += r.bytesReceived || 0; }
         if (r.type === 'inbound-rtp' && r.kind === 'audio') out.audioBytes += r.bytesReceived || 0;
-        if (r.type === 'outbound-rtp') { out.framesSent += r.framesSent || 0; out.bytesSent += r.bytesSent || 0; if (r.rid) out.rids.push(r.rid); }
+        if (r.type === 'outbound-rtp') {
+          out.framesSent += r.framesSent || 0; out.bytesSent += r.bytesSent || 0;
+          if (r.rid) { out.rids.push(r.rid); out.layers.push({ rid: r.rid, frameWidth: r.frameWidth || 0, bytesSent: r.bytesSent || 0 }); }
+        }
       });
       return out;
     },
@@ -117,6 +120,8 @@ export interface RtcPeerStatsInPage {
   framesSent: number;
   bytesSent: number;
   rids: string[];
+  /** Simulcast layers sent (publisher side): rid, encoded width, bytes so far. */
+  layers: Array<{ rid: string; frameWidth: number; bytesSent: number }>;
 }
 
 interface MpRtc {
@@ -164,7 +169,7 @@ export class BrowserRtcClient {
     await this.page.exposeFunction('mpRelayAnswer', async (sdp: string) => {
       const target = sdpCandidateTarget(sdp);
       if (!target) throw new Error('the answer has no UDP host candidate to relay');
-      const relay = await UdpThrottleRelay.start({ target, downstreamBitsPerSecond: bitsPerSecond });
+      const relay = await UdpThrottleRelay.start({ target, downstreamBitsPerSecond: bitsPerSecond, queueMs: 250 });
       started.relay = relay;
       return rewriteCandidatesToRelay(sdp, relay.port);
     });
