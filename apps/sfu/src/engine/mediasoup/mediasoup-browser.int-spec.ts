@@ -136,6 +136,43 @@ describeWithWorker('MediasoupEngine with Chromium peers', () => {
     expect(inbound.state).toBe('connected');
   });
 
+  it("opens a browser's in-band data channel (DCEP) and carries messages both ways", async () => {
+    const router = await engine.createRouter('browser-data');
+    const page = await newPage();
+    const offerSdp = String(
+      await page.evaluate(`(async () => {
+        const pc = new RTCPeerConnection();
+        window.pc = pc;
+        window.received = [];
+        const channel = pc.createDataChannel('chat');
+        window.channel = channel;
+        channel.onmessage = (event) => window.received.push(event.data);
+        await pc.setLocalDescription(await pc.createOffer());
+        return pc.localDescription.sdp;
+      })()`),
+    );
+    const { peer, answerSdp } = await router.receive(offerSdp, { label: 'chromium-data', enableDataChannel: true });
+    await accept(page, answerSdp);
+    const channel = peer.dataChannel!;
+    const atEngine: (string | Buffer)[] = [];
+    channel.on('message', (data) => atEngine.push(data));
+    await waitFor(async () => (await page.evaluate('window.channel.readyState')) === 'open', {
+      timeoutMs: 30_000,
+      what: 'the browser channel open (DCEP ACK from the engine)',
+    });
+    expect(channel.isOpen).toBe(true);
+    expect(channel.label).toBe('chat');
+    await page.evaluate(`window.channel.send('bid 42')`);
+    await waitFor(() => atEngine.length > 0, { timeoutMs: 20_000, what: 'the message at the engine' });
+    expect(atEngine).toEqual(['bid 42']);
+    channel.send('accepted');
+    await waitFor(async () => ((await page.evaluate('window.received')) as string[]).includes('accepted'), {
+      timeoutMs: 20_000,
+      what: 'the reply in the browser',
+    });
+    router.close();
+  });
+
   it('takes simulcast as one producer with three layers and serves the layer a viewer is capped to', async () => {
     const { producers, consumers, player } = await publishAndPlay(true);
     const video = producers.find((p) => p.kind === 'video')!;

@@ -78,6 +78,21 @@ describeWithWorker('MediasoupEngine', () => {
     expect(engine.stats()).toMatchObject({ workers: 1, routers: 1, peers: 2, producers: 1, consumers: 1 });
   });
 
+  it('closes a peer that never connects, as failed, and reports traffic of one that does', async () => {
+    const engine = await start({ workers: 1, timeouts: { connectTimeoutMs: 1500 } });
+    const router = await engine.createRouter('timeouts');
+    const silent = await TestPublisher.create({ audio: true });
+    clients.push(silent);
+    const { peer: never } = await router.receive(await silent.createOffer(), { label: 'never-answers' });
+    const states: string[] = [];
+    never.on('connectionstatechange', (state) => states.push(state));
+    await waitFor(() => never.closed, { timeoutMs: 10_000, what: 'the unconnected peer closed' });
+    expect(states).toEqual(['failed', 'closed']);
+    const { peer } = await publish(router);
+    await waitFor(async () => (await peer.stats()).bytesReceived > 10_000, { timeoutMs: 20_000, what: 'bytes received' });
+    expect(engine.stats()).toMatchObject({ peers: 1, producers: 1 });
+  });
+
   it('serves viewers beyond the threshold from a piped router on another worker', async () => {
     const engine = await start({ workers: 2, spillConsumersAt: 1 });
     const router = await engine.createRouter('auction');
