@@ -34,6 +34,7 @@ export class MediasoupRouter implements RtcRouter {
   constructor(
     readonly label: string,
     private readonly ctx: EngineContext,
+    private readonly onClose: () => void,
   ) {}
 
   get closed(): boolean {
@@ -158,6 +159,7 @@ export class MediasoupRouter implements RtcRouter {
   close(): void {
     if (this.ended) return;
     this.ended = true;
+    this.onClose();
     for (const peer of [...this.peers]) peer.close();
     void this.home?.then((h) => h.router.close()).catch(() => undefined);
     void this.pendingSpill?.then((h) => h.router.close()).catch(() => undefined);
