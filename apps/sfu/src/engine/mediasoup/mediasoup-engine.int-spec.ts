@@ -107,6 +107,15 @@ describeWithWorker('MediasoupEngine', () => {
     expect(engine.pool.all().map((s) => s.consumers)).toEqual([1, 1]);
     expect(logs.some((l) => l.message.includes('spill over'))).toBe(true);
     expect(second.player.received.video.keyframes).toBeGreaterThanOrEqual(1);
+    // RTCP from the viewer gives the piped consumer's peer a round-trip time.
+    const stats = await waitFor(
+      async () => {
+        const s = await second.peer.stats();
+        return s.rttMs !== undefined && s.bytesSent > 10_000 ? s : undefined;
+      },
+      { timeoutMs: 20_000, what: 'rtt and bytes sent in the viewer peer stats' },
+    );
+    expect(stats.rttMs).toBeLessThan(1000);
     // Closing the publisher ends the piped consumer too.
     producers[0]!.close();
     await waitFor(() => second.consumers.every((c) => c.closed), { timeoutMs: 20_000, what: 'piped consumer closed with its producer' });
