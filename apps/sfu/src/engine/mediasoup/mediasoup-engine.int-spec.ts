@@ -78,6 +78,21 @@ describeWithWorker('MediasoupEngine', () => {
     expect(engine.stats()).toMatchObject({ workers: 1, routers: 1, peers: 2, producers: 1, consumers: 1 });
   });
 
+  it('closes a peer that never connects, as failed, and reports traffic of one that does', async () => {
+    const engine = await start({ workers: 1, timeouts: { connectTimeoutMs: 1500 } });
+    const router = await engine.createRouter('timeouts');
+    const silent = await TestPublisher.create({ audio: true });
+    clients.push(silent);
+    const { peer: never } = await router.receive(await silent.createOffer(), { label: 'never-answers' });
+    const states: string[] = [];
+    never.on('connectionstatechange', (state) => states.push(state));
+    await waitFor(() => never.closed, { timeoutMs: 10_000, what: 'the unconnected peer closed' });
+    expect(states).toEqual(['failed', 'closed']);
+    const { peer } = await publish(router);
+    await waitFor(async () => (await peer.stats()).bytesReceived > 10_000, { timeoutMs: 20_000, what: 'bytes received' });
+    expect(engine.stats()).toMatchObject({ peers: 1, producers: 1 });
+  });
+
   it('serves viewers beyond the threshold from a piped router on another worker', async () => {
     const engine = await start({ workers: 2, spillConsumersAt: 1 });
     const router = await engine.createRouter('auction');
@@ -92,6 +107,15 @@ describeWithWorker('MediasoupEngine', () => {
     expect(engine.pool.all().map((s) => s.consumers)).toEqual([1, 1]);
     expect(logs.some((l) => l.message.includes('spill over'))).toBe(true);
     expect(second.player.received.video.keyframes).toBeGreaterThanOrEqual(1);
+    // RTCP from the viewer gives the piped consumer's peer a round-trip time.
+    const stats = await waitFor(
+      async () => {
+        const s = await second.peer.stats();
+        return s.rttMs !== undefined && s.bytesSent > 10_000 ? s : undefined;
+      },
+      { timeoutMs: 20_000, what: 'rtt and bytes sent in the viewer peer stats' },
+    );
+    expect(stats.rttMs).toBeLessThan(1000);
     // Closing the publisher ends the piped consumer too.
     producers[0]!.close();
     await waitFor(() => second.consumers.every((c) => c.closed), { timeoutMs: 20_000, what: 'piped consumer closed with its producer' });

@@ -52,14 +52,14 @@ export class MediasoupEngine implements RtcEngine {
   }
 
   async createRouter(label: string): Promise<RtcRouter> {
-    const router = new MediasoupRouter(label, this.ctx);
-    await router.ensureHome();
+    const router = new MediasoupRouter(label, this.ctx, () => this.routers.delete(router));
     this.routers.add(router);
-    const close = router.close.bind(router);
-    router.close = () => {
-      this.routers.delete(router);
-      close();
-    };
+    try {
+      await router.ensureHome();
+    } catch (error) {
+      router.close();
+      throw error;
+    }
     return router;
   }
 

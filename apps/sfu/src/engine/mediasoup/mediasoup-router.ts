@@ -34,6 +34,7 @@ export class MediasoupRouter implements RtcRouter {
   constructor(
     readonly label: string,
     private readonly ctx: EngineContext,
+    private readonly onClose: () => void,
   ) {}
 
   get closed(): boolean {
@@ -57,8 +58,8 @@ export class MediasoupRouter implements RtcRouter {
     const home = await this.ensureHome();
     const caps = home.router.rtpCapabilities;
     const planned = offer.sections.map((section) => (section.remoteSends ? producerSection(section, caps) : undefined));
-    const dataSection = this.dataSection(offer, options);
-    if (!planned.some(Boolean) && !dataSection) {
+    const dataSection = this.dataSection(offer);
+    if (!planned.some(Boolean) && !(dataSection && options.enableDataChannel)) {
       throw new RtcNegotiationError('the offer sends no audio or video the SFU routes (Opus, VP8, H.264 packetization-mode 1)');
     }
     const peer = await this.createPeer(home, offer, options, dataSection !== undefined);
@@ -86,7 +87,7 @@ export class MediasoupRouter implements RtcRouter {
       if (!(p instanceof MediasoupProducer)) throw new Error('send(): producers must come from the mediasoup engine');
       return p;
     });
-    const dataSection = this.dataSection(offer, options);
+    const dataSection = this.dataSection(offer);
     // Each receiving section takes the next unused producer of its kind whose codec it offers.
     const used = new Set<MediasoupProducer>();
     const planned = new Map<OfferSection, { source: MediasoupProducer; codec: ViewerCodec }>();
@@ -99,7 +100,7 @@ export class MediasoupRouter implements RtcRouter {
       used.add(source);
       planned.set(section, { source, codec });
     }
-    if (planned.size === 0 && !dataSection) {
+    if (planned.size === 0 && !(dataSection && options.enableDataChannel)) {
       throw new RtcNegotiationError('no receiving section of the offer matches a producer (by kind and codec)');
     }
     const target = await this.consumerHome();
@@ -158,6 +159,7 @@ export class MediasoupRouter implements RtcRouter {
   close(): void {
     if (this.ended) return;
     this.ended = true;
+    this.onClose();
     for (const peer of [...this.peers]) peer.close();
     void this.home?.then((h) => h.router.close()).catch(() => undefined);
     void this.pendingSpill?.then((h) => h.router.close()).catch(() => undefined);
@@ -166,8 +168,12 @@ export class MediasoupRouter implements RtcRouter {
     this.home = undefined;
   }
 
-  private dataSection(offer: ParsedOffer, options: RtcPeerOptions): OfferSection | undefined {
-    if (!options.enableDataChannel) return undefined;
+  /**
+   * The offer's SCTP section. It is accepted even without enableDataChannel
+   * (the association comes up, no channel is exposed, messages go nowhere):
+   * some stacks (werift) never finish connecting when it is rejected.
+   */
+  private dataSection(offer: ParsedOffer): OfferSection | undefined {
     return offer.sections.find((s) => s.kind === 'application' && s.media.port !== 0 && /SCTP/i.test(s.media.protocol));
   }
 
@@ -217,13 +223,13 @@ export class MediasoupRouter implements RtcRouter {
     return this.pendingSpill;
   }
 
-  private async createPeer(home: RouterHome, offer: ParsedOffer, options: RtcPeerOptions, withData: boolean): Promise<MediasoupPeer> {
+  private async createPeer(home: RouterHome, offer: ParsedOffer, options: RtcPeerOptions, withSctp: boolean): Promise<MediasoupPeer> {
     const transport = await home.router.createWebRtcTransport({
       webRtcServer: home.slot.webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      enableSctp: withData,
+      enableSctp: withSctp,
       initialAvailableOutgoingBitrate: 1_000_000,
     });
     const peer = new MediasoupPeer(transport, options.label, this.ctx.timeouts, (level, fields, message) =>
@@ -238,7 +244,7 @@ export class MediasoupRouter implements RtcRouter {
     try {
       if (options.maxIncomingBitrate) await transport.setMaxIncomingBitrate(options.maxIncomingBitrate);
       await transport.connect({ dtlsParameters: offer.remoteDtls });
-      if (withData) {
+      if (withSctp && options.enableDataChannel) {
         const channel = await MediasoupDataChannel.create(transport, home.router);
         peer.dataChannel = channel;
         this.ctx.counts.dataChannels++;

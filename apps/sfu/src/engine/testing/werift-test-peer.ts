@@ -79,8 +79,14 @@ function vp8Payload(keyframe: boolean): Buffer {
 }
 
 function h264Payload(keyframe: boolean): Buffer {
-  // Single NAL unit packets: IDR (type 5) for a keyframe, non-IDR slice (type 1) otherwise.
-  return Buffer.concat([Buffer.from([keyframe ? 0x65 : 0x41, 0x88, 0x84]), Buffer.alloc(keyframe ? 1000 : 400, 0x5a)]);
+  // A keyframe is a STAP-A (type 24) of SPS, PPS and IDR, as browsers and OBS send it: SFUs (mediasoup
+  // among them) start forwarding H.264 at an SPS, not at a bare IDR. Other frames: one non-IDR slice (type 1).
+  if (!keyframe) return Buffer.concat([Buffer.from([0x41, 0x9a, 0x02]), Buffer.alloc(400, 0x5a)]);
+  const sps = Buffer.from([0x67, 0x42, 0xe0, 0x1f, 0x8d, 0x68, 0x0a, 0x03, 0xda, 0x10]);
+  const pps = Buffer.from([0x68, 0xce, 0x3c, 0x80]);
+  const idr = Buffer.concat([Buffer.from([0x65, 0x88, 0x84]), Buffer.alloc(1000, 0x5a)]);
+  const sized = (nal: Buffer) => Buffer.concat([Buffer.from([nal.length >> 8, nal.length & 0xff]), nal]);
+  return Buffer.concat([Buffer.from([0x78]), sized(sps), sized(pps), sized(idr)]);
 }
 
 const OPUS_PAYLOAD = Buffer.concat([Buffer.from([0xfc]), Buffer.alloc(80, 0x33)]);

@@ -4,9 +4,14 @@ import { mediaPayloadTypes, offeredCodec, rtxPayloadFor, type OfferSection } fro
 
 /**
  * What one receiving section of an offer can take, as mediasoup RTP
- * capabilities: the browser's own payload types and extension ids become the
- * preferred ones, so the consumer's RTP parameters (and our answer) use the
- * numbers the browser chose.
+ * capabilities, with the browser's own payload types and extension ids as the
+ * preferred ones (payload-numbering.ts makes the consumer's router number
+ * codecs alike). Header extensions cannot be renumbered: mediasoup's worker
+ * writes forwarded packets' extensions with its fixed ids (mid 1,
+ * abs-send-time 4, transport-cc 5 …) and keeps for a consumer only those
+ * offered under the same id, and Chromium refuses an answer that reassigns
+ * ids ("RTP extension ID reassignment not supported"). So a viewer numbering
+ * them otherwise (Chromium: transport-cc 3, mid 4) gets none of them.
  */
 export function consumerCapabilities(section: OfferSection): types.RtpCapabilities {
   if (section.kind === 'application') return { codecs: [], headerExtensions: [] };
