@@ -20,6 +20,7 @@ export const RenditionReadySchema = z.object({
   renditions: z.array(RenditionSchema).max(16),
   at: z.iso.datetime(),
 });
+export type RenditionReady = z.infer<typeof RenditionReadySchema>;
 
 export const RecordingReadySchema = z.object({
   streamId: StreamIdSchema,

@@ -9,3 +9,4 @@ export * from './platform-env';
 export * from './chromium';
 export * from './cleanup-namespace';
 export * from './admin-api';
+export * from './hls-player';

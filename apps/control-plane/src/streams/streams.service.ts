@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { StreamIdSchema, streamContracts } from '@mediaplane/contracts';
-import type { Bus } from '@mediaplane/messaging';
+import { KvConflictError, type Bus } from '@mediaplane/messaging';
 import { counter, type Logger, type Registry } from '@mediaplane/observability';
 import { BUS, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
 import {
@@ -74,7 +74,7 @@ export class StreamsService {
       try {
         await this.store.create(definition);
       } catch (error) {
-        if (attempt < 2 && /wrong last sequence|exists/i.test(String(error))) continue;
+        if (attempt < 2 && error instanceof KvConflictError) continue;
         throw error;
       }
       this.operations.inc({ operation: 'create' });

@@ -6,13 +6,17 @@ import { FfmpegSupervisor, type FfmpegProgress, type FfmpegRunExit, type FfmpegR
 import type { Bus } from '@mediaplane/messaging';
 import { redactText, type Logger } from '@mediaplane/observability';
 import { signPlaybackToken, type LiveStreamStore } from '@mediaplane/sessions';
-import { renderMasterPlaylist } from '../hls/master-playlist';
+import {
+  buildLadderArgs,
+  localSegmentIndex,
+  parseSegmentListLine,
+  renderMasterPlaylist,
+  type EncoderName,
+  type LadderPlan,
+  type PlannedRendition,
+  type SourceMedia,
+} from '@mediaplane/media-plan';
 import { RenditionTrack } from '../hls/rendition-track';
-import { localSegmentIndex, parseSegmentListLine } from '../hls/segment-list-entry';
-import type { EncoderName } from '../ladder/encoder-options';
-import { buildLadderArgs } from '../ladder/ffmpeg-ladder-args';
-import type { LadderPlan, PlannedRendition } from '../ladder/ladder-planner';
-import type { SourceMedia } from '../ladder/source-media';
 import { probeSegmentCodecString } from '../ladder/source-probe';
 import type { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
