@@ -15,11 +15,10 @@ import { WebhookFanout } from './webhooks/webhook-fanout.service';
 import { WebhookStore } from './webhooks/webhook-store.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
-import { TranscodeSettingsController } from './streams/transcode-settings.controller';
 
 @Module({
   // SnapshotController comes before StreamsController so `:id/snapshot.jpg` is never read as an id.
-  controllers: [SnapshotController, StreamsController, WebhooksController, NodesController, PublishAuthorizationController, TranscodeSettingsController],
+  controllers: [SnapshotController, StreamsController, WebhooksController, NodesController, PublishAuthorizationController],
   providers: [
     AdminTokenGuard,
     NodesService,

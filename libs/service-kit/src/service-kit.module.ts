@@ -4,7 +4,7 @@ import { HeartbeatService } from './heartbeat.service';
 import { LoadReporterService } from './load-reporter.service';
 import { ReadinessService } from './readiness.service';
 import { ShutdownService } from './shutdown.service';
-import { APP_CONFIG, BUS, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from './service-context';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from './service-context';
 
 /** Global module giving every app its context, health routes, heartbeat and drain. */
 @Global()
@@ -14,6 +14,7 @@ export class ServiceKitModule {
     const values = [
       { provide: SERVICE_CONTEXT, useValue: ctx },
       { provide: APP_CONFIG, useValue: ctx.config },
+      { provide: INSTANCE_ID, useValue: ctx.instanceId },
       { provide: BUS, useValue: ctx.bus },
       { provide: REDIS, useValue: ctx.redis },
       { provide: LOGGER, useValue: ctx.logger },

@@ -84,7 +84,8 @@ export class PublishAuthorizer {
       );
     }
     this.throttle.recordSuccess(address);
-    return { ok: true, grant: { streamId: response.streamId, name: response.name, private: response.private, record: response.record } };
+    const { streamId, name, record, ladder } = response;
+    return { ok: true, grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}) } };
   }
 
   /** A refusal decided after authorization (the stream is already live), announced like the others. */

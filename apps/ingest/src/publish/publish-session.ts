@@ -198,6 +198,8 @@ export class PublishSession {
           node: this.deps.node,
           startedAt: this.startedAt.toISOString(),
           media: this.probe.mediaInfo as MediaInfo,
+          // The publish decision travels on with the stream: transcode reads it here and does not ask again.
+          settings: { private: this.grant.private, record: this.grant.record, ...(this.grant.ladder ? { ladder: this.grant.ladder } : {}) },
         },
         { msgId: `${this.sessionId}:started` },
       )
