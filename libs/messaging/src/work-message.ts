@@ -26,7 +26,7 @@ export interface WorkMessage<T> {
   /** Hands the message back; it is redelivered after `delayMs` (at once without). */
   nak(delayMs?: number): void;
   /** Never deliver this message again. */
-  term(reason?: string): void;
+  term(): void;
   /** Settles nothing and stops extending: the message returns after its ack wait (another consumer holds it now). */
   leave(): void;
 }
@@ -76,8 +76,9 @@ export class WorkMessageHandle<T> implements WorkMessage<T> {
     if (this.settle()) this.msg.nak(delayMs);
   }
 
-  term(reason?: string): void {
-    if (this.settle()) this.msg.term(reason);
+  term(): void {
+    // No reason on the wire: nats-server before 2.10 ignores a `+TERM <reason>` ack and redelivers.
+    if (this.settle()) this.msg.term();
   }
 
   leave(): void {

@@ -168,7 +168,7 @@ export class WorkQueueRunner implements WorkQueue {
       this.deps.logger.warn({ subject: template, durable: this.options.durable, issues }, 'terminated a work message that violates its contract');
       span.setStatus({ code: SpanStatusCode.ERROR, message: issues });
       span.end();
-      msg.term('payload violates its contract');
+      msg.term(); // no reason: nats-server before 2.10 ignores `+TERM <reason>` and redelivers
       return;
     }
     const handle = new WorkMessageHandle(msg, payload, subject, parseSubject(template, subject) ?? {});

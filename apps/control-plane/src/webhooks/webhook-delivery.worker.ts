@@ -96,7 +96,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       m.ack();
     } else if (attempt >= this.config.CONTROL_PLANE_WEBHOOK_MAX_ATTEMPTS) {
       await this.finish(webhook, { ...record, outcome: 'gave_up' });
-      m.term('no attempts left');
+      m.term(); // no attempts left
     } else {
       const delay = retryDelayMs(attempt, this.config.CONTROL_PLANE_WEBHOOK_RETRY_BASE_MS, this.config.CONTROL_PLANE_WEBHOOK_RETRY_MAX_MS);
       await this.finish(webhook, { ...record, outcome: 'failed', nextAttemptInMs: delay });
