@@ -10,3 +10,4 @@ export * from './chromium';
 export * from './cleanup-namespace';
 export * from './admin-api';
 export * from './hls-player';
+export * from './otlp-collector';

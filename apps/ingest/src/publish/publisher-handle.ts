@@ -1,4 +1,5 @@
 import type { Ladder, PublishProtocol } from '@mediaplane/contracts';
+import type { Context } from '@mediaplane/observability';
 
 /** The connection a stream is published on, whatever the protocol (RTMP now, SRT later). */
 export interface PublisherHandle {
@@ -19,4 +20,6 @@ export interface PublishGrant {
   record: boolean;
   /** The stream's own transcode ladder; absent means the default ladder. */
   ladder?: Ladder;
+  /** Trace context of the authorization, so the session's `stream.started` (and the transcode job) continue its trace. */
+  traceContext?: Context;
 }
