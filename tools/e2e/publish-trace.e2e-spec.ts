@@ -62,7 +62,14 @@ describe('one trace from publish authorization to the transcode job (real proces
   it('links ingest authorization → control-plane handler → stream.started → transcode job start', async () => {
     const api = adminApi(controlPlane.httpUrl, platform.adminToken);
     const stream = await api<{ id: string; streamKey: string }>('POST', '/streams', { name: 'traced', record: false });
-    publisher = ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, width: 640, height: 360, fps: 25, gopFrames: 50, videoBitrateKbps: 800 });
+    publisher = ffmpegPublish({
+      url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`,
+      width: 640,
+      height: 360,
+      fps: 25,
+      gopFrames: 50,
+      videoBitrateKbps: 800,
+    });
 
     const jobStart = await waitFor(() => collector.spans.find((s) => s.service === 'transcode' && s.name === 'transcode job start'), {
       timeoutMs: 60_000,

@@ -1,13 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  connect,
-  headers as natsHeaders,
-  type JetStreamClient,
-  type Msg,
-  type MsgHdrs,
-  type NatsConnection,
-  type Subscription,
-} from 'nats';
+import { connect, headers as natsHeaders, type JetStreamClient, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import type { z } from 'zod';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { fillSubject, parseSubject, subjectPattern, type EventContract, type RequestContract } from '@mediaplane/contracts';

@@ -25,7 +25,12 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, stream: strin
   try {
     const info = await jsm.consumers.info(stream, durable);
     const c = info.config;
-    if (c.filter_subject !== wanted.filter_subject || c.ack_wait !== wanted.ack_wait || c.max_deliver !== wanted.max_deliver || c.max_ack_pending !== wanted.max_ack_pending) {
+    if (
+      c.filter_subject !== wanted.filter_subject ||
+      c.ack_wait !== wanted.ack_wait ||
+      c.max_deliver !== wanted.max_deliver ||
+      c.max_ack_pending !== wanted.max_ack_pending
+    ) {
       await jsm.consumers.update(stream, durable, wanted);
     }
     return;

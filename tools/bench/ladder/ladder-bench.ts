@@ -9,7 +9,16 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LadderSchema } from '@mediaplane/contracts';
 import { killAllChildren, spawnTracked } from '@mediaplane/testing';
-import { DEFAULT_LADDER, buildLadderArgs, fpsText, planLadder, segmentOutputArgs, videoEncoderArgs, type LadderPlan, type SourceMedia } from '@mediaplane/media-plan';
+import {
+  DEFAULT_LADDER,
+  buildLadderArgs,
+  fpsText,
+  planLadder,
+  segmentOutputArgs,
+  videoEncoderArgs,
+  type LadderPlan,
+  type SourceMedia,
+} from '@mediaplane/media-plan';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { ensureBenchSource } from '../common/bench-source';
 import { benchDir } from '../common/bench-paths';

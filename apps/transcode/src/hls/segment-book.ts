@@ -1,7 +1,14 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Rendition } from '@mediaplane/contracts';
-import { localSegmentIndex, parseSegmentListLine, renderMasterPlaylist, type LadderPlan, type PlannedRendition, type SourceMedia } from '@mediaplane/media-plan';
+import {
+  localSegmentIndex,
+  parseSegmentListLine,
+  renderMasterPlaylist,
+  type LadderPlan,
+  type PlannedRendition,
+  type SourceMedia,
+} from '@mediaplane/media-plan';
 import type { Logger } from '@mediaplane/observability';
 import { probeSegmentCodecString } from '../ladder/source-probe';
 import type { SequenceStart } from '../jobs/sequence-store';
