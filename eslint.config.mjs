@@ -48,6 +48,19 @@ export default [
     },
   },
   {
+    // NATS belongs to libs/messaging: apps take contracts, work queues and KV buckets from the Bus, never the client.
+    files: ['apps/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'nats', message: 'Use @mediaplane/messaging (Bus, workQueue, durableConsumer, kvBucket) instead of the NATS client.' }],
+          patterns: [{ group: ['nats/*'], message: 'Use @mediaplane/messaging instead of the NATS client.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs', '**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly', jest: 'readonly' },

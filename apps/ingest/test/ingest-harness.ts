@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
-import { Bus } from '@mediaplane/messaging';
+import { Bus, route, type WorkMessage } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
 import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
 import { freePort, platformEnv, startApp, waitFor, type AppProcess, type PlatformEnv, cleanupNamespace } from '@mediaplane/testing';
@@ -61,12 +61,12 @@ export class IngestHarness {
     const harness = new IngestHarness(platform, bus, redis, new LiveStreamStore(redis, platform.namespace));
     if (options.respond === 'silent') bus.listen(streamContracts.publishAuthorize.subject, 'control-plane', async () => undefined);
     else if (options.respond !== false) harness.answerAuthorize();
-    await bus.consumeDurable(
-      'test-recorder',
-      [streamContracts.streamStarted.subject, streamContracts.streamEnded.subject, streamContracts.publishRejected.subject],
-      async (subject, payload) => {
-        harness.events.push({ subject, payload: payload as Record<string, unknown> });
-      },
+    const record = (m: WorkMessage<Record<string, unknown>>) => {
+      harness.events.push({ subject: m.subject, payload: m.payload });
+    };
+    await bus.durableConsumer(
+      [route(streamContracts.streamStarted, record), route(streamContracts.streamEnded, record), route(streamContracts.publishRejected, record)],
+      { durable: 'test-recorder', ackWaitMs: 30_000 },
     );
     harness.httpPort = await freePort();
     harness.rtmpPort = await freePort();

@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
-import { JobQueueService } from './jobs/job-queue.service';
-import { ServingJobs } from './jobs/serving-jobs';
-import { EncoderService } from './ladder/encoder.service';
-import { TranscodeMetrics } from './metrics/transcode-metrics.service';
-import { InternalTokenGuard } from './origin/internal-token.guard';
-import { OriginController } from './origin/origin.controller';
+import { HlsModule } from './hls/hls.module';
+import { JobsModule } from './jobs/jobs.module';
+import { LadderModule } from './ladder/ladder.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { OriginModule } from './origin/origin.module';
 
-@Module({
-  controllers: [OriginController],
-  providers: [TranscodeMetrics, EncoderService, ServingJobs, JobQueueService, InternalTokenGuard],
-})
+/** The transcode worker: feature modules only; each declares what it needs. */
+@Module({ imports: [MetricsModule, LadderModule, HlsModule, JobsModule, OriginModule] })
 export class AppModule {}

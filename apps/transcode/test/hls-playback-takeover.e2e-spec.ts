@@ -3,12 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { HlsOriginSchema, hlsOriginKey, transcodeContracts, type HlsOrigin } from '@mediaplane/contracts';
-import { ffprobe, freePort, killAllChildren, launchChromium, sleep, startApp, uniqueNamespace, waitFor, type AppProcess } from '@mediaplane/testing';
+import {
+  ffprobe,
+  freePort,
+  hlsPlayerState as playerState,
+  killAllChildren,
+  launchChromium,
+  sleep,
+  startApp,
+  startHlsPlayer as startPlayer,
+  uniqueNamespace,
+  waitFor,
+  type AppProcess,
+} from '@mediaplane/testing';
 import { startFlvTestSource, type FlvTestSource } from './support/flv-test-source';
 import { parseMedia } from './support/hls-playlists';
 import { PlatformStandIn } from './support/live-stream-stand-in';
 import { ffmpegProcessesUsing } from './support/process-table';
-import { hlsPlayerState as playerState, startHlsPlayer as startPlayer } from './support/hls-player';
 
 jest.setTimeout(240_000);
 

@@ -14,9 +14,10 @@ import {
   type AppProcess,
   type Publisher,
   adminApi,
+  hlsPlayerState,
+  startHlsPlayer,
 } from '@mediaplane/testing';
 import { segmentStarts } from './support/hls-checks';
-import { hlsPlayerState, startHlsPlayer } from './support/hls-player';
 import { parseMaster, parseMedia } from './support/hls-playlists';
 import { ffmpegProcessesUsing } from './support/process-table';
 

@@ -65,6 +65,18 @@ export const PublishAuthorizeResponseSchema = z.discriminatedUnion('ok', [
 ]);
 export type PublishAuthorizeResponse = z.infer<typeof PublishAuthorizeResponseSchema>;
 
+/**
+ * A stream's settings as the publish decision gave them: the single source
+ * for the whole session (ingest keeps them in its grant, transcode reads them
+ * from `stream.started` and does not ask again).
+ */
+export const StreamSettingsSchema = z.object({
+  private: z.boolean(),
+  record: z.boolean(),
+  ladder: LadderSchema.optional(),
+});
+export type StreamSettings = z.infer<typeof StreamSettingsSchema>;
+
 export const StreamStartedSchema = z.object({
   streamId: StreamIdSchema,
   sessionId: z.string().max(64),
@@ -72,6 +84,8 @@ export const StreamStartedSchema = z.object({
   node: z.string().max(128),
   startedAt: z.iso.datetime(),
   media: MediaInfoSchema,
+  /** Optional so events from nodes that predate it still parse. */
+  settings: StreamSettingsSchema.optional(),
 });
 export type StreamStarted = z.infer<typeof StreamStartedSchema>;
 

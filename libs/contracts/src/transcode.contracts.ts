@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineEvent, defineRequest } from './contract';
-import { LadderSchema, StreamIdSchema } from './stream.contracts';
+import { defineEvent } from './contract';
+import { StreamIdSchema } from './stream.contracts';
 
 export const RenditionSchema = z.object({
   name: z.string().max(32),
@@ -20,6 +20,7 @@ export const RenditionReadySchema = z.object({
   renditions: z.array(RenditionSchema).max(16),
   at: z.iso.datetime(),
 });
+export type RenditionReady = z.infer<typeof RenditionReadySchema>;
 
 export const RecordingReadySchema = z.object({
   streamId: StreamIdSchema,
@@ -30,26 +31,6 @@ export const RecordingReadySchema = z.object({
   bytes: z.number().int().nonnegative(),
   at: z.iso.datetime(),
 });
-
-/**
- * What a transcode worker needs from the stream definition that the
- * streamStarted event does not carry. Asked by the worker when it claims a
- * job, answered by the control plane (queue group `control-plane`). When
- * nobody answers the worker falls back to the live state's `private` flag,
- * `record: false` and the default ladder, and says so in its log.
- */
-export const TranscodeSettingsRequestSchema = z.object({ streamId: StreamIdSchema });
-export const TranscodeSettingsResponseSchema = z.discriminatedUnion('found', [
-  z.object({
-    found: z.literal(true),
-    private: z.boolean(),
-    record: z.boolean(),
-    /** Absent: the default ladder. */
-    ladder: LadderSchema.optional(),
-  }),
-  z.object({ found: z.literal(false) }),
-]);
-export type TranscodeSettingsResponse = z.infer<typeof TranscodeSettingsResponseSchema>;
 
 export const TranscodeJobClaimedSchema = z.object({
   streamId: StreamIdSchema,
@@ -108,7 +89,6 @@ export const transcodeContracts = {
   renditionReady: defineEvent('transcode.v1.rendition.{streamId}.ready', RenditionReadySchema, { durable: true }),
   recordingReady: defineEvent('transcode.v1.recording.{streamId}.ready', RecordingReadySchema, { durable: true }),
   /** Asked by a worker claiming a job; answered by the control plane from the stream definition. */
-  getSettings: defineRequest('transcode.v1.settings.{streamId}.get', TranscodeSettingsRequestSchema, TranscodeSettingsResponseSchema),
   jobClaimed: defineEvent('transcode.v1.job.{streamId}.claimed', TranscodeJobClaimedSchema),
   jobEnded: defineEvent('transcode.v1.job.{streamId}.ended', TranscodeJobEndedSchema),
 } as const;

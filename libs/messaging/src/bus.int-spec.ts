@@ -98,8 +98,8 @@ describe('Bus on a real NATS server', () => {
     await a.publish(streamContracts.streamStarted, { streamId: 's1' }, event, { msgId });
     await a.publish(streamContracts.streamStarted, { streamId: 's1' }, event, { msgId });
     const received: unknown[] = [];
-    await b.consumeDurable('test-consumer', [streamContracts.streamStarted.subject], async (_subject, payload) => {
-      received.push(payload);
+    await b.workQueue(streamContracts.streamStarted, { durable: 'test-consumer', ackWaitMs: 30_000 }, (m) => {
+      received.push(m.payload);
     });
     await waitFor(() => received.length >= 1, { what: 'durable delivery' });
     await new Promise((r) => setTimeout(r, 500));

@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  connect,
-  headers as natsHeaders,
-  type ConsumerMessages,
-  type JetStreamClient,
-  type Msg,
-  type MsgHdrs,
-  type NatsConnection,
-  type Subscription,
-} from 'nats';
+import { connect, headers as natsHeaders, type JetStreamClient, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import type { z } from 'zod';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { fillSubject, parseSubject, subjectMatches, subjectPattern, type EventContract, type RequestContract } from '@mediaplane/contracts';
+import { fillSubject, parseSubject, subjectPattern, type EventContract, type RequestContract } from '@mediaplane/contracts';
 import { counter, extractTraceContext, getTracer, injectTraceContext, type Logger, type Registry } from '@mediaplane/observability';
 import { BusRequestError, ContractViolationError } from './bus-errors';
 import { natsHeaderCarrier } from './nats-headers-carrier';
 import { decodeJson, encodeJson, validatePayload } from './validate-payload';
 import { ensureEventsStream, eventsStreamName } from './jetstream-setup';
+import { KvBucket, kvBucketName, type KvBucketOptions, type KvCodec } from './kv-bucket';
+import { WorkQueueRunner, route, type WorkHandler, type WorkQueue, type WorkQueueOptions, type WorkRoute } from './work-queue';
 
 const ERROR_HEADER = 'Mediaplane-Error';
 
@@ -57,7 +48,7 @@ export class Bus {
   private readonly tracer = getTracer('mediaplane.bus');
   private readonly invalid;
   private readonly subscriptions: Subscription[] = [];
-  private readonly consumers: ConsumerMessages[] = [];
+  private readonly queues: WorkQueueRunner[] = [];
   private js?: JetStreamClient;
 
   private constructor(
@@ -104,8 +95,7 @@ export class Bus {
       const hdrs = natsHeaders();
       injectTraceContext(natsHeaderCarrier(hdrs), trace.setSpan(context.active(), span));
       if (contract.durable) {
-        this.js ??= this.nc.jetstream();
-        await this.js.publish(subject, encodeJson(body), { msgID: options.msgId ?? randomUUID(), headers: hdrs });
+        await this.jetstream().publish(subject, encodeJson(body), { msgID: options.msgId ?? randomUUID(), headers: hdrs });
       } else {
         this.nc.publish(subject, encodeJson(body), { headers: hdrs });
       }
@@ -184,58 +174,42 @@ export class Bus {
   }
 
   /**
-   * Durable, at-least-once consumption from JetStream. A handler that throws
-   * gets the message again after `retryDelayMs` (nak with delay).
+   * A typed work queue over JetStream: one durable consumer shared by every
+   * instance, each message to one of them, at most `concurrency` at a time
+   * here. See WorkQueueRunner for validation, tracing and settling.
    */
-  async consumeDurable(
-    durableName: string,
-    filterTemplates: string[],
-    handler: (subject: string, payload: unknown, info: { msgId?: string; redeliveryCount: number }) => Promise<void>,
-    options: { retryDelayMs?: (attempt: number) => number; maxDeliver?: number; deliverNew?: boolean } = {},
-  ): Promise<void> {
-    const jsm = await this.nc.jetstreamManager();
-    const stream = eventsStreamName(this.options.namespace);
-    const patterns = filterTemplates.map((t) => `${this.options.namespace}.${subjectPattern(t)}`);
-    // Debian's nats-server (2.9) has no multi-subject filters: one subject filters on the
-    // server, several are matched here and the rest acknowledged unseen.
-    const filter_subject = patterns.length === 1 ? patterns[0] : undefined;
-    try {
-      await jsm.consumers.info(stream, durableName);
-      await jsm.consumers.update(stream, durableName, { filter_subject, max_deliver: options.maxDeliver ?? -1 });
-    } catch {
-      await jsm.consumers.add(stream, {
-        durable_name: durableName,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: options.deliverNew ? DeliverPolicy.New : DeliverPolicy.All,
-        filter_subject,
-        max_deliver: options.maxDeliver ?? -1,
-        ack_wait: 30_000_000_000,
-      });
-    }
+  async workQueue<C extends EventContract>(contract: C, options: WorkQueueOptions, handler: WorkHandler<C>): Promise<WorkQueue> {
+    return this.durableConsumer([route(contract, handler)], options);
+  }
+
+  /** Durable, at-least-once consumption of several contracts through one consumer (`route(contract, handler)` each). */
+  async durableConsumer(routes: WorkRoute[], options: WorkQueueOptions): Promise<WorkQueue> {
+    const runner = new WorkQueueRunner(
+      {
+        js: this.jetstream(),
+        jsm: await this.nc.jetstreamManager(),
+        stream: eventsStreamName(this.options.namespace),
+        namespace: this.options.namespace,
+        logger: this.options.logger,
+        tracer: this.tracer,
+        invalid: this.invalid,
+      },
+      routes,
+      options,
+    );
+    await runner.start();
+    this.queues.push(runner);
+    return runner;
+  }
+
+  /** Opens (creating when missing) the namespaced KV bucket `<namespace>_<suffix>`. */
+  async kvBucket<T>(suffix: string, codec: KvCodec<T>, options: KvBucketOptions): Promise<KvBucket<T>> {
+    return KvBucket.open(this.jetstream(), kvBucketName(this.options.namespace, suffix), codec, options);
+  }
+
+  private jetstream(): JetStreamClient {
     this.js ??= this.nc.jetstream();
-    const consumer = await this.js.consumers.get(stream, durableName);
-    const messages = await consumer.consume({ max_messages: 64 });
-    this.consumers.push(messages);
-    void (async () => {
-      for await (const m of messages) {
-        if (!patterns.some((p) => subjectMatches(p, m.subject))) {
-          m.ack();
-          continue;
-        }
-        const subject = this.stripNamespace(m.subject);
-        const redeliveryCount = m.info.redeliveryCount;
-        try {
-          await context.with(extractTraceContext(natsHeaderCarrier(m.headers ?? natsHeaders())), async () =>
-            handler(subject, decodeJson(subject, m.data), { msgId: m.headers?.get('Nats-Msg-Id'), redeliveryCount }),
-          );
-          m.ack();
-        } catch (error) {
-          const delay = options.retryDelayMs?.(redeliveryCount) ?? Math.min(60_000, 500 * 2 ** Math.min(redeliveryCount, 7));
-          this.options.logger.warn({ subject, redeliveryCount, err: error }, 'durable handler failed; will retry');
-          m.nak(delay);
-        }
-      }
-    })();
+    return this.js;
   }
 
   /** Raw subscription for transports: validates, traces and isolates handler failures. */
@@ -288,7 +262,7 @@ export class Bus {
 
   /** Stops every subscription and consumer, flushes what is pending, then closes. */
   async close(): Promise<void> {
-    for (const c of this.consumers) await c.close().catch(() => undefined);
+    for (const q of this.queues) q.halt();
     for (const s of this.subscriptions) s.unsubscribe();
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
   }

@@ -4,3 +4,6 @@ export * from './bus-transport.strategy';
 export * from './jetstream-setup';
 export * from './validate-payload';
 export * from './nats-headers-carrier';
+export * from './kv-bucket';
+export * from './work-message';
+export { route, type WorkHandler, type WorkQueue, type WorkQueueOptions, type WorkRoute } from './work-queue';

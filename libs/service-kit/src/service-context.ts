@@ -20,12 +20,12 @@ export interface ServiceContext<C extends CommonConfig = CommonConfig> {
 export const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
 /** The app's own validated config object (same object as `ServiceContext.config`). */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+/** This instance's id (`ServiceContext.instanceId`), e.g. the worker name in leases and origin entries. */
+export const INSTANCE_ID = Symbol('INSTANCE_ID');
 export const BUS = Symbol('BUS');
 export const REDIS = Symbol('REDIS');
 export const LOGGER = Symbol('LOGGER');
 export const METRICS = Symbol('METRICS');
-/** This instance's id (as in heartbeats and live state), for code that needs only that of the context. */
-export const INSTANCE_ID = Symbol('INSTANCE_ID');
 
 /** Redis keys are built by the one helper of @mediaplane/sessions; re-exported for existing callers. */
 export { redisKey } from '@mediaplane/sessions';

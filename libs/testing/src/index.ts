@@ -12,3 +12,5 @@ export * from './admin-api';
 export * from './webrtc-page-client';
 export * from './room-page-client';
 export * from './udp-throttle-relay';
+export * from './hls-player';
+export * from './otlp-collector';

@@ -9,12 +9,16 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LadderSchema } from '@mediaplane/contracts';
 import { killAllChildren, spawnTracked } from '@mediaplane/testing';
-import { DEFAULT_LADDER } from '../../../apps/transcode/src/ladder/default-ladder';
-import { videoEncoderArgs } from '../../../apps/transcode/src/ladder/encoder-options';
-import { buildLadderArgs, segmentOutputArgs } from '../../../apps/transcode/src/ladder/ffmpeg-ladder-args';
-import { fpsText } from '../../../apps/transcode/src/ladder/frame-rate';
-import { planLadder, type LadderPlan } from '../../../apps/transcode/src/ladder/ladder-planner';
-import type { SourceMedia } from '../../../apps/transcode/src/ladder/source-media';
+import {
+  DEFAULT_LADDER,
+  buildLadderArgs,
+  fpsText,
+  planLadder,
+  segmentOutputArgs,
+  videoEncoderArgs,
+  type LadderPlan,
+  type SourceMedia,
+} from '@mediaplane/media-plan';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { ensureBenchSource } from '../common/bench-source';
 import { benchDir } from '../common/bench-paths';

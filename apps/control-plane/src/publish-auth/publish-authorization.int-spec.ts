@@ -1,4 +1,4 @@
-import { streamContracts, transcodeContracts } from '@mediaplane/contracts';
+import { streamContracts } from '@mediaplane/contracts';
 import { hashStreamKey } from '@mediaplane/sessions';
 import { killAllChildren, sleep } from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
@@ -74,17 +74,5 @@ describe('publish authorization over NATS', () => {
     expect(log).toContain('publish authorized');
     expect(log).not.toContain(hashStreamKey(created.streamKey));
     expect(log).not.toContain(created.streamKey);
-  });
-
-  it("tells a transcode worker the stream definition's privacy, recording and ladder, and says when a stream is unknown", async () => {
-    const ladder = { rungs: [{ name: '480p', height: 480, videoBitrateKbps: 1200 }], preset: 'fast' as const };
-    const created = (await cp.api<{ id: string }>('POST', '/api/v1/streams', { body: { name: 'Ladder me', record: true, ladder } })).body;
-    expect(await cp.bus.request(transcodeContracts.getSettings, { streamId: created.id }, { streamId: created.id })).toEqual({
-      found: true,
-      private: false,
-      record: true,
-      ladder: { rungs: [{ name: '480p', height: 480, videoBitrateKbps: 1200, audioBitrateKbps: 128 }], source: true, preset: 'fast', segmentSeconds: 2 },
-    });
-    expect(await cp.bus.request(transcodeContracts.getSettings, { streamId: 'no-such-stream' }, { streamId: 'no-such-stream' })).toEqual({ found: false });
   });
 });

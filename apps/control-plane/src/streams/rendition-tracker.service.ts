@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { RenditionReadySchema, StreamEndedSchema, parseSubject, streamContracts, transcodeContracts, type Rendition } from '@mediaplane/contracts';
-import type { Bus } from '@mediaplane/messaging';
+import { streamContracts, transcodeContracts, type Rendition, type RenditionReady, type StreamEnded } from '@mediaplane/contracts';
+import { route, type Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, BUS, LOGGER, REDIS } from '@mediaplane/service-kit';
 import { controlPlaneKeys } from '@mediaplane/sessions';
@@ -32,11 +32,9 @@ export class RenditionTracker implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.consumeDurable(
-      'control-plane-renditions',
-      [transcodeContracts.renditionReady.subject, streamContracts.streamEnded.subject],
-      (subject, payload) => this.onEvent(subject, payload),
-      { deliverNew: true },
+    await this.bus.durableConsumer(
+      [route(transcodeContracts.renditionReady, (m) => this.onReady(m.payload)), route(streamContracts.streamEnded, (m) => this.onEnded(m.payload))],
+      { durable: 'control-plane-renditions', ackWaitMs: 30_000, deliverNew: true },
     );
   }
 
@@ -51,19 +49,15 @@ export class RenditionTracker implements OnApplicationBootstrap {
     await this.redis.del(this.key(streamId));
   }
 
-  private async onEvent(subject: string, payload: unknown): Promise<void> {
-    if (parseSubject(transcodeContracts.renditionReady.subject, subject)) {
-      const ready = RenditionReadySchema.safeParse(payload);
-      if (!ready.success) return this.logger.warn({ subject }, 'ignored a rendition.ready that violates its contract');
-      const value = { origin: ready.data.origin, at: ready.data.at, renditions: ready.data.renditions };
-      await this.redis.set(this.key(ready.data.streamId), JSON.stringify(value), 'PX', RENDITIONS_TTL_MS);
-      return;
-    }
-    const ended = StreamEndedSchema.safeParse(payload);
-    if (!ended.success) return this.logger.warn({ subject }, 'ignored a stream.ended that violates its contract');
-    const raw = await this.redis.get(this.key(ended.data.streamId));
+  private async onReady(ready: RenditionReady): Promise<void> {
+    const value = { origin: ready.origin, at: ready.at, renditions: ready.renditions };
+    await this.redis.set(this.key(ready.streamId), JSON.stringify(value), 'PX', RENDITIONS_TTL_MS);
+  }
+
+  private async onEnded(ended: StreamEnded): Promise<void> {
+    const raw = await this.redis.get(this.key(ended.streamId));
     const stored = raw ? StoredRenditionsSchema.safeParse(JSON.parse(raw)) : undefined;
-    if (stored?.success && Date.parse(stored.data.at) <= Date.parse(ended.data.endedAt)) await this.redis.del(this.key(ended.data.streamId));
+    if (stored?.success && Date.parse(stored.data.at) <= Date.parse(ended.endedAt)) await this.redis.del(this.key(ended.streamId));
   }
 
   private key(streamId: string): string {

@@ -1,10 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { KV } from 'nats';
 import { digestsEqual } from '@mediaplane/sessions';
 import { APP_CONFIG, BUS } from '@mediaplane/service-kit';
-import type { Bus } from '@mediaplane/messaging';
+import { KvConflictError, jsonValues, textValues, type Bus, type KvBucket } from '@mediaplane/messaging';
 import type { ControlPlaneConfig } from '../control-plane.config';
-import { decodeJsonValue, encodeJsonValue, listKeys, liveValue, openKvBucket } from '../storage/kv-buckets';
 import { StreamDefinitionSchema, type StreamDefinition } from './stream.schemas';
 
 export interface StoredStream {
@@ -25,8 +23,8 @@ export class StreamConflictError extends Error {}
  */
 @Injectable()
 export class StreamStore implements OnModuleInit {
-  private definitions?: KV;
-  private keyIndex?: KV;
+  private definitions?: KvBucket<StreamDefinition>;
+  private keyIndex?: KvBucket<string>;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -35,17 +33,20 @@ export class StreamStore implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const replicas = this.config.CONTROL_PLANE_KV_REPLICAS;
-    this.definitions = await openKvBucket(this.bus, 'streams', { description: 'Mediaplane stream definitions (id → definition)', replicas });
-    this.keyIndex = await openKvBucket(this.bus, 'stream_keys', { description: 'Mediaplane publish key index (sha256(key) → stream id)', replicas });
+    this.definitions = await this.bus.kvBucket('streams', jsonValues(StreamDefinitionSchema), {
+      description: 'Mediaplane stream definitions (id → definition)',
+      replicas,
+    });
+    this.keyIndex = await this.bus.kvBucket('stream_keys', textValues, { description: 'Mediaplane publish key index (sha256(key) → stream id)', replicas });
   }
 
   async create(definition: StreamDefinition): Promise<void> {
-    await this.index().create(definition.keyHash, Buffer.from(definition.id));
+    await this.index().create(definition.keyHash, definition.id);
     try {
-      await this.defs().create(definition.id, encodeJsonValue(definition));
+      await this.defs().create(definition.id, definition);
     } catch (error) {
       await this.index()
-        .purge(definition.keyHash)
+        .delete(definition.keyHash)
         .catch(() => undefined);
       throw error;
     }
@@ -53,14 +54,11 @@ export class StreamStore implements OnModuleInit {
 
   async get(id: string): Promise<StoredStream | undefined> {
     const entry = await this.defs().get(id);
-    const value = liveValue(entry);
-    if (!entry || !value) return undefined;
-    const parsed = StreamDefinitionSchema.safeParse(decodeJsonValue(value));
-    return parsed.success ? { definition: parsed.data, revision: entry.revision } : undefined;
+    return entry ? { definition: entry.value, revision: entry.revision } : undefined;
   }
 
   async list(): Promise<StreamDefinition[]> {
-    const keys = await listKeys(this.defs());
+    const keys = await this.defs().keys();
     const found = await Promise.all(keys.map((k) => this.get(k)));
     return found
       .filter((s): s is StoredStream => s !== undefined)
@@ -70,9 +68,9 @@ export class StreamStore implements OnModuleInit {
 
   /** The stream a key hash publishes to, compared in constant time against the definition. */
   async findByKeyHash(keyHash: string): Promise<StreamDefinition | undefined> {
-    const value = liveValue(await this.index().get(keyHash));
-    if (!value) return undefined;
-    const stored = await this.get(Buffer.from(value).toString('utf8'));
+    const indexed = await this.index().get(keyHash);
+    if (!indexed) return undefined;
+    const stored = await this.get(indexed.value);
     if (!stored || !digestsEqual(stored.definition.keyHash, keyHash)) return undefined;
     return stored.definition;
   }
@@ -80,34 +78,34 @@ export class StreamStore implements OnModuleInit {
   /** Swaps the key hash; the old key stops authorizing the moment the definition is written. */
   async replaceKeyHash(current: StoredStream, keyHash: string, at: Date): Promise<StreamDefinition> {
     const next: StreamDefinition = { ...current.definition, keyHash, keyRotatedAt: at.toISOString(), updatedAt: at.toISOString() };
-    await this.index().create(keyHash, Buffer.from(next.id));
+    await this.index().create(keyHash, next.id);
     try {
-      await this.defs().update(next.id, encodeJsonValue(next), current.revision);
+      await this.defs().update(next.id, next, current.revision);
     } catch (error) {
       await this.index()
-        .purge(keyHash)
+        .delete(keyHash)
         .catch(() => undefined);
-      throw /wrong last sequence/i.test(String(error)) ? new StreamConflictError('the stream changed meanwhile; try again') : error;
+      throw error instanceof KvConflictError ? new StreamConflictError('the stream changed meanwhile; try again') : error;
     }
     await this.index()
-      .purge(current.definition.keyHash)
+      .delete(current.definition.keyHash)
       .catch(() => undefined);
     return next;
   }
 
   async remove(definition: StreamDefinition): Promise<void> {
-    await this.defs().purge(definition.id);
+    await this.defs().delete(definition.id);
     await this.index()
-      .purge(definition.keyHash)
+      .delete(definition.keyHash)
       .catch(() => undefined);
   }
 
-  private defs(): KV {
+  private defs(): KvBucket<StreamDefinition> {
     if (!this.definitions) throw new Error('stream store is not open yet');
     return this.definitions;
   }
 
-  private index(): KV {
+  private index(): KvBucket<string> {
     if (!this.keyIndex) throw new Error('stream store is not open yet');
     return this.keyIndex;
   }

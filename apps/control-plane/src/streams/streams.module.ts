@@ -9,13 +9,12 @@ import { SnapshotProxy } from './snapshot-proxy.service';
 import { StreamStore } from './stream-store.service';
 import { StreamsController } from './streams.controller';
 import { StreamsService } from './streams.service';
-import { TranscodeSettingsController } from './transcode-settings.controller';
 
 /** Stream definitions, their live view, snapshots, playback tokens and the settings transcode asks for. */
 @Module({
   imports: [AuthModule, SessionStoresModule],
   // Routes do not depend on this order: `:id` never matches `:id/snapshot.jpg` (a parameter stops at `/`).
-  controllers: [StreamsController, SnapshotController, TranscodeSettingsController],
+  controllers: [StreamsController, SnapshotController],
   providers: [
     StreamStore,
     StreamsService,

@@ -1,6 +1,6 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { StreamIdSchema, streamContracts } from '@mediaplane/contracts';
-import type { Bus } from '@mediaplane/messaging';
+import { KvConflictError, type Bus } from '@mediaplane/messaging';
 import { counter, type Logger, type Registry } from '@mediaplane/observability';
 import { APP_CONFIG, BUS, LOGGER, METRICS } from '@mediaplane/service-kit';
 import {
@@ -60,7 +60,7 @@ export class StreamsService {
       try {
         await this.store.create(definition);
       } catch (error) {
-        if (attempt < 2 && /wrong last sequence|exists/i.test(String(error))) continue;
+        if (attempt < 2 && error instanceof KvConflictError) continue;
         throw error;
       }
       this.operations.inc({ operation: 'create' });

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
-import { WebhookDeliveryRequestedSchema, subjectPattern, webhookContracts, type WebhookDeliveryRequested } from '@mediaplane/contracts';
-import { eventsStreamName, type Bus } from '@mediaplane/messaging';
+import { webhookContracts, type WebhookDeliveryRequested } from '@mediaplane/contracts';
+import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
 import { counter, histogram, type Logger, type Registry } from '@mediaplane/observability';
 import { BUS, LOGGER, METRICS, SERVICE_CONTEXT, ShutdownService, type ServiceContext } from '@mediaplane/service-kit';
 import type { ControlPlaneConfig } from '../control-plane.config';
@@ -20,15 +19,14 @@ const CONSUMER = 'control-plane-webhook-deliveries';
  * every control-plane instance: at-least-once, up to
  * CONTROL_PLANE_WEBHOOK_CONCURRENCY at a time, each failure retried after an
  * exponential backoff (nak with delay) until CONTROL_PLANE_WEBHOOK_MAX_ATTEMPTS.
- * Its own consumer loop rather than Bus.consumeDurable because a slow
- * receiver must not hold back the deliveries to the others.
+ * Deliveries run concurrently, so a slow receiver does not hold back the
+ * deliveries to the others.
  */
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly policy: WebhookTargetPolicy;
   private readonly config: ControlPlaneConfig;
-  private readonly inFlight = new Set<Promise<void>>();
-  private messages?: ConsumerMessages;
+  private queue?: WorkQueue;
   private readonly outcomes;
   private readonly durations;
 
@@ -48,63 +46,38 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const stream = eventsStreamName(this.bus.namespace);
-    const filter_subject = `${this.bus.namespace}.${subjectPattern(webhookContracts.deliveryRequested.subject)}`;
-    const ackWaitMs = Math.max(30_000, this.config.CONTROL_PLANE_WEBHOOK_TIMEOUT_MS * 2 + 5_000);
-    const jsm = await this.bus.nc.jetstreamManager();
-    const settings = { filter_subject, ack_wait: ackWaitMs * 1_000_000, max_deliver: -1, max_ack_pending: 10_000 };
-    try {
-      await jsm.consumers.info(stream, CONSUMER);
-      await jsm.consumers.update(stream, CONSUMER, settings);
-    } catch {
-      await jsm.consumers.add(stream, { durable_name: CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...settings });
-    }
-    const consumer = await this.bus.nc.jetstream().consumers.get(stream, CONSUMER);
-    this.messages = await consumer.consume({ max_messages: this.config.CONTROL_PLANE_WEBHOOK_CONCURRENCY });
+    this.queue = await this.bus.workQueue(
+      webhookContracts.deliveryRequested,
+      {
+        durable: CONSUMER,
+        ackWaitMs: Math.max(30_000, this.config.CONTROL_PLANE_WEBHOOK_TIMEOUT_MS * 2 + 5_000),
+        concurrency: this.config.CONTROL_PLANE_WEBHOOK_CONCURRENCY,
+        retryDelayMs: () => this.config.CONTROL_PLANE_WEBHOOK_RETRY_BASE_MS,
+      },
+      (m) => this.process(m),
+    );
     this.shutdown.onDrain('webhook deliveries', () => this.stop());
-    void this.run(this.messages);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const m of messages) {
-      while (this.inFlight.size >= this.config.CONTROL_PLANE_WEBHOOK_CONCURRENCY) await Promise.race(this.inFlight);
-      const task: Promise<void> = this.process(m)
-        .catch((error: unknown) => {
-          this.logger.error({ err: error }, 'webhook delivery crashed; will retry');
-          m.nak(this.config.CONTROL_PLANE_WEBHOOK_RETRY_BASE_MS);
-        })
-        .finally(() => this.inFlight.delete(task));
-      this.inFlight.add(task);
-    }
-  }
-
   /** Stops taking jobs and waits for the attempts under way (unacked jobs return to JetStream). */
   private async stop(): Promise<void> {
-    const messages = this.messages;
-    this.messages = undefined;
-    await messages?.close().catch(() => undefined);
-    await Promise.allSettled([...this.inFlight]);
+    const queue = this.queue;
+    this.queue = undefined;
+    await queue?.stop();
   }
 
-  private async process(m: JsMsg): Promise<void> {
-    let job: WebhookDeliveryRequested;
-    try {
-      job = WebhookDeliveryRequestedSchema.parse(JSON.parse(Buffer.from(m.data).toString('utf8')));
-    } catch {
-      this.logger.warn({ subject: m.subject }, 'dropped a webhook job that violates its contract');
-      m.term('invalid job');
-      return;
-    }
+  private async process(m: WorkMessage<WebhookDeliveryRequested>): Promise<void> {
+    const job = m.payload;
     const webhook = await this.webhooks.get(job.webhookId);
     if (!webhook || !webhook.events.includes(job.type)) {
       m.ack(); // deleted or unsubscribed since the job was queued
       return;
     }
-    const attempt = m.info.deliveryCount;
+    const attempt = m.deliveryCount;
     const result = await this.deliver(webhook, job, attempt);
     this.durations.observe(result.durationMs / 1000);
     const record: DeliveryAttempt = {
@@ -123,7 +96,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       m.ack();
     } else if (attempt >= this.config.CONTROL_PLANE_WEBHOOK_MAX_ATTEMPTS) {
       await this.finish(webhook, { ...record, outcome: 'gave_up' });
-      m.term('no attempts left');
+      m.term(); // no attempts left
     } else {
       const delay = retryDelayMs(attempt, this.config.CONTROL_PLANE_WEBHOOK_RETRY_BASE_MS, this.config.CONTROL_PLANE_WEBHOOK_RETRY_MAX_MS);
       await this.finish(webhook, { ...record, outcome: 'failed', nextAttemptInMs: delay });

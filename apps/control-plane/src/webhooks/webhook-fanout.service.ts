@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { webhookContracts } from '@mediaplane/contracts';
-import type { Bus } from '@mediaplane/messaging';
+import { route, type Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
 import { BUS, LOGGER } from '@mediaplane/service-kit';
 import { WEBHOOK_EVENT_SOURCES, toWebhookEvent } from './webhook-event-sources';
@@ -22,12 +22,10 @@ export class WebhookFanout implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.consumeDurable(
-      'control-plane-webhook-events',
-      WEBHOOK_EVENT_SOURCES.map((s) => s.contract.subject),
-      (subject, payload, info) => this.onEvent(subject, payload, info.msgId),
+    await this.bus.durableConsumer(
+      WEBHOOK_EVENT_SOURCES.map((s) => route(s.contract, (m) => this.onEvent(m.subject, m.payload, m.msgId))),
       // Only events from the first start on: a new platform does not replay a week of history to new webhooks.
-      { deliverNew: true },
+      { durable: 'control-plane-webhook-events', ackWaitMs: 30_000, deliverNew: true },
     );
   }
 

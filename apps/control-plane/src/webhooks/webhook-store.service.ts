@@ -1,15 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { KV } from 'nats';
-import type { Bus } from '@mediaplane/messaging';
+import { jsonValues, type Bus, type KvBucket } from '@mediaplane/messaging';
 import { APP_CONFIG, BUS } from '@mediaplane/service-kit';
 import type { ControlPlaneConfig } from '../control-plane.config';
-import { decodeJsonValue, encodeJsonValue, listKeys, liveValue, openKvBucket } from '../storage/kv-buckets';
 import { WebhookIdSchema, WebhookRecordSchema, type WebhookRecord } from './webhook.schemas';
 
 /** Webhook registrations in JetStream KV (`<ns>_webhooks`), durable like stream definitions. */
 @Injectable()
 export class WebhookStore implements OnModuleInit {
-  private bucket?: KV;
+  private bucket?: KvBucket<WebhookRecord>;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -17,34 +15,31 @@ export class WebhookStore implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.bucket = await openKvBucket(this.bus, 'webhooks', {
+    this.bucket = await this.bus.kvBucket('webhooks', jsonValues(WebhookRecordSchema), {
       description: 'Mediaplane webhook registrations',
       replicas: this.config.CONTROL_PLANE_KV_REPLICAS,
     });
   }
 
   async create(record: WebhookRecord): Promise<void> {
-    await this.kv().create(record.id, encodeJsonValue(record));
+    await this.kv().create(record.id, record);
   }
 
   async get(id: string): Promise<WebhookRecord | undefined> {
     if (!WebhookIdSchema.safeParse(id).success) return undefined;
-    const value = liveValue(await this.kv().get(id));
-    if (!value) return undefined;
-    const parsed = WebhookRecordSchema.safeParse(decodeJsonValue(value));
-    return parsed.success ? parsed.data : undefined;
+    return (await this.kv().get(id))?.value;
   }
 
   async list(): Promise<WebhookRecord[]> {
-    const found = await Promise.all((await listKeys(this.kv())).map((k) => this.get(k)));
+    const found = await Promise.all((await this.kv().keys()).map((k) => this.get(k)));
     return found.filter((w): w is WebhookRecord => w !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
   async remove(id: string): Promise<void> {
-    await this.kv().purge(id);
+    await this.kv().delete(id);
   }
 
-  private kv(): KV {
+  private kv(): KvBucket<WebhookRecord> {
     if (!this.bucket) throw new Error('webhook store is not open yet');
     return this.bucket;
   }

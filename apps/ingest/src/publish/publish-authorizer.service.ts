@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { streamContracts, type PublishProtocol } from '@mediaplane/contracts';
 import { BusRequestError, type Bus } from '@mediaplane/messaging';
-import type { Logger } from '@mediaplane/observability';
+import { context } from '@opentelemetry/api';
+import { getTracer, type Logger } from '@mediaplane/observability';
 import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER } from '@mediaplane/service-kit';
 import { AuthFailureThrottle, hashStreamKey, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
@@ -21,6 +22,7 @@ export type AuthorizeOutcome = { ok: true; grant: PublishGrant } | { ok: false; 
 @Injectable()
 export class PublishAuthorizer {
   private readonly throttle: AuthFailureThrottle;
+  private readonly tracer = getTracer('mediaplane.ingest');
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -40,11 +42,20 @@ export class PublishAuthorizer {
   async authorize(protocol: PublishProtocol, streamKey: string, remoteAddress: string | undefined): Promise<AuthorizeOutcome> {
     const address = normalizeAddress(remoteAddress);
     if (!this.throttle.begin(address)) return this.fail(protocol, address, 'rate_limited', 'too many publish attempts at once; try again later', true);
-    try {
-      return await this.decide(protocol, streamKey, address);
-    } finally {
-      this.throttle.finish(address);
-    }
+    // The root of the publish's trace: the session started on this grant continues it (stream.started → transcode job).
+    return this.tracer.startActiveSpan('publish authorize', { attributes: { 'mediaplane.protocol': protocol } }, async (span) => {
+      try {
+        const outcome = await this.decide(protocol, streamKey, address);
+        if (outcome.ok) {
+          span.setAttribute('mediaplane.stream_id', outcome.grant.streamId);
+          outcome.grant.traceContext = context.active();
+        } else span.setAttribute('mediaplane.refusal', outcome.reason);
+        return outcome;
+      } finally {
+        span.end();
+        this.throttle.finish(address);
+      }
+    });
   }
 
   private async decide(protocol: PublishProtocol, streamKey: string, address: string): Promise<AuthorizeOutcome> {
@@ -79,7 +90,8 @@ export class PublishAuthorizer {
       );
     }
     this.throttle.recordSuccess(address);
-    return { ok: true, grant: { streamId: response.streamId, name: response.name, private: response.private, record: response.record } };
+    const { streamId, name, record, ladder } = response;
+    return { ok: true, grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}) } };
   }
 
   /** A refusal decided after authorization (the stream is already live), announced like the others. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context } from '@opentelemetry/api';
 import { streamContracts, type MediaInfo, type PlaybackProtocol, type StreamEndReasonSchema } from '@mediaplane/contracts';
 import type { Bus } from '@mediaplane/messaging';
 import { StreamHub, StreamMediaProbe, type StreamHubOptions } from '@mediaplane/media-io';
@@ -187,19 +188,25 @@ export class PublishSession {
   private announceStarted(evenIfEnding = false): void {
     if (this.started || (this.closing && !evenIfEnding)) return;
     if (this.codecTimer) clearTimeout(this.codecTimer);
-    this.started = this.deps.bus
-      .publish(
-        streamContracts.streamStarted,
-        { streamId: this.streamId },
-        {
-          streamId: this.streamId,
-          sessionId: this.sessionId,
-          protocol: this.publisher.protocol,
-          node: this.deps.node,
-          startedAt: this.startedAt.toISOString(),
-          media: this.probe.mediaInfo as MediaInfo,
-        },
-        { msgId: `${this.sessionId}:started` },
+    // In the authorization's trace, so the transcode job that consumes stream.started joins it.
+    const traceContext = this.grant.traceContext ?? context.active();
+    this.started = context
+      .with(traceContext, () =>
+        this.deps.bus.publish(
+          streamContracts.streamStarted,
+          { streamId: this.streamId },
+          {
+            streamId: this.streamId,
+            sessionId: this.sessionId,
+            protocol: this.publisher.protocol,
+            node: this.deps.node,
+            startedAt: this.startedAt.toISOString(),
+            media: this.probe.mediaInfo as MediaInfo,
+            // The publish decision travels on with the stream: transcode reads it here and does not ask again.
+            settings: { private: this.grant.private, record: this.grant.record, ...(this.grant.ladder ? { ladder: this.grant.ladder } : {}) },
+          },
+          { msgId: `${this.sessionId}:started` },
+        ),
       )
       .then(
         () => this.log.info({ media: this.probe.mediaInfo }, 'stream started'),

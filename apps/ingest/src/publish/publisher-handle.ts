@@ -1,4 +1,5 @@
-import type { PublishProtocol } from '@mediaplane/contracts';
+import type { Ladder, PublishProtocol } from '@mediaplane/contracts';
+import type { Context } from '@mediaplane/observability';
 
 /** The connection a stream is published on, whatever the protocol (RTMP now, SRT later). */
 export interface PublisherHandle {
@@ -8,10 +9,17 @@ export interface PublisherHandle {
   close(reason: string): void;
 }
 
-/** What the control plane said about an authorized key. */
+/**
+ * What the control plane said about an authorized key: the stream's settings
+ * for the whole session, passed on with `stream.started` so nobody asks again.
+ */
 export interface PublishGrant {
   streamId: string;
   name: string;
   private: boolean;
   record: boolean;
+  /** The stream's own transcode ladder; absent means the default ladder. */
+  ladder?: Ladder;
+  /** Trace context of the authorization, so the session's `stream.started` (and the transcode job) continue its trace. */
+  traceContext?: Context;
 }

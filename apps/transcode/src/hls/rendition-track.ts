@@ -1,5 +1,5 @@
 import { unlink } from 'node:fs/promises';
-import { MediaPlaylist, type PlaylistSegment } from './media-playlist';
+import { MediaPlaylist, type PlaylistSegment } from '@mediaplane/media-plan';
 
 /** Segments kept on disk after leaving the window, for players that fetched the playlist just before. */
 const RETAIN_AFTER_WINDOW = 4;

@@ -1,74 +1,69 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { Server } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Consumer, JsMsg } from 'nats';
-import { StreamStartedSchema, streamContracts, transcodeContracts } from '@mediaplane/contracts';
-import { decodeJson, formatIssues } from '@mediaplane/messaging';
+import { streamContracts, transcodeContracts, type StreamStarted } from '@mediaplane/contracts';
+import { planLadder } from '@mediaplane/media-plan';
+import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
+import { getTracer, type Logger } from '@mediaplane/observability';
 import { LiveStreamStore, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
-import { LoadReporterService, ReadinessService, SERVICE_CONTEXT, ShutdownService, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
+import { ServingJobs } from '../hls/serving-jobs';
 import { EncoderService } from '../ladder/encoder.service';
-import { planLadder } from '../ladder/ladder-planner';
 import { probeSource, sourceFromLiveState } from '../ladder/source-probe';
 import { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
-import { openJobConsumer } from './job-consumer';
-import { JobLeaseStore } from './job-lease-store';
 import { resolveJobSettings } from './job-settings';
-import { SequenceStore } from './sequence-store';
-import { ServingJobs } from './serving-jobs';
-import { TranscodeJob, type JobOutcome } from './transcode-job';
+import { TranscodeJobFactory } from './transcode-job.factory';
+import type { JobOutcome, TranscodeJob } from './transcode-job';
+
+/** The durable consumer every worker shares: each streamStarted goes to one worker at a time. */
+export const JOB_CONSUMER = 'transcode-jobs';
 
 interface ActiveJob {
   job: TranscodeJob;
-  msg: JsMsg;
-  working: NodeJS.Timeout;
-  /** The message was already handed back (drain): the outcome must not ack or nak it again. */
-  settled: boolean;
+  /** The delivery that settles when the job ends (a redelivery to this worker replaces it). */
+  msg: WorkMessage<StreamStarted>;
+  /** Tells the handler of the previous delivery that a redelivery took over. */
+  superseded?: () => void;
 }
 
 /**
- * Pulls transcode jobs from the shared JetStream work queue while this worker
- * has capacity (at capacity it simply stops pulling, so the pool spreads the
- * streams), keeps each claimed message alive with `working()` while the job
- * runs, and acks it when the stream ends. Drain hands jobs back at once.
+ * Takes transcode jobs from the shared JetStream work queue, at most
+ * TRANSCODE_MAX_JOBS at a time (at capacity it stops pulling, so the pool
+ * spreads the streams). A job's handler runs for the life of the job, its
+ * message kept alive with `working()`; if the worker dies or hangs, the ack
+ * wait expires and JetStream hands the stream to another worker. The message
+ * is acked when the stream ends; drain hands jobs back at once.
  */
 @Injectable()
 export class JobQueueService implements OnApplicationBootstrap {
-  private readonly config: TranscodeConfig;
+  private readonly tracer = getTracer('mediaplane.transcode');
   private readonly active = new Map<string, ActiveJob>();
-  private readonly leases: JobLeaseStore;
-  private readonly sequences: SequenceStore;
-  private readonly liveStore: LiveStreamStore;
-  private consumer?: Consumer;
+  private queue?: WorkQueue;
   private stopping = false;
-  private wake?: () => void;
-  private loop?: Promise<void>;
 
   constructor(
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<TranscodeConfig>,
+    @Inject(APP_CONFIG) private readonly config: TranscodeConfig,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly liveStore: LiveStreamStore,
+    private readonly jobs: TranscodeJobFactory,
     private readonly encoder: EncoderService,
     private readonly metrics: TranscodeMetrics,
     private readonly serving: ServingJobs,
     private readonly readiness: ReadinessService,
     private readonly load: LoadReporterService,
     private readonly shutdown: ShutdownService,
-    private readonly adapterHost: HttpAdapterHost,
-  ) {
-    this.config = ctx.config;
-    this.leases = new JobLeaseStore(ctx.redis, ctx.config.MEDIAPLANE_NAMESPACE);
-    this.sequences = new SequenceStore(ctx.redis, ctx.config.MEDIAPLANE_NAMESPACE);
-    this.liveStore = new LiveStreamStore(ctx.redis, ctx.config.MEDIAPLANE_NAMESPACE);
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.metrics.capacity.set(this.config.TRANSCODE_MAX_JOBS);
     this.load.addUnit('jobs', () => this.active.size);
     this.load.addUnit('jobCapacity', () => this.config.TRANSCODE_MAX_JOBS);
-    this.readiness.addCheck('job-queue', () => this.consumer !== undefined);
+    this.readiness.addCheck('job-queue', () => this.queue !== undefined);
     this.shutdown.onDrain('transcode-jobs', (deadline) => this.drain(deadline));
-    this.ctx.bus.subscribe(
+    this.bus.subscribe(
       streamContracts.streamEnded,
       async (ended) => {
         await this.active.get(key(ended.streamId, ended.sessionId))?.job.end('stream_ended_event');
@@ -76,135 +71,99 @@ export class JobQueueService implements OnApplicationBootstrap {
       // Every worker must hear it: only the one running the job acts.
       { queue: false },
     );
-    this.consumer = await openJobConsumer(this.ctx.bus.nc, this.config.MEDIAPLANE_NAMESPACE, this.config.TRANSCODE_JOB_ACK_WAIT_MS);
-    this.loop = this.pullLoop();
+    const ackWaitMs = this.config.TRANSCODE_JOB_ACK_WAIT_MS;
+    this.queue = await this.bus.workQueue(
+      streamContracts.streamStarted,
+      // Jobs of streams that went live before any worker ran are still wanted; stale ones are skipped on claim.
+      { durable: JOB_CONSUMER, ackWaitMs, concurrency: this.config.TRANSCODE_MAX_JOBS, keepAliveMs: Math.max(300, Math.floor(ackWaitMs / 3)) },
+      (msg) => this.run(msg),
+    );
   }
 
-  get activeJobs(): number {
-    return this.active.size;
-  }
-
-  private async pullLoop(): Promise<void> {
-    await this.encoder.get();
-    while (!this.stopping) {
-      if (this.active.size >= this.config.TRANSCODE_MAX_JOBS) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        continue;
-      }
-      let msg: JsMsg | null = null;
-      try {
-        msg = (await this.consumer?.next({ expires: 5000 })) ?? null;
-      } catch (error) {
-        if (this.stopping || this.ctx.bus.nc.isClosed()) break;
-        this.ctx.logger.warn({ err: error }, 'job pull failed; retrying');
-        await sleep(1000);
-        continue;
-      }
-      if (!msg) continue;
-      if (this.stopping) {
-        msg.nak();
-        break;
-      }
-      await this.claim(msg);
-    }
-  }
-
-  private async claim(msg: JsMsg): Promise<void> {
-    const period = Math.max(300, Math.floor(this.config.TRANSCODE_JOB_ACK_WAIT_MS / 3));
-    const working = setInterval(() => msg.working(), period);
-    const giveBack = (delayMs?: number) => {
-      clearInterval(working);
-      msg.nak(delayMs);
-    };
-    const parsed = StreamStartedSchema.safeParse(safeDecode(msg));
-    if (!parsed.success) {
-      clearInterval(working);
-      this.ctx.logger.warn({ subject: msg.subject, issues: formatIssues(parsed.error) }, 'dropping a job message that violates its contract');
-      msg.term();
-      return;
-    }
-    const { streamId, sessionId } = parsed.data;
-    const log = this.ctx.logger.child({ streamId, sessionId, delivery: msg.info.deliveryCount });
+  /** The handler of one delivery: claims the job, then follows it until it ends (or a redelivery takes over). */
+  private async run(msg: WorkMessage<StreamStarted>): Promise<void> {
+    const encoder = await this.encoder.get();
+    if (this.stopping) return msg.nak();
+    const { streamId, sessionId } = msg.payload;
     const existing = this.active.get(key(streamId, sessionId));
     if (existing) {
       // Redelivered to the worker already running it (we were late extending): carry on with the new delivery.
-      clearInterval(existing.working);
+      existing.superseded?.();
       existing.msg = msg;
-      existing.working = working;
-      return;
+      return this.follow(existing, msg);
     }
+    const entry = await this.tracer.startActiveSpan('transcode job start', { attributes: { 'mediaplane.stream_id': streamId } }, async (span) => {
+      try {
+        return await this.claim(msg, encoder);
+      } finally {
+        span.end();
+      }
+    });
+    if (entry) await this.follow(entry, msg);
+  }
+
+  private async claim(msg: WorkMessage<StreamStarted>, encoder: Awaited<ReturnType<EncoderService['get']>>): Promise<ActiveJob | undefined> {
+    const { streamId, sessionId } = msg.payload;
+    const log = this.logger.child({ streamId, sessionId, delivery: msg.deliveryCount });
     try {
-      const state = await this.waitForLiveState(streamId, sessionId, parsed.data.startedAt);
+      const state = await this.waitForLiveState(streamId, sessionId, msg.payload.startedAt);
       if (!state) {
-        clearInterval(working);
         log.info('skipping the job of a session that is no longer live');
         msg.ack();
-        return;
+        return undefined;
       }
       if (!state.pullUrl) {
         log.error('the live state has no pullUrl; cannot pull the stream');
-        return giveBack(5000);
+        msg.nak(5000);
+        return undefined;
       }
-      const settings = await resolveJobSettings(this.ctx.bus, streamId, state.private, Math.min(2000, this.config.MEDIAPLANE_REQUEST_TIMEOUT_MS), log);
+      const settings = resolveJobSettings(msg.payload, state.private);
+      if (settings.from === 'fallback') log.warn('stream.started carries no settings (an older ingest node); using defaults (no recording, default ladder)');
       const source = sourceFromLiveState(state) ?? (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, this.internalUrl(state.pullUrl, streamId), 10_000));
       const plan = planLadder(source, settings.ladder, { maxFps: this.config.TRANSCODE_MAX_FPS });
-      const job = new TranscodeJob(
+      const job = this.jobs.create(
         {
           streamId,
           sessionId,
           pullUrl: state.pullUrl,
-          delivery: msg.info.deliveryCount,
+          delivery: msg.deliveryCount,
           settings,
           source,
           plan,
-          workDir: join(this.config.TRANSCODE_WORK_DIR, this.ctx.instanceId),
+          workDir: join(this.config.TRANSCODE_WORK_DIR, this.instanceId),
         },
-        {
-          config: this.config,
-          instanceId: this.ctx.instanceId,
-          logger: this.ctx.logger,
-          bus: this.ctx.bus,
-          leases: this.leases,
-          sequences: this.sequences,
-          liveStore: this.liveStore,
-          metrics: this.metrics,
-          encoder: await this.encoder.get(),
-          originBaseUrl: () => this.originBaseUrl(),
-        },
+        encoder,
       );
       await job.start();
-      const entry: ActiveJob = { job, msg, working, settled: false };
+      const entry: ActiveJob = { job, msg };
       this.active.set(key(streamId, sessionId), entry);
       this.serving.add(job);
       this.metrics.jobs.set(this.active.size);
-      const takeover = msg.info.deliveryCount > 1;
-      this.metrics.claims.inc({ takeover: String(takeover) });
-      void this.ctx.bus
+      this.metrics.claims.inc({ takeover: String(msg.deliveryCount > 1) });
+      void this.bus
         .publish(
           transcodeContracts.jobClaimed,
           { streamId },
-          { streamId, sessionId, worker: this.ctx.instanceId, delivery: msg.info.deliveryCount, at: new Date().toISOString() },
+          { streamId, sessionId, worker: this.instanceId, delivery: msg.deliveryCount, at: new Date().toISOString() },
         )
         .catch(() => undefined);
-      void job.outcome.then((outcome) => this.finish(key(streamId, sessionId), entry, outcome));
+      return entry;
     } catch (error) {
       log.warn({ err: error }, 'could not start the job; handing it back');
-      giveBack(3000);
+      msg.nak(3000);
+      return undefined;
     }
   }
 
-  private finish(id: string, entry: ActiveJob, outcome: JobOutcome): void {
-    clearInterval(entry.working);
+  /** Waits for the job's outcome and settles this delivery by it, unless a redelivery supersedes this one first. */
+  private async follow(entry: ActiveJob, msg: WorkMessage<StreamStarted>): Promise<void> {
+    const superseded = new Promise<'superseded'>((resolve) => (entry.superseded = () => resolve('superseded')));
+    const outcome = await Promise.race([entry.job.outcome, superseded]);
+    if (outcome === 'superseded') return msg.leave();
+    const id = key(entry.job.streamId, entry.job.sessionId);
     if (this.active.get(id) === entry) this.active.delete(id);
     this.metrics.jobs.set(this.active.size);
-    if (!entry.settled) {
-      entry.settled = true;
-      if (outcome === 'ended') entry.msg.ack();
-      else if (outcome === 'released') entry.msg.nak();
-      else if (outcome === 'failed') entry.msg.nak(5000);
-      // 'lost': another worker holds the message now; acking or nakking ours would disturb its delivery.
-    }
-    this.wake?.();
+    settle(msg, outcome);
   }
 
   /**
@@ -225,47 +184,37 @@ export class JobQueueService implements OnApplicationBootstrap {
 
   private async drain(deadline: number): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    const stopped = this.queue?.stop();
     const entries = [...this.active.values()];
-    for (const entry of entries) {
-      // Hand the message back now so another worker starts while we keep producing.
-      clearInterval(entry.working);
-      entry.settled = true;
-      entry.msg.nak();
-    }
+    // Hand the messages back now so other workers start while we keep producing.
+    for (const entry of entries) entry.msg.nak();
     await Promise.all(entries.map((e) => e.job.handOver(deadline)));
-    await this.loop;
+    await stopped;
     // Lingering jobs' files and anything else this instance wrote: nobody will serve them after we exit.
-    await rm(join(this.config.TRANSCODE_WORK_DIR, this.ctx.instanceId), { recursive: true, force: true }).catch(() => undefined);
+    await rm(join(this.config.TRANSCODE_WORK_DIR, this.instanceId), { recursive: true, force: true }).catch(() => undefined);
   }
 
   private internalUrl(pullUrl: string, streamId: string): string {
     const url = new URL(pullUrl);
-    url.searchParams.set('token', signInternal(this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId));
+    url.searchParams.set('token', signPlaybackToken(this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, new Date(Date.now() + 60_000), 'internal'));
     return url.toString();
   }
+}
 
-  private originBaseUrl(): string {
-    const address = (this.adapterHost.httpAdapter.getHttpServer() as Server).address();
-    const port = typeof address === 'object' && address ? address.port : this.config.TRANSCODE_HTTP_PORT;
-    return `http://${this.config.MEDIAPLANE_ADVERTISE_HOST}:${port}/origin/hls`;
-  }
+/**
+ * `ended` → ack (the stream is over); `released` → nak (another worker now);
+ * `failed` → nak with a delay; `lost` → nothing: another worker holds the
+ * message now, and settling ours would disturb its delivery.
+ */
+function settle(msg: WorkMessage<StreamStarted>, outcome: JobOutcome): void {
+  if (outcome === 'ended') msg.ack();
+  else if (outcome === 'released') msg.nak();
+  else if (outcome === 'failed') msg.nak(5000);
+  else msg.leave();
 }
 
 function key(streamId: string, sessionId: string): string {
   return `${streamId}/${sessionId}`;
-}
-
-function safeDecode(msg: JsMsg): unknown {
-  try {
-    return decodeJson(msg.subject, msg.data);
-  } catch {
-    return undefined;
-  }
-}
-
-function signInternal(secret: string, streamId: string): string {
-  return signPlaybackToken(secret, streamId, new Date(Date.now() + 60_000), 'internal');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,29 +1,22 @@
-import { transcodeContracts, type Ladder } from '@mediaplane/contracts';
-import type { Bus } from '@mediaplane/messaging';
-import type { Logger } from '@mediaplane/observability';
-import { DEFAULT_LADDER } from '../ladder/default-ladder';
+import type { Ladder, StreamStarted } from '@mediaplane/contracts';
+import { DEFAULT_LADDER } from '@mediaplane/media-plan';
 
 export interface JobSettings {
   private: boolean;
   record: boolean;
   ladder: Ladder;
-  /** Where the settings came from: the control plane, or the fallback when it did not answer. */
-  from: 'control-plane' | 'fallback';
+  /** Where the settings came from: the publish decision carried by `stream.started`, or the fallback for events without it. */
+  from: 'publish-decision' | 'fallback';
 }
 
 /**
- * The stream definition's transcode settings, asked of the control plane
- * when a job is claimed (streamStarted does not carry them). Without an
- * answer the job still runs: the live state's `private`, no recording, the
- * default ladder.
+ * The stream's settings for this session, as the publish decision gave them
+ * (ingest passes them on with `stream.started`). An event from an ingest node
+ * that predates the field still gets a job: the live state's `private`, no
+ * recording, the default ladder.
  */
-export async function resolveJobSettings(bus: Bus, streamId: string, livePrivate: boolean, timeoutMs: number, logger: Logger): Promise<JobSettings> {
-  try {
-    const answer = await bus.request(transcodeContracts.getSettings, { streamId }, { streamId }, { timeoutMs });
-    if (answer.found) return { private: answer.private || livePrivate, record: answer.record, ladder: answer.ladder ?? DEFAULT_LADDER, from: 'control-plane' };
-    logger.warn({ streamId }, 'control plane does not know the stream; using default transcode settings');
-  } catch (error) {
-    logger.warn({ streamId, err: error }, 'no transcode settings from the control plane; using defaults (no recording, default ladder)');
-  }
+export function resolveJobSettings(started: StreamStarted, livePrivate: boolean): JobSettings {
+  const s = started.settings;
+  if (s) return { private: s.private, record: s.record, ladder: s.ladder ?? DEFAULT_LADDER, from: 'publish-decision' };
   return { private: livePrivate, record: false, ladder: DEFAULT_LADDER, from: 'fallback' };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { encoderGlobalArgs, encoderUploadFilter, type EncoderName } from './encoder-options';
+import { encoderGlobalArgs, encoderUploadFilter, type EncoderName } from '@mediaplane/media-plan';
 
 const HARDWARE: EncoderName[] = ['h264_nvenc', 'h264_qsv', 'h264_vaapi'];
 

@@ -3,7 +3,7 @@ import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, LOGGER, ReadinessService } from '@mediaplane/service-kit';
 import { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
-import type { EncoderName } from './encoder-options';
+import type { EncoderName } from '@mediaplane/media-plan';
 import { chooseEncoder } from './encoder-probe';
 
 /** The H.264 encoder of this worker: configured, or probed once at start (`auto`). Not ready until known. */

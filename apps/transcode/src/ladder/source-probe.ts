@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { LiveStreamState } from '@mediaplane/sessions';
-import { avcCodecStringFromProbe } from './codec-strings';
-import type { SourceMedia } from './source-media';
+import { avcCodecStringFromProbe, type SourceMedia } from '@mediaplane/media-plan';
 
 /** The source as the live state describes it, when ingest filled in the video size. */
 export function sourceFromLiveState(state: LiveStreamState): SourceMedia | undefined {

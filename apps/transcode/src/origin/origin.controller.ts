@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ServingJobs } from '../jobs/serving-jobs';
+import { ServingJobs } from '../hls/serving-jobs';
 import type { TranscodeJob } from '../jobs/transcode-job';
 import { InternalTokenGuard } from './internal-token.guard';
 

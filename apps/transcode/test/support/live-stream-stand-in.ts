@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { z } from 'zod';
-import { streamContracts, transcodeContracts, type Ladder, type TranscodeSettingsResponseSchema } from '@mediaplane/contracts';
+import { streamContracts, type Ladder } from '@mediaplane/contracts';
 import { Bus } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
 import { LiveStreamStore, type LiveStreamState } from '@mediaplane/sessions';
@@ -21,12 +20,10 @@ export interface StandInStream {
 /**
  * Plays ingest and control plane for transcode tests: writes the live state
  * (as ingest does when a publisher goes live), publishes streamStarted /
- * streamEnded on JetStream, and answers the transcode settings request from
- * definitions the test registers.
+ * streamEnded on JetStream with the stream's settings, as the publish decision gave them to ingest.
  */
 export class PlatformStandIn {
   readonly live: LiveStreamStore;
-  private readonly definitions = new Map<string, z.input<typeof TranscodeSettingsResponseSchema>>();
   private readonly refreshers = new Map<string, NodeJS.Timeout>();
 
   private constructor(
@@ -42,9 +39,7 @@ export class PlatformStandIn {
     const bus = await Bus.connect('nats://127.0.0.1:4222', { namespace, queueGroup: 'control-plane', logger });
     await bus.ensureJetStream();
     const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
-    const standIn = new PlatformStandIn(bus, redis, namespace);
-    bus.respond(transcodeContracts.getSettings, ({ streamId }) => standIn.definitions.get(streamId) ?? { found: false as const });
-    return standIn;
+    return new PlatformStandIn(bus, redis, namespace);
   }
 
   static sessionId(): string {
@@ -52,12 +47,7 @@ export class PlatformStandIn {
   }
 
   async goLive(stream: StandInStream): Promise<LiveStreamState> {
-    this.definitions.set(stream.streamId, {
-      found: true,
-      private: stream.private ?? false,
-      record: stream.record ?? false,
-      ...(stream.ladder ? { ladder: stream.ladder } : {}),
-    });
+    const settings = { private: stream.private ?? false, record: stream.record ?? false, ...(stream.ladder ? { ladder: stream.ladder } : {}) };
     const now = new Date().toISOString();
     const state: LiveStreamState = {
       streamId: stream.streamId,
@@ -85,7 +75,7 @@ export class PlatformStandIn {
     await this.bus.publish(
       streamContracts.streamStarted,
       { streamId: stream.streamId },
-      { streamId: stream.streamId, sessionId: stream.sessionId, protocol: 'rtmp', node: 'ingest-stand-in', startedAt: now, media: state.media },
+      { streamId: stream.streamId, sessionId: stream.sessionId, protocol: 'rtmp', node: 'ingest-stand-in', startedAt: now, media: state.media, settings },
       { msgId: `started-${stream.streamId}-${stream.sessionId}` },
     );
     return state;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TranscodeJob } from './transcode-job';
+import type { TranscodeJob } from '../jobs/transcode-job';
 
 /** Jobs whose HLS this worker serves (producing, or lingering after the end), by stream id; the newest wins. */
 @Injectable()
