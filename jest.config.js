@@ -20,7 +20,11 @@ const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@mediaplane/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts') },
+  moduleNameMapper: {
+    '^@mediaplane/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    // Secondary entry points (`@mediaplane/observability/tracing`) are single files of the library.
+    '^@mediaplane/([a-z-]+)/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/$2.ts'),
+  },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tmp/'],
 };
 
