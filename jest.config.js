@@ -3,18 +3,7 @@
 // test script can run them with fewer workers.
 const path = require('node:path');
 
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2023',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', require('./tools/build/swc-options.cjs')({ sourceMaps: 'inline' })];
 
 const common = {
   rootDir: __dirname,

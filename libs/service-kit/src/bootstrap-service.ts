@@ -160,7 +160,8 @@ function readVersion(): string {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mediaplane') return pkg.version ?? '0.0.0';
+      // The workspace's package.json, or the pruned one of a bundled app (`@mediaplane/<app>`, dist/deploy/<app>).
+      if (pkg.name === 'mediaplane' || pkg.name?.startsWith('@mediaplane/')) return pkg.version ?? '0.0.0';
     }
     dir = dirname(dir);
   }
