@@ -6,6 +6,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { platformInstrumentations } from './instrumentations';
+import { RedactingSpanProcessor } from './redacting-span-processor';
 
 export interface TracingOptions {
   serviceName: string;
@@ -33,7 +34,8 @@ export function startTracing(options: TracingOptions): NodeSDK | undefined {
   const env = options.env ?? process.env;
   if (env['OTEL_SDK_DISABLED'] === 'true') return undefined;
   const exporter = options.exporter ?? exporterFromEnv(env);
-  const spanProcessors: SpanProcessor[] = exporter ? [options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)] : [];
+  // Redaction first: processors see a span's end in order, and the exporting one must get the scrubbed span.
+  const spanProcessors: SpanProcessor[] = exporter ? [new RedactingSpanProcessor(), options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)] : [];
   const instrumentations = platformInstrumentations();
   const nodeSdk = new NodeSDK({
     serviceName: env['OTEL_SERVICE_NAME'] ?? options.serviceName,

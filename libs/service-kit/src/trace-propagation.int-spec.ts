@@ -19,6 +19,7 @@ const FRONT_SCRIPT = join(WORKSPACE_ROOT, 'libs/service-kit/test/traced-front.cj
 /** A span as an OTLP/JSON export carries it (ids in hex). */
 interface OtlpSpan {
   traceId: string;
+  attributes?: { key: string; value: { stringValue?: string; intValue?: number | string } }[];
   spanId: string;
   parentSpanId?: string;
   name: string;
@@ -111,7 +112,7 @@ describe('trace context across HTTP → NATS → another service', () => {
   const parentTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 
   it('puts the HTTP request, the NATS request and the remote handler in one trace, each span a descendant of the previous', async () => {
-    const res = await fetch(`${frontUrl}/publish-check`, { headers: { traceparent: `00-${parentTraceId}-00f067aa0ba902b7-01` } });
+    const res = await fetch(`${frontUrl}/publish-check?token=sk_planted_secret&page=2`, { headers: { traceparent: `00-${parentTraceId}-00f067aa0ba902b7-01` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: false, reason: 'unknown_key' });
 
@@ -133,8 +134,12 @@ describe('trace context across HTTP → NATS → another service', () => {
     expect(ancestors(client)).toContain(server.spanId);
     expect(consumer.parentSpanContext?.spanId).toBe(client.spanId);
     expect(consumer.name).toBe('process ingest.v1.publish.authorize');
+    // Tokens in the query string never reach a span; the rest of the query does.
+    expect(JSON.stringify(spans)).not.toContain('sk_planted_secret');
+    expect(JSON.stringify(server)).toContain('page=2');
   });
 
+  // Reads the lines the front wrote while serving the request of the test above.
   it('writes the trace and span ids into every log line written inside a span, and none outside', async () => {
     const lines = frontLog.map((l) => JSON.parse(l) as { msg?: string; trace_id?: string; span_id?: string });
     const inside = lines.filter((l) => l.msg === 'asking for a publish decision' || l.msg === 'publish decision received');
