@@ -10,7 +10,8 @@ const { transformFileSync } = require('@swc/core');
 const swcOptions = require('./swc-options.cjs');
 
 const root = path.resolve(__dirname, '..', '..');
-const SPEC = /\.(spec|int-spec|e2e-spec)\.ts$/;
+// Specs, and shared test suites (`*.contract.ts`, run by specs against several implementations), are not production code.
+const SPEC = /\.(spec|int-spec|e2e-spec|contract)\.ts$/;
 
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
