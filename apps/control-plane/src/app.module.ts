@@ -1,37 +1,13 @@
 import { Module } from '@nestjs/common';
-import { AdminTokenGuard } from './auth/admin-token.guard';
-import { NodesController } from './nodes/nodes.controller';
-import { NodesService } from './nodes/nodes.service';
-import { PublishAuthorizationController } from './publish-auth/publish-authorization.controller';
-import { RenditionTracker } from './streams/rendition-tracker.service';
-import { SnapshotController } from './streams/snapshot.controller';
-import { SnapshotProxy } from './streams/snapshot-proxy.service';
-import { StreamStore } from './streams/stream-store.service';
-import { StreamsController } from './streams/streams.controller';
-import { StreamsService } from './streams/streams.service';
-import { DeliveryLog } from './webhooks/delivery-log.service';
-import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
-import { WebhookFanout } from './webhooks/webhook-fanout.service';
-import { WebhookStore } from './webhooks/webhook-store.service';
-import { WebhooksController } from './webhooks/webhooks.controller';
-import { WebhooksService } from './webhooks/webhooks.service';
-import { TranscodeSettingsController } from './streams/transcode-settings.controller';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { NodesModule } from './nodes/nodes.module';
+import { PublishAuthModule } from './publish-auth/publish-auth.module';
+import { StreamsModule } from './streams/streams.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { RoomsModule } from './rooms/rooms.module';
 
+/** The control plane: one feature module per capability; none depends on the order of this list. */
 @Module({
-  // SnapshotController comes before StreamsController so `:id/snapshot.jpg` is never read as an id.
-  controllers: [SnapshotController, StreamsController, WebhooksController, NodesController, PublishAuthorizationController, TranscodeSettingsController],
-  providers: [
-    AdminTokenGuard,
-    NodesService,
-    StreamStore,
-    StreamsService,
-    RenditionTracker,
-    SnapshotProxy,
-    WebhookStore,
-    WebhooksService,
-    DeliveryLog,
-    WebhookDeliveryWorker,
-    WebhookFanout,
-  ],
+  imports: [StreamsModule, PublishAuthModule, WebhooksModule, NodesModule, DashboardModule, RoomsModule],
 })
 export class AppModule {}

@@ -30,6 +30,7 @@ export const controlPlaneConfigSchema = z.object({
   MEDIAPLANE_PUBLIC_FLV_URL: baseUrl('HTTP-FLV play (WebSocket-FLV is the same with ws:)', 'http://<MEDIAPLANE_PUBLIC_HOST>:8081/live'),
   MEDIAPLANE_PUBLIC_HLS_URL: baseUrl('HLS play', 'http://<MEDIAPLANE_PUBLIC_HOST>:8082/hls'),
   MEDIAPLANE_PUBLIC_WHEP_URL: baseUrl('WHEP play', 'http://<MEDIAPLANE_PUBLIC_HOST>:8083/whep'),
+  MEDIAPLANE_PUBLIC_ROOMS_URL: baseUrl('the SFU rooms WebSocket', 'ws://<MEDIAPLANE_PUBLIC_HOST>:8083/rooms'),
   MEDIAPLANE_PUBLIC_API_URL: baseUrl('this API (snapshot URLs point here)', 'http://<MEDIAPLANE_PUBLIC_HOST>:<CONTROL_PLANE_HTTP_PORT>/api/v1'),
   MEDIAPLANE_WEBHOOK_ALLOWLIST: list()
     .refine((entries) => entries.every(isValidAllowlistEntry), 'every entry must be a host name, an IP address or a CIDR (e.g. 10.0.0.0/8)')

@@ -2,7 +2,6 @@ import './instrument';
 import { runService } from '@mediaplane/service-kit';
 import { AppModule } from './app.module';
 import { controlPlaneConfigSchema } from './control-plane.config';
-import { serveDashboard } from './dashboard/serve-dashboard';
 import { setupOpenApi } from './openapi';
 
 runService({
@@ -10,8 +9,5 @@ runService({
   module: AppModule,
   configSchema: controlPlaneConfigSchema,
   httpPort: (config) => config.CONTROL_PLANE_HTTP_PORT,
-  configureHttp: (app, ctx) => {
-    setupOpenApi(app);
-    serveDashboard(app, ctx.config.CONTROL_PLANE_WEB_DIR, ctx.logger);
-  },
+  configureHttp: (app) => setupOpenApi(app),
 });

@@ -12,6 +12,8 @@ export default defineConfig({
   root,
   base: '/',
   publicDir: false,
+  // The API's response types come from the contracts library (imported as types; nothing of it is bundled).
+  resolve: { alias: { '@mediaplane/contracts': fileURLToPath(new URL('../../../libs/contracts/src/index.ts', import.meta.url)) } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
-import { HlsDeliveryService } from './hls/hls-delivery.service';
-import { HlsController } from './hls/hls.controller';
-import { EdgeMetrics } from './metrics/edge-metrics.service';
-import { OriginClient } from './origin/origin-client.service';
-import { OriginDirectory } from './origin/origin-directory.service';
-import { HlsViewerTracker } from './viewers/hls-viewer-tracker.service';
+import { HlsModule } from './hls/hls.module';
+import { OriginModule } from './origin/origin.module';
+import { ViewersModule } from './viewers/viewers.module';
 
+/** The edge: one feature module per capability; none depends on the order of this list. */
 @Module({
-  controllers: [HlsController],
-  providers: [EdgeMetrics, OriginDirectory, OriginClient, HlsDeliveryService, HlsViewerTracker],
+  imports: [HlsModule, OriginModule, ViewersModule],
 })
 export class AppModule {}

@@ -1,31 +1,13 @@
 import { Module } from '@nestjs/common';
-import { MediaConnectionsService } from './limits/media-connections.service';
-import { IngestMetrics } from './observability/ingest-metrics';
-import { FlvPlaybackController } from './playback/flv-playback.controller';
-import { PlaybackAccessService } from './playback/playback-access.service';
-import { WsFlvGateway } from './playback/ws-flv.gateway';
-import { PublishAuthorizer } from './publish/publish-authorizer.service';
-import { PublishSessionsService } from './publish/publish-sessions.service';
-import { RtmpPlayHandler } from './rtmp/rtmp-play.handler';
-import { RtmpPublishHandler } from './rtmp/rtmp-publish.handler';
-import { RtmpServerService } from './rtmp/rtmp-server.service';
-import { SnapshotController } from './snapshot/snapshot.controller';
-import { SnapshotService } from './snapshot/snapshot.service';
-import { StreamCommandsController } from './streams/stream-commands.controller';
+import { LimitsModule } from './limits/limits.module';
+import { PlaybackModule } from './playback/playback.module';
+import { PublishModule } from './publish/publish.module';
+import { RtmpModule } from './rtmp/rtmp.module';
+import { SnapshotModule } from './snapshot/snapshot.module';
+import { StreamsModule } from './streams/streams.module';
 
+/** Ingest: one feature module per capability; none depends on the order of this list. */
 @Module({
-  controllers: [FlvPlaybackController, SnapshotController, StreamCommandsController],
-  providers: [
-    IngestMetrics,
-    MediaConnectionsService,
-    PublishAuthorizer,
-    PublishSessionsService,
-    PlaybackAccessService,
-    WsFlvGateway,
-    RtmpPublishHandler,
-    RtmpPlayHandler,
-    RtmpServerService,
-    SnapshotService,
-  ],
+  imports: [RtmpModule, PlaybackModule, PublishModule, LimitsModule, SnapshotModule, StreamsModule],
 })
 export class AppModule {}

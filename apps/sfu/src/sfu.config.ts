@@ -1,8 +1,43 @@
 import { z } from 'zod';
-import { commonConfigShape, port } from '@mediaplane/config';
+import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
 
-export const sfuConfigSchema = z.object({
-  ...commonConfigShape,
-  SFU_HTTP_PORT: port(8083).describe('HTTP port: health, readiness, metrics.'),
-});
+export const sfuConfigSchema = z
+  .object({
+    ...commonConfigShape,
+    ...playbackSecretShape,
+    SFU_HTTP_PORT: port(8083).describe('HTTP port: WHIP (/whip/{streamId}), WHEP (/whep/{streamId}), rooms (ws /rooms/{roomId}), health, readiness, metrics.'),
+    SFU_ENGINE: z
+      .enum(['auto', 'mediasoup', 'werift'])
+      .default('auto')
+      .describe(
+        'WebRTC engine: mediasoup (C++ workers, the production engine), werift (pure TypeScript), or auto: mediasoup whenever its worker exists (MEDIASOUP_WORKER_BIN or the one its npm install fetched), werift otherwise.',
+      ),
+    SFU_RTC_LISTEN_IP: z.string().default('0.0.0.0').describe('Address the WebRTC (ICE) sockets bind to.'),
+    SFU_RTC_ANNOUNCED_ADDRESS: z
+      .string()
+      .optional()
+      .describe('Address written into ICE candidates: the public or pod address browsers can reach (default: MEDIAPLANE_ADVERTISE_HOST).'),
+    SFU_RTC_MIN_PORT: port(40000).describe('Lowest UDP/TCP port of the WebRTC range.'),
+    SFU_RTC_MAX_PORT: port(40999).describe('Highest UDP/TCP port of the WebRTC range.'),
+    SFU_WORKERS: z.coerce.number().int().min(0).max(64).default(0).describe('mediasoup worker processes; 0 = one per core.'),
+    SFU_MAX_SDP_BYTES: count(32 * 1024).describe('Largest SDP offer (or trickle fragment) accepted; larger bodies get 413.'),
+    SFU_MAX_CANDIDATES_PER_PATCH: count(32).describe('ICE candidates one PATCH may trickle.'),
+    SFU_MAX_PEERS: count(2000).describe('WebRTC peers (WHIP, WHEP and room connections) this node accepts in total.'),
+    SFU_MAX_PEERS_PER_ADDRESS: count(100).describe('WebRTC peers one remote address may hold at a time.'),
+    SFU_CONSUMER_CAPACITY: count(1200).describe(
+      'Consumers (one per viewer track) this node announces it can carry, for placement; measure yours with `npm run bench -- sfu-fanout`.',
+    ),
+    SFU_CONNECT_TIMEOUT_MS: millis(20_000).describe('A peer whose ICE and DTLS have not connected this long after its answer is closed.'),
+    SFU_STATS_INTERVAL_MS: millis(2000).describe(
+      'How often a WHIP stream writes its live state (media, bitrate, viewers) to Redis; the entry expires after three missed updates.',
+    ),
+    SFU_ROOM_MAX_PARTICIPANTS: count(50).describe('Participants one room may hold.'),
+    SFU_ROOM_MESSAGES_PER_SECOND: count(50).describe('Signalling messages one room participant may send per second; more are answered with an error.'),
+    SFU_MAX_INCOMING_BITRATE: count(8_000_000).describe('Ceiling on what one publisher may send, in bits per second.'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.SFU_RTC_MAX_PORT <= config.SFU_RTC_MIN_PORT) {
+      ctx.addIssue({ code: 'custom', path: ['SFU_RTC_MAX_PORT'], message: 'must be above SFU_RTC_MIN_PORT' });
+    }
+  });
 export type SfuConfig = z.infer<typeof sfuConfigSchema>;

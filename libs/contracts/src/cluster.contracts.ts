@@ -26,6 +26,8 @@ export const NodeHeartbeatSchema = z.object({
   /** How long the entry stays valid without another heartbeat. */
   ttlMs: z.number().int().positive(),
   load: NodeLoadSchema,
+  /** What the instance runs on, e.g. the SFU's WebRTC engine (`engine: mediasoup`). */
+  facts: z.record(z.string().max(32), z.string().max(64)).default({}),
 });
 export type NodeHeartbeat = z.infer<typeof NodeHeartbeatSchema>;
 

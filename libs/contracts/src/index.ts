@@ -5,3 +5,5 @@ export * from './stream.contracts';
 export * from './registry';
 export * from './transcode.contracts';
 export * from './webhook.contracts';
+export * from './room.contracts';
+export * from './control-plane-api.contracts';

@@ -95,6 +95,11 @@ export const HlsOriginSchema = z.object({
 });
 export type HlsOrigin = z.infer<typeof HlsOriginSchema>;
 
+/**
+ * @deprecated Build Redis keys with `transcodeKeys(namespace).hlsOrigin` from
+ * @mediaplane/sessions (the one key-layout module); kept until the transcode
+ * worker switches, and pinned to the same layout by sessions' redis-keys spec.
+ */
 export function hlsOriginKey(namespace: string, streamId: string): string {
   return `${namespace}:hls-origin:${streamId}`;
 }

@@ -13,6 +13,7 @@ import { SERVICE_CONTEXT, type ServiceContext } from './service-context';
 export class HeartbeatService {
   private timer?: NodeJS.Timeout;
   private readonly ports: Record<string, number> = {};
+  private readonly facts: Record<string, string> = {};
 
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
@@ -23,6 +24,11 @@ export class HeartbeatService {
   /** Records a listener's bound port so the cluster view and peers can find it. */
   setPort(name: string, port: number): void {
     this.ports[name] = port;
+  }
+
+  /** Records a fact the cluster view shows about this instance (e.g. the SFU's engine). */
+  setFact(name: string, value: string): void {
+    this.facts[name] = value;
   }
 
   start(): void {
@@ -59,6 +65,7 @@ export class HeartbeatService {
           sentAt: new Date().toISOString(),
           ttlMs: this.ctx.config.MEDIAPLANE_HEARTBEAT_MS * 3,
           load: this.load.sample(),
+          facts: { ...this.facts },
         },
       );
     } catch (error) {

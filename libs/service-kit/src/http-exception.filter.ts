@@ -21,9 +21,24 @@ export class JsonExceptionFilter implements ExceptionFilter {
       res.status(status).json({ statusCode: status, error: httpErrorName(status), message });
       return;
     }
+    const clientError = asClientError(exception);
+    if (clientError) {
+      // The client sent something we cannot take (body too large, unsupported encoding, malformed body): its error, not ours.
+      this.logger.debug({ status: clientError.status, type: clientError.type }, 'client error before the handler');
+      res.status(clientError.status).json({ statusCode: clientError.status, error: httpErrorName(clientError.status), message: clientError.message });
+      return;
+    }
     this.logger.error({ err: exception }, 'unhandled error in HTTP handler');
     res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
   }
+}
+
+/** body-parser and http-errors mark errors safe to show with `expose` and a 4xx `status`. */
+function asClientError(exception: unknown): { status: number; type: string; message: string } | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, expose, type, message } = exception as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return { status, type: typeof type === 'string' ? type : 'client_error', message: typeof message === 'string' ? message.slice(0, 200) : 'bad request' };
 }
 
 function httpErrorName(status: number): string {
@@ -33,7 +48,9 @@ function httpErrorName(status: number): string {
     403: 'Forbidden',
     404: 'Not Found',
     409: 'Conflict',
+    412: 'Precondition Failed',
     413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
     422: 'Unprocessable Entity',
     429: 'Too Many Requests',
     503: 'Service Unavailable',

@@ -6,4 +6,5 @@ export * from './shutdown.service';
 export * from './health.controller';
 export * from './http-exception.filter';
 export * from './service-kit.module';
+export * from './session-stores.module';
 export * from './bootstrap-service';

@@ -24,8 +24,8 @@ export const BUS = Symbol('BUS');
 export const REDIS = Symbol('REDIS');
 export const LOGGER = Symbol('LOGGER');
 export const METRICS = Symbol('METRICS');
+/** This instance's id (as in heartbeats and live state), for code that needs only that of the context. */
+export const INSTANCE_ID = Symbol('INSTANCE_ID');
 
-/** Redis key in this platform's namespace: `ns:part:part`. */
-export function redisKey(namespace: string, ...parts: string[]): string {
-  return [namespace, ...parts].join(':');
-}
+/** Redis keys are built by the one helper of @mediaplane/sessions; re-exported for existing callers. */
+export { redisKey } from '@mediaplane/sessions';

@@ -4,7 +4,7 @@ import { HeartbeatService } from './heartbeat.service';
 import { LoadReporterService } from './load-reporter.service';
 import { ReadinessService } from './readiness.service';
 import { ShutdownService } from './shutdown.service';
-import { APP_CONFIG, BUS, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from './service-context';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from './service-context';
 
 /** Global module giving every app its context, health routes, heartbeat and drain. */
 @Global()
@@ -12,7 +12,9 @@ import { APP_CONFIG, BUS, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceC
 export class ServiceKitModule {
   static forContext(ctx: ServiceContext): DynamicModule {
     const values = [
+      // The whole bag is for service-kit's own services; app code injects the single tokens below.
       { provide: SERVICE_CONTEXT, useValue: ctx },
+      { provide: INSTANCE_ID, useValue: ctx.instanceId },
       { provide: APP_CONFIG, useValue: ctx.config },
       { provide: BUS, useValue: ctx.bus },
       { provide: REDIS, useValue: ctx.redis },

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { hlsViewerKeys } from './redis-keys';
 
 /**
  * Each edge's share, stored as `count:expiresAtMs`. Expiry is reckoned on the
@@ -57,13 +58,17 @@ const BATCH = 500;
  * Kept apart from the live state, which only the ingest session writes.
  */
 export class HlsViewerStore {
+  private readonly keys: ReturnType<typeof hlsViewerKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly namespace: string,
-  ) {}
+    namespace: string,
+  ) {
+    this.keys = hlsViewerKeys(namespace);
+  }
 
   private key(streamId: string): string {
-    return `${this.namespace}:hls-viewers:${streamId}`;
+    return this.keys.stream(streamId);
   }
 
   /**

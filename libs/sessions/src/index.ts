@@ -3,3 +3,7 @@ export * from './stream-credentials';
 export * from './playback-token';
 export * from './live-stream-store';
 export * from './hls-viewer-store';
+export * from './connection-limiter';
+export * from './auth-failure-throttle';
+export * from './room-token';
+export * from './redis-keys';

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { MediaInfoSchema, PlaybackProtocolSchema, PublishProtocolSchema, StreamIdSchema } from '@mediaplane/contracts';
+import { liveStreamKeys } from './redis-keys';
 
 export const LiveStreamStateSchema = z.object({
   streamId: StreamIdSchema,
@@ -42,17 +43,21 @@ return 0`;
  * TTL its holder refreshes; a crashed node's streams expire by themselves.
  */
 export class LiveStreamStore {
+  private readonly keys: ReturnType<typeof liveStreamKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly namespace: string,
-  ) {}
+    namespace: string,
+  ) {
+    this.keys = liveStreamKeys(namespace);
+  }
 
   private key(streamId: string): string {
-    return `${this.namespace}:live:${streamId}`;
+    return this.keys.entry(streamId);
   }
 
   private get indexKey(): string {
-    return `${this.namespace}:live-index`;
+    return this.keys.index;
   }
 
   /** True when this session now holds the stream; false when another publisher is live. */

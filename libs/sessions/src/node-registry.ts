@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { NodeHeartbeatSchema, type NodeHeartbeat } from '@mediaplane/contracts';
+import { nodeRegistryKeys } from './redis-keys';
 
 /**
  * The cluster view in Redis: one key per instance holding its last heartbeat
@@ -7,17 +8,21 @@ import { NodeHeartbeatSchema, type NodeHeartbeat } from '@mediaplane/contracts';
  * sorted set of expiry times that makes listing cheap without SCAN.
  */
 export class NodeRegistry {
+  private readonly keys: ReturnType<typeof nodeRegistryKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly namespace: string,
-  ) {}
+    namespace: string,
+  ) {
+    this.keys = nodeRegistryKeys(namespace);
+  }
 
   private nodeKey(instanceId: string): string {
-    return `${this.namespace}:node:${instanceId}`;
+    return this.keys.entry(instanceId);
   }
 
   private get indexKey(): string {
-    return `${this.namespace}:nodes`;
+    return this.keys.index;
   }
 
   async record(heartbeat: NodeHeartbeat, now = Date.now()): Promise<void> {

@@ -10,6 +10,11 @@ export function generateStreamId(): string {
   return randomBytes(9).toString('base64url');
 }
 
+/** Stream keys we issue are `sk_` + base64url; anything outside this shape cannot be a key (refused without a lookup). */
+export function isStreamKeyShaped(candidate: string): boolean {
+  return /^[A-Za-z0-9_-]{8,256}$/.test(candidate);
+}
+
 /**
  * Keys are stored and sent between services only as SHA-256: they are long
  * random strings, so the hash cannot be reversed and needs no salt.

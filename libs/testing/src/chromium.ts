@@ -13,7 +13,11 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+/** WebRTC tests keep media on loopback: Chromium must be allowed to use it for peer connections. */
+export const CHROMIUM_WEBRTC_ARGS = ['--allow-loopback-in-peer-connection'];
+
 /** Headless Debian Chromium driven by playwright-core (`npx playwright install` cannot work here). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+export function launchChromium(options: { webrtc?: boolean } = {}): Promise<Browser> {
+  const args = options.webrtc ? [...CHROMIUM_ARGS, ...CHROMIUM_WEBRTC_ARGS] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args });
 }

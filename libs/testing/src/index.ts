@@ -9,3 +9,6 @@ export * from './platform-env';
 export * from './chromium';
 export * from './cleanup-namespace';
 export * from './admin-api';
+export * from './webrtc-page-client';
+export * from './room-page-client';
+export * from './udp-throttle-relay';

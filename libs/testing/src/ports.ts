@@ -62,3 +62,31 @@ export async function freeUdpPort(): Promise<number> {
   }
   throw new Error('no free UDP port found');
 }
+
+/**
+ * A block of `size` consecutive ports for an SFU's RTC range in a test,
+ * free for UDP and TCP a moment ago; random, so parallel specs rarely meet.
+ */
+export async function freeRtcPortRange(size = 100): Promise<{ min: number; max: number }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const min = 42000 + Math.floor(Math.random() * 160) * 100;
+    const probes = [min, min + Math.floor(size / 2), min + size - 1];
+    const free = await Promise.all(probes.map((p) => portFreeForUdpAndTcp(p)));
+    if (free.every(Boolean)) return { min, max: min + size - 1 };
+  }
+  throw new Error('no free RTC port range found');
+}
+
+function portFreeForUdpAndTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () =>
+      socket.close(() => {
+        const server = createServer();
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+      }),
+    );
+  });
+}

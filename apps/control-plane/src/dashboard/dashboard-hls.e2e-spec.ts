@@ -26,7 +26,7 @@ interface CanvasLike {
 
 /**
  * The stream page with the whole platform behind it — control plane, ingest,
- * transcode worker, HLS edge and the (not yet WebRTC-capable) SFU as real
+ * transcode worker, HLS edge and the SFU as real
  * processes — in headless Chromium: FFmpeg publishes 1280x720, the page lists
  * the transcoder's renditions, plays HLS from the edge with hls.js and shows
  * the level it plays, draws the bitrate history, and says plainly that WebRTC
@@ -215,14 +215,14 @@ describe('the dashboard stream page: HLS playback and the WebRTC option (real pl
     await page.getByTestId('stat-viewers').getByText('(hls 1)').waitFor({ timeout: 15_000 });
   });
 
-  it('says WebRTC is not available on this platform instead of showing a broken player, and stops trying', async () => {
+  it('says WebRTC is not available for an RTMP stream the SFU does not serve, instead of a broken player, and stops trying', async () => {
     const whepPosts = () => requests.filter((r) => r.startsWith(`POST ${whepBase}/${streamId}`)).length;
     requests.length = 0;
     await page.getByTestId('player-kind-whep').check();
     const panel = page.getByTestId('player-unavailable');
-    await panel.getByText('WebRTC playback is not available on this platform yet.').waitFor({ timeout: 20_000 });
-    // The real SFU skeleton answers 404 without CORS headers: the browser sees a network error.
-    expect(await page.getByTestId('player-unavailable-detail').textContent()).toContain('could not be reached');
+    await panel.getByText('WebRTC playback is not available for this stream.').waitFor({ timeout: 20_000 });
+    // The real SFU serves WHEP for streams published over WHIP; this RTMP stream gets a 404 (with CORS headers).
+    expect(await page.getByTestId('player-unavailable-detail').textContent()).toContain('the WHEP endpoint answered 404');
     expect(await video().evaluate((v) => (v as unknown as VideoLike).hidden)).toBe(true);
     expect(await page.getByTestId('player-card').getAttribute('data-state')).toBe('unavailable');
     expect(await page.getByTestId('player-level').isVisible()).toBe(false);
@@ -232,20 +232,18 @@ describe('the dashboard stream page: HLS playback and the WebRTC option (real pl
     expect(whepPosts()).toBe(posts);
     await shot('whep-unavailable');
 
-    // An SFU that answers with a status (and CORS headers) gets the same clear state, with the status.
-    for (const status of [404, 503]) {
-      await page.route(`${whepBase}/**`, (route) =>
-        route.fulfill({
-          status,
-          headers: { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'content-type': 'application/json' },
-          body: JSON.stringify({ statusCode: status, error: 'stand-in', message: 'no WHEP here' }),
-        }),
-      );
-      await page.getByTestId('player-unavailable-retry').click();
-      await page.getByTestId('player-unavailable-detail').getByText(`the WHEP endpoint answered ${status}`).waitFor({ timeout: 20_000 });
-      await expect(panel.getByText('WebRTC playback is not available on this platform yet.').isVisible()).resolves.toBe(true);
-      await page.unrouteAll();
-    }
+    // An SFU that is down (5xx) gets the same clear state, naming the platform and the status.
+    await page.route(`${whepBase}/**`, (route) =>
+      route.fulfill({
+        status: 503,
+        headers: { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'content-type': 'application/json' },
+        body: JSON.stringify({ statusCode: 503, error: 'stand-in', message: 'no WHEP here' }),
+      }),
+    );
+    await page.getByTestId('player-unavailable-retry').click();
+    await page.getByTestId('player-unavailable-detail').getByText('the WHEP endpoint answered 503').waitFor({ timeout: 20_000 });
+    await expect(panel.getByText('WebRTC playback is not available on this platform.').isVisible()).resolves.toBe(true);
+    await page.unrouteAll();
   });
 
   it('plays HLS again when switched back from the WebRTC option', async () => {

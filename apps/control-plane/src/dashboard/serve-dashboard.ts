@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Express, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '@mediaplane/observability';
 
 /**
@@ -26,16 +25,17 @@ const CONTENT_SECURITY_POLICY = [
  * /healthz, /readyz, /metrics fall through to Nest because the static
  * handler only answers for files that exist.
  */
-export function serveDashboard(app: NestExpressApplication, webDir: string | undefined, logger: Logger): void {
+export function dashboardMiddleware(webDir: string | undefined, logger: Logger): RequestHandler {
   const dir = webDir ?? defaultWebDir();
   if (!dir || !existsSync(join(dir, 'index.html'))) {
     logger.warn({ dir }, 'dashboard is not built (npm run build builds it); / serves a placeholder');
-    (app.getHttpAdapter().getInstance() as Express).get('/', (_req: Request, res: Response) => {
+    return (req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || new URL(req.originalUrl, 'http://x').pathname !== '/') return next();
       res.type('text/plain').send('The Mediaplane dashboard is not built: run `npm run build`. The API is at /api/v1 and its docs at /api/docs.\n');
-    });
-    return;
+    };
   }
-  app.useStaticAssets(dir, {
+  logger.info({ dir }, 'dashboard served at /');
+  const serve = express.static(dir, {
     index: 'index.html',
     redirect: false,
     setHeaders: (res, path) => {
@@ -50,7 +50,16 @@ export function serveDashboard(app: NestExpressApplication, webDir: string | und
       }
     },
   });
-  logger.info({ dir }, 'dashboard served at /');
+  // Mounted on a wildcard, the router hands the middleware a trimmed req.url: serve the full path,
+  // and give the router its own URL back before passing on.
+  return (req: Request, res: Response, next: NextFunction) => {
+    const mounted = req.url;
+    req.url = req.originalUrl;
+    serve(req, res, (error?: unknown) => {
+      req.url = mounted;
+      next(error);
+    });
+  };
 }
 
 /** apps/control-plane/web/dist of the workspace this file belongs to (source or dist/). */

@@ -1,12 +1,11 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { clusterContracts, type NodeHeartbeat } from '@mediaplane/contracts';
+import { NodeListSchema, clusterContracts, type NodeHeartbeat, type NodeView } from '@mediaplane/contracts';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { ApiAdminErrors } from '../http/api-docs.decorators';
 import { schemaRef } from '../http/openapi-schemas';
-import { NodeListSchema } from './node.schemas';
-import { NodesService, type NodeView } from './nodes.service';
+import { NodesService } from './nodes.service';
 
 @ApiTags('nodes')
 @ApiBearerAuth()

@@ -1,16 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import type { NodeHeartbeat } from '@mediaplane/contracts';
+import { Injectable } from '@nestjs/common';
+import type { NodeHeartbeat, NodeView } from '@mediaplane/contracts';
 import { NodeRegistry } from '@mediaplane/sessions';
-import { REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
 
 @Injectable()
 export class NodesService {
-  readonly registry: NodeRegistry;
-
-  constructor(@Inject(REDIS) redis: Redis, @Inject(SERVICE_CONTEXT) ctx: ServiceContext) {
-    this.registry = new NodeRegistry(redis, ctx.config.MEDIAPLANE_NAMESPACE);
-  }
+  constructor(readonly registry: NodeRegistry) {}
 
   record(heartbeat: NodeHeartbeat): Promise<void> {
     return this.registry.record(heartbeat);
@@ -29,20 +23,9 @@ export class NodesService {
       ports: n.ports,
       health: n.ready ? 'ready' : 'not-ready',
       load: n.load,
+      facts: n.facts,
       startedAt: n.startedAt,
       lastSeenAt: n.receivedAt,
     }));
   }
-}
-
-export interface NodeView {
-  app: string;
-  id: string;
-  version: string;
-  address: string;
-  ports: Record<string, number>;
-  health: 'ready' | 'not-ready';
-  load: NodeHeartbeat['load'];
-  startedAt: string;
-  lastSeenAt: string;
 }

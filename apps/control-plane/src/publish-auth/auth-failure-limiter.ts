@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { redisKey } from '@mediaplane/service-kit';
+import { controlPlaneKeys } from '@mediaplane/sessions';
 
 /**
  * Counts failed publish authorizations per remote address in Redis (shared
@@ -8,12 +8,16 @@ import { redisKey } from '@mediaplane/service-kit';
  * runs out, which turns key guessing into a crawl.
  */
 export class AuthFailureLimiter {
+  private readonly keys: ReturnType<typeof controlPlaneKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly namespace: string,
+    namespace: string,
     private readonly limit: number,
     private readonly windowMs: number,
-  ) {}
+  ) {
+    this.keys = controlPlaneKeys(namespace);
+  }
 
   async isLimited(remoteAddress: string): Promise<boolean> {
     const count = Number((await this.redis.get(this.key(remoteAddress))) ?? 0);
@@ -29,7 +33,7 @@ export class AuthFailureLimiter {
   }
 
   private key(remoteAddress: string): string {
-    return redisKey(this.namespace, 'cp', 'auth-failures', normalizeAddress(remoteAddress));
+    return this.keys.authFailures(normalizeAddress(remoteAddress));
   }
 }
 

@@ -1,12 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
 import { counter, type Logger, type Registry } from '@mediaplane/observability';
-import { LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
-import type { ControlPlaneConfig } from '../control-plane.config';
+import { LOGGER, METRICS } from '@mediaplane/service-kit';
 import { StreamStore } from '../streams/stream-store.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 
@@ -21,18 +19,14 @@ type AuthorizeRequest = z.output<typeof streamContracts.publishAuthorize.request
 @ApiExcludeController()
 @Controller()
 export class PublishAuthorizationController {
-  private readonly limiter: AuthFailureLimiter;
   private readonly decisions;
 
   constructor(
     private readonly store: StreamStore,
-    @Inject(REDIS) redis: Redis,
+    private readonly limiter: AuthFailureLimiter,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) metrics: Registry,
-    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<ControlPlaneConfig>,
   ) {
-    const c = ctx.config;
-    this.limiter = new AuthFailureLimiter(redis, c.MEDIAPLANE_NAMESPACE, c.CONTROL_PLANE_AUTH_FAILURE_LIMIT, c.CONTROL_PLANE_AUTH_FAILURE_WINDOW_MS);
     this.decisions = counter(metrics, 'mediaplane_publish_authorizations_total', 'Publish authorization answers', ['protocol', 'result']);
   }
 

@@ -1,5 +1,5 @@
 import type { ControlPlaneConfig } from '../control-plane.config';
-import type { StreamView } from './stream.schemas';
+import type { IngestUrlsView, StreamView } from '@mediaplane/contracts';
 
 type UrlConfig = Pick<
   ControlPlaneConfig,
@@ -14,14 +14,6 @@ type UrlConfig = Pick<
   | 'MEDIAPLANE_PUBLIC_API_URL'
   | 'CONTROL_PLANE_HTTP_PORT'
 >;
-
-export interface IngestUrls {
-  rtmp: string;
-  rtmpServer: string;
-  rtmps?: string;
-  srt: string;
-  whip: string;
-}
 
 /**
  * The publish and playback URLs of PLATFORM.md, built from the configured
@@ -50,8 +42,8 @@ export class PublicUrls {
     this.api = config.MEDIAPLANE_PUBLIC_API_URL ?? `http://${host}:${config.CONTROL_PLANE_HTTP_PORT}/api/v1`;
   }
 
-  ingest(streamId: string, streamKey: string): IngestUrls {
-    const urls: IngestUrls = {
+  ingest(streamId: string, streamKey: string): IngestUrlsView {
+    const urls: IngestUrlsView = {
       rtmp: `${this.rtmp}/${streamKey}`,
       rtmpServer: this.rtmp,
       srt: `${this.srt}?streamid=#!::r=live/${streamKey},m=publish`,

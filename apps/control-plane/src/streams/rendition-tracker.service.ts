@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { RenditionReadySchema, StreamEndedSchema, parseSubject, streamContracts, transcodeContracts, type Rendition } from '@mediaplane/contracts';
 import type { Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
-import { BUS, LOGGER, REDIS, redisKey, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, LOGGER, REDIS } from '@mediaplane/service-kit';
+import { controlPlaneKeys } from '@mediaplane/sessions';
+import type { ControlPlaneConfig } from '../control-plane.config';
 
 const StoredRenditionsSchema = z.object({ origin: z.string(), at: z.string(), renditions: z.array(z.unknown()) });
 
@@ -18,15 +20,15 @@ const RENDITIONS_TTL_MS = 24 * 3600 * 1000;
  */
 @Injectable()
 export class RenditionTracker implements OnApplicationBootstrap {
-  private readonly namespace: string;
+  private readonly keys: ReturnType<typeof controlPlaneKeys>;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(SERVICE_CONTEXT) ctx: ServiceContext,
+    @Inject(APP_CONFIG) config: ControlPlaneConfig,
   ) {
-    this.namespace = ctx.config.MEDIAPLANE_NAMESPACE;
+    this.keys = controlPlaneKeys(config.MEDIAPLANE_NAMESPACE);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,6 +67,6 @@ export class RenditionTracker implements OnApplicationBootstrap {
   }
 
   private key(streamId: string): string {
-    return redisKey(this.namespace, 'cp', 'renditions', streamId);
+    return this.keys.renditions(streamId);
   }
 }

@@ -1,8 +1,7 @@
 import { BadGatewayException, GatewayTimeoutException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { NodeRegistry, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
 import type { Logger } from '@mediaplane/observability';
-import { LOGGER, REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
 import type { ControlPlaneConfig } from '../control-plane.config';
 
 const MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
@@ -20,17 +19,11 @@ export interface Snapshot {
  */
 @Injectable()
 export class SnapshotProxy {
-  private readonly nodes: NodeRegistry;
-  private readonly config: ControlPlaneConfig;
-
   constructor(
-    @Inject(REDIS) redis: Redis,
+    private readonly nodes: NodeRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<ControlPlaneConfig>,
-  ) {
-    this.config = ctx.config;
-    this.nodes = new NodeRegistry(redis, ctx.config.MEDIAPLANE_NAMESPACE);
-  }
+    @Inject(APP_CONFIG) private readonly config: ControlPlaneConfig,
+  ) {}
 
   async fetch(live: LiveStreamState): Promise<Snapshot> {
     const origin = await this.originOf(live);

@@ -1,7 +1,7 @@
-import { PlaybackProtocolSchema } from '@mediaplane/contracts';
+import { LiveStateViewSchema, PlaybackProtocolSchema, ViewersViewSchema } from '@mediaplane/contracts';
 import type { LiveStreamState } from '@mediaplane/sessions';
 import { PublicUrls } from './public-urls';
-import { LiveStateViewSchema, ViewersViewSchema, type StreamDefinition } from './stream.schemas';
+import type { StreamDefinition } from './stream.schemas';
 import { toStreamView } from './stream-view';
 
 describe('toStreamView', () => {

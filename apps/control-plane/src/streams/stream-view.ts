@@ -1,7 +1,7 @@
-import type { Rendition } from '@mediaplane/contracts';
+import type { LiveStateView, Rendition, StreamView } from '@mediaplane/contracts';
 import type { LiveStreamState } from '@mediaplane/sessions';
 import type { PublicUrls } from './public-urls';
-import type { LiveStateView, StreamDefinition, StreamView } from './stream.schemas';
+import type { StreamDefinition } from './stream.schemas';
 
 /** What other services add to a live stream's state: the transcoder's renditions and the edges' HLS viewers. */
 export interface LiveExtras {

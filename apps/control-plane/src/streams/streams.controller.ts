@@ -19,18 +19,8 @@ import type { ControlPlaneConfig } from '../control-plane.config';
 import { ApiAdminErrors, ApiBadInput, ApiUnknownId, errorRef } from '../http/api-docs.decorators';
 import { schemaRef } from '../http/openapi-schemas';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
-import {
-  CreateStreamRequestSchema,
-  CreatedStreamSchema,
-  KickResultSchema,
-  ListStreamsQuerySchema,
-  PlaybackTokenRequestSchema,
-  PlaybackTokenSchema,
-  RotatedKeySchema,
-  StreamListSchema,
-  StreamViewSchema,
-  type CreateStreamRequest,
-} from './stream.schemas';
+import { CreatedStreamSchema, KickResultSchema, PlaybackTokenSchema, RotatedKeySchema, StreamListSchema, StreamViewSchema } from '@mediaplane/contracts';
+import { CreateStreamRequestSchema, ListStreamsQuerySchema, PlaybackTokenRequestSchema, type CreateStreamRequest } from './stream.schemas';
 import { StreamsService } from './streams.service';
 
 const ID_PARAM = { name: 'id', description: 'Public stream id.' };

@@ -1,9 +1,8 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { StreamIdSchema, streamContracts } from '@mediaplane/contracts';
 import type { Bus } from '@mediaplane/messaging';
 import { counter, type Logger, type Registry } from '@mediaplane/observability';
-import { BUS, LOGGER, METRICS, REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, LOGGER, METRICS } from '@mediaplane/service-kit';
 import {
   HlsViewerStore,
   LiveStreamStore,
@@ -18,15 +17,8 @@ import type { ControlPlaneConfig } from '../control-plane.config';
 import { PublicUrls } from './public-urls';
 import { RenditionTracker } from './rendition-tracker.service';
 import { StreamConflictError, StreamStore, type StoredStream } from './stream-store.service';
-import type {
-  CreateStreamRequest,
-  CreatedStreamSchema,
-  KickResultSchema,
-  PlaybackTokenSchema,
-  RotatedKeySchema,
-  StreamDefinition,
-  StreamView,
-} from './stream.schemas';
+import type { CreatedStreamSchema, KickResultSchema, PlaybackTokenSchema, RotatedKeySchema, StreamView } from '@mediaplane/contracts';
+import type { CreateStreamRequest, StreamDefinition } from './stream.schemas';
 import { toStreamView } from './stream-view';
 
 type KickReason = 'kicked' | 'deleted' | 'key_rotated';
@@ -34,25 +26,19 @@ type KickReason = 'kicked' | 'deleted' | 'key_rotated';
 /** The streams API's logic: definitions in the StreamStore, live state from ingest via Redis, commands over NATS. */
 @Injectable()
 export class StreamsService {
-  readonly urls: PublicUrls;
-  readonly live: LiveStreamStore;
-  private readonly hlsViewers: HlsViewerStore;
-  private readonly config: ControlPlaneConfig;
   private readonly operations;
 
   constructor(
     private readonly store: StreamStore,
     private readonly renditions: RenditionTracker,
+    readonly urls: PublicUrls,
+    readonly live: LiveStreamStore,
+    private readonly hlsViewers: HlsViewerStore,
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(REDIS) redis: Redis,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) metrics: Registry,
-    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<ControlPlaneConfig>,
+    @Inject(APP_CONFIG) private readonly config: ControlPlaneConfig,
   ) {
-    this.config = ctx.config;
-    this.urls = new PublicUrls(ctx.config);
-    this.live = new LiveStreamStore(redis, ctx.config.MEDIAPLANE_NAMESPACE);
-    this.hlsViewers = new HlsViewerStore(redis, ctx.config.MEDIAPLANE_NAMESPACE);
     this.operations = counter(metrics, 'mediaplane_control_plane_stream_operations_total', 'Stream API operations that changed state', ['operation']);
   }
 

@@ -1,79 +1,20 @@
-/** The control-plane API as the dashboard uses it (types mirror the OpenAPI schemas at /api/docs-json). */
+import type { CreatedStream, KickResult, NodeList, PlaybackToken, RotatedKey, StreamList, StreamView } from '@mediaplane/contracts';
 
-export type PlaybackProtocol = 'rtmp' | 'flv' | 'wsflv' | 'hls' | 'whep';
+/** The control-plane API as the dashboard uses it. */
 
-export interface PlaybackUrls {
-  hls: string;
-  flv: string;
-  wsflv: string;
-  rtmp: string;
-  whep: string;
-  snapshot: string;
-}
-
-export interface IngestUrls {
-  rtmp: string;
-  rtmpServer: string;
-  rtmps?: string;
-  srt: string;
-  whip: string;
-}
-
-export interface LiveState {
-  protocol: string;
-  node: string;
-  startedAt: string;
-  uptimeSeconds: number;
-  codecs: string[];
-  width: number | null;
-  height: number | null;
-  fps: number | null;
-  bitrateKbps: number;
-  viewers: Partial<Record<PlaybackProtocol, number>>;
-  viewersTotal: number;
-}
-
-export interface Rendition {
-  name: string;
-  width: number;
-  height: number;
-  /** Peak bits per second (the master playlist's BANDWIDTH). */
-  bandwidth: number;
-  codecs: string;
-  frameRate?: number;
-}
-
-export interface Stream {
-  id: string;
-  name: string;
-  private: boolean;
-  record: boolean;
-  createdAt: string;
-  live: boolean;
-  state: LiveState | null;
-  renditions: Rendition[];
-  ingest: { rtmpServer: string; srtServer: string; whip: string };
-  playback: PlaybackUrls;
-}
-
-export interface CreatedStream {
-  id: string;
-  name: string;
-  streamKey: string;
-  ingest: IngestUrls;
-  playback: PlaybackUrls;
-}
-
-export interface NodeView {
-  app: string;
-  id: string;
-  version: string;
-  address: string;
-  ports: Record<string, number>;
-  health: 'ready' | 'not-ready';
-  load: { cpu: number; rssBytes: number; eventLoopLagMs: number; units: Record<string, number> };
-  lastSeenAt: string;
-}
+// The response types come from the schemas the control plane validates and documents its API with.
+export type {
+  CreatedStream,
+  IngestUrlsView as IngestUrls,
+  KickResult,
+  LiveStateView as LiveState,
+  NodeView,
+  PlaybackToken,
+  PlaybackUrlsView as PlaybackUrls,
+  Rendition,
+  RotatedKey,
+  StreamView as Stream,
+} from '@mediaplane/contracts';
 
 export class ApiError extends Error {
   constructor(
@@ -101,11 +42,11 @@ export class Api {
 
   constructor(private readonly token: string) {}
 
-  streams(): Promise<{ streams: Stream[] }> {
+  streams(): Promise<StreamList> {
     return this.call('GET', '/api/v1/streams');
   }
 
-  stream(id: string): Promise<Stream> {
+  stream(id: string): Promise<StreamView> {
     return this.call('GET', `/api/v1/streams/${encodeURIComponent(id)}`);
   }
 
@@ -113,11 +54,11 @@ export class Api {
     return this.call('POST', '/api/v1/streams', body);
   }
 
-  rotateKey(id: string): Promise<{ id: string; streamKey: string; ingest: IngestUrls }> {
+  rotateKey(id: string): Promise<RotatedKey> {
     return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/rotate-key`);
   }
 
-  kick(id: string): Promise<{ wasLive: boolean }> {
+  kick(id: string): Promise<KickResult> {
     return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/kick`);
   }
 
@@ -125,11 +66,11 @@ export class Api {
     return this.call('DELETE', `/api/v1/streams/${encodeURIComponent(id)}`);
   }
 
-  playbackToken(id: string, ttlSeconds: number): Promise<{ token: string; expiresAt: string; playback: PlaybackUrls }> {
+  playbackToken(id: string, ttlSeconds: number): Promise<PlaybackToken> {
     return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/playback-tokens`, { ttlSeconds });
   }
 
-  nodes(): Promise<{ nodes: NodeView[] }> {
+  nodes(): Promise<NodeList> {
     return this.call('GET', '/api/v1/nodes');
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { HlsOriginSchema, hlsOriginKey, type HlsOrigin } from '@mediaplane/contracts';
-import { LiveStreamStore } from '@mediaplane/sessions';
+import { HlsOriginSchema, type HlsOrigin } from '@mediaplane/contracts';
+import { LiveStreamStore, transcodeKeys } from '@mediaplane/sessions';
 import { APP_CONFIG, REDIS } from '@mediaplane/service-kit';
 import type { EdgeConfig } from '../edge.config';
 
@@ -21,20 +21,21 @@ export interface StreamLocation {
 @Injectable()
 export class OriginDirectory {
   private readonly cache = new Map<string, { value: StreamLocation; until: number }>();
-  private readonly live: LiveStreamStore;
+  private readonly keys: ReturnType<typeof transcodeKeys>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: EdgeConfig,
+    private readonly live: LiveStreamStore,
   ) {
-    this.live = new LiveStreamStore(redis, config.MEDIAPLANE_NAMESPACE);
+    this.keys = transcodeKeys(config.MEDIAPLANE_NAMESPACE);
   }
 
   async locate(streamId: string): Promise<StreamLocation> {
     const now = Date.now();
     const hit = this.cache.get(streamId);
     if (hit && hit.until > now) return hit.value;
-    const [raw, live] = await Promise.all([this.redis.get(hlsOriginKey(this.config.MEDIAPLANE_NAMESPACE, streamId)), this.live.get(streamId)]);
+    const [raw, live] = await Promise.all([this.redis.get(this.keys.hlsOrigin(streamId)), this.live.get(streamId)]);
     const parsed = raw ? HlsOriginSchema.safeParse(safeJson(raw)) : undefined;
     const origin = parsed?.success ? parsed.data : undefined;
     const value: StreamLocation = { origin, private: (origin?.private ?? false) || (live?.private ?? false) };

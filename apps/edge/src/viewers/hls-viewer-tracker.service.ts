@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { Logger } from '@mediaplane/observability';
-import { LOGGER, LoadReporterService, REDIS, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, INSTANCE_ID, LOGGER, LoadReporterService } from '@mediaplane/service-kit';
 import { HlsViewerStore } from '@mediaplane/sessions';
 import type { EdgeConfig } from '../edge.config';
 import { EdgeMetrics } from '../metrics/edge-metrics.service';
@@ -20,8 +19,6 @@ import { ViewerIdentity, type ViewerClue } from './viewer-identity';
 export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
   private readonly activity: ViewerActivity;
   private readonly identity = new ViewerIdentity();
-  private readonly store: HlsViewerStore;
-  private readonly config: EdgeConfig;
   /** Streams this edge last reported with viewers: the ones to withdraw on shutdown. */
   private reported = new Set<string>();
   private total = 0;
@@ -30,15 +27,14 @@ export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
   private running?: Promise<void>;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<EdgeConfig>,
+    private readonly store: HlsViewerStore,
+    @Inject(APP_CONFIG) private readonly config: EdgeConfig,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: EdgeMetrics,
     private readonly load: LoadReporterService,
   ) {
-    this.config = ctx.config;
     this.activity = new ViewerActivity(this.config.EDGE_VIEWER_MAX_TRACKED);
-    this.store = new HlsViewerStore(redis, this.config.MEDIAPLANE_NAMESPACE);
   }
 
   onModuleInit(): void {
@@ -51,7 +47,7 @@ export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
     await this.running;
     if (this.reported.size === 0) return;
-    await this.store.report(this.ctx.instanceId, new Map([...this.reported].map((id) => [id, 0])), this.ttlMs).catch((error: unknown) => {
+    await this.store.report(this.instanceId, new Map([...this.reported].map((id) => [id, 0])), this.ttlMs).catch((error: unknown) => {
       this.logger.warn({ err: error }, 'could not withdraw HLS viewer counts; they expire by themselves');
     });
     this.reported.clear();
@@ -97,7 +93,7 @@ export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
     // A stream whose viewers left is in the counts once, with 0; if that report failed, it is withdrawn again now.
     for (const id of this.reported) if (!counts.has(id)) counts.set(id, 0);
     try {
-      await this.store.report(this.ctx.instanceId, counts, this.ttlMs);
+      await this.store.report(this.instanceId, counts, this.ttlMs);
       this.reported = reported;
     } catch (error) {
       for (const id of reported) this.reported.add(id);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { ConnectionLimiter, type ConnectionGrant } from './connection-limiter';
+import { ConnectionLimiter, type ConnectionGrant } from '@mediaplane/sessions';
 
 export type MediaListener = 'rtmp' | 'rtmps' | 'flv' | 'wsflv';
 

@@ -2,20 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { streamContracts, type PublishProtocol } from '@mediaplane/contracts';
 import { BusRequestError, type Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, BUS, LOGGER, SERVICE_CONTEXT, type ServiceContext } from '@mediaplane/service-kit';
-import { hashStreamKey } from '@mediaplane/sessions';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER } from '@mediaplane/service-kit';
+import { AuthFailureThrottle, hashStreamKey, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { normalizeAddress } from '../limits/connection-limiter';
-import { AuthFailureThrottle } from './auth-failure-throttle';
 import type { PublishGrant } from './publisher-handle';
 
 export type PublishRefusal = 'invalid_key' | 'unknown_key' | 'rate_limited' | 'unavailable' | 'busy' | 'bad_app';
 
 export type AuthorizeOutcome = { ok: true; grant: PublishGrant } | { ok: false; reason: PublishRefusal; description: string };
-
-/** Stream keys we issue are `sk_` + base64url; anything outside this shape cannot be a key. */
-const STREAM_KEY_SHAPE = /^[A-Za-z0-9_-]{8,256}$/;
 
 /**
  * Decides whether a stream key may publish: asks the control plane over
@@ -31,7 +26,7 @@ export class PublishAuthorizer {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly metrics: IngestMetrics,
   ) {
     this.throttle = new AuthFailureThrottle({
@@ -57,14 +52,14 @@ export class PublishAuthorizer {
     // The delay comes before the answer, whatever it is, so guessing gets slower with every miss.
     if (verdict.delayMs > 0) await sleep(verdict.delayMs);
     if (verdict.blocked) return this.fail(protocol, address, 'rate_limited', 'too many failed attempts; try again later', false);
-    if (!STREAM_KEY_SHAPE.test(streamKey)) return this.fail(protocol, address, 'invalid_key', 'unknown stream key', true);
+    if (!isStreamKeyShaped(streamKey)) return this.fail(protocol, address, 'invalid_key', 'unknown stream key', true);
 
     let response;
     try {
       response = await this.bus.request(
         streamContracts.publishAuthorize,
         {},
-        { protocol, keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.ctx.instanceId },
+        { protocol, keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.instanceId },
         { timeoutMs: this.config.MEDIAPLANE_REQUEST_TIMEOUT_MS },
       );
     } catch (error) {

@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, BUS, LOGGER, LoadReporterService, REDIS, SERVICE_CONTEXT, ShutdownService, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ShutdownService } from '@mediaplane/service-kit';
 import { LiveStreamStore } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
@@ -17,21 +16,19 @@ import type { PublishGrant, PublisherHandle } from './publisher-handle';
 @Injectable()
 export class PublishSessionsService implements OnModuleInit {
   private readonly sessions = new Map<string, PublishSession>();
-  readonly store: LiveStreamStore;
   private httpPort: number;
   private draining = false;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(REDIS) redis: Redis,
+    readonly store: LiveStreamStore,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly metrics: IngestMetrics,
     private readonly shutdown: ShutdownService,
     private readonly load: LoadReporterService,
   ) {
-    this.store = new LiveStreamStore(redis, config.MEDIAPLANE_NAMESPACE);
     this.httpPort = config.INGEST_HTTP_PORT;
   }
 
@@ -77,7 +74,7 @@ export class PublishSessionsService implements OnModuleInit {
       store: this.store,
       logger: this.logger,
       metrics: this.metrics,
-      node: this.ctx.instanceId,
+      node: this.instanceId,
       pullBaseUrl: `http://${this.config.MEDIAPLANE_ADVERTISE_HOST}:${this.httpPort}`,
       statsIntervalMs: this.config.INGEST_STATS_INTERVAL_MS,
       codecWaitMs: this.config.INGEST_CODEC_WAIT_MS,

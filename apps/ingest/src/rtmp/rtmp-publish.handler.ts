@@ -3,7 +3,7 @@ import type { PublishProtocol } from '@mediaplane/contracts';
 import { RtmpProtocolError, type RtmpPublishRequest, type RtmpServerConnection } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import { LOGGER } from '@mediaplane/service-kit';
-import { normalizeAddress } from '../limits/connection-limiter';
+import { normalizeAddress } from '@mediaplane/sessions';
 import { PublishAuthorizer } from '../publish/publish-authorizer.service';
 import { PublishSessionsService } from '../publish/publish-sessions.service';
 import type { PublisherHandle } from '../publish/publisher-handle';

@@ -7,7 +7,7 @@ import { RtmpProtocolError, RtmpServerConnection, type RtmpServerConnectionOptio
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, HeartbeatService, LOGGER, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
-import { normalizeAddress } from '../limits/connection-limiter';
+import { normalizeAddress } from '@mediaplane/sessions';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { RtmpPlayHandler } from './rtmp-play.handler';

@@ -154,3 +154,6 @@ export interface RtmpServerConnectionEvents {
   /** Emitted exactly once. */
   close: [info: RtmpCloseInfo];
 }
+
+/** emit() of the connection, made safe: a throwing listener fails the connection instead of escaping. */
+export type RtmpSafeEmit = <K extends keyof RtmpServerConnectionEvents>(event: K, ...args: RtmpServerConnectionEvents[K]) => boolean;

@@ -1,17 +1,18 @@
 import { PlaybackUnavailableError, type Player, type PlayerCallbacks } from './player';
 
-export const WEBRTC_NOT_AVAILABLE = 'WebRTC playback is not available on this platform yet';
+export const WEBRTC_NOT_AVAILABLE = 'WebRTC playback is not available on this platform';
+export const WEBRTC_NOT_FOR_STREAM = 'WebRTC playback is not available for this stream';
 const ANSWER_TIMEOUT_MS = 10_000;
 
 /**
  * WebRTC playback over WHEP (RFC 9725): one recvonly offer POSTed as
  * application/sdp, the answer applied, the session DELETEd on close.
  *
- * Until the SFU is built, the WHEP URL leads nowhere useful: nothing listens,
- * or the service answers 404 (without CORS headers, which a browser reports
- * as a network error, not as the status). Those, and 5xx, mean "no WebRTC
- * here" rather than "try again in two seconds", so they throw
- * PlaybackUnavailableError; token refusals and bad requests stay ordinary errors.
+ * An SFU that cannot be reached, or answers 5xx, means "no WebRTC here";
+ * a 404 means this stream is not served over WebRTC (not published over WHIP
+ * and no bridge for it). Either is shown once rather than retried every two
+ * seconds, so they throw PlaybackUnavailableError; token refusals and bad
+ * requests stay ordinary errors.
  */
 export async function playWhep(video: HTMLVideoElement, url: string, callbacks: PlayerCallbacks): Promise<Player> {
   if (typeof RTCPeerConnection === 'undefined') throw new PlaybackUnavailableError('This browser cannot play WebRTC', 'no RTCPeerConnection');
@@ -60,7 +61,8 @@ async function postOffer(url: string, sdp: string): Promise<Response> {
     throw new PlaybackUnavailableError(WEBRTC_NOT_AVAILABLE, 'the WHEP endpoint could not be reached');
   }
   if (res.ok) return res;
-  if (res.status === 404 || res.status === 405 || res.status === 501 || res.status >= 500)
+  if (res.status === 404) throw new PlaybackUnavailableError(WEBRTC_NOT_FOR_STREAM, 'the WHEP endpoint answered 404');
+  if (res.status === 405 || res.status === 501 || res.status >= 500)
     throw new PlaybackUnavailableError(WEBRTC_NOT_AVAILABLE, `the WHEP endpoint answered ${res.status}`);
   throw new Error(`WHEP: the endpoint answered ${res.status}${res.status === 401 || res.status === 403 ? ' (playback token refused)' : ''}`);
 }

@@ -43,7 +43,12 @@ function nodeRow(n: NodeView): HTMLElement {
   return h(
     'tr',
     { 'data-testid': 'node-row', 'data-app': n.app },
-    h('td', {}, n.app),
+    h(
+      'td',
+      {},
+      n.app,
+      ...Object.entries(n.facts).map(([name, value]) => h('div', { class: 'muted small', 'data-testid': `node-fact-${name}` }, `${name}: ${value}`)),
+    ),
     h('td', {}, n.id, h('div', { class: 'muted small' }, `v${n.version}`)),
     h('td', {}, n.address, h('div', { class: 'muted small' }, ports)),
     h('td', {}, h('span', { class: `badge ${n.health === 'ready' ? 'ok' : 'warn'}` }, n.health)),

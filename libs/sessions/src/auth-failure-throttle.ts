@@ -1,4 +1,4 @@
-import { normalizeAddress } from '../limits/connection-limiter';
+import { normalizeAddress } from './connection-limiter';
 
 export interface AuthFailureThrottleOptions {
   /** Delay after the first failure; doubles with each further one. */

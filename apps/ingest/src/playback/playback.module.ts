@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { LimitsModule } from '../limits/limits.module';
+import { ObservabilityModule } from '../observability/observability.module';
+import { PublishModule } from '../publish/publish.module';
+import { FlvPlaybackController } from './flv-playback.controller';
+import { PlaybackAccessService } from './playback-access.service';
+import { WsFlvGateway } from './ws-flv.gateway';
+
+/** HTTP-FLV and WebSocket-FLV playback, and the access checks every play protocol shares. */
+@Module({
+  imports: [ObservabilityModule, LimitsModule, PublishModule],
+  controllers: [FlvPlaybackController],
+  providers: [PlaybackAccessService, WsFlvGateway],
+  exports: [PlaybackAccessService],
+})
+export class PlaybackModule {}

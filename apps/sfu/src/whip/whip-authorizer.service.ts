@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { streamContracts, type Ladder } from '@mediaplane/contracts';
+import { BusRequestError, type Bus } from '@mediaplane/messaging';
+import type { Logger } from '@mediaplane/observability';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER } from '@mediaplane/service-kit';
+import { AuthFailureThrottle, hashStreamKey, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
+import { SfuMetrics } from '../metrics/sfu-metrics';
+import type { SfuConfig } from '../sfu.config';
+
+/** What the control plane decided for this publish: the stream's settings for the whole session. */
+export interface WhipGrant {
+  streamId: string;
+  name: string;
+  private: boolean;
+  record: boolean;
+  ladder?: Ladder;
+}
+
+export type WhipAuthorization = { ok: true; grant: WhipGrant } | { ok: false; status: 401 | 429 | 503; message: string };
+
+/**
+ * Decides a WHIP publish over the same NATS request as RTMP: only the key's
+ * SHA-256 travels, nobody answering means no (fail closed), and addresses
+ * that keep failing are slowed down and then refused, as at ingest.
+ */
+@Injectable()
+export class WhipAuthorizer {
+  private readonly throttle: AuthFailureThrottle;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: SfuConfig,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
+    private readonly metrics: SfuMetrics,
+  ) {
+    this.throttle = new AuthFailureThrottle({ baseDelayMs: 500, maxDelayMs: 8000, maxFailures: 20, forgetAfterMs: 10 * 60_000 });
+  }
+
+  async authorize(streamId: string, streamKey: string | undefined, remoteAddress: string | undefined): Promise<WhipAuthorization> {
+    const address = normalizeAddress(remoteAddress);
+    if (!this.throttle.begin(address)) return this.refuse(address, 429, 'rate_limited', 'too many publish attempts at once; try again later', false);
+    try {
+      const verdict = this.throttle.verdict(address);
+      // The delay comes before the answer, whatever it is, so guessing gets slower with every miss.
+      if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+      if (verdict.blocked) return this.refuse(address, 429, 'rate_limited', 'too many failed attempts; try again later', false);
+      if (!streamKey || !isStreamKeyShaped(streamKey))
+        return this.refuse(address, 401, 'unknown_key', 'a valid stream key is required as Authorization: Bearer', true);
+      let response;
+      try {
+        response = await this.bus.request(
+          streamContracts.publishAuthorize,
+          {},
+          { protocol: 'whip', keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.instanceId },
+          { timeoutMs: this.config.MEDIAPLANE_REQUEST_TIMEOUT_MS },
+        );
+      } catch (error) {
+        const code = error instanceof BusRequestError ? error.code : 'error';
+        this.logger.warn({ code, remoteAddress: address }, 'publish authorization unavailable; refusing');
+        return this.refuse(address, 503, 'unavailable', 'authorization unavailable; try again later', false);
+      }
+      if (!response.ok) {
+        if (response.reason === 'unknown_key') return this.refuse(address, 401, 'unknown_key', 'unknown stream key', true);
+        if (response.reason === 'rate_limited') return this.refuse(address, 429, 'rate_limited', 'too many publish attempts; try again later', false);
+        return this.refuse(address, 503, 'unavailable', 'authorization unavailable; try again later', false);
+      }
+      // The key must be this stream's: a key for another stream cannot publish here.
+      if (response.streamId !== streamId) return this.refuse(address, 401, 'wrong_stream', 'the stream key does not belong to this stream', true);
+      this.throttle.recordSuccess(address);
+      const { name, private: isPrivate, record, ladder } = response;
+      return { ok: true, grant: { streamId, name, private: isPrivate, record, ...(ladder ? { ladder } : {}) } };
+    } finally {
+      this.throttle.finish(address);
+    }
+  }
+
+  private refuse(address: string, status: 401 | 429 | 503, reason: string, message: string, countsAsFailure: boolean): WhipAuthorization {
+    if (countsAsFailure) this.throttle.recordFailure(address);
+    this.metrics.authFailures.inc({ kind: 'whip', reason });
+    // Never the key: the log names the address and the reason only.
+    this.logger.info({ protocol: 'whip', reason, remoteAddress: address }, 'publish refused');
+    void this.bus
+      .publish(streamContracts.publishRejected, {}, { protocol: 'whip', reason, remoteAddress: address.slice(0, 64), at: new Date().toISOString() })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'publishRejected not published'));
+    return { ok: false, status, message };
+  }
+}

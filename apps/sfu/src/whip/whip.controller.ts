@@ -1,0 +1,73 @@
+import { Controller, Delete, Headers, HttpCode, Inject, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { APP_CONFIG } from '@mediaplane/service-kit';
+import type { SfuConfig } from '../sfu.config';
+import { parseStreamId } from '../http/stream-id-param';
+import {
+  SDP_CONTENT_TYPE,
+  TRICKLE_CONTENT_TYPE,
+  WEBRTC_CORS_HEADERS,
+  assertIfMatch,
+  assertSdpOffer,
+  parseTrickleFragment,
+  readSdpBody,
+  sendAnswer,
+} from '../http/sdp-http';
+import { WhipService } from './whip.service';
+
+/**
+ * WHIP (RFC 9725): `POST /whip/{streamId}` with the stream key as bearer
+ * token and an SDP offer; the answer's Location is the session resource,
+ * which takes trickled candidates (PATCH) and ends the publish (DELETE).
+ */
+@ApiExcludeController()
+@Controller('whip')
+export class WhipController {
+  constructor(
+    private readonly whip: WhipService,
+    @Inject(APP_CONFIG) private readonly config: SfuConfig,
+  ) {}
+
+  @Options([':streamId', ':streamId/:sessionId'])
+  preflight(@Res() res: Response): void {
+    res.set(WEBRTC_CORS_HEADERS).status(204).end();
+  }
+
+  @Post(':streamId')
+  async publish(
+    @Param('streamId') rawStreamId: string,
+    @Headers('authorization') authorization: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    res.set(WEBRTC_CORS_HEADERS);
+    const streamId = parseStreamId(rawStreamId);
+    const offer = readSdpBody(req, SDP_CONTENT_TYPE, this.config.SFU_MAX_SDP_BYTES);
+    assertSdpOffer(offer);
+    const { answerSdp, stream } = await this.whip.publish(streamId, bearerToken(authorization), offer, req.socket.remoteAddress);
+    sendAnswer(res, answerSdp, `/whip/${streamId}/${stream.sessionId}`, stream.sessionId);
+  }
+
+  @Patch(':streamId/:sessionId')
+  @HttpCode(204)
+  async trickle(@Param('streamId') streamId: string, @Param('sessionId') sessionId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    res.set(WEBRTC_CORS_HEADERS);
+    const stream = this.whip.session(parseStreamId(streamId), sessionId);
+    assertIfMatch(req, stream.sessionId);
+    const fragment = parseTrickleFragment(readSdpBody(req, TRICKLE_CONTENT_TYPE, this.config.SFU_MAX_SDP_BYTES), this.config.SFU_MAX_CANDIDATES_PER_PATCH);
+    await this.whip.trickle(stream, fragment.iceUfrag, fragment.candidates);
+  }
+
+  @Delete(':streamId/:sessionId')
+  @HttpCode(200)
+  async stop(@Param('streamId') streamId: string, @Param('sessionId') sessionId: string, @Res({ passthrough: true }) res: Response) {
+    res.set(WEBRTC_CORS_HEADERS);
+    await this.whip.stop(this.whip.session(parseStreamId(streamId), sessionId));
+  }
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  return match?.[1];
+}

@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { BrowserRtcClient, killAllChildren, launchChromium, waitFor } from '@mediaplane/testing';
+import { SfuHarness, type CreatedStream } from './sfu-harness';
+import { availableEngines } from './sfu-engines';
+
+jest.setTimeout(300_000);
+
+const { engines } = availableEngines();
+const CYCLES = 1000;
+const CONNECTED_CYCLES = 20;
+
+function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+function rssBytes(pid: number): number {
+  const line =
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:')) ?? '';
+  return Number(/(\d+)/.exec(line)?.[1] ?? 0) * 1024;
+}
+
+/**
+ * Every transport is closed when its peer goes away: 1,000 WHEP join/leave
+ * cycles (offers from a real Chromium, left before connecting), then
+ * connected cycles, then peers that never connect — afterwards the engine's
+ * peers, consumers, the SFU's open file descriptors and its memory are back
+ * near where they started.
+ */
+describe.each(engines)('peer churn with the %s engine', (engine) => {
+  let harness: SfuHarness;
+  let browser: Browser;
+  let stream: CreatedStream;
+  let sfuUrl = '';
+  let pid = 0;
+  const objects = (object: string) => harness.metric(engine, 'mediaplane_sfu_engine_objects', { object });
+
+  beforeAll(async () => {
+    [harness, browser] = await Promise.all([SfuHarness.start([engine], { SFU_CONNECT_TIMEOUT_MS: '3000' }), launchChromium({ webrtc: true })]);
+    sfuUrl = harness.sfu(engine).httpUrl;
+    pid = harness.sfu(engine).process.pid as number;
+    stream = await harness.createStream(`churn ${engine}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.stop();
+    await killAllChildren();
+  });
+
+  it(`returns to baseline after ${CYCLES} join/leave cycles, ${CONNECTED_CYCLES} connected ones and abandoned peers`, async () => {
+    const publisher = await BrowserRtcClient.open(await browser.newPage(), `${sfuUrl}/healthz`);
+    const published = await publisher.whip(`${sfuUrl}/whip/${stream.id}`, stream.streamKey);
+    expect(published.status).toBe(201);
+    const viewer = await BrowserRtcClient.open(await browser.newPage(), `${sfuUrl}/healthz`);
+    // Warm up once (engine workers, code paths), then take the baseline.
+    const warm = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+    await waitFor(async () => ((await viewer.stats(warm.id as number))?.framesDecoded ?? 0) > 5, { timeoutMs: 30_000, what: 'a warm-up viewer to play' });
+    await viewer.remove(warm.id as number);
+    await waitFor(async () => ((await objects('consumers')) === 0 ? true : undefined), { what: 'the warm-up consumers to close' });
+    const baseline = { peers: await objects('peers'), fds: openFds(pid), rss: rssBytes(pid) };
+    expect(baseline.peers).toBe(1);
+
+    const offer = await viewer.recvOffer();
+    const cycle = async () => {
+      const res = await fetch(`${sfuUrl}/whep/${stream.id}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
+      expect(res.status).toBe(201);
+      await res.text();
+      const del = await fetch(new URL(res.headers.get('location') as string, sfuUrl), { method: 'DELETE' });
+      expect(del.status).toBe(200);
+    };
+    for (let done = 0; done < CYCLES; done += 10) await Promise.all(Array.from({ length: 10 }, cycle));
+
+    for (let i = 0; i < CONNECTED_CYCLES; i++) {
+      const played = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+      await waitFor(async () => ((await viewer.stats(played.id as number))?.framesDecoded ?? 0) > 0, { timeoutMs: 30_000, what: `connected cycle ${i}` });
+      expect(await viewer.remove(played.id as number)).toBe(200);
+    }
+
+    // Peers that POST and vanish (no DELETE, no ICE) are closed by the connect timeout (3 s here).
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${sfuUrl}/whep/${stream.id}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
+      expect(res.status).toBe(201);
+    }
+    expect(await objects('peers')).toBeGreaterThanOrEqual(21);
+
+    await waitFor(async () => ((await objects('peers')) === baseline.peers && (await objects('consumers')) === 0 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'peers and consumers back to baseline',
+    });
+    const after = { fds: openFds(pid), rss: rssBytes(pid) };
+    process.stdout.write(`[churn ${engine}] fds ${baseline.fds} → ${after.fds}; rss ${(baseline.rss / 1e6).toFixed(1)} → ${(after.rss / 1e6).toFixed(1)} MB\n`);
+    expect(after.fds).toBeLessThanOrEqual(baseline.fds + 5);
+    // Loose bound: a leak of even 100 KB per cycle would show as 100 MB.
+    expect(after.rss - baseline.rss).toBeLessThan(60 * 1024 * 1024);
+    expect(await harness.metric(engine, 'mediaplane_sfu_viewers', { kind: 'whep' })).toBe(0);
+  });
+});

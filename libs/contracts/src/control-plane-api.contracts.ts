@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { AppNameSchema, NodeLoadSchema } from './cluster.contracts';
+import { LadderSchema, PublishProtocolSchema, StreamIdSchema } from './stream.contracts';
+import { RenditionSchema } from './transcode.contracts';
+
+/*
+ * Responses of the control plane's REST API (/api/v1): the control plane
+ * validates and documents them (OpenAPI) with these schemas, and the
+ * dashboard takes its types from them, so the two cannot drift apart.
+ */
+
+const url = z.string().describe('URL');
+
+export const IngestUrlsSchema = z
+  .object({
+    rtmp: url.describe('RTMP publish URL with the key (OBS: server `rtmpServer`, key `streamKey`).'),
+    rtmpServer: url.describe('RTMP server URL without the key.'),
+    rtmps: url.optional().describe('RTMPS publish URL with the key, when RTMPS is configured.'),
+    srt: url.describe('SRT publish URL with the key in the streamid.'),
+    whip: url.describe('WHIP endpoint; send the stream key as `Authorization: Bearer`.'),
+  })
+  .describe('IngestUrls');
+
+export const PlaybackUrlsSchema = z
+  .object({
+    hls: url,
+    flv: url,
+    wsflv: url,
+    rtmp: url,
+    whep: url,
+    snapshot: url.describe('Snapshot JPEG through the control plane.'),
+  })
+  .describe('PlaybackUrls (private streams need `?token=` on each)');
+
+export const CreatedStreamSchema = z
+  .object({
+    id: StreamIdSchema,
+    name: z.string(),
+    streamKey: z.string().describe('The secret publish key. Shown only here and in the rotate-key response.'),
+    private: z.boolean(),
+    record: z.boolean(),
+    ingest: IngestUrlsSchema,
+    playback: PlaybackUrlsSchema,
+  })
+  .describe('CreatedStream');
+
+export const RotatedKeySchema = z
+  .object({ id: StreamIdSchema, streamKey: z.string().describe('The new key; the old one no longer works.'), ingest: IngestUrlsSchema, kicked: z.boolean() })
+  .describe('RotatedKey');
+
+const viewerCount = z.number().int().nonnegative();
+
+/** One entry per playback protocol; internal pulls (transcode, SFU bridge, tools with internal tokens) are never counted. */
+export const ViewersViewSchema = z
+  .object({
+    rtmp: viewerCount.optional().describe('RTMP players on the ingest node (when it reports them).'),
+    flv: viewerCount.optional().describe('HTTP-FLV players on the ingest node (when it reports them).'),
+    wsflv: viewerCount.optional().describe('WebSocket-FLV players on the ingest node (when it reports them).'),
+    hls: viewerCount.describe(
+      'HLS players summed over every edge: distinct viewers that fetched a media playlist or segment within the last three target durations (updated every few seconds).',
+    ),
+    whep: viewerCount.optional().describe('WebRTC (WHEP) players, when the SFU reports them.'),
+  })
+  .describe('Viewers per playback protocol (internal pulls excluded).');
+
+export const LiveStateViewSchema = z
+  .object({
+    protocol: PublishProtocolSchema.describe('How the publisher is connected.'),
+    node: z.string().describe('Instance id of the ingest node holding the stream.'),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    uptimeSeconds: z.number().int().nonnegative(),
+    codecs: z.array(z.string()).describe('Codec strings (RFC 6381 where known, else codec names).'),
+    videoCodec: z.string().nullable(),
+    audioCodec: z.string().nullable(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    fps: z.number().nullable(),
+    audioSampleRate: z.number().int().nullable(),
+    audioChannels: z.number().int().nullable(),
+    bitrateKbps: z.number().nonnegative(),
+    viewers: ViewersViewSchema,
+    viewersTotal: z.number().int().nonnegative().describe('Sum of `viewers` over every protocol.'),
+  })
+  .describe('LiveState');
+
+export const StreamViewSchema = z
+  .object({
+    id: StreamIdSchema,
+    name: z.string(),
+    private: z.boolean(),
+    record: z.boolean(),
+    ladder: LadderSchema.nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    keyRotatedAt: z.string().nullable(),
+    live: z.boolean(),
+    state: LiveStateViewSchema.nullable().describe('Live state gathered from the ingest node (HLS viewers from the edges); null when nobody publishes.'),
+    renditions: z.array(RenditionSchema).describe('HLS renditions the transcode ladder serves for the current session.'),
+    ingest: IngestUrlsSchema.omit({ rtmp: true, rtmps: true, srt: true }).extend({ srtServer: url }).describe('Publish endpoints without the key.'),
+    playback: PlaybackUrlsSchema,
+  })
+  .describe('Stream');
+export type StreamView = z.infer<typeof StreamViewSchema>;
+
+export const StreamListSchema = z.object({ streams: z.array(StreamViewSchema) }).describe('StreamList');
+
+export const PlaybackTokenSchema = z
+  .object({
+    token: z.string().describe('Append as `?token=` to every playback URL of this stream.'),
+    expiresAt: z.iso.datetime(),
+    playback: PlaybackUrlsSchema.describe('The playback URLs with the token already appended.'),
+  })
+  .describe('PlaybackToken');
+
+export const KickResultSchema = z
+  .object({ id: StreamIdSchema, wasLive: z.boolean().describe('Whether a publisher was live when the kick was sent.') })
+  .describe('KickResult');
+
+export type LiveStateView = z.infer<typeof LiveStateViewSchema>;
+export type ViewersView = z.infer<typeof ViewersViewSchema>;
+export type IngestUrlsView = z.infer<typeof IngestUrlsSchema>;
+export type PlaybackUrlsView = z.infer<typeof PlaybackUrlsSchema>;
+export type StreamList = z.infer<typeof StreamListSchema>;
+export type CreatedStream = z.infer<typeof CreatedStreamSchema>;
+export type RotatedKey = z.infer<typeof RotatedKeySchema>;
+export type PlaybackToken = z.infer<typeof PlaybackTokenSchema>;
+export type KickResult = z.infer<typeof KickResultSchema>;
+
+export const NodeViewSchema = z
+  .object({
+    app: AppNameSchema,
+    id: z.string().describe('Instance id.'),
+    version: z.string(),
+    address: z.string().describe('Address other services reach it on (MEDIAPLANE_ADVERTISE_HOST).'),
+    ports: z.record(z.string(), z.number().int()).describe('Bound ports by listener name (http, rtmp, srt, …).'),
+    health: z.enum(['ready', 'not-ready']),
+    load: NodeLoadSchema,
+    facts: z.record(z.string(), z.string()).describe('What the instance runs on, e.g. the SFU engine (`engine`: mediasoup or werift).'),
+    startedAt: z.string(),
+    lastSeenAt: z.string(),
+  })
+  .describe('Node');
+
+export const NodeListSchema = z.object({ nodes: z.array(NodeViewSchema) }).describe('NodeList');
+export type NodeView = z.infer<typeof NodeViewSchema>;
+export type NodeList = z.infer<typeof NodeListSchema>;

@@ -1,0 +1,48 @@
+/**
+ * The platform's Redis key layout, in one place: every key is
+ * `{namespace}:{family}:{parts…}` built by `redisKey`, and each store family
+ * has one builder here, so a store never spells a key by hand and two
+ * services reading the same family cannot disagree on its shape.
+ */
+export function redisKey(namespace: string, ...parts: string[]): string {
+  return [namespace, ...parts].join(':');
+}
+
+/** Who publishes what (LiveStreamStore): one entry per live stream plus an index of ids. */
+export function liveStreamKeys(namespace: string) {
+  return {
+    entry: (streamId: string) => redisKey(namespace, 'live', streamId),
+    index: redisKey(namespace, 'live-index'),
+  };
+}
+
+/** The cluster view (NodeRegistry): one entry per instance plus a sorted set of expiries. */
+export function nodeRegistryKeys(namespace: string) {
+  return {
+    entry: (instanceId: string) => redisKey(namespace, 'node', instanceId),
+    index: redisKey(namespace, 'nodes'),
+  };
+}
+
+/** HLS viewer shares per stream, one hash field per edge (HlsViewerStore). */
+export function hlsViewerKeys(namespace: string) {
+  return { stream: (streamId: string) => redisKey(namespace, 'hls-viewers', streamId) };
+}
+
+/** Transcode workers' state: the HLS origin edges read, the job lease, the media sequence. */
+export function transcodeKeys(namespace: string) {
+  return {
+    hlsOrigin: (streamId: string) => redisKey(namespace, 'hls-origin', streamId),
+    jobLease: (streamId: string) => redisKey(namespace, 'transcode-job', streamId),
+    hlsSequence: (streamId: string) => redisKey(namespace, 'hls-seq', streamId),
+  };
+}
+
+/** The control plane's own state: publish-auth failures, latest renditions, webhook delivery logs. */
+export function controlPlaneKeys(namespace: string) {
+  return {
+    authFailures: (address: string) => redisKey(namespace, 'cp', 'auth-failures', address),
+    renditions: (streamId: string) => redisKey(namespace, 'cp', 'renditions', streamId),
+    webhookDeliveries: (webhookId: string, what: 'attempts' | 'failures' | 'stats') => redisKey(namespace, 'cp', 'webhook', webhookId, what),
+  };
+}
