@@ -35,8 +35,8 @@ export default [
     },
   },
   {
-    // Specs may use the testing fixtures; production code may not.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts', 'tools/**/*.ts'],
+    // Specs (and shared test suites run by specs, `*.contract.ts`) may use the testing fixtures; production code may not.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.contract.ts', '**/test/**/*.ts', '**/testing/**/*.ts', 'tools/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -3,24 +3,17 @@
 // test script can run them with fewer workers.
 const path = require('node:path');
 
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2023',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', require('./tools/build/swc-options.cjs')({ sourceMaps: 'inline' })];
 
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@mediaplane/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts') },
+  moduleNameMapper: {
+    '^@mediaplane/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    // Secondary entry points (`@mediaplane/observability/tracing`) are single files of the library.
+    '^@mediaplane/([a-z-]+)/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/$2.ts'),
+  },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tmp/'],
 };
 

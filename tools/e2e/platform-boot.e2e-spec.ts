@@ -49,7 +49,11 @@ describe('the platform on one host', () => {
     const metrics = await fetch(`${app.httpUrl}/metrics`);
     expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await metrics.text();
-    expect(text).toMatch(new RegExp(`mediaplane_process_cpu_user_seconds_total\\{app="${name}"`));
+    // prom-client's default metrics under their standard names, as stock Node.js dashboards query them.
+    for (const metric of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      expect(text).toMatch(new RegExp(`^${metric}\\{app="${name}",instance="[^"]+"\\} `, 'm'));
+    }
+    expect(text).not.toContain('mediaplane_process_');
   });
 
   it('lists every running instance in the cluster view through NATS heartbeats and Redis', async () => {

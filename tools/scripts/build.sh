@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Compiles every app and library into dist/ (one tsc pass keeps the two cores busy once, not twelve times).
+# Builds every app and library through Nx (`build` target, see nx.json): each library compiled into
+# dist/libs/<lib>/src, each app into dist/apps/<app>/src (what `npm run up` and the integration specs
+# run) and bundled into dist/deploy/<app>/ with a pruned package.json (what is shipped); the control
+# plane's dashboard with Vite. Unchanged projects come from the Nx cache. Type checking is the
+# `typecheck` target (`npm run typecheck`), not part of the build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/scripts/lib/node-env.sh
-rm -rf dist
-tsc -p tsconfig.build.json
-if [ -f apps/control-plane/web/vite.config.mjs ]; then
-  vite build --config apps/control-plane/web/vite.config.mjs --logLevel warn
-fi
+export NX_DAEMON=false NX_NO_CLOUD=true
+nx run-many -t build --output-style=static "$@" >&2

@@ -3,13 +3,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
- * One Prometheus registry per app with the default process metrics and an
- * `app` label. Label values are ids, never keys or tokens.
+ * One Prometheus registry per app with prom-client's default metrics under
+ * their standard names (`process_*`, `nodejs_*`, so stock Node.js dashboards
+ * work) and `app`/`instance` default labels on every series. Label values are
+ * ids, never keys or tokens.
  */
 export function createMetricsRegistry(app: string, instanceId: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ app, instance: instanceId });
-  collectDefaultMetrics({ register: registry, prefix: 'mediaplane_' });
+  collectDefaultMetrics({ register: registry });
   return registry;
 }
 

@@ -20,7 +20,10 @@ export const SECRET_FIELD_NAMES = [
 
 const SECRET_FIELDS = new Set<string>(SECRET_FIELD_NAMES.map((n) => n.toLowerCase()));
 
-const QUERY_SECRET = /([?&;](?:key|token|streamkey|stream_key|passphrase|password|secret|access_token)=)[^&\s#"']*/gi;
+/** Query parameters whose values are secrets (matched without case in text; listed in the spellings URLs use). */
+export const SECRET_QUERY_PARAMS = ['key', 'token', 'streamKey', 'streamkey', 'stream_key', 'passphrase', 'password', 'secret', 'access_token'] as const;
+
+const QUERY_SECRET = new RegExp(`([?&;](?:${[...new Set(SECRET_QUERY_PARAMS.map((p) => p.toLowerCase()))].join('|')})=)[^&\\s#"']*`, 'gi');
 const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 const SRT_STREAMID_KEY = /(#!::r=[^,/\s]+\/)[^,\s]+/g;
 

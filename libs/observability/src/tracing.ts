@@ -1,10 +1,12 @@
 import { context, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { platformInstrumentations } from './instrumentations';
+import { RedactingSpanProcessor } from './redacting-span-processor';
 
 export interface TracingOptions {
   serviceName: string;
@@ -14,40 +16,59 @@ export interface TracingOptions {
   env?: Record<string, string | undefined>;
 }
 
-let provider: NodeTracerProvider | undefined;
+let sdk: { nodeSdk: NodeSDK; disable: () => void } | undefined;
 
 /**
- * Starts OpenTelemetry before Nest loads. Off unless `OTEL_TRACES_EXPORTER`
- * is `otlp` (HTTP, configured by the standard `OTEL_EXPORTER_OTLP_*`
- * variables) or an exporter is passed in. Context propagation (W3C
- * traceparent) is always on so traces pass through even when not exported.
+ * Starts the OpenTelemetry Node SDK with the platform's instrumentations.
+ * Import it through `@mediaplane/observability/tracing` as the very first
+ * thing an app loads: instrumentations patch modules (http, express, Nest,
+ * ioredis, pino) when they are required, so whatever loaded before is not
+ * traced. Spans are exported only when `OTEL_TRACES_EXPORTER` is `otlp`
+ * (HTTP, configured by the standard `OTEL_EXPORTER_OTLP_*` variables) or
+ * `console`, or an exporter is passed in; W3C context propagation and the ids
+ * in log lines work either way. OTel logs and metrics stay off: logs are
+ * pino on stdout, metrics are Prometheus.
  */
-export function startTracing(options: TracingOptions): NodeTracerProvider | undefined {
-  if (provider) return provider;
+export function startTracing(options: TracingOptions): NodeSDK | undefined {
+  if (sdk) return sdk.nodeSdk;
   const env = options.env ?? process.env;
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (env['OTEL_SDK_DISABLED'] === 'true') return undefined;
   const exporter = options.exporter ?? exporterFromEnv(env);
-  if (!exporter) return undefined;
-  provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? options.serviceName,
-      [ATTR_SERVICE_VERSION]: options.version ?? '0.0.0',
-    }),
-    spanProcessors: [options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
+  // Redaction first: processors see a span's end in order, and the exporting one must get the scrubbed span.
+  const spanProcessors: SpanProcessor[] = exporter ? [new RedactingSpanProcessor(), options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)] : [];
+  const instrumentations = platformInstrumentations();
+  const nodeSdk = new NodeSDK({
+    serviceName: env['OTEL_SERVICE_NAME'] ?? options.serviceName,
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.version ?? '0.0.0' }),
+    // Explicit, so the SDK's own env defaults (OTLP for everything) never apply: no span processor means no exporting.
+    spanProcessors,
+    logRecordProcessors: [],
+    metricReaders: [],
+    textMapPropagator: new W3CTraceContextPropagator(),
+    contextManager: new AsyncLocalStorageContextManager(),
+    instrumentations,
   });
-  provider.register();
-  return provider;
+  nodeSdk.start();
+  sdk = { nodeSdk, disable: () => instrumentations.flat().forEach((i) => i.disable()) };
+  return nodeSdk;
 }
 
+/** Flushes and stops exporting, and unpatches the instrumented modules (tests start and stop tracing in one process). */
 export async function stopTracing(): Promise<void> {
-  await provider?.shutdown();
-  provider = undefined;
+  const running = sdk;
+  sdk = undefined;
+  if (!running) return;
+  // Unpatch first so nothing records into a provider that is shutting down.
+  running.disable();
+  await running.nodeSdk.shutdown();
+  trace.disable();
+  propagation.disable();
+  context.disable();
 }
 
 function exporterFromEnv(env: Record<string, string | undefined>): SpanExporter | undefined {
   const kind = (env['OTEL_TRACES_EXPORTER'] ?? 'none').split(',')[0]?.trim();
-  if (env['OTEL_SDK_DISABLED'] === 'true' || kind === 'none' || !kind) return undefined;
+  if (kind === 'none' || !kind) return undefined;
   if (kind === 'otlp') {
     // Loaded lazily: the exporter pulls in protobuf code nobody needs when tracing is off.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

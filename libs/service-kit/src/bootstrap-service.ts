@@ -15,7 +15,6 @@ import { Bus, BusTransportStrategy } from '@mediaplane/messaging';
 import { PinoNestLogger, createLogger, createMetricsRegistry, stopTracing } from '@mediaplane/observability';
 import { HeartbeatService } from './heartbeat.service';
 import { JsonExceptionFilter } from './http-exception.filter';
-import { httpTracingMiddleware } from './http-tracing.middleware';
 import { ReadinessService } from './readiness.service';
 import { ServiceKitModule } from './service-kit.module';
 import { ShutdownService } from './shutdown.service';
@@ -91,7 +90,6 @@ export async function bootstrapService<S extends z.ZodObject>(def: ServiceDefini
 
   const app = await NestFactory.create<NestExpressApplication>(RootModule, { logger: new PinoNestLogger(logger), abortOnError: false });
   app.disable('x-powered-by');
-  app.use(httpTracingMiddleware);
   app.useGlobalFilters(new JsonExceptionFilter(logger));
   await def.configureHttp?.(app, ctx);
   app.connectMicroservice({ strategy: new BusTransportStrategy(bus) }, { inheritAppConfig: true });
@@ -162,7 +160,8 @@ function readVersion(): string {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mediaplane') return pkg.version ?? '0.0.0';
+      // The workspace's package.json, or the pruned one of a bundled app (`@mediaplane/<app>`, dist/deploy/<app>).
+      if (pkg.name === 'mediaplane' || pkg.name?.startsWith('@mediaplane/')) return pkg.version ?? '0.0.0';
     }
     dir = dirname(dir);
   }

@@ -5,7 +5,6 @@ export * from './load-reporter.service';
 export * from './shutdown.service';
 export * from './health.controller';
 export * from './http-exception.filter';
-export * from './http-tracing.middleware';
 export * from './service-kit.module';
 export * from './session-stores.module';
 export * from './bootstrap-service';

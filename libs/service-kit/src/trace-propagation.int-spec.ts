@@ -1,5 +1,8 @@
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { MessagePattern } from '@nestjs/microservices';
@@ -8,34 +11,55 @@ import { SpanKind } from '@opentelemetry/api';
 import { streamContracts } from '@mediaplane/contracts';
 import { Bus, BusTransportStrategy } from '@mediaplane/messaging';
 import { createLogger, startTracing, stopTracing } from '@mediaplane/observability';
-import { freePort, uniqueNamespace, waitFor } from '@mediaplane/testing';
-import { httpTracingMiddleware } from './http-tracing.middleware';
+import { WORKSPACE_ROOT, spawnTracked, stopProcess, uniqueNamespace, waitFor } from '@mediaplane/testing';
 
 const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const FRONT_SCRIPT = join(WORKSPACE_ROOT, 'libs/service-kit/test/traced-front.cjs');
 
+/** A span as an OTLP/JSON export carries it (ids in hex). */
+interface OtlpSpan {
+  traceId: string;
+  attributes?: { key: string; value: { stringValue?: string; intValue?: number | string } }[];
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+}
+const OTLP_SERVER = 2;
+const OTLP_CLIENT = 3;
+
+/** Collects what an OTLP/HTTP (JSON) exporter sends, like a collector would. */
+function startOtlpReceiver(spans: OtlpSpan[]): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[] };
+      for (const rs of body.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.push(...(ss.spans ?? []));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// The HTTP front runs as a real Node process (instrumented by the SDK exactly as an app is) and exports
+// over OTLP; the NATS handler runs here with an in-memory exporter. Needs `npm run build` (dist/).
 describe('trace context across HTTP → NATS → another service', () => {
   const exporter = new InMemorySpanExporter();
   const namespace = uniqueNamespace();
   const logger = createLogger({ app: 'test', level: 'silent' });
-  let front: NestExpressApplication;
+  const frontSpans: OtlpSpan[] = [];
+  const frontLog: string[] = [];
+  let receiver: Server;
+  let front: ChildProcess;
+  let frontUrl: string;
   let back: NestExpressApplication;
-  let frontBus: Bus;
   let backBus: Bus;
 
   beforeAll(async () => {
     startTracing({ serviceName: 'trace-test', exporter });
-    frontBus = await Bus.connect(NATS_URL, { namespace, queueGroup: 'ingest', logger });
+    receiver = await startOtlpReceiver(frontSpans);
     backBus = await Bus.connect(NATS_URL, { namespace, queueGroup: 'control-plane', logger });
-
-    @Controller()
-    class FrontController {
-      @Get('publish-check')
-      async check(): Promise<unknown> {
-        return frontBus.request(streamContracts.publishAuthorize, {}, { protocol: 'rtmp', keyHash: 'd'.repeat(64), remoteAddress: '127.0.0.1', node: 'front' });
-      }
-    }
-    @Module({ controllers: [FrontController] })
-    class FrontModule {}
 
     @Controller()
     class BackController {
@@ -52,39 +76,81 @@ describe('trace context across HTTP → NATS → another service', () => {
     await back.startAllMicroservices();
     await back.init();
 
-    front = await NestFactory.create<NestExpressApplication>(FrontModule, { logger: false });
-    front.use(httpTracingMiddleware);
-    await front.listen(await freePort(), '127.0.0.1');
+    const address = receiver.address();
+    const receiverPort = typeof address === 'object' && address ? address.port : 0;
+    front = spawnTracked(process.execPath, ['--require', join(WORKSPACE_ROOT, 'tools/runtime/register-paths.cjs'), FRONT_SCRIPT], {
+      cwd: WORKSPACE_ROOT,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        MEDIAPLANE_NATS_URL: NATS_URL,
+        MEDIAPLANE_NAMESPACE: namespace,
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let pending = '';
+    front.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      frontLog.push(...lines.filter((l) => l.trim() !== ''));
+    });
+    const port = await waitFor(() => frontLog.map((l) => JSON.parse(l) as { listening?: number }).find((l) => l.listening)?.listening, { what: 'the traced front to listen' });
+    frontUrl = `http://127.0.0.1:${port}`;
   });
 
   afterAll(async () => {
-    await front.close();
-    await back.close();
-    await frontBus.close();
-    await backBus.close();
+    if (front) await stopProcess(front, 5000);
+    await back?.close();
+    await backBus?.close();
+    receiver?.close();
     await stopTracing();
   });
 
-  it('puts the HTTP request, the NATS request and the remote handler in one trace, each span the child of the previous', async () => {
-    const parentTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const res = await fetch(`${await front.getUrl()}/publish-check`, { headers: { traceparent: `00-${parentTraceId}-00f067aa0ba902b7-01` } });
+  const parentTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+  it('puts the HTTP request, the NATS request and the remote handler in one trace, each span a descendant of the previous', async () => {
+    const res = await fetch(`${frontUrl}/publish-check?token=sk_planted_secret&page=2`, { headers: { traceparent: `00-${parentTraceId}-00f067aa0ba902b7-01` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: false, reason: 'unknown_key' });
 
+    const consumer = await waitFor(() => exporter.getFinishedSpans().find((s) => s.kind === SpanKind.CONSUMER), { what: 'the handler span' });
     const spans = await waitFor(
-      () => {
-        const all = exporter.getFinishedSpans();
-        return all.some((s) => s.kind === SpanKind.CONSUMER) && all.some((s) => s.kind === SpanKind.SERVER) ? all : undefined;
-      },
-      { what: 'spans' },
+      () => (frontSpans.some((s) => s.kind === OTLP_SERVER) && frontSpans.some((s) => s.kind === OTLP_CLIENT) ? frontSpans : undefined),
+      { what: 'the front spans over OTLP' },
     );
-    const server = spans.find((s) => s.kind === SpanKind.SERVER) as ReadableSpan;
-    const client = spans.find((s) => s.kind === SpanKind.CLIENT) as ReadableSpan;
-    const consumer = spans.find((s) => s.kind === SpanKind.CONSUMER) as ReadableSpan;
-    for (const span of [server, client, consumer]) expect(span.spanContext().traceId).toBe(parentTraceId);
-    expect(server.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
-    expect(client.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
-    expect(consumer.parentSpanContext?.spanId).toBe(client.spanContext().spanId);
+    const server = spans.find((s) => s.kind === OTLP_SERVER) as OtlpSpan;
+    const client = spans.find((s) => s.kind === OTLP_CLIENT && s.name.includes('publish.authorize')) as OtlpSpan;
+    for (const span of [server, client]) expect(span.traceId).toBe(parentTraceId);
+    expect((consumer as ReadableSpan).spanContext().traceId).toBe(parentTraceId);
+    // http instrumentation: SERVER continues the caller's traceparent; express/Nest spans sit between it and the Bus CLIENT span.
+    expect(server.parentSpanId).toBe('00f067aa0ba902b7');
+    const ancestors = (span: OtlpSpan): string[] => {
+      const parent = spans.find((s) => s.spanId === span.parentSpanId);
+      return parent ? [parent.spanId, ...ancestors(parent)] : [];
+    };
+    expect(ancestors(client)).toContain(server.spanId);
+    expect(consumer.parentSpanContext?.spanId).toBe(client.spanId);
     expect(consumer.name).toBe('process ingest.v1.publish.authorize');
+    // Tokens in the query string never reach a span; the rest of the query does.
+    expect(JSON.stringify(spans)).not.toContain('sk_planted_secret');
+    expect(JSON.stringify(server)).toContain('page=2');
+  });
+
+  // Reads the lines the front wrote while serving the request of the test above.
+  it('writes the trace and span ids into every log line written inside a span, and none outside', async () => {
+    const lines = frontLog.map((l) => JSON.parse(l) as { msg?: string; trace_id?: string; span_id?: string });
+    const inside = lines.filter((l) => l.msg === 'asking for a publish decision' || l.msg === 'publish decision received');
+    expect(inside).toHaveLength(2);
+    const frontSpanIds = new Set(frontSpans.filter((s) => s.traceId === parentTraceId).map((s) => s.spanId));
+    for (const line of inside) {
+      expect(line.trace_id).toBe(parentTraceId);
+      expect(frontSpanIds.has(line.span_id ?? '')).toBe(true);
+    }
+    const outside = lines.find((l) => l.msg === 'front listening');
+    expect(outside).toBeDefined();
+    expect(outside?.trace_id).toBeUndefined();
   });
 });

@@ -1,0 +1,34 @@
+import type { IncomingMessage } from 'node:http';
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { SECRET_QUERY_PARAMS } from './redact';
+
+/** Probes and scrapes arrive every few seconds and say nothing about a request's path through the platform. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * The instrumentations every app runs: HTTP in and out, Express routing, Nest
+ * handlers, ioredis commands made on behalf of a traced request, and pino
+ * (trace_id/span_id/trace_flags in every log line written inside a span).
+ * Query values that carry keys or tokens are replaced before they reach a span.
+ */
+export function platformInstrumentations(): NonNullable<NodeSDKConfiguration['instrumentations']> {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+      redactedQueryParams: [...SECRET_QUERY_PARAMS],
+      redactedQueryParamsServer: [...SECRET_QUERY_PARAMS],
+    }),
+    // Middleware spans (body parsers, CORS) would outnumber the handlers they wrap.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    new NestInstrumentation(),
+    // Heartbeats write to Redis every few seconds; only commands inside a trace are worth a span.
+    new IORedisInstrumentation({ requireParentSpan: true }),
+    // Logs stay on stdout (JSON); the instrumentation only adds the span's ids to them.
+    new PinoInstrumentation({ disableLogSending: true }),
+  ];
+}
