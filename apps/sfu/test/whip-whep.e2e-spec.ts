@@ -51,6 +51,14 @@ describe.each(engines)('WHIP publish and WHEP play with the %s engine (Chromium,
     await killAllChildren();
   });
 
+  it('names its engine in the cluster view', async () => {
+    const sfuNode = await waitFor(
+      async () => (await harness.api<{ nodes: Array<{ app: string; facts: Record<string, string> }> }>('GET', '/nodes')).nodes.find((n) => n.app === 'sfu'),
+      { what: 'the SFU in /api/v1/nodes' },
+    );
+    expect(sfuNode.facts['engine']).toBe(engine);
+  });
+
   it('refuses a WHIP publish with a wrong key with 401, before any media', async () => {
     const refused = await publisher.whip(`${sfuUrl}/whip/${stream.id}`, 'sk_thisIsNotTheKeyOfAnyStream00');
     expect(refused.status).toBe(401);
