@@ -124,6 +124,15 @@ export interface RtcPeer extends EventEmitter<RtcPeerEvents> {
   close(): void;
 }
 
+/**
+ * The peer's one data channel is negotiated out of band (no DCEP), on this SCTP
+ * stream id and label, as mediasoup-client does: clients create it with
+ * `createDataChannel(RTC_DATA_CHANNEL_LABEL, { negotiated: true, id: RTC_DATA_CHANNEL_STREAM_ID })`,
+ * which both engines answer alike.
+ */
+export const RTC_DATA_CHANNEL_LABEL = 'mediaplane';
+export const RTC_DATA_CHANNEL_STREAM_ID = 0;
+
 export interface RtcDataChannelEvents {
   message: [data: string | Buffer];
   open: [];
