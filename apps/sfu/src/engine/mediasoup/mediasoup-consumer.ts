@@ -1,0 +1,47 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type { MediaKind, RtcConsumer, RtcConsumerEvents } from '../rtc-engine';
+
+/**
+ * An RtcConsumer over a mediasoup Consumer. For simulcast, mediasoup picks
+ * the forwarded layer from its bandwidth estimate (transport-cc or REMB) and
+ * the layer scores, and never goes above the preferred layer.
+ */
+export class MediasoupConsumer extends EventEmitter<RtcConsumerEvents> implements RtcConsumer {
+  readonly kind: MediaKind;
+
+  constructor(
+    readonly consumer: types.Consumer,
+    /** The RtcProducer's id (the source, not a pipe producer). */
+    readonly producerId: string,
+  ) {
+    super();
+    this.kind = consumer.kind;
+    consumer.observer.once('close', () => this.emit('closed'));
+    consumer.on('layerschange', (layers) => this.emit('layerchange', layers?.spatialLayer));
+  }
+
+  get id(): string {
+    return this.consumer.id;
+  }
+
+  get currentLayer(): number | undefined {
+    return this.consumer.type === 'simulcast' ? this.consumer.currentLayers?.spatialLayer : undefined;
+  }
+
+  get closed(): boolean {
+    return this.consumer.closed;
+  }
+
+  setPreferredLayer(spatialLayer: number): void {
+    void this.consumer.setPreferredLayers({ spatialLayer }).catch(() => undefined);
+  }
+
+  requestKeyFrame(): void {
+    void this.consumer.requestKeyFrame().catch(() => undefined);
+  }
+
+  close(): void {
+    this.consumer.close();
+  }
+}
