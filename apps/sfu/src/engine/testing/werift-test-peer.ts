@@ -8,6 +8,8 @@ import {
   type RTCRtpTransceiver,
   type RtcpPacket,
 } from 'werift';
+import { isKeyframeStart } from '../rtp-keyframe';
+import { patchWeriftDuplicateHelloVerifyRequest } from '../werift/werift-dtls-patch';
 import { RTC_DATA_CHANNEL_LABEL, RTC_DATA_CHANNEL_STREAM_ID, type MediaKind } from '../rtc-engine';
 
 /**
@@ -83,22 +85,6 @@ function h264Payload(keyframe: boolean): Buffer {
 
 const OPUS_PAYLOAD = Buffer.concat([Buffer.from([0xfc]), Buffer.alloc(80, 0x33)]);
 
-function isVideoKeyframe(mimeType: string, payload: Buffer): boolean {
-  if (mimeType === 'video/vp8') {
-    // Descriptor with S=1 and no extensions in our own packets; engines keep the payload as is.
-    const extended = (payload[0]! & 0x80) !== 0;
-    if (extended) return false;
-    return (payload[0]! & 0x10) !== 0 && payload.length > 1 && (payload[1]! & 0x01) === 0;
-  }
-  if (mimeType === 'video/h264') {
-    const type = payload[0]! & 0x1f;
-    if (type === 5 || type === 7) return true;
-    if (type === 24) return (payload[3]! & 0x1f) === 7 || (payload[3]! & 0x1f) === 5;
-    if (type === 28) return (payload[1]! & 0x80) !== 0 && (payload[1]! & 0x1f) === 5;
-  }
-  return false;
-}
-
 function emptyCounts(): ReceivedCounts {
   return { packets: 0, bytes: 0, keyframes: 0, ssrcs: new Set(), payloadTypes: new Set() };
 }
@@ -112,6 +98,8 @@ abstract class WeriftTestPeer {
   protected closedByUs = false;
 
   protected constructor(address: string, audio: RTCRtpCodecParameters[], video: RTCRtpCodecParameters[]) {
+    // The client side of DTLS may be this peer: give it the same fix as the werift engine.
+    patchWeriftDuplicateHelloVerifyRequest();
     this.pc = new RTCPeerConnection({
       codecs: { audio, video },
       iceUseIpv4: false,
@@ -167,10 +155,11 @@ abstract class WeriftTestPeer {
         reject(new Error(`test peer: not ${state} after ${timeoutMs} ms (state ${this.pc.connectionState})`));
       }, timeoutMs);
       const { unSubscribe } = this.pc.connectionStateChange.subscribe((current) => {
-        if (current === state) {
+        if (current === state || current === 'failed' || current === 'closed') {
           clearTimeout(timer);
           unSubscribe();
-          resolve();
+          if (current === state) resolve();
+          else reject(new Error(`test peer: ${current} while waiting for ${state}`));
         }
       });
     });
@@ -310,7 +299,7 @@ export class TestPlayer extends WeriftTestPeer {
         .getTransceivers()
         .find((t) => t.kind === 'video')
         ?.codecs.find((c) => c.payloadType === rtp.header.payloadType);
-      if (codec && isVideoKeyframe(codec.mimeType.toLowerCase(), rtp.payload)) counts.keyframes++;
+      if (codec && isKeyframeStart(codec.mimeType, rtp.payload)) counts.keyframes++;
     }
   }
 }

@@ -1,0 +1,159 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { RtcpPayloadSpecificFeedback, RtcpRrPacket, type RTCRtpTransceiver, type RtcpPacket, type RtpPacket } from 'werift';
+import type { MediaKind, RtcConsumer, RtcConsumerEvents } from '../rtc-engine';
+import type { WeriftProducer } from './werift-producer';
+import type { WeriftRegistry } from './werift-registry';
+import { SimulcastLayerSelector, type LayerFeedback } from './simulcast-layer-selector';
+
+const LAYER_TICK_MS = 1000;
+/** While waiting for a keyframe, ask again this often (the first request or its answer may be lost). */
+const KEYFRAME_RETRY_MS = 1000;
+/** RTCP payload-specific feedback types: PLI, FIR, REMB. */
+const PSFB_PLI = 1;
+const PSFB_FIR = 4;
+const PSFB_REMB = 15;
+const VIDEO_CLOCK_PER_MS = 90;
+
+/**
+ * Forwards one producer's RTP to one viewer through a werift sender, which
+ * rewrites SSRC, payload type and sequence numbers to what was negotiated
+ * with the viewer. Video starts at a keyframe; with simulcast the layer
+ * follows the viewer's feedback and changes only at a keyframe of the new
+ * layer, keeping sequence numbers and timestamps continuous.
+ */
+export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements RtcConsumer {
+  readonly id = randomUUID();
+  readonly kind: MediaKind;
+  readonly producerId: string;
+  private started = false;
+  private _closed = false;
+  private current: number | undefined;
+  private target: number | undefined;
+  private waitingForKeyframe: boolean;
+  private lastKeyframeRequestAt = 0;
+  private lastSentAt = 0;
+  private preferredLayer: number;
+  private readonly selector = new SimulcastLayerSelector();
+  private readonly feedback: LayerFeedback = {};
+  private readonly unsubscribes: (() => void)[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly producer: WeriftProducer,
+    private readonly transceiver: RTCRtpTransceiver,
+    private readonly registry: WeriftRegistry,
+  ) {
+    super();
+    this.kind = producer.kind;
+    this.producerId = producer.id;
+    this.preferredLayer = producer.layers - 1;
+    this.waitingForKeyframe = producer.kind === 'video';
+    if (producer.layers === 1) this.current = this.target = 0;
+    registry.consumers.add(this);
+    this.unsubscribes.push(producer.addSink((layer, packet, keyframe) => this.onPacket(layer, packet, keyframe)));
+    this.unsubscribes.push(transceiver.sender.onRtcp.subscribe((packet) => this.onViewerRtcp(packet)).unSubscribe);
+    const onProducerClosed = () => this.close();
+    producer.once('closed', onProducerClosed);
+    this.unsubscribes.push(() => producer.off('closed', onProducerClosed));
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  get currentLayer(): number | undefined {
+    return this.producer.layers > 1 ? this.current : undefined;
+  }
+
+  /** The viewer is connected: from now on packets can reach it, so ask for the keyframe it starts with. */
+  start(): void {
+    if (this.started || this._closed) return;
+    this.started = true;
+    if (this.kind === 'video') {
+      this.timer = setInterval(() => this.tick(), LAYER_TICK_MS);
+      this.chooseLayer();
+      this.requestKeyFrame();
+    }
+  }
+
+  setPreferredLayer(spatialLayer: number): void {
+    this.preferredLayer = Math.max(0, Math.min(this.producer.layers - 1, Math.floor(spatialLayer)));
+    this.chooseLayer();
+  }
+
+  requestKeyFrame(): void {
+    if (this._closed || this.kind !== 'video') return;
+    this.lastKeyframeRequestAt = Date.now();
+    this.producer.requestKeyFrame();
+  }
+
+  private tick(): void {
+    this.chooseLayer();
+    if (this.waitingForKeyframe || this.target !== this.current) {
+      if (Date.now() - this.lastKeyframeRequestAt >= KEYFRAME_RETRY_MS) this.requestKeyFrame();
+    }
+  }
+
+  private chooseLayer(): void {
+    if (this.producer.layers === 1 || !this.started) return;
+    const next = this.selector.select(
+      this.current,
+      { activeLayers: this.producer.activeLayers, layerBitrate: (layer) => this.producer.layerBitrate(layer), maxLayer: this.preferredLayer },
+      this.feedback,
+    );
+    if (next === undefined || next === this.target) return;
+    this.target = next;
+    if (this.target !== this.current) this.requestKeyFrame();
+  }
+
+  private onPacket(layer: number, packet: RtpPacket, keyframe: boolean): void {
+    if (!this.started || this._closed) return;
+    if (this.target !== undefined && layer === this.target && this.target !== this.current && keyframe) {
+      this.switchTo(layer, packet);
+    }
+    if (layer !== this.current) return;
+    if (this.waitingForKeyframe) {
+      if (!keyframe) return;
+      this.waitingForKeyframe = false;
+    }
+    this.lastSentAt = Date.now();
+    void this.transceiver.sender.sendRtp(packet).catch(() => undefined);
+  }
+
+  private switchTo(layer: number, packet: RtpPacket): void {
+    if (this.current !== undefined && this.lastSentAt > 0) {
+      // The new layer has its own SSRC, sequence and timestamp base: continue ours from where the old one stopped.
+      const step = Math.max(1, Math.round((Date.now() - this.lastSentAt) * VIDEO_CLOCK_PER_MS));
+      this.transceiver.sender.replaceRTP(packet.header, false, step);
+    }
+    this.current = layer;
+    this.waitingForKeyframe = false;
+    this.emit('layerchange', layer);
+  }
+
+  private onViewerRtcp(packet: RtcpPacket): void {
+    if (packet instanceof RtcpRrPacket) {
+      const report = packet.reports.find((r) => r.ssrc === this.transceiver.sender.ssrc);
+      if (report) this.feedback.lossFraction = report.fractionLost / 256;
+    } else if (packet instanceof RtcpPayloadSpecificFeedback) {
+      const type = packet.feedback.count;
+      if (type === PSFB_PLI || type === PSFB_FIR) this.requestKeyFrame();
+      else if (type === PSFB_REMB && 'bitrate' in packet.feedback) this.feedback.estimatedBitrate = Number(packet.feedback.bitrate);
+    }
+  }
+
+  /** The viewer's bandwidth estimate (REMB), bits per second, when it sent one. */
+  get estimatedBitrate(): number | undefined {
+    return this.feedback.estimatedBitrate;
+  }
+
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    clearInterval(this.timer);
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    this.registry.consumers.delete(this);
+    this.emit('closed');
+  }
+}
