@@ -67,13 +67,18 @@ export class ByteCountingConsumer {
     this.pc.addTransceiver('audio', { direction: 'recvonly' });
   }
 
-  /** Offers, POSTs to the WHEP endpoint, applies the answer and waits for ICE+DTLS. */
+  /** Offers, POSTs to the WHEP endpoint, applies the answer and waits for ICE+DTLS; each step bounded by `timeoutMs`, so a saturated SFU fails a join instead of hanging it. */
   async join(whepUrl: string, timeoutMs: number): Promise<void> {
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
-    await this.gathered();
+    await Promise.race([this.gathered(), new Promise((r) => setTimeout(r, 5000))]);
     for (const transport of this.pc.dtlsTransports) this.countInsteadOfDecrypting(transport);
-    const res = await fetch(whepUrl, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: this.pc.localDescription?.sdp });
+    const res = await fetch(whepUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp' },
+      body: this.pc.localDescription?.sdp,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const body = await res.text();
     if (res.status !== 201) throw new Error(`WHEP POST answered ${res.status}: ${body.slice(0, 200)}`);
     this.location = new URL(res.headers.get('location') ?? '', whepUrl).toString();
@@ -83,7 +88,7 @@ export class ByteCountingConsumer {
 
   /** DELETEs the WHEP resource (so the SFU frees the consumer at once) and closes the peer. */
   async leave(): Promise<void> {
-    if (this.location) await fetch(this.location, { method: 'DELETE' }).catch(() => undefined);
+    if (this.location) await fetch(this.location, { method: 'DELETE', signal: AbortSignal.timeout(5000) }).catch(() => undefined);
     await this.pc.close().catch(() => undefined);
   }
 

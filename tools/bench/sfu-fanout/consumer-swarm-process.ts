@@ -30,7 +30,9 @@ export class ConsumerSwarm {
     );
     const swarm = new ConsumerSwarm(child);
     try {
-      const joined = (await swarm.next('joined', config.joinTimeoutMs + 120_000)) as ConsumerSwarmJoined;
+      // Each join is bounded (POST and connect, joinTimeoutMs each; gathering 5 s), `concurrency` at a time, then 10 s for video.
+      const bound = (2 * config.joinTimeoutMs + 5000) * Math.ceil(config.count / config.concurrency) + 30_000;
+      const joined = (await swarm.next('joined', bound)) as ConsumerSwarmJoined;
       return { swarm, joined };
     } catch (error) {
       await swarm.stop();

@@ -14,7 +14,7 @@ import { writeResult } from '../common/report-table';
 import { SfuBenchPlatform, benchEngines, type BenchSfu } from '../common/sfu-bench-platform';
 import { UsageSampler } from '../common/usage-sampler';
 import { ConsumerSwarm } from './consumer-swarm-process';
-import { SERVED_SHARE, formatFanoutReport, perConsumerCost, receivedShares, type FanoutPoint, type FanoutResult } from './sfu-fanout-report';
+import { SERVED_SHARE, failedPoint, formatFanoutReport, perConsumerCost, receivedShares, type FanoutPoint, type FanoutResult } from './sfu-fanout-report';
 import { SyntheticPublisher } from './synthetic-publisher';
 
 const USAGE = `usage: node tools/bench/run.cjs sfu-fanout [consumers...] [options]
@@ -151,12 +151,23 @@ runBench(async (bench) => {
   }
 
   // Points interleaved across the engines, so background load that drifts during the run hits both alike.
+  // A failed point is recorded and the engine's larger points are skipped: it will not serve more.
   const points: FanoutPoint[] = [];
   for (const n of sizes) {
     for (const sfu of platform.sfus) {
       const { publisher, streamId } = publishers.get(sfu.engine) as { publisher: SyntheticPublisher; streamId: string };
       const baseline = baselines.find((b) => b.engine === sfu.engine)?.cpuPercent ?? 0;
-      points.push(await measurePoint(sfu, streamId, publisher, n, baseline, { window, settle, generators }));
+      const earlier = points.find((p) => p.engine === sfu.engine && p.served < p.consumers);
+      if (earlier) {
+        points.push(failedPoint(sfu.engine, n, `not run: ${earlier.consumers} consumers were already not all served`));
+        continue;
+      }
+      try {
+        points.push(await measurePoint(sfu, streamId, publisher, n, baseline, { window, settle, generators }));
+      } catch (error) {
+        say(`${sfu.engine}: ${n} consumers failed: ${(error as Error).message}`);
+        points.push(failedPoint(sfu.engine, n, (error as Error).message));
+      }
       await sleep(2000);
     }
   }
@@ -179,7 +190,10 @@ runBench(async (bench) => {
   if (unserved.length > 0) {
     throw new Error(
       `consumers asked for did not receive the stream — ${unserved
-        .map((p) => `${p.engine} ${p.consumers}: ${p.served} served, ${p.joined} joined${p.firstError ? ` (${p.firstError})` : ''}`)
+        .map(
+          (p) =>
+            `${p.engine} ${p.consumers}: ${p.served} served, ${p.joined} joined${p.firstError ? ` (${p.firstError})` : ''}${p.failed ? ` (${p.failed})` : ''}`,
+        )
         .join('; ')}`,
     );
   }

@@ -9,6 +9,8 @@ export const SERVED_SHARE = 0.8;
 export interface FanoutPoint {
   engine: string;
   consumers: number;
+  /** Why the point could not be measured (a load generator failed, or a smaller point of this engine already failed). */
+  failed?: string;
   joined: number;
   firstError?: string;
   /** Consumers whose received rate was ≥ SERVED_SHARE of the source rate. */
@@ -39,6 +41,27 @@ export interface FanoutResult {
 }
 
 export const TARGET_PER_CORE: Record<string, number> = { mediasoup: 400, werift: 150 };
+
+/** A point that could not be measured: nobody counts as served, every figure is missing. */
+export function failedPoint(engine: string, consumers: number, why: string): FanoutPoint {
+  const none = { wallSeconds: Number.NaN, cpuSeconds: Number.NaN, cpuPercent: Number.NaN, rssMeanBytes: Number.NaN, rssMaxBytes: Number.NaN };
+  return {
+    engine,
+    consumers,
+    failed: why,
+    joined: 0,
+    served: 0,
+    minShare: Number.NaN,
+    meanShare: Number.NaN,
+    sourceKbps: Number.NaN,
+    sfu: none,
+    baselineCpuPercent: Number.NaN,
+    generatorsCpuPercent: Number.NaN,
+    machineBusyPercent: Number.NaN,
+    netCpuPerConsumerSecond: Number.NaN,
+    consumersPerCore: Number.NaN,
+  };
+}
 
 /** What each consumer received, as shares of the source rate (bytes at the UDP level against RTP payload sent). */
 export function receivedShares(consumers: readonly ConsumerWindow[], wallSeconds: number, sourceBitsPerSecond: number): number[] {
@@ -83,12 +106,13 @@ export function formatFanoutReport(result: FanoutResult): string {
           fmt(p.meanShare * 100, 0),
           fmt(p.sfu.cpuPercent),
           fmt(p.netCpuPerConsumerSecond * 1000, 2),
-          fmt(p.consumersPerCore, 0),
+          p.served === p.consumers ? fmt(p.consumersPerCore, 0) : '-',
           fmt(p.sfu.rssMeanBytes / 2 ** 20, 0),
           fmt(p.generatorsCpuPercent),
           fmt(p.machineBusyPercent),
         ]),
       ),
+      ...points.filter((p) => p.failed).map((p) => `FAILED at ${p.consumers}: ${p.failed}`),
       '',
     );
   }
@@ -99,8 +123,13 @@ export function formatFanoutReport(result: FanoutResult): string {
     formatTable(
       ['consumers', 'mediasoup', 'werift', 'mediasoup/werift'],
       sizes.map((n) => {
-        const ms = find('mediasoup', n)?.consumersPerCore;
-        const wr = find('werift', n)?.consumersPerCore;
+        // Only a point where every consumer was served has a cost per consumer worth comparing.
+        const perCore = (engine: string): number | undefined => {
+          const point = find(engine, n);
+          return point && point.served === point.consumers && Number.isFinite(point.consumersPerCore) ? point.consumersPerCore : undefined;
+        };
+        const ms = perCore('mediasoup');
+        const wr = perCore('werift');
         return [String(n), fmt(ms, 0), fmt(wr, 0), ms !== undefined && wr !== undefined ? fmtRatio(ms / wr) : '-'];
       }),
     ),
