@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killAllChildren, spawnTracked, stopProcess } from '@mediaplane/testing';
+import { availableEngines } from '../../apps/sfu/test/sfu-engines';
 import type { FanoutResult } from './fanout/fanout-report';
 import type { LatencyResult } from './latency/latency-report';
+import type { FanoutResult as SfuFanoutResult } from './sfu-fanout/sfu-fanout-report';
 
 jest.setTimeout(420_000);
 
@@ -78,5 +80,49 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     // Joins land at random points of a 2 s GOP: nginx-rtmp waits for the next keyframe, the cache answers at once.
     for (const row of ours) expect(row.ttffMs.max).toBeLessThan(nginx?.ttffMs.max ?? 0);
     expect(run.stdout).toContain('NOT camera-to-glass');
+  });
+});
+
+describe('the SFU benchmarks (tools/bench), run end to end on every available engine at tiny sizes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sfu-e2e-'));
+  const { engines, missing } = availableEngines();
+
+  beforeAll(() => {
+    // Printed so a CI log says which engines the benches were proven on.
+    for (const m of missing) process.stdout.write(`[bench e2e] SFU benches not run on ${m.engine}: ${m.why}\n`);
+  });
+
+  afterAll(async () => {
+    await killAllChildren();
+  });
+
+  it('sfu-latency: reads the clock barcode of played frames and times joins, per engine', async () => {
+    const file = join(dir, 'sfu-latency.json');
+    const run = await runBench(['sfu-latency', '--seconds', '3', '--warmup', '1', '--joins', '2', '--json', file]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(readFileSync(file, 'utf8')) as {
+      rows: Array<{ engine: string; latencyMs: { count: number; p50: number }; joins: { attempted: number; failed: number; firstFrameMs: { count: number } } }>;
+    };
+    expect(result.rows.map((r) => r.engine)).toEqual(engines);
+    for (const row of result.rows) {
+      expect(row.latencyMs.count).toBeGreaterThan(0);
+      expect(row.latencyMs.p50).toBeGreaterThan(0);
+      expect(row.joins).toMatchObject({ attempted: 2, failed: 0, firstFrameMs: { count: 2 } });
+    }
+    expect(run.stdout).toContain('SFU GLASS-TO-GLASS LATENCY');
+  });
+
+  it('sfu-fanout: serves every consumer asked for and charges the SFU CPU per consumer-second, per engine', async () => {
+    const file = join(dir, 'sfu-fanout.json');
+    const run = await runBench(['sfu-fanout', '3', '--window', '3', '--settle', '1', '--json', file]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(readFileSync(file, 'utf8')) as SfuFanoutResult;
+    expect(result.points.map((p) => `${p.engine}/${p.consumers}`)).toEqual(engines.map((e) => `${e}/3`));
+    for (const point of result.points) {
+      expect(point).toMatchObject({ joined: 3, served: 3 });
+      expect(point.minShare).toBeGreaterThan(0.8);
+      expect(point.sfu.cpuSeconds).toBeGreaterThan(0);
+    }
+    expect(run.stdout).toContain('consumers per core, mediasoup / werift');
   });
 });

@@ -4,13 +4,11 @@
 // in Chromium, and every quarter second the page reads the barcode of the
 // frame on screen: latency = now − the time printed in that frame.
 // Usage: node tools/bench/run.cjs hls-latency [--seconds 30] [--warmup 8] [--sync-count 3] [--json FILE]
-import { createWriteStream } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { freePort, killAllChildren, launchChromium, platformEnv, sleep, spawnTracked, startHlsPlayer, stopProcess, waitFor } from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
-import { WORKSPACE, benchDir } from '../common/bench-paths';
+import { startBenchApp, type BenchApp } from '../common/bench-app';
+import { BARCODE, CLOCK_BARCODE_PAGE_SCRIPT, barcodeLatencyMs, ffmpegBarcodeSource } from '../common/clock-barcode';
 import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
 import { summarize } from '../common/stats';
@@ -23,76 +21,8 @@ const USAGE = `usage: node tools/bench/run.cjs hls-latency [options]
   --json FILE      write the result here (default tmp/bench/hls-latency-<time>.json and hls-latency-latest.json)
   --no-build       (run.cjs) do not recompile the apps`;
 
-/** 32 bits of wall-clock centiseconds, one 20x40 px block per bit, in the top-left corner of a 1280x720 picture. */
-const BITS = 32;
-const BLOCK = 20;
-const WIDTH = 1280;
-const HEIGHT = 720;
-
-// Browser globals, module-scoped: the workspace compiles without the DOM library.
-interface Canvas {
-  width: number;
-  height: number;
-  getContext(
-    kind: '2d',
-    options: { willReadFrequently: boolean },
-  ): {
-    drawImage(v: unknown, x: number, y: number, w: number, h: number): void;
-    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
-  };
-}
-declare const document: {
-  getElementById(id: string): { readyState: number; paused: boolean; videoWidth: number; videoHeight: number };
-  createElement(tag: 'canvas'): Canvas;
-};
-declare const window: { benchCanvas?: Canvas };
-
-interface BenchApp {
-  child: ChildProcess;
-  httpUrl: string;
-  stop(): Promise<unknown>;
-}
-
-const HTTP_PORT_VARIABLE: Record<string, string> = {
-  'control-plane': 'CONTROL_PLANE_HTTP_PORT',
-  ingest: 'INGEST_HTTP_PORT',
-  transcode: 'TRANSCODE_HTTP_PORT',
-  edge: 'EDGE_HTTP_PORT',
-};
-
-/** Starts a compiled app (dist/apps/<app>) as `npm run up` would, logging to tmp/bench/logs, and waits for /readyz. */
-async function startBenchApp(app: string, httpPort: number, env: Record<string, string>): Promise<BenchApp> {
-  const logFile = join(benchDir('logs'), `${app}-${env['MEDIAPLANE_NAMESPACE'] ?? 'x'}.log`);
-  const log = createWriteStream(logFile);
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MEDIAPLANE_')));
-  const child = spawnTracked(
-    process.execPath,
-    ['--require', join(WORKSPACE, 'tools', 'runtime', 'register-paths.cjs'), join(WORKSPACE, 'dist', 'apps', app, 'src', 'main.js')],
-    {
-      cwd: WORKSPACE,
-      env: {
-        ...base,
-        MEDIAPLANE_HTTP_HOST: '127.0.0.1',
-        MEDIAPLANE_DIST_ROOT: join(WORKSPACE, 'dist'),
-        [HTTP_PORT_VARIABLE[app] as string]: String(httpPort),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
-  child.once('exit', () => log.end());
-  const httpUrl = `http://127.0.0.1:${httpPort}`;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${app} exited during start; see ${logFile}`);
-      return (await fetch(`${httpUrl}/readyz`).catch(() => undefined))?.status === 200;
-    },
-    { timeoutMs: 60_000, what: `${app} /readyz (log: ${logFile})` },
-  );
-  return { child, httpUrl, stop: () => stopProcess(child, 15_000) };
-}
+declare const window: { mpClockBarcode: { read(source: unknown, w: number, h: number): number } };
+declare const document: { getElementById(id: string): { readyState: number; paused: boolean; videoWidth: number; videoHeight: number } };
 
 interface Sample {
   latencyMs: number;
@@ -134,7 +64,7 @@ async function main(): Promise<void> {
   ).json()) as { id: string; streamKey: string; playback: { hls: string } };
 
   const start = Math.floor(Date.now() / 1000) % 10_000_000;
-  const bar = `color=c=black:s=${BITS * BLOCK}x${2 * BLOCK}:r=30,format=yuv420p,geq=lum='255*mod(floor((T+${start})*100/pow(2\\,floor(X/${BLOCK})))\\,2)':cb=128:cr=128`;
+  const bar = ffmpegBarcodeSource(start);
   const publisher = spawnTracked(
     'ffmpeg',
     [
@@ -146,7 +76,7 @@ async function main(): Promise<void> {
       '-f',
       'lavfi',
       '-i',
-      `testsrc2=size=${WIDTH}x${HEIGHT}:rate=30`,
+      `testsrc2=size=${BARCODE.width}x${BARCODE.height}:rate=30`,
       '-re',
       '-f',
       'lavfi',
@@ -191,37 +121,21 @@ async function main(): Promise<void> {
     await waitFor(async () => (await fetch(created.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
     const page = await browser.newPage();
     await startHlsPlayer(page, created.playback.hls, { liveSyncDurationCount: syncCount });
+    await page.evaluate(CLOCK_BARCODE_PAGE_SCRIPT);
     say(`playing; warming up ${warmup}s, then sampling ${seconds}s…`);
     await sleep(warmup * 1000);
     const samples: Sample[] = [];
     let unreadable = 0;
     const until = Date.now() + seconds * 1000;
     while (Date.now() < until) {
-      const read = await page.evaluate(
-        ({ bits, block, width, height }) => {
-          const video = document.getElementById('v');
-          if (video.readyState < 2 || video.paused || video.videoWidth === 0) return undefined;
-          const w = video.videoWidth;
-          const h = video.videoHeight;
-          const canvas = (window.benchCanvas ??= document.createElement('canvas'));
-          canvas.width = w;
-          canvas.height = h;
-          const ctx = canvas.getContext('2d', { willReadFrequently: true });
-          ctx.drawImage(video, 0, 0, w, h);
-          const row = ctx.getImageData(0, Math.round((block / height) * h), w, 1).data;
-          let value = 0;
-          for (let k = bits - 1; k >= 0; k--) {
-            const x = Math.round(((block * k + block / 2) / width) * w);
-            value = value * 2 + ((row[x * 4] ?? 0) > 128 ? 1 : 0);
-          }
-          return { centis: value, now: Date.now(), height: h };
-        },
-        { bits: BITS, block: BLOCK, width: WIDTH, height: HEIGHT },
-      );
+      const read = await page.evaluate(() => {
+        const video = document.getElementById('v');
+        if (video.readyState < 2 || video.paused || video.videoWidth === 0) return undefined;
+        return { value: window.mpClockBarcode.read(video, video.videoWidth, video.videoHeight), now: Date.now(), height: video.videoHeight };
+      });
       if (read) {
-        const latencyMs = ((Math.floor(read.now / 10) % 1_000_000_000) - read.centis) * 10;
-        // A misread barcode (a blurred block) gives nonsense; a real latency is positive and below a minute.
-        if (latencyMs > 0 && latencyMs < 60_000) samples.push({ latencyMs, height: read.height });
+        const latencyMs = barcodeLatencyMs(read.value, read.now, 10);
+        if (latencyMs !== undefined && latencyMs > 0) samples.push({ latencyMs, height: read.height });
         else unreadable++;
       }
       await sleep(250);

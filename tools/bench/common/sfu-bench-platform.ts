@@ -1,0 +1,83 @@
+import { adminApi, cleanupNamespace, freePort, freeRtcPortRange, platformEnv, type AdminApi, type PlatformEnv } from '@mediaplane/testing';
+import { findMediasoupWorker } from '../../../apps/sfu/src/engine/create-rtc-engine';
+import { startBenchApp, type BenchApp } from './bench-app';
+
+export type SfuEngineName = 'mediasoup' | 'werift';
+
+/** An SFU under measurement: one engine, its own process (group), its own RTC port range. */
+export interface BenchSfu {
+  engine: SfuEngineName;
+  app: BenchApp;
+  whipUrl(streamId: string): string;
+  whepUrl(streamId: string): string;
+}
+
+export interface BenchStream {
+  id: string;
+  streamKey: string;
+}
+
+/**
+ * The engines this machine can run, mediasoup first: werift always, mediasoup
+ * when a worker exists (MEDIASOUP_WORKER_BIN or the package's own build).
+ * `skipped` says why an engine is missing, for the report.
+ */
+export function benchEngines(wanted: readonly SfuEngineName[]): { engines: SfuEngineName[]; skipped: string[] } {
+  const skipped: string[] = [];
+  const engines = wanted.filter((engine) => {
+    if (engine !== 'mediasoup' || findMediasoupWorker()) return true;
+    skipped.push('mediasoup: no mediasoup worker on this machine (MEDIASOUP_WORKER_BIN unset or missing)');
+    return false;
+  });
+  return { engines, skipped };
+}
+
+/**
+ * A control plane (stream keys, WHIP authorization over NATS, live state) and
+ * one compiled SFU per engine as real processes on the shared NATS and Redis
+ * under a fresh namespace, everything on loopback. `sfuEnv` raises the limits
+ * a bench needs (every peer comes from 127.0.0.1); the rest is production default.
+ */
+export class SfuBenchPlatform {
+  private constructor(
+    private readonly platform: PlatformEnv,
+    private readonly controlPlane: BenchApp,
+    readonly sfus: BenchSfu[],
+    private readonly api: AdminApi,
+  ) {}
+
+  static async start(engines: readonly SfuEngineName[], options: { rtcPorts: number; sfuEnv?: Record<string, string> }): Promise<SfuBenchPlatform> {
+    const platform = platformEnv();
+    const controlPlane = await startBenchApp('control-plane', await freePort(), platform.env);
+    const sfus: BenchSfu[] = [];
+    try {
+      for (const engine of engines) {
+        const range = await freeRtcPortRange(options.rtcPorts);
+        const app = await startBenchApp('sfu', await freePort(), {
+          ...platform.env,
+          SFU_ENGINE: engine,
+          SFU_RTC_LISTEN_IP: '127.0.0.1',
+          SFU_RTC_ANNOUNCED_ADDRESS: '127.0.0.1',
+          SFU_RTC_MIN_PORT: String(range.min),
+          SFU_RTC_MAX_PORT: String(range.max),
+          ...options.sfuEnv,
+        });
+        sfus.push({ engine, app, whipUrl: (id) => `${app.httpUrl}/whip/${id}`, whepUrl: (id) => `${app.httpUrl}/whep/${id}` });
+      }
+    } catch (error) {
+      await Promise.all([controlPlane.stop(), ...sfus.map((s) => s.app.stop())]);
+      throw error;
+    }
+    return new SfuBenchPlatform(platform, controlPlane, sfus, adminApi(controlPlane.httpUrl, platform.adminToken));
+  }
+
+  createStream(name: string): Promise<BenchStream> {
+    return this.api<BenchStream>('POST', '/streams', { name });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.sfus.map((s) => s.app.stop()));
+    await this.controlPlane.stop();
+    await cleanupNamespace(this.platform.namespace).catch(() => undefined);
+  }
+}

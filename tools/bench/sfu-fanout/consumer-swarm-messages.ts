@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** What a WHEP consumer swarm opens (passed as JSON in argv). */
+export const ConsumerSwarmConfigSchema = z.object({
+  whepUrl: z.url(),
+  count: z.number().int().min(1).max(2000),
+  concurrency: z.number().int().min(1).max(100),
+  joinTimeoutMs: z.number().int().min(1000).max(120_000),
+});
+export type ConsumerSwarmConfig = z.infer<typeof ConsumerSwarmConfigSchema>;
+
+/** Parent → swarm. */
+export const ConsumerSwarmCommandSchema = z.object({ type: z.enum(['start-window', 'end-window', 'stop']) });
+export type ConsumerSwarmCommand = z.infer<typeof ConsumerSwarmCommandSchema>;
+
+export interface ConsumerSwarmJoined {
+  type: 'joined';
+  /** Consumers connected (ICE+DTLS) that received video. */
+  joined: number;
+  failed: number;
+  firstError?: string;
+}
+
+export interface ConsumerWindow {
+  videoBytes: number;
+  audioBytes: number;
+  videoPackets: number;
+  audioPackets: number;
+}
+
+export interface ConsumerSwarmWindow {
+  type: 'window';
+  wallSeconds: number;
+  /** What each consumer received during the window, in join order (failed joins included, at zero). */
+  consumers: ConsumerWindow[];
+}
+
+export interface ConsumerSwarmStopped {
+  type: 'stopped';
+}
+
+export type ConsumerSwarmReport = ConsumerSwarmJoined | ConsumerSwarmWindow | ConsumerSwarmStopped;
