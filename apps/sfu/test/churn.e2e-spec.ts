@@ -71,7 +71,13 @@ describe.each(engines)('peer churn with the %s engine', (engine) => {
       const del = await fetch(new URL(res.headers.get('location') as string, sfuUrl), { method: 'DELETE' });
       expect(del.status).toBe(200);
     };
-    for (let done = 0; done < CYCLES; done += 10) await Promise.all(Array.from({ length: 10 }, cycle));
+    // Memory after each quarter: a leak grows with every quarter, garbage and warm-up do not.
+    const rssByQuarter: number[] = [];
+    for (let done = 0; done < CYCLES; done += 10) {
+      await Promise.all(Array.from({ length: 10 }, cycle));
+      if ((done + 10) % (CYCLES / 4) === 0) rssByQuarter.push(rssBytes(pid));
+    }
+    process.stdout.write(`[churn ${engine}] rss by quarter ${rssByQuarter.map((r) => (r / 1e6).toFixed(1)).join(' → ')} MB\n`);
 
     for (let i = 0; i < CONNECTED_CYCLES; i++) {
       const played = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);

@@ -129,7 +129,11 @@ describe.each(engines)('WHIP publish and WHEP play with the %s engine (Chromium,
     } finally {
       await page.close();
     }
-    await waitFor(async () => ((await streamState()).state?.viewers.whep === 0 ? true : undefined), { what: 'the dashboard viewer to leave' });
+    // Closing the page sends no DELETE: the SFU notices the vanished viewer by its ICE/DTLS timeouts.
+    await waitFor(async () => ((await streamState()).state?.viewers.whep === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the dashboard viewer to leave',
+    });
   });
 
   it('answers malformed requests with clear 4xx errors', async () => {

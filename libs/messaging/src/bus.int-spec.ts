@@ -41,6 +41,8 @@ describe('Bus on a real NATS server', () => {
 
   it('answers a request with a validated response', async () => {
     a.respond(streamContracts.publishAuthorize, () => ({ ok: false as const, reason: 'unknown_key' as const, message: 'no such key' }));
+    // The responder is on another connection: make sure the server has its subscription before asking.
+    await a.nc.flush();
     const reply = await b.request(streamContracts.publishAuthorize, {}, { protocol: 'rtmp', keyHash: 'a'.repeat(64), remoteAddress: '127.0.0.1', node: 'n1' });
     expect(reply).toEqual({ ok: false, reason: 'unknown_key', message: 'no such key' });
   });
