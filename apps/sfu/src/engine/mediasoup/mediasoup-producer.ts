@@ -22,6 +22,8 @@ export class MediasoupProducer extends EventEmitter<RtcProducerEvents> implement
     readonly router: types.Router,
   ) {
     super();
+    // Every consumer of this producer (one per viewer) listens for its close: hundreds are normal here.
+    this.setMaxListeners(0);
     this.kind = producer.kind;
     this.mimeType = normalizeMime(producer.rtpParameters.codecs[0]?.mimeType ?? '');
     this.layers = Math.max(1, producer.rtpParameters.encodings?.length ?? 1);

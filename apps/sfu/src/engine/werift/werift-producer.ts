@@ -51,6 +51,8 @@ export class WeriftProducer extends EventEmitter<RtcProducerEvents> implements R
     private readonly registry: WeriftRegistry,
   ) {
     super();
+    // Every consumer of this producer (one per viewer) listens for its close: hundreds are normal here.
+    this.setMaxListeners(0);
     this.layers = Math.max(1, rids.length);
     this.layerStates = Array.from({ length: this.layers }, () => ({ lastPacketAt: 0, windowBytes: 0, bitrate: 0 }));
     registry.producers.add(this);
