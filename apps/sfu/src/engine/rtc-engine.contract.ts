@@ -167,6 +167,29 @@ export function describeRtcEngineContract(name: string, factory: RtcEngineFactor
       expect(player.received.video.keyframes).toBeGreaterThanOrEqual(1);
     });
 
+    it('receives simulcast as layers of one producer and moves a player between layers without breaking its stream', async () => {
+      const router = await newRouter();
+      const { producers } = await publish(router, { video: { codec: 'VP8' }, simulcastRids: ['l', 'h'] });
+      expect(producers.map((p) => [p.kind, p.layers])).toEqual([['video', 2]]);
+      const { player, consumers } = await play(router, producers, { kinds: ['video'] });
+      const consumer = consumers[0]!;
+      await waitFor(() => player.received.video.packets > 10 && consumer.currentLayer !== undefined, {
+        timeoutMs: MEDIA_TIMEOUT_MS,
+        what: 'simulcast video at the player',
+      });
+      const layers: (number | undefined)[] = [];
+      consumer.on('layerchange', (layer) => layers.push(layer));
+      const target = consumer.currentLayer === 0 ? 1 : 0;
+      consumer.setPreferredLayer(target === 0 ? 0 : 1);
+      await waitFor(() => consumer.currentLayer === target, { timeoutMs: MEDIA_TIMEOUT_MS, what: `switch to layer ${target}` });
+      const atSwitch = player.received.video.packets;
+      await waitFor(() => player.received.video.packets > atSwitch + 10, { timeoutMs: MEDIA_TIMEOUT_MS, what: 'packets after the switch' });
+      expect(layers).toContain(target);
+      // One RTP stream for the viewer across the switch: same SSRC, sequence numbers continue.
+      expect(player.received.video.ssrcs.size).toBe(1);
+      expect(player.received.video.sequenceJumps).toBe(0);
+    });
+
     it('rejects an offer with nothing usable with RtcNegotiationError and keeps nothing', async () => {
       const router = await newRouter();
       const publisher = await TestPublisher.create({ audio: true });

@@ -1,23 +1,35 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { MediaKind, RtcConsumer, RtcConsumerEvents } from '../rtc-engine';
+import { hasBandwidthEstimation, LossLayerController } from './loss-layer-controller';
 
 /**
  * An RtcConsumer over a mediasoup Consumer. For simulcast, mediasoup picks
  * the forwarded layer from its bandwidth estimate (transport-cc or REMB) and
- * the layer scores, and never goes above the preferred layer.
+ * the layer scores, and never goes above the preferred layer; for a viewer
+ * without an estimate, a LossLayerController moves the preferred layer by the
+ * viewer's reported loss.
  */
 export class MediasoupConsumer extends EventEmitter<RtcConsumerEvents> implements RtcConsumer {
   readonly kind: MediaKind;
+  private readonly lossControl?: LossLayerController;
 
   constructor(
     readonly consumer: types.Consumer,
     /** The RtcProducer's id (the source, not a pipe producer). */
     readonly producerId: string,
+    /** The producer's simulcast layers. */
+    layers: number,
   ) {
     super();
     this.kind = consumer.kind;
-    consumer.observer.once('close', () => this.emit('closed'));
+    if (consumer.type === 'simulcast' && !hasBandwidthEstimation(consumer.rtpParameters)) {
+      this.lossControl = new LossLayerController(consumer, layers - 1);
+    }
+    consumer.observer.once('close', () => {
+      this.lossControl?.stop();
+      this.emit('closed');
+    });
     consumer.on('layerschange', (layers) => this.emit('layerchange', layers?.spatialLayer));
   }
 
@@ -34,6 +46,7 @@ export class MediasoupConsumer extends EventEmitter<RtcConsumerEvents> implement
   }
 
   setPreferredLayer(spatialLayer: number): void {
+    if (this.lossControl) return this.lossControl.setCap(spatialLayer);
     void this.consumer.setPreferredLayers({ spatialLayer }).catch(() => undefined);
   }
 

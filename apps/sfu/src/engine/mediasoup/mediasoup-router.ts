@@ -290,7 +290,7 @@ export class MediasoupRouter implements RtcRouter {
     target.consumers++;
     target.slot.consumers++;
     this.ctx.counts.consumers++;
-    const wrapped = new MediasoupConsumer(consumer, source.id);
+    const wrapped = new MediasoupConsumer(consumer, source.id, source.layers);
     source.consumers.add(wrapped);
     wrapped.once('closed', () => {
       peer.consumers.delete(consumer);

@@ -4,6 +4,8 @@ import {
   RtcpPayloadSpecificFeedback,
   RtpHeader,
   RtpPacket,
+  useSdesMid,
+  useSdesRTPStreamId,
   type RTCDataChannel,
   type RTCRtpTransceiver,
   type RtcpPacket,
@@ -25,6 +27,12 @@ export type TestVideoCodec = { codec: 'VP8' } | { codec: 'H264'; profileLevelId:
 export interface PublishOptions {
   audio?: boolean;
   video?: TestVideoCodec;
+  /**
+   * Simulcast rids of the video section, lowest layer first (VP8 only). Each
+   * layer is its own SSRC tagged with the rid header extension, and sends a
+   * keyframe every second (PLI for layer SSRCs does not reach a werift sender).
+   */
+  simulcastRids?: readonly string[];
   dataChannel?: boolean;
   /** Address the client's ICE socket binds to and announces (default 127.0.0.1). */
   address?: string;
@@ -38,6 +46,9 @@ export interface PlayOptions {
 
 export interface ReceivedCounts {
   packets: number;
+  /** Sequence-number steps other than +1 (a forwarder that does not rewrite on a layer switch jumps). */
+  sequenceJumps: number;
+  lastSequence?: number;
   bytes: number;
   /** Video only: packets that start a keyframe. */
   keyframes: number;
@@ -92,7 +103,7 @@ function h264Payload(keyframe: boolean): Buffer {
 const OPUS_PAYLOAD = Buffer.concat([Buffer.from([0xfc]), Buffer.alloc(80, 0x33)]);
 
 function emptyCounts(): ReceivedCounts {
-  return { packets: 0, bytes: 0, keyframes: 0, ssrcs: new Set(), payloadTypes: new Set() };
+  return { packets: 0, sequenceJumps: 0, bytes: 0, keyframes: 0, ssrcs: new Set(), payloadTypes: new Set() };
 }
 
 abstract class WeriftTestPeer {
@@ -108,6 +119,7 @@ abstract class WeriftTestPeer {
     patchWeriftDuplicateHelloVerifyRequest();
     this.pc = new RTCPeerConnection({
       codecs: { audio, video },
+      headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), useSdesRTPStreamId()] },
       iceUseIpv4: false,
       iceUseIpv6: false,
       iceAdditionalHostAddresses: [address],
@@ -128,8 +140,12 @@ abstract class WeriftTestPeer {
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     await this.gatheringComplete();
-    this.offer = this.pc.localDescription!.sdp;
+    this.offer = this.mungeOffer(this.pc.localDescription!.sdp);
     return this.offer;
+  }
+
+  protected mungeOffer(sdp: string): string {
+    return sdp;
   }
 
   private async gatheringComplete(): Promise<void> {
@@ -237,7 +253,30 @@ export class TestPublisher extends WeriftTestPeer {
     }
   }
 
+  /** Adds the rids and a=simulcast to the video section: werift cannot offer simulcast itself. */
+  protected override mungeOffer(sdp: string): string {
+    const rids = this.options.simulcastRids;
+    if (!rids?.length) return sdp;
+    const sections = sdp.split(/(?=\r\nm=)/);
+    return sections
+      .map((section) => {
+        if (!section.startsWith('\r\nm=video')) return section;
+        const lines = rids.map((rid) => `a=rid:${rid} send`).join('\r\n');
+        const last = section.endsWith('\r\n');
+        return `${section.replace(/\r\n$/, '')}\r\n${lines}\r\na=simulcast:send ${rids.join(';')}${last ? '\r\n' : ''}`;
+      })
+      .join('');
+  }
+
   protected override onConnected(): void {
+    const rids = this.options.simulcastRids;
+    if (rids?.length) {
+      const video = this.sending.find((s) => s.kind === 'video');
+      if (video) this.timers.push(setInterval(() => this.sendSimulcastVideo(video.transceiver, rids), 33));
+      const audio = this.sending.find((s) => s.kind === 'audio');
+      if (audio) this.timers.push(setInterval(() => this.sendAudio(audio.transceiver), 20));
+      return;
+    }
     for (const { transceiver, kind } of this.sending) {
       if (kind === 'audio') this.timers.push(setInterval(() => this.sendAudio(transceiver), 20));
       else this.timers.push(setInterval(() => this.sendVideo(transceiver), 33));
@@ -261,6 +300,43 @@ export class TestPublisher extends WeriftTestPeer {
     const header = new RtpHeader({ payloadType: 96, sequenceNumber: this.videoSeq, timestamp: this.videoTs, marker: true });
     this.packetsSent.video++;
     void transceiver.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
+  }
+
+  private readonly layerSsrcs = new Map<string, number>();
+  private simulcastFrames = 0;
+
+  private sendSimulcastVideo(transceiver: RTCRtpTransceiver, rids: readonly string[]): void {
+    // The ids the SFU's answer agreed to (werift's extIdUriMap is not filled for a sender).
+    const answer = this.pc.remoteDescription?.sdp ?? '';
+    const extensionId = (uri: string) => Number(new RegExp(`a=extmap:(\\d+)(?:/\\w+)? ${uri.replace(/[.:]/g, '\\$&')}`).exec(answer)?.[1]);
+    const midId = extensionId(useSdesMid().uri);
+    const ridId = extensionId(useSdesRTPStreamId().uri);
+    if (!midId || !ridId || !transceiver.mid) return;
+    const keyframe = this.simulcastFrames++ % 30 === 0;
+    this.videoSeq = (this.videoSeq + 1) & 0xffff;
+    this.videoTs = (this.videoTs + 3000) >>> 0;
+    rids.forEach((rid, layer) => {
+      let ssrc = this.layerSsrcs.get(rid);
+      if (ssrc === undefined) {
+        ssrc = (Math.random() * 2 ** 32) >>> 0;
+        this.layerSsrcs.set(rid, ssrc);
+      }
+      const header = new RtpHeader({
+        payloadType: 96,
+        sequenceNumber: (this.videoSeq + layer * 10_000) & 0xffff,
+        timestamp: (this.videoTs + layer * 1_000_000) >>> 0,
+        ssrc,
+        marker: true,
+        extensions: [
+          { id: midId, payload: Buffer.from(transceiver.mid!) },
+          { id: ridId, payload: Buffer.from(rid) },
+        ],
+      });
+      // Higher layers are bigger, as a real encoder's are.
+      const payload = Buffer.concat([vp8Payload(keyframe), Buffer.alloc(layer * 600, 0x5a)]);
+      this.packetsSent.video++;
+      void transceiver.sender.dtlsTransport.sendRtp(payload, header).catch(() => undefined);
+    });
   }
 
   protected override stopMedia(): void {
@@ -298,6 +374,9 @@ export class TestPlayer extends WeriftTestPeer {
     const counts = this.received[kind];
     counts.packets++;
     counts.bytes += rtp.payload.length;
+    const sequence = rtp.header.sequenceNumber;
+    if (counts.lastSequence !== undefined && sequence !== ((counts.lastSequence + 1) & 0xffff)) counts.sequenceJumps++;
+    counts.lastSequence = sequence;
     counts.ssrcs.add(rtp.header.ssrc);
     counts.payloadTypes.add(rtp.header.payloadType);
     if (kind === 'video') {

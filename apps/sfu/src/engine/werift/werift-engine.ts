@@ -1,4 +1,4 @@
-import { RTCPeerConnection } from 'werift';
+import { RTCPeerConnection, useSdesMid, useSdesRTPStreamId } from 'werift';
 import type { RtcEngine, RtcEngineOptions, RtcEngineStats, RtcRouter } from '../rtc-engine';
 import { patchWeriftDuplicateHelloVerifyRequest } from './werift-dtls-patch';
 import { weriftAudioCodecs, weriftVideoCodecs } from './werift-codecs';
@@ -24,6 +24,8 @@ export class WeriftEngine implements RtcEngine {
       create: () =>
         new RTCPeerConnection({
           codecs: { audio: weriftAudioCodecs(), video: weriftVideoCodecs() },
+          // mid and rid let werift route simulcast layers (one SSRC each) to their section and rid.
+          headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), useSdesRTPStreamId()] },
           icePortRange: [rtcMinPort, rtcMaxPort],
           // Only the configured address: no host-interface enumeration, no STUN, no TCP.
           iceUseIpv4: false,

@@ -97,6 +97,11 @@ export class WeriftProducer extends EventEmitter<RtcProducerEvents> implements R
     state.lastPacketAt = Date.now();
     state.windowBytes += packet.serializeSize;
     if (this._paused) return;
+    // The publisher's header extensions (its ids for mid, rid …) mean nothing to a viewer, and werift's
+    // sender would copy them through: a viewer then routes by the publisher's rid and drops the packet.
+    // The packet is werift's per-track copy, so clearing it here serves every consumer.
+    packet.header.extensions = [];
+    packet.header.extension = false;
     const keyframe = this.kind === 'video' && isKeyframeStart(this.mimeType, packet.payload);
     for (const sink of this.sinks) sink(layer, packet, keyframe);
   }

@@ -30,6 +30,9 @@ export interface WeriftPeerFactory {
   bindSerially<T>(gather: () => Promise<T>): Promise<T>;
 }
 
+/** Host candidates only (no STUN/TURN): binding one socket takes milliseconds, this is a safety net. */
+const GATHER_TIMEOUT_MS = 10_000;
+
 const ROUTED = new Set(['audio/opus', 'video/vp8', 'video/h264']);
 
 /** Joins producers with consumers for one stream or room. */
@@ -158,9 +161,15 @@ export class WeriftRouter implements RtcRouter {
     await this.peerFactory.bindSerially(async () => {
       await peer.pc.setLocalDescription(answer);
       if (peer.pc.iceGatheringState === 'complete') return;
-      await new Promise<void>((resolve) => {
+      // Bounded: a gathering that never completes must not hold up every later peer in the queue.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          unSubscribe();
+          reject(new Error(`ICE gathering did not complete within ${GATHER_TIMEOUT_MS} ms`));
+        }, GATHER_TIMEOUT_MS);
         const { unSubscribe } = peer.pc.iceGatheringStateChange.subscribe((state) => {
           if (state === 'complete') {
+            clearTimeout(timer);
             unSubscribe();
             resolve();
           }
