@@ -42,11 +42,16 @@ window.mpRtc = (() => {
       const pc = new RTCPeerConnection();
       for (const track of media.getTracks()) {
         if (track.kind === 'video' && options.simulcast) {
-          pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: [
+          const t = pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: [
             { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000 },
             { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500000 },
             { rid: 'h', maxBitrate: 1500000 },
           ] });
+          // On a loaded machine Chromium's CPU adaptation otherwise shrinks every layer (the 'h' layer
+          // then is 640 wide at a few hundred kb/s): keep the layers' sizes and give up frame rate instead.
+          const params = t.sender.getParameters();
+          params.degradationPreference = 'maintain-resolution';
+          await t.sender.setParameters(params).catch(() => {});
         } else {
           const t = pc.addTransceiver(track, { direction: 'sendonly' });
           if (track.kind === 'video') preferCodec(t, options.videoCodec);
