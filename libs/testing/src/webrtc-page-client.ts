@@ -28,7 +28,11 @@ window.mpRtc = (() => {
   async function exchange(pc, url, headers, relay) {
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', ...headers }, body: pc.localDescription.sdp });
+    // Through a relay, the server must not learn the browser's own candidates: an ICE agent that runs
+    // checks (werift, unlike ICE-lite mediasoup) would otherwise find the direct path and bypass the relay.
+    // It learns the relay's address as a peer-reflexive candidate from the browser's checks instead.
+    const offer = relay ? pc.localDescription.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate:')).join('\\r\\n') : pc.localDescription.sdp;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', ...headers }, body: offer });
     const body = await res.text();
     if (res.status !== 201) { pc.close(); return { status: res.status, body }; }
     await pc.setRemoteDescription({ type: 'answer', sdp: relay ? await window.mpRelayAnswer(body) : body });
@@ -42,11 +46,16 @@ window.mpRtc = (() => {
       const pc = new RTCPeerConnection();
       for (const track of media.getTracks()) {
         if (track.kind === 'video' && options.simulcast) {
-          pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: [
+          const t = pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: [
             { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000 },
             { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500000 },
             { rid: 'h', maxBitrate: 1500000 },
           ] });
+          // On a loaded machine Chromium's CPU adaptation otherwise shrinks every layer (the 'h' layer
+          // then is 640 wide at a few hundred kb/s): keep the layers' sizes and give up frame rate instead.
+          const params = t.sender.getParameters();
+          params.degradationPreference = 'maintain-resolution';
+          await t.sender.setParameters(params).catch(() => {});
         } else {
           const t = pc.addTransceiver(track, { direction: 'sendonly' });
           if (track.kind === 'video') preferCodec(t, options.videoCodec);

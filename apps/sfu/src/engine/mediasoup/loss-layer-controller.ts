@@ -6,18 +6,35 @@ export interface LayeredConsumer {
   readonly rtpParameters: types.RtpParameters;
   on(event: 'score', listener: (score: types.ConsumerScore) => void): unknown;
   setPreferredLayers(layers: types.ConsumerLayers): Promise<void>;
+  getStats(): Promise<readonly { type: string; packetCount?: number; nackPacketCount?: number; fractionLost?: number }[]>;
 }
 
 export interface LossLayerOptions {
   /** Consumer score (0–10, from the viewer's receiver reports) at or below which we step down. */
   badScore: number;
-  /** How long scores must stay above badScore before stepping up again (ms). */
+  /**
+   * Loss, 0..1, above which a sample counts as bad: the larger of the receiver
+   * report's fraction lost and the share of sent packets the viewer NACKed.
+   */
+  badLoss: number;
+  /** How often the consumer's stats are sampled (ms). */
+  sampleMs: number;
+  /** How long the viewer must stay loss-free before stepping up again (ms). */
   recoverAfterMs: number;
   /** Least time between two steps (ms), so switches stay smooth. */
   holdMs: number;
+  /** Ceiling of the quiet spell after failed step-ups (it doubles each time a step up meets loss at once). */
+  maxRecoverAfterMs: number;
 }
 
-export const DEFAULT_LOSS_LAYER_OPTIONS: LossLayerOptions = { badScore: 6, recoverAfterMs: 10_000, holdMs: 2_000 };
+export const DEFAULT_LOSS_LAYER_OPTIONS: LossLayerOptions = {
+  badScore: 6,
+  badLoss: 0.1,
+  sampleMs: 1_000,
+  recoverAfterMs: 10_000,
+  holdMs: 2_000,
+  maxRecoverAfterMs: 80_000,
+};
 
 const BWE_EXTENSIONS = new Set([
   'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
@@ -33,13 +50,25 @@ export function hasBandwidthEstimation(rtpParameters: types.RtpParameters): bool
  * Picks a simulcast viewer's layer from its packet loss when mediasoup has no
  * bandwidth estimate for it — the case of viewers whose header extension ids
  * differ from mediasoup's (Chromium WHEP players; see consumer-capabilities.ts).
- * Loss reported by the viewer lowers the layer one step; a quiet spell raises
- * it one step, never above the layer the application capped it to.
+ * Loss lowers the layer one step per hold period; a quiet spell raises it one
+ * step, never above the layer the application capped it to. A step up that
+ * meets loss at once doubles the next quiet spell, so a viewer whose link
+ * cannot carry the higher layer does not flap between the two.
+ *
+ * Loss is read two ways: the consumer score, and sampled stats. The score
+ * alone is not enough: mediasoup discounts packets it repaired by NACK, and
+ * Chromium counts retransmitted packets as received, so a viewer behind a
+ * link that drops most packets can keep a score of 9–10 while it freezes. The
+ * share of sent packets the viewer NACKs shows that loss.
  */
 export class LossLayerController {
   private target: number;
   private lastChange = 0;
   private lastBad = 0;
+  private lastUp = Number.NEGATIVE_INFINITY;
+  private recoverAfterMs: number;
+  private previous?: { packets: number; nacked: number };
+  private sampling = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -49,8 +78,11 @@ export class LossLayerController {
     private readonly now: () => number = Date.now,
   ) {
     this.target = cap;
-    consumer.on('score', (score) => this.onScore(score.score));
-    this.timer = setInterval(() => this.maybeRecover(), Math.max(500, options.holdMs));
+    this.recoverAfterMs = options.recoverAfterMs;
+    consumer.on('score', (score) => {
+      if (score.score <= this.options.badScore) this.onLoss();
+    });
+    this.timer = setInterval(() => void this.sample(), Math.max(100, options.sampleMs));
     this.timer.unref();
   }
 
@@ -68,16 +100,43 @@ export class LossLayerController {
     clearInterval(this.timer);
   }
 
-  private onScore(score: number): void {
-    if (score > this.options.badScore) return;
-    this.lastBad = this.now();
-    if (this.target > 0 && this.now() - this.lastChange >= this.options.holdMs) this.apply(this.target - 1);
+  private async sample(): Promise<void> {
+    if (this.consumer.closed) return this.stop();
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      const stats = (await this.consumer.getStats()).find((s) => s.type === 'outbound-rtp');
+      if (stats) this.onStats(stats.packetCount ?? 0, stats.nackPacketCount ?? 0, (stats.fractionLost ?? 0) / 256);
+    } catch {
+      // The consumer closed between the check and the request: the next tick stops the timer.
+    } finally {
+      this.sampling = false;
+    }
+    this.maybeRecover();
+  }
+
+  private onStats(packets: number, nacked: number, fractionLost: number): void {
+    const previous = this.previous;
+    this.previous = { packets, nacked };
+    const sent = previous ? packets - previous.packets : 0;
+    const nackShare = previous && sent > 0 ? (nacked - previous.nacked) / sent : 0;
+    if (Math.max(fractionLost, nackShare) > this.options.badLoss) this.onLoss();
+  }
+
+  private onLoss(): void {
+    const now = this.now();
+    this.lastBad = now;
+    if (this.target <= 0 || now - this.lastChange < this.options.holdMs) return;
+    // Loss right after a step up: that layer does not fit, so wait longer before trying it again.
+    const failedUp = now - this.lastUp < this.options.recoverAfterMs;
+    this.recoverAfterMs = failedUp ? Math.min(this.recoverAfterMs * 2, this.options.maxRecoverAfterMs) : this.options.recoverAfterMs;
+    this.apply(this.target - 1);
   }
 
   private maybeRecover(): void {
-    if (this.consumer.closed) return this.stop();
     const now = this.now();
-    if (this.target >= this.cap || now - this.lastBad < this.options.recoverAfterMs || now - this.lastChange < this.options.holdMs) return;
+    if (this.target >= this.cap || now - this.lastBad < this.recoverAfterMs || now - this.lastChange < this.options.holdMs) return;
+    this.lastUp = now;
     this.apply(this.target + 1);
   }
 

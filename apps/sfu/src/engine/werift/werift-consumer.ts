@@ -1,6 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { RtcpPayloadSpecificFeedback, RtcpRrPacket, type RTCRtpTransceiver, type RtcpPacket, type RtpPacket } from 'werift';
+import {
+  GenericNack,
+  RtcpPayloadSpecificFeedback,
+  RtcpRrPacket,
+  RtcpTransportLayerFeedback,
+  type RTCRtpTransceiver,
+  type RtcpPacket,
+  type RtpPacket,
+} from 'werift';
 import type { MediaKind, RtcConsumer, RtcConsumerEvents } from '../rtc-engine';
 import type { WeriftProducer } from './werift-producer';
 import type { WeriftRegistry } from './werift-registry';
@@ -36,6 +44,11 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   private preferredLayer: number;
   private readonly selector = new SimulcastLayerSelector();
   private readonly feedback: LayerFeedback = {};
+  /** Loss in the viewer's last receiver report, 0..1. */
+  private reportedLoss = 0;
+  /** Packets sent and sequence numbers the viewer NACKed since the last tick. */
+  private sentInTick = 0;
+  private nackedInTick = 0;
   private readonly unsubscribes: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
 
@@ -89,6 +102,11 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   }
 
   private tick(): void {
+    // The receiver report alone understates loss that NACK repairs (Chromium counts retransmissions as
+    // received); the share of what we sent that the viewer asked again for shows a link dropping packets.
+    const nackShare = this.sentInTick > 0 ? Math.min(1, this.nackedInTick / this.sentInTick) : 0;
+    this.feedback.lossFraction = Math.max(this.reportedLoss, nackShare);
+    this.sentInTick = this.nackedInTick = 0;
     this.chooseLayer();
     if (this.waitingForKeyframe || this.target !== this.current) {
       if (Date.now() - this.lastKeyframeRequestAt >= KEYFRAME_RETRY_MS) this.requestKeyFrame();
@@ -118,6 +136,7 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
       this.waitingForKeyframe = false;
     }
     this.lastSentAt = Date.now();
+    this.sentInTick++;
     void this.transceiver.sender.sendRtp(packet).catch(() => undefined);
   }
 
@@ -135,7 +154,9 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   private onViewerRtcp(packet: RtcpPacket): void {
     if (packet instanceof RtcpRrPacket) {
       const report = packet.reports.find((r) => r.ssrc === this.transceiver.sender.ssrc);
-      if (report) this.feedback.lossFraction = report.fractionLost / 256;
+      if (report) this.reportedLoss = report.fractionLost / 256;
+    } else if (packet instanceof RtcpTransportLayerFeedback && packet.feedback instanceof GenericNack) {
+      if (packet.feedback.mediaSourceSsrc === this.transceiver.sender.ssrc) this.nackedInTick += packet.feedback.lost.length;
     } else if (packet instanceof RtcpPayloadSpecificFeedback) {
       const type = packet.feedback.count;
       if (type === PSFB_PLI || type === PSFB_FIR) this.requestKeyFrame();

@@ -1,4 +1,4 @@
-import { RTCPeerConnection, useSdesMid, useSdesRTPStreamId } from 'werift';
+import { RTCPeerConnection, useAbsSendTime, useSdesMid, useSdesRTPStreamId } from 'werift';
 import type { RtcEngine, RtcEngineOptions, RtcEngineStats, RtcRouter } from '../rtc-engine';
 import { patchWeriftDuplicateHelloVerifyRequest } from './werift-dtls-patch';
 import { weriftAudioCodecs, weriftVideoCodecs } from './werift-codecs';
@@ -25,7 +25,10 @@ export class WeriftEngine implements RtcEngine {
         new RTCPeerConnection({
           codecs: { audio: weriftAudioCodecs(), video: weriftVideoCodecs() },
           // mid and rid let werift route simulcast layers (one SSRC each) to their section and rid.
-          headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), useSdesRTPStreamId()] },
+          // abs-send-time (werift's sender stamps it) gives a Chromium viewer the arrival-time
+          // estimator behind its REMB; without it the estimate follows RTP timestamps and swings
+          // with the machine's load.
+          headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), useSdesRTPStreamId(), useAbsSendTime()] },
           icePortRange: [rtcMinPort, rtcMaxPort],
           // Only the configured address: no host-interface enumeration, no STUN, no TCP.
           iceUseIpv4: false,
