@@ -41,7 +41,8 @@ function asClientError(exception: unknown): { status: number; type: string; mess
   return { status, type: typeof type === 'string' ? type : 'client_error', message: typeof message === 'string' ? message.slice(0, 200) : 'bad request' };
 }
 
-function httpErrorName(status: number): string {
+/** The reason phrase of an HTTP status, as error bodies name it. */
+export function httpErrorName(status: number): string {
   const names: Record<number, string> = {
     400: 'Bad Request',
     401: 'Unauthorized',

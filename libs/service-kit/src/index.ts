@@ -5,6 +5,7 @@ export * from './load-reporter.service';
 export * from './shutdown.service';
 export * from './health.controller';
 export * from './http-exception.filter';
+export * from './refuse-upgrade';
 export * from './service-kit.module';
 export * from './session-stores.module';
 export * from './bootstrap-service';

@@ -97,7 +97,9 @@ describe('trace context across HTTP → NATS → another service', () => {
       pending = lines.pop() ?? '';
       frontLog.push(...lines.filter((l) => l.trim() !== ''));
     });
-    const port = await waitFor(() => frontLog.map((l) => JSON.parse(l) as { listening?: number }).find((l) => l.listening)?.listening, { what: 'the traced front to listen' });
+    const port = await waitFor(() => frontLog.map((l) => JSON.parse(l) as { listening?: number }).find((l) => l.listening)?.listening, {
+      what: 'the traced front to listen',
+    });
     frontUrl = `http://127.0.0.1:${port}`;
   });
 
@@ -112,7 +114,9 @@ describe('trace context across HTTP → NATS → another service', () => {
   const parentTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 
   it('puts the HTTP request, the NATS request and the remote handler in one trace, each span a descendant of the previous', async () => {
-    const res = await fetch(`${frontUrl}/publish-check?token=sk_planted_secret&page=2`, { headers: { traceparent: `00-${parentTraceId}-00f067aa0ba902b7-01` } });
+    const res = await fetch(`${frontUrl}/publish-check?token=sk_planted_secret&page=2`, {
+      headers: { traceparent: `00-${parentTraceId}-00f067aa0ba902b7-01` },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: false, reason: 'unknown_key' });
 

@@ -6,14 +6,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { flvHubEncoder } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
-import { LOGGER } from '@mediaplane/service-kit';
+import { LOGGER, refuseUpgrade } from '@mediaplane/service-kit';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService } from './playback-access.service';
 import { parseFlvPath, playbackToken } from './playback-url';
 import { wsFlvSink } from './viewer-sinks';
-
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 
 /**
  * WebSocket-FLV play at `ws://HOST:PORT/live/{streamId}.flv`, on the same
@@ -51,15 +49,15 @@ export class WsFlvGateway implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       url = new URL(req.url ?? '/', 'http://ingest');
     } catch {
-      return refuse(socket, 400, 'malformed URL');
+      return refuseUpgrade(socket, 400, 'malformed URL');
     }
     const match = /^\/live\/([^/]+)$/.exec(url.pathname);
     const streamId = match ? parseFlvPath(match[1] as string) : undefined;
-    if (streamId === undefined) return refuse(socket, 404, 'playback URLs are /live/{streamId}.flv');
+    if (streamId === undefined) return refuseUpgrade(socket, 404, 'playback URLs are /live/{streamId}.flv');
     const access = this.access.check(streamId, playbackToken(url.searchParams.get('token') ?? undefined));
-    if (!access.ok) return refuse(socket, access.status, access.message);
+    if (!access.ok) return refuseUpgrade(socket, access.status, access.message);
     const grant = this.connections.acquire('wsflv', req.socket.remoteAddress);
-    if (!grant.ok) return refuse(socket, 503, 'too many connections');
+    if (!grant.ok) return refuseUpgrade(socket, 503, 'too many connections');
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const { session, counted } = access;
       if (session.isEnded) {
@@ -82,11 +80,4 @@ export class WsFlvGateway implements OnApplicationBootstrap, OnModuleDestroy {
       });
     });
   };
-}
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

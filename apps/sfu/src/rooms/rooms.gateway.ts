@@ -5,14 +5,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { RoomClientMessageSchema, RoomIdSchema, type RoomServerMessage } from '@mediaplane/contracts';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
+import { APP_CONFIG, LOGGER, refuseUpgrade } from '@mediaplane/service-kit';
 import { verifyRoomToken } from '@mediaplane/sessions';
 import { SfuMetrics } from '../metrics/sfu-metrics';
 import type { SfuConfig } from '../sfu.config';
 import { RoomParticipantSession } from './room-participant';
 import { RoomsService } from './rooms.service';
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 /** A request carries at most one SDP (64 KiB) and a little JSON around it. */
 const MAX_MESSAGE_BYTES = 80 * 1024;
 
@@ -51,20 +50,20 @@ export class RoomsGateway implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       url = new URL(req.url ?? '/', 'http://sfu');
     } catch {
-      return refuse(socket, 400, 'malformed URL');
+      return refuseUpgrade(socket, 400, 'malformed URL');
     }
     const match = /^\/rooms\/([^/]+)$/.exec(url.pathname);
-    if (!match) return refuse(socket, 404, 'rooms are at /rooms/{roomId}');
+    if (!match) return refuseUpgrade(socket, 404, 'rooms are at /rooms/{roomId}');
     const roomId = match[1] as string;
-    if (!RoomIdSchema.safeParse(roomId).success) return refuse(socket, 400, 'roomId must be 1-64 of A-Z a-z 0-9 _ -');
-    if (this.rooms.isDraining) return refuse(socket, 503, 'this node is shutting down');
+    if (!RoomIdSchema.safeParse(roomId).success) return refuseUpgrade(socket, 400, 'roomId must be 1-64 of A-Z a-z 0-9 _ -');
+    if (this.rooms.isDraining) return refuseUpgrade(socket, 503, 'this node is shutting down');
     const token = url.searchParams.get('token');
     const verdict = verifyRoomToken(this.config.MEDIAPLANE_PLAYBACK_SECRET, token, roomId);
     if (!verdict.ok) {
       this.metrics.authFailures.inc({ kind: 'room', reason: token ? verdict.reason : 'missing' });
       return token
-        ? refuse(socket, 403, `room token ${verdict.reason === 'expired' ? 'has expired' : 'is not valid for this room'}`)
-        : refuse(socket, 401, 'a room token (?token=) is required');
+        ? refuseUpgrade(socket, 403, `room token ${verdict.reason === 'expired' ? 'has expired' : 'is not valid for this room'}`)
+        : refuseUpgrade(socket, 401, 'a room token (?token=) is required');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, roomId, verdict.claims, req.socket.remoteAddress));
   };
@@ -137,11 +136,4 @@ function messageBudget(perSecond: number): () => boolean {
     tokens -= 1;
     return true;
   };
-}
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }
