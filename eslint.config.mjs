@@ -54,7 +54,14 @@ export default [
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'nats', message: 'Use @mediaplane/messaging (Bus, workQueue, durableConsumer, kvBucket) instead of the NATS client.' }],
+          paths: [
+            { name: 'nats', message: 'Use @mediaplane/messaging (Bus, workQueue, durableConsumer, kvBucket) instead of the NATS client.' },
+            {
+              name: '@mediaplane/service-kit',
+              importNames: ['SERVICE_CONTEXT'],
+              message: 'Inject the single tokens (APP_CONFIG, BUS, LOGGER, REDIS, METRICS, INSTANCE_ID): the context bag is service-kit’s own.',
+            },
+          ],
           patterns: [{ group: ['nats/*'], message: 'Use @mediaplane/messaging instead of the NATS client.' }],
         },
       ],

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { HlsOriginSchema, hlsOriginKey, transcodeContracts, type HlsOrigin } from '@mediaplane/contracts';
+import { HlsOriginSchema, transcodeContracts, type HlsOrigin } from '@mediaplane/contracts';
+import { transcodeKeys } from '@mediaplane/sessions';
 import {
   ffprobe,
   freePort,
@@ -39,7 +40,7 @@ describe('HLS playback in Chromium (hls.js) across a worker takeover', () => {
   const claims: Array<{ worker: string; delivery: number }> = [];
 
   const origin = async (): Promise<HlsOrigin | undefined> => {
-    const raw = await platform.redis.get(hlsOriginKey(ns, streamId));
+    const raw = await platform.redis.get(transcodeKeys(ns).hlsOrigin(streamId));
     return raw ? HlsOriginSchema.parse(JSON.parse(raw)) : undefined;
   };
 

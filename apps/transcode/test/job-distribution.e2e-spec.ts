@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import {
   clusterContracts,
   HlsOriginSchema,
-  hlsOriginKey,
   LadderSchema,
   streamContracts,
   transcodeContracts,
@@ -12,7 +11,7 @@ import {
   type NodeHeartbeat,
 } from '@mediaplane/contracts';
 import { eventsStreamName } from '@mediaplane/messaging';
-import { signPlaybackToken } from '@mediaplane/sessions';
+import { signPlaybackToken, transcodeKeys } from '@mediaplane/sessions';
 import { freePort, killAllChildren, sleep, startApp, uniqueNamespace, waitFor, type AppProcess } from '@mediaplane/testing';
 import { startFlvTestSource, type FlvTestSource } from './support/flv-test-source';
 import { parseMedia } from './support/hls-playlists';
@@ -48,7 +47,7 @@ describe('transcode jobs on a JetStream work queue shared by a pool of workers',
   const [s1, s2, s3] = streams as [(typeof streams)[number], (typeof streams)[number], (typeof streams)[number]];
 
   const origin = async (streamId: string): Promise<HlsOrigin | undefined> => {
-    const raw = await platform.redis.get(hlsOriginKey(ns, streamId));
+    const raw = await platform.redis.get(transcodeKeys(ns).hlsOrigin(streamId));
     return raw ? HlsOriginSchema.parse(JSON.parse(raw)) : undefined;
   };
   const liveOrigin = (streamId: string, what: string, accept: (o: HlsOrigin) => boolean = () => true) =>

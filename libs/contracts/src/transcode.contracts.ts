@@ -54,7 +54,7 @@ export const TranscodeJobEndedSchema = z.object({
 
 /**
  * The HLS origin registry entry a worker keeps in Redis (key
- * `hlsOriginKey(namespace, streamId)`, TTL refreshed while it produces the
+ * `transcodeKeys(namespace).hlsOrigin(streamId)` (libs/sessions), TTL refreshed while it produces the
  * stream) so that any edge finds whichever worker serves the stream.
  */
 export const HlsOriginSchema = z.object({
@@ -75,15 +75,6 @@ export const HlsOriginSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type HlsOrigin = z.infer<typeof HlsOriginSchema>;
-
-/**
- * @deprecated Build Redis keys with `transcodeKeys(namespace).hlsOrigin` from
- * @mediaplane/sessions (the one key-layout module); kept until the transcode
- * worker switches, and pinned to the same layout by sessions' redis-keys spec.
- */
-export function hlsOriginKey(namespace: string, streamId: string): string {
-  return `${namespace}:hls-origin:${streamId}`;
-}
 
 export const transcodeContracts = {
   renditionReady: defineEvent('transcode.v1.rendition.{streamId}.ready', RenditionReadySchema, { durable: true }),

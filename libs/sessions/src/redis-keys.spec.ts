@@ -1,4 +1,3 @@
-import { hlsOriginKey } from '@mediaplane/contracts';
 import { controlPlaneKeys, hlsViewerKeys, liveStreamKeys, nodeRegistryKeys, redisKey, transcodeKeys } from './redis-keys';
 
 // The layout is shared by services deployed separately (ingest writes what edges and the control
@@ -22,8 +21,8 @@ describe('redis key layout', () => {
     expect(controlPlaneKeys('mp').webhookDeliveries('w1', 'stats')).toBe('mp:cp:webhook:w1:stats');
   });
 
-  it('agrees with the deprecated contracts helper the transcode worker still uses for HLS origins', () => {
-    expect(transcodeKeys('mp').hlsOrigin('s1')).toBe(hlsOriginKey('mp', 's1'));
+  it('keeps the HLS origin key edges and workers have always used', () => {
+    expect(transcodeKeys('mp').hlsOrigin('s1')).toBe('mp:hls-origin:s1');
   });
 
   it('keeps families apart even when an id looks like another family', () => {

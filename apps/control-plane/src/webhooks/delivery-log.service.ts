@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS, SERVICE_CONTEXT, redisKey, type ServiceContext } from '@mediaplane/service-kit';
+import type { CommonConfig } from '@mediaplane/config';
+import { APP_CONFIG, REDIS } from '@mediaplane/service-kit';
+import { controlPlaneKeys } from '@mediaplane/sessions';
 import { DeliveryAttemptSchema, type DeliveryAttempt } from './webhook.schemas';
 
 const KEEP = 50;
@@ -24,9 +26,9 @@ export class DeliveryLog {
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(SERVICE_CONTEXT) ctx: ServiceContext,
+    @Inject(APP_CONFIG) config: CommonConfig,
   ) {
-    this.namespace = ctx.config.MEDIAPLANE_NAMESPACE;
+    this.namespace = config.MEDIAPLANE_NAMESPACE;
   }
 
   async record(webhookId: string, attempt: DeliveryAttempt): Promise<void> {
@@ -64,8 +66,8 @@ export class DeliveryLog {
     await this.redis.del(this.key(webhookId, 'attempts'), this.key(webhookId, 'failures'), this.key(webhookId, 'stats'));
   }
 
-  private key(webhookId: string, what: string): string {
-    return redisKey(this.namespace, 'cp', 'webhook', webhookId, what);
+  private key(webhookId: string, what: 'attempts' | 'failures' | 'stats'): string {
+    return controlPlaneKeys(this.namespace).webhookDeliveries(webhookId, what);
   }
 }
 

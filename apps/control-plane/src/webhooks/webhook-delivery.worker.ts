@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { webhookContracts, type WebhookDeliveryRequested } from '@mediaplane/contracts';
 import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
 import { counter, histogram, type Logger, type Registry } from '@mediaplane/observability';
-import { BUS, LOGGER, METRICS, SERVICE_CONTEXT, ShutdownService, type ServiceContext } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, LOGGER, METRICS, ShutdownService } from '@mediaplane/service-kit';
 import type { ControlPlaneConfig } from '../control-plane.config';
 import { DeliveryLog } from './delivery-log.service';
 import { retryDelayMs } from './retry-schedule';
@@ -37,10 +37,10 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     @Inject(BUS) private readonly bus: Bus,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) metrics: Registry,
-    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<ControlPlaneConfig>,
+    @Inject(APP_CONFIG) config: ControlPlaneConfig,
   ) {
-    this.config = ctx.config;
-    this.policy = new WebhookTargetPolicy(ctx.config.MEDIAPLANE_WEBHOOK_ALLOWLIST);
+    this.config = config;
+    this.policy = new WebhookTargetPolicy(config.MEDIAPLANE_WEBHOOK_ALLOWLIST);
     this.outcomes = counter(metrics, 'mediaplane_webhook_delivery_attempts_total', 'Webhook delivery attempts by outcome', ['outcome']);
     this.durations = histogram(metrics, 'mediaplane_webhook_delivery_seconds', 'Time of one webhook delivery attempt', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   }

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { HlsOriginSchema, hlsOriginKey, type HlsOrigin } from '@mediaplane/contracts';
+import { HlsOriginSchema, type HlsOrigin } from '@mediaplane/contracts';
+import { transcodeKeys } from '@mediaplane/sessions';
 import { uniqueNamespace } from '@mediaplane/testing';
 import { JobLeaseStore } from './job-lease-store';
 
@@ -19,7 +20,7 @@ describe('JobLeaseStore (real Redis)', () => {
     updatedAt: new Date().toISOString(),
   });
   const readOrigin = async () => {
-    const raw = await redis.get(hlsOriginKey(ns, 'abc'));
+    const raw = await redis.get(transcodeKeys(ns).hlsOrigin('abc'));
     return raw ? HlsOriginSchema.parse(JSON.parse(raw)) : undefined;
   };
 

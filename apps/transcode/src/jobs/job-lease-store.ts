@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { hlsOriginKey, type HlsOrigin } from '@mediaplane/contracts';
+import { type HlsOrigin } from '@mediaplane/contracts';
+import { transcodeKeys } from '@mediaplane/sessions';
 
 /** Who runs a stream's job right now; `token` is unique per claim. */
 export interface JobLease {
@@ -45,7 +46,7 @@ export class JobLeaseStore {
   ) {}
 
   private leaseKey(streamId: string): string {
-    return `${this.namespace}:transcode-job:${streamId}`;
+    return transcodeKeys(this.namespace).jobLease(streamId);
   }
 
   /** Unconditional: whoever holds the JetStream delivery is the rightful owner. */
@@ -59,7 +60,7 @@ export class JobLeaseStore {
       REFRESH_IF_OWNER,
       2,
       this.leaseKey(streamId),
-      hlsOriginKey(this.namespace, streamId),
+      transcodeKeys(this.namespace).hlsOrigin(streamId),
       token,
       String(ttlMs),
       origin ? JSON.stringify(origin.record) : '',
@@ -79,6 +80,6 @@ export class JobLeaseStore {
 
   /** Removes the origin entry unless another worker or session has replaced it meanwhile. */
   async removeOrigin(streamId: string, worker: string, sessionId: string): Promise<void> {
-    await this.redis.eval(REMOVE_ORIGIN_IF_OURS, 1, hlsOriginKey(this.namespace, streamId), worker, sessionId);
+    await this.redis.eval(REMOVE_ORIGIN_IF_OURS, 1, transcodeKeys(this.namespace).hlsOrigin(streamId), worker, sessionId);
   }
 }

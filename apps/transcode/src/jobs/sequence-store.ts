@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { transcodeKeys } from '@mediaplane/sessions';
 
 /** Where a new producer of a stream's playlists starts. */
 export interface SequenceStart {
@@ -25,7 +26,7 @@ export class SequenceStore {
   ) {}
 
   private key(streamId: string): string {
-    return `${this.namespace}:hls-seq:${streamId}`;
+    return transcodeKeys(this.namespace).hlsSequence(streamId);
   }
 
   async begin(streamId: string): Promise<SequenceStart> {
