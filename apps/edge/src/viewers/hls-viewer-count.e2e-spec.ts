@@ -130,9 +130,11 @@ describe('HLS viewer counts (real control plane, ingest, transcode and edge)', (
     streamId = created.id;
     master = created.playback.hls;
     publisher = ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${created.streamKey}`, width: 426, height: 240, fps: 25, gopFrames: 50 });
+    // Polled with an internal token: the test's own readiness check must not count as a viewer.
+    const internal = signPlaybackToken(platform.playbackSecret, streamId, new Date(Date.now() + 600_000), 'internal');
     await waitFor(
       async () => {
-        const res = await fetch(master.replace('master.m3u8', '240p/index.m3u8'));
+        const res = await fetch(`${master.replace('master.m3u8', '240p/index.m3u8')}?token=${encodeURIComponent(internal)}`);
         return res.status === 200 && (await res.text()).includes('#EXTINF');
       },
       { timeoutMs: 45_000, intervalMs: 250, what: 'a segment in the edge playlist' },
