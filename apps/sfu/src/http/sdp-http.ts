@@ -73,3 +73,16 @@ export function assertIfMatch(req: Request, etag: string): void {
   const ifMatch = req.header('if-match');
   if (ifMatch && ifMatch !== '*' && ifMatch !== `"${etag}"`) throw new HttpException('If-Match does not match this session', HttpStatus.PRECONDITION_FAILED);
 }
+
+/** The SDP offer of a WHIP/WHEP POST: the right Content-Type, within the size limit, shaped like SDP. */
+export function readOffer(req: Request, maxBytes: number): string {
+  const offer = readSdpBody(req, SDP_CONTENT_TYPE, maxBytes);
+  assertSdpOffer(offer);
+  return offer;
+}
+
+/** The trickle PATCH of a WHIP/WHEP session: If-Match checked against the session, then its candidates within the limits. */
+export function readTrickle(req: Request, etag: string, limits: { maxBytes: number; maxCandidates: number }): TrickleFragment {
+  assertIfMatch(req, etag);
+  return parseTrickleFragment(readSdpBody(req, TRICKLE_CONTENT_TYPE, limits.maxBytes), limits.maxCandidates);
+}

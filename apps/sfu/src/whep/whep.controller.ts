@@ -4,16 +4,7 @@ import type { Request, Response } from 'express';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { SfuConfig } from '../sfu.config';
 import { parseStreamId } from '../http/stream-id-param';
-import {
-  SDP_CONTENT_TYPE,
-  TRICKLE_CONTENT_TYPE,
-  WEBRTC_CORS_HEADERS,
-  assertIfMatch,
-  assertSdpOffer,
-  parseTrickleFragment,
-  readSdpBody,
-  sendAnswer,
-} from '../http/sdp-http';
+import { WEBRTC_CORS_HEADERS, readOffer, readTrickle, sendAnswer } from '../http/sdp-http';
 import { WhepService } from './whep.service';
 
 /**
@@ -29,6 +20,10 @@ export class WhepController {
     @Inject(APP_CONFIG) private readonly config: SfuConfig,
   ) {}
 
+  private get trickleLimits() {
+    return { maxBytes: this.config.SFU_MAX_SDP_BYTES, maxCandidates: this.config.SFU_MAX_CANDIDATES_PER_PATCH };
+  }
+
   @Options([':streamId', ':streamId/:viewerId'])
   preflight(@Res() res: Response): void {
     res.set(WEBRTC_CORS_HEADERS).status(204).end();
@@ -38,8 +33,7 @@ export class WhepController {
   async play(@Param('streamId') rawStreamId: string, @Req() req: Request, @Res() res: Response) {
     res.set(WEBRTC_CORS_HEADERS);
     const streamId = parseStreamId(rawStreamId);
-    const offer = readSdpBody(req, SDP_CONTENT_TYPE, this.config.SFU_MAX_SDP_BYTES);
-    assertSdpOffer(offer);
+    const offer = readOffer(req, this.config.SFU_MAX_SDP_BYTES);
     const token = typeof req.query['token'] === 'string' ? req.query['token'] : undefined;
     const { answerSdp, viewer } = await this.whep.play(streamId, token, offer, req.socket.remoteAddress);
     sendAnswer(res, answerSdp, `/whep/${streamId}/${viewer.id}`, viewer.id);
@@ -50,8 +44,7 @@ export class WhepController {
   async trickle(@Param('streamId') streamId: string, @Param('viewerId') viewerId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     res.set(WEBRTC_CORS_HEADERS);
     const viewer = this.whep.viewer(parseStreamId(streamId), viewerId);
-    assertIfMatch(req, viewer.id);
-    const fragment = parseTrickleFragment(readSdpBody(req, TRICKLE_CONTENT_TYPE, this.config.SFU_MAX_SDP_BYTES), this.config.SFU_MAX_CANDIDATES_PER_PATCH);
+    const fragment = readTrickle(req, viewer.id, this.trickleLimits);
     await viewer.peer.addRemoteCandidates(fragment.candidates);
   }
 

@@ -4,16 +4,7 @@ import type { Request, Response } from 'express';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { SfuConfig } from '../sfu.config';
 import { parseStreamId } from '../http/stream-id-param';
-import {
-  SDP_CONTENT_TYPE,
-  TRICKLE_CONTENT_TYPE,
-  WEBRTC_CORS_HEADERS,
-  assertIfMatch,
-  assertSdpOffer,
-  parseTrickleFragment,
-  readSdpBody,
-  sendAnswer,
-} from '../http/sdp-http';
+import { WEBRTC_CORS_HEADERS, readOffer, readTrickle, sendAnswer } from '../http/sdp-http';
 import { WhipService } from './whip.service';
 
 /**
@@ -29,6 +20,10 @@ export class WhipController {
     @Inject(APP_CONFIG) private readonly config: SfuConfig,
   ) {}
 
+  private get trickleLimits() {
+    return { maxBytes: this.config.SFU_MAX_SDP_BYTES, maxCandidates: this.config.SFU_MAX_CANDIDATES_PER_PATCH };
+  }
+
   @Options([':streamId', ':streamId/:sessionId'])
   preflight(@Res() res: Response): void {
     res.set(WEBRTC_CORS_HEADERS).status(204).end();
@@ -43,8 +38,7 @@ export class WhipController {
   ) {
     res.set(WEBRTC_CORS_HEADERS);
     const streamId = parseStreamId(rawStreamId);
-    const offer = readSdpBody(req, SDP_CONTENT_TYPE, this.config.SFU_MAX_SDP_BYTES);
-    assertSdpOffer(offer);
+    const offer = readOffer(req, this.config.SFU_MAX_SDP_BYTES);
     const { answerSdp, stream } = await this.whip.publish(streamId, bearerToken(authorization), offer, req.socket.remoteAddress);
     sendAnswer(res, answerSdp, `/whip/${streamId}/${stream.sessionId}`, stream.sessionId);
   }
@@ -54,8 +48,7 @@ export class WhipController {
   async trickle(@Param('streamId') streamId: string, @Param('sessionId') sessionId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     res.set(WEBRTC_CORS_HEADERS);
     const stream = this.whip.session(parseStreamId(streamId), sessionId);
-    assertIfMatch(req, stream.sessionId);
-    const fragment = parseTrickleFragment(readSdpBody(req, TRICKLE_CONTENT_TYPE, this.config.SFU_MAX_SDP_BYTES), this.config.SFU_MAX_CANDIDATES_PER_PATCH);
+    const fragment = readTrickle(req, stream.sessionId, this.trickleLimits);
     await this.whip.trickle(stream, fragment.iceUfrag, fragment.candidates);
   }
 
