@@ -14,3 +14,4 @@ export * from './room-page-client';
 export * from './udp-throttle-relay';
 export * from './hls-player';
 export * from './otlp-collector';
+export * from './node-inspector';

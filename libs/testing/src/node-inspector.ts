@@ -1,0 +1,55 @@
+/**
+ * A test's handle on a child Node process started with `--inspect=127.0.0.1:<port>`:
+ * forces a full garbage collection over the DevTools protocol and reads the
+ * live heap, so a leak check compares retained memory rather than RSS (which
+ * V8 grows in bursts and never hands back).
+ */
+export class NodeInspector {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+      const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id as number);
+      if (message.error) waiter.reject(new Error(message.error.message));
+      else waiter.resolve(message.result);
+    });
+  }
+
+  static async connect(port: number): Promise<NodeInspector> {
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+    const url = targets[0]?.webSocketDebuggerUrl;
+    if (!url) throw new Error(`no inspector target on port ${port}`);
+    const socket = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener('open', () => resolve(), { once: true });
+      socket.addEventListener('error', () => reject(new Error(`cannot open the inspector at ${url}`)), { once: true });
+    });
+    return new NodeInspector(socket);
+  }
+
+  /** Bytes still reachable after a full collection: the JavaScript heap plus memory held by Buffers and other external objects. */
+  async liveBytesAfterGc(): Promise<number> {
+    await this.call('HeapProfiler.collectGarbage');
+    const expression = '(({ heapUsed, external }) => heapUsed + external)(process.memoryUsage())';
+    const result = (await this.call('Runtime.evaluate', { expression, returnByValue: true })) as {
+      result: { value: number };
+    };
+    return result.result.value;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+}
