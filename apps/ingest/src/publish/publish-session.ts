@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
-import { streamContracts, type MediaInfo, type PlaybackProtocol, type StreamEndReasonSchema } from '@mediaplane/contracts';
+import type { MediaInfo, PlaybackProtocol } from '@mediaplane/contracts';
 import type { Bus } from '@mediaplane/messaging';
 import { StreamHub, StreamMediaProbe, type StreamHubOptions } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
 import type { Amf0Value } from '@mediaplane/codecs';
-import type { z } from 'zod';
+import { LiveStreamPresence, type StreamEndReason } from '@mediaplane/service-kit';
 import type { IngestMetrics } from '../observability/ingest-metrics';
 import type { PublishGrant, PublisherHandle } from './publisher-handle';
 
-export type StreamEndReason = z.infer<typeof StreamEndReasonSchema>;
+export type { StreamEndReason } from '@mediaplane/service-kit';
 
 export interface PublishSessionDeps {
   bus: Bus;
@@ -54,6 +54,7 @@ export class PublishSession {
   private lastMediaAt = Date.now();
   private endReason?: StreamEndReason;
   private readonly log: Logger;
+  private readonly presence: LiveStreamPresence;
 
   constructor(
     readonly grant: PublishGrant,
@@ -62,6 +63,10 @@ export class PublishSession {
   ) {
     this.hub = new StreamHub(deps.hub);
     this.log = deps.logger.child({ streamId: grant.streamId, sessionId: this.sessionId, protocol: publisher.protocol });
+    this.presence = new LiveStreamPresence(
+      { streamId: grant.streamId, sessionId: this.sessionId, protocol: publisher.protocol, startedAt: this.startedAt },
+      { bus: deps.bus, store: deps.store, node: deps.node, ttlMs: deps.statsIntervalMs * 3, logger: this.log },
+    );
   }
 
   get streamId(): string {
@@ -78,7 +83,7 @@ export class PublishSession {
 
   /** Takes the stream cluster-wide (Redis SET NX); false when another publisher holds it. */
   async claim(): Promise<boolean> {
-    return this.deps.store.claim(this.liveState(), this.ttlMs);
+    return this.presence.claim(this.liveState());
   }
 
   /** Starts the periodic live-state refresh and the codec wait; call once the publisher is accepted. */
@@ -132,10 +137,6 @@ export class PublishSession {
     return out;
   }
 
-  private get ttlMs(): number {
-    return this.deps.statsIntervalMs * 3;
-  }
-
   private liveState(bitrateKbps = 0): LiveStreamState {
     return {
       streamId: this.streamId,
@@ -169,20 +170,9 @@ export class PublishSession {
     }
     this.flushBytesIn();
     const state = this.liveState(this.probe.sampleBitrateKbps());
-    try {
-      if (await this.deps.store.update(state, this.ttlMs)) return;
-      // The entry expired (Redis was unreachable for a while) or was taken: try to take it back.
-      if (this.closing) return;
-      if (await this.deps.store.claim(state, this.ttlMs)) {
-        this.log.warn('live state had expired; claimed it again');
-        return;
-      }
-      this.log.warn('another session holds this stream now; ending ours');
-      this.publisher.close('stream taken over');
-      void this.end('takeover');
-    } catch (error) {
-      this.log.warn({ err: error }, 'live state not refreshed');
-    }
+    if ((await this.presence.refresh(state, () => !this.closing)) !== 'lost') return;
+    this.publisher.close('stream taken over');
+    void this.end('takeover');
   }
 
   private announceStarted(evenIfEnding = false): void {
@@ -190,28 +180,9 @@ export class PublishSession {
     if (this.codecTimer) clearTimeout(this.codecTimer);
     // In the authorization's trace, so the transcode job that consumes stream.started joins it.
     const traceContext = this.grant.traceContext ?? context.active();
-    this.started = context
-      .with(traceContext, () =>
-        this.deps.bus.publish(
-          streamContracts.streamStarted,
-          { streamId: this.streamId },
-          {
-            streamId: this.streamId,
-            sessionId: this.sessionId,
-            protocol: this.publisher.protocol,
-            node: this.deps.node,
-            startedAt: this.startedAt.toISOString(),
-            media: this.probe.mediaInfo as MediaInfo,
-            // The publish decision travels on with the stream: transcode reads it here and does not ask again.
-            settings: { private: this.grant.private, record: this.grant.record, ...(this.grant.ladder ? { ladder: this.grant.ladder } : {}) },
-          },
-          { msgId: `${this.sessionId}:started` },
-        ),
-      )
-      .then(
-        () => this.log.info({ media: this.probe.mediaInfo }, 'stream started'),
-        (error: unknown) => this.log.error({ err: error }, 'streamStarted not published'),
-      );
+    // The publish decision travels on with the stream: transcode reads it here and does not ask again.
+    const settings = { private: this.grant.private, record: this.grant.record, ...(this.grant.ladder ? { ladder: this.grant.ladder } : {}) };
+    this.started = context.with(traceContext, () => this.presence.announceStarted(this.probe.mediaInfo as MediaInfo, settings)).then(() => undefined);
     // Write the media facts at once rather than at the next refresh, so the API shows them while live.
     if (!this.closing) void this.refresh();
   }
@@ -225,27 +196,9 @@ export class PublishSession {
     // A session that ends before its codecs were known still announces its start, so consumers see a pair.
     if (!this.started) this.announceStarted(true);
     await this.started;
-    await this.deps.store.release(this.streamId, this.sessionId).catch((error: unknown) => this.log.warn({ err: error }, 'live state not released'));
+    await this.presence.release();
     const endedAt = new Date();
-    try {
-      await this.deps.bus.publish(
-        streamContracts.streamEnded,
-        { streamId: this.streamId },
-        {
-          streamId: this.streamId,
-          sessionId: this.sessionId,
-          protocol: this.publisher.protocol,
-          node: this.deps.node,
-          reason,
-          startedAt: this.startedAt.toISOString(),
-          endedAt: endedAt.toISOString(),
-          bytesIn: this.probe.bytesIn,
-        },
-        { msgId: `${this.sessionId}:ended` },
-      );
-    } catch (error) {
-      this.log.error({ err: error }, 'streamEnded not published');
-    }
+    await this.presence.announceEnded(reason, endedAt, this.probe.bytesIn);
     const stats = this.hub.stats();
     this.log.info(
       {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { streamContracts, type MediaInfo, type StreamEndReasonSchema } from '@mediaplane/contracts';
+import type { MediaInfo } from '@mediaplane/contracts';
 import type { Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
 import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
-import type { z } from 'zod';
+import { LiveStreamPresence, type StreamEndReason } from '@mediaplane/service-kit';
 import type { RtcPeer, RtcProducer, RtcRouter } from '../engine/rtc-engine';
 import type { WhipGrant } from '../whip/whip-authorizer.service';
 
-export type StreamEndReason = z.infer<typeof StreamEndReasonSchema>;
+export type { StreamEndReason } from '@mediaplane/service-kit';
 
 export interface WebrtcStreamDeps {
   bus: Bus;
@@ -43,6 +43,7 @@ export class WebrtcStream {
   /** What the publisher sends, measured over the last stats interval. */
   bitrateKbps = 0;
   private readonly log: Logger;
+  private readonly presence: LiveStreamPresence;
 
   constructor(
     readonly grant: WhipGrant,
@@ -52,6 +53,10 @@ export class WebrtcStream {
     private readonly deps: WebrtcStreamDeps,
   ) {
     this.log = deps.logger.child({ streamId: grant.streamId, sessionId: this.sessionId, protocol: 'whip' });
+    this.presence = new LiveStreamPresence(
+      { streamId: grant.streamId, sessionId: this.sessionId, protocol: 'whip', startedAt: this.startedAt },
+      { bus: deps.bus, store: deps.store, node: deps.node, ttlMs: deps.statsIntervalMs * 3, logger: this.log },
+    );
   }
 
   get streamId(): string {
@@ -64,7 +69,7 @@ export class WebrtcStream {
 
   /** Takes the stream cluster-wide (Redis SET NX); false when another publisher (any protocol, any node) holds it. */
   claim(): Promise<boolean> {
-    return this.deps.store.claim(this.liveState(), this.ttlMs);
+    return this.presence.claim(this.liveState());
   }
 
   /** Announces the stream and starts the live-state refresh; call once the answer went out. */
@@ -72,24 +77,7 @@ export class WebrtcStream {
     this.publisher.once('closed', () => void this.end('publisher_closed'));
     this.statsTimer = setInterval(() => void this.refresh(), this.deps.statsIntervalMs);
     this.statsTimer.unref();
-    try {
-      await this.deps.bus.publish(
-        streamContracts.streamStarted,
-        { streamId: this.streamId },
-        {
-          streamId: this.streamId,
-          sessionId: this.sessionId,
-          protocol: 'whip',
-          node: this.deps.node,
-          startedAt: this.startedAt.toISOString(),
-          media: this.mediaInfo(),
-        },
-        { msgId: `${this.sessionId}:started` },
-      );
-      this.log.info({ media: this.mediaInfo(), producers: this.producers.length }, 'stream started');
-    } catch (error) {
-      this.log.error({ err: error }, 'streamStarted not published');
-    }
+    await this.presence.announceStarted(this.mediaInfo());
   }
 
   addViewer(peer: RtcPeer): StreamViewer {
@@ -114,10 +102,6 @@ export class WebrtcStream {
       ...(video ? { video: { codec: CODEC_NAMES[video.mimeType] ?? video.mimeType } } : {}),
       ...(audio ? { audio: { codec: CODEC_NAMES[audio.mimeType] ?? audio.mimeType, sampleRate: 48000, channels: 2 } } : {}),
     };
-  }
-
-  private get ttlMs(): number {
-    return this.deps.statsIntervalMs * 3;
   }
 
   private liveState(): LiveStreamState {
@@ -148,16 +132,7 @@ export class WebrtcStream {
   private async refresh(): Promise<void> {
     if (this.isEnded) return;
     await this.sampleBitrate();
-    try {
-      if (await this.deps.store.update(this.liveState(), this.ttlMs)) return;
-      if (this.isEnded) return;
-      // The entry expired (Redis was unreachable for a while) or was taken: try to take it back.
-      if (await this.deps.store.claim(this.liveState(), this.ttlMs)) return;
-      this.log.warn('another session holds this stream now; ending ours');
-      void this.end('takeover');
-    } catch (error) {
-      this.log.warn({ err: error }, 'live state not refreshed');
-    }
+    if ((await this.presence.refresh(this.liveState(), () => !this.isEnded)) === 'lost') void this.end('takeover');
   }
 
   private async finish(reason: StreamEndReason): Promise<void> {
@@ -165,28 +140,9 @@ export class WebrtcStream {
     for (const viewer of this.viewers.values()) viewer.peer.close();
     this.publisher.close();
     this.router.close();
-    await this.deps.store.release(this.streamId, this.sessionId).catch((error: unknown) => this.log.warn({ err: error }, 'live state not released'));
+    await this.presence.release();
     const endedAt = new Date();
-    const stats = { bytesIn: this.lastBytesIn };
-    try {
-      await this.deps.bus.publish(
-        streamContracts.streamEnded,
-        { streamId: this.streamId },
-        {
-          streamId: this.streamId,
-          sessionId: this.sessionId,
-          protocol: 'whip',
-          node: this.deps.node,
-          reason,
-          startedAt: this.startedAt.toISOString(),
-          endedAt: endedAt.toISOString(),
-          bytesIn: stats.bytesIn,
-        },
-        { msgId: `${this.sessionId}:ended` },
-      );
-    } catch (error) {
-      this.log.error({ err: error }, 'streamEnded not published');
-    }
-    this.log.info({ reason, durationMs: endedAt.getTime() - this.startedAt.getTime(), bytesIn: stats.bytesIn }, 'publish ended');
+    await this.presence.announceEnded(reason, endedAt, this.lastBytesIn);
+    this.log.info({ reason, durationMs: endedAt.getTime() - this.startedAt.getTime(), bytesIn: this.lastBytesIn }, 'publish ended');
   }
 }

@@ -1,0 +1,113 @@
+import type { z } from 'zod';
+import { streamContracts, type MediaInfo, type PublishProtocol, type StreamEndReasonSchema, type StreamSettings } from '@mediaplane/contracts';
+import type { Bus } from '@mediaplane/messaging';
+import type { Logger } from '@mediaplane/observability';
+import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
+
+export type StreamEndReason = z.infer<typeof StreamEndReasonSchema>;
+
+export interface LiveStreamPresenceDeps {
+  bus: Bus;
+  store: LiveStreamStore;
+  /** This instance's id (LiveStreamState.node and the events' `node`). */
+  node: string;
+  /** How long the live-state entry outlives its last refresh. */
+  ttlMs: number;
+  logger: Logger;
+}
+
+export interface PublishSessionIdentity {
+  streamId: string;
+  sessionId: string;
+  protocol: PublishProtocol;
+  startedAt: Date;
+}
+
+/**
+ * What a refresh found: still ours; ours again after it had expired; taken by
+ * another session; gone while our session is ending (left gone); or not written.
+ */
+export type LeaseRefresh = 'held' | 'reclaimed' | 'lost' | 'ending' | 'failed';
+
+/**
+ * How one publish session, whatever its protocol (RTMP/SRT in ingest, WHIP in
+ * the SFU), is present in the cluster: its live-state entry (claimed with SET
+ * NX, refreshed under a TTL, taken back when Redis forgot it, released only by
+ * its owner) and its `stream.started` / `stream.ended` events, each sent once
+ * under a message id derived from the session so a retry is deduplicated.
+ */
+export class LiveStreamPresence {
+  constructor(
+    private readonly session: PublishSessionIdentity,
+    private readonly deps: LiveStreamPresenceDeps,
+  ) {}
+
+  /** Takes the stream cluster-wide; false when another publisher (any protocol, any node) holds it. */
+  claim(state: LiveStreamState): Promise<boolean> {
+    return this.deps.store.claim(state, this.deps.ttlMs);
+  }
+
+  /**
+   * Writes the latest state. When the entry is gone (Redis was unreachable past
+   * the TTL) it is claimed again, unless the session is no longer `wanted`;
+   * 'lost' means another session holds the stream now and ours must end.
+   */
+  async refresh(state: LiveStreamState, wanted: () => boolean): Promise<LeaseRefresh> {
+    try {
+      if (await this.deps.store.update(state, this.deps.ttlMs)) return 'held';
+      if (!wanted()) return 'ending';
+      if (await this.deps.store.claim(state, this.deps.ttlMs)) {
+        this.deps.logger.warn('live state had expired; claimed it again');
+        return 'reclaimed';
+      }
+      this.deps.logger.warn('another session holds this stream now; ending ours');
+      return 'lost';
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'live state not refreshed');
+      return 'failed';
+    }
+  }
+
+  /** Deletes the entry if it is still ours; a failure is logged (the TTL removes it anyway). */
+  async release(): Promise<void> {
+    await this.deps.store
+      .release(this.session.streamId, this.session.sessionId)
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'live state not released'));
+  }
+
+  /** Sends `stream.started`; resolves false (and logs) when it could not be published. */
+  async announceStarted(media: MediaInfo, settings?: StreamSettings): Promise<boolean> {
+    try {
+      await this.deps.bus.publish(
+        streamContracts.streamStarted,
+        { streamId: this.session.streamId },
+        { ...this.eventBase(), media, ...(settings ? { settings } : {}) },
+        { msgId: `${this.session.sessionId}:started` },
+      );
+      this.deps.logger.info({ media }, 'stream started');
+      return true;
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'streamStarted not published');
+      return false;
+    }
+  }
+
+  /** Sends `stream.ended`; a failure is logged. */
+  async announceEnded(reason: StreamEndReason, endedAt: Date, bytesIn: number): Promise<void> {
+    try {
+      await this.deps.bus.publish(
+        streamContracts.streamEnded,
+        { streamId: this.session.streamId },
+        { ...this.eventBase(), reason, endedAt: endedAt.toISOString(), bytesIn },
+        { msgId: `${this.session.sessionId}:ended` },
+      );
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'streamEnded not published');
+    }
+  }
+
+  private eventBase() {
+    const { streamId, sessionId, protocol, startedAt } = this.session;
+    return { streamId, sessionId, protocol, node: this.deps.node, startedAt: startedAt.toISOString() };
+  }
+}
