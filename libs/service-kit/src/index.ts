@@ -9,3 +9,5 @@ export * from './refuse-upgrade';
 export * from './service-kit.module';
 export * from './session-stores.module';
 export * from './bootstrap-service';
+export * from './live-stream-presence';
+export * from './websocket-upgrade.gateway';

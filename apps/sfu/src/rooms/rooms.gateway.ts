@@ -1,11 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
 import { RoomClientMessageSchema, RoomIdSchema, type RoomServerMessage } from '@mediaplane/contracts';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, LOGGER, refuseUpgrade } from '@mediaplane/service-kit';
+import { APP_CONFIG, LOGGER, WebSocketUpgradeGateway, refuseWith, type UpgradeDecision } from '@mediaplane/service-kit';
 import { verifyRoomToken } from '@mediaplane/sessions';
 import { SfuMetrics } from '../metrics/sfu-metrics';
 import type { SfuConfig } from '../sfu.config';
@@ -22,51 +21,31 @@ const MAX_MESSAGE_BYTES = 80 * 1024;
  * at most SFU_ROOM_MESSAGES_PER_SECOND per socket.
  */
 @Injectable()
-export class RoomsGateway implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_MESSAGE_BYTES, clientTracking: false });
-  private server?: Server;
-
+export class RoomsGateway extends WebSocketUpgradeGateway {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
+    adapterHost: HttpAdapterHost,
     private readonly rooms: RoomsService,
     private readonly metrics: SfuMetrics,
     @Inject(APP_CONFIG) private readonly config: SfuConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    this.server.on('upgrade', this.onUpgrade);
+  ) {
+    super(adapterHost, { path: /^\/rooms\/([^/]+)$/, notFound: 'rooms are at /rooms/{roomId}', maxPayload: MAX_MESSAGE_BYTES });
   }
 
-  onModuleDestroy(): void {
-    this.server?.off('upgrade', this.onUpgrade);
-    this.wss.close();
-  }
-
-  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://sfu');
-    } catch {
-      return refuseUpgrade(socket, 400, 'malformed URL');
-    }
-    const match = /^\/rooms\/([^/]+)$/.exec(url.pathname);
-    if (!match) return refuseUpgrade(socket, 404, 'rooms are at /rooms/{roomId}');
+  protected decide(req: IncomingMessage, url: URL, match: RegExpExecArray): UpgradeDecision {
     const roomId = match[1] as string;
-    if (!RoomIdSchema.safeParse(roomId).success) return refuseUpgrade(socket, 400, 'roomId must be 1-64 of A-Z a-z 0-9 _ -');
-    if (this.rooms.isDraining) return refuseUpgrade(socket, 503, 'this node is shutting down');
+    if (!RoomIdSchema.safeParse(roomId).success) return refuseWith(400, 'roomId must be 1-64 of A-Z a-z 0-9 _ -');
+    if (this.rooms.isDraining) return refuseWith(503, 'this node is shutting down');
     const token = url.searchParams.get('token');
     const verdict = verifyRoomToken(this.config.MEDIAPLANE_PLAYBACK_SECRET, token, roomId);
     if (!verdict.ok) {
       this.metrics.authFailures.inc({ kind: 'room', reason: token ? verdict.reason : 'missing' });
       return token
-        ? refuseUpgrade(socket, 403, `room token ${verdict.reason === 'expired' ? 'has expired' : 'is not valid for this room'}`)
-        : refuseUpgrade(socket, 401, 'a room token (?token=) is required');
+        ? refuseWith(403, `room token ${verdict.reason === 'expired' ? 'has expired' : 'is not valid for this room'}`)
+        : refuseWith(401, 'a room token (?token=) is required');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, roomId, verdict.claims, req.socket.remoteAddress));
-  };
+    return { accept: (ws) => void this.onConnection(ws, roomId, verdict.claims, req.socket.remoteAddress) };
+  }
 
   private async onConnection(
     ws: WebSocket,
