@@ -111,6 +111,7 @@ export const PublishRejectedSchema = z.object({
 });
 
 export const StreamCommandSchema = z.object({ streamId: StreamIdSchema, reason: StreamEndReasonSchema });
+export type StreamCommand = z.infer<typeof StreamCommandSchema>;
 
 export const streamContracts = {
   publishAuthorize: defineRequest('ingest.v1.publish.authorize', PublishAuthorizeRequestSchema, PublishAuthorizeResponseSchema),

@@ -1,10 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { streamContracts } from '@mediaplane/contracts';
-import type { z } from 'zod';
+import { streamContracts, type StreamCommand } from '@mediaplane/contracts';
 import { PublishSessionsService } from '../publish/publish-sessions.service';
-
-type StreamCommand = z.infer<typeof streamContracts.streamKick.schema>;
 
 /** Commands from the API, broadcast to every ingest node; the node holding the stream acts. */
 @Controller()

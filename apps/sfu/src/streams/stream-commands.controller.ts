@@ -1,10 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { streamContracts } from '@mediaplane/contracts';
-import type { z } from 'zod';
+import { streamContracts, type StreamCommand } from '@mediaplane/contracts';
 import { WebrtcStreamsService } from './webrtc-streams.service';
-
-type StreamCommand = z.infer<typeof streamContracts.streamKick.schema>;
 
 /** Kicks from the API are broadcast to every node; the SFU holding a WHIP stream ends it. */
 @Controller()
