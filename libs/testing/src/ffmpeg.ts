@@ -5,20 +5,6 @@ import { spawnTracked, stopProcess } from './child-processes';
 
 const run = promisify(execFile);
 
-export interface PublishOptions {
-  url: string;
-  width?: number;
-  height?: number;
-  fps?: number;
-  /** Seconds of media; omit for "until stopped". */
-  durationSec?: number;
-  gopFrames?: number;
-  videoBitrateKbps?: number;
-  audio?: boolean;
-  format?: 'flv' | 'mpegts';
-  extraOutputArgs?: string[];
-}
-
 export interface Publisher {
   process: ChildProcess;
   stderr: () => string;
@@ -38,6 +24,12 @@ export interface TestSourceOptions {
   audioSampleRate?: number;
   /** Extra arguments between the inputs and the encoders, e.g. a `-vf` that makes the rate variable. */
   filterArgs?: string[];
+}
+
+export interface PublishOptions extends TestSourceOptions {
+  url: string;
+  format?: 'flv' | 'mpegts';
+  extraOutputArgs?: string[];
 }
 
 /**

@@ -90,3 +90,17 @@ function portFreeForUdpAndTcp(port: number): Promise<boolean> {
     );
   });
 }
+
+/**
+ * An SFU's environment for one host: the given engine, listening on and
+ * announcing 127.0.0.1 (WebRTC media stays on loopback), on its own RTC ports.
+ */
+export function loopbackSfuEnv(engine: string, range: { min: number; max: number }): Record<string, string> {
+  return {
+    SFU_ENGINE: engine,
+    SFU_RTC_LISTEN_IP: '127.0.0.1',
+    SFU_RTC_ANNOUNCED_ADDRESS: '127.0.0.1',
+    SFU_RTC_MIN_PORT: String(range.min),
+    SFU_RTC_MAX_PORT: String(range.max),
+  };
+}

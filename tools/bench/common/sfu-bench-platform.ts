@@ -1,4 +1,4 @@
-import { adminApi, cleanupNamespace, freePort, freeRtcPortRange, platformEnv, type AdminApi, type PlatformEnv } from '@mediaplane/testing';
+import { adminApi, cleanupNamespace, freePort, freeRtcPortRange, loopbackSfuEnv, platformEnv, type AdminApi, type PlatformEnv } from '@mediaplane/testing';
 import { findMediasoupWorker } from '../../../apps/sfu/src/engine/create-rtc-engine';
 import { startBenchApp, type BenchApp } from './bench-app';
 
@@ -55,11 +55,7 @@ export class SfuBenchPlatform {
         const range = await freeRtcPortRange(options.rtcPorts);
         const app = await startBenchApp('sfu', await freePort(), {
           ...platform.env,
-          SFU_ENGINE: engine,
-          SFU_RTC_LISTEN_IP: '127.0.0.1',
-          SFU_RTC_ANNOUNCED_ADDRESS: '127.0.0.1',
-          SFU_RTC_MIN_PORT: String(range.min),
-          SFU_RTC_MAX_PORT: String(range.max),
+          ...loopbackSfuEnv(engine, range),
           ...options.sfuEnv,
         });
         sfus.push({ engine, app, whipUrl: (id) => `${app.httpUrl}/whip/${id}`, whepUrl: (id) => `${app.httpUrl}/whep/${id}` });
