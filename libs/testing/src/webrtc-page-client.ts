@@ -25,6 +25,18 @@ window.mpRtc = (() => {
     const rest = all.filter((c) => c.mimeType.toLowerCase() !== mimeType.toLowerCase());
     if (wanted.length) transceiver.setCodecPreferences([...wanted, ...rest.filter((c) => /rtx|red|ulpfec/i.test(c.mimeType))]);
   };
+  // A receive-only peer whose tracks play in a muted <video> on the page (also used by the bench's clock player).
+  const playerPeer = () => {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const video = document.createElement('video');
+    video.muted = true; video.autoplay = true; video.playsInline = true;
+    document.body.appendChild(video);
+    const media = new MediaStream();
+    pc.ontrack = (e) => { media.addTrack(e.track); video.srcObject = media; video.play().catch(() => {}); };
+    return { pc, video };
+  };
   async function exchange(pc, url, headers, relay) {
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
@@ -64,16 +76,10 @@ window.mpRtc = (() => {
       return exchange(pc, url, key ? { authorization: 'Bearer ' + key } : {});
     },
     async whep(url, options = {}) {
-      const pc = new RTCPeerConnection();
-      pc.addTransceiver('video', { direction: 'recvonly' });
-      pc.addTransceiver('audio', { direction: 'recvonly' });
-      const video = document.createElement('video');
-      video.muted = true; video.autoplay = true; video.playsInline = true;
-      document.body.appendChild(video);
-      const media = new MediaStream();
-      pc.ontrack = (e) => { media.addTrack(e.track); video.srcObject = media; video.play().catch(() => {}); };
-      return exchange(pc, url, {}, options.relay);
+      return exchange(playerPeer().pc, url, {}, options.relay);
     },
+    playerPeer,
+    gathered,
     async recvOffer() {
       const pc = new RTCPeerConnection();
       pc.addTransceiver('video', { direction: 'recvonly' });

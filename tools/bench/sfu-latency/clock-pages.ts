@@ -48,25 +48,14 @@ const CLOCK_PLAYER_SCRIPT = `
 window.mpClockPlayer = (() => {
   const players = new Map();
   let next = 0;
-  const gathered = (pc) => new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
-    setTimeout(resolve, 3000);
-  });
+  const { gathered, playerPeer } = window.mpRtc;
   const firstFrame = (video, timeoutMs) => new Promise((resolve) => {
     const timer = setTimeout(() => resolve(undefined), timeoutMs);
     video.requestVideoFrameCallback(() => { clearTimeout(timer); resolve(performance.now()); });
   });
   return {
     async join(url, timeoutMs) {
-      const pc = new RTCPeerConnection();
-      pc.addTransceiver('video', { direction: 'recvonly' });
-      pc.addTransceiver('audio', { direction: 'recvonly' });
-      const video = document.createElement('video');
-      video.muted = true; video.autoplay = true; video.playsInline = true;
-      document.body.appendChild(video);
-      const media = new MediaStream();
-      pc.ontrack = (e) => { media.addTrack(e.track); video.srcObject = media; video.play().catch(() => {}); };
+      const { pc, video } = playerPeer();
       const shown = firstFrame(video, timeoutMs);
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc);
@@ -144,7 +133,8 @@ export class ClockPlayerPage {
   private constructor(private readonly page: Page) {}
 
   static async open(page: Page, origin: string): Promise<ClockPlayerPage> {
-    await page.goto(origin);
+    // The house WHEP page client provides the receive-only peer and the ICE gathering wait.
+    await BrowserRtcClient.open(page, origin);
     await page.evaluate(CLOCK_BARCODE_PAGE_SCRIPT);
     await page.evaluate(CLOCK_PLAYER_SCRIPT);
     return new ClockPlayerPage(page);
