@@ -6,7 +6,7 @@ import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/cont
 import { Bus } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
 import { generateStreamId, generateStreamKey, hashStreamKey } from '@mediaplane/sessions';
-import { freePort, freeUdpPort, spawnTracked, stopProcess, uniqueNamespace, waitFor } from '@mediaplane/testing';
+import { cleanupNamespace, freePort, freeUdpPort, spawnTracked, stopProcess, uniqueNamespace, waitFor } from '@mediaplane/testing';
 import { WORKSPACE, benchDir } from './bench-paths';
 import { processGroupUsage, type Usage } from './proc-stats';
 import { forgetPid, rememberPid } from './stale-processes';
@@ -95,7 +95,7 @@ export async function startIngest(options: { env?: Record<string, string> } = {}
   const cleanup = async (): Promise<void> => {
     await stopProcess(child, 15_000);
     forgetPid('ingest');
-    await deleteNamespace(bus, redis, namespace).catch(() => undefined);
+    await cleanupNamespace(namespace, { nc: bus.nc, redis }).catch(() => undefined);
     await bus.close();
     redis.disconnect();
   };
@@ -138,15 +138,3 @@ function baseEnv(): Record<string, string> {
   return out;
 }
 
-/** Removes what the run left on the shared servers: its JetStream stream(s) and Redis keys. */
-async function deleteNamespace(bus: Bus, redis: Redis, namespace: string): Promise<void> {
-  const jsm = await bus.nc.jetstreamManager();
-  const prefix = `${namespace.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_`;
-  for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) await jsm.streams.delete(name).catch(() => undefined);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}

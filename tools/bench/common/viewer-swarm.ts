@@ -7,6 +7,7 @@ import { openHttpFlvViewer, openRtmpViewer, type BenchViewer, type TagListener }
 import { classifyTag } from './media-tags';
 import { summarize } from './stats';
 import { SwarmCommandSchema, SwarmConfigSchema, type SwarmConfig, type SwarmJoined, type SwarmWindow } from './swarm-messages';
+import { runConcurrently } from './run-concurrently';
 
 interface Seat {
   tracker: FrameTracker;
@@ -32,19 +33,7 @@ async function open(config: SwarmConfig, seat: Seat): Promise<void> {
 }
 
 async function join(config: SwarmConfig, seats: Seat[]): Promise<SwarmJoined> {
-  const errors: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < seats.length) {
-      const seat = seats[next++] as Seat;
-      try {
-        await open(config, seat);
-      } catch (error) {
-        errors.push((error as Error).message);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(config.concurrency, seats.length) }, worker));
+  const errors = await runConcurrently(seats, config.concurrency, (seat) => open(config, seat));
   const deadline = Date.now() + JOIN_TIMEOUT_MS;
   while (Date.now() < deadline && seats.some((s) => s.viewer && !s.ended && s.tracker.firstFrameAt === undefined)) await new Promise((r) => setTimeout(r, 100));
   const ttff = seats.map((s) => s.tracker.timeToFirstFrameMs).filter((v): v is number => v !== undefined);

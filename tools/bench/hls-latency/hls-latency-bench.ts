@@ -5,13 +5,14 @@
 // frame on screen: latency = now − the time printed in that frame.
 // Usage: node tools/bench/run.cjs hls-latency [--seconds 30] [--warmup 8] [--sync-count 3] [--json FILE]
 import { cpus, loadavg } from 'node:os';
-import { freePort, killAllChildren, launchChromium, platformEnv, sleep, spawnTracked, startHlsPlayer, stopProcess, waitFor } from '@mediaplane/testing';
+import { freePort, launchChromium, platformEnv, sleep, spawnTracked, startHlsPlayer, stopProcess, waitFor } from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp, type BenchApp } from '../common/bench-app';
 import { BARCODE, CLOCK_BARCODE_PAGE_SCRIPT, barcodeLatencyMs, ffmpegBarcodeSource } from '../common/clock-barcode';
 import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
 import { summarize } from '../common/stats';
+import { runBench } from '../common/bench-lifecycle';
 
 const USAGE = `usage: node tools/bench/run.cjs hls-latency [options]
 
@@ -182,17 +183,4 @@ async function main(): Promise<void> {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping everything this bench started…`);
-    void killAllChildren().then(() => process.exit(130));
-  });
-}
-
-main().then(
-  () => killAllChildren().then(() => process.exit(0)),
-  (error: unknown) => {
-    say(`failed: ${(error as Error).message}`);
-    void killAllChildren().then(() => process.exit(1));
-  },
-);
+runBench(() => main());

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LadderSchema } from '@mediaplane/contracts';
-import { killAllChildren, spawnTracked } from '@mediaplane/testing';
+import { spawnTracked } from '@mediaplane/testing';
 import {
   DEFAULT_LADDER,
   buildLadderArgs,
@@ -24,6 +24,7 @@ import { ensureBenchSource } from '../common/bench-source';
 import { benchDir } from '../common/bench-paths';
 import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
+import { runBench } from '../common/bench-lifecycle';
 
 const USAGE = `usage: node tools/bench/run.cjs ladder [options]
 
@@ -186,17 +187,4 @@ function timeFfmpeg(args: readonly string[], extraPipes: number, dir: string): P
   });
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping the FFmpeg processes of this bench…`);
-    void killAllChildren().then(() => process.exit(130));
-  });
-}
-
-main().then(
-  () => killAllChildren().then(() => process.exit(0)),
-  (error: unknown) => {
-    say(`failed: ${(error as Error).message}`);
-    void killAllChildren().then(() => process.exit(1));
-  },
-);
+runBench(() => main());

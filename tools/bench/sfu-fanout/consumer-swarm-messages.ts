@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SwarmJoined } from '../common/swarm-messages';
 
 /** What a WHEP consumer swarm opens (passed as JSON in argv). */
 export const ConsumerSwarmConfigSchema = z.object({
@@ -9,17 +10,11 @@ export const ConsumerSwarmConfigSchema = z.object({
 });
 export type ConsumerSwarmConfig = z.infer<typeof ConsumerSwarmConfigSchema>;
 
-/** Parent → swarm. */
-export const ConsumerSwarmCommandSchema = z.object({ type: z.enum(['start-window', 'end-window', 'stop']) });
-export type ConsumerSwarmCommand = z.infer<typeof ConsumerSwarmCommandSchema>;
+/** Parent → swarm: the same window commands as the FLV/RTMP viewer swarm. */
+export { SwarmCommandSchema as ConsumerSwarmCommandSchema, type SwarmCommand as ConsumerSwarmCommand } from '../common/swarm-messages';
 
-export interface ConsumerSwarmJoined {
-  type: 'joined';
-  /** Consumers connected (ICE+DTLS) that received video. */
-  joined: number;
-  failed: number;
-  firstError?: string;
-}
+/** `joined` counts consumers connected (ICE+DTLS) that received video. */
+export type ConsumerSwarmJoined = Omit<SwarmJoined, 'ttffP50Ms' | 'ttffP95Ms'>;
 
 export interface ConsumerWindow {
   videoBytes: number;

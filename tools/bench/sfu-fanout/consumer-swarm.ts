@@ -2,6 +2,7 @@
 // generator), so the SFU's CPU is measured without the viewers in it. Driven
 // over IPC by the sfu-fanout bench (consumer-swarm-process.ts).
 import { ByteCountingConsumer, type ConsumerCounts } from './byte-counting-consumer';
+import { runConcurrently } from '../common/run-concurrently';
 import {
   ConsumerSwarmCommandSchema,
   ConsumerSwarmConfigSchema,
@@ -27,19 +28,7 @@ function snapshot(c: ConsumerCounts): ConsumerWindow {
 }
 
 async function join(config: ConsumerSwarmConfig, seats: Seat[]): Promise<ConsumerSwarmJoined> {
-  const errors: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < seats.length) {
-      const seat = seats[next++] as Seat;
-      try {
-        await seat.consumer.join(config.whepUrl, config.joinTimeoutMs);
-      } catch (error) {
-        errors.push((error as Error).message);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(config.concurrency, seats.length) }, worker));
+  const errors = await runConcurrently(seats, config.concurrency, (seat) => seat.consumer.join(config.whepUrl, config.joinTimeoutMs));
   // Connected is not served: wait until every consumer has seen video (the SFU asks the publisher for a keyframe on join).
   const deadline = Date.now() + VIDEO_WAIT_MS;
   while (Date.now() < deadline && seats.some((s) => s.consumer.counts.firstVideoAt === undefined)) await new Promise((r) => setTimeout(r, 100));
