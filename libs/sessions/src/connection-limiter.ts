@@ -27,22 +27,29 @@ export class ConnectionLimiter {
     if (current >= this.limits.maxPerAddress) return { ok: false, reason: 'too_many_from_address' };
     this.total += 1;
     this.perAddress.set(key, current + 1);
-    let released = false;
     return {
       ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
+      release: releaseOnce(() => {
         this.total -= 1;
         const left = (this.perAddress.get(key) ?? 1) - 1;
         if (left <= 0) this.perAddress.delete(key);
         else this.perAddress.set(key, left);
-      },
+      }),
     };
   }
 }
 
 /** `::ffff:1.2.3.4` and `1.2.3.4` are the same peer. */
+/** Wraps a release so that calling it again (close and error events both fire) does nothing. */
+export function releaseOnce(release: () => void): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    release();
+  };
+}
+
 export function normalizeAddress(address: string | undefined): string {
   if (!address) return 'unknown';
   return address.startsWith('::ffff:') ? address.slice(7) : address;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { ConnectionLimiter, type ConnectionGrant } from '@mediaplane/sessions';
+import { ConnectionLimiter, releaseOnce, type ConnectionGrant } from '@mediaplane/sessions';
 
 export type MediaListener = 'rtmp' | 'rtmps' | 'flv' | 'wsflv';
 
@@ -31,16 +31,13 @@ export class MediaConnectionsService {
     }
     this.open[listener] += 1;
     this.metrics.connections.set({ listener }, this.open[listener]);
-    let released = false;
     return {
       ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
+      release: releaseOnce(() => {
         grant.release();
         this.open[listener] -= 1;
         this.metrics.connections.set({ listener }, this.open[listener]);
-      },
+      }),
     };
   }
 }
