@@ -27,10 +27,12 @@ const CONSUMER = 5;
  * control plane, ingest and transcode worker. The publish of a stream is one
  * trace: ingest's authorization, the control plane answering it, ingest's
  * `stream.started`, and the transcode job that consumes it. The HTTP request
- * that created the stream is a trace of its own: the publisher connects later,
- * over RTMP, which carries no trace context.
+ * that created the stream is a trace of its own, linked from the publish: the
+ * publisher connects later (minutes or days), over RTMP, which carries no
+ * trace context, and one trace spanning a stream's whole life would hold every
+ * publish of it.
  */
-describe('one trace from publish authorization to the transcode job (real processes, OTLP)', () => {
+describe('one trace from publish authorization to the transcode job, linked to the stream-creation request (real processes, OTLP)', () => {
   const platform = platformEnv();
   const work = mkdtempSync(join(tmpdir(), 'mp-trace-'));
   let collector: OtlpCollector;
@@ -59,7 +61,7 @@ describe('one trace from publish authorization to the transcode job (real proces
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('links ingest authorization → control-plane handler → stream.started → transcode job start', async () => {
+  it('links stream creation ⇠ ingest authorization → control-plane handler → stream.started → transcode job start', async () => {
     const api = adminApi(controlPlane.httpUrl, platform.adminToken);
     const stream = await api<{ id: string; streamKey: string }>('POST', '/streams', { name: 'traced', record: false });
     publisher = ffmpegPublish({
@@ -93,9 +95,13 @@ describe('one trace from publish authorization to the transcode job (real proces
     const handled = await waitFor(() => trace().find((s) => s.parentSpanId === request.spanId), { what: "the control plane's handler span" });
     expect(handled).toMatchObject({ service: 'control-plane', kind: CONSUMER, name: 'process ingest.v1.publish.authorize' });
 
-    // The create request is traced too, in a trace of its own (see the describe block for why).
+    // The create request is a trace of its own (see the describe block for why); the publish links back
+    // to it from the control plane's authorization handler, which is where the stream is looked up.
     const created = collector.spans.find((s) => s.service === 'control-plane' && s.kind === SERVER && /POST/.test(s.name));
     expect(created).toBeDefined();
     expect(created?.traceId).not.toBe(jobStart.traceId);
+    const link = handled.links.find((l) => l.attributes['mediaplane.link'] === 'stream created');
+    expect(link?.traceId).toBe(created?.traceId);
+    expect(collector.spans.some((s) => s.traceId === created?.traceId && s.spanId === link?.spanId)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { context, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -105,6 +105,28 @@ export function extractTraceContext(carrier: HeaderCarrier, ctx: Context = conte
     get: (c, k) => c.get(k),
     keys: (c) => c.keys(),
   });
+}
+
+/**
+ * The active span as a W3C `traceparent`, to keep with a record that outlives
+ * the request (a stream's creation); undefined when nothing is traced.
+ */
+export function activeTraceparent(): string | undefined {
+  const headers = new Map<string, string>();
+  injectTraceContext({ get: (k) => headers.get(k), set: (k, v) => headers.set(k, v), keys: () => [...headers.keys()] });
+  return headers.get('traceparent');
+}
+
+/**
+ * Links the active span to the span a stored `traceparent` names: work that
+ * happens later, on another connection (a publish over RTMP, which carries no
+ * trace context), points back at the request that set it up.
+ */
+export function linkActiveSpanTo(traceparent: string | undefined, attributes: Record<string, string> = {}): void {
+  const span = trace.getActiveSpan();
+  if (!span || !traceparent) return;
+  const linked = trace.getSpanContext(extractTraceContext({ get: (k) => (k === 'traceparent' ? traceparent : undefined), set: () => undefined, keys: () => ['traceparent'] }, ROOT_CONTEXT));
+  if (linked && trace.isSpanContextValid(linked)) span.addLink({ context: linked, attributes });
 }
 
 export type { Span, Context };

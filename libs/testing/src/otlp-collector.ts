@@ -11,6 +11,8 @@ export interface CollectedSpan {
   /** OTLP SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
   attributes: Record<string, unknown>;
+  /** Spans this one points at in other traces (OTLP span links). */
+  links: Array<{ traceId: string; spanId: string; attributes: Record<string, unknown> }>;
 }
 
 interface OtlpValue {
@@ -27,7 +29,15 @@ interface OtlpExport {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpAttribute[] };
     scopeSpans?: Array<{
-      spans?: Array<{ name: string; traceId: string; spanId: string; parentSpanId?: string; kind: number; attributes?: OtlpAttribute[] }>;
+      spans?: Array<{
+        name: string;
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        kind: number;
+        attributes?: OtlpAttribute[];
+        links?: Array<{ traceId: string; spanId: string; attributes?: OtlpAttribute[] }>;
+      }>;
     }>;
   }>;
 }
@@ -94,12 +104,17 @@ export class OtlpCollector {
             spanId: s.spanId,
             parentSpanId: s.parentSpanId || undefined,
             kind: s.kind,
-            attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
+            attributes: attributesOf(s.attributes),
+            links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: attributesOf(l.attributes) })),
           });
         }
       }
     }
   }
+}
+
+function attributesOf(attributes: OtlpAttribute[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((attributes ?? []).map((a) => [a.key, valueOf(a.value)]));
 }
 
 function valueOf(value: OtlpValue | undefined): unknown {

@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
-import { counter, type Logger, type Registry } from '@mediaplane/observability';
+import { counter, linkActiveSpanTo, type Logger, type Registry } from '@mediaplane/observability';
 import { LOGGER, METRICS } from '@mediaplane/service-kit';
 import { StreamStore } from '../streams/stream-store.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
@@ -57,6 +57,8 @@ export class PublishAuthorizationController {
         await this.limiter.recordFailure(request.remoteAddress);
         return { ok: false, reason: 'unknown_key', message: 'no stream has this key' };
       }
+      // RTMP brings no trace context, so a publish is a trace of its own: it links back to the stream's creation.
+      linkActiveSpanTo(stream.createdTraceparent, { 'mediaplane.link': 'stream created' });
       return {
         ok: true,
         streamId: stream.id,

@@ -19,6 +19,8 @@ export const StreamDefinitionSchema = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   keyRotatedAt: z.iso.datetime().optional(),
+  /** W3C traceparent of the request that created the stream: publishes link back to it. Never shown in the API. */
+  createdTraceparent: z.string().max(64).optional(),
 });
 export type StreamDefinition = z.infer<typeof StreamDefinitionSchema>;
 

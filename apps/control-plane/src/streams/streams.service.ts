@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { StreamIdSchema, streamContracts } from '@mediaplane/contracts';
 import { KvConflictError, type Bus } from '@mediaplane/messaging';
-import { counter, type Logger, type Registry } from '@mediaplane/observability';
+import { activeTraceparent, counter, type Logger, type Registry } from '@mediaplane/observability';
 import { APP_CONFIG, BUS, LOGGER, METRICS } from '@mediaplane/service-kit';
 import {
   HlsViewerStore,
@@ -56,6 +56,7 @@ export class StreamsService {
         ...(request.ladder ? { ladder: request.ladder } : {}),
         createdAt: now,
         updatedAt: now,
+        ...traceparentField(),
       };
       try {
         await this.store.create(definition);
@@ -151,4 +152,9 @@ export class StreamsService {
   private async view(definition: StreamDefinition, live: LiveStreamState | undefined, hlsViewers: number): Promise<StreamView> {
     return toStreamView(definition, live, { renditions: live ? await this.renditions.get(definition.id) : [], hlsViewers }, this.urls);
   }
+}
+
+function traceparentField(): { createdTraceparent?: string } {
+  const traceparent = activeTraceparent();
+  return traceparent ? { createdTraceparent: traceparent } : {};
 }
