@@ -53,3 +53,24 @@ async function copyText(input: HTMLInputElement): Promise<boolean> {
     return document.execCommand?.('copy') ?? false;
   }
 }
+
+/**
+ * Runs `action` when the form is submitted, with the button disabled while it
+ * runs and its failure written into `error` (as text, via `describe`).
+ */
+export function onSubmit(
+  form: HTMLFormElement,
+  submit: HTMLButtonElement,
+  error: HTMLElement,
+  action: () => Promise<void>,
+  describe: (e: unknown) => string = (e) => (e as Error).message,
+): void {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    submit.disabled = true;
+    action()
+      .catch((e: unknown) => (error.textContent = describe(e)))
+      .finally(() => (submit.disabled = false));
+  });
+}

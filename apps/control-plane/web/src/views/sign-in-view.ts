@@ -1,5 +1,5 @@
 import { Api, storeToken } from '../api';
-import { h } from '../dom';
+import { h, onSubmit } from '../dom';
 
 /** Sign-in with the admin token; the token is checked against the API before it is kept (for this tab only). */
 export function renderSignIn(onSignedIn: () => void): HTMLElement {
@@ -22,22 +22,18 @@ export function renderSignIn(onSignedIn: () => void): HTMLElement {
     submit,
     error,
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    error.textContent = '';
-    submit.disabled = true;
-    const token = input.value.trim();
-    new Api(token)
-      .nodes()
-      .then(() => {
-        storeToken(token);
-        onSignedIn();
-      })
-      .catch((e: unknown) => {
-        error.textContent = (e as { status?: number }).status === 401 ? 'That token was refused.' : `Could not reach the API: ${(e as Error).message}`;
-      })
-      .finally(() => (submit.disabled = false));
-  });
+  onSubmit(
+    form,
+    submit,
+    error,
+    async () => {
+      const token = input.value.trim();
+      await new Api(token).nodes();
+      storeToken(token);
+      onSignedIn();
+    },
+    (e) => ((e as { status?: number }).status === 401 ? 'That token was refused.' : `Could not reach the API: ${(e as Error).message}`),
+  );
   queueMicrotask(() => input.focus());
   return form;
 }

@@ -1,5 +1,5 @@
 import type { Api, Stream } from '../api';
-import { h, replaceChildren } from '../dom';
+import { h, onSubmit, replaceChildren } from '../dom';
 import { formatBitrate } from '../format';
 import { poll } from '../poller';
 import { publishDetails } from './publish-details';
@@ -74,18 +74,10 @@ function createForm(api: Api, created: HTMLElement): HTMLElement {
     ),
     error,
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    error.textContent = '';
-    submit.disabled = true;
-    api
-      .createStream({ name: name.value, private: isPrivate.checked, record: record.checked })
-      .then((stream) => {
-        name.value = '';
-        replaceChildren(created, publishDetails(`“${stream.name}” created`, stream.streamKey, stream.ingest));
-      })
-      .catch((e: unknown) => (error.textContent = (e as Error).message))
-      .finally(() => (submit.disabled = false));
+  onSubmit(form, submit, error, async () => {
+    const stream = await api.createStream({ name: name.value, private: isPrivate.checked, record: record.checked });
+    name.value = '';
+    replaceChildren(created, publishDetails(`“${stream.name}” created`, stream.streamKey, stream.ingest));
   });
   return form;
 }
