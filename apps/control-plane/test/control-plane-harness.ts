@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { Bus } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
 // Test-only helper (outside src/, imported by specs only), so it may use the testing fixtures like a spec.
-import { freePort, platformEnv, startApp, type AppProcess, type PlatformEnv, cleanupNamespace } from '@mediaplane/testing';
+import { freePort, platformEnv, startApp, type AppProcess, type PlatformEnv, stopHarness } from '@mediaplane/testing';
 
 const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -78,11 +78,9 @@ export class ControlPlaneHarness {
 
   /** Stops the app, then removes this namespace's JetStream streams and Redis keys from the shared servers. */
   async stop(): Promise<void> {
-    await this.app?.stop();
+    const app = this.app;
     this.app = undefined;
-    await cleanupNamespace(this.namespace, { nc: this.bus.nc, redis: this.redis });
-    await this.bus.close();
-    this.redis.disconnect();
+    await stopHarness(app, this.namespace, this);
   }
 }
 

@@ -5,7 +5,7 @@ import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/cont
 import { Bus, route, type WorkMessage } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
 import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
-import { freePort, platformEnv, startApp, waitFor, type AppProcess, type PlatformEnv, cleanupNamespace } from '@mediaplane/testing';
+import { freePort, platformEnv, startApp, waitFor, type AppProcess, type PlatformEnv, stopHarness } from '@mediaplane/testing';
 
 const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -153,11 +153,9 @@ export class IngestHarness {
   }
 
   async stop(): Promise<void> {
-    await this.app?.stop();
+    const app = this.app;
     this.app = undefined;
-    await cleanupNamespace(this.namespace, { nc: this.bus.nc, redis: this.redis });
-    await this.bus.close();
-    this.redis.disconnect();
+    await stopHarness(app, this.namespace, this);
   }
 }
 

@@ -26,3 +26,18 @@ export async function cleanupNamespace(namespace: string, connections: { nc?: Na
     if (!connections.redis) redis.disconnect();
   }
 }
+
+/**
+ * A harness's stop: its app first (so nothing writes while we clean), then
+ * the namespace's streams and keys, then the harness's own connections.
+ */
+export async function stopHarness(
+  app: { stop(): Promise<unknown> } | undefined,
+  namespace: string,
+  connections: { bus: { nc: NatsConnection; close(): Promise<void> }; redis: Redis },
+): Promise<void> {
+  await app?.stop();
+  await cleanupNamespace(namespace, { nc: connections.bus.nc, redis: connections.redis });
+  await connections.bus.close();
+  connections.redis.disconnect();
+}
