@@ -43,6 +43,9 @@ export const ingestConfigSchema = z
     INGEST_STATS_INTERVAL_MS: millis(2000).describe(
       'How often live state (media info, bitrate, viewers) is written to Redis; the entry expires after three missed updates.',
     ),
+    INGEST_TIMESTAMP_JUMP_MS: millis(2000).describe(
+      "A publisher's timestamp that leaps this much further than the wall clock (or goes back more than 100 ms) is rebased so the track stays continuous; every correction is counted in mediaplane_ingest_timestamp_corrections_total.",
+    ),
     INGEST_CODEC_WAIT_MS: millis(3000).describe('How long "stream started" waits for the codec configurations before it is sent with what is known.'),
     INGEST_AUTH_BACKOFF_BASE_MS: millis(500).describe(
       'Delay before answering a publish from an address after its first failed attempt; doubles with each further failure.',

@@ -6,7 +6,7 @@ import { transcodeContracts } from '@mediaplane/contracts';
 import { signPlaybackToken } from '@mediaplane/sessions';
 import { ffprobe, ffprobeFrames, freePort, killAllChildren, startApp, uniqueNamespace, waitFor, type AppProcess } from '@mediaplane/testing';
 import { startFlvTestSource, type FlvTestSource } from './support/flv-test-source';
-import { parseMaster, parseMedia, type MasterEntry } from './support/hls-playlists';
+import { parseMaster, parseMedia, type MasterEntry } from '@mediaplane/testing';
 import { PlatformStandIn } from './support/live-stream-stand-in';
 import { ffmpegProcessesUsing } from './support/process-table';
 

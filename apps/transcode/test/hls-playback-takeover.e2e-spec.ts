@@ -18,7 +18,7 @@ import {
   type AppProcess,
 } from '@mediaplane/testing';
 import { startFlvTestSource, type FlvTestSource } from './support/flv-test-source';
-import { parseMedia } from './support/hls-playlists';
+import { parseMedia } from '@mediaplane/testing';
 import { PlatformStandIn } from './support/live-stream-stand-in';
 import { ffmpegProcessesUsing } from './support/process-table';
 

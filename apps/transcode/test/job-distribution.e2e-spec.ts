@@ -14,7 +14,7 @@ import { eventsStreamName } from '@mediaplane/messaging';
 import { signPlaybackToken, transcodeKeys } from '@mediaplane/sessions';
 import { freePort, killAllChildren, sleep, startApp, uniqueNamespace, waitFor, type AppProcess } from '@mediaplane/testing';
 import { startFlvTestSource, type FlvTestSource } from './support/flv-test-source';
-import { parseMedia } from './support/hls-playlists';
+import { parseMedia } from '@mediaplane/testing';
 import { PlatformStandIn } from './support/live-stream-stand-in';
 import { ffmpegProcessesUsing, zombieChildrenOf } from './support/process-table';
 

@@ -18,7 +18,7 @@ import {
   startHlsPlayer,
 } from '@mediaplane/testing';
 import { segmentStarts } from './support/hls-checks';
-import { parseMaster, parseMedia } from './support/hls-playlists';
+import { parseMaster, parseMedia } from '@mediaplane/testing';
 import { ffmpegProcessesUsing } from './support/process-table';
 
 jest.setTimeout(300_000);

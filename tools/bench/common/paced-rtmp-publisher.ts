@@ -11,6 +11,8 @@ export interface PacedPublisherOptions {
   source: FlvSource;
   /** Called right after a frame's bytes were handed to the socket, with its looped timestamp. */
   onSent?: (tag: SourceTag, timestamp: number, sentAt: number) => void;
+  /** The timestamp to put on the wire for a frame due at `timestamp` (a hostile publisher's clock); default: itself. */
+  wireTimestamp?: (timestamp: number, tag: SourceTag) => number;
 }
 
 /**
@@ -93,7 +95,8 @@ export class PacedRtmpPublisher {
         this.timer = setTimeout(() => this.tick(), due - now);
         return;
       }
-      this.client.sendMedia(this.streamId, frame.type === FLV_TAG_AUDIO ? RtmpMessageType.Audio : RtmpMessageType.Video, timestamp, frame.data);
+      const wire = this.options.wireTimestamp?.(timestamp, frame) ?? timestamp;
+      this.client.sendMedia(this.streamId, frame.type === FLV_TAG_AUDIO ? RtmpMessageType.Audio : RtmpMessageType.Video, wire, frame.data);
       this.sentFrames += 1;
       this.sentBytes += frame.data.length;
       this.options.onSent?.(frame, timestamp, performance.now());

@@ -23,6 +23,7 @@ export class IngestMetrics implements OnModuleDestroy {
   readonly connectionsRefused: Counter<string>;
   readonly protocolErrors: Counter<string>;
   readonly streamsStarted: Counter<string>;
+  readonly timestampCorrections: Counter<'track' | 'correction'>;
   readonly snapshotSeconds: Histogram<string>;
   private readonly pendingOut = new Map<string, number>();
   private readonly pendingIn = new Map<string, number>();
@@ -47,6 +48,12 @@ export class IngestMetrics implements OnModuleDestroy {
       'code',
     ]);
     this.streamsStarted = counter(registry, 'mediaplane_ingest_streams_started_total', 'Publish sessions accepted', ['protocol']);
+    this.timestampCorrections = counter(
+      registry,
+      'mediaplane_ingest_timestamp_corrections_total',
+      'Publisher timestamps rewritten to keep a track monotonic and near real time (jumps, wraps, frozen clocks, jitter)',
+      ['track', 'correction'],
+    );
     this.snapshotSeconds = histogram(registry, 'mediaplane_ingest_snapshot_seconds', 'Time to decode a snapshot', [0.05, 0.1, 0.25, 0.5, 1, 2, 5]);
     this.timer = setInterval(() => this.flush(), 1000);
     this.timer.unref();

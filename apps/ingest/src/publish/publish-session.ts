@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
 import type { MediaInfo, PlaybackProtocol } from '@mediaplane/contracts';
 import type { Bus } from '@mediaplane/messaging';
-import { StreamHub, StreamMediaProbe, type StreamHubOptions } from '@mediaplane/media-io';
+import { PublisherTimeline, StreamHub, StreamMediaProbe, type StreamHubOptions, type TimestampCorrection } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
 import type { Amf0Value } from '@mediaplane/codecs';
@@ -23,6 +23,8 @@ export interface PublishSessionDeps {
   pullBaseUrl: string;
   statsIntervalMs: number;
   codecWaitMs: number;
+  /** See INGEST_TIMESTAMP_JUMP_MS. */
+  timestampJumpMs: number;
   /** A publisher that sends no audio or video this long is ended with reason 'timeout'. */
   mediaTimeoutMs: number;
   hub: StreamHubOptions;
@@ -41,6 +43,9 @@ export class PublishSession {
   readonly startedAt = new Date();
   readonly hub: StreamHub;
   readonly probe = new StreamMediaProbe();
+  private readonly timeline: PublisherTimeline;
+  /** Corrections per kind, for the first-occurrence warning and the end-of-session log. */
+  private readonly corrections = new Map<TimestampCorrection, number>();
   private statsTimer?: NodeJS.Timeout;
   private codecTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
@@ -62,6 +67,7 @@ export class PublishSession {
     private readonly deps: PublishSessionDeps,
   ) {
     this.hub = new StreamHub(deps.hub);
+    this.timeline = new PublisherTimeline({ jumpThresholdMs: deps.timestampJumpMs });
     this.log = deps.logger.child({ streamId: grant.streamId, sessionId: this.sessionId, protocol: publisher.protocol });
     this.presence = new LiveStreamPresence(
       { streamId: grant.streamId, sessionId: this.sessionId, protocol: publisher.protocol, startedAt: this.startedAt },
@@ -100,20 +106,31 @@ export class PublishSession {
   onMedia(kind: 'audio' | 'video', timestamp: number, payload: Buffer): void {
     if (this.closing) return;
     this.lastMediaAt = Date.now();
-    this.probe.observe(kind, timestamp, payload);
-    this.hub.pushMedia(kind, timestamp, payload);
+    // The publisher's clock is not trusted: everything downstream (viewers, the HLS ladder) sees a sane timeline.
+    const retimed = this.timeline.retime(kind, timestamp, payload);
+    if (retimed.correction) this.countCorrection(kind, retimed.correction, timestamp, retimed.timestamp);
+    this.probe.observe(kind, retimed.timestamp, payload);
+    this.hub.pushMedia(kind, retimed.timestamp, payload);
     if (!this.started && this.probe.codecsKnown) this.announceStarted();
   }
 
-  onMetadata(timestamp: number, properties: Record<string, Amf0Value>, payload: Buffer): void {
+  onMetadata(_timestamp: number, properties: Record<string, Amf0Value>, payload: Buffer): void {
     if (this.closing) return;
     this.probe.observeMetadata(properties);
-    this.hub.pushMetadata(timestamp, payload);
+    this.hub.pushMetadata(this.timeline.position, payload);
   }
 
-  onData(timestamp: number, payload: Buffer): void {
+  onData(_timestamp: number, payload: Buffer): void {
     if (this.closing) return;
-    this.hub.pushData(timestamp, payload);
+    this.hub.pushData(this.timeline.position, payload);
+  }
+
+  private countCorrection(track: 'audio' | 'video', correction: TimestampCorrection, received: number, forwarded: number): void {
+    this.deps.metrics.timestampCorrections.inc({ track, correction });
+    const seen = this.corrections.get(correction) ?? 0;
+    this.corrections.set(correction, seen + 1);
+    // The first of each kind is worth a line; a publisher that jumps every frame must not flood the log.
+    if (seen === 0) this.log.warn({ track, correction, received, forwarded }, 'publisher timestamps corrected (a discontinuity)');
   }
 
   /** Ends the session once: closes viewers and the publisher, releases the live state, sends streamEnded. */
@@ -207,6 +224,7 @@ export class PublishSession {
         bytesIn: this.probe.bytesIn,
         bytesOut: stats.bytesOut,
         droppedFrames: stats.droppedFrames,
+        ...(this.corrections.size > 0 ? { timestampCorrections: Object.fromEntries(this.corrections) } : {}),
       },
       'publish ended',
     );

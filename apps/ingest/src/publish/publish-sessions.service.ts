@@ -78,6 +78,7 @@ export class PublishSessionsService implements OnModuleInit {
       pullBaseUrl: `http://${this.config.MEDIAPLANE_ADVERTISE_HOST}:${this.httpPort}`,
       statsIntervalMs: this.config.INGEST_STATS_INTERVAL_MS,
       codecWaitMs: this.config.INGEST_CODEC_WAIT_MS,
+      timestampJumpMs: this.config.INGEST_TIMESTAMP_JUMP_MS,
       mediaTimeoutMs: this.config.INGEST_IDLE_TIMEOUT_MS,
       hub: {
         maxViewerQueueBytes: this.config.INGEST_VIEWER_QUEUE_BYTES,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ffprobeFrames } from '@mediaplane/testing';
-import { parseMedia, type MasterEntry } from './hls-playlists';
+import { parseMedia, type MasterEntry } from '@mediaplane/testing';
 
 export interface SegmentStart {
   rendition: string;

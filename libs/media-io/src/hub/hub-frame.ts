@@ -41,7 +41,7 @@ const KIND_TAG: Record<HubFrameKind, number> = { audio: FLV_TAG_AUDIO, video: FL
  * path): the FLV video frame type nibble, the AVC/HEVC packet type byte, and
  * the AAC packet type byte. Enhanced-RTMP (E-RTMP) headers are recognised too.
  */
-export function createHubFrame(kind: HubFrameKind, timestamp: number, payload: Buffer): HubFrame {
+export function classifyMediaPayload(kind: HubFrameKind, payload: Buffer): { keyframe: boolean; sequenceHeader: boolean } {
   let keyframe = false;
   let sequenceHeader = false;
   const b0 = payload[0];
@@ -61,12 +61,18 @@ export function createHubFrame(kind: HubFrameKind, timestamp: number, payload: B
     if (soundFormat === FLV_SOUND_FORMAT_AAC) sequenceHeader = payload[1] === AAC_PACKET_TYPE_SEQUENCE_HEADER;
     else if (soundFormat === FLV_SOUND_FORMAT_EX_HEADER) sequenceHeader = (b0 & 0x0f) === 0;
   }
+  return { keyframe: keyframe && !sequenceHeader, sequenceHeader };
+}
+
+/** A hub frame of a tag body, classified by classifyMediaPayload. */
+export function createHubFrame(kind: HubFrameKind, timestamp: number, payload: Buffer): HubFrame {
+  const { keyframe, sequenceHeader } = classifyMediaPayload(kind, payload);
   return {
     kind,
     tagType: KIND_TAG[kind],
     timestamp: timestamp >>> 0,
     payload,
-    keyframe: keyframe && !sequenceHeader,
+    keyframe,
     sequenceHeader,
     seq: 0,
     encoded: new Map(),

@@ -7,3 +7,4 @@ export * from './flv-hub-encoder';
 export * from './rtmp-hub-encoder';
 export * from './stream-hub';
 export * from './stream-media-probe';
+export * from './timestamp-sanitizer';
