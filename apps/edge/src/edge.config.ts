@@ -15,7 +15,10 @@ export const edgeConfigSchema = z.object({
   EDGE_STALE_PLAYLIST_MS: millis(30000).describe(
     'While an origin is unreachable (worker handover), serve its last playlist for up to this long instead of failing.',
   ),
-  EDGE_ORIGIN_TIMEOUT_MS: millis(4000).describe('Timeout of one fetch from an origin.'),
+  EDGE_ORIGIN_TIMEOUT_MS: millis(4000).describe('Timeout of one segment or thumbnail fetch from an origin.'),
+  EDGE_ORIGIN_PLAYLIST_TIMEOUT_MS: millis(1000).describe(
+    'Timeout of one playlist fetch from an origin: a hung worker is given up this fast, and viewers get the last playlist (or 503) meanwhile.',
+  ),
   EDGE_ORIGIN_LOOKUP_MS: millis(1000).describe('How long the origin of a stream (from Redis) is reused; unknown streams are re-checked after half of it.'),
   EDGE_VIEWER_REPORT_MS: millis(2000).describe(
     "How often this edge writes its HLS viewer counts per stream to Redis; a report is valid for three times this, so a dead edge's viewers drop out.",

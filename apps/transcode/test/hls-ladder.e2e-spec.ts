@@ -288,6 +288,21 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
 
+  it('answers 503 with Retry-After, never 404, for a live stream whose HLS has no worker yet', async () => {
+    // The only worker is busy (TRANSCODE_MAX_JOBS=1): this stream is live but nobody produces its HLS.
+    const waiting = { streamId: `wait_${Date.now().toString(36)}`, sessionId: PlatformStandIn.sessionId() };
+    await platform.goLive({ ...waiting, pullUrl: source.pullUrl(waiting.streamId), width: 640, height: 360, record: false });
+    try {
+      for (const path of ['master.m3u8', '360p/index.m3u8', '360p/seg_0.ts']) {
+        const res = await get(hls(edgeA, path, waiting.streamId));
+        expect({ path, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ path, status: 503, retryAfter: '1' });
+        expect(JSON.parse(res.body.toString())).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      }
+    } finally {
+      await platform.end(waiting);
+    }
+  });
+
   it('rejects path traversal with 400', async () => {
     for (const path of [`/hls/${streamId}/../../etc/passwd`, `/hls/${streamId}/720p/..%2f..%2fetc%2fpasswd`, '/hls/%2e%2e/%2e%2e/etc/passwd']) {
       const res = await rawGet(edgeA.httpUrl, path);

@@ -25,8 +25,9 @@ import { ffmpegProcessesUsing } from './support/process-table';
 jest.setTimeout(240_000);
 
 const SECRET = 'e2e-playback-secret-0123456789';
-const ACK_WAIT_MS = 5000;
-describe('HLS playback in Chromium (hls.js) across a worker takeover', () => {
+// The origin entry outlives its last refresh this long (shortened so the single-worker hang outlasts it).
+const ORIGIN_TTL_MS = '6000';
+describe('HLS playback in Chromium (hls.js) across a hung worker, a killed worker and a hang of the only worker', () => {
   const ns = uniqueNamespace('play');
   const dirs = [mkdtempSync(join(tmpdir(), 'mp-play-a-')), mkdtempSync(join(tmpdir(), 'mp-play-b-'))];
   const streamId = `play_${Date.now().toString(36)}`;
@@ -57,7 +58,7 @@ describe('HLS playback in Chromium (hls.js) across a worker takeover', () => {
       TRANSCODE_WORK_DIR: dir,
       TRANSCODE_RECORDINGS_DIR: join(dir, 'recordings'),
       TRANSCODE_MAX_JOBS: '1',
-      TRANSCODE_JOB_ACK_WAIT_MS: String(ACK_WAIT_MS),
+      TRANSCODE_ORIGIN_TTL_MS: ORIGIN_TTL_MS,
     });
     workers = await Promise.all(dirs.map(async (dir) => startApp('transcode', { httpPort: await freePort(), env: workerEnv(dir) })));
     edge = await startApp('edge', { httpPort: await freePort(), env });
@@ -77,82 +78,153 @@ describe('HLS playback in Chromium (hls.js) across a worker takeover', () => {
     }
   });
 
-  it('plays the master playlist, and resumes after the worker producing it is killed', async () => {
+  /** Polls the 360p playlist on the edge every 250 ms: the statuses it got, and when a segment past `afterMsn` appeared. */
+  const watchPlaylist = (afterMsn: number) => {
+    const statuses: number[] = [];
+    const retryAfter: Array<string | null> = [];
+    let resumedAt: number | undefined;
+    let watching = true;
+    const done = (async () => {
+      while (watching) {
+        const res = await fetch(`${edge.httpUrl}/hls/${streamId}/360p/index.m3u8`);
+        statuses.push(res.status);
+        if (res.status === 200) {
+          const newest = parseMedia(await res.text()).segments.at(-1)?.msn ?? -1;
+          if (newest > afterMsn) resumedAt ??= Date.now();
+        } else {
+          retryAfter.push(res.headers.get('retry-after'));
+          await res.body?.cancel();
+        }
+        await sleep(250);
+      }
+    })();
+    return {
+      statuses,
+      retryAfter,
+      resumedAt: () => resumedAt,
+      stop: async () => {
+        watching = false;
+        await done;
+      },
+    };
+  };
+  const newestMsn = async () => parseMedia(await (await fetch(`${edge.httpUrl}/hls/${streamId}/360p/index.m3u8`)).text()).segments.at(-1)?.msn ?? -1;
+  const holderOf = async (): Promise<AppProcess> => {
+    const current = await origin();
+    // A hung (stopped) or killed worker does not answer: it is not the one the origin entry names now.
+    const idOf = async (w: AppProcess) =>
+      ((await (await fetch(`${w.httpUrl}/healthz`, { signal: AbortSignal.timeout(1000) })).json()) as { instanceId: string }).instanceId;
+    const ids = await Promise.all(workers.map((w) => idOf(w).catch(() => undefined)));
+    const index = ids.indexOf(current?.worker ?? '');
+    expect(index).toBeGreaterThanOrEqual(0);
+    return workers[index] as AppProcess;
+  };
+  const dirOf = (worker: AppProcess) => dirs[workers.indexOf(worker)] as string;
+  const handovers: string[] = [];
+
+  it('plays the master playlist in hls.js', async () => {
     await platform.goLive({ streamId, sessionId, pullUrl: source.pullUrl(streamId), width: 854, height: 480, record: true });
     const url = `${edge.httpUrl}/hls/${streamId}/master.m3u8`;
     await waitFor(async () => (await fetch(url)).status === 200, { timeoutMs: 30_000, intervalMs: 200, what: 'master.m3u8' });
-
     await startPlayer(page, url);
     await waitFor(async () => (await playerState(page)).currentTime > 3, { timeoutMs: 40_000, intervalMs: 250, what: 'hls.js playback to advance' });
+  });
 
-    // Kill (SIGKILL: no drain, no goodbye) whichever worker produces the stream.
-    const before = await origin();
-    const holderIndex = await Promise.all(
-      workers.map(async (w) => ((await (await fetch(`${w.httpUrl}/healthz`)).json()) as { instanceId: string }).instanceId),
-    ).then((ids) => ids.indexOf(before?.worker ?? ''));
-    expect(holderIndex).toBeGreaterThanOrEqual(0);
-    const holder = workers[holderIndex] as AppProcess;
-    const survivor = workers[1 - holderIndex] as AppProcess;
-    const lastMsnBefore = parseMedia(await (await fetch(`${edge.httpUrl}/hls/${streamId}/360p/index.m3u8`)).text()).segments.at(-1)?.msn ?? -1;
+  it('hands a hung worker’s stream (SIGSTOP) to the other worker, and the hung one gives it up when it wakes', async () => {
+    const hung = await holderOf();
+    const survivor = workers.find((w) => w !== hung) as AppProcess;
+    const watch = watchPlaylist(await newestMsn());
+    const stoppedAt = Date.now();
+    process.kill(hung.process.pid as number, 'SIGSTOP');
+    try {
+      await waitFor(async () => ((await origin())?.worker !== undefined && (await holderOf()) === survivor ? true : undefined), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        what: 'the other worker to take the stream',
+      });
+      await waitFor(() => watch.resumedAt(), { timeoutMs: 30_000, intervalMs: 100, what: 'a new segment on the edge' });
+    } finally {
+      process.kill(hung.process.pid as number, 'SIGCONT');
+    }
+    await watch.stop();
+    const resumedMs = (watch.resumedAt() as number) - stoppedAt;
+    handovers.push(`SIGSTOP: next segment on the edge ${resumedMs} ms after the worker hung`);
+    // Players never see 404 ("unknown stream" is fatal to them): the last playlist, or 503 with Retry-After.
+    expect(watch.statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    expect(watch.retryAfter.every((r) => r === '1')).toBe(true);
+    expect(resumedMs).toBeLessThan(20_000);
+    // Woken up, the hung worker finds its lease taken and stops its encoder instead of producing twice.
+    await waitFor(() => ffmpegProcessesUsing(dirOf(hung)).length === 0, { timeoutMs: 20_000, what: "the woken worker's FFmpeg to stop" });
+    expect(hung.process.exitCode).toBeNull();
+    const state = await playerState(page);
+    handovers.push(`player at ${state.currentTime.toFixed(1)} s, errors ${JSON.stringify(state.errors)}`);
+  });
+
+  it('resumes after the worker producing it is killed (SIGKILL), with a playable cut recording and a discontinuity', async () => {
+    const holder = await holderOf();
+    const survivor = workers.find((w) => w !== holder) as AppProcess;
+    const lastMsnBefore = await newestMsn();
     const playedBefore = (await playerState(page)).currentTime;
+    const watch = watchPlaylist(lastMsnBefore);
     const killedAt = Date.now();
     await holder.kill();
-    // Viewers' playlist requests keep succeeding during the handover: the edge serves the last playlist while the origin is down.
-    const statuses: number[] = [];
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        statuses.push((await fetch(`${edge.httpUrl}/hls/${streamId}/360p/index.m3u8`)).status);
-        await sleep(300);
-      }
-    })();
-
     // Its encoder dies with it (parent-death signal): no orphaned FFmpeg keeps writing.
-    await waitFor(() => ffmpegProcessesUsing(dirs[holderIndex] as string).length === 0, { timeoutMs: 5000, what: "the killed worker's FFmpeg to exit" });
+    await waitFor(() => ffmpegProcessesUsing(dirOf(holder)).length === 0, { timeoutMs: 5000, what: "the killed worker's FFmpeg to exit" });
+    await waitFor(() => watch.resumedAt(), { timeoutMs: 30_000, intervalMs: 100, what: 'a new segment on the edge' });
+    await watch.stop();
+    const resumedMs = (watch.resumedAt() as number) - killedAt;
+    handovers.push(`SIGKILL: next segment on the edge ${resumedMs} ms after the kill`);
+    expect(watch.statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    expect(resumedMs).toBeLessThan(20_000);
+    expect(await holderOf()).toBe(survivor);
+    expect(claims.filter((c) => c.delivery >= 2).length).toBeGreaterThan(0);
 
-    // JetStream hands the job to the other worker once the ack wait expires.
-    const after = await waitFor(
-      async () => {
-        const o = await origin();
-        return o && o.worker !== before?.worker ? o : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 250, what: 'the second worker to serve the stream' },
-    );
-    const handoverMs = Date.now() - killedAt;
-    watching = false;
-    await watcher;
-    expect(statuses.length).toBeGreaterThan(5);
-    expect(statuses.filter((s) => s !== 200)).toEqual([]);
     // The killed worker's recording is cut short but stays playable (MPEG-TS needs no trailer).
-    const recordingsDir = join(dirs[holderIndex] as string, 'recordings', streamId);
+    const recordingsDir = join(dirOf(holder), 'recordings', streamId);
     const recording = readdirSync(recordingsDir).map((f) => join(recordingsDir, f))[0] as string;
     const probed = await ffprobe(recording, ['-show_format']);
     expect(probed.streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
     expect(Number((probed as unknown as { format: { duration: string } }).format.duration)).toBeGreaterThan(3);
-    expect(handoverMs).toBeLessThan(ACK_WAIT_MS + 20_000);
-    expect(claims.some((c) => c.worker === after.worker && c.delivery >= 2)).toBe(true);
-    expect(survivor.process.exitCode).toBeNull();
 
     // The playlist goes on: numbering continues and a discontinuity marks the new producer.
     const continued = await waitFor(
       async () => {
         const p = parseMedia(await (await fetch(`${edge.httpUrl}/hls/${streamId}/360p/index.m3u8`)).text());
-        return p.segments.some((s) => s.discontinuity) ? p : undefined;
+        return p.segments.some((s) => s.discontinuity && s.msn > lastMsnBefore) ? p : undefined;
       },
       { timeoutMs: 20_000, intervalMs: 250, what: 'a discontinuity in the playlist' },
     );
-    const firstNew = continued.segments.find((s) => s.discontinuity);
+    const firstNew = continued.segments.find((s) => s.discontinuity && s.msn > lastMsnBefore);
     expect(firstNew?.msn).toBeGreaterThan(lastMsnBefore);
-    expect(continued.segments.filter((s) => s.msn < (firstNew?.msn ?? 0))).toEqual([]);
 
     // And the player, which never reloaded, plays on.
     await waitFor(async () => (await playerState(page)).currentTime > playedBefore + 6, {
       timeoutMs: 60_000,
       intervalMs: 250,
-      what: 'playback to resume after the takeover',
+      what: `playback to resume after the takeover (${handovers.join('; ')}; now ${JSON.stringify(await playerState(page))})`,
     });
-    const state = await playerState(page);
-    expect(state.errors.filter((e) => e.fatal)).toEqual([]);
-    process.stdout.write(`takeover: new origin ${handoverMs} ms after SIGKILL; played ${playedBefore.toFixed(1)}s → ${state.currentTime.toFixed(1)}s\n`);
+    expect((await playerState(page)).errors.filter((e) => e.fatal)).toEqual([]);
+  });
+
+  it('answers 503 with Retry-After or the last playlist, never 404, while the only worker hangs, and goes on when it wakes', async () => {
+    const only = await holderOf();
+    const lastMsnBefore = await newestMsn();
+    const watch = watchPlaylist(Number.MAX_SAFE_INTEGER);
+    process.kill(only.process.pid as number, 'SIGSTOP');
+    try {
+      // Longer than the origin entry's TTL, so the edge no longer knows any origin for the stream.
+      await sleep(Number(ORIGIN_TTL_MS) + 3000);
+    } finally {
+      process.kill(only.process.pid as number, 'SIGCONT');
+    }
+    await watch.stop();
+    const gaps = watch.statuses.filter((s) => s === 503).length;
+    handovers.push(`only worker hung ${Number(ORIGIN_TTL_MS) + 3000} ms: ${watch.statuses.length} playlist polls, ${gaps} × 503 (Retry-After), the rest 200`);
+    expect(watch.statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    await waitFor(async () => ((await newestMsn()) > lastMsnBefore + 1 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'segments again after the worker woke',
+    });
+    process.stdout.write(`takeover: ${handovers.join('; ')}\n`);
   });
 });

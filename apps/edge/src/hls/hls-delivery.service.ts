@@ -16,7 +16,17 @@ export interface CachedObject {
 }
 
 export type Delivery =
-  { ok: true; object: CachedObject; cache: 'hit' | 'miss' | 'coalesced' | 'stale' } | { ok: false; status: 404 | 502 | 504; message: string };
+  { ok: true; object: CachedObject; cache: 'hit' | 'miss' | 'coalesced' | 'stale' } | { ok: false; status: 404 | 502 | 503 | 504; message: string };
+
+/**
+ * While the stream is live its HLS can only be starting or moving to another
+ * worker (or that worker hangs): players must retry, and treat 404 as fatal.
+ */
+export const HLS_GAP = {
+  ok: false,
+  status: 503,
+  message: 'the stream is live; its HLS is starting or moving to another worker, retry shortly',
+} as const satisfies Delivery;
 
 const CONTENT_TYPES: Record<HlsObject['kind'], string> = {
   master: 'application/vnd.apple.mpegurl',
@@ -66,14 +76,14 @@ export class HlsDeliveryService implements OnModuleDestroy {
     const fresh = this.cache.get(key);
     if (fresh) return { ok: true, object: fresh, cache: 'hit' };
     const origin = location.origin;
-    if (!origin) return this.staleOr(key, object, { ok: false, status: 404, message: 'unknown stream' });
+    if (!origin) return this.staleOr(key, object, location.live ? HLS_GAP : { ok: false, status: 404, message: 'unknown stream' });
     const { result, shared } = this.coalescer.run(key, () => this.fetch(key, object, origin));
     try {
       return { ok: true, object: await result, cache: shared ? 'coalesced' : 'miss' };
     } catch (error) {
       this.directory.forget(streamId);
       const timeout = error instanceof OriginUnavailableError && error.timeout;
-      return this.staleOr(key, object, { ok: false, status: timeout ? 504 : 502, message: 'the stream origin is unavailable' });
+      return this.staleOr(key, object, location.live ? HLS_GAP : { ok: false, status: timeout ? 504 : 502, message: 'the stream origin is unavailable' });
     }
   }
 
@@ -81,7 +91,8 @@ export class HlsDeliveryService implements OnModuleDestroy {
     const stop = this.metrics.originSeconds.startTimer({ kind: object.kind });
     let outcome = 'error';
     try {
-      const res = await this.client.fetch(origin, originPath(object));
+      const timeoutMs = isPlaylist(object) ? this.config.EDGE_ORIGIN_PLAYLIST_TIMEOUT_MS : this.config.EDGE_ORIGIN_TIMEOUT_MS;
+      const res = await this.client.fetch(origin, originPath(object), timeoutMs);
       outcome = String(res.status);
       const cached: CachedObject = {
         status: res.status === 200 ? 200 : 404,

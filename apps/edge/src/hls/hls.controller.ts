@@ -8,7 +8,7 @@ import { EdgeMetrics } from '../metrics/edge-metrics.service';
 import { HlsViewerTracker } from '../viewers/hls-viewer-tracker.service';
 import { sessionIdOf } from '../viewers/viewer-identity';
 import { HlsPathError, isPlaylist, parseHlsRequest, type HlsObject } from './hls-object';
-import { HlsDeliveryService } from './hls-delivery.service';
+import { HLS_GAP, HlsDeliveryService } from './hls-delivery.service';
 import { playlistQuery } from './playlist-query';
 import { addQueryToPlaylist } from './playlist-query-rewriter';
 import { targetDurationOf } from './playlist-target-duration';
@@ -57,14 +57,19 @@ export class HlsController {
       throw error;
     }
     const location = await this.delivery.locate(streamId);
-    if (!location.origin && !isPlaylist(object)) return this.fail(res, object.kind, 404, 'unknown stream');
+    if (!location.origin && !isPlaylist(object))
+      return location.live ? this.fail(res, object.kind, HLS_GAP.status, HLS_GAP.message) : this.fail(res, object.kind, 404, 'unknown stream');
     const token = query.get('token');
     const access = checkPlaybackAccess(this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, location.private, token);
     if (!access.ok) return this.fail(res, object.kind, access.status, access.message);
 
     const result = await this.delivery.deliver(streamId, location, object);
     if (!result.ok) return this.fail(res, object.kind, result.status, result.message);
-    if (result.object.status !== 200) return this.fail(res, object.kind, 404, `no such ${object.kind === 'segment' ? 'segment' : 'object'} (any more)`);
+    if (result.object.status !== 200) {
+      // A live stream's playlist not there yet (a new worker's first segment is coming) is a gap too.
+      if (location.live && isPlaylist(object)) return this.fail(res, object.kind, HLS_GAP.status, HLS_GAP.message);
+      return this.fail(res, object.kind, 404, `no such ${object.kind === 'segment' ? 'segment' : 'object'} (any more)`);
+    }
     this.metrics.cache.inc({ kind: object.kind, result: result.cache });
     // Internal fetches (transcode, tools with an internal token) are served but are not viewers.
     const viewer = access.scope !== 'internal';
@@ -101,8 +106,11 @@ export class HlsController {
   private fail(res: Response, kind: string, status: number, message: string): void {
     this.metrics.requests.inc({ kind, status: String(status) });
     const error =
-      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[status] ?? 'Error';
+      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[
+        status
+      ] ?? 'Error';
     res.setHeader('Cache-Control', 'no-store');
+    if (status === 503) res.setHeader('Retry-After', '1');
     res.status(status).json({ statusCode: status, error, message });
   }
 }

@@ -31,12 +31,13 @@ export class OriginClient {
 
   constructor(@Inject(APP_CONFIG) private readonly config: EdgeConfig) {}
 
-  async fetch(origin: HlsOrigin, path: string): Promise<OriginResponse> {
+  /** `timeoutMs`: playlists are tiny and must come at once (a hung origin is given up quickly); segments take longer. */
+  async fetch(origin: HlsOrigin, path: string, timeoutMs = this.config.EDGE_ORIGIN_TIMEOUT_MS): Promise<OriginResponse> {
     let res: Response;
     try {
       res = await fetch(`${origin.baseUrl}/${path}`, {
         headers: { authorization: `Bearer ${this.token(origin.streamId)}` },
-        signal: AbortSignal.timeout(this.config.EDGE_ORIGIN_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
         redirect: 'error',
       });
     } catch (error) {

@@ -10,6 +10,8 @@ export interface StreamLocation {
   origin?: HlsOrigin;
   /** Needs a playback token: the live state or the worker says so. */
   private: boolean;
+  /** Ingest (or the SFU) holds a publisher for the stream: a missing HLS origin is a gap, not an unknown stream. */
+  live: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export class OriginDirectory {
     const [raw, live] = await Promise.all([this.redis.get(this.keys.hlsOrigin(streamId)), this.live.get(streamId)]);
     const parsed = raw ? HlsOriginSchema.safeParse(safeJson(raw)) : undefined;
     const origin = parsed?.success ? parsed.data : undefined;
-    const value: StreamLocation = { origin, private: (origin?.private ?? false) || (live?.private ?? false) };
+    const value: StreamLocation = { origin, private: (origin?.private ?? false) || (live?.private ?? false), live: live !== undefined };
     const ttl = origin ? this.config.EDGE_ORIGIN_LOOKUP_MS : Math.ceil(this.config.EDGE_ORIGIN_LOOKUP_MS / 2);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(streamId, { value, until: now + ttl });
