@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Options, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { mintViewerSessionId } from '@mediaplane/sessions';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import { checkPlaybackAccess } from '../access/playback-access';
 import type { EdgeConfig } from '../edge.config';
@@ -68,7 +69,8 @@ export class HlsController {
     this.metrics.cache.inc({ kind: object.kind, result: result.cache });
     // Internal fetches (transcode, tools with an internal token) are served but are not viewers.
     const viewer = access.scope !== 'internal';
-    const sessionId = this.config.EDGE_VIEWER_SESSION_IDS ? sessionIdOf(query) : undefined;
+    const secret = this.config.MEDIAPLANE_PLAYBACK_SECRET;
+    const sessionId = this.config.EDGE_VIEWER_SESSION_IDS ? sessionIdOf(query, secret, streamId) : undefined;
     if (viewer && req.method === 'GET' && (object.kind === 'media' || object.kind === 'segment')) {
       this.viewers.seen(streamId, { sessionId, address: req.socket.remoteAddress, userAgent: req.get('user-agent'), token });
       const targetDuration = object.kind === 'media' ? targetDurationOf(result.object.body) : undefined;
@@ -84,6 +86,7 @@ export class HlsController {
         scope: access.scope,
         sessionIds: this.config.EDGE_VIEWER_SESSION_IDS,
         sessionId,
+        newSessionId: () => mintViewerSessionId(secret, streamId),
       });
       personal = extra.personal;
       if (extra.params.length > 0) body = Buffer.from(addQueryToPlaylist(body.toString('utf8'), extra.params), 'utf8');

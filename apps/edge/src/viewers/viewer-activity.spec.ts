@@ -101,6 +101,34 @@ describe('ViewerActivity', () => {
     });
   });
 
+  describe('per client address group', () => {
+    it('counts at most maxPerGroup viewers of a stream from one group, and says how many it turned away', () => {
+      const a = new ViewerActivity(100_000, 3);
+      for (let i = 0; i < 1000; i++) a.touch('s1', `forged-${i}`, i, 'one-client');
+      a.touch('s1', 'neighbour', 0, 'another-client');
+      a.touch('s2', 'forged-0', 0, 'one-client');
+      expect(a.counts(1000)).toEqual(
+        new Map([
+          ['s1', 4],
+          ['s2', 1],
+        ]),
+      );
+      expect(a.overCap).toBe(997);
+    });
+
+    it('keeps counting the viewers already counted, and makes room as they leave', () => {
+      const a = new ViewerActivity(100, 1);
+      a.touch('s1', 'alice', 0, 'g');
+      a.touch('s1', 'bob', 10, 'g');
+      a.touch('s1', 'alice', 20, 'g');
+      expect(a.counts(30).get('s1')).toBe(1);
+      a.counts(20 + window);
+      a.touch('s1', 'bob', 30 + window, 'g');
+      expect(a.counts(40 + window).get('s1')).toBe(1);
+      expect(a.overCap).toBe(1);
+    });
+  });
+
   it('always counts exactly the viewers seen within the window (any order of fetches)', () => {
     fc.assert(
       fc.property(
