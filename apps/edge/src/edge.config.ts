@@ -26,6 +26,9 @@ export const edgeConfigSchema = z.object({
   EDGE_VIEWER_MAX_PER_ADDRESS: count(20).describe(
     'Most HLS viewers of one stream counted from one client address (IPv6: one /64) on one edge; more players behind it are served but not counted, so one client cannot inflate the count.',
   ),
+  EDGE_LL_HLS: flag(false).describe(
+    'Pass the LL-HLS delivery directives `_HLS_msn`, `_HLS_part` and `_HLS_skip` on to origins (and into the cache key), bounded to the live edge. Off (origins of this version do not block): the edge ignores them, so they cannot multiply origin fetches.',
+  ),
   EDGE_VIEWER_MAX_TRACKED: count(100000).describe('Most HLS viewers one edge tracks at once (memory bound); past it, new viewers are served but not counted.'),
 });
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;

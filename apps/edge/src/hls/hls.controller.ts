@@ -9,6 +9,7 @@ import { EdgeMetrics } from '../metrics/edge-metrics.service';
 import { HlsViewerTracker } from '../viewers/hls-viewer-tracker.service';
 import { sessionIdOf } from '../viewers/viewer-identity';
 import { HlsPathError, isPlaylist, parseHlsRequest, type HlsObject } from './hls-object';
+import { byteRangeOf } from './byte-range';
 import { HlsDeliveryService } from './hls-delivery.service';
 import { playlistQuery } from './playlist-query';
 import { addQueryToPlaylist } from './playlist-query-rewriter';
@@ -18,7 +19,7 @@ const CORS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
   'Access-Control-Allow-Headers': 'Range, Origin, Accept, Content-Type',
-  'Access-Control-Expose-Headers': 'Content-Length, Content-Type, X-Cache',
+  'Access-Control-Expose-Headers': 'Content-Length, Content-Type, Content-Range, Accept-Ranges, X-Cache',
   'Access-Control-Max-Age': '86400',
 };
 
@@ -52,7 +53,7 @@ export class HlsController {
     let streamId: string;
     let object: HlsObject;
     try {
-      ({ streamId, object } = parseHlsRequest(rawPath, query));
+      ({ streamId, object } = parseHlsRequest(rawPath, query, { llHls: this.config.EDGE_LL_HLS }));
     } catch (error) {
       if (error instanceof HlsPathError) return this.fail(res, 'invalid', error.status, error.message);
       throw error;
@@ -91,12 +92,27 @@ export class HlsController {
       personal = extra.personal;
       if (extra.params.length > 0) body = Buffer.from(addQueryToPlaylist(body.toString('utf8'), extra.params), 'utf8');
     }
-    res.status(200);
     res.setHeader('Content-Type', result.object.contentType);
     res.setHeader('Cache-Control', cacheControl(object, personal));
     res.setHeader('X-Cache', result.cache.toUpperCase());
+    let status = 200;
+    if (!isPlaylist(object)) {
+      // Media objects never change once published: byte ranges of them are stable, so players may resume or probe.
+      res.setHeader('Accept-Ranges', 'bytes');
+      const range = byteRangeOf(req.get('range'), body.length);
+      if (range.kind === 'unsatisfiable') {
+        res.setHeader('Content-Range', `bytes */${body.length}`);
+        return this.fail(res, object.kind, 416, 'range: not satisfiable');
+      }
+      if (range.kind === 'partial') {
+        res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${body.length}`);
+        body = body.subarray(range.start, range.end + 1);
+        status = 206;
+      }
+    }
+    res.status(status);
     res.setHeader('Content-Length', String(body.length));
-    this.metrics.requests.inc({ kind: object.kind, status: '200' });
+    this.metrics.requests.inc({ kind: object.kind, status: String(status) });
     this.metrics.bytesServed.inc({ kind: object.kind }, req.method === 'HEAD' ? 0 : body.length);
     res.end(req.method === 'HEAD' ? undefined : body);
   }
@@ -104,7 +120,9 @@ export class HlsController {
   private fail(res: Response, kind: string, status: number, message: string): void {
     this.metrics.requests.inc({ kind, status: String(status) });
     const error =
-      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[status] ?? 'Error';
+      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 416: 'Range Not Satisfiable', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[
+        status
+      ] ?? 'Error';
     res.setHeader('Cache-Control', 'no-store');
     res.status(status).json({ statusCode: status, error, message });
   }
