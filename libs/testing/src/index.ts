@@ -15,3 +15,4 @@ export * from './udp-throttle-relay';
 export * from './hls-player';
 export * from './otlp-collector';
 export * from './node-inspector';
+export * from './run-concurrently';
