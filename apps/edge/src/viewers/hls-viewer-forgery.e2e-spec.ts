@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { HlsViewerStore } from '@mediaplane/sessions';
-import { cleanupNamespace, freePort, killAllChildren, platformEnv, startApp, type AppProcess } from '@mediaplane/testing';
+import { cleanupNamespace, freePort, killAllChildren, platformEnv, runConcurrently, startApp, type AppProcess } from '@mediaplane/testing';
 import { HttpClient } from '../../test/support/http-client';
 import { StubHlsOrigin } from '../../test/support/stub-hls-origin';
 
@@ -60,6 +60,19 @@ describe('HLS viewer counts cannot be forged (real edge, stub origin)', () => {
     process.stdout.write(`forged vsids: ${REQUESTS} playlist requests from one address → ${counted} counted HLS viewer(s) (cap ${CAP})\n`);
     expect(counted).toBeLessThanOrEqual(CAP);
     expect(counted).toBe(1);
+  });
+
+  it(`counts at most EDGE_VIEWER_MAX_PER_ADDRESS (${CAP}) when the forged requests also vary their user agent`, async () => {
+    const streamId = `forged_ua_${Date.now().toString(36)}`;
+    await origin.register(redis, platform.namespace, streamId);
+    const errors = await runConcurrently([...Array(REQUESTS).keys()], 32, async (i) => {
+      const res = await client.get(hls(streamId, `240p/index.m3u8?vsid=${randomBytes(24).toString('base64url')}`), { 'user-agent': `Forger/${i}` });
+      if (res.status !== 200) throw new Error(`status ${res.status}`);
+    });
+    expect(errors).toEqual([]);
+    const counted = await countedAfterReport(streamId);
+    process.stdout.write(`forged vsids and user agents: ${REQUESTS} playlist requests from one address → ${counted} counted (cap ${CAP})\n`);
+    expect(counted).toBe(CAP);
   });
 
   it(`counts at most EDGE_VIEWER_MAX_PER_ADDRESS (${CAP}) of ${REQUESTS} edge-minted sessions from one address, and another address apart`, async () => {
