@@ -56,7 +56,7 @@ export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
 
   /** A viewer fetched a media playlist or segment (hot path: memory only). */
   seen(streamId: string, clue: ViewerClue): void {
-    this.activity.touch(streamId, this.identity.idOf(clue), performance.now(), this.identity.groupOf(clue.address));
+    this.activity.touch(streamId, this.identity.idOf(clue), performance.now(), () => this.identity.groupOf(clue.address));
   }
 
   /** The stream's media playlists announce this target duration (seconds). */

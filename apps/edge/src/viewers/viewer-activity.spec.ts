@@ -127,6 +127,19 @@ describe('ViewerActivity', () => {
       expect(a.counts(40 + window).get('s1')).toBe(1);
       expect(a.overCap).toBe(1);
     });
+
+    it('works the group out only for viewers it has not seen yet', () => {
+      const a = new ViewerActivity(100, 2);
+      let asked = 0;
+      const group = () => {
+        asked++;
+        return 'g';
+      };
+      for (let t = 0; t < 10; t++) a.touch('s1', 'alice', t, group);
+      a.touch('s1', 'bob', 10, group);
+      expect(asked).toBe(2);
+      expect(a.counts(20).get('s1')).toBe(2);
+    });
   });
 
   it('always counts exactly the viewers seen within the window (any order of fetches)', () => {

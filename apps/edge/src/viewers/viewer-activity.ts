@@ -45,8 +45,13 @@ export class ViewerActivity {
     private readonly maxPerGroup = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** A viewer, from client address group `group`, fetched a media playlist or segment of the stream at `now`. */
-  touch(streamId: string, viewerId: string, now: number, group = ''): void {
+  /**
+   * A viewer, from client address group `group`, fetched a media playlist or
+   * segment of the stream at `now`. The group may be given as a function: it
+   * is then only worked out for a viewer not seen yet (the hot path stays
+   * free of hashing for known ones).
+   */
+  touch(streamId: string, viewerId: string, now: number, group: string | (() => string) = ''): void {
     let stream = this.streams.get(streamId);
     if (!stream) {
       stream = { lastSeen: new Map(), perGroup: new Map(), windowMs: windowFor(DEFAULT_TARGET_DURATION_S) };
@@ -59,7 +64,8 @@ export class ViewerActivity {
       stream.lastSeen.set(viewerId, known);
       return;
     }
-    const inGroup = stream.perGroup.get(group) ?? 0;
+    const groupKey = typeof group === 'function' ? group() : group;
+    const inGroup = stream.perGroup.get(groupKey) ?? 0;
     if (inGroup >= this.maxPerGroup) {
       this.overCap++;
       return;
@@ -68,8 +74,8 @@ export class ViewerActivity {
       this.untracked++;
       return;
     }
-    stream.lastSeen.set(viewerId, { at: now, group });
-    stream.perGroup.set(group, inGroup + 1);
+    stream.lastSeen.set(viewerId, { at: now, group: groupKey });
+    stream.perGroup.set(groupKey, inGroup + 1);
     this.tracked++;
   }
 
