@@ -24,7 +24,13 @@ export const edgeConfigSchema = z.object({
     "How often this edge writes its HLS viewer counts per stream to Redis; a report is valid for three times this, so a dead edge's viewers drop out.",
   ),
   EDGE_VIEWER_SESSION_IDS: flag(true).describe(
-    'Add a viewer session id (`vsid=`) to the URIs of served playlists, so players behind one address are counted apart. Turn off when a cache in front of the edges keys on the full URL; viewers are then told apart by address, user agent and token.',
+    'Add a viewer session id (`vsid=`, minted and signed by the edge with MEDIAPLANE_PLAYBACK_SECRET) to the URIs of served playlists, so players behind one address are counted apart; ids a client makes up are ignored. Turn off when a cache in front of the edges keys on the full URL; viewers are then told apart by address, user agent and token.',
+  ),
+  EDGE_VIEWER_MAX_PER_ADDRESS: count(20).describe(
+    'Most HLS viewers of one stream counted from one client address (IPv6: one /64) on one edge; more players behind it are served but not counted, so one client cannot inflate the count. The edge sees the TCP peer address: behind a proxy or load balancer that hides client addresses, raise it.',
+  ),
+  EDGE_LL_HLS: flag(false).describe(
+    'Pass the LL-HLS delivery directives `_HLS_msn`, `_HLS_part` and `_HLS_skip` on to origins (and into the cache key), bounded to the live edge. Off (origins of this version do not block): the edge ignores them, so they cannot multiply origin fetches.',
   ),
   EDGE_VIEWER_MAX_TRACKED: count(100000).describe('Most HLS viewers one edge tracks at once (memory bound); past it, new viewers are served but not counted.'),
 });

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { transcodeContracts } from '@mediaplane/contracts';
-import { signPlaybackToken } from '@mediaplane/sessions';
+import { mintViewerSessionId, signPlaybackToken } from '@mediaplane/sessions';
 import { ffprobe, ffprobeFrames, freePort, killAllChildren, startApp, uniqueNamespace, waitFor, type AppProcess } from '@mediaplane/testing';
 import { startFlvTestSource, type FlvTestSource } from './support/flv-test-source';
 import { parseMaster, parseMedia, type MasterEntry } from '@mediaplane/testing';
@@ -224,7 +224,7 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
     ]);
     // The master carries this viewer's fresh session id (vsid, for viewer counts): never from a shared cache.
     expect(m.headers.get('cache-control')).toBe('private, max-age=2');
-    expect(parseMaster(m.body.toString()).variants.every((v) => /\/index\.m3u8\?vsid=[A-Za-z0-9_-]{16}$/.test(v.uri))).toBe(true);
+    expect(parseMaster(m.body.toString()).variants.every((v) => /\/index\.m3u8\?vsid=[A-Za-z0-9_-]{32}$/.test(v.uri))).toBe(true);
     expect(media.headers.get('cache-control')).toBe('public, max-age=1');
     expect(segment.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     for (const r of [m, media, segment]) expect(r.headers.get('access-control-allow-origin')).toBe('*');
@@ -245,8 +245,8 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
 
   it("serves a second edge's viewers identically", async () => {
     // Playlists change (a new segment; BANDWIDTH raised to a new measured peak) and each edge caches for a moment: they converge.
-    // The same viewer session on either edge (a master without one gets a fresh, random session id).
-    for (const path of ['master.m3u8?vsid=sameViewerOnBothEdges', '360p/index.m3u8']) {
+    // The same viewer session on either edge (a master without a valid one gets a fresh session id): edges share the signing secret.
+    for (const path of [`master.m3u8?vsid=${mintViewerSessionId(SECRET, streamId)}`, '360p/index.m3u8']) {
       await waitFor(
         async () => {
           const [a, b] = await Promise.all([get(hls(edgeA, path)), get(hls(edgeB, path))]);

@@ -6,4 +6,5 @@ export * from './hls-viewer-store';
 export * from './connection-limiter';
 export * from './auth-failure-throttle';
 export * from './room-token';
+export * from './viewer-session-id';
 export * from './redis-keys';

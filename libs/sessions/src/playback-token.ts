@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacBase64url, signatureMatches } from './hmac';
 
 /**
  * Playback tokens: `v1.<streamId>.<expiresAtSeconds>.<scope>.<hmac>` where the
@@ -22,7 +22,7 @@ const MAX_TOKEN_LENGTH = 512;
 
 export function signPlaybackToken(secret: string, streamId: string, expiresAt: Date, scope: TokenScope = 'play'): string {
   const body = `v1.${streamId}.${Math.floor(expiresAt.getTime() / 1000)}.${scope}`;
-  return `${body}.${mac(secret, body)}`;
+  return `${body}.${hmacBase64url(secret, body)}`;
 }
 
 export function verifyPlaybackToken(secret: string, token: string | undefined | null, streamId: string, now = new Date()): TokenVerdict {
@@ -31,15 +31,9 @@ export function verifyPlaybackToken(secret: string, token: string | undefined | 
   if (parts.length !== 5 || parts[0] !== 'v1') return { ok: false, reason: 'malformed' };
   const [, id, exp, scope, sig] = parts as [string, string, string, string, string];
   if (!/^\d{1,12}$/.test(exp) || (scope !== 'play' && scope !== 'internal')) return { ok: false, reason: 'malformed' };
-  const expected = Buffer.from(mac(secret, parts.slice(0, 4).join('.')));
-  const given = Buffer.from(sig);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };
+  if (!signatureMatches(hmacBase64url(secret, parts.slice(0, 4).join('.')), sig)) return { ok: false, reason: 'bad_signature' };
   if (id !== streamId) return { ok: false, reason: 'wrong_stream' };
   const expiresAt = new Date(Number(exp) * 1000);
   if (expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { streamId: id, expiresAt, scope } };
-}
-
-function mac(secret: string, body: string): string {
-  return createHmac('sha256', secret).update(body).digest('base64url');
 }

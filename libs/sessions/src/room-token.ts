@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ParticipantIdentitySchema, RoomGrantsSchema, RoomIdSchema, type RoomGrants } from '@mediaplane/contracts';
+import { hmacBase64url, signatureMatches } from './hmac';
 
 /**
  * Room tokens: `rt1.<base64url JSON claims>.<HMAC-SHA256 base64url>`, signed
@@ -23,7 +23,7 @@ export function signRoomToken(secret: string, claims: RoomTokenClaims): string {
   const body = Buffer.from(
     JSON.stringify({ r: claims.roomId, i: claims.identity, g: claims.grants, e: Math.floor(claims.expiresAt.getTime() / 1000) }),
   ).toString('base64url');
-  return `rt1.${body}.${mac(secret, body)}`;
+  return `rt1.${body}.${hmacBase64url(secret, body)}`;
 }
 
 export function verifyRoomToken(secret: string, token: string | undefined | null, roomId: string, now = new Date()): RoomTokenVerdict {
@@ -31,9 +31,7 @@ export function verifyRoomToken(secret: string, token: string | undefined | null
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== 'rt1') return { ok: false, reason: 'malformed' };
   const [, body, sig] = parts as [string, string, string];
-  const expected = Buffer.from(mac(secret, body));
-  const given = Buffer.from(sig);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };
+  if (!signatureMatches(hmacBase64url(secret, body), sig)) return { ok: false, reason: 'bad_signature' };
   let parsed;
   try {
     parsed = ClaimsSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
@@ -46,8 +44,4 @@ export function verifyRoomToken(secret: string, token: string | undefined | null
   const expiresAt = new Date(e * 1000);
   if (expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { roomId: r, identity: i, grants: g, expiresAt } };
-}
-
-function mac(secret: string, body: string): string {
-  return createHmac('sha256', secret).update(body).digest('base64url');
 }

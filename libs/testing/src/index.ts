@@ -16,3 +16,4 @@ export * from './hls-player';
 export * from './otlp-collector';
 export * from './node-inspector';
 export * from './hls-playlists';
+export * from './run-concurrently';

@@ -2,12 +2,12 @@
 // counts what every viewer receives, so the server's CPU can be measured
 // without the viewers in it. Driven over IPC (viewer-swarm-process.ts) by the
 // fanout bench and, for background load, the latency bench.
+import { runConcurrently } from '@mediaplane/testing';
 import { FrameTracker } from './frame-tracker';
 import { openHttpFlvViewer, openRtmpViewer, type BenchViewer, type TagListener } from './bench-viewers';
 import { classifyTag } from './media-tags';
 import { summarize } from './stats';
 import { SwarmCommandSchema, SwarmConfigSchema, type SwarmConfig, type SwarmJoined, type SwarmWindow } from './swarm-messages';
-import { runConcurrently } from './run-concurrently';
 
 interface Seat {
   tracker: FrameTracker;

@@ -1,8 +1,8 @@
 // A separate process holding N cheap WHEP consumers of one stream (a load
 // generator), so the SFU's CPU is measured without the viewers in it. Driven
 // over IPC by the sfu-fanout bench (consumer-swarm-process.ts).
+import { runConcurrently } from '@mediaplane/testing';
 import { ByteCountingConsumer, type ConsumerCounts } from './byte-counting-consumer';
-import { runConcurrently } from '../common/run-concurrently';
 import {
   ConsumerSwarmCommandSchema,
   ConsumerSwarmConfigSchema,

@@ -8,6 +8,7 @@ import { EdgeMetrics } from '../metrics/edge-metrics.service';
 import { OriginClient, OriginUnavailableError } from '../origin/origin-client.service';
 import { OriginDirectory, type StreamLocation } from '../origin/origin-directory.service';
 import { isPlaylist, originPath, type HlsObject } from './hls-object';
+import { boundDirectives } from './ll-hls-directives';
 
 export interface CachedObject {
   status: number;
@@ -16,7 +17,7 @@ export interface CachedObject {
 }
 
 export type Delivery =
-  { ok: true; object: CachedObject; cache: 'hit' | 'miss' | 'coalesced' | 'stale' } | { ok: false; status: 404 | 502 | 503 | 504; message: string };
+  { ok: true; object: CachedObject; cache: 'hit' | 'miss' | 'coalesced' | 'stale' } | { ok: false; status: 400 | 404 | 502 | 503 | 504; message: string };
 
 /**
  * While the stream is live its HLS can only be starting or moving to another
@@ -72,6 +73,25 @@ export class HlsDeliveryService implements OnModuleDestroy {
   }
 
   async deliver(streamId: string, location: StreamLocation, object: HlsObject): Promise<Delivery> {
+    if (object.kind === 'media' && object.directives.msn !== undefined) return this.deliverBlocking(streamId, location, object);
+    return this.deliverAsIs(streamId, location, object);
+  }
+
+  /**
+   * An LL-HLS blocking reload (`_HLS_msn`): judged against the current
+   * playlist (itself cached) first, so only the next two segments' worth of
+   * distinct requests ever reach the origin.
+   */
+  private async deliverBlocking(streamId: string, location: StreamLocation, object: Extract<HlsObject, { kind: 'media' }>): Promise<Delivery> {
+    const current = await this.deliverAsIs(streamId, location, { ...object, directives: {} });
+    if (!current.ok || current.object.status !== 200) return current;
+    const bounded = boundDirectives(object.directives, current.object.body.toString('utf8'));
+    if (!bounded.ok) return { ok: false, status: 400, message: bounded.message };
+    if (Object.keys(bounded.directives).length === 0) return current;
+    return this.deliverAsIs(streamId, location, { ...object, directives: bounded.directives });
+  }
+
+  private async deliverAsIs(streamId: string, location: StreamLocation, object: HlsObject): Promise<Delivery> {
     const key = `${streamId}/${originPath(object)}`;
     const fresh = this.cache.get(key);
     if (fresh) return { ok: true, object: fresh, cache: 'hit' };

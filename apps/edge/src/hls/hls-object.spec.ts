@@ -1,6 +1,6 @@
 import { HlsPathError, originPath, parseHlsRequest } from './hls-object';
 
-const parse = (path: string, query = '') => parseHlsRequest(path, new URLSearchParams(query));
+const parse = (path: string, query = '', llHls = true) => parseHlsRequest(path, new URLSearchParams(query), { llHls });
 const failure = (path: string, query = '') => {
   try {
     parse(path, query);
@@ -27,6 +27,16 @@ describe('parseHlsRequest', () => {
       directives: { msn: 42, part: 3, skip: 'YES' },
     });
     expect(originPath(parse('/hls/abc/720p/index.m3u8', '_HLS_msn=42&_HLS_part=3&token=x').object)).toBe('720p/index.m3u8?_HLS_msn=42&_HLS_part=3');
+  });
+
+  it('keeps only the LL-HLS directives of the query, and none of them where LL-HLS is off', () => {
+    const query = '_HLS_msn=42&_HLS_part=3&_HLS_skip=YES&token=t&vsid=v&junk=1&_HLS_other=2';
+    expect(originPath(parse('/hls/abc/720p/index.m3u8', query).object)).toBe('720p/index.m3u8?_HLS_msn=42&_HLS_part=3&_HLS_skip=YES');
+    expect(originPath(parse('/hls/abc/720p/index.m3u8', query, false).object)).toBe('720p/index.m3u8');
+    // Off, even malformed directives are just ignored.
+    expect(parse('/hls/abc/720p/index.m3u8', '_HLS_msn=-1&_HLS_part=x', false).object).toEqual({ kind: 'media', rendition: '720p', directives: {} });
+    expect(originPath(parse('/hls/abc/720p/s1.ts', query).object)).toBe('720p/s1.ts');
+    expect(originPath(parse('/hls/abc/master.m3u8', query).object)).toBe('master.m3u8');
   });
 
   describe('when the path tries to leave the stream', () => {

@@ -1,8 +1,12 @@
 /**
- * What a viewer asks for under `/hls/{streamId}/`. Media playlists carry the
- * LL-HLS delivery directives (`_HLS_msn`, `_HLS_part`, `_HLS_skip`) through
- * to the origin and into the cache key, so blocking playlist reloads and
- * partial segments (`p{msn}.{part}-….ts|m4s`) need no new routing.
+ * What a viewer asks for under `/hls/{streamId}/`: the path and nothing else
+ * of the query but, where LL-HLS is on (`EDGE_LL_HLS`), the delivery
+ * directives of media playlists (`_HLS_msn`, `_HLS_part`, `_HLS_skip`),
+ * which go on to the origin and into the cache key, so blocking playlist
+ * reloads and partial segments (`p{msn}.{part}-….ts|m4s`) need no new
+ * routing. Any other parameter (`token`, `vsid` are read apart, for access
+ * and counting) never reaches the cache key or the origin: a client cannot
+ * turn junk values into origin fetches.
  */
 export type HlsObject =
   | { kind: 'master' }
@@ -37,7 +41,7 @@ const SEGMENT = /^[a-z0-9][a-z0-9_-]{0,63}(\.[0-9]{1,6})?(-[a-z0-9]{1,16})?\.(ts
  * HLS path needs percent-encoding, dot segments or backslashes, so any of
  * those is refused outright: path traversal never reaches a lookup.
  */
-export function parseHlsRequest(rawPath: string, query: URLSearchParams): HlsRequest {
+export function parseHlsRequest(rawPath: string, query: URLSearchParams, options: { llHls: boolean }): HlsRequest {
   if (!rawPath.startsWith('/hls/')) throw new HlsPathError(404, 'not an HLS path');
   const rest = rawPath.slice('/hls/'.length);
   if (/%|\\|\0/.test(rest)) throw new HlsPathError(400, 'path: encoded characters and backslashes are not allowed');
@@ -53,7 +57,7 @@ export function parseHlsRequest(rawPath: string, query: URLSearchParams): HlsReq
     throw new HlsPathError(404, 'unknown HLS object');
   }
   if (!RENDITION.test(second)) throw new HlsPathError(400, 'rendition: must be 1-32 of a-z 0-9 _ -');
-  if (third === 'index.m3u8') return { streamId, object: { kind: 'media', rendition: second, directives: parseDirectives(query) } };
+  if (third === 'index.m3u8') return { streamId, object: { kind: 'media', rendition: second, directives: options.llHls ? parseDirectives(query) : {} } };
   if (!SEGMENT.test(third)) throw new HlsPathError(404, 'unknown HLS object');
   return { streamId, object: { kind: 'segment', rendition: second, name: third } };
 }

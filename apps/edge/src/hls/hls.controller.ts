@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Options, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { mintViewerSessionId } from '@mediaplane/sessions';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import { checkPlaybackAccess } from '../access/playback-access';
 import type { EdgeConfig } from '../edge.config';
@@ -8,6 +9,7 @@ import { EdgeMetrics } from '../metrics/edge-metrics.service';
 import { HlsViewerTracker } from '../viewers/hls-viewer-tracker.service';
 import { sessionIdOf } from '../viewers/viewer-identity';
 import { HlsPathError, isPlaylist, parseHlsRequest, type HlsObject } from './hls-object';
+import { byteRangeOf } from './byte-range';
 import { HLS_GAP, HlsDeliveryService } from './hls-delivery.service';
 import { playlistQuery } from './playlist-query';
 import { addQueryToPlaylist } from './playlist-query-rewriter';
@@ -17,7 +19,7 @@ const CORS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
   'Access-Control-Allow-Headers': 'Range, Origin, Accept, Content-Type',
-  'Access-Control-Expose-Headers': 'Content-Length, Content-Type, X-Cache',
+  'Access-Control-Expose-Headers': 'Content-Length, Content-Type, Content-Range, Accept-Ranges, X-Cache',
   'Access-Control-Max-Age': '86400',
 };
 
@@ -51,7 +53,7 @@ export class HlsController {
     let streamId: string;
     let object: HlsObject;
     try {
-      ({ streamId, object } = parseHlsRequest(rawPath, query));
+      ({ streamId, object } = parseHlsRequest(rawPath, query, { llHls: this.config.EDGE_LL_HLS }));
     } catch (error) {
       if (error instanceof HlsPathError) return this.fail(res, 'invalid', error.status, error.message);
       throw error;
@@ -73,7 +75,8 @@ export class HlsController {
     this.metrics.cache.inc({ kind: object.kind, result: result.cache });
     // Internal fetches (transcode, tools with an internal token) are served but are not viewers.
     const viewer = access.scope !== 'internal';
-    const sessionId = this.config.EDGE_VIEWER_SESSION_IDS ? sessionIdOf(query) : undefined;
+    const secret = this.config.MEDIAPLANE_PLAYBACK_SECRET;
+    const sessionId = this.config.EDGE_VIEWER_SESSION_IDS ? sessionIdOf(query, secret, streamId) : undefined;
     if (viewer && req.method === 'GET' && (object.kind === 'media' || object.kind === 'segment')) {
       this.viewers.seen(streamId, { sessionId, address: req.socket.remoteAddress, userAgent: req.get('user-agent'), token });
       const targetDuration = object.kind === 'media' ? targetDurationOf(result.object.body) : undefined;
@@ -89,16 +92,32 @@ export class HlsController {
         scope: access.scope,
         sessionIds: this.config.EDGE_VIEWER_SESSION_IDS,
         sessionId,
+        newSessionId: () => mintViewerSessionId(secret, streamId),
       });
       personal = extra.personal;
       if (extra.params.length > 0) body = Buffer.from(addQueryToPlaylist(body.toString('utf8'), extra.params), 'utf8');
     }
-    res.status(200);
     res.setHeader('Content-Type', result.object.contentType);
     res.setHeader('Cache-Control', cacheControl(object, personal));
     res.setHeader('X-Cache', result.cache.toUpperCase());
+    let status = 200;
+    if (!isPlaylist(object)) {
+      // Media objects never change once published: byte ranges of them are stable, so players may resume or probe.
+      res.setHeader('Accept-Ranges', 'bytes');
+      const range = byteRangeOf(req.get('range'), body.length);
+      if (range.kind === 'unsatisfiable') {
+        res.setHeader('Content-Range', `bytes */${body.length}`);
+        return this.fail(res, object.kind, 416, 'range: not satisfiable');
+      }
+      if (range.kind === 'partial') {
+        res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${body.length}`);
+        body = body.subarray(range.start, range.end + 1);
+        status = 206;
+      }
+    }
+    res.status(status);
     res.setHeader('Content-Length', String(body.length));
-    this.metrics.requests.inc({ kind: object.kind, status: '200' });
+    this.metrics.requests.inc({ kind: object.kind, status: String(status) });
     this.metrics.bytesServed.inc({ kind: object.kind }, req.method === 'HEAD' ? 0 : body.length);
     res.end(req.method === 'HEAD' ? undefined : body);
   }
@@ -106,9 +125,16 @@ export class HlsController {
   private fail(res: Response, kind: string, status: number, message: string): void {
     this.metrics.requests.inc({ kind, status: String(status) });
     const error =
-      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[
-        status
-      ] ?? 'Error';
+      {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        416: 'Range Not Satisfiable',
+        502: 'Bad Gateway',
+        503: 'Service Unavailable',
+        504: 'Gateway Timeout',
+      }[status] ?? 'Error';
     res.setHeader('Cache-Control', 'no-store');
     if (status === 503) res.setHeader('Retry-After', '1');
     res.status(status).json({ statusCode: status, error, message });

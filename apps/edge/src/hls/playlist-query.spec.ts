@@ -1,13 +1,22 @@
 import { playlistQuery, type PlaylistRequest } from './playlist-query';
 
 describe('playlistQuery', () => {
-  const base: PlaylistRequest = { kind: 'master', isPrivate: false, token: null, scope: 'anonymous', sessionIds: true, sessionId: undefined };
+  let minted = 0;
+  const base: PlaylistRequest = {
+    kind: 'master',
+    isPrivate: false,
+    token: null,
+    scope: 'anonymous',
+    sessionIds: true,
+    sessionId: undefined,
+    newSessionId: () => `minted${String(++minted).padStart(26, '0')}`,
+  };
 
   describe('for a viewer of a public stream', () => {
     it('gives the master a fresh session id and keeps it from shared caches', () => {
       const a = playlistQuery(base);
       const b = playlistQuery(base);
-      expect(a.params).toEqual([['vsid', expect.stringMatching(/^[A-Za-z0-9_-]{16}$/)]]);
+      expect(a.params).toEqual([['vsid', expect.stringMatching(/^minted[0-9]{26}$/)]]);
       expect(a.params[0]?.[1]).not.toBe(b.params[0]?.[1]);
       expect(a.personal).toBe(true);
     });

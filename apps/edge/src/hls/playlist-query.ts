@@ -1,5 +1,5 @@
 import type { AccessVerdict } from '../access/playback-access';
-import { newSessionId, SESSION_PARAM } from '../viewers/viewer-identity';
+import { SESSION_PARAM } from '../viewers/viewer-identity';
 import type { HlsObject } from './hls-object';
 
 export interface PlaylistRequest {
@@ -9,8 +9,10 @@ export interface PlaylistRequest {
   scope: Extract<AccessVerdict, { ok: true }>['scope'];
   /** `EDGE_VIEWER_SESSION_IDS`. */
   sessionIds: boolean;
-  /** The valid session id the request carried, if any. */
+  /** The valid (edge-signed) session id the request carried, if any. */
   sessionId: string | undefined;
+  /** Mints a new signed session id for this stream. */
+  newSessionId: () => string;
 }
 
 export interface PlaylistQuery {
@@ -25,8 +27,9 @@ export interface PlaylistQuery {
  * since players drop the playlist's own query when resolving them:
  * - the token, for private streams, and for valid tokens on public ones, so
  *   an internal fetch stays internal (uncounted) all the way down;
- * - the viewer's session id: a fresh one on the master (unless the request
- *   brought one), the one the request carried on media playlists. Internal
+ * - the viewer's session id: a freshly minted one on the master (unless the
+ *   request brought a valid one), the one the request carried on media
+ *   playlists. Internal
  *   fetches get none; they are not viewers.
  */
 export function playlistQuery(req: PlaylistRequest): PlaylistQuery {
@@ -34,7 +37,7 @@ export function playlistQuery(req: PlaylistRequest): PlaylistQuery {
   const passToken = req.token !== null && (req.isPrivate || req.scope !== 'anonymous');
   if (req.token !== null && passToken) params.push(['token', req.token]);
   let session: string | undefined;
-  if (req.sessionIds && req.scope !== 'internal') session = req.kind === 'master' ? (req.sessionId ?? newSessionId()) : req.sessionId;
+  if (req.sessionIds && req.scope !== 'internal') session = req.kind === 'master' ? (req.sessionId ?? req.newSessionId()) : req.sessionId;
   if (session) params.push([SESSION_PARAM, session]);
   return { params, personal: req.isPrivate || passToken || (session !== undefined && req.kind === 'master') };
 }

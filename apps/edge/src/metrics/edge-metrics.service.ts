@@ -16,6 +16,7 @@ export class EdgeMetrics {
   readonly bytesServed;
   readonly hlsViewers;
   readonly viewersUntracked;
+  readonly viewersOverAddressCap;
 
   constructor(@Inject(METRICS) registry: Registry) {
     this.requests = counter(registry, 'mediaplane_edge_requests_total', 'HLS requests by object kind and status', ['kind', 'status']);
@@ -45,6 +46,11 @@ export class EdgeMetrics {
       registry,
       'mediaplane_edge_viewers_untracked_total',
       'New HLS viewers served but not counted because EDGE_VIEWER_MAX_TRACKED viewers were already tracked',
+    );
+    this.viewersOverAddressCap = counter(
+      registry,
+      'mediaplane_edge_viewers_over_address_cap_total',
+      'New HLS viewers served but not counted because their client address already had EDGE_VIEWER_MAX_PER_ADDRESS viewers of the stream',
     );
   }
 }

@@ -23,6 +23,7 @@ export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
   private reported = new Set<string>();
   private total = 0;
   private untrackedSeen = 0;
+  private overCapSeen = 0;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
 
@@ -34,7 +35,7 @@ export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: EdgeMetrics,
     private readonly load: LoadReporterService,
   ) {
-    this.activity = new ViewerActivity(this.config.EDGE_VIEWER_MAX_TRACKED);
+    this.activity = new ViewerActivity(this.config.EDGE_VIEWER_MAX_TRACKED, this.config.EDGE_VIEWER_MAX_PER_ADDRESS);
   }
 
   onModuleInit(): void {
@@ -55,7 +56,7 @@ export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
 
   /** A viewer fetched a media playlist or segment (hot path: memory only). */
   seen(streamId: string, clue: ViewerClue): void {
-    this.activity.touch(streamId, this.identity.idOf(clue), performance.now());
+    this.activity.touch(streamId, this.identity.idOf(clue), performance.now(), () => this.identity.groupOf(clue.address));
   }
 
   /** The stream's media playlists announce this target duration (seconds). */
@@ -90,6 +91,8 @@ export class HlsViewerTracker implements OnModuleInit, OnModuleDestroy {
     this.total = total;
     this.metrics.viewersUntracked.inc(this.activity.untracked - this.untrackedSeen);
     this.untrackedSeen = this.activity.untracked;
+    this.metrics.viewersOverAddressCap.inc(this.activity.overCap - this.overCapSeen);
+    this.overCapSeen = this.activity.overCap;
     // A stream whose viewers left is in the counts once, with 0; if that report failed, it is withdrawn again now.
     for (const id of this.reported) if (!counts.has(id)) counts.set(id, 0);
     try {

@@ -101,6 +101,47 @@ describe('ViewerActivity', () => {
     });
   });
 
+  describe('per client address group', () => {
+    it('counts at most maxPerGroup viewers of a stream from one group, and says how many it turned away', () => {
+      const a = new ViewerActivity(100_000, 3);
+      for (let i = 0; i < 1000; i++) a.touch('s1', `forged-${i}`, i, 'one-client');
+      a.touch('s1', 'neighbour', 0, 'another-client');
+      a.touch('s2', 'forged-0', 0, 'one-client');
+      expect(a.counts(1000)).toEqual(
+        new Map([
+          ['s1', 4],
+          ['s2', 1],
+        ]),
+      );
+      expect(a.overCap).toBe(997);
+    });
+
+    it('keeps counting the viewers already counted, and makes room as they leave', () => {
+      const a = new ViewerActivity(100, 1);
+      a.touch('s1', 'alice', 0, 'g');
+      a.touch('s1', 'bob', 10, 'g');
+      a.touch('s1', 'alice', 20, 'g');
+      expect(a.counts(30).get('s1')).toBe(1);
+      a.counts(20 + window);
+      a.touch('s1', 'bob', 30 + window, 'g');
+      expect(a.counts(40 + window).get('s1')).toBe(1);
+      expect(a.overCap).toBe(1);
+    });
+
+    it('works the group out only for viewers it has not seen yet', () => {
+      const a = new ViewerActivity(100, 2);
+      let asked = 0;
+      const group = () => {
+        asked++;
+        return 'g';
+      };
+      for (let t = 0; t < 10; t++) a.touch('s1', 'alice', t, group);
+      a.touch('s1', 'bob', 10, group);
+      expect(asked).toBe(2);
+      expect(a.counts(20).get('s1')).toBe(2);
+    });
+  });
+
   it('always counts exactly the viewers seen within the window (any order of fetches)', () => {
     fc.assert(
       fc.property(

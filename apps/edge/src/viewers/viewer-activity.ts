@@ -5,9 +5,17 @@ export const DEFAULT_TARGET_DURATION_S = 2;
 const MIN_WINDOW_MS = 3_000;
 const MAX_WINDOW_MS = 60_000;
 
+interface Seen {
+  at: number;
+  /** The client address group (see `touch`) the viewer is counted under. */
+  group: string;
+}
+
 interface StreamActivity {
-  /** Viewer id → last fetch (ms). Kept in last-seen order: a touch moves the viewer to the end. */
-  lastSeen: Map<string, number>;
+  /** Viewer id → last fetch. Kept in last-seen order: a touch moves the viewer to the end. */
+  lastSeen: Map<string, Seen>;
+  /** Address group → viewers of this stream tracked under it. */
+  perGroup: Map<string, number>;
   windowMs: number;
 }
 
@@ -22,30 +30,52 @@ interface StreamActivity {
  * the front without scanning the active ones. The number of tracked viewers
  * is bounded (`maxTracked`): past it, new viewers are not counted (and
  * `untracked` says how many were turned away) rather than growing memory.
+ * So are the distinct viewers of one stream from one client address group
+ * (`maxPerGroup`): one client minting session after session counts as at
+ * most that many viewers (`overCap` says how many were turned away).
  */
 export class ViewerActivity {
   private readonly streams = new Map<string, StreamActivity>();
   private tracked = 0;
   untracked = 0;
+  overCap = 0;
 
-  constructor(private readonly maxTracked: number) {}
+  constructor(
+    private readonly maxTracked: number,
+    private readonly maxPerGroup = Number.POSITIVE_INFINITY,
+  ) {}
 
-  /** A viewer fetched a media playlist or segment of the stream at `now`. */
-  touch(streamId: string, viewerId: string, now: number): void {
+  /**
+   * A viewer, from client address group `group`, fetched a media playlist or
+   * segment of the stream at `now`. The group may be given as a function: it
+   * is then only worked out for a viewer not seen yet (the hot path stays
+   * free of hashing for known ones).
+   */
+  touch(streamId: string, viewerId: string, now: number, group: string | (() => string) = ''): void {
     let stream = this.streams.get(streamId);
     if (!stream) {
-      stream = { lastSeen: new Map(), windowMs: windowFor(DEFAULT_TARGET_DURATION_S) };
+      stream = { lastSeen: new Map(), perGroup: new Map(), windowMs: windowFor(DEFAULT_TARGET_DURATION_S) };
       this.streams.set(streamId, stream);
     }
-    if (stream.lastSeen.delete(viewerId)) {
-      stream.lastSeen.set(viewerId, now);
+    const known = stream.lastSeen.get(viewerId);
+    if (known) {
+      stream.lastSeen.delete(viewerId);
+      known.at = now;
+      stream.lastSeen.set(viewerId, known);
+      return;
+    }
+    const groupKey = typeof group === 'function' ? group() : group;
+    const inGroup = stream.perGroup.get(groupKey) ?? 0;
+    if (inGroup >= this.maxPerGroup) {
+      this.overCap++;
       return;
     }
     if (this.tracked >= this.maxTracked) {
       this.untracked++;
       return;
     }
-    stream.lastSeen.set(viewerId, now);
+    stream.lastSeen.set(viewerId, { at: now, group: groupKey });
+    stream.perGroup.set(groupKey, inGroup + 1);
     this.tracked++;
   }
 
@@ -65,9 +95,12 @@ export class ViewerActivity {
     for (const [streamId, stream] of this.streams) {
       const idleBefore = now - stream.windowMs;
       for (const [viewerId, seen] of stream.lastSeen) {
-        if (seen > idleBefore) break;
+        if (seen.at > idleBefore) break;
         stream.lastSeen.delete(viewerId);
         this.tracked--;
+        const left = (stream.perGroup.get(seen.group) ?? 1) - 1;
+        if (left > 0) stream.perGroup.set(seen.group, left);
+        else stream.perGroup.delete(seen.group);
       }
       out.set(streamId, stream.lastSeen.size);
       if (stream.lastSeen.size === 0) this.streams.delete(streamId);

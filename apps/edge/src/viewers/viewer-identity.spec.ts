@@ -1,4 +1,5 @@
-import { newSessionId, sessionIdOf, ViewerIdentity } from './viewer-identity';
+import { mintViewerSessionId } from '@mediaplane/sessions';
+import { addressGroupOf, sessionIdOf, ViewerIdentity } from './viewer-identity';
 
 describe('viewer identity', () => {
   describe('ViewerIdentity', () => {
@@ -35,17 +36,38 @@ describe('viewer identity', () => {
   });
 
   describe('session ids', () => {
-    it('are fresh, URL-safe and accepted back', () => {
-      const a = newSessionId();
-      expect(a).toMatch(/^[A-Za-z0-9_-]{16}$/);
-      expect(newSessionId()).not.toBe(a);
-      expect(sessionIdOf(new URLSearchParams({ vsid: a }))).toBe(a);
+    const secret = 'a-test-secret-of-enough-length';
+
+    it('are accepted back when an edge minted them for this stream', () => {
+      const a = mintViewerSessionId(secret, 's1');
+      expect(sessionIdOf(new URLSearchParams({ vsid: a }), secret, 's1')).toBe(a);
+      expect(sessionIdOf(new URLSearchParams({ vsid: a }), secret, 's2')).toBeUndefined();
     });
 
-    it('are ignored when missing or malformed', () => {
-      expect(sessionIdOf(new URLSearchParams())).toBeUndefined();
-      for (const bad of ['short', 'x'.repeat(33), 'has space in it!!', '../../../../etc/pa'])
-        expect(sessionIdOf(new URLSearchParams({ vsid: bad }))).toBeUndefined();
+    it('are ignored when missing, malformed or made up by the client', () => {
+      expect(sessionIdOf(new URLSearchParams(), secret, 's1')).toBeUndefined();
+      for (const bad of ['short', 'x'.repeat(32), 'AAAAAAAAAAAAAAAA', 'has space in it!!', '../../../../etc/pa'])
+        expect(sessionIdOf(new URLSearchParams({ vsid: bad }), secret, 's1')).toBeUndefined();
+    });
+  });
+
+  describe('address groups', () => {
+    it('are the address for IPv4 (mapped or not) and the /64 for IPv6', () => {
+      expect(addressGroupOf('203.0.113.7')).toBe('203.0.113.7');
+      expect(addressGroupOf('::ffff:203.0.113.7')).toBe('203.0.113.7');
+      expect(addressGroupOf('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+      expect(addressGroupOf('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+      expect(addressGroupOf('2001:0db8::1')).toBe('2001:db8:0:0::/64');
+      expect(addressGroupOf('::1')).toBe('0:0:0:0::/64');
+      expect(addressGroupOf('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+      expect(addressGroupOf(undefined)).toBe('');
+    });
+
+    it('are hashed: the same group gives the same key, and the key keeps no address', () => {
+      const identity = new ViewerIdentity();
+      expect(identity.groupOf('2001:db8:1:2::1')).toBe(identity.groupOf('2001:db8:1:2::ffff'));
+      expect(identity.groupOf('203.0.113.7')).not.toBe(identity.groupOf('203.0.113.8'));
+      expect(identity.groupOf('203.0.113.7')).not.toContain('203');
     });
   });
 });

@@ -1,19 +1,38 @@
 import { hash, randomBytes } from 'node:crypto';
+import { verifyViewerSessionId } from '@mediaplane/sessions';
 
 /** Query parameter the edge adds to the URIs of the playlists it serves, naming one player's session. */
 export const SESSION_PARAM = 'vsid';
-const SESSION_ID = /^[A-Za-z0-9_-]{16,32}$/;
 const MAX_PART = 512;
 
-/** A new viewer session id: 96 random bits, URL-safe. */
-export function newSessionId(): string {
-  return randomBytes(12).toString('base64url');
+/**
+ * The session id a request carries, when an edge minted it for this stream
+ * (its signature verifies); anything else — a value the client made up — is
+ * ignored, and the viewer is known by its address and user agent instead.
+ */
+export function sessionIdOf(query: URLSearchParams, secret: string, streamId: string): string | undefined {
+  const value = query.get(SESSION_PARAM);
+  return value !== null && verifyViewerSessionId(secret, streamId, value) ? value : undefined;
 }
 
-/** The session id a request carries, when it has the right shape; anything else is ignored. */
-export function sessionIdOf(query: URLSearchParams): string | undefined {
-  const value = query.get(SESSION_PARAM);
-  return value !== null && SESSION_ID.test(value) ? value : undefined;
+/**
+ * The group of client addresses one client controls: the address itself for
+ * IPv4, the /64 prefix for IPv6 (one host is commonly given a whole /64).
+ * IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are IPv4.
+ */
+export function addressGroupOf(address: string | undefined): string {
+  if (!address) return '';
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1] as string;
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.replace(/%.*$/, '').toLowerCase().split('::', 2);
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }
 
 export interface ViewerClue {
@@ -41,6 +60,11 @@ export class ViewerIdentity {
     if (clue.sessionId) return `s:${clue.sessionId}`;
     const material = `${this.key}\0${bounded(clue.address)}\0${bounded(clue.userAgent)}\0${bounded(signatureOf(clue.token))}`;
     return `h:${hash('sha256', material, 'base64url').slice(0, 22)}`;
+  }
+
+  /** The viewer's client address group (see `addressGroupOf`), as a keyed hash: the per-address cap never keeps an address. */
+  groupOf(address: string | undefined): string {
+    return hash('sha256', `${this.key}\0${addressGroupOf(bounded(address))}`, 'base64url').slice(0, 22);
   }
 }
 
