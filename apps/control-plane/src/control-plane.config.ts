@@ -43,6 +43,9 @@ export const controlPlaneConfigSchema = z.object({
   CONTROL_PLANE_AUTH_FAILURE_WINDOW_MS: millis(60_000).describe(
     'Window of the failed publish authorization count (it restarts with the first failure after it ran out).',
   ),
+  CONTROL_PLANE_TAKEOVER_WINDOW_MS: millis(60_000).describe(
+    'After POST /streams/{id}/takeover, how long the next publisher with the key may replace the live one; an unused takeover lapses.',
+  ),
   CONTROL_PLANE_WEBHOOK_TIMEOUT_MS: millis(5000).describe('How long one webhook delivery may take (connect + response) before it counts as failed.'),
   CONTROL_PLANE_WEBHOOK_MAX_ATTEMPTS: count(12).describe('Delivery attempts per event and webhook before the delivery is given up and listed as failed.'),
   CONTROL_PLANE_WEBHOOK_RETRY_BASE_MS: millis(2000).describe('Delay before the first webhook retry; each further retry doubles it (with jitter).'),

@@ -117,6 +117,14 @@ export const KickResultSchema = z
   .object({ id: StreamIdSchema, wasLive: z.boolean().describe('Whether a publisher was live when the kick was sent.') })
   .describe('KickResult');
 
+export const TakeoverResultSchema = z
+  .object({
+    id: StreamIdSchema,
+    wasLive: z.boolean().describe('Whether a publisher was live when the takeover was granted.'),
+    expiresAt: z.iso.datetime().describe('The next publisher with the key must arrive before this; afterwards a live stream refuses it again.'),
+  })
+  .describe('TakeoverResult');
+
 export type LiveStateView = z.infer<typeof LiveStateViewSchema>;
 export type ViewersView = z.infer<typeof ViewersViewSchema>;
 export type IngestUrlsView = z.infer<typeof IngestUrlsSchema>;
@@ -126,6 +134,7 @@ export type CreatedStream = z.infer<typeof CreatedStreamSchema>;
 export type RotatedKey = z.infer<typeof RotatedKeySchema>;
 export type PlaybackToken = z.infer<typeof PlaybackTokenSchema>;
 export type KickResult = z.infer<typeof KickResultSchema>;
+export type TakeoverResult = z.infer<typeof TakeoverResultSchema>;
 
 export const NodeViewSchema = z
   .object({

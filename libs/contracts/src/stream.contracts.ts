@@ -60,6 +60,8 @@ export const PublishAuthorizeResponseSchema = z.discriminatedUnion('ok', [
     private: z.boolean(),
     record: z.boolean(),
     ladder: LadderSchema.optional(),
+    /** The API asked for takeover (POST /streams/{id}/takeover): this publisher replaces a live one instead of being refused. */
+    takeover: z.boolean().optional(),
   }),
   z.object({ ok: z.literal(false), reason: z.enum(['unknown_key', 'rate_limited', 'unavailable']), message: z.string() }),
 ]);
@@ -110,7 +112,12 @@ export const PublishRejectedSchema = z.object({
   at: z.iso.datetime(),
 });
 
-export const StreamCommandSchema = z.object({ streamId: StreamIdSchema, reason: StreamEndReasonSchema });
+export const StreamCommandSchema = z.object({
+  streamId: StreamIdSchema,
+  reason: StreamEndReasonSchema,
+  /** Only this publish session (a takeover ends the one it found live, never the one replacing it). */
+  sessionId: z.string().max(64).optional(),
+});
 export type StreamCommand = z.infer<typeof StreamCommandSchema>;
 
 export const streamContracts = {

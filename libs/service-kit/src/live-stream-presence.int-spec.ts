@@ -80,6 +80,29 @@ describe('LiveStreamPresence on real Redis and NATS', () => {
     expect(await store.get(ours.streamId)).toBeUndefined();
   });
 
+  it('takes over: kicks the session found live (by its session id) and claims once it lets go', async () => {
+    const live = session();
+    expect(await live.presence.claim(live.state())).toBe(true);
+    // The live session's node: on the kick naming it, it releases (as ingest and the SFU do when they end it).
+    const kicks: Array<{ streamId: string; sessionId?: string }> = [];
+    const sub = bus.subscribe(streamContracts.streamKick, (command) => {
+      kicks.push(command);
+      if (command.sessionId === live.sessionId) void live.presence.release();
+    });
+    await bus.nc.flush();
+    try {
+      const next = session(live.streamId);
+      expect(await next.presence.claim(next.state())).toBe(false);
+      expect(kicks).toEqual([]);
+      expect(await next.presence.claim(next.state(), true)).toBe(true);
+      expect(kicks).toEqual([{ streamId: live.streamId, reason: 'takeover', sessionId: live.sessionId }]);
+      expect((await store.get(live.streamId))?.sessionId).toBe(next.sessionId);
+      await next.presence.release();
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
   it('announces started (with settings) and ended once per session, with the session identity', async () => {
     const one = session();
     expect(await one.presence.announceStarted({ video: { codec: 'h264' } }, { private: true, record: false })).toBe(true);

@@ -13,6 +13,8 @@ export interface LiveStreamPresenceDeps {
   node: string;
   /** How long the live-state entry outlives its last refresh. */
   ttlMs: number;
+  /** How long a takeover waits for the replaced publisher to let go (default 5 s). */
+  takeoverWaitMs?: number;
   logger: Logger;
 }
 
@@ -22,6 +24,8 @@ export interface PublishSessionIdentity {
   protocol: PublishProtocol;
   startedAt: Date;
 }
+
+const DEFAULT_TAKEOVER_WAIT_MS = 5000;
 
 /**
  * What a refresh found: still ours; ours again after it had expired; taken by
@@ -42,9 +46,30 @@ export class LiveStreamPresence {
     private readonly deps: LiveStreamPresenceDeps,
   ) {}
 
-  /** Takes the stream cluster-wide; false when another publisher (any protocol, any node) holds it. */
-  claim(state: LiveStreamState): Promise<boolean> {
-    return this.deps.store.claim(state, this.deps.ttlMs);
+  /**
+   * Takes the stream cluster-wide; false when another publisher (any protocol,
+   * any node) holds it. With `takeover` (the API asked for it) the session
+   * found live is kicked — that one only, by its session id — and the claim
+   * is retried until it is released or `takeoverWaitMs` runs out.
+   */
+  async claim(state: LiveStreamState, takeover = false): Promise<boolean> {
+    if (await this.deps.store.claim(state, this.deps.ttlMs)) return true;
+    if (!takeover) return false;
+    const holder = await this.deps.store.get(this.session.streamId);
+    if (holder) {
+      this.deps.logger.info({ replacing: holder.sessionId, node: holder.node }, 'takeover: ending the live publisher');
+      await this.deps.bus.publish(
+        streamContracts.streamKick,
+        { streamId: this.session.streamId },
+        { streamId: this.session.streamId, reason: 'takeover', sessionId: holder.sessionId },
+      );
+    }
+    const deadline = Date.now() + (this.deps.takeoverWaitMs ?? DEFAULT_TAKEOVER_WAIT_MS);
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (await this.deps.store.claim(state, this.deps.ttlMs)) return true;
+    }
+    return false;
   }
 
   /**

@@ -8,3 +8,4 @@ export * from './auth-failure-throttle';
 export * from './room-token';
 export * from './viewer-session-id';
 export * from './redis-keys';
+export * from './takeover-flags';

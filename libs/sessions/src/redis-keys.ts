@@ -13,6 +13,8 @@ export function liveStreamKeys(namespace: string) {
   return {
     entry: (streamId: string) => redisKey(namespace, 'live', streamId),
     index: redisKey(namespace, 'live-index'),
+    /** Set by the API's takeover; the next authorized publisher of the stream consumes it. */
+    takeover: (streamId: string) => redisKey(namespace, 'takeover', streamId),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, REDIS } from '@mediaplane/service-kit';
+import { APP_CONFIG, REDIS, SessionStoresModule } from '@mediaplane/service-kit';
 import type { ControlPlaneConfig } from '../control-plane.config';
 import { StreamsModule } from '../streams/streams.module';
 import { AuthFailureLimiter } from './auth-failure-limiter';
@@ -8,7 +8,7 @@ import { PublishAuthorizationController } from './publish-authorization.controll
 
 /** Answers ingest's publish authorization requests from the stream definitions. */
 @Module({
-  imports: [StreamsModule],
+  imports: [StreamsModule, SessionStoresModule],
   controllers: [PublishAuthorizationController],
   providers: [
     {

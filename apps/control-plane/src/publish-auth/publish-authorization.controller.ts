@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
 import { counter, linkActiveSpanTo, type Logger, type Registry } from '@mediaplane/observability';
 import { LOGGER, METRICS } from '@mediaplane/service-kit';
+import { TakeoverFlags } from '@mediaplane/sessions';
 import { StreamStore } from '../streams/stream-store.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 
@@ -24,6 +25,7 @@ export class PublishAuthorizationController {
   constructor(
     private readonly store: StreamStore,
     private readonly limiter: AuthFailureLimiter,
+    private readonly takeovers: TakeoverFlags,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) metrics: Registry,
   ) {
@@ -59,6 +61,8 @@ export class PublishAuthorizationController {
       }
       // RTMP brings no trace context, so a publish is a trace of its own: it links back to the stream's creation.
       linkActiveSpanTo(stream.createdTraceparent, { 'mediaplane.link': 'stream created' });
+      // A takeover the API granted goes to this publisher, and to no other.
+      const takeover = await this.takeovers.consume(stream.id);
       return {
         ok: true,
         streamId: stream.id,
@@ -66,6 +70,7 @@ export class PublishAuthorizationController {
         private: stream.private,
         record: stream.record,
         ...(stream.ladder ? { ladder: stream.ladder } : {}),
+        ...(takeover ? { takeover } : {}),
       };
     } catch (error) {
       this.logger.error({ err: error, protocol: request.protocol }, 'publish authorization failed');

@@ -19,7 +19,15 @@ import type { ControlPlaneConfig } from '../control-plane.config';
 import { ApiAdminErrors, ApiBadInput, ApiUnknownId, errorRef } from '../http/api-docs.decorators';
 import { schemaRef } from '../http/openapi-schemas';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
-import { CreatedStreamSchema, KickResultSchema, PlaybackTokenSchema, RotatedKeySchema, StreamListSchema, StreamViewSchema } from '@mediaplane/contracts';
+import {
+  CreatedStreamSchema,
+  KickResultSchema,
+  PlaybackTokenSchema,
+  RotatedKeySchema,
+  StreamListSchema,
+  StreamViewSchema,
+  TakeoverResultSchema,
+} from '@mediaplane/contracts';
 import { CreateStreamRequestSchema, ListStreamsQuerySchema, PlaybackTokenRequestSchema, type CreateStreamRequest } from './stream.schemas';
 import { StreamsService } from './streams.service';
 
@@ -93,6 +101,20 @@ export class StreamsController {
   @ApiUnknownId('stream')
   kick(@Param('id') id: string): Promise<z.input<typeof KickResultSchema>> {
     return this.streams.kick(id);
+  }
+
+  @Post(':id/takeover')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Let the next publisher with the key replace the live one',
+    description:
+      'Without it a second publisher is refused while the first is live. The next publish authorized with the key (within CONTROL_PLANE_TAKEOVER_WINDOW_MS) ends the live session, whatever its protocol or node, and takes its place.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiAcceptedResponse({ schema: schemaRef('TakeoverResult', TakeoverResultSchema, 'output') })
+  @ApiUnknownId('stream')
+  takeover(@Param('id') id: string): Promise<z.input<typeof TakeoverResultSchema>> {
+    return this.streams.takeover(id);
   }
 
   @Delete(':id')

@@ -10,6 +10,7 @@ import {
   generateStreamKey,
   hashStreamKey,
   signPlaybackToken,
+  TakeoverFlags,
   type LiveStreamState,
 } from '@mediaplane/sessions';
 import type { z } from 'zod';
@@ -17,7 +18,7 @@ import type { ControlPlaneConfig } from '../control-plane.config';
 import { PublicUrls } from './public-urls';
 import { RenditionTracker } from './rendition-tracker.service';
 import { StreamConflictError, StreamStore, type StoredStream } from './stream-store.service';
-import type { CreatedStreamSchema, KickResultSchema, PlaybackTokenSchema, RotatedKeySchema, StreamView } from '@mediaplane/contracts';
+import type { CreatedStreamSchema, KickResultSchema, PlaybackTokenSchema, RotatedKeySchema, StreamView, TakeoverResultSchema } from '@mediaplane/contracts';
 import type { CreateStreamRequest, StreamDefinition } from './stream.schemas';
 import { toStreamView } from './stream-view';
 
@@ -34,6 +35,7 @@ export class StreamsService {
     readonly urls: PublicUrls,
     readonly live: LiveStreamStore,
     private readonly hlsViewers: HlsViewerStore,
+    private readonly takeovers: TakeoverFlags,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) metrics: Registry,
@@ -111,6 +113,16 @@ export class StreamsService {
     await this.require(id);
     this.operations.inc({ operation: 'kick' });
     return { id, wasLive: await this.kickPublisher(id, 'kicked') };
+  }
+
+  /** Lets the next publisher with the key replace the live one (within the takeover window). */
+  async takeover(id: string): Promise<z.input<typeof TakeoverResultSchema>> {
+    await this.require(id);
+    const expiresAt = await this.takeovers.grant(id, this.config.CONTROL_PLANE_TAKEOVER_WINDOW_MS);
+    this.operations.inc({ operation: 'takeover' });
+    const wasLive = (await this.live.get(id)) !== undefined;
+    this.logger.info({ streamId: id, wasLive, expiresAt }, 'takeover granted to the next publisher');
+    return { id, wasLive, expiresAt: expiresAt.toISOString() };
   }
 
   async remove(id: string): Promise<void> {

@@ -90,8 +90,8 @@ export class PublishAuthorizer {
       );
     }
     this.throttle.recordSuccess(address);
-    const { streamId, name, record, ladder } = response;
-    return { ok: true, grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}) } };
+    const { streamId, name, record, ladder, takeover } = response;
+    return { ok: true, grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}), ...(takeover ? { takeover } : {}) } };
   }
 
   /** A refusal decided after authorization (the stream is already live), announced like the others. */

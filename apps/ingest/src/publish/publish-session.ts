@@ -89,7 +89,7 @@ export class PublishSession {
 
   /** Takes the stream cluster-wide (Redis SET NX); false when another publisher holds it. */
   async claim(): Promise<boolean> {
-    return this.presence.claim(this.liveState());
+    return this.presence.claim(this.liveState(), this.grant.takeover);
   }
 
   /** Starts the periodic live-state refresh and the codec wait; call once the publisher is accepted. */

@@ -16,6 +16,8 @@ import type { PublishGrant, PublisherHandle } from './publisher-handle';
 @Injectable()
 export class PublishSessionsService implements OnModuleInit {
   private readonly sessions = new Map<string, PublishSession>();
+  /** Players waiting for a stream to go live on this node (RTMP play before the publisher). */
+  private readonly liveWaiters = new Map<string, Set<() => void>>();
   private httpPort: number;
   private draining = false;
 
@@ -68,7 +70,14 @@ export class PublishSessionsService implements OnModuleInit {
    * wires its media to the session and calls session.begin().
    */
   async start(grant: PublishGrant, publisher: PublisherHandle): Promise<PublishSession | undefined> {
-    if (this.sessions.has(grant.streamId)) return undefined;
+    const local = this.sessions.get(grant.streamId);
+    if (local) {
+      // A takeover replaces the publisher live on this very node; otherwise the key is busy.
+      if (!grant.takeover) return undefined;
+      await this.kick(grant.streamId, 'takeover', local.sessionId);
+      await local.ended;
+      if (this.sessions.has(grant.streamId)) return undefined;
+    }
     const session = new PublishSession(grant, publisher, {
       bus: this.bus,
       store: this.store,
@@ -107,6 +116,8 @@ export class PublishSessionsService implements OnModuleInit {
       this.sessions.delete(grant.streamId);
       return undefined;
     }
+    for (const notify of this.liveWaiters.get(grant.streamId) ?? []) notify();
+    this.liveWaiters.delete(grant.streamId);
     void session.ended.then(() => {
       if (this.sessions.get(grant.streamId) === session) this.sessions.delete(grant.streamId);
       this.updateGauges();
@@ -115,10 +126,31 @@ export class PublishSessionsService implements OnModuleInit {
     return session;
   }
 
-  /** Kick from the API (or delete / key rotation): ends the session if this node holds it. */
-  async kick(streamId: string, reason: StreamEndReason): Promise<boolean> {
+  /**
+   * Resolves when a publisher of the stream is accepted on this node, or
+   * after `timeoutMs` (a player that arrived first waits instead of failing).
+   */
+  whenLive(streamId: string, timeoutMs: number): Promise<void> {
+    if (this.sessions.has(streamId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.liveWaiters.get(streamId) ?? new Set<() => void>();
+      this.liveWaiters.set(streamId, waiters);
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.liveWaiters.get(streamId) === waiters) this.liveWaiters.delete(streamId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      waiters.add(done);
+    });
+  }
+
+  /** Kick from the API (or delete / key rotation, or a takeover naming `sessionId`): ends the session if this node holds it. */
+  async kick(streamId: string, reason: StreamEndReason, sessionId?: string): Promise<boolean> {
     const session = this.sessions.get(streamId);
-    if (!session) return false;
+    if (!session || (sessionId !== undefined && session.sessionId !== sessionId)) return false;
     this.logger.info({ streamId, reason }, 'publisher kicked');
     await session.end(reason);
     return true;

@@ -20,6 +20,8 @@ export interface PublishGrant {
   record: boolean;
   /** The stream's own transcode ladder; absent means the default ladder. */
   ladder?: Ladder;
+  /** The API asked for takeover: replace a live publisher instead of being refused. */
+  takeover?: boolean;
   /** Trace context of the authorization, so the session's `stream.started` (and the transcode job) continue its trace. */
   traceContext?: Context;
 }

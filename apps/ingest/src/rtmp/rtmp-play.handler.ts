@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RtmpHubEncoder, type RtmpPlayRequest, type RtmpServerConnection } from '@mediaplane/media-io';
+import { APP_CONFIG } from '@mediaplane/service-kit';
+import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
+import { PublishSessionsService } from '../publish/publish-sessions.service';
 import { PlaybackAccessService } from '../playback/playback-access.service';
 import { rtmpPlaySink } from '../playback/viewer-sinks';
 import { RTMP_APP } from './rtmp-publish.handler';
@@ -23,16 +26,24 @@ const PLAY_STATUS: Record<number, string> = {
 export class RtmpPlayHandler {
   constructor(
     private readonly access: PlaybackAccessService,
+    private readonly sessions: PublishSessionsService,
     private readonly metrics: IngestMetrics,
+    @Inject(APP_CONFIG) private readonly config: IngestConfig,
   ) {}
 
-  handle(connection: RtmpServerConnection, request: RtmpPlayRequest): void {
+  async handle(connection: RtmpServerConnection, request: RtmpPlayRequest): Promise<void> {
     if (request.app !== RTMP_APP) {
       request.reject({ code: 'NetStream.Play.StreamNotFound', description: `unknown application; play from /${RTMP_APP}/{streamId}` });
       return;
     }
     const token = request.query.get('token') ?? request.appQuery.get('token') ?? undefined;
-    const access = this.access.check(request.streamName, token || undefined);
+    let access = this.access.check(request.streamName, token || undefined);
+    if (!access.ok && access.status === 404 && this.config.INGEST_PLAY_WAIT_MS > 0) {
+      // A player that arrives before the publisher (a player started first, a publisher reconnecting) waits a while.
+      await this.sessions.whenLive(request.streamName, this.config.INGEST_PLAY_WAIT_MS);
+      if (connection.isClosed) return;
+      access = this.access.check(request.streamName, token || undefined);
+    }
     if (!access.ok) {
       request.reject({ code: PLAY_STATUS[access.status] ?? 'NetStream.Play.Failed', description: access.message });
       return;

@@ -136,7 +136,12 @@ export class RtmpServerService implements OnApplicationBootstrap, OnModuleDestro
         request.reject({ description: 'internal error' });
       });
     });
-    connection.on('play', (request) => this.playHandler.handle(connection, request));
+    connection.on('play', (request) => {
+      this.playHandler.handle(connection, request).catch((error: unknown) => {
+        this.logger.error({ err: error, remoteAddress }, 'play handling failed');
+        request.reject({ code: 'NetStream.Play.Failed', description: 'internal error' });
+      });
+    });
     connection.on('error', (error) => {
       const code = error instanceof RtmpProtocolError ? error.code : 'internal';
       this.metrics.protocolErrors.inc({ code });

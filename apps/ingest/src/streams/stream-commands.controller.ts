@@ -10,6 +10,6 @@ export class StreamCommandsController {
 
   @EventPattern(streamContracts.streamKick.subject)
   async onStreamKick(@Payload() command: StreamCommand): Promise<void> {
-    await this.sessions.kick(command.streamId, command.reason);
+    await this.sessions.kick(command.streamId, command.reason, command.sessionId);
   }
 }

@@ -10,6 +10,6 @@ export class StreamCommandsController {
 
   @EventPattern(streamContracts.streamKick.subject)
   async onStreamKick(@Payload() command: StreamCommand): Promise<void> {
-    await this.streams.kick(command.streamId, command.reason);
+    await this.streams.kick(command.streamId, command.reason, command.sessionId);
   }
 }

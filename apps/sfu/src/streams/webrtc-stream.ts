@@ -69,7 +69,7 @@ export class WebrtcStream {
 
   /** Takes the stream cluster-wide (Redis SET NX); false when another publisher (any protocol, any node) holds it. */
   claim(): Promise<boolean> {
-    return this.presence.claim(this.liveState());
+    return this.presence.claim(this.liveState(), this.grant.takeover);
   }
 
   /** Announces the stream and starts the live-state refresh; call once the answer went out. */

@@ -103,9 +103,10 @@ export class WebrtcStreamsService implements OnModuleInit {
   }
 
   /** Kick from the API (or delete / key rotation): ends the stream if this node holds it. */
-  async kick(streamId: string, reason: StreamEndReason): Promise<boolean> {
+  /** Ends the stream if this node holds it (and, when `sessionId` is given, only that publish session). */
+  async kick(streamId: string, reason: StreamEndReason, sessionId?: string): Promise<boolean> {
     const stream = this.streams.get(streamId);
-    if (!stream) return false;
+    if (!stream || (sessionId !== undefined && stream.sessionId !== sessionId)) return false;
     this.logger.info({ streamId, reason }, 'publisher kicked');
     await stream.end(reason);
     this.streams.delete(streamId);

@@ -14,6 +14,8 @@ export interface WhipGrant {
   private: boolean;
   record: boolean;
   ladder?: Ladder;
+  /** The API asked for takeover: replace a live publisher instead of being refused. */
+  takeover?: boolean;
 }
 
 export type WhipAuthorization = { ok: true; grant: WhipGrant } | { ok: false; status: 401 | 429 | 503; message: string };
@@ -68,8 +70,8 @@ export class WhipAuthorizer {
       // The key must be this stream's: a key for another stream cannot publish here.
       if (response.streamId !== streamId) return this.refuse(address, 401, 'wrong_stream', 'the stream key does not belong to this stream', true);
       this.throttle.recordSuccess(address);
-      const { name, private: isPrivate, record, ladder } = response;
-      return { ok: true, grant: { streamId, name, private: isPrivate, record, ...(ladder ? { ladder } : {}) } };
+      const { name, private: isPrivate, record, ladder, takeover } = response;
+      return { ok: true, grant: { streamId, name, private: isPrivate, record, ...(ladder ? { ladder } : {}), ...(takeover ? { takeover } : {}) } };
     } finally {
       this.throttle.finish(address);
     }

@@ -47,7 +47,11 @@ export class WhipService {
     try {
       const verdict = await this.authorizer.authorize(streamId, streamKey, remoteAddress);
       if (!verdict.ok) throw new HttpException(verdict.message, verdict.status);
-      if (this.streams.has(streamId)) this.busy(streamId, remoteAddress);
+      if (this.streams.has(streamId)) {
+        // A takeover replaces the publisher live on this very node; otherwise the key is busy.
+        if (verdict.grant.takeover) await this.streams.kick(streamId, 'takeover');
+        else this.busy(streamId, remoteAddress);
+      }
 
       const router = await this.engineHost.engine.createRouter(`whip:${streamId}`);
       let received;
