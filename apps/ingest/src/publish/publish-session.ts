@@ -26,6 +26,12 @@ export interface PublishSessionDeps {
   /** A publisher that sends no audio or video this long is ended with reason 'timeout'. */
   mediaTimeoutMs: number;
   hub: StreamHubOptions;
+  /**
+   * A relay publish (the SFU's bridge of a WHIP stream): the session feeds the
+   * hub and serves viewers, but the stream's live state and its started/ended
+   * events belong to the node that holds the publisher.
+   */
+  relay?: boolean;
 }
 
 const PLAYBACK_PROTOCOLS: readonly PlaybackProtocol[] = ['rtmp', 'flv', 'wsflv'];
@@ -88,6 +94,7 @@ export class PublishSession {
     this.lastMediaAt = Date.now();
     this.statsTimer = setInterval(() => void this.refresh(), Math.min(this.deps.statsIntervalMs, this.deps.mediaTimeoutMs));
     this.statsTimer.unref();
+    if (this.deps.relay) return;
     this.codecTimer = setTimeout(() => this.announceStarted(), this.deps.codecWaitMs);
     this.codecTimer.unref();
   }
@@ -97,7 +104,7 @@ export class PublishSession {
     this.lastMediaAt = Date.now();
     this.probe.observe(kind, timestamp, payload);
     this.hub.pushMedia(kind, timestamp, payload);
-    if (!this.started && this.probe.codecsKnown) this.announceStarted();
+    if (!this.started && !this.deps.relay && this.probe.codecsKnown) this.announceStarted();
   }
 
   onMetadata(timestamp: number, properties: Record<string, Amf0Value>, payload: Buffer): void {
@@ -168,6 +175,7 @@ export class PublishSession {
       return;
     }
     this.flushBytesIn();
+    if (this.deps.relay) return;
     const state = this.liveState(this.probe.sampleBitrateKbps());
     try {
       if (await this.deps.store.update(state, this.ttlMs)) return;
@@ -222,6 +230,10 @@ export class PublishSession {
     this.flushBytesIn();
     this.hub.close(reason === 'publisher_closed' ? 'stream ended' : `stream ended: ${reason}`);
     if (reason !== 'publisher_closed' && reason !== 'error') this.publisher.close(`stream ended: ${reason}`);
+    if (this.deps.relay) {
+      this.log.info({ reason, bytesIn: this.probe.bytesIn }, 'relay ended');
+      return;
+    }
     // A session that ends before its codecs were known still announces its start, so consumers see a pair.
     if (!this.started) this.announceStarted(true);
     await this.started;

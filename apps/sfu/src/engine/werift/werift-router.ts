@@ -4,6 +4,8 @@ import {
   RTC_DATA_CHANNEL_LABEL,
   RTC_DATA_CHANNEL_STREAM_ID,
   RtcNegotiationError,
+  RtcUnsupportedError,
+  type RtcPlainRtpOutput,
   type MediaKind,
   type RtcPeerOptions,
   type RtcProducer,
@@ -183,6 +185,11 @@ export class WeriftRouter implements RtcRouter {
 
   private assertOpen(): void {
     if (this._closed) throw new Error(`router ${this.label} is closed`);
+  }
+
+  sendPlainRtp(): Promise<RtcPlainRtpOutput> {
+    // Not built: the werift engine is the fallback where no mediasoup worker exists; the ingest bridge needs mediasoup.
+    return Promise.reject(new RtcUnsupportedError('plain RTP output is not supported by the werift engine; run the SFU with mediasoup to bridge WHIP to ingest'));
   }
 
   close(): void {
