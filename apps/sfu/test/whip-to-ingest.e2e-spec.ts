@@ -1,0 +1,189 @@
+import type { Browser } from 'playwright-core';
+import {
+  BrowserRtcClient,
+  adminApi,
+  ffprobe,
+  freePort,
+  freeRtcPortRange,
+  killAllChildren,
+  launchChromium,
+  platformEnv,
+  startApp,
+  waitFor,
+  type AppProcess,
+} from '@mediaplane/testing';
+import { availableEngines } from './sfu-engines';
+
+jest.setTimeout(180_000);
+
+interface CreatedStream {
+  id: string;
+  streamKey: string;
+  playback: { hls: string };
+}
+
+interface ProbedStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+}
+
+const { engines } = availableEngines();
+const hasMediasoup = engines.includes('mediasoup');
+if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge needs the mediasoup engine and no mediasoup worker exists here\n');
+
+/**
+ * Chromium publishes over WHIP to a real SFU (mediasoup), whose bridge relays
+ * the stream into a real ingest; ffprobe then reads it where any RTMP stream
+ * is read: HTTP-FLV from the ingest, the snapshot from the API, and every HLS
+ * rendition from the edge after a real transcode worker built the ladder.
+ */
+(hasMediasoup ? describe : describe.skip)('WHIP publish → ingest hub (Chromium, mediasoup, real platform)', () => {
+  const platform = platformEnv();
+  let controlPlane: AppProcess;
+  let ingest: AppProcess;
+  let sfu: AppProcess;
+  let worker: AppProcess;
+  let edge: AppProcess;
+  let browser: Browser;
+  const api = <T>(method: string, path: string, body?: unknown) => adminApi(controlPlane.httpUrl, platform.adminToken)<T>(method, path, body);
+  const probeFlv = (streamId: string) =>
+    waitFor(
+      async () => {
+        const probed = await ffprobe(`${ingest.httpUrl}/live/${streamId}.flv`, [], 15_000).catch(() => undefined);
+        const video = probed?.streams.find((s: ProbedStream) => s.codec_type === 'video');
+        const audio = probed?.streams.find((s: ProbedStream) => s.codec_type === 'audio');
+        return video && audio ? { video, audio } : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 500, what: `HTTP-FLV of ${streamId} on the ingest` },
+    );
+  const sfuMetric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${sfu.httpUrl}/metrics`)).text();
+    // Summed over series: the registry may add default labels (name{…} value).
+    const lines = text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return lines.length ? lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0) : NaN;
+  };
+  /** Publishes over WHIP; the returned function ends the session with a DELETE, as a WHIP client leaving does. */
+  const publishWhip = async (stream: CreatedStream, videoCodec: string): Promise<() => Promise<void>> => {
+    const client = await BrowserRtcClient.open(await browser.newPage(), `${sfu.httpUrl}/healthz`);
+    const published = await client.whip(`${sfu.httpUrl}/whip/${stream.id}`, stream.streamKey, { videoCodec, width: 640, height: 360 });
+    expect(published.status).toBe(201);
+    return async () => {
+      expect(await client.remove(published.id as number)).toBe(200);
+      await client.page.close();
+    };
+  };
+
+  beforeAll(async () => {
+    const env = platform.env;
+    const [cpPort, edgePort, ingestPort, rtmpPort, sfuPort, workerPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+    const range = await freeRtcPortRange(100);
+    [controlPlane, edge, ingest, browser] = await Promise.all([
+      startApp('control-plane', {
+        httpPort: cpPort as number,
+        env: { ...env, MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgePort}/hls`, MEDIAPLANE_PUBLIC_WHIP_URL: `http://127.0.0.1:${sfuPort}/whip` },
+      }),
+      startApp('edge', { httpPort: edgePort as number, env }),
+      startApp('ingest', { httpPort: ingestPort as number, env: { ...env, INGEST_RTMP_PORT: String(rtmpPort) } }),
+      launchChromium({ webrtc: true }),
+    ]);
+    [sfu, worker] = await Promise.all([
+      startApp('sfu', {
+        httpPort: sfuPort as number,
+        env: {
+          ...env,
+          SFU_ENGINE: 'mediasoup',
+          SFU_RTC_LISTEN_IP: '127.0.0.1',
+          SFU_RTC_ANNOUNCED_ADDRESS: '127.0.0.1',
+          SFU_RTC_MIN_PORT: String(range.min),
+          SFU_RTC_MAX_PORT: String(range.max),
+          SFU_WORKERS: '1',
+          SFU_STATS_INTERVAL_MS: '1000',
+        },
+      }),
+      startApp('transcode', { httpPort: workerPort as number, env: { ...env, TRANSCODE_MAX_JOBS: '2' } }),
+    ]);
+    // The bridge finds the ingest in the cluster view, as the control plane records heartbeats.
+    await waitFor(async () => (await api<{ nodes: Array<{ app: string; health: string }> }>('GET', '/nodes')).nodes.some((n) => n.app === 'ingest' && n.health === 'ready'), {
+      timeoutMs: 15_000,
+      what: 'a ready ingest in /api/v1/nodes',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([sfu?.stop(), worker?.stop(), edge?.stop(), ingest?.stop(), controlPlane?.stop()]);
+    await killAllChildren();
+  });
+
+  describe('an H.264 publisher', () => {
+    let stream: CreatedStream;
+    let unpublish: () => Promise<void>;
+
+    beforeAll(async () => {
+      stream = await api<CreatedStream>('POST', '/streams', { name: 'whip h264' });
+      unpublish = await publishWhip(stream, 'video/H264');
+    });
+
+    it('is served by the ingest over HTTP-FLV as H.264 and AAC', async () => {
+      const { video, audio } = await probeFlv(stream.id);
+      expect({ video: video.codec_name, audio: audio.codec_name }).toEqual({ video: 'h264', audio: 'aac' });
+      expect(video.width).toBeGreaterThan(0);
+      expect(await sfuMetric('mediaplane_sfu_ingest_bridges')).toBe(1);
+    });
+
+    it('has a JPEG snapshot', async () => {
+      const res = await waitFor(
+        async () => {
+          const r = await fetch(`${controlPlane.httpUrl}/api/v1/streams/${stream.id}/snapshot.jpg`);
+          if (r.status === 200) return r;
+          await r.body?.cancel();
+          return undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 500, what: 'the snapshot' },
+      );
+      expect(res.headers.get('content-type')).toContain('image/jpeg');
+      const body = Buffer.from(await res.arrayBuffer());
+      expect([...body.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    });
+
+    it('is on the edge as HLS, every rendition readable as H.264 and AAC', async () => {
+      await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 40_000, intervalMs: 250, what: 'master.m3u8 on the edge' });
+      const master = await (await fetch(stream.playback.hls)).text();
+      const uris = master.split('\n').filter((l) => l && !l.startsWith('#'));
+      expect(uris.length).toBeGreaterThanOrEqual(2);
+      const base = stream.playback.hls.replace(/\/master\.m3u8$/, '');
+      for (const uri of uris) {
+        const probed = await ffprobe(`${base}/${uri}`, [], 30_000);
+        expect({
+          uri,
+          video: probed.streams.find((s: ProbedStream) => s.codec_type === 'video')?.codec_name,
+          audio: probed.streams.find((s: ProbedStream) => s.codec_type === 'audio')?.codec_name,
+        }).toEqual({ uri, video: 'h264', audio: 'aac' });
+      }
+    });
+
+    it('is gone from the ingest once the WHIP session ends', async () => {
+      await unpublish();
+      await waitFor(async () => (await fetch(`${ingest.httpUrl}/live/${stream.id}.flv`, { signal: AbortSignal.timeout(3000) }).then(async (r) => {
+        await r.body?.cancel();
+        return r.status;
+      })) === 404, { timeoutMs: 30_000, what: 'HTTP-FLV to answer 404' });
+      await waitFor(async () => (await sfuMetric('mediaplane_sfu_ingest_bridges')) === 0, { timeoutMs: 10_000, what: 'no bridge running' });
+    });
+  });
+
+  describe('a VP8 publisher', () => {
+    it('is encoded to H.264 for the ingest, with AAC audio', async () => {
+      const stream = await api<CreatedStream>('POST', '/streams', { name: 'whip vp8' });
+      const unpublish = await publishWhip(stream, 'video/VP8');
+      try {
+        const { video, audio } = await probeFlv(stream.id);
+        expect({ video: video.codec_name, audio: audio.codec_name }).toEqual({ video: 'h264', audio: 'aac' });
+      } finally {
+        await unpublish();
+      }
+    });
+  });
+});
