@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import {
   BrowserRtcClient,
   adminApi,
+  ffmpegPublish,
   ffprobe,
   freePort,
   freeRtcPortRange,
@@ -47,6 +48,7 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
   let worker: AppProcess;
   let edge: AppProcess;
   let browser: Browser;
+  let rtmpUrl = '';
   const api = <T>(method: string, path: string, body?: unknown) => adminApi(controlPlane.httpUrl, platform.adminToken)<T>(method, path, body);
   const probeFlv = (streamId: string) =>
     waitFor(
@@ -79,6 +81,7 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
     const env = platform.env;
     const [cpPort, edgePort, ingestPort, rtmpPort, sfuPort, workerPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
     const range = await freeRtcPortRange(100);
+    rtmpUrl = `rtmp://127.0.0.1:${rtmpPort}/live`;
     [controlPlane, edge, ingest, browser] = await Promise.all([
       startApp('control-plane', {
         httpPort: cpPort as number,
@@ -120,17 +123,46 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
   describe('an H.264 publisher', () => {
     let stream: CreatedStream;
     let unpublish: () => Promise<void>;
+    let publishedAt = 0;
 
     beforeAll(async () => {
       stream = await api<CreatedStream>('POST', '/streams', { name: 'whip h264' });
       unpublish = await publishWhip(stream, 'video/H264');
+      publishedAt = Date.now();
     });
 
     it('is served by the ingest over HTTP-FLV as H.264 and AAC', async () => {
       const { video, audio } = await probeFlv(stream.id);
+      // A figure for the log (ffprobe's own probe time included), not a bound.
+      process.stdout.write(`whip→ingest: HTTP-FLV probed ${Date.now() - publishedAt} ms after the WHIP answer\n`);
       expect({ video: video.codec_name, audio: audio.codec_name }).toEqual({ video: 'h264', audio: 'aac' });
       expect(video.width).toBeGreaterThan(0);
       expect(await sfuMetric('mediaplane_sfu_ingest_bridges')).toBe(1);
+    });
+
+    it('is live as a WHIP stream with its codecs in the API', async () => {
+      const state = await api<{ live: boolean; state: { protocol: string; videoCodec: string | null; audioCodec: string | null } | null }>(
+        'GET',
+        `/streams/${stream.id}`,
+      );
+      expect({ live: state.live, protocol: state.state?.protocol, video: state.state?.videoCodec, audio: state.state?.audioCodec }).toEqual({
+        live: true,
+        protocol: 'whip',
+        video: 'h264',
+        audio: 'opus',
+      });
+    });
+
+    it('cannot be published over RTMP meanwhile, with its key or with a forged relay token', async () => {
+      const withKey = ffmpegPublish({ url: `${rtmpUrl}/${stream.streamKey}`, durationSec: 5 });
+      expect(await withKey.exited).not.toBe(0);
+      expect(withKey.stderr()).toMatch(/already publishing/);
+      const forged = `r1.${stream.id}.${Math.floor(Date.now() / 1000) + 600}.pub.${'A'.repeat(43)}`;
+      const withForgery = ffmpegPublish({ url: `${rtmpUrl}/${forged}`, durationSec: 5 });
+      expect(await withForgery.exited).not.toBe(0);
+      expect(withForgery.stderr()).toMatch(/invalid relay token/);
+      // The relay itself carries on.
+      expect((await probeFlv(stream.id)).video.codec_name).toBe('h264');
     });
 
     it('has a JPEG snapshot', async () => {
@@ -152,6 +184,7 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
       await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 40_000, intervalMs: 250, what: 'master.m3u8 on the edge' });
       const master = await (await fetch(stream.playback.hls)).text();
       const uris = master.split('\n').filter((l) => l && !l.startsWith('#'));
+      process.stdout.write(`whip→ingest: HLS renditions ${uris.join(', ')}\n`);
       expect(uris.length).toBeGreaterThanOrEqual(2);
       const base = stream.playback.hls.replace(/\/master\.m3u8$/, '');
       for (const uri of uris) {
@@ -171,6 +204,24 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
         return r.status;
       })) === 404, { timeoutMs: 30_000, what: 'HTTP-FLV to answer 404' });
       await waitFor(async () => (await sfuMetric('mediaplane_sfu_ingest_bridges')) === 0, { timeoutMs: 10_000, what: 'no bridge running' });
+    });
+  });
+
+  describe('a private stream', () => {
+    it('is served over HTTP-FLV only with a playback token', async () => {
+      const stream = await api<CreatedStream>('POST', '/streams', { name: 'whip private', private: true });
+      const unpublish = await publishWhip(stream, 'video/H264');
+      try {
+        const { token } = await api<{ token: string }>('POST', `/streams/${stream.id}/playback-tokens`, { ttlSeconds: 300 });
+        const withToken = `${ingest.httpUrl}/live/${stream.id}.flv?token=${encodeURIComponent(token)}`;
+        const probed = await waitFor(() => ffprobe(withToken, [], 15_000).catch(() => undefined), { timeoutMs: 40_000, intervalMs: 500, what: 'private HTTP-FLV' });
+        expect(probed.streams.find((s: ProbedStream) => s.codec_type === 'video')?.codec_name).toBe('h264');
+        const bare = await fetch(`${ingest.httpUrl}/live/${stream.id}.flv`);
+        await bare.body?.cancel();
+        expect(bare.status).toBe(401);
+      } finally {
+        await unpublish();
+      }
     });
   });
 
