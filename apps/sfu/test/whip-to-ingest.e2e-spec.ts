@@ -67,9 +67,9 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
     return lines.length ? lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0) : NaN;
   };
   /** Publishes over WHIP; the returned function ends the session with a DELETE, as a WHIP client leaving does. */
-  const publishWhip = async (stream: CreatedStream, videoCodec: string): Promise<() => Promise<void>> => {
+  const publishWhip = async (stream: CreatedStream, videoCodec: string, simulcast = false): Promise<() => Promise<void>> => {
     const client = await BrowserRtcClient.open(await browser.newPage(), `${sfu.httpUrl}/healthz`);
-    const published = await client.whip(`${sfu.httpUrl}/whip/${stream.id}`, stream.streamKey, { videoCodec, width: 640, height: 360 });
+    const published = await client.whip(`${sfu.httpUrl}/whip/${stream.id}`, stream.streamKey, { videoCodec, width: 640, height: 360, simulcast });
     expect(published.status).toBe(201);
     return async () => {
       expect(await client.remove(published.id as number)).toBe(200);
@@ -232,6 +232,18 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
       try {
         const { video, audio } = await probeFlv(stream.id);
         expect({ video: video.codec_name, audio: audio.codec_name }).toEqual({ video: 'h264', audio: 'aac' });
+      } finally {
+        await unpublish();
+      }
+    });
+
+    it('with simulcast is relayed from one layer', async () => {
+      const stream = await api<CreatedStream>('POST', '/streams', { name: 'whip simulcast' });
+      const unpublish = await publishWhip(stream, 'video/VP8', true);
+      try {
+        const { video, audio } = await probeFlv(stream.id);
+        expect({ video: video.codec_name, audio: audio.codec_name }).toEqual({ video: 'h264', audio: 'aac' });
+        expect(video.width).toBeGreaterThan(0);
       } finally {
         await unpublish();
       }
