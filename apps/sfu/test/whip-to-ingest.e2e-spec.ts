@@ -49,6 +49,7 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
   let edge: AppProcess;
   let browser: Browser;
   let rtmpUrl = '';
+  let env: Record<string, string> = {};
   const api = <T>(method: string, path: string, body?: unknown) => adminApi(controlPlane.httpUrl, platform.adminToken)<T>(method, path, body);
   const probeFlv = (streamId: string) =>
     waitFor(
@@ -78,7 +79,7 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
   };
 
   beforeAll(async () => {
-    const env = platform.env;
+    env = platform.env;
     const [cpPort, edgePort, ingestPort, rtmpPort, sfuPort, workerPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
     const range = await freeRtcPortRange(100);
     rtmpUrl = `rtmp://127.0.0.1:${rtmpPort}/live`;
@@ -244,6 +245,36 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
         const { video, audio } = await probeFlv(stream.id);
         expect({ video: video.codec_name, audio: audio.codec_name }).toEqual({ video: 'h264', audio: 'aac' });
         expect(video.width).toBeGreaterThan(0);
+      } finally {
+        await unpublish();
+      }
+    });
+  });
+
+  describe('when its ingest goes away', () => {
+    it('is relayed into the ingest that replaces it, and the restart is counted', async () => {
+      const stream = await api<CreatedStream>('POST', '/streams', { name: 'whip moves' });
+      const unpublish = await publishWhip(stream, 'video/H264');
+      try {
+        await probeFlv(stream.id);
+        const restartsBefore = await sfuMetric('mediaplane_sfu_ingest_bridge_restarts_total');
+        await ingest.stop();
+        const [httpPort, rtmpPort] = await Promise.all([freePort(), freePort()]);
+        ingest = await startApp('ingest', { httpPort, env: { ...env, INGEST_RTMP_PORT: String(rtmpPort) } });
+        const { video } = await probeFlv(stream.id);
+        expect(video.codec_name).toBe('h264');
+        expect(await sfuMetric('mediaplane_sfu_ingest_bridge_restarts_total')).toBeGreaterThan(restartsBefore);
+        // The live state now sends pulls (transcode, edge, snapshots) to the new ingest: the snapshot comes from there.
+        const res = await waitFor(
+          async () => {
+            const r = await fetch(`${controlPlane.httpUrl}/api/v1/streams/${stream.id}/snapshot.jpg`);
+            if (r.status === 200) return r;
+            await r.body?.cancel();
+            return undefined;
+          },
+          { timeoutMs: 20_000, intervalMs: 500, what: 'the snapshot from the new ingest' },
+        );
+        expect([...Buffer.from(await res.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xd8]);
       } finally {
         await unpublish();
       }
