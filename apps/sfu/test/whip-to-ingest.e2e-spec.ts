@@ -31,8 +31,9 @@ interface ProbedStream {
 }
 
 const { engines } = availableEngines();
-const hasMediasoup = engines.includes('mediasoup');
-if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge needs the mediasoup engine and no mediasoup worker exists here\n');
+// The production engine carries the whole run; werift (pure TypeScript) gets a second SFU and a case of its own.
+const engine = engines.includes('mediasoup') ? 'mediasoup' : 'werift';
+if (engine !== 'mediasoup') process.stdout.write('[whip→ingest e2e] no mediasoup worker here: the whole run uses the werift engine\n');
 
 /**
  * Chromium publishes over WHIP to a real SFU (mediasoup), whose bridge relays
@@ -40,11 +41,12 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
  * is read: HTTP-FLV from the ingest, the snapshot from the API, and every HLS
  * rendition from the edge after a real transcode worker built the ladder.
  */
-(hasMediasoup ? describe : describe.skip)('WHIP publish → ingest hub (Chromium, mediasoup, real platform)', () => {
+describe(`WHIP publish → ingest hub (Chromium, ${engine}, real platform)`, () => {
   const platform = platformEnv();
   let controlPlane: AppProcess;
   let ingest: AppProcess;
   let sfu: AppProcess;
+  let weriftSfu: AppProcess | undefined;
   let worker: AppProcess;
   let edge: AppProcess;
   let browser: Browser;
@@ -68,9 +70,9 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
     return lines.length ? lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0) : NaN;
   };
   /** Publishes over WHIP; the returned function ends the session with a DELETE, as a WHIP client leaving does. */
-  const publishWhip = async (stream: CreatedStream, videoCodec: string, simulcast = false): Promise<() => Promise<void>> => {
-    const client = await BrowserRtcClient.open(await browser.newPage(), `${sfu.httpUrl}/healthz`);
-    const published = await client.whip(`${sfu.httpUrl}/whip/${stream.id}`, stream.streamKey, { videoCodec, width: 640, height: 360, simulcast });
+  const publishWhip = async (stream: CreatedStream, videoCodec: string, simulcast = false, via = sfu): Promise<() => Promise<void>> => {
+    const client = await BrowserRtcClient.open(await browser.newPage(), `${via.httpUrl}/healthz`);
+    const published = await client.whip(`${via.httpUrl}/whip/${stream.id}`, stream.streamKey, { videoCodec, width: 640, height: 360, simulcast });
     expect(published.status).toBe(201);
     return async () => {
       expect(await client.remove(published.id as number)).toBe(200);
@@ -80,24 +82,29 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
 
   beforeAll(async () => {
     env = platform.env;
-    const [cpPort, edgePort, ingestPort, rtmpPort, sfuPort, workerPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-    const range = await freeRtcPortRange(100);
+    const [cpPort, edgePort, ingestPort, rtmpPort, workerPort] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
     rtmpUrl = `rtmp://127.0.0.1:${rtmpPort}/live`;
     [controlPlane, edge, ingest, browser] = await Promise.all([
       startApp('control-plane', {
         httpPort: cpPort as number,
-        env: { ...env, MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgePort}/hls`, MEDIAPLANE_PUBLIC_WHIP_URL: `http://127.0.0.1:${sfuPort}/whip` },
+        env: { ...env, MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgePort}/hls` },
       }),
       startApp('edge', { httpPort: edgePort as number, env }),
       startApp('ingest', { httpPort: ingestPort as number, env: { ...env, INGEST_RTMP_PORT: String(rtmpPort) } }),
       launchChromium({ webrtc: true }),
     ]);
-    [sfu, worker] = await Promise.all([
+    // Two SFUs, two RTC port ranges that are not the same.
+    const ranges = [await freeRtcPortRange(100)];
+    while (ranges.length < 2) {
+      const range = await freeRtcPortRange(100);
+      if (range.min !== ranges[0]!.min) ranges.push(range);
+    }
+    const startSfu = async (name: string, range: { min: number; max: number }) =>
       startApp('sfu', {
-        httpPort: sfuPort as number,
+        httpPort: await freePort(),
         env: {
           ...env,
-          SFU_ENGINE: 'mediasoup',
+          SFU_ENGINE: name,
           SFU_RTC_LISTEN_IP: '127.0.0.1',
           SFU_RTC_ANNOUNCED_ADDRESS: '127.0.0.1',
           SFU_RTC_MIN_PORT: String(range.min),
@@ -105,19 +112,25 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
           SFU_WORKERS: '1',
           SFU_STATS_INTERVAL_MS: '1000',
         },
-      }),
+      });
+    [sfu, weriftSfu, worker] = await Promise.all([
+      startSfu(engine, ranges[0]!),
+      engine === 'werift' ? undefined : startSfu('werift', ranges[1]!),
       startApp('transcode', { httpPort: workerPort as number, env: { ...env, TRANSCODE_MAX_JOBS: '2' } }),
     ]);
     // The bridge finds the ingest in the cluster view, as the control plane records heartbeats.
-    await waitFor(async () => (await api<{ nodes: Array<{ app: string; health: string }> }>('GET', '/nodes')).nodes.some((n) => n.app === 'ingest' && n.health === 'ready'), {
-      timeoutMs: 15_000,
-      what: 'a ready ingest in /api/v1/nodes',
-    });
+    await waitFor(
+      async () => (await api<{ nodes: Array<{ app: string; health: string }> }>('GET', '/nodes')).nodes.some((n) => n.app === 'ingest' && n.health === 'ready'),
+      {
+        timeoutMs: 15_000,
+        what: 'a ready ingest in /api/v1/nodes',
+      },
+    );
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([sfu?.stop(), worker?.stop(), edge?.stop(), ingest?.stop(), controlPlane?.stop()]);
+    await Promise.all([sfu?.stop(), weriftSfu?.stop(), worker?.stop(), edge?.stop(), ingest?.stop(), controlPlane?.stop()]);
     await killAllChildren();
   });
 
@@ -200,10 +213,14 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
 
     it('is gone from the ingest once the WHIP session ends', async () => {
       await unpublish();
-      await waitFor(async () => (await fetch(`${ingest.httpUrl}/live/${stream.id}.flv`, { signal: AbortSignal.timeout(3000) }).then(async (r) => {
-        await r.body?.cancel();
-        return r.status;
-      })) === 404, { timeoutMs: 30_000, what: 'HTTP-FLV to answer 404' });
+      await waitFor(
+        async () =>
+          (await fetch(`${ingest.httpUrl}/live/${stream.id}.flv`, { signal: AbortSignal.timeout(3000) }).then(async (r) => {
+            await r.body?.cancel();
+            return r.status;
+          })) === 404,
+        { timeoutMs: 30_000, what: 'HTTP-FLV to answer 404' },
+      );
       await waitFor(async () => (await sfuMetric('mediaplane_sfu_ingest_bridges')) === 0, { timeoutMs: 10_000, what: 'no bridge running' });
     });
   });
@@ -215,11 +232,32 @@ if (!hasMediasoup) process.stdout.write('[whip→ingest e2e] not run: the bridge
       try {
         const { token } = await api<{ token: string }>('POST', `/streams/${stream.id}/playback-tokens`, { ttlSeconds: 300 });
         const withToken = `${ingest.httpUrl}/live/${stream.id}.flv?token=${encodeURIComponent(token)}`;
-        const probed = await waitFor(() => ffprobe(withToken, [], 15_000).catch(() => undefined), { timeoutMs: 40_000, intervalMs: 500, what: 'private HTTP-FLV' });
+        const probed = await waitFor(() => ffprobe(withToken, [], 15_000).catch(() => undefined), {
+          timeoutMs: 40_000,
+          intervalMs: 500,
+          what: 'private HTTP-FLV',
+        });
         expect(probed.streams.find((s: ProbedStream) => s.codec_type === 'video')?.codec_name).toBe('h264');
         const bare = await fetch(`${ingest.httpUrl}/live/${stream.id}.flv`);
         await bare.body?.cancel();
         expect(bare.status).toBe(401);
+      } finally {
+        await unpublish();
+      }
+    });
+  });
+
+  describe('on an SFU running the werift engine', () => {
+    it('is relayed alike: H.264 and AAC over HTTP-FLV', async () => {
+      if (!weriftSfu) {
+        process.stdout.write('[whip→ingest e2e] werift case folded into the main run (it uses werift)\n');
+        return;
+      }
+      const stream = await api<CreatedStream>('POST', '/streams', { name: 'whip werift' });
+      const unpublish = await publishWhip(stream, 'video/H264', false, weriftSfu);
+      try {
+        const { video, audio } = await probeFlv(stream.id);
+        expect({ video: video.codec_name, audio: audio.codec_name }).toEqual({ video: 'h264', audio: 'aac' });
       } finally {
         await unpublish();
       }

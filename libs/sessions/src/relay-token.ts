@@ -35,7 +35,8 @@ export function verifyRelayToken(secret: string, token: string | undefined | nul
   const parts = token.split('.');
   if (parts.length !== 5 || parts[0] !== PREFIX) return { ok: false, reason: 'malformed' };
   const [, streamId, exp, visibility, sig] = parts as [string, string, string, string, string];
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(streamId) || !/^\d{1,12}$/.test(exp) || (visibility !== 'pub' && visibility !== 'prv')) return { ok: false, reason: 'malformed' };
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(streamId) || !/^\d{1,12}$/.test(exp) || (visibility !== 'pub' && visibility !== 'prv'))
+    return { ok: false, reason: 'malformed' };
   const expected = Buffer.from(mac(secret, parts.slice(0, 4).join('.')));
   const given = Buffer.from(sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };

@@ -38,7 +38,9 @@ export class RtmpPublishHandler {
       return;
     }
     const relay = looksLikeRelayToken(request.streamName);
-    const outcome = relay ? this.authorizeRelay(remoteAddress, request.streamName) : await this.authorizer.authorize(protocol, request.streamName, remoteAddress);
+    const outcome = relay
+      ? this.authorizeRelay(remoteAddress, request.streamName)
+      : await this.authorizer.authorize(protocol, request.streamName, remoteAddress);
     if (connection.isClosed) return;
     if (!outcome.ok) {
       request.reject({ description: outcome.description });

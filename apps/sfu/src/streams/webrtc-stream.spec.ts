@@ -27,7 +27,10 @@ describe('a WHIP stream relayed into an ingest', () => {
         journal.push(contract.subject.endsWith('started') ? 'started' : 'ended');
       },
     } as unknown as Bus;
-    const publisher = Object.assign(new EventEmitter(), { close: () => undefined, stats: async () => ({ bytesReceived: 0, bytesSent: 0 }) }) as unknown as RtcPeer;
+    const publisher = Object.assign(new EventEmitter(), {
+      close: () => undefined,
+      stats: async () => ({ bytesReceived: 0, bytesSent: 0 }),
+    }) as unknown as RtcPeer;
     const router = { close: () => undefined } as unknown as RtcRouter;
     const producers = [{ kind: 'video', mimeType: 'video/H264' }] as unknown as RtcProducer[];
     return new WebrtcStream(grant, router, publisher, producers, {

@@ -101,10 +101,7 @@ export class WebrtcStreamsService implements OnModuleInit {
     });
     this.metrics.sessionsStarted.inc({ kind: 'whip' });
     const relay = await this.bridges
-      .open(
-        { streamId: grant.streamId, sessionId: stream.sessionId, private: grant.private, router, producers },
-        (pullUrl) => void stream.setPullUrl(pullUrl),
-      )
+      .open({ streamId: grant.streamId, sessionId: stream.sessionId, private: grant.private, router, producers }, (pullUrl) => void stream.setPullUrl(pullUrl))
       .catch((error: unknown) => {
         this.logger.warn({ err: error, streamId: grant.streamId }, 'ingest bridge not started');
         return undefined;

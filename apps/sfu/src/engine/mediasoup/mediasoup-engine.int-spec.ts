@@ -1,4 +1,3 @@
-import { createSocket } from 'node:dgram';
 import { waitFor } from '@mediaplane/testing';
 import { findMediasoupWorker } from '../create-rtc-engine';
 import type { RtcRouter } from '../rtc-engine';
@@ -120,38 +119,5 @@ describeWithWorker('MediasoupEngine', () => {
     // Closing the publisher ends the piped consumer too.
     producers[0]!.close();
     await waitFor(() => second.consumers.every((c) => c.closed), { timeoutMs: 20_000, what: 'piped consumer closed with its producer' });
-  });
-
-  it('sends plain RTP to a local port as described, asking the publisher for keyframes on request', async () => {
-    const engine = await start({ workers: 1 });
-    const router = await engine.createRouter('bridge');
-    const { producers, publisher } = await publish(router);
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    const port = (socket.address() as { port: number }).port;
-    const received: Array<{ payloadType: number; ssrc: number }> = [];
-    socket.on('message', (msg) => received.push({ payloadType: msg[1]! & 0x7f, ssrc: msg.readUInt32BE(8) }));
-    try {
-      const output = await router.sendPlainRtp(producers, [{ ip: '127.0.0.1', port }]);
-      expect(output.streams).toEqual([expect.objectContaining({ kind: 'video', mimeType: 'video/VP8', clockRate: 90000, ip: '127.0.0.1', port })]);
-      const [stream] = output.streams;
-      await waitFor(() => received.filter((r) => r.ssrc === stream!.ssrc).length > 20, { timeoutMs: 20_000, what: 'plain RTP at the socket' });
-      // Every packet is the described stream (no RTX: nobody NACKs), apart from mediasoup's bandwidth
-      // probation packets (SSRC 1234, PT 127), which FFmpeg drops as a payload type the SDP does not name.
-      const media = received.filter((r) => r.ssrc !== 1234);
-      expect(media.length).toBeGreaterThan(20);
-      expect(new Set(media.map((r) => `${r.payloadType}/${r.ssrc}`))).toEqual(new Set([`${stream!.payloadType}/${stream!.ssrc}`]));
-      const before = publisher.keyframeRequests;
-      output.requestKeyFrame();
-      await waitFor(() => publisher.keyframeRequests > before, { timeoutMs: 10_000, what: 'a keyframe request at the publisher' });
-      output.close();
-      expect(output.closed).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const count = received.length;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(received.length).toBe(count);
-    } finally {
-      socket.close();
-    }
   });
 });

@@ -31,12 +31,10 @@ export class MediasoupPlainRtpOutput implements RtcPlainRtpOutput {
         const router = source.router;
         const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
         // Paused until every leg is connected, so no stream starts before the others have a target.
-        const consumer = await transport
-          .consume({ producerId: source.id, rtpCapabilities: router.rtpCapabilities, paused: true })
-          .catch((error: unknown) => {
-            transport.close();
-            throw error;
-          });
+        const consumer = await transport.consume({ producerId: source.id, rtpCapabilities: router.rtpCapabilities, paused: true }).catch((error: unknown) => {
+          transport.close();
+          throw error;
+        });
         legs.push({ transport, consumer });
         await transport.connect({ ip: target.ip, port: target.port, rtcpPort: target.port + 1 });
         streams.push(describe(source, consumer, target));

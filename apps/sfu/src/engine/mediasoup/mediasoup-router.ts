@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
-import { RtcNegotiationError, type PlainRtpTarget, type RtcPlainRtpOutput, type RtcPeerOptions, type RtcProducer, type RtcReceiveResult, type RtcRouter, type RtcSendResult } from '../rtc-engine';
+import {
+  RtcNegotiationError,
+  type PlainRtpTarget,
+  type RtcPlainRtpOutput,
+  type RtcPeerOptions,
+  type RtcProducer,
+  type RtcReceiveResult,
+  type RtcRouter,
+  type RtcSendResult,
+} from '../rtc-engine';
 import { ROUTER_MEDIA_CODECS } from './media-codecs';
 import { MediasoupConsumer } from './mediasoup-consumer';
 import { MediasoupDataChannel } from './mediasoup-data-channel';

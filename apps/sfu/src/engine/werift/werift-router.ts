@@ -4,7 +4,7 @@ import {
   RTC_DATA_CHANNEL_LABEL,
   RTC_DATA_CHANNEL_STREAM_ID,
   RtcNegotiationError,
-  RtcUnsupportedError,
+  type PlainRtpTarget,
   type RtcPlainRtpOutput,
   type MediaKind,
   type RtcPeerOptions,
@@ -18,6 +18,7 @@ import { routedMimeType } from './werift-codecs';
 import { WeriftConsumer } from './werift-consumer';
 import { WeriftDataChannel } from './werift-data-channel';
 import { WeriftPeer } from './werift-peer';
+import { WeriftPlainRtpOutput } from './werift-plain-rtp-out';
 import { WeriftProducer } from './werift-producer';
 import type { WeriftRegistry } from './werift-registry';
 
@@ -187,9 +188,13 @@ export class WeriftRouter implements RtcRouter {
     if (this._closed) throw new Error(`router ${this.label} is closed`);
   }
 
-  sendPlainRtp(): Promise<RtcPlainRtpOutput> {
-    // Not built: the werift engine is the fallback where no mediasoup worker exists; the ingest bridge needs mediasoup.
-    return Promise.reject(new RtcUnsupportedError('plain RTP output is not supported by the werift engine; run the SFU with mediasoup to bridge WHIP to ingest'));
+  sendPlainRtp(producers: readonly RtcProducer[], targets: readonly PlainRtpTarget[]): Promise<RtcPlainRtpOutput> {
+    this.assertOpen();
+    const sources = producers.map((p) => {
+      if (!(p instanceof WeriftProducer)) throw new Error('sendPlainRtp(): producers must come from the werift engine');
+      return p;
+    });
+    return Promise.resolve(WeriftPlainRtpOutput.open(sources, targets));
   }
 
   close(): void {
