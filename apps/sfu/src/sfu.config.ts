@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
+import { commonConfigShape, count, flag, millis, playbackSecretShape, port } from '@mediaplane/config';
 
 export const sfuConfigSchema = z
   .object({
@@ -34,6 +34,17 @@ export const sfuConfigSchema = z
     SFU_ROOM_MAX_PARTICIPANTS: count(50).describe('Participants one room may hold.'),
     SFU_ROOM_MESSAGES_PER_SECOND: count(50).describe('Signalling messages one room participant may send per second; more are answered with an error.'),
     SFU_MAX_INCOMING_BITRATE: count(8_000_000).describe('Ceiling on what one publisher may send, in bits per second.'),
+    SFU_INGEST_BRIDGE: flag(true).describe(
+      'Relay every WHIP stream into a ready ingest node (found in the cluster view) so it gets FLV playback, the HLS ladder, snapshots and recording; needs the mediasoup engine.',
+    ),
+    SFU_BRIDGE_FFMPEG_PATH: z.string().min(1).default('ffmpeg').describe('FFmpeg binary of the ingest bridge.'),
+    SFU_BRIDGE_KEYFRAME_INTERVAL_MS: millis(2000).describe(
+      'How often the ingest bridge asks a WHIP publisher for a keyframe (WebRTC sends none unasked): the GOP of the relayed stream.',
+    ),
+    SFU_BRIDGE_VIDEO_KBPS: count(2500).describe('Bitrate of the H.264 encode when a WHIP publisher sends VP8 (H.264 is relayed as is).'),
+    SFU_BRIDGE_ANNOUNCE_WAIT_MS: millis(8000).describe(
+      'How long a bridged WHIP stream waits for the relay to reach the ingest before announcing stream.started without a pull URL.',
+    ),
   })
   .superRefine((config, ctx) => {
     if (config.SFU_RTC_MAX_PORT <= config.SFU_RTC_MIN_PORT) {

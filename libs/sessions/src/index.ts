@@ -9,3 +9,4 @@ export * from './room-token';
 export * from './viewer-session-id';
 export * from './redis-keys';
 export * from './takeover-flags';
+export * from './relay-token';

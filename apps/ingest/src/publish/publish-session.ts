@@ -28,6 +28,12 @@ export interface PublishSessionDeps {
   /** A publisher that sends no audio or video this long is ended with reason 'timeout'. */
   mediaTimeoutMs: number;
   hub: StreamHubOptions;
+  /**
+   * A relay publish (the SFU's bridge of a WHIP stream): the session feeds the
+   * hub and serves viewers, but the stream's live state and its started/ended
+   * events belong to the node that holds the publisher.
+   */
+  relay?: boolean;
 }
 
 const PLAYBACK_PROTOCOLS: readonly PlaybackProtocol[] = ['rtmp', 'flv', 'wsflv'];
@@ -99,6 +105,7 @@ export class PublishSession {
     this.lastMediaAt = Date.now();
     this.statsTimer = setInterval(() => void this.refresh(), Math.min(this.deps.statsIntervalMs, this.deps.mediaTimeoutMs));
     this.statsTimer.unref();
+    if (this.deps.relay) return;
     this.codecTimer = setTimeout(() => this.announceStarted(), this.deps.codecWaitMs);
     this.codecTimer.unref();
   }
@@ -111,7 +118,7 @@ export class PublishSession {
     if (retimed.correction) this.countCorrection(kind, retimed.correction, timestamp, retimed.timestamp);
     this.probe.observe(kind, retimed.timestamp, payload);
     this.hub.pushMedia(kind, retimed.timestamp, payload);
-    if (!this.started && this.probe.codecsKnown) this.announceStarted();
+    if (!this.started && !this.deps.relay && this.probe.codecsKnown) this.announceStarted();
   }
 
   onMetadata(_timestamp: number, properties: Record<string, Amf0Value>, payload: Buffer): void {
@@ -186,6 +193,7 @@ export class PublishSession {
       return;
     }
     this.flushBytesIn();
+    if (this.deps.relay) return;
     const state = this.liveState(this.probe.sampleBitrateKbps());
     if ((await this.presence.refresh(state, () => !this.closing)) !== 'lost') return;
     this.publisher.close('stream taken over');
@@ -210,6 +218,10 @@ export class PublishSession {
     this.flushBytesIn();
     this.hub.close(reason === 'publisher_closed' ? 'stream ended' : `stream ended: ${reason}`);
     if (reason !== 'publisher_closed' && reason !== 'error') this.publisher.close(`stream ended: ${reason}`);
+    if (this.deps.relay) {
+      this.log.info({ reason, bytesIn: this.probe.bytesIn }, 'relay ended');
+      return;
+    }
     // A session that ends before its codecs were known still announces its start, so consumers see a pair.
     if (!this.started) this.announceStarted(true);
     await this.started;

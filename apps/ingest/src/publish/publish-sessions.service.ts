@@ -67,9 +67,10 @@ export class PublishSessionsService implements OnModuleInit {
   /**
    * Claims the stream and registers the session; undefined when another
    * publisher (on any node) holds it. The caller accepts the publisher,
-   * wires its media to the session and calls session.begin().
+   * wires its media to the session and calls session.begin(). A relay
+   * (options.relay) claims nothing: the node relaying it holds the stream.
    */
-  async start(grant: PublishGrant, publisher: PublisherHandle): Promise<PublishSession | undefined> {
+  async start(grant: PublishGrant, publisher: PublisherHandle, options: { relay?: boolean } = {}): Promise<PublishSession | undefined> {
     const local = this.sessions.get(grant.streamId);
     if (local) {
       // A takeover replaces the publisher live on this very node; otherwise the key is busy.
@@ -89,6 +90,7 @@ export class PublishSessionsService implements OnModuleInit {
       codecWaitMs: this.config.INGEST_CODEC_WAIT_MS,
       timestampJumpMs: this.config.INGEST_TIMESTAMP_JUMP_MS,
       mediaTimeoutMs: this.config.INGEST_IDLE_TIMEOUT_MS,
+      relay: options.relay === true,
       hub: {
         maxViewerQueueBytes: this.config.INGEST_VIEWER_QUEUE_BYTES,
         viewerStallTimeoutMs: this.config.INGEST_VIEWER_STALL_TIMEOUT_MS,
@@ -106,9 +108,9 @@ export class PublishSessionsService implements OnModuleInit {
     });
     // Reserve locally before the Redis round trip so two publishes racing on this node cannot both claim.
     this.sessions.set(grant.streamId, session);
-    let claimed = false;
+    let claimed = options.relay === true;
     try {
-      claimed = await session.claim();
+      if (!claimed) claimed = await session.claim();
     } catch (error) {
       this.logger.error({ err: error, streamId: grant.streamId }, 'live state claim failed');
     }
@@ -176,7 +178,7 @@ export class PublishSessionsService implements OnModuleInit {
   }
 
   private updateGauges(): void {
-    const publishers: Record<string, number> = { rtmp: 0, rtmps: 0 };
+    const publishers: Record<string, number> = { rtmp: 0, rtmps: 0, whip: 0 };
     for (const session of this.sessions.values()) publishers[session.publisher.protocol] = (publishers[session.publisher.protocol] ?? 0) + 1;
     for (const [protocol, n] of Object.entries(publishers)) this.metrics.publishers.set({ protocol }, n);
     const totals = this.totals();

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { sleep, waitFor } from '@mediaplane/testing';
 import { RtcNegotiationError, type RtcEngine, type RtcEngineOptions, type RtcPeerOptions, type RtcProducer, type RtcRouter } from './rtc-engine';
@@ -326,5 +327,46 @@ export function describeRtcEngineContract(name: string, factory: RtcEngineFactor
         what: `open sockets back to ${baselineSockets} (now ${openSocketCount()})`,
       });
     }, 1_200_000);
+
+    it('sends plain RTP to a local port as described, with keyframes on request, until closed', async () => {
+      const router = await newRouter('plain-rtp');
+      const { producers, publisher } = await publish(router, { video: { codec: 'VP8' }, audio: true });
+      const sockets = await Promise.all(
+        producers.map(async () => {
+          const socket = createSocket('udp4');
+          await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+          const packets: Array<{ payloadType: number; ssrc: number }> = [];
+          socket.on('message', (msg) => packets.push({ payloadType: msg[1]! & 0x7f, ssrc: msg.readUInt32BE(8) }));
+          return { socket, packets, port: (socket.address() as { port: number }).port };
+        }),
+      );
+      try {
+        const output = await router.sendPlainRtp(
+          producers,
+          sockets.map((s) => ({ ip: '127.0.0.1', port: s.port })),
+        );
+        expect(output.streams.map((s) => `${s.kind} ${s.mimeType} ${s.clockRate} ${s.port}`)).toEqual(
+          producers.map((p, i) => `${p.kind} ${p.mimeType} ${p.kind === 'video' ? 90000 : 48000} ${sockets[i]!.port}`),
+        );
+        for (const [i, stream] of output.streams.entries()) {
+          const { packets } = sockets[i]!;
+          await waitFor(() => packets.filter((p) => p.ssrc === stream.ssrc).length > 20, { timeoutMs: MEDIA_TIMEOUT_MS, what: `${stream.kind} plain RTP` });
+          // The described SSRC and payload type only; mediasoup adds its bandwidth probation packets (SSRC 1234, PT 127), which receivers drop.
+          const media = packets.filter((p) => p.ssrc !== 1234);
+          expect(new Set(media.map((p) => `${p.payloadType}/${p.ssrc}`))).toEqual(new Set([`${stream.payloadType}/${stream.ssrc}`]));
+        }
+        const before = publisher.keyframeRequests;
+        output.requestKeyFrame();
+        await waitFor(() => publisher.keyframeRequests > before, { timeoutMs: MEDIA_TIMEOUT_MS, what: 'PLI/FIR at the publisher' });
+        output.close();
+        expect(output.closed).toBe(true);
+        await sleep(300);
+        const counts = sockets.map((s) => s.packets.length);
+        await sleep(500);
+        expect(sockets.map((s) => s.packets.length)).toEqual(counts);
+      } finally {
+        for (const s of sockets) s.socket.close();
+      }
+    });
   });
 }

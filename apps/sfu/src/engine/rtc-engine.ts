@@ -91,6 +91,12 @@ export interface RtcRouter {
    * is requested from every video producer consumed.
    */
   send(offerSdp: string, producers: readonly RtcProducer[], options: RtcPeerOptions): Promise<RtcSendResult>;
+  /**
+   * Sends each producer's RTP, unencrypted, to a local UDP port (RTCP to the
+   * port after it), for a process such as FFmpeg to read (the ingest bridge).
+   * Throws RtcUnsupportedError on engines without plain RTP.
+   */
+  sendPlainRtp(producers: readonly RtcProducer[], targets: readonly PlainRtpTarget[]): Promise<RtcPlainRtpOutput>;
   readonly closed: boolean;
   /** Closes every peer, producer and consumer of the router. */
   close(): void;
@@ -183,6 +189,42 @@ export interface RtcConsumer extends EventEmitter<RtcConsumerEvents> {
   requestKeyFrame(): void;
   readonly closed: boolean;
   close(): void;
+}
+
+/** Where one producer's plain RTP goes: RTP to `port`, RTCP to `port + 1`. */
+export interface PlainRtpTarget {
+  ip: string;
+  port: number;
+}
+
+/** One forwarded producer as the receiver must expect it (what an SDP m= section says). */
+export interface PlainRtpStream {
+  kind: MediaKind;
+  producerId: string;
+  mimeType: RtcMimeType;
+  payloadType: number;
+  clockRate: number;
+  channels?: number;
+  /** Codec parameters as an fmtp value (`packetization-mode=1;profile-level-id=42e01f`), empty when none. */
+  fmtp: string;
+  ssrc: number;
+  /** The target this stream is sent to. */
+  ip: string;
+  port: number;
+}
+
+/** Plain RTP leaving the engine for a local process; closing it stops the flow. */
+export interface RtcPlainRtpOutput {
+  readonly streams: readonly PlainRtpStream[];
+  /** Asks the publisher for a keyframe on every video stream (FFmpeg sends no PLI). */
+  requestKeyFrame(): void;
+  readonly closed: boolean;
+  close(): void;
+}
+
+/** The engine cannot do what was asked (e.g. plain RTP on werift). */
+export class RtcUnsupportedError extends Error {
+  override readonly name = 'RtcUnsupportedError';
 }
 
 /** The offer could not be answered: the message names what was wrong (shown to the client as a 400). */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SessionStoresModule } from '@mediaplane/service-kit';
+import { BridgeModule } from '../bridge/bridge.module';
 import { EngineModule } from '../engine/engine.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { StreamCommandsController } from './stream-commands.controller';
@@ -7,7 +8,7 @@ import { WebrtcStreamsService } from './webrtc-streams.service';
 
 /** Streams published over WebRTC on this node: live state, events, kicks. */
 @Module({
-  imports: [EngineModule, MetricsModule, SessionStoresModule],
+  imports: [EngineModule, MetricsModule, SessionStoresModule, BridgeModule],
   controllers: [StreamCommandsController],
   providers: [WebrtcStreamsService],
   exports: [WebrtcStreamsService],

@@ -16,6 +16,13 @@ export interface WebrtcStreamDeps {
   /** This instance's id (LiveStreamState.node). */
   node: string;
   statsIntervalMs: number;
+  /** How long a bridged stream waits for its relay to reach the ingest before announcing itself without a pull URL. */
+  announceWaitMs: number;
+}
+
+/** The stream's relay into an ingest node (bridge/ingest-bridge.ts). */
+export interface StreamRelay {
+  stop(): Promise<void>;
 }
 
 /** A WHEP viewer of the stream: its peer and when it joined. */
@@ -44,6 +51,12 @@ export class WebrtcStream {
   bitrateKbps = 0;
   private readonly log: Logger;
   private readonly presence: LiveStreamPresence;
+  private relay?: StreamRelay;
+  /** Where the ingest serves the relayed stream over HTTP-FLV (the live state's pullUrl), once the relay flows. */
+  private pullUrl?: string;
+  private announced?: Promise<void>;
+  private pullUrlWritten: () => void = () => undefined;
+  private readonly firstPullUrl = new Promise<void>((resolve) => (this.pullUrlWritten = resolve));
 
   constructor(
     readonly grant: WhipGrant,
@@ -72,12 +85,43 @@ export class WebrtcStream {
     return this.presence.claim(this.liveState(), this.grant.takeover);
   }
 
-  /** Announces the stream and starts the live-state refresh; call once the answer went out. */
+  /** The relay into the ingest; call before begin() so stream.started waits for it. */
+  attachRelay(relay: StreamRelay): void {
+    this.relay = relay;
+  }
+
+  /** The relay reached an ingest (again): the live state points pulls (transcode, edge, snapshots) there. */
+  async setPullUrl(pullUrl: string): Promise<void> {
+    this.pullUrl = pullUrl;
+    await this.refresh();
+    this.pullUrlWritten();
+  }
+
+  /**
+   * Starts the live-state refresh and announces the stream. A relayed stream
+   * announces once its pull URL is in the live state (transcode pulls from it
+   * as soon as it hears stream.started), or after announceWaitMs without one;
+   * that wait runs in the background so the WHIP answer is not held up.
+   */
   async begin(): Promise<void> {
     this.publisher.once('closed', () => void this.end('publisher_closed'));
     this.statsTimer = setInterval(() => void this.refresh(), this.deps.statsIntervalMs);
     this.statsTimer.unref();
-    await this.presence.announceStarted(this.mediaInfo());
+    this.announced = this.announce();
+    if (!this.relay) await this.announced;
+  }
+
+  private async announce(): Promise<void> {
+    if (this.relay) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.deps.announceWaitMs)));
+      await Promise.race([this.firstPullUrl, timeout]);
+      clearTimeout(timer);
+      if (!this.pullUrl) this.log.warn({ waitedMs: this.deps.announceWaitMs }, 'the ingest relay is not flowing yet; announcing without a pull URL');
+    }
+    // The publish decision travels on with the stream: transcode reads it here and does not ask again.
+    const settings = { private: this.grant.private, record: this.grant.record, ...(this.grant.ladder ? { ladder: this.grant.ladder } : {}) };
+    await this.presence.announceStarted(this.mediaInfo(), settings);
   }
 
   addViewer(peer: RtcPeer): StreamViewer {
@@ -109,6 +153,7 @@ export class WebrtcStream {
       streamId: this.streamId,
       sessionId: this.sessionId,
       node: this.deps.node,
+      ...(this.pullUrl ? { pullUrl: this.pullUrl } : {}),
       protocol: 'whip',
       private: this.grant.private,
       startedAt: this.startedAt.toISOString(),
@@ -137,9 +182,13 @@ export class WebrtcStream {
 
   private async finish(reason: StreamEndReason): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
+    await this.relay?.stop().catch((error: unknown) => this.log.warn({ err: error }, 'ingest relay not stopped cleanly'));
     for (const viewer of this.viewers.values()) viewer.peer.close();
     this.publisher.close();
     this.router.close();
+    // Consumers see started before ended, even when the stream ends while the relay is still being awaited.
+    this.pullUrlWritten();
+    await this.announced;
     await this.presence.release();
     const endedAt = new Date();
     await this.presence.announceEnded(reason, endedAt, this.lastBytesIn);

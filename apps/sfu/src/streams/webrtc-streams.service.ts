@@ -5,6 +5,7 @@ import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ShutdownServ
 import { LiveStreamStore } from '@mediaplane/sessions';
 import type { RtcPeer, RtcProducer, RtcRouter } from '../engine/rtc-engine';
 import { RtcEngineHost } from '../engine/rtc-engine-host.service';
+import { IngestBridgeService } from '../bridge/ingest-bridge.service';
 import { SfuMetrics } from '../metrics/sfu-metrics';
 import type { SfuConfig } from '../sfu.config';
 import type { WhipGrant } from '../whip/whip-authorizer.service';
@@ -30,6 +31,7 @@ export class WebrtcStreamsService implements OnModuleInit {
     private readonly metrics: SfuMetrics,
     private readonly shutdown: ShutdownService,
     private readonly load: LoadReporterService,
+    private readonly bridges: IngestBridgeService,
   ) {}
 
   onModuleInit(): void {
@@ -77,6 +79,7 @@ export class WebrtcStreamsService implements OnModuleInit {
       logger: this.logger,
       node: this.instanceId,
       statsIntervalMs: this.config.SFU_STATS_INTERVAL_MS,
+      announceWaitMs: this.config.SFU_BRIDGE_ANNOUNCE_WAIT_MS,
     });
     // Reserve locally before the Redis round trip so two publishes racing on this node cannot both claim.
     this.streams.set(grant.streamId, stream);
@@ -97,6 +100,14 @@ export class WebrtcStreamsService implements OnModuleInit {
       });
     });
     this.metrics.sessionsStarted.inc({ kind: 'whip' });
+    const relay = await this.bridges
+      .open({ streamId: grant.streamId, sessionId: stream.sessionId, private: grant.private, router, producers }, (pullUrl) => void stream.setPullUrl(pullUrl))
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error, streamId: grant.streamId }, 'ingest bridge not started');
+        return undefined;
+      });
+    if (relay && stream.isEnded) await relay.stop();
+    else if (relay) stream.attachRelay(relay);
     await stream.begin();
     this.updateGauges();
     return stream;

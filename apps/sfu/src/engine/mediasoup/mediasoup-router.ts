@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
-import { RtcNegotiationError, type RtcPeerOptions, type RtcProducer, type RtcReceiveResult, type RtcRouter, type RtcSendResult } from '../rtc-engine';
+import {
+  RtcNegotiationError,
+  type PlainRtpTarget,
+  type RtcPlainRtpOutput,
+  type RtcPeerOptions,
+  type RtcProducer,
+  type RtcReceiveResult,
+  type RtcRouter,
+  type RtcSendResult,
+} from '../rtc-engine';
 import { ROUTER_MEDIA_CODECS } from './media-codecs';
 import { MediasoupConsumer } from './mediasoup-consumer';
 import { MediasoupDataChannel } from './mediasoup-data-channel';
 import { MediasoupPeer } from './mediasoup-peer';
+import { MediasoupPlainRtpOutput } from './mediasoup-plain-rtp-out';
 import { MediasoupProducer } from './mediasoup-producer';
 import type { EngineContext, RouterHome } from './engine-context';
 import { writeAnswer, type AnswerSection } from './sdp/answer-sdp';
@@ -125,6 +135,17 @@ export class MediasoupRouter implements RtcRouter {
       peer.close();
       throw error;
     }
+  }
+
+  async sendPlainRtp(producers: readonly RtcProducer[], targets: readonly PlainRtpTarget[]): Promise<RtcPlainRtpOutput> {
+    if (this.ended) throw new Error(`router ${this.label} is closed`);
+    const sources = producers.map((p) => {
+      if (!(p instanceof MediasoupProducer)) throw new Error('sendPlainRtp(): producers must come from the mediasoup engine');
+      return p;
+    });
+    const output = await MediasoupPlainRtpOutput.open(sources, targets);
+    await output.start();
+    return output;
   }
 
   /** A router on target's worker numbering codecs as this viewer does (see payload-numbering.ts); target itself when it already does. */

@@ -4,6 +4,8 @@ import {
   RTC_DATA_CHANNEL_LABEL,
   RTC_DATA_CHANNEL_STREAM_ID,
   RtcNegotiationError,
+  type PlainRtpTarget,
+  type RtcPlainRtpOutput,
   type MediaKind,
   type RtcPeerOptions,
   type RtcProducer,
@@ -16,6 +18,7 @@ import { routedMimeType } from './werift-codecs';
 import { WeriftConsumer } from './werift-consumer';
 import { WeriftDataChannel } from './werift-data-channel';
 import { WeriftPeer } from './werift-peer';
+import { WeriftPlainRtpOutput } from './werift-plain-rtp-out';
 import { WeriftProducer } from './werift-producer';
 import type { WeriftRegistry } from './werift-registry';
 
@@ -183,6 +186,15 @@ export class WeriftRouter implements RtcRouter {
 
   private assertOpen(): void {
     if (this._closed) throw new Error(`router ${this.label} is closed`);
+  }
+
+  sendPlainRtp(producers: readonly RtcProducer[], targets: readonly PlainRtpTarget[]): Promise<RtcPlainRtpOutput> {
+    this.assertOpen();
+    const sources = producers.map((p) => {
+      if (!(p instanceof WeriftProducer)) throw new Error('sendPlainRtp(): producers must come from the werift engine');
+      return p;
+    });
+    return Promise.resolve(WeriftPlainRtpOutput.open(sources, targets));
   }
 
   close(): void {
