@@ -81,6 +81,8 @@ describe('Bus on a real NATS server', () => {
       seen.push(p.instanceId);
       if (p.instanceId === 'boom') throw new Error('handler bug');
     });
+    // The subscription is on another connection: make sure the server has it before publishing.
+    await b.nc.flush();
     await a.publish(clusterContracts.nodeStopped, { instanceId: 'boom' }, { app: 'edge', instanceId: 'boom', at: new Date().toISOString() });
     await a.publish(clusterContracts.nodeStopped, { instanceId: 'fine' }, { app: 'edge', instanceId: 'fine', at: new Date().toISOString() });
     await waitFor(() => seen.includes('fine'), { what: 'second event' });
