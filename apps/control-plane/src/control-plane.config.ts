@@ -40,8 +40,11 @@ export const controlPlaneConfigSchema = z.object({
   CONTROL_PLANE_AUTH_FAILURE_LIMIT: count(20).describe(
     'Failed publish authorizations allowed per remote address within the window; beyond it the answer is rate_limited.',
   ),
+  CONTROL_PLANE_ADMIN_AUTH_FAILURE_LIMIT: count(20).describe(
+    'Wrong admin tokens allowed per remote address within the window; beyond it every admin request from that address gets 429 with Retry-After.',
+  ),
   CONTROL_PLANE_AUTH_FAILURE_WINDOW_MS: millis(60_000).describe(
-    'Window of the failed publish authorization count (it restarts with the first failure after it ran out).',
+    'Window of the failed publish authorization and wrong admin token counts (it restarts with the first failure after it ran out).',
   ),
   CONTROL_PLANE_WEBHOOK_TIMEOUT_MS: millis(5000).describe('How long one webhook delivery may take (connect + response) before it counts as failed.'),
   CONTROL_PLANE_WEBHOOK_MAX_ATTEMPTS: count(12).describe('Delivery attempts per event and webhook before the delivery is given up and listed as failed.'),

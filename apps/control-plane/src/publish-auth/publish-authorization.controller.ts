@@ -6,7 +6,7 @@ import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/cont
 import { counter, linkActiveSpanTo, type Logger, type Registry } from '@mediaplane/observability';
 import { LOGGER, METRICS } from '@mediaplane/service-kit';
 import { StreamStore } from '../streams/stream-store.service';
-import { AuthFailureLimiter } from './auth-failure-limiter';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 
 type AuthorizeRequest = z.output<typeof streamContracts.publishAuthorize.request>;
 
