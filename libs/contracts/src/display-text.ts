@@ -20,13 +20,15 @@ const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/u;
  * spelling. Each refusal says why, as a 400 message.
  */
 export function displayTextSchema(options: { max: number; required: boolean }) {
-  return z
+  // Built-in min/max (not refinements), so OpenAPI shows minLength/maxLength; zod runs the checks in this order.
+  const text = z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
     .refine((s) => !LONE_SURROGATE.test(s), { message: 'must be valid Unicode (it holds a lone surrogate)', abort: true })
     .overwrite((s) => s.normalize('NFC'))
-    .trim()
+    .trim();
+  const sized = (options.required ? text.min(1, 'must not be empty') : text).max(options.max, `must be at most ${options.max} characters`);
+  return sized
     .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters')
     .refine((s) => !BIDI_CONTROLS.test(s), 'must not contain bidirectional control characters (U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C)')
-    .refine((s) => !options.required || s.replace(INVISIBLE, '').length > 0, 'must not be empty (or only invisible characters)')
-    .refine((s) => s.length <= options.max, `must be at most ${options.max} characters`);
+    .refine((s) => !options.required || s.length === 0 || s.replace(INVISIBLE, '').length > 0, 'must not be empty (only invisible characters)');
 }
