@@ -7,3 +7,4 @@ export * from './connection-limiter';
 export * from './auth-failure-throttle';
 export * from './room-token';
 export * from './redis-keys';
+export * from './outbound-target-policy';
