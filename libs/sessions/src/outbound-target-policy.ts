@@ -68,7 +68,11 @@ function embeddedIPv4(v6: ipaddr.IPv6): EmbeddedIPv4 | undefined {
   const range = v6.range();
   if (range === 'ipv4Mapped') return v4('ipv4Mapped', last32);
   if (range === '6to4') return v4('6to4', bytes.slice(2, 6));
-  if (range === 'teredo') return v4('teredo', last32.map((b) => b ^ 0xff));
+  if (range === 'teredo')
+    return v4(
+      'teredo',
+      last32.map((b) => b ^ 0xff),
+    );
   if (range === 'rfc6052') {
     // 64:ff9b::/96 carries the IPv4 in the last 32 bits; 64:ff9b:1::/48 (RFC 8215) in bits 48–63 and 72–87 (RFC 6052's /48 layout).
     const localUse = p[2] === 1 && v6.match(ipaddr.parseCIDR('64:ff9b:1::/48'));

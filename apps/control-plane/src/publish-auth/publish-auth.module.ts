@@ -15,7 +15,12 @@ import { PublishAuthorizationController } from './publish-authorization.controll
     {
       provide: AuthFailureLimiter,
       useFactory: (redis: Redis, c: ControlPlaneConfig) =>
-        new AuthFailureLimiter(redis, controlPlaneKeys(c.MEDIAPLANE_NAMESPACE).authFailures, c.CONTROL_PLANE_AUTH_FAILURE_LIMIT, c.CONTROL_PLANE_AUTH_FAILURE_WINDOW_MS),
+        new AuthFailureLimiter(
+          redis,
+          controlPlaneKeys(c.MEDIAPLANE_NAMESPACE).authFailures,
+          c.CONTROL_PLANE_AUTH_FAILURE_LIMIT,
+          c.CONTROL_PLANE_AUTH_FAILURE_WINDOW_MS,
+        ),
       inject: [REDIS, APP_CONFIG],
     },
   ],

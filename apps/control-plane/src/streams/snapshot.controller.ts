@@ -35,12 +35,7 @@ export class SnapshotController {
   @ApiOkResponse({ description: 'A JPEG image.', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } })
   @ApiUnauthorizedResponse({ description: 'Private stream without a valid token.', schema: errorRef() })
   @ApiNotFoundResponse({ description: 'Unknown stream, not live, or no keyframe yet.', schema: errorRef() })
-  async snapshot(
-    @Param('id') id: string,
-    @Query('token') token: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  async snapshot(@Param('id') id: string, @Query('token') token: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     // A wrong admin token is refused (and counted) even on a public stream; none at all is fine.
     const adminVerdict = req.headers.authorization === undefined ? 'missing' : await this.admin.authenticate(req, res);
     const { definition } = await this.streams.require(id);
