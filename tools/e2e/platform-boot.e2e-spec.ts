@@ -56,6 +56,26 @@ describe('the platform on one host', () => {
     expect(text).not.toContain('mediaplane_process_');
   });
 
+  // Issue 14 item 3: helmet's headers on every HTTP surface, while media routes keep the CORS players on other origins need.
+  it.each([...APP_NAMES])('%s sends the security headers on /healthz, /metrics and its media routes', async (name) => {
+    const app = apps.get(name) as AppProcess;
+    const mediaRoutes: Record<string, string[]> = { ingest: ['/live/no-such-stream.flv'], edge: ['/hls/no-such-stream/index.m3u8'] };
+    for (const path of ['/healthz', '/metrics', ...(mediaRoutes[name] ?? [])]) {
+      const media = mediaRoutes[name]?.includes(path) ?? false;
+      const res = await fetch(`${app.httpUrl}${path}`, { headers: { origin: 'http://player.example' } });
+      await res.arrayBuffer();
+      const seen = {
+        path,
+        nosniff: res.headers.get('x-content-type-options'),
+        frame: res.headers.get('x-frame-options'),
+        corp: res.headers.get('cross-origin-resource-policy'),
+        csp: /default-src 'self'/.test(res.headers.get('content-security-policy') ?? ''),
+        cors: media ? res.headers.get('access-control-allow-origin') : 'n/a',
+      };
+      expect(seen).toEqual({ path, nosniff: 'nosniff', frame: 'DENY', corp: 'cross-origin', csp: true, cors: media ? '*' : 'n/a' });
+    }
+  });
+
   it('lists every running instance in the cluster view through NATS heartbeats and Redis', async () => {
     const controlPlane = apps.get('control-plane') as AppProcess;
     const seen = await waitFor(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonConfigShape, count, list, millis, playbackSecretShape, port } from '@mediaplane/config';
-import { isValidAllowlistEntry } from './webhooks/webhook-target-policy';
+import { isValidAllowlistEntry } from '@mediaplane/sessions';
 
 /** A public base URL; optional ones default to PLATFORM.md's ports on MEDIAPLANE_PUBLIC_HOST. */
 const baseUrl = (what: string, fallback: string) =>
@@ -35,13 +35,16 @@ export const controlPlaneConfigSchema = z.object({
   MEDIAPLANE_WEBHOOK_ALLOWLIST: list()
     .refine((entries) => entries.every(isValidAllowlistEntry), 'every entry must be a host name, an IP address or a CIDR (e.g. 10.0.0.0/8)')
     .describe(
-      'Comma-separated hosts, addresses or CIDRs that webhooks may target although they are loopback, link-local or private (e.g. 127.0.0.1,10.0.0.0/8).',
+      'Comma-separated hosts, addresses or CIDRs that webhooks may target although they are not public unicast (loopback, private, link-local, NAT64 …; e.g. 127.0.0.1,10.0.0.0/8).',
     ),
   CONTROL_PLANE_AUTH_FAILURE_LIMIT: count(20).describe(
     'Failed publish authorizations allowed per remote address within the window; beyond it the answer is rate_limited.',
   ),
+  CONTROL_PLANE_ADMIN_AUTH_FAILURE_LIMIT: count(20).describe(
+    'Wrong admin tokens allowed per remote address within the window; beyond it every admin request from that address gets 429 with Retry-After.',
+  ),
   CONTROL_PLANE_AUTH_FAILURE_WINDOW_MS: millis(60_000).describe(
-    'Window of the failed publish authorization count (it restarts with the first failure after it ran out).',
+    'Window of the failed publish authorization and wrong admin token counts (it restarts with the first failure after it ran out).',
   ),
   CONTROL_PLANE_TAKEOVER_WINDOW_MS: millis(60_000).describe(
     'After POST /streams/{id}/takeover, how long the next publisher with the key may replace the live one; an unused takeover lapses.',

@@ -14,6 +14,7 @@ import {
   type AppProcess,
   type Publisher,
   adminApi,
+  execFileAsync,
   hlsPlayerState,
   startHlsPlayer,
 } from '@mediaplane/testing';
@@ -177,6 +178,22 @@ describe('RTMP publish → ingest → transcode → edge HLS (the real platform)
       ]);
       const probed = await ffprobe(`${edge.httpUrl}/hls/${stream.id}/${variants[2]?.uri}`, [], 30_000);
       expect(probed.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 480, height: 854 });
+    });
+
+    // Issue 14 item 7: FFmpeg's command line is readable by every local user; what it shows must open nothing.
+    it('shows in `ps` only a spent single-use pull ticket, which ingest then refuses', async () => {
+      const { stdout } = await execFileAsync('ps', ['-ww', '-eo', 'args']);
+      const lines = stdout.split('\n').filter((line) => /ffmpeg/.test(line) && line.includes(work) && line.includes(`/live/${stream.id}.flv`));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        const url = /(http:\/\/\S+\/live\/\S+\.flv\?token=\S+)/.exec(line)?.[1] as string;
+        const token = new URL(url).searchParams.get('token') as string;
+        // v1.<id>.<exp>.internal.<nonce>.<mac>: a ticket, not a reusable internal token.
+        expect(token.split('.')).toHaveLength(6);
+        const replay = await fetch(url);
+        expect(replay.status).toBe(403);
+        expect(await replay.text()).toMatch(/already used|expired/);
+      }
     });
   });
 });

@@ -7,3 +7,4 @@ export * from './transcode.contracts';
 export * from './webhook.contracts';
 export * from './room.contracts';
 export * from './control-plane-api.contracts';
+export * from './display-text';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayTextSchema } from './display-text';
 
 /**
  * Room signalling over `ws://HOST:8083/rooms/{roomId}?token=…`: one JSON
@@ -11,7 +12,8 @@ import { z } from 'zod';
  */
 
 export const RoomIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -');
-export const ParticipantIdentitySchema = z.string().min(1).max(64);
+/** Shown to the other participants: the same rules as stream names. */
+export const ParticipantIdentitySchema = displayTextSchema({ max: 64, required: true });
 
 export const RoomGrantsSchema = z.object({
   publish: z.boolean().default(true),

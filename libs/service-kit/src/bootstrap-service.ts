@@ -16,6 +16,7 @@ import { PinoNestLogger, createLogger, createMetricsRegistry, stopTracing } from
 import { HeartbeatService } from './heartbeat.service';
 import { JsonExceptionFilter } from './http-exception.filter';
 import { ReadinessService } from './readiness.service';
+import { securityHeaders } from './security-headers';
 import { ServiceKitModule } from './service-kit.module';
 import { ShutdownService } from './shutdown.service';
 import type { ServiceContext } from './service-context';
@@ -28,7 +29,12 @@ export interface ServiceDefinition<S extends z.ZodObject> {
   configSchema: S;
   /** Picks the HTTP port out of the app's config. */
   httpPort: (config: z.infer<S>) => number;
-  /** Extra HTTP setup (CORS, static files, Swagger) before listening. */
+  /**
+   * Extra HTTP setup (CORS, static files, Swagger) before listening. It runs
+   * after the security headers and BEFORE the JSON and urlencoded body
+   * parsers are mounted, so a middleware added here with `app.use` (e.g.
+   * authentication) sees requests whose body has not been read.
+   */
   configureHttp?: (app: NestExpressApplication, ctx: ServiceContext<z.infer<S> & CommonConfig>) => void | Promise<void>;
   env?: Record<string, string | undefined>;
 }
@@ -88,10 +94,15 @@ export async function bootstrapService<S extends z.ZodObject>(def: ServiceDefini
   @Module({ imports: [ServiceKitModule.forContext(ctx), def.module] })
   class RootModule {}
 
-  const app = await NestFactory.create<NestExpressApplication>(RootModule, { logger: new PinoNestLogger(logger), abortOnError: false });
+  // bodyParser: false, so the parsers are mounted below, after the app's own early middleware.
+  const app = await NestFactory.create<NestExpressApplication>(RootModule, { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false });
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.useGlobalFilters(new JsonExceptionFilter(logger));
   await def.configureHttp?.(app, ctx);
+  // Nest's defaults (100 kB JSON, extended urlencoded), in Nest's order.
+  app.useBodyParser('json');
+  app.useBodyParser('urlencoded', { extended: true });
   app.connectMicroservice({ strategy: new BusTransportStrategy(bus) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(def.httpPort(config), config.MEDIAPLANE_HTTP_HOST);

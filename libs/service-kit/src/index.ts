@@ -11,3 +11,4 @@ export * from './session-stores.module';
 export * from './bootstrap-service';
 export * from './live-stream-presence';
 export * from './websocket-upgrade.gateway';
+export * from './security-headers';

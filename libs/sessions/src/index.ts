@@ -10,3 +10,4 @@ export * from './viewer-session-id';
 export * from './redis-keys';
 export * from './takeover-flags';
 export * from './relay-token';
+export * from './outbound-target-policy';

@@ -40,10 +40,11 @@ export function transcodeKeys(namespace: string) {
   };
 }
 
-/** The control plane's own state: publish-auth failures, latest renditions, webhook delivery logs. */
+/** The control plane's own state: publish-auth and admin-token failures, latest renditions, webhook delivery logs. */
 export function controlPlaneKeys(namespace: string) {
   return {
     authFailures: (address: string) => redisKey(namespace, 'cp', 'auth-failures', address),
+    adminAuthFailures: (address: string) => redisKey(namespace, 'cp', 'admin-auth-failures', address),
     renditions: (streamId: string) => redisKey(namespace, 'cp', 'renditions', streamId),
     webhookDeliveries: (webhookId: string, what: 'attempts' | 'failures' | 'stats') => redisKey(namespace, 'cp', 'webhook', webhookId, what),
   };

@@ -1,34 +1,20 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
-import { APP_CONFIG } from '@mediaplane/service-kit';
-import type { ControlPlaneConfig } from '../control-plane.config';
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AdminAuthenticator } from './admin-authenticator';
 
-/** Admin API access: `Authorization: Bearer <MEDIAPLANE_ADMIN_TOKEN>`, compared in constant time. */
+/**
+ * Admin routes: the right bearer token, else 401; 429 for an address that
+ * guessed wrong too often (see AdminAuthenticator). Nest makes one guard per
+ * module that uses it; they share AuthModule's authenticator.
+ */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
-  private readonly expected: Buffer;
+  constructor(private readonly authenticator: AdminAuthenticator) {}
 
-  constructor(@Inject(APP_CONFIG) config: ControlPlaneConfig) {
-    this.expected = digest(config.MEDIAPLANE_ADMIN_TOKEN);
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    const verdict = this.check(context.switchToHttp().getRequest<Request>().headers.authorization);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const verdict = await this.authenticator.authenticate(http.getRequest<Request>(), http.getResponse<Response>());
     if (verdict === 'missing') throw new UnauthorizedException('missing bearer token (Authorization: Bearer <admin token>)');
-    if (verdict === 'wrong') throw new UnauthorizedException('invalid token');
     return true;
   }
-
-  /** For routes with more than one way in (snapshots also accept playback tokens). */
-  check(header: string | undefined): 'ok' | 'missing' | 'wrong' {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-    if (!match) return 'missing';
-    // Hashing first gives equal-length buffers, so timingSafeEqual leaks neither content nor length.
-    return timingSafeEqual(digest(match[1] as string), this.expected) ? 'ok' : 'wrong';
-  }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }

@@ -4,23 +4,6 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from '@mediaplane/observability';
 
 /**
- * The dashboard's CSP: scripts and styles only from this origin; players may
- * pull media from any playback host (ingest, edge, SFU run on other ports).
- */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  'media-src * blob:',
-  'connect-src *',
-  "worker-src 'self' blob:",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
-
-/**
  * Serves the built dashboard (Vite output) at `/`. Routes under /api, and
  * /healthz, /readyz, /metrics fall through to Nest because the static
  * handler only answers for files that exist.
@@ -38,11 +21,9 @@ export function dashboardMiddleware(webDir: string | undefined, logger: Logger):
   const serve = express.static(dir, {
     index: 'index.html',
     redirect: false,
+    // Security headers (CSP included) come from service-kit's securityHeaders, mounted before this.
     setHeaders: (res, path) => {
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Referrer-Policy', 'no-referrer');
       if (path.endsWith('.html')) {
-        res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
         res.setHeader('Cache-Control', 'no-cache');
       } else if (/[\\/]assets[\\/]/.test(path)) {
         // Vite puts a content hash in every asset name.

@@ -7,7 +7,7 @@ import { counter, linkActiveSpanTo, type Logger, type Registry } from '@mediapla
 import { LOGGER, METRICS } from '@mediaplane/service-kit';
 import { TakeoverFlags } from '@mediaplane/sessions';
 import { StreamStore } from '../streams/stream-store.service';
-import { AuthFailureLimiter } from './auth-failure-limiter';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 
 type AuthorizeRequest = z.output<typeof streamContracts.publishAuthorize.request>;
 

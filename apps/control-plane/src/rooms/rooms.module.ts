@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { AuthModule } from '../auth/auth.module';
 import { RoomTokensController } from './room-tokens.controller';
 
 /** Room tokens for the SFU's rooms. */
-@Module({ controllers: [RoomTokensController], providers: [AdminTokenGuard] })
+@Module({ imports: [AuthModule], controllers: [RoomTokensController] })
 export class RoomsModule {}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LadderSchema, StreamIdSchema } from '@mediaplane/contracts';
+import { LadderSchema, StreamIdSchema, displayTextSchema } from '@mediaplane/contracts';
 import { requiredOr } from '../http/describe-zod-issues';
 
 // Requests and storage of the streams API; its responses (what the dashboard reads) are in
@@ -24,12 +24,8 @@ export const StreamDefinitionSchema = z.object({
 });
 export type StreamDefinition = z.infer<typeof StreamDefinitionSchema>;
 
-export const StreamNameSchema = z
-  .string({ error: requiredOr('must be a string') })
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters')
-  .regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters');
+/** NFC-normalized and trimmed; no lone surrogates, control or bidi characters, not only invisible ones. */
+export const StreamNameSchema = displayTextSchema({ max: 100, required: true });
 
 export const CreateStreamRequestSchema = z
   .strictObject({

@@ -18,7 +18,8 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
   let cp: ControlPlaneHarness;
 
   beforeAll(async () => {
-    cp = await ControlPlaneHarness.start();
+    // This suite sends dozens of wrong admin tokens on purpose (every route × every kind); the limit itself is tested in admin-auth.int-spec.
+    cp = await ControlPlaneHarness.start({ CONTROL_PLANE_ADMIN_AUTH_FAILURE_LIMIT: '1000' });
   }, 60_000);
 
   afterAll(async () => {
@@ -108,6 +109,9 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
       ['an empty name', { name: '   ' }, /name: must not be empty/],
       ['a long name', { name: 'x'.repeat(101) }, /name: must be at most 100 characters/],
       ['a name that is not a string', { name: 42 }, /name: must be a string/],
+      ['a name with a bidi override', { name: 'invoice\u202Efdp.exe' }, /name: must not contain bidirectional control characters/],
+      ['a name of zero-width characters only', { name: '\u200B\u200D\uFEFF' }, /name: must not be empty/],
+      ['a name with a lone surrogate', { name: 'live \uD83C' }, /name: must be valid Unicode/],
       ['private that is not a boolean', { name: 'a', private: 'yes' }, /private: must be true or false/],
       ['an unknown field', { name: 'a', colour: 'red' }, /colour: is not a known field/],
       ['a bad ladder rung', { name: 'a', ladder: { rungs: [{ name: 'low', height: 10, videoBitrateKbps: 500 }] } }, /ladder\.rungs\.0\.height: /],
@@ -117,6 +121,11 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect(String(res.body['message'])).toMatch(message);
+    });
+
+    it('stores names NFC-normalized, so one name has one spelling', async () => {
+      const created = await create({ name: 'Cafe\u0301 live' });
+      expect(created.name).toBe('Caf\u00e9 live');
     });
 
     it('answers 400 for malformed JSON and for a bad ?live filter', async () => {

@@ -3,13 +3,13 @@ import { webhookContracts, type WebhookDeliveryRequested } from '@mediaplane/con
 import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
 import { counter, histogram, type Logger, type Registry } from '@mediaplane/observability';
 import { APP_CONFIG, BUS, LOGGER, METRICS, ShutdownService } from '@mediaplane/service-kit';
+import { OutboundTargetPolicy } from '@mediaplane/sessions';
 import type { ControlPlaneConfig } from '../control-plane.config';
 import { DeliveryLog } from './delivery-log.service';
 import { retryDelayMs } from './retry-schedule';
 import { sendWebhook } from './webhook-sender';
 import { ATTEMPT_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook } from './webhook-signature';
 import { WebhookStore } from './webhook-store.service';
-import { WebhookTargetPolicy } from './webhook-target-policy';
 import type { DeliveryAttempt, WebhookRecord } from './webhook.schemas';
 
 const CONSUMER = 'control-plane-webhook-deliveries';
@@ -24,7 +24,7 @@ const CONSUMER = 'control-plane-webhook-deliveries';
  */
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly policy: WebhookTargetPolicy;
+  readonly policy: OutboundTargetPolicy;
   private readonly config: ControlPlaneConfig;
   private queue?: WorkQueue;
   private readonly outcomes;
@@ -40,7 +40,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     @Inject(APP_CONFIG) config: ControlPlaneConfig,
   ) {
     this.config = config;
-    this.policy = new WebhookTargetPolicy(config.MEDIAPLANE_WEBHOOK_ALLOWLIST);
+    this.policy = new OutboundTargetPolicy(config.MEDIAPLANE_WEBHOOK_ALLOWLIST);
     this.outcomes = counter(metrics, 'mediaplane_webhook_delivery_attempts_total', 'Webhook delivery attempts by outcome', ['outcome']);
     this.durations = histogram(metrics, 'mediaplane_webhook_delivery_seconds', 'Time of one webhook delivery attempt', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   }

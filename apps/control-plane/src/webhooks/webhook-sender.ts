@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import type { WebhookTargetPolicy } from './webhook-target-policy';
+import type { OutboundTargetPolicy } from '@mediaplane/sessions';
 
 export interface SendResult {
   ok: boolean;
@@ -21,7 +21,7 @@ export async function sendWebhook(
   url: URL,
   body: string,
   headers: Record<string, string>,
-  policy: WebhookTargetPolicy,
+  policy: OutboundTargetPolicy,
   timeoutMs: number,
 ): Promise<SendResult> {
   const started = Date.now();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WEBHOOK_EVENT_TYPES, WebhookEventTypeSchema } from '@mediaplane/contracts';
+import { WEBHOOK_EVENT_TYPES, WebhookEventTypeSchema, displayTextSchema } from '@mediaplane/contracts';
 import { requiredOr } from '../http/describe-zod-issues';
 
 export const WebhookIdSchema = z.string().regex(/^wh_[A-Za-z0-9_-]{1,40}$/);
@@ -22,7 +22,7 @@ export const CreateWebhookRequestSchema = z
       .default([...WEBHOOK_EVENT_TYPES])
       .transform((events) => [...new Set(events)])
       .describe('Event types to deliver (default: all).'),
-    description: z.string().trim().max(200, 'must be at most 200 characters').optional().describe('Free text for operators.'),
+    description: displayTextSchema({ max: 200, required: false }).optional().describe('Free text for operators.'),
   })
   .describe('CreateWebhookRequest');
 export type CreateWebhookRequest = z.output<typeof CreateWebhookRequestSchema>;

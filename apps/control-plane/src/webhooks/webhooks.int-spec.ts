@@ -81,10 +81,15 @@ describe('webhooks', () => {
       'http://[::1]:9/hook',
       'http://127.0.0.2:9/hook',
       'http://0.0.0.0/hook',
-    ])('refuses the private, loopback or link-local target %s with a 400 naming url', async (url) => {
+      // Issue 14: IPv4 wrapped in IPv6 — compatible ::/96, 6to4, NAT64, mapped.
+      'http://[::127.0.0.1]:9/hook',
+      'http://[2002:7f00:1::1]:9/hook',
+      'http://[64:ff9b::a9fe:a9fe]/latest/meta-data',
+      'http://[::ffff:127.0.0.2]:9/hook',
+    ])('refuses the private, loopback, link-local or wrapped target %s with a 400 naming url', async (url) => {
       const res = await cp.api('POST', '/api/v1/webhooks', { body: { url } });
       expect(res.status).toBe(400);
-      expect(String(res.body['message'])).toMatch(/^url: .*(loopback, link-local or private range).*MEDIAPLANE_WEBHOOK_ALLOWLIST/);
+      expect(String(res.body['message'])).toMatch(/^url: .*is not a public address: .*special-purpose range.*MEDIAPLANE_WEBHOOK_ALLOWLIST/);
     });
 
     it.each([

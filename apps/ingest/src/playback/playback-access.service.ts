@@ -6,6 +6,7 @@ import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import type { PublishSession } from '../publish/publish-session';
 import { PublishSessionsService } from '../publish/publish-sessions.service';
+import { UsedTickets } from './used-tickets';
 
 export type PlaybackAccess =
   | { ok: true; session: PublishSession; /** false for internal pulls (transcode, SFU bridge). */ counted: boolean }
@@ -15,10 +16,13 @@ export type PlaybackAccess =
  * The one place playback is allowed or refused, for RTMP, HTTP-FLV and
  * WS-FLV alike: the stream must be live on this node; a private stream needs
  * a valid token for it; an internal-scope token (platform pulls) opens any
- * stream and is not counted as a viewer.
+ * stream and is not counted as a viewer; a pull ticket (an internal token
+ * with a nonce) opens it once.
  */
 @Injectable()
 export class PlaybackAccessService {
+  private readonly usedTickets = new UsedTickets();
+
   constructor(
     private readonly sessions: PublishSessionsService,
     private readonly metrics: IngestMetrics,
@@ -33,6 +37,10 @@ export class PlaybackAccessService {
     if (!session) return { ok: false, status: 404, message: `stream ${streamId} is not live on this node` };
     const verdict = token ? verifyPlaybackToken(this.config.MEDIAPLANE_PLAYBACK_SECRET, token, streamId) : undefined;
     const internal = verdict?.ok === true && verdict.claims.scope === 'internal';
+    if (verdict?.ok === true && verdict.claims.nonce !== undefined && !this.usedTickets.claim(verdict.claims.nonce, verdict.claims.expiresAt.getTime())) {
+      this.metrics.authFailures.inc({ kind: 'playback', reason: 'ticket_used' });
+      return { ok: false, status: 403, message: 'this pull ticket was already used' };
+    }
     if (session.grant.private && verdict?.ok !== true) {
       const reason = verdict ? verdict.reason : 'missing';
       this.metrics.authFailures.inc({ kind: 'playback', reason });

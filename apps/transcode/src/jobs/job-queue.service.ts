@@ -5,7 +5,7 @@ import { streamContracts, transcodeContracts, type StreamStarted } from '@mediap
 import { planLadder } from '@mediaplane/media-plan';
 import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
 import { getTracer, type Logger } from '@mediaplane/observability';
-import { LiveStreamStore, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
+import { LiveStreamStore, signPullTicket, type LiveStreamState } from '@mediaplane/sessions';
 import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
 import { ServingJobs } from '../hls/serving-jobs';
 import { EncoderService } from '../ladder/encoder.service';
@@ -196,7 +196,8 @@ export class JobQueueService implements OnApplicationBootstrap {
 
   private internalUrl(pullUrl: string, streamId: string): string {
     const url = new URL(pullUrl);
-    url.searchParams.set('token', signPlaybackToken(this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, new Date(Date.now() + 60_000), 'internal'));
+    // ffprobe's command line is as public as FFmpeg's: a single-use ticket, spent once it connected.
+    url.searchParams.set('token', signPullTicket(this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId));
     return url.toString();
   }
 }

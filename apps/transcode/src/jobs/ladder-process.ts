@@ -1,7 +1,7 @@
 import { FfmpegSupervisor, type FfmpegRunExit, type FfmpegRunSpec } from '@mediaplane/media-io';
 import { buildLadderArgs, type EncoderName, type LadderPlan, type SourceMedia } from '@mediaplane/media-plan';
 import { redactText, type Logger } from '@mediaplane/observability';
-import { signPlaybackToken } from '@mediaplane/sessions';
+import { signPullTicket } from '@mediaplane/sessions';
 import type { SegmentBook } from '../hls/segment-book';
 import type { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
@@ -32,7 +32,7 @@ export interface LadderProcessEvents {
 
 /**
  * The supervised FFmpeg ladder of one job: builds each run's arguments
- * (fresh internal pull token, segment pipes, thumbnail, recording), feeds
+ * (fresh single-use pull ticket, segment pipes, thumbnail, recording), feeds
  * its progress and segment lists to the bookkeeping, and restarts it when it
  * stalls or crashes while the publisher is still live.
  */
@@ -83,7 +83,8 @@ export class LadderProcess {
     const { config, options } = this;
     if (run > 0) this.events.restarted(run);
     const pull = new URL(options.pullUrl);
-    pull.searchParams.set('token', signPlaybackToken(config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId, new Date(Date.now() + 10 * 60_000), 'internal'));
+    // A single-use ticket: FFmpeg's command line is readable by any local user (`ps`), and by then the ticket is spent.
+    pull.searchParams.set('token', signPullTicket(config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId));
     const built = buildLadderArgs({
       inputUrl: pull.toString(),
       plan: options.plan,

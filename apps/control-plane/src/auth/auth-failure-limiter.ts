@@ -1,27 +1,31 @@
 import type { Redis } from 'ioredis';
-import { controlPlaneKeys } from '@mediaplane/sessions';
 
 /**
- * Counts failed publish authorizations per remote address in Redis (shared
+ * Counts failed attempts (publish keys, the admin token) per remote address in Redis (shared
  * by every control-plane instance) within a fixed window that starts at the
  * first failure; at `limit` failures the address is refused until the window
  * runs out, which turns key guessing into a crawl.
  */
 export class AuthFailureLimiter {
-  private readonly keys: ReturnType<typeof controlPlaneKeys>;
-
+  /** `keyOf` names the Redis key of one address's count: each kind of secret has its own buckets. */
   constructor(
     private readonly redis: Redis,
-    namespace: string,
+    private readonly keyOf: (address: string) => string,
     private readonly limit: number,
     private readonly windowMs: number,
-  ) {
-    this.keys = controlPlaneKeys(namespace);
-  }
+  ) {}
 
   async isLimited(remoteAddress: string): Promise<boolean> {
     const count = Number((await this.redis.get(this.key(remoteAddress))) ?? 0);
     return count >= this.limit;
+  }
+
+  /** 0 when the address may try; else how long until its window runs out (at least 1 ms). */
+  async retryAfterMs(remoteAddress: string): Promise<number> {
+    const key = this.key(remoteAddress);
+    const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
+    if (Number(count ?? 0) < this.limit) return 0;
+    return ttl > 0 ? ttl : this.windowMs;
   }
 
   async recordFailure(remoteAddress: string): Promise<number> {
@@ -33,7 +37,7 @@ export class AuthFailureLimiter {
   }
 
   private key(remoteAddress: string): string {
-    return this.keys.authFailures(normalizeAddress(remoteAddress));
+    return this.keyOf(normalizeAddress(remoteAddress));
   }
 }
 
