@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
-import { RtcNegotiationError, type RtcPeerOptions, type RtcProducer, type RtcReceiveResult, type RtcRouter, type RtcSendResult } from '../rtc-engine';
+import { RtcNegotiationError, type RtcPeerOptions, type RtcPlainRtpReceiveResult, type RtcPlainRtpSource, type RtcProducer, type RtcReceiveResult, type RtcRouter, type RtcSendResult } from '../rtc-engine';
 import { ROUTER_MEDIA_CODECS } from './media-codecs';
 import { MediasoupConsumer } from './mediasoup-consumer';
 import { MediasoupDataChannel } from './mediasoup-data-channel';
 import { MediasoupPeer } from './mediasoup-peer';
+import { receivePlainRtp } from './mediasoup-plain-rtp';
 import { MediasoupProducer } from './mediasoup-producer';
 import type { EngineContext, RouterHome } from './engine-context';
 import { writeAnswer, type AnswerSection } from './sdp/answer-sdp';
@@ -125,6 +126,11 @@ export class MediasoupRouter implements RtcRouter {
       peer.close();
       throw error;
     }
+  }
+
+  /** Plain-RTP producers live on the home router, like a WHIP publisher's (see mediasoup-plain-rtp.ts). */
+  async receivePlainRtp(sources: readonly RtcPlainRtpSource[], options: { label: string }): Promise<RtcPlainRtpReceiveResult> {
+    return receivePlainRtp(await this.ensureHome(), this.ctx, sources, options.label);
   }
 
   /** A router on target's worker numbering codecs as this viewer does (see payload-numbering.ts); target itself when it already does. */
