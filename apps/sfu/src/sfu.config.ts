@@ -33,6 +33,15 @@ export const sfuConfigSchema = z
     ),
     SFU_ROOM_MAX_PARTICIPANTS: count(50).describe('Participants one room may hold.'),
     SFU_ROOM_MESSAGES_PER_SECOND: count(50).describe('Signalling messages one room participant may send per second; more are answered with an error.'),
+    SFU_FFMPEG_PATH: z.string().min(1).default('ffmpeg').describe('FFmpeg binary of the RTMP → WebRTC bridge.'),
+    SFU_BRIDGE_IDLE_STOP_MS: millis(5000).describe(
+      'The RTMP → WebRTC bridge of a stream (its FFmpeg) stops this long after its last WHEP viewer left; a viewer coming back sooner finds it running.',
+    ),
+    SFU_BRIDGE_KEYFRAME_INTERVAL_MS: millis(1000).describe(
+      'When the bridge re-encodes (H.264 with B-frames, other codecs): a keyframe at least this often, the longest a joining viewer waits for a picture.',
+    ),
+    SFU_BRIDGE_VIDEO_BITRATE_KBPS: count(2500).describe('Video bitrate of the bridge when it re-encodes, in kbit/s.'),
+    SFU_BRIDGE_STALL_TIMEOUT_MS: millis(10_000).describe('The bridge restarts its FFmpeg when no media came through for this long (while the stream is still live).'),
     SFU_MAX_INCOMING_BITRATE: count(8_000_000).describe('Ceiling on what one publisher may send, in bits per second.'),
   })
   .superRefine((config, ctx) => {
