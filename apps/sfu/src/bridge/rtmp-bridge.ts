@@ -95,6 +95,8 @@ export class RtmpBridge {
       this.targets[s.kind] = { ip: input.ip, port: input.port, rtcpPort: input.rtcpPort, payloadType: s.payloadType, ssrc: s.ssrc };
     });
     this.producers.find((p) => p.kind === 'video')?.on('keyframe', () => this.onKeyframe());
+    // The engine closed them (its worker died): viewers reconnect and get a new bridge.
+    for (const producer of this.producers) producer.once('closed', () => void this.stop('failed'));
     // Nobody may ever attach (the first viewer's negotiation failed): stop after the idle delay then.
     this.idle.arm();
   }
