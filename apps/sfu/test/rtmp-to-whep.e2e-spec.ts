@@ -146,6 +146,20 @@ const SOURCES = [
     await bridgeStops('passthrough');
   });
 
+  it('ends the bridge and closes its viewers when the RTMP publisher stops', async () => {
+    const viewer = viewers[1] as BrowserRtcClient;
+    const stream = await harness.createStream('bridge source ends');
+    const publisher = await publishLive(stream);
+    const played = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(played.status).toBe(201);
+    await decodes(viewer, played, 10);
+    await publisher.stop();
+    await bridgeStops('passthrough');
+    expect(await metric('mediaplane_sfu_viewers', { kind: 'whep_bridge' })).toBe(0);
+    // The SFU closed the viewer's session: its resource is gone.
+    expect(await viewer.remove(played.id as number)).toBe(404);
+  });
+
   it('a werift SFU answers 501 with the reason: the bridge needs mediasoup', async () => {
     const stream = await harness.createStream('bridge on werift');
     await publishLive(stream);
