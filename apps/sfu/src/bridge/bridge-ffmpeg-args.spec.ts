@@ -1,13 +1,14 @@
 import { buildBridgeArgs, type BridgeArgsOptions } from './bridge-ffmpeg-args';
 
 const base: BridgeArgsOptions = {
-  inputUrl: 'http://10.0.0.5:8081/live/abc.flv?token=t0k',
+  inputUrl: 'tcp://127.0.0.1:45678',
   mode: 'passthrough',
   video: { ip: '127.0.0.1', port: 40010, rtcpPort: 40011, payloadType: 96, ssrc: 1111 },
   audio: { ip: '127.0.0.1', port: 40012, rtcpPort: 40013, payloadType: 111, ssrc: 2222 },
   keyframeIntervalMs: 1000,
   videoBitrateKbps: 2500,
   inputTimeoutMs: 10_000,
+  startedAtMs: 1_800_000_000_000,
 };
 
 /** One output's arguments: from its `-map` to its URL. */
@@ -20,9 +21,12 @@ function outputOf(args: string[], url: RegExp): string[] {
 describe('buildBridgeArgs', () => {
   it('reads the FLV with a short probe and an input timeout, and reports progress on stdout', () => {
     const args = buildBridgeArgs(base);
-    expect(args.slice(args.indexOf('-i'), args.indexOf('-i') + 2)).toEqual(['-i', base.inputUrl]);
+    expect(args.slice(args.indexOf('-i') - 2, args.indexOf('-i') + 2)).toEqual(['-f', 'flv', '-i', base.inputUrl]);
     expect(args[args.indexOf('-rw_timeout') + 1]).toBe('10000000');
     expect(args).toEqual(expect.arrayContaining(['-progress', 'pipe:1', '-nostats', '-nostdin']));
+    // The cached burst is read at most 4× real time, so its RTP does not overflow the SFU's socket.
+    expect(args[args.indexOf('-readrate') + 1]).toBe('4');
+    expect(args.indexOf('-readrate')).toBeLessThan(args.indexOf('-i'));
   });
 
   it('passthrough copies H.264, converting to Annex B with SPS/PPS in band, to the video RTP port with its SSRC and payload type', () => {
@@ -36,6 +40,8 @@ describe('buildBridgeArgs', () => {
       'h264_mp4toannexb',
       '-f',
       'rtp',
+      '-start_time_realtime',
+      '1800000000000000',
       '-ssrc',
       '1111',
       '-payload_type',
@@ -56,7 +62,8 @@ describe('buildBridgeArgs', () => {
     for (const mode of ['passthrough', 'reencode'] as const) {
       const audio = outputOf(buildBridgeArgs({ ...base, mode }), /:40012\?/);
       expect(audio.slice(0, 10)).toEqual(['-map', '0:a:0', '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', '96k']);
-      expect(audio.slice(-5)).toEqual(['-ssrc', '2222', '-payload_type', '111', 'rtp://127.0.0.1:40012?rtcpport=40013&pkt_size=1200']);
+      // The same sender-report anchor as the video's, so the browser's lip sync does not hold either back.
+      expect(audio.slice(-7)).toEqual(['-start_time_realtime', '1800000000000000', '-ssrc', '2222', '-payload_type', '111', 'rtp://127.0.0.1:40012?rtcpport=40013&pkt_size=1200']);
     }
   });
 

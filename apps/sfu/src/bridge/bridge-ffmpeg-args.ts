@@ -10,7 +10,7 @@ export interface RtpTarget {
 }
 
 export interface BridgeArgsOptions {
-  /** The ingest's internal HTTP-FLV URL, token included: never log the result. */
+  /** Where FFmpeg reads the stream's FLV: the bridge's loopback relay (flv-catch-up-relay.ts). */
   inputUrl: string;
   mode: BridgeMode;
   video?: RtpTarget;
@@ -21,7 +21,12 @@ export interface BridgeArgsOptions {
   videoBitrateKbps: number;
   /** Give up on an input that sends nothing for this long (FFmpeg `-rw_timeout`). */
   inputTimeoutMs: number;
+  /** Wall clock (Unix ms) the run starts at: both RTP outputs map media time 0 to it in their sender reports. */
+  startedAtMs: number;
 }
+
+/** How much faster than real time FFmpeg may read its input (only the cached burst ever comes faster). */
+const READ_RATE = 4;
 
 /** Below the path MTU with room for SRTP and header extensions the SFU adds towards browsers. */
 const RTP_PACKET_BYTES = 1200;
@@ -30,12 +35,30 @@ function rtpUrl(target: RtpTarget): string {
   return `rtp://${target.ip}:${target.port}?rtcpport=${target.rtcpPort}&pkt_size=${RTP_PACKET_BYTES}`;
 }
 
-function rtpOutput(target: RtpTarget): string[] {
-  return ['-f', 'rtp', '-ssrc', String(target.ssrc), '-payload_type', String(target.payloadType), rtpUrl(target)];
+/**
+ * `-start_time_realtime`: the RTP muxer otherwise anchors each stream's
+ * RTCP sender reports at the wall time of *its own* first packet. The
+ * ingest's cache arrives in a burst and audio and video leave FFmpeg at
+ * different moments, so the two anchors disagree by up to a GOP and the
+ * browser's lip sync holds the picture back by that much (measured: first
+ * frame after 4 s instead of under 1 s). One shared anchor keeps them aligned.
+ */
+function rtpOutput(target: RtpTarget, startedAtMs: number): string[] {
+  return [
+    '-f',
+    'rtp',
+    '-start_time_realtime',
+    String(startedAtMs * 1000),
+    '-ssrc',
+    String(target.ssrc),
+    '-payload_type',
+    String(target.payloadType),
+    rtpUrl(target),
+  ];
 }
 
 /**
- * FFmpeg arguments of one bridge run: the stream's FLV from ingest in, RTP
+ * FFmpeg arguments of one bridge run: the stream's FLV in, RTP
  * to the SFU out (video and audio as two RTP outputs, one port each).
  *
  * passthrough: `-c:v copy` with `h264_mp4toannexb`, which turns FLV's
@@ -67,6 +90,13 @@ export function buildBridgeArgs(options: BridgeArgsOptions): string[] {
     '500000',
     '-rw_timeout',
     String(options.inputTimeoutMs * 1000),
+    // The ingest's cache arrives in one burst; sent on as fast, its RTP overflows the SFU's UDP
+    // socket and the lost keyframe packets cannot be recovered (FFmpeg ignores NACK and PLI).
+    // At most READ_RATE× real time spreads a 2 s cache over half a second.
+    '-readrate',
+    String(READ_RATE),
+    '-f',
+    'flv',
     '-i',
     options.inputUrl,
     '-progress',
@@ -77,11 +107,11 @@ export function buildBridgeArgs(options: BridgeArgsOptions): string[] {
     args.push('-map', '0:v:0');
     if (options.mode === 'passthrough') args.push('-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb');
     else args.push(...reencodeVideoArgs(options));
-    args.push(...rtpOutput(options.video));
+    args.push(...rtpOutput(options.video, options.startedAtMs));
   }
   if (options.audio) {
     args.push('-map', '0:a:0', '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', '96k', '-application', 'lowdelay');
-    args.push(...rtpOutput(options.audio));
+    args.push(...rtpOutput(options.audio, options.startedAtMs));
   }
   return args;
 }

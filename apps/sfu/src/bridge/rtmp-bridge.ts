@@ -7,6 +7,7 @@ import type { SfuConfig } from '../sfu.config';
 import type { StreamViewer } from '../streams/webrtc-stream';
 import { buildBridgeArgs, type RtpTarget } from './bridge-ffmpeg-args';
 import { decideBridgeMode, type BridgeMode } from './bridge-mode';
+import { FlvCatchUpRelay } from './flv-catch-up-relay';
 import { IdleStopTimer } from './idle-stop-timer';
 
 export type BridgeConfig = Pick<
@@ -41,9 +42,10 @@ const H264_PARAMETERS = { 'packetization-mode': 1, 'profile-level-id': '42e01f',
 /**
  * One stream published over RTMP (or SRT) elsewhere, made playable over
  * WebRTC on this node: a router with plain-RTP producers, and one supervised
- * FFmpeg pulling the ingest's internal HTTP-FLV and sending RTP to them,
- * however many viewers. FFmpeg starts with the first viewer (its consumers
- * exist by then, so the ingest's GOP-cache keyframe reaches it) and stops
+ * FFmpeg reading the ingest's internal HTTP-FLV (when re-encoding through
+ * FlvCatchUpRelay, so viewers start at live) and sending RTP to them,
+ * however many viewers. FFmpeg starts when the first viewer has connected
+ * (so the ingest's GOP-cache keyframe reaches it) and stops
  * SFU_BRIDGE_IDLE_STOP_MS after the last one left.
  */
 export class RtmpBridge {
@@ -54,6 +56,8 @@ export class RtmpBridge {
   router?: RtcRouter;
   producers: RtcProducer[] = [];
   private plain?: RtcPlainRtpReceiveResult;
+  private relay?: FlvCatchUpRelay;
+  private relayUrl = '';
   private targets: { video?: RtpTarget; audio?: RtpTarget } = {};
   private supervisor?: FfmpegSupervisor;
   private pullUrl: string;
@@ -97,6 +101,12 @@ export class RtmpBridge {
     this.producers.find((p) => p.kind === 'video')?.on('keyframe', () => this.onKeyframe());
     // The engine closed them (its worker died): viewers reconnect and get a new bridge.
     for (const producer of this.producers) producer.once('closed', () => void this.stop('failed'));
+    if (this.mode === 'reencode') {
+      // Re-encoding starts at live through the catch-up relay. Passthrough cannot: Chromium dropped
+      // the squeezed cache frames it was sent as too late and waited for the next source keyframe.
+      this.relay = new FlvCatchUpRelay(() => this.signedPullUrl(), this.log);
+      this.relayUrl = await this.relay.listen();
+    }
     // Nobody may ever attach (the first viewer's negotiation failed): stop after the idle delay then.
     this.idle.arm();
   }
@@ -110,7 +120,17 @@ export class RtmpBridge {
       if (!this.viewers.delete(viewer.id)) return;
       this.idle.leave();
     });
-    if (!this.supervisor) this.startFfmpeg();
+    // FFmpeg starts once a viewer can receive: RTP reaching mediasoup before the viewer's DTLS is up
+    // is dropped, and with it the ingest's cached keyframe (FFmpeg ignores the PLI that follows).
+    if (peer.connectionState === 'connected') this.ensureFfmpeg();
+    else {
+      const onState = (state: string) => {
+        if (state !== 'connected') return;
+        peer.off('connectionstatechange', onState);
+        this.ensureFfmpeg();
+      };
+      peer.on('connectionstatechange', onState);
+    }
     return viewer;
   }
 
@@ -122,6 +142,7 @@ export class RtmpBridge {
       this.keyframeWaiters = [];
       for (const viewer of this.viewers.values()) viewer.peer.close();
       await this.supervisor?.stop().catch((error: unknown) => this.log.warn({ err: error }, 'ffmpeg stop failed'));
+      this.relay?.close();
       this.plain?.close();
       this.router?.close();
       this.log.info({ reason, runs: this.supervisor?.runs ?? 0 }, 'WebRTC bridge stopped');
@@ -130,7 +151,8 @@ export class RtmpBridge {
     return this.stopping;
   }
 
-  private startFfmpeg(): void {
+  private ensureFfmpeg(): void {
+    if (this.supervisor || this.isEnded) return;
     const { config } = this.deps;
     this.supervisor = new FfmpegSupervisor({
       ffmpegPath: config.SFU_FFMPEG_PATH,
@@ -152,20 +174,25 @@ export class RtmpBridge {
 
   private prepareRun(run: number): FfmpegRunSpec {
     const { config } = this.deps;
-    const input = new URL(this.pullUrl);
-    // The token lives as long as a run may: FFmpeg presents it once, when it connects.
-    input.searchParams.set('token', signPlaybackToken(config.MEDIAPLANE_PLAYBACK_SECRET, this.streamId, new Date(Date.now() + 10 * 60_000), 'internal'));
     if (run > 0) this.log.info({ run }, 'bridge ffmpeg restarts');
     return {
       args: buildBridgeArgs({
-        inputUrl: input.toString(),
+        inputUrl: this.relay ? this.relayUrl : this.signedPullUrl(),
         mode: this.mode,
         ...this.targets,
         keyframeIntervalMs: config.SFU_BRIDGE_KEYFRAME_INTERVAL_MS,
         videoBitrateKbps: config.SFU_BRIDGE_VIDEO_BITRATE_KBPS,
         inputTimeoutMs: config.SFU_BRIDGE_STALL_TIMEOUT_MS,
+        startedAtMs: Date.now(),
       }),
     };
+  }
+
+  /** The ingest's internal HTTP-FLV with a fresh internal token (the relay asks once per FFmpeg run). */
+  private signedPullUrl(): string {
+    const url = new URL(this.pullUrl);
+    url.searchParams.set('token', signPlaybackToken(this.deps.config.MEDIAPLANE_PLAYBACK_SECRET, this.streamId, new Date(Date.now() + 60_000), 'internal'));
+    return url.toString();
   }
 
   /** Restart while the source is still live in a form this bridge can carry; otherwise the bridge ends (viewers reconnect). */
