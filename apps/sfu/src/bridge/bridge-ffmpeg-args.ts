@@ -90,9 +90,9 @@ export function buildBridgeArgs(options: BridgeArgsOptions): string[] {
     '500000',
     '-rw_timeout',
     String(options.inputTimeoutMs * 1000),
-    // The ingest's cache arrives in one burst; sent on as fast, its RTP overflows the SFU's UDP
-    // socket and the lost keyframe packets cannot be recovered (FFmpeg ignores NACK and PLI).
-    // At most READ_RATE× real time spreads a 2 s cache over half a second.
+    // A burst sent on as fast as it comes overflows the SFU's UDP socket, and the lost packets
+    // cannot be recovered (FFmpeg ignores NACK and PLI). The relay paces the ingest's cached GOP;
+    // this bounds any burst the relay lets through with its original timestamps.
     '-readrate',
     String(READ_RATE),
     '-f',

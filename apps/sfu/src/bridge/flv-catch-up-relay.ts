@@ -5,6 +5,26 @@ import type { Logger } from '@mediaplane/observability';
 import { FlvCatchUp } from './flv-catch-up';
 
 /**
+ * 2 MB/s: a 2 s cache of a 4 Mb/s stream passes in half a second. Faster, the
+ * RTP FFmpeg makes of it overflows the SFU's UDP socket (FFmpeg cannot resend).
+ */
+const PACE_BYTES_PER_MS = 2000;
+
+/** Holds a writer to a byte rate: only a burst ever reaches it, live media comes slower. */
+class BytePacer {
+  private readonly startedAt = performance.now();
+  private total = 0;
+
+  constructor(private readonly bytesPerMs: number) {}
+
+  async sent(bytes: number): Promise<void> {
+    this.total += bytes;
+    const ahead = this.total / this.bytesPerMs - (performance.now() - this.startedAt);
+    if (ahead > 5) await new Promise((resolve) => setTimeout(resolve, ahead));
+  }
+}
+
+/**
  * A loopback TCP endpoint the bridge's FFmpeg reads the stream's FLV from
  * (`-f flv -i tcp://127.0.0.1:port`). Each connection (each FFmpeg run)
  * pulls the ingest's internal HTTP-FLV afresh and passes every tag through
@@ -55,6 +75,7 @@ export class FlvCatchUpRelay {
       const demuxer = new FlvDemuxer();
       const catchUp = new FlvCatchUp();
       socket.once('close', () => this.log.debug({ catchUpMs: catchUp.shiftMs }, 'bridge FLV relay closed'));
+      const pacer = new BytePacer(PACE_BYTES_PER_MS);
       let headerSent = false;
       for await (const chunk of response.body) {
         const tags = demuxer.push(Buffer.from(chunk as Uint8Array));
@@ -65,7 +86,9 @@ export class FlvCatchUpRelay {
         for (const tag of tags) {
           const timestamp = catchUp.retime(tag, performance.now());
           if (timestamp === undefined) continue;
-          if (!socket.write(encodeFlvTag(tag.type, timestamp, tag.data))) await once(socket, 'drain', { signal: abort.signal });
+          const bytes = encodeFlvTag(tag.type, timestamp, tag.data);
+          if (!socket.write(bytes)) await once(socket, 'drain', { signal: abort.signal });
+          await pacer.sent(bytes.length);
         }
       }
       socket.end();

@@ -42,9 +42,9 @@ const H264_PARAMETERS = { 'packetization-mode': 1, 'profile-level-id': '42e01f',
 /**
  * One stream published over RTMP (or SRT) elsewhere, made playable over
  * WebRTC on this node: a router with plain-RTP producers, and one supervised
- * FFmpeg reading the ingest's internal HTTP-FLV (when re-encoding through
- * FlvCatchUpRelay, so viewers start at live) and sending RTP to them,
- * however many viewers. FFmpeg starts when the first viewer has connected
+ * FFmpeg reading the ingest's internal HTTP-FLV through FlvCatchUpRelay (so
+ * viewers start at live, not a GOP behind) and sending RTP to them, however
+ * many viewers. FFmpeg starts when the first viewer has connected
  * (so the ingest's GOP-cache keyframe reaches it) and stops
  * SFU_BRIDGE_IDLE_STOP_MS after the last one left.
  */
@@ -57,6 +57,7 @@ export class RtmpBridge {
   producers: RtcProducer[] = [];
   private plain?: RtcPlainRtpReceiveResult;
   private relay?: FlvCatchUpRelay;
+  /** Where FFmpeg reads the FLV: the relay's loopback port (set by open()). */
   private relayUrl = '';
   private targets: { video?: RtpTarget; audio?: RtpTarget } = {};
   private supervisor?: FfmpegSupervisor;
@@ -101,12 +102,8 @@ export class RtmpBridge {
     this.producers.find((p) => p.kind === 'video')?.on('keyframe', () => this.onKeyframe());
     // The engine closed them (its worker died): viewers reconnect and get a new bridge.
     for (const producer of this.producers) producer.once('closed', () => void this.stop('failed'));
-    if (this.mode === 'reencode') {
-      // Re-encoding starts at live through the catch-up relay. Passthrough cannot: Chromium dropped
-      // the squeezed cache frames it was sent as too late and waited for the next source keyframe.
-      this.relay = new FlvCatchUpRelay(() => this.signedPullUrl(), this.log);
-      this.relayUrl = await this.relay.listen();
-    }
+    this.relay = new FlvCatchUpRelay(() => this.signedPullUrl(), this.log);
+    this.relayUrl = await this.relay.listen();
     // Nobody may ever attach (the first viewer's negotiation failed): stop after the idle delay then.
     this.idle.arm();
   }
@@ -177,7 +174,7 @@ export class RtmpBridge {
     if (run > 0) this.log.info({ run }, 'bridge ffmpeg restarts');
     return {
       args: buildBridgeArgs({
-        inputUrl: this.relay ? this.relayUrl : this.signedPullUrl(),
+        inputUrl: this.relayUrl,
         mode: this.mode,
         ...this.targets,
         keyframeIntervalMs: config.SFU_BRIDGE_KEYFRAME_INTERVAL_MS,
