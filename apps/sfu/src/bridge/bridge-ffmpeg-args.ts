@@ -81,11 +81,13 @@ export function buildBridgeArgs(options: BridgeArgsOptions): string[] {
     '-loglevel',
     'warning',
     '-nostdin',
-    // Start from what the ingest sends at once (its GOP cache): no buffering, a short probe.
+    // No buffering, and a probe of 0.2 s of media: FLV's sequence headers carry the codec
+    // parameters, and the relay squeezes the cached GOP into a moment, so a longer probe would
+    // only wait for live media before the first packet goes out.
     '-fflags',
     'nobuffer',
     '-analyzeduration',
-    '1000000',
+    '200000',
     '-probesize',
     '500000',
     '-rw_timeout',
