@@ -6,7 +6,7 @@ import { RtcEngineHost } from '../engine/rtc-engine-host.service';
 import { SfuMetrics } from '../metrics/sfu-metrics';
 import type { SfuConfig } from '../sfu.config';
 import type { BridgeMode } from './bridge-mode';
-import { RtmpBridge, isBridgeable } from './rtmp-bridge';
+import { RtmpBridge } from './rtmp-bridge';
 
 const MODES: readonly BridgeMode[] = ['passthrough', 'reencode'];
 
@@ -37,10 +37,9 @@ export class BridgesService implements OnModuleInit {
     timer.unref();
   }
 
-  /** The stream's live state when it is live on an ingest node this bridge can pull from, else undefined. */
-  async bridgeableSource(streamId: string): Promise<LiveStreamState | undefined> {
-    const state = await this.store.get(streamId);
-    return state && isBridgeable(state) ? state : undefined;
+  /** The stream's live state (any protocol, any node), undefined when it is not live. */
+  liveState(streamId: string): Promise<LiveStreamState | undefined> {
+    return this.store.get(streamId);
   }
 
   /** The running bridge of the stream, or a new one (its producers ready, FFmpeg waiting for the first viewer). */

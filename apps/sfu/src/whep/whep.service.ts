@@ -3,6 +3,7 @@ import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
 import { verifyPlaybackToken } from '@mediaplane/sessions';
 import { BridgesService } from '../bridge/bridges.service';
+import { isBridgeable } from '../bridge/rtmp-bridge';
 import { RtcNegotiationError, RtcUnsupportedError, type RtcPeer, type RtcProducer, type RtcRouter } from '../engine/rtc-engine';
 import { negotiationFailed } from '../http/negotiation-errors';
 import { PeerAdmissionService } from '../limits/peer-admission.service';
@@ -49,8 +50,16 @@ export class WhepService {
       this.authorize(streamId, token, local.grant.private);
       return this.serve(streamId, local, offerSdp, remoteAddress);
     }
-    const source = await this.bridges.bridgeableSource(streamId);
+    const source = await this.bridges.liveState(streamId);
     if (!source) throw new NotFoundException(`stream ${streamId} is not live`);
+    // A WHIP stream is played from the SFU holding it (the API's playback URL names it); no bridge between SFUs.
+    if (!isBridgeable(source)) {
+      throw new NotFoundException(
+        source.protocol === 'whip'
+          ? `stream ${streamId} is live over WHIP on another SFU node, not here`
+          : `stream ${streamId} is live over ${source.protocol} but its ingest names no pull URL`,
+      );
+    }
     this.authorize(streamId, token, source.private);
     let bridge;
     try {
