@@ -41,7 +41,9 @@ export const sfuConfigSchema = z
       'When the bridge re-encodes (H.264 with B-frames, other codecs): a keyframe at least this often, the longest a joining viewer waits for a picture.',
     ),
     SFU_BRIDGE_VIDEO_BITRATE_KBPS: count(2500).describe('Video bitrate of the bridge when it re-encodes, in kbit/s.'),
-    SFU_BRIDGE_STALL_TIMEOUT_MS: millis(10_000).describe('The bridge restarts its FFmpeg when no media came through for this long (while the stream is still live).'),
+    SFU_BRIDGE_STALL_TIMEOUT_MS: millis(10_000).describe(
+      'A bridge whose FFmpeg passed no media for this long ends (its viewers are disconnected and reconnect to a fresh one).',
+    ),
     SFU_MAX_INCOMING_BITRATE: count(8_000_000).describe('Ceiling on what one publisher may send, in bits per second.'),
   })
   .superRefine((config, ctx) => {

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import {
   BrowserRtcClient,
@@ -23,6 +24,21 @@ interface StreamState {
 
 const covered = availableEngines().engines.includes('mediasoup');
 if (!covered) process.stdout.write('[sfu e2e] RTMP → WHEP not covered: the bridge needs the mediasoup engine (plain RTP), and no mediasoup worker exists here\n');
+
+/** The bridge FFmpeg processes the SFU spawned (its direct children sending RTP), by pid. */
+function bridgeFfmpegsOf(sfuPid: number): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const parent = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (Number(parent) === sfuPid && args.includes('-payload_type')) found.push(Number(pid));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
 
 /** x264 options appended after the test source's own (ultrafast, zerolatency): later ones win. */
 const SOURCES = [
@@ -158,6 +174,24 @@ const SOURCES = [
     expect(await metric('mediaplane_sfu_viewers', { kind: 'whep_bridge' })).toBe(0);
     // The SFU closed the viewer's session: its resource is gone.
     expect(await viewer.remove(played.id as number)).toBe(404);
+  });
+
+  it('ends the bridge when its FFmpeg dies: the viewer is disconnected, and playing again starts a fresh bridge', async () => {
+    const viewer = viewers[0] as BrowserRtcClient;
+    const stream = await harness.createStream('bridge ffmpeg dies');
+    await publishLive(stream);
+    const played = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+    await decodes(viewer, played, 10);
+    const ffmpegs = bridgeFfmpegsOf(harness.sfu('mediasoup').process.pid as number);
+    expect(ffmpegs).toHaveLength(1);
+    process.kill(ffmpegs[0] as number, 'SIGKILL');
+    await bridgeStops('passthrough');
+    expect(await viewer.remove(played.id as number)).toBe(404);
+    const again = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(again.status).toBe(201);
+    await decodes(viewer, again, 10);
+    expect(await viewer.remove(again.id as number)).toBe(200);
+    await bridgeStops('passthrough');
   });
 
   it('a werift SFU answers 501 with the reason: the bridge needs mediasoup', async () => {
