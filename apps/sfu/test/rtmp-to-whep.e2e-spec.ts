@@ -17,6 +17,12 @@ import { availableEngines } from './sfu-engines';
 
 jest.setTimeout(120_000);
 
+interface ClusterNode {
+  app: string;
+  facts: Record<string, string>;
+  load?: { units?: Record<string, number> };
+}
+
 interface StreamState {
   live: boolean;
   state: null | { protocol: string };
@@ -132,6 +138,15 @@ const SOURCES = [
     await decodes(second, joined, 25);
     expect(await metric('mediaplane_sfu_bridges', { mode })).toBe(1);
     expect(await metric('mediaplane_sfu_bridge_keyframe_wait_seconds_count', { mode })).toBeGreaterThanOrEqual(2);
+    // The cluster view (the node's heartbeat) shows the bridge and its two viewers too.
+    const node = await waitFor(
+      async () =>
+        (await harness.api<{ nodes: ClusterNode[] }>('GET', '/nodes')).nodes.find(
+          (n) => n.app === 'sfu' && n.facts['engine'] === 'mediasoup' && n.load?.units?.['bridgeViewers'] === 2,
+        ),
+      { timeoutMs: 15_000, what: "the SFU's heartbeat to count the bridge's two viewers" },
+    );
+    expect(node.load?.units).toMatchObject({ bridges: 1, reencodingBridges: mode === 'reencode' ? 1 : 0 });
     const reencodes = (await metric('mediaplane_sfu_bridge_reencodes_total')) - reencodesBefore;
     if (mode === 'reencode') expect(reencodes).toBe(1);
     else expect(reencodes).toBe(0);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, LOGGER, ShutdownService } from '@mediaplane/service-kit';
+import { APP_CONFIG, LOGGER, LoadReporterService, ShutdownService } from '@mediaplane/service-kit';
 import { LiveStreamStore, type LiveStreamState } from '@mediaplane/sessions';
 import { RtcEngineHost } from '../engine/rtc-engine-host.service';
 import { SfuMetrics } from '../metrics/sfu-metrics';
@@ -25,6 +25,7 @@ export class BridgesService implements OnModuleInit {
     private readonly engineHost: RtcEngineHost,
     private readonly metrics: SfuMetrics,
     private readonly shutdown: ShutdownService,
+    private readonly load: LoadReporterService,
     @Inject(APP_CONFIG) private readonly config: SfuConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -33,6 +34,10 @@ export class BridgesService implements OnModuleInit {
     this.shutdown.onDrain('webrtc-bridges', async () => {
       await Promise.all([...this.bridges.values()].map(({ bridge }) => bridge.stop('shutdown')));
     });
+    // In the node's heartbeat (GET /api/v1/nodes): bridges cost an FFmpeg each, re-encoding ones a core's share.
+    this.load.addUnit('bridges', () => this.bridges.size);
+    this.load.addUnit('reencodingBridges', () => [...this.bridges.values()].filter(({ bridge }) => bridge.mode === 'reencode').length);
+    this.load.addUnit('bridgeViewers', () => this.viewerCount());
     const timer = setInterval(() => this.updateGauges(), 1000);
     timer.unref();
   }
