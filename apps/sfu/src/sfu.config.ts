@@ -33,16 +33,26 @@ export const sfuConfigSchema = z
     ),
     SFU_ROOM_MAX_PARTICIPANTS: count(50).describe('Participants one room may hold.'),
     SFU_ROOM_MESSAGES_PER_SECOND: count(50).describe('Signalling messages one room participant may send per second; more are answered with an error.'),
+    SFU_FFMPEG_PATH: z.string().min(1).default('ffmpeg').describe('FFmpeg binary of both bridges (RTMP → WebRTC, and WHIP → ingest).'),
+    SFU_BRIDGE_IDLE_STOP_MS: millis(5000).describe(
+      'The RTMP → WebRTC bridge of a stream (its FFmpeg) stops this long after its last WHEP viewer left; a viewer coming back sooner finds it running.',
+    ),
+    SFU_BRIDGE_KEYFRAME_INTERVAL_MS: millis(1000).describe(
+      'When the bridge re-encodes (H.264 with B-frames, other codecs): a keyframe at least this often, the longest a joining viewer waits for a picture.',
+    ),
+    SFU_BRIDGE_VIDEO_BITRATE_KBPS: count(2500).describe('Video bitrate of the bridge when it re-encodes, in kbit/s.'),
+    SFU_BRIDGE_STALL_TIMEOUT_MS: millis(10_000).describe(
+      'A bridge whose FFmpeg passed no media for this long ends (its viewers are disconnected and reconnect to a fresh one).',
+    ),
     SFU_MAX_INCOMING_BITRATE: count(8_000_000).describe('Ceiling on what one publisher may send, in bits per second.'),
     SFU_INGEST_BRIDGE: flag(true).describe(
       'Relay every WHIP stream into a ready ingest node (found in the cluster view) so it gets FLV playback, the HLS ladder, snapshots and recording; needs the mediasoup engine.',
     ),
-    SFU_BRIDGE_FFMPEG_PATH: z.string().min(1).default('ffmpeg').describe('FFmpeg binary of the ingest bridge.'),
-    SFU_BRIDGE_KEYFRAME_INTERVAL_MS: millis(2000).describe(
+    SFU_INGEST_BRIDGE_KEYFRAME_INTERVAL_MS: millis(2000).describe(
       'How often the ingest bridge asks a WHIP publisher for a keyframe (WebRTC sends none unasked): the GOP of the relayed stream.',
     ),
-    SFU_BRIDGE_VIDEO_KBPS: count(2500).describe('Bitrate of the H.264 encode when a WHIP publisher sends VP8 (H.264 is relayed as is).'),
-    SFU_BRIDGE_ANNOUNCE_WAIT_MS: millis(8000).describe(
+    SFU_INGEST_BRIDGE_VIDEO_KBPS: count(2500).describe('Bitrate of the H.264 encode when a WHIP publisher sends VP8 (H.264 is relayed as is).'),
+    SFU_INGEST_BRIDGE_ANNOUNCE_WAIT_MS: millis(8000).describe(
       'How long a bridged WHIP stream waits for the relay to reach the ingest before announcing stream.started without a pull URL.',
     ),
   })

@@ -10,6 +10,7 @@ import { cleanupNamespace, freePort, freeUdpPort, spawnTracked, stopProcess, uni
 import { WORKSPACE, benchDir } from './bench-paths';
 import { processGroupUsage, type Usage } from './proc-stats';
 import { forgetPid, rememberPid } from './stale-processes';
+import { metricSum } from './prometheus-metric';
 
 const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -121,12 +122,7 @@ export async function startIngest(options: { env?: Record<string, string> } = {}
     logFile,
     flvUrl: () => `${httpUrl}/live/${streamId}.flv`,
     usage: () => processGroupUsage(pgid),
-    metric: async (name) => {
-      const text = await (await fetch(`${httpUrl}/metrics`)).text();
-      let sum = 0;
-      for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-      return sum;
-    },
+    metric: (name) => metricSum(httpUrl, name),
     stop: cleanup,
   };
 }

@@ -67,6 +67,11 @@ export class SfuBenchPlatform {
     return new SfuBenchPlatform(platform, controlPlane, sfus, adminApi(controlPlane.httpUrl, platform.adminToken));
   }
 
+  /** The platform's environment (namespace, NATS, Redis, secrets), for another app to join it (an ingest). */
+  get env(): Record<string, string> {
+    return this.platform.env;
+  }
+
   createStream(name: string): Promise<BenchStream> {
     return this.api<BenchStream>('POST', '/streams', { name });
   }

@@ -68,13 +68,13 @@ export class IngestBridgeService {
         output,
         locate,
         playbackSecret: this.config.MEDIAPLANE_PLAYBACK_SECRET,
-        ffmpegPath: this.config.SFU_BRIDGE_FFMPEG_PATH,
-        keyframeIntervalMs: this.config.SFU_BRIDGE_KEYFRAME_INTERVAL_MS,
-        videoKbps: this.config.SFU_BRIDGE_VIDEO_KBPS,
+        ffmpegPath: this.config.SFU_FFMPEG_PATH,
+        keyframeIntervalMs: this.config.SFU_INGEST_BRIDGE_KEYFRAME_INTERVAL_MS,
+        videoKbps: this.config.SFU_INGEST_BRIDGE_VIDEO_KBPS,
         audioKbps: 128,
         log,
         onRestart: () => this.metrics.bridgeRestarts.inc(),
-        onStop: () => this.metrics.bridges.set(--this.running),
+        onStop: () => this.metrics.ingestBridges.set(--this.running),
       },
       onPublishing,
     ).catch((error: unknown) => {
@@ -82,7 +82,7 @@ export class IngestBridgeService {
       throw error;
     });
     this.metrics.bridgeStarts.inc({ outcome: 'started' });
-    this.metrics.bridges.set(++this.running);
+    this.metrics.ingestBridges.set(++this.running);
     return bridge;
   }
 }

@@ -5,7 +5,7 @@ import { FfmpegSupervisor, type FfmpegRunExit } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import { signRelayToken } from '@mediaplane/sessions';
 import type { RtcPlainRtpOutput } from '../engine/rtc-engine';
-import { bridgeFfmpegArgs } from './bridge-ffmpeg-args';
+import { ingestBridgeFfmpegArgs } from './ingest-bridge-ffmpeg-args';
 import { ffmpegSdp } from './ffmpeg-sdp';
 import { ingestPullUrl, type IngestTarget } from './ingest-locator';
 
@@ -124,7 +124,7 @@ export class IngestBridge {
     });
     this.current = { run, target, token, flowing: false };
     return {
-      args: bridgeFfmpegArgs({
+      args: ingestBridgeFfmpegArgs({
         sdpPath: join(this.dir, 'stream.sdp'),
         streams: this.options.output.streams,
         rtmpUrl: `${target.rtmpBase}/live/${token}`,

@@ -97,8 +97,42 @@ export interface RtcRouter {
    * Throws RtcUnsupportedError on engines without plain RTP.
    */
   sendPlainRtp(producers: readonly RtcProducer[], targets: readonly PlainRtpTarget[]): Promise<RtcPlainRtpOutput>;
+  /**
+   * Producers fed by plain RTP from a process on this host (the RTMP → WebRTC
+   * bridge's FFmpeg): a loopback UDP port per source for RTP and one for
+   * RTCP, the sender's addresses learnt from its first packets. Engines without
+   * plain RTP throw RtcUnsupportedError.
+   */
+  receivePlainRtp(sources: readonly RtcPlainRtpSource[], options: { label: string }): Promise<RtcPlainRtpReceiveResult>;
   readonly closed: boolean;
   /** Closes every peer, producer and consumer of the router. */
+  close(): void;
+}
+
+/** One RTP stream a local process sends to the SFU, as that process numbers it. */
+export interface RtcPlainRtpSource {
+  kind: MediaKind;
+  mimeType: RtcMimeType;
+  payloadType: number;
+  ssrc: number;
+  clockRate: number;
+  channels?: number;
+  /** fmtp parameters, e.g. `packetization-mode` and `profile-level-id` for H.264. */
+  parameters?: Record<string, string | number>;
+}
+
+export interface RtcPlainRtpInput {
+  producer: RtcProducer;
+  /** Where the process sends this source's RTP, and its RTCP (a port of its own: see receivePlainRtp). */
+  ip: string;
+  port: number;
+  rtcpPort: number;
+}
+
+export interface RtcPlainRtpReceiveResult {
+  /** One per source, in source order. */
+  inputs: RtcPlainRtpInput[];
+  /** Closes the ports and their producers (consumers of them close too). */
   close(): void;
 }
 
@@ -155,6 +189,8 @@ export interface RtcProducerEvents {
   closed: [];
   /** A layer or the whole producer stopped/started receiving packets (simulcast layers only). */
   layerschange: [activeLayers: number[]];
+  /** A keyframe arrived; emitted only by plain-RTP producers of engines that trace keyframes (mediasoup). */
+  keyframe: [];
 }
 
 export interface RtcProducer extends EventEmitter<RtcProducerEvents> {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SessionStoresModule } from '@mediaplane/service-kit';
-import { BridgeModule } from '../bridge/bridge.module';
+import { IngestBridgeModule } from '../bridge/ingest-bridge.module';
 import { EngineModule } from '../engine/engine.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { StreamCommandsController } from './stream-commands.controller';
@@ -8,7 +8,7 @@ import { WebrtcStreamsService } from './webrtc-streams.service';
 
 /** Streams published over WebRTC on this node: live state, events, kicks. */
 @Module({
-  imports: [EngineModule, MetricsModule, SessionStoresModule, BridgeModule],
+  imports: [EngineModule, MetricsModule, SessionStoresModule, IngestBridgeModule],
   controllers: [StreamCommandsController],
   providers: [WebrtcStreamsService],
   exports: [WebrtcStreamsService],

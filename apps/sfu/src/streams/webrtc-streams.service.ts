@@ -79,7 +79,7 @@ export class WebrtcStreamsService implements OnModuleInit {
       logger: this.logger,
       node: this.instanceId,
       statsIntervalMs: this.config.SFU_STATS_INTERVAL_MS,
-      announceWaitMs: this.config.SFU_BRIDGE_ANNOUNCE_WAIT_MS,
+      announceWaitMs: this.config.SFU_INGEST_BRIDGE_ANNOUNCE_WAIT_MS,
     });
     // Reserve locally before the Redis round trip so two publishes racing on this node cannot both claim.
     this.streams.set(grant.streamId, stream);

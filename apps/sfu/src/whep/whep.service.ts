@@ -2,12 +2,14 @@ import { ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotF
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
 import { verifyPlaybackToken } from '@mediaplane/sessions';
-import { RtcNegotiationError } from '../engine/rtc-engine';
+import { BridgesService } from '../bridge/bridges.service';
+import { isBridgeable } from '../bridge/rtmp-bridge';
+import { RtcNegotiationError, RtcUnsupportedError, type RtcPeer, type RtcProducer, type RtcRouter } from '../engine/rtc-engine';
 import { negotiationFailed } from '../http/negotiation-errors';
 import { PeerAdmissionService } from '../limits/peer-admission.service';
 import { SfuMetrics } from '../metrics/sfu-metrics';
 import type { SfuConfig } from '../sfu.config';
-import type { StreamViewer, WebrtcStream } from '../streams/webrtc-stream';
+import type { StreamViewer } from '../streams/webrtc-stream';
 import { WebrtcStreamsService } from '../streams/webrtc-streams.service';
 
 export interface WhepPlayResult {
@@ -15,16 +17,27 @@ export interface WhepPlayResult {
   viewer: StreamViewer;
 }
 
+/** What WHEP plays from: a stream published over WHIP here, or the bridge of one published over RTMP/SRT. */
+interface PlayableStream {
+  readonly router?: RtcRouter;
+  readonly producers: readonly RtcProducer[];
+  readonly isEnded: boolean;
+  addViewer(peer: RtcPeer): StreamViewer;
+}
+
 /**
- * WHEP play: the stream must be live on this node; a private one needs a
- * playback token for it. The viewer's offer is answered with consumers of
- * the stream's producers (the engine asks the publisher for a keyframe, so
- * the picture starts at once), and the viewer is counted as `whep`.
+ * WHEP play. A stream live over WHIP on this node is played from its
+ * producers; any other live stream (RTMP now, SRT when it lands) through its
+ * WebRTC bridge, started for the first viewer. A private stream needs a
+ * playback token for it either way. The viewer's offer is answered with
+ * consumers of the producers (the engine asks for a keyframe, which a WHIP
+ * publisher answers; a bridge bounds the wait itself, see rtmp-bridge.ts).
  */
 @Injectable()
 export class WhepService {
   constructor(
     private readonly streams: WebrtcStreamsService,
+    private readonly bridges: BridgesService,
     private readonly admission: PeerAdmissionService,
     private readonly metrics: SfuMetrics,
     @Inject(APP_CONFIG) private readonly config: SfuConfig,
@@ -32,13 +45,47 @@ export class WhepService {
   ) {}
 
   async play(streamId: string, token: string | undefined, offerSdp: string, remoteAddress: string | undefined): Promise<WhepPlayResult> {
-    const stream = this.authorizedStream(streamId, token);
+    const local = this.streams.get(streamId);
+    if (local) {
+      this.authorize(streamId, token, local.grant.private);
+      return this.serve(streamId, local, offerSdp, remoteAddress);
+    }
+    const source = await this.bridges.liveState(streamId);
+    if (!source) throw new NotFoundException(`stream ${streamId} is not live`);
+    // A WHIP stream is played from the SFU holding it (the API's playback URL names it); no bridge between SFUs.
+    if (!isBridgeable(source)) {
+      throw new NotFoundException(
+        source.protocol === 'whip'
+          ? `stream ${streamId} is live over WHIP on another SFU node, not here`
+          : `stream ${streamId} is live over ${source.protocol} but its ingest names no pull URL`,
+      );
+    }
+    this.authorize(streamId, token, source.private);
+    let bridge;
+    try {
+      bridge = await this.bridges.acquire(source);
+    } catch (error) {
+      if (error instanceof RtcUnsupportedError) throw new HttpException(error.message, HttpStatus.NOT_IMPLEMENTED);
+      throw error;
+    }
+    return this.serve(streamId, bridge, offerSdp, remoteAddress);
+  }
+
+  viewer(streamId: string, viewerId: string): StreamViewer {
+    const viewer = (this.streams.get(streamId)?.viewers ?? this.bridges.get(streamId)?.viewers)?.get(viewerId);
+    if (!viewer) throw new NotFoundException('no such WHEP session');
+    return viewer;
+  }
+
+  private async serve(streamId: string, stream: PlayableStream, offerSdp: string, remoteAddress: string | undefined): Promise<WhepPlayResult> {
+    const router = stream.router;
+    if (!router) throw new NotFoundException(`stream ${streamId} ended`);
     const release = this.admission.reserve('whep', remoteAddress);
     let handedOver = false;
     try {
       let sent;
       try {
-        sent = await stream.router.send(offerSdp, stream.producers, { label: `whep:${streamId}` });
+        sent = await router.send(offerSdp, stream.producers, { label: `whep:${streamId}` });
       } catch (error) {
         if (error instanceof RtcNegotiationError) throw negotiationFailed(error, this.metrics, 'whep');
         throw error;
@@ -58,18 +105,11 @@ export class WhepService {
     }
   }
 
-  viewer(streamId: string, viewerId: string): StreamViewer {
-    const viewer = this.streams.get(streamId)?.viewers.get(viewerId);
-    if (!viewer) throw new NotFoundException('no such WHEP session');
-    return viewer;
-  }
-
-  private authorizedStream(streamId: string, token: string | undefined): WebrtcStream {
-    const stream = this.streams.get(streamId);
-    if (!stream) throw new NotFoundException(`stream ${streamId} is not live over WebRTC on this node`);
-    if (!stream.grant.private) return stream;
+  /** Public streams pass; a private one needs a playback token for it (401 without, 403 with a bad or expired one). */
+  private authorize(streamId: string, token: string | undefined, isPrivate: boolean): void {
+    if (!isPrivate) return;
     const verdict = token ? verifyPlaybackToken(this.config.MEDIAPLANE_PLAYBACK_SECRET, token, streamId) : undefined;
-    if (verdict?.ok) return stream;
+    if (verdict?.ok) return;
     const reason = verdict ? verdict.reason : 'missing';
     this.metrics.authFailures.inc({ kind: 'whep', reason });
     if (!token) throw new UnauthorizedException('this stream is private: a playback token (?token=) is required');

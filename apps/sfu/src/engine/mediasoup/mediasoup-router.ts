@@ -3,8 +3,10 @@ import type { types } from 'mediasoup';
 import {
   RtcNegotiationError,
   type PlainRtpTarget,
-  type RtcPlainRtpOutput,
   type RtcPeerOptions,
+  type RtcPlainRtpOutput,
+  type RtcPlainRtpReceiveResult,
+  type RtcPlainRtpSource,
   type RtcProducer,
   type RtcReceiveResult,
   type RtcRouter,
@@ -15,6 +17,7 @@ import { MediasoupConsumer } from './mediasoup-consumer';
 import { MediasoupDataChannel } from './mediasoup-data-channel';
 import { MediasoupPeer } from './mediasoup-peer';
 import { MediasoupPlainRtpOutput } from './mediasoup-plain-rtp-out';
+import { receivePlainRtp } from './mediasoup-plain-rtp';
 import { MediasoupProducer } from './mediasoup-producer';
 import type { EngineContext, RouterHome } from './engine-context';
 import { writeAnswer, type AnswerSection } from './sdp/answer-sdp';
@@ -146,6 +149,11 @@ export class MediasoupRouter implements RtcRouter {
     const output = await MediasoupPlainRtpOutput.open(sources, targets);
     await output.start();
     return output;
+  }
+
+  /** Plain-RTP producers live on the home router, like a WHIP publisher's (see mediasoup-plain-rtp.ts). */
+  async receivePlainRtp(sources: readonly RtcPlainRtpSource[], options: { label: string }): Promise<RtcPlainRtpReceiveResult> {
+    return receivePlainRtp(await this.ensureHome(), this.ctx, sources, options.label);
   }
 
   /** A router on target's worker numbering codecs as this viewer does (see payload-numbering.ts); target itself when it already does. */

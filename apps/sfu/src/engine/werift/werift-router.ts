@@ -6,6 +6,8 @@ import {
   RtcNegotiationError,
   type PlainRtpTarget,
   type RtcPlainRtpOutput,
+  RtcUnsupportedError,
+  type RtcPlainRtpReceiveResult,
   type MediaKind,
   type RtcPeerOptions,
   type RtcProducer,
@@ -182,6 +184,13 @@ export class WeriftRouter implements RtcRouter {
     const sdp = peer.pc.localDescription?.sdp;
     if (!sdp) throw new RtcNegotiationError('no answer could be created');
     return sdp;
+  }
+
+  /** werift routes RTP between its own peer connections only; bridging a local RTP sender is a mediasoup feature. */
+  receivePlainRtp(): Promise<RtcPlainRtpReceiveResult> {
+    return Promise.reject(
+      new RtcUnsupportedError('the werift engine takes no plain RTP: run the SFU with the mediasoup engine to play RTMP/SRT streams over WHEP'),
+    );
   }
 
   private assertOpen(): void {

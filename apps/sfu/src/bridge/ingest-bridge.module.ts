@@ -9,4 +9,4 @@ import { IngestBridgeService } from './ingest-bridge.service';
   providers: [IngestBridgeService],
   exports: [IngestBridgeService],
 })
-export class BridgeModule {}
+export class IngestBridgeModule {}

@@ -1,6 +1,6 @@
 import type { PlainRtpStream } from '../engine/rtc-engine';
 
-export interface BridgeArgsInput {
+export interface IngestBridgeArgsInput {
   sdpPath: string;
   streams: readonly PlainRtpStream[];
   /** rtmp://host:port/live/<relay token>; never logged. */
@@ -18,10 +18,10 @@ export interface BridgeArgsInput {
  * publisher's keyframes, which the bridge asks for, are the GOP); VP8 is
  * encoded to H.264 for FLV/HLS; Opus, which FLV cannot carry, becomes AAC.
  */
-export function bridgeFfmpegArgs(input: BridgeArgsInput): string[] {
+export function ingestBridgeFfmpegArgs(input: IngestBridgeArgsInput): string[] {
   const video = input.streams.find((s) => s.kind === 'video');
   const audio = input.streams.find((s) => s.kind === 'audio');
-  if (!video && !audio) throw new Error('bridgeFfmpegArgs(): no streams');
+  if (!video && !audio) throw new Error('ingestBridgeFfmpegArgs(): no streams');
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1'];
   // A WebRTC publisher's RTP has no SPS/PPS in the SDP: the probe waits for the first keyframe to find them.
   args.push('-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '5000000', '-probesize', '5000000', '-f', 'sdp', '-i', input.sdpPath);

@@ -1,6 +1,6 @@
 import type { NodeHeartbeat } from '@mediaplane/contracts';
 import type { PlainRtpStream } from '../engine/rtc-engine';
-import { bridgeFfmpegArgs } from './bridge-ffmpeg-args';
+import { ingestBridgeFfmpegArgs } from './ingest-bridge-ffmpeg-args';
 import { ffmpegSdp } from './ffmpeg-sdp';
 import { ingestPullUrl, pickIngest } from './ingest-locator';
 
@@ -62,7 +62,7 @@ describe('the bridge FFmpeg arguments', () => {
   const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
   it('copy H.264, turn Opus into AAC and push FLV to the ingest', () => {
-    const args = bridgeFfmpegArgs({ ...base, streams: [h264, opus] });
+    const args = ingestBridgeFfmpegArgs({ ...base, streams: [h264, opus] });
     expect(after(args, '-protocol_whitelist')).toBe('file,udp,rtp');
     expect(args.slice(args.indexOf('-f'), args.indexOf('-f') + 4)).toEqual(['-f', 'sdp', '-i', '/tmp/x/stream.sdp']);
     expect(after(args, '-c:v')).toBe('copy');
@@ -73,7 +73,7 @@ describe('the bridge FFmpeg arguments', () => {
   });
 
   it('encode VP8 to H.264 with keyframes every GOP', () => {
-    const args = bridgeFfmpegArgs({ ...base, streams: [{ ...h264, mimeType: 'video/VP8', fmtp: '' }, opus] });
+    const args = ingestBridgeFfmpegArgs({ ...base, streams: [{ ...h264, mimeType: 'video/VP8', fmtp: '' }, opus] });
     expect(after(args, '-c:v')).toBe('libx264');
     expect(after(args, '-tune')).toBe('zerolatency');
     expect(after(args, '-b:v')).toBe('2500k');
@@ -81,12 +81,12 @@ describe('the bridge FFmpeg arguments', () => {
   });
 
   it('map only what is there', () => {
-    const audioOnly = bridgeFfmpegArgs({ ...base, streams: [opus] });
+    const audioOnly = ingestBridgeFfmpegArgs({ ...base, streams: [opus] });
     expect(audioOnly).not.toContain('0:v:0');
     expect(audioOnly).toContain('0:a:0');
-    const videoOnly = bridgeFfmpegArgs({ ...base, streams: [h264] });
+    const videoOnly = ingestBridgeFfmpegArgs({ ...base, streams: [h264] });
     expect(videoOnly).not.toContain('-c:a');
-    expect(() => bridgeFfmpegArgs({ ...base, streams: [] })).toThrow();
+    expect(() => ingestBridgeFfmpegArgs({ ...base, streams: [] })).toThrow();
   });
 });
 

@@ -1,0 +1,93 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from '@mediaplane/observability';
+import { APP_CONFIG, LOGGER, LoadReporterService, ShutdownService } from '@mediaplane/service-kit';
+import { LiveStreamStore, type LiveStreamState } from '@mediaplane/sessions';
+import { RtcEngineHost } from '../engine/rtc-engine-host.service';
+import { SfuMetrics } from '../metrics/sfu-metrics';
+import type { SfuConfig } from '../sfu.config';
+import type { BridgeMode } from './bridge-mode';
+import { RtmpBridge } from './rtmp-bridge';
+
+const MODES: readonly BridgeMode[] = ['passthrough', 'reencode'];
+
+/**
+ * The RTMP/SRT → WebRTC bridges of this node, one per stream however many
+ * viewers: finds a stream's live state (which says where its FLV can be
+ * pulled), starts its bridge on the first WHEP viewer or joins the running
+ * one, forgets it when it stops, stops them all on drain.
+ */
+@Injectable()
+export class BridgesService implements OnModuleInit {
+  private readonly bridges = new Map<string, { bridge: RtmpBridge; opened: Promise<RtmpBridge> }>();
+
+  constructor(
+    private readonly store: LiveStreamStore,
+    private readonly engineHost: RtcEngineHost,
+    private readonly metrics: SfuMetrics,
+    private readonly shutdown: ShutdownService,
+    private readonly load: LoadReporterService,
+    @Inject(APP_CONFIG) private readonly config: SfuConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.shutdown.onDrain('webrtc-bridges', async () => {
+      await Promise.all([...this.bridges.values()].map(({ bridge }) => bridge.stop('shutdown')));
+    });
+    // In the node's heartbeat (GET /api/v1/nodes): bridges cost an FFmpeg each, re-encoding ones a core's share.
+    this.load.addUnit('bridges', () => this.bridges.size);
+    this.load.addUnit('reencodingBridges', () => [...this.bridges.values()].filter(({ bridge }) => bridge.mode === 'reencode').length);
+    this.load.addUnit('bridgeViewers', () => this.viewerCount());
+    const timer = setInterval(() => this.updateGauges(), 1000);
+    timer.unref();
+  }
+
+  /** The stream's live state (any protocol, any node), undefined when it is not live. */
+  liveState(streamId: string): Promise<LiveStreamState | undefined> {
+    return this.store.get(streamId);
+  }
+
+  /** The running bridge of the stream, or a new one (its producers ready, FFmpeg waiting for the first viewer). */
+  async acquire(source: LiveStreamState): Promise<RtmpBridge> {
+    const running = this.bridges.get(source.streamId);
+    if (running && !running.bridge.isEnded) return running.opened;
+    const bridge = new RtmpBridge(source.streamId, source, {
+      engine: this.engineHost.engine,
+      store: this.store,
+      logger: this.logger.child({ component: 'webrtc-bridge' }),
+      config: this.config,
+      onReencodeStarted: () => this.metrics.bridgeReencodes.inc(),
+      onKeyframeWait: (mode, seconds) => this.metrics.bridgeKeyframeWait.observe({ mode }, seconds),
+      onStopped: (stopped) => {
+        if (this.bridges.get(stopped.streamId)?.bridge === stopped) this.bridges.delete(stopped.streamId);
+        this.updateGauges();
+      },
+    });
+    const opened = bridge.open().then(
+      () => bridge,
+      async (error: unknown) => {
+        await bridge.stop('failed');
+        throw error;
+      },
+    );
+    this.bridges.set(source.streamId, { bridge, opened });
+    this.updateGauges();
+    return opened;
+  }
+
+  get(streamId: string): RtmpBridge | undefined {
+    const bridge = this.bridges.get(streamId)?.bridge;
+    return bridge && !bridge.isEnded ? bridge : undefined;
+  }
+
+  viewerCount(): number {
+    let n = 0;
+    for (const { bridge } of this.bridges.values()) n += bridge.viewers.size;
+    return n;
+  }
+
+  private updateGauges(): void {
+    this.metrics.viewers.set({ kind: 'whep_bridge' }, this.viewerCount());
+    for (const mode of MODES) this.metrics.bridges.set({ mode }, [...this.bridges.values()].filter(({ bridge }) => bridge.mode === mode).length);
+  }
+}

@@ -1,0 +1,100 @@
+import { once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { FlvDemuxer, encodeFlvHeader, encodeFlvTag } from '@mediaplane/codecs';
+import type { Logger } from '@mediaplane/observability';
+import { FlvCatchUp } from './flv-catch-up';
+
+/**
+ * 2 MB/s: a 2 s cache of a 4 Mb/s stream passes in half a second. Faster, the
+ * RTP FFmpeg makes of it overflows the SFU's UDP socket (FFmpeg cannot resend).
+ */
+const PACE_BYTES_PER_MS = 2000;
+
+/** Holds a writer to a byte rate: only a burst ever reaches it, live media comes slower. */
+class BytePacer {
+  private readonly startedAt = performance.now();
+  private total = 0;
+
+  constructor(private readonly bytesPerMs: number) {}
+
+  async sent(bytes: number): Promise<void> {
+    this.total += bytes;
+    const ahead = this.total / this.bytesPerMs - (performance.now() - this.startedAt);
+    if (ahead > 5) await new Promise((resolve) => setTimeout(resolve, ahead));
+  }
+}
+
+/**
+ * A loopback TCP endpoint the bridge's FFmpeg reads the stream's FLV from
+ * (`-f flv -i tcp://127.0.0.1:port`). Each connection (each FFmpeg run)
+ * pulls the ingest's internal HTTP-FLV afresh and passes every tag through
+ * FlvCatchUp, so WebRTC viewers start at live rather than a GOP behind. It
+ * also keeps the internal token off FFmpeg's command line.
+ */
+export class FlvCatchUpRelay {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    /** The ingest URL with a fresh internal token: never logged. */
+    private readonly sourceUrl: () => string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts listening; resolves with the URL to give FFmpeg. */
+  async listen(): Promise<string> {
+    const server = createServer((socket) => void this.serve(socket));
+    this.server = server;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('relay has no TCP address');
+    return `tcp://127.0.0.1:${address.port}`;
+  }
+
+  close(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.server?.close();
+  }
+
+  private async serve(socket: Socket): Promise<void> {
+    this.sockets.add(socket);
+    const abort = new AbortController();
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      abort.abort();
+    });
+    try {
+      const response = await fetch(this.sourceUrl(), { signal: abort.signal });
+      if (!response.ok || !response.body) {
+        this.log.warn({ status: response.status }, 'bridge FLV pull refused');
+        socket.destroy();
+        return;
+      }
+      const demuxer = new FlvDemuxer();
+      const catchUp = new FlvCatchUp();
+      socket.once('close', () => this.log.debug({ catchUpMs: catchUp.shiftMs }, 'bridge FLV relay closed'));
+      const pacer = new BytePacer(PACE_BYTES_PER_MS);
+      let headerSent = false;
+      for await (const chunk of response.body) {
+        const tags = demuxer.push(Buffer.from(chunk as Uint8Array));
+        if (!headerSent && demuxer.header) {
+          socket.write(encodeFlvHeader({ audio: demuxer.header.hasAudio, video: demuxer.header.hasVideo }));
+          headerSent = true;
+        }
+        for (const tag of tags) {
+          const timestamp = catchUp.retime(tag, performance.now());
+          if (timestamp === undefined) continue;
+          const bytes = encodeFlvTag(tag.type, timestamp, tag.data);
+          if (!socket.write(bytes)) await once(socket, 'drain', { signal: abort.signal });
+          await pacer.sent(bytes.length);
+        }
+      }
+      socket.end();
+    } catch (error) {
+      if (!abort.signal.aborted) this.log.warn({ err: (error as Error).message }, 'bridge FLV relay failed');
+      socket.destroy();
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import {
+  BrowserRtcClient,
+  ffmpegPublish,
+  freePort,
+  killAllChildren,
+  launchChromium,
+  startApp,
+  waitFor,
+  type AppProcess,
+  type Publisher,
+  type RtcExchange,
+} from '@mediaplane/testing';
+import { SfuHarness, type CreatedStream } from './sfu-harness';
+import { availableEngines } from './sfu-engines';
+
+jest.setTimeout(120_000);
+
+interface ClusterNode {
+  app: string;
+  facts: Record<string, string>;
+  load?: { units?: Record<string, number> };
+}
+
+interface StreamState {
+  live: boolean;
+  state: null | { protocol: string };
+}
+
+const covered = availableEngines().engines.includes('mediasoup');
+if (!covered) process.stdout.write('[sfu e2e] RTMP → WHEP not covered: the bridge needs the mediasoup engine (plain RTP), and no mediasoup worker exists here\n');
+
+/** The bridge FFmpeg processes the SFU spawned (its direct children sending RTP), by pid. */
+function bridgeFfmpegsOf(sfuPid: number): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const parent = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (Number(parent) === sfuPid && args.includes('-payload_type')) found.push(Number(pid));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+/** x264 options appended after the test source's own (ultrafast, zerolatency): later ones win. */
+const SOURCES = [
+  { name: 'H.264 Constrained Baseline without B-frames', mode: 'passthrough', encoder: ['-profile:v', 'baseline'] },
+  { name: 'H.264 High with B-frames', mode: 'reencode', encoder: ['-preset', 'veryfast', '-tune', 'film', '-bf', '2', '-profile:v', 'high'] },
+] as const;
+
+/**
+ * FFmpeg publishes over RTMP to a real ingest; Chromium plays the stream over
+ * WHEP from a real SFU, which bridges it (FLV from ingest → FFmpeg → plain
+ * RTP → mediasoup) with nothing configured for the stream. A werift SFU on
+ * the same platform says plainly that it cannot.
+ */
+(covered ? describe : describe.skip)('RTMP publish, WHEP play through the WebRTC bridge (mediasoup, Chromium, real platform)', () => {
+  let harness: SfuHarness;
+  let ingest: AppProcess;
+  let browser: Browser;
+  let viewers: BrowserRtcClient[];
+  let rtmpPort: number;
+  let sfuUrl = '';
+  const publishers: Publisher[] = [];
+  const metric = (name: string, labels: Record<string, string> = {}) => harness.metric('mediasoup', name, labels);
+
+  const publishLive = async (stream: CreatedStream, encoder: readonly string[] = ['-profile:v', 'baseline']): Promise<Publisher> => {
+    const publisher = ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, fps: 25, gopFrames: 50, extraOutputArgs: [...encoder] });
+    publishers.push(publisher);
+    await waitFor(
+      async () => {
+        const s = await harness.api<StreamState>('GET', `/streams/${stream.id}`);
+        return s.live && s.state?.protocol === 'rtmp' ? s : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the RTMP stream to be live' },
+    );
+    return publisher;
+  };
+  const decodes = (client: BrowserRtcClient, played: RtcExchange, frames: number) =>
+    waitFor(
+      async () => {
+        const s = await client.stats(played.id as number);
+        return s && s.framesDecoded >= frames ? s : undefined;
+      },
+      { timeoutMs: 30_000, what: `Chromium to decode ${frames} frames` },
+    );
+  const bridgeStops = (mode: string) =>
+    waitFor(async () => ((await metric('mediaplane_sfu_bridges', { mode })) === 0 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'the bridge to stop after its last viewer left',
+    });
+
+  beforeAll(async () => {
+    rtmpPort = await freePort();
+    [harness, browser] = await Promise.all([SfuHarness.start(['mediasoup', 'werift'], { SFU_BRIDGE_IDLE_STOP_MS: '1500' }), launchChromium({ webrtc: true })]);
+    ingest = await startApp('ingest', { httpPort: await freePort(), env: { ...harness.platform.env, INGEST_RTMP_PORT: String(rtmpPort) } });
+    sfuUrl = harness.sfu('mediasoup').httpUrl;
+    viewers = await Promise.all([0, 1].map(async () => BrowserRtcClient.open(await browser.newPage(), `${sfuUrl}/healthz`)));
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(publishers.map((p) => p.stop()));
+    await browser?.close();
+    await ingest?.stop();
+    await harness?.stop();
+    await killAllChildren();
+  });
+
+  it('answers 404 for a stream that is not live anywhere', async () => {
+    const stream = await harness.createStream('bridge nothing live');
+    const refused = await viewers[0]!.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(refused.status).toBe(404);
+    expect(refused.body).toMatch(/not live/);
+    expect(await metric('mediaplane_sfu_bridges')).toBe(0);
+  });
+
+  it.each(SOURCES)('$name: two Chromium viewers decode it through one $mode bridge, which stops once both left', async ({ mode, encoder }) => {
+    const [first, second] = viewers as [BrowserRtcClient, BrowserRtcClient];
+    const stream = await harness.createStream(`bridge ${mode}`);
+    const publisher = await publishLive(stream, encoder);
+    const reencodesBefore = await metric('mediaplane_sfu_bridge_reencodes_total');
+
+    const played = await first.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(played.status).toBe(201);
+    expect(played.answer).toMatch(/a=rtpmap:\d+ H264\/90000/);
+    expect(await metric('mediaplane_sfu_bridges', { mode })).toBe(1);
+    const decoded = await decodes(first, played, 25);
+    expect(decoded.frameWidth).toBe(640);
+    expect(decoded.audioBytes).toBeGreaterThan(0);
+
+    // A second viewer joins the running bridge: still one bridge, one FFmpeg.
+    const joined = await second.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(joined.status).toBe(201);
+    await decodes(second, joined, 25);
+    expect(await metric('mediaplane_sfu_bridges', { mode })).toBe(1);
+    expect(await metric('mediaplane_sfu_bridge_keyframe_wait_seconds_count', { mode })).toBeGreaterThanOrEqual(2);
+    // The cluster view (the node's heartbeat) shows the bridge and its two viewers too.
+    const node = await waitFor(
+      async () =>
+        (await harness.api<{ nodes: ClusterNode[] }>('GET', '/nodes')).nodes.find(
+          (n) => n.app === 'sfu' && n.facts['engine'] === 'mediasoup' && n.load?.units?.['bridgeViewers'] === 2,
+        ),
+      { timeoutMs: 15_000, what: "the SFU's heartbeat to count the bridge's two viewers" },
+    );
+    expect(node.load?.units).toMatchObject({ bridges: 1, reencodingBridges: mode === 'reencode' ? 1 : 0 });
+    const reencodes = (await metric('mediaplane_sfu_bridge_reencodes_total')) - reencodesBefore;
+    if (mode === 'reencode') expect(reencodes).toBe(1);
+    else expect(reencodes).toBe(0);
+
+    // The first leaving does not stop what the second watches, however long it stays.
+    expect(await first.remove(played.id as number)).toBe(200);
+    const framesBefore = (await second.stats(joined.id as number))?.framesDecoded ?? 0;
+    await decodes(second, joined, framesBefore + 60);
+    expect(await metric('mediaplane_sfu_bridges', { mode })).toBe(1);
+
+    expect(await second.remove(joined.id as number)).toBe(200);
+    await bridgeStops(mode);
+    await publisher.stop();
+  });
+
+  it('asks for a playback token on a private RTMP stream before starting anything', async () => {
+    const viewer = viewers[0] as BrowserRtcClient;
+    const secret = await harness.createStream('bridge private', { private: true });
+    await publishLive(secret);
+    const refused = await viewer.whep(`${sfuUrl}/whep/${secret.id}`);
+    expect(refused.status).toBe(401);
+    expect(await metric('mediaplane_sfu_bridges')).toBe(0);
+    const { token } = await harness.api<{ token: string }>('POST', `/streams/${secret.id}/playback-tokens`, { ttlSeconds: 60 });
+    const played = await viewer.whep(`${sfuUrl}/whep/${secret.id}?token=${encodeURIComponent(token)}`);
+    expect(played.status).toBe(201);
+    await decodes(viewer, played, 10);
+    expect(await viewer.remove(played.id as number)).toBe(200);
+    await bridgeStops('passthrough');
+  });
+
+  it('ends the bridge and closes its viewers when the RTMP publisher stops', async () => {
+    const viewer = viewers[1] as BrowserRtcClient;
+    const stream = await harness.createStream('bridge source ends');
+    const publisher = await publishLive(stream);
+    const played = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(played.status).toBe(201);
+    await decodes(viewer, played, 10);
+    await publisher.stop();
+    await bridgeStops('passthrough');
+    expect(await metric('mediaplane_sfu_viewers', { kind: 'whep_bridge' })).toBe(0);
+    // The SFU closed the viewer's session: its resource is gone.
+    expect(await viewer.remove(played.id as number)).toBe(404);
+  });
+
+  it('ends the bridge when its FFmpeg dies: the viewer is disconnected, and playing again starts a fresh bridge', async () => {
+    const viewer = viewers[0] as BrowserRtcClient;
+    const stream = await harness.createStream('bridge ffmpeg dies');
+    await publishLive(stream);
+    const played = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+    await decodes(viewer, played, 10);
+    const ffmpegs = bridgeFfmpegsOf(harness.sfu('mediasoup').process.pid as number);
+    expect(ffmpegs).toHaveLength(1);
+    process.kill(ffmpegs[0] as number, 'SIGKILL');
+    await bridgeStops('passthrough');
+    expect(await viewer.remove(played.id as number)).toBe(404);
+    const again = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(again.status).toBe(201);
+    await decodes(viewer, again, 10);
+    expect(await viewer.remove(again.id as number)).toBe(200);
+    await bridgeStops('passthrough');
+  });
+
+  it('a werift SFU answers 501 with the reason: the bridge needs mediasoup', async () => {
+    const stream = await harness.createStream('bridge on werift');
+    await publishLive(stream);
+    const refused = await viewers[1]!.whep(`${harness.sfu('werift').httpUrl}/whep/${stream.id}`);
+    expect(refused.status).toBe(501);
+    expect(refused.body).toMatch(/mediasoup/);
+  });
+});

@@ -1,0 +1,188 @@
+// RTMP → WebRTC bridge join time: FFmpeg publishes over RTMP to a real ingest
+// (H.264 Constrained Baseline → the SFU passes it through; H.264 High with
+// B-frames → the SFU re-encodes it), and a Chromium page plays it over WHEP
+// from a mediasoup SFU, timing WHEP POST → first frame presented
+// (requestVideoFrameCallback):
+//   cold: nobody watches, so the bridge (its FFmpeg) starts for this viewer;
+//   warm: another viewer keeps the bridge running, so this one only waits
+//         for the next keyframe (the source's GOP in passthrough, the
+//         bridge's forced keyframe interval when re-encoding).
+// Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--sources passthrough,reencode]
+import { ffmpegPublish, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
+import { ClockPlayerPage } from '../sfu-latency/clock-pages';
+import { numberArg, listArg, parseBenchArgs } from '../common/bench-args';
+import { startBenchApp } from '../common/bench-app';
+import { describeMachine } from '../common/bench-context';
+import { runBench } from '../common/bench-lifecycle';
+import { say } from '../common/progress';
+import { metricSum } from '../common/prometheus-metric';
+import { fmt, formatTable, writeResult } from '../common/report-table';
+import { SfuBenchPlatform, benchEngines, type BenchSfu } from '../common/sfu-bench-platform';
+import { summarize, type Summary } from '../common/stats';
+
+const USAGE = `usage: node tools/bench/run.cjs rtmp-whep [options]
+
+  --joins N          cold joins and warm joins per source (default 10)
+  --gop S            the RTMP source's keyframe interval in seconds (default 2)
+  --sources LIST     comma-separated, of passthrough,reencode (default both)
+  --json FILE        write the result here (default tmp/bench/rtmp-whep-<time>.json and rtmp-whep-latest.json)
+  --no-build         (run.cjs) do not recompile the apps`;
+
+type SourceName = 'passthrough' | 'reencode';
+/** x264 options appended after the test source's own (ultrafast, zerolatency): later ones win. */
+const ENCODERS: Record<SourceName, { label: string; args: string[] }> = {
+  passthrough: { label: 'H.264 Constrained Baseline', args: ['-profile:v', 'baseline'] },
+  reencode: { label: 'H.264 High, 2 B-frames', args: ['-preset', 'veryfast', '-tune', 'film', '-bf', '2', '-profile:v', 'high'] },
+};
+const FPS = 25;
+const IDLE_STOP_MS = 1000;
+const JOIN_TIMEOUT_MS = 15_000;
+
+interface JoinSeries {
+  attempted: number;
+  failed: number;
+  firstError?: string;
+  answerMs: Summary;
+  firstFrameMs: Summary;
+}
+
+interface SourceRow {
+  source: SourceName;
+  label: string;
+  cold: JoinSeries;
+  warm: JoinSeries;
+  keyframeWaitMean: number;
+}
+
+async function joins(player: ClockPlayerPage, url: string, n: number, between: () => Promise<void>): Promise<JoinSeries> {
+  const answer: number[] = [];
+  const firstFrame: number[] = [];
+  let failed = 0;
+  let firstError: string | undefined;
+  for (let i = 0; i < n; i++) {
+    await between();
+    const join = await player.join(url, JOIN_TIMEOUT_MS);
+    if (join.answerMs !== undefined) answer.push(join.answerMs);
+    if (join.firstFrameMs !== undefined) firstFrame.push(join.firstFrameMs);
+    else {
+      failed++;
+      firstError ??= join.status === 201 ? `no frame within ${JOIN_TIMEOUT_MS} ms` : `status ${join.status} ${join.body ?? ''}`;
+    }
+    if (join.id !== undefined) await player.leave(join.id);
+  }
+  return { attempted: n, failed, firstError, answerMs: summarize(answer), firstFrameMs: summarize(firstFrame) };
+}
+
+/** The SFU's keyframe-wait histogram so far (sum in seconds, count); one source at a time, so deltas are that source's. */
+async function keyframeWaits(sfu: BenchSfu): Promise<{ sum: number; count: number }> {
+  const [sum, count] = await Promise.all([
+    metricSum(sfu.app.httpUrl, 'mediaplane_sfu_bridge_keyframe_wait_seconds_sum'),
+    metricSum(sfu.app.httpUrl, 'mediaplane_sfu_bridge_keyframe_wait_seconds_count'),
+  ]);
+  return { sum, count };
+}
+
+async function measureSource(
+  browser: Awaited<ReturnType<typeof launchChromium>>,
+  platform: SfuBenchPlatform,
+  sfu: BenchSfu,
+  rtmpPort: number,
+  options: { source: SourceName; joins: number; gop: number },
+): Promise<SourceRow> {
+  const { source } = options;
+  const stream = await platform.createStream(`rtmp-whep ${source}`);
+  const publisher = ffmpegPublish({
+    url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`,
+    fps: FPS,
+    gopFrames: Math.round(options.gop * FPS),
+    videoBitrateKbps: 1500,
+    extraOutputArgs: ENCODERS[source].args,
+  });
+  const context = await browser.newContext();
+  const bridges = () => metricSum(sfu.app.httpUrl, 'mediaplane_sfu_bridges');
+  try {
+    const origin = `${sfu.app.httpUrl}/readyz`;
+    const [player, holder] = await Promise.all([ClockPlayerPage.open(await context.newPage(), origin), ClockPlayerPage.open(await context.newPage(), origin)]);
+    const url = sfu.whepUrl(stream.id);
+    // Live once a viewer gets a frame; the RTMP handshake and the first GOP take a moment.
+    await waitFor(
+      async () => {
+        const probe = await player.join(url, 5000);
+        if (probe.id !== undefined) await player.leave(probe.id);
+        return probe.firstFrameMs !== undefined;
+      },
+      { timeoutMs: 30_000, what: `the ${source} stream to play over WHEP` },
+    );
+    const noBridge = async (): Promise<void> => {
+      await waitFor(async () => (await bridges()) === 0, { timeoutMs: 10_000, what: 'the bridge to stop' });
+    };
+    const waitsBefore = await keyframeWaits(sfu);
+    say(`${source}: ${options.joins} cold joins (each waits for the previous bridge to stop)…`);
+    const cold = await joins(player, url, options.joins, noBridge);
+
+    say(`${source}: ${options.joins} warm joins (another viewer keeps the bridge running)…`);
+    await noBridge();
+    const held = await holder.join(url, JOIN_TIMEOUT_MS);
+    if (held.firstFrameMs === undefined) throw new Error(`${source}: the holding viewer got no frame (${held.status} ${held.body ?? ''})`);
+    // Spread the joins over the GOP, so the waits sample every phase of it.
+    const warm = await joins(player, url, options.joins, () => sleep(300 + Math.random() * options.gop * 1000));
+    const waits = await keyframeWaits(sfu);
+    if (held.id !== undefined) await holder.leave(held.id);
+    const count = waits.count - waitsBefore.count;
+    return { source, label: ENCODERS[source].label, cold, warm, keyframeWaitMean: count > 0 ? ((waits.sum - waitsBefore.sum) / count) * 1000 : Number.NaN };
+  } finally {
+    await context.close().catch(() => undefined);
+    await publisher.stop();
+  }
+}
+
+function report(rows: SourceRow[], gop: number): string {
+  const machine = describeMachine();
+  const line = (r: SourceRow, kind: 'cold' | 'warm') => {
+    const s = r[kind];
+    return [r.source, r.label, kind, String(s.attempted), String(s.failed), fmt(s.answerMs.p50, 0), fmt(s.firstFrameMs.p50, 0), fmt(s.firstFrameMs.p95, 0), fmt(s.firstFrameMs.max, 0)];
+  };
+  return [
+    `RTMP → WHEP JOIN TIME — FFmpeg (640x360, ${FPS} fps, GOP ${gop} s, AAC) → RTMP → ingest → HTTP-FLV → SFU bridge (FFmpeg → RTP) → mediasoup → Chromium, loopback`,
+    `machine: ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+    '',
+    formatTable(
+      ['mode', 'source', 'join', 'joins', 'failed', 'answer p50 ms', 'first frame p50 ms', 'p95 ms', 'max ms'],
+      rows.flatMap((r) => [line(r, 'cold'), line(r, 'warm')]),
+    ),
+    '',
+    `cold: the bridge starts for the viewer (FFmpeg spawn, FLV probe, the ingest's GOP cache); warm: it runs, the viewer waits for the next keyframe.`,
+    `Mean keyframe wait the SFU recorded over each source's joins (mediaplane_sfu_bridge_keyframe_wait_seconds: join → next keyframe sent): ${rows.map((r) => `${r.source} ${fmt(r.keyframeWaitMean, 0)} ms`).join(', ')}.`,
+    '',
+  ].join('\n');
+}
+
+runBench(async (bench) => {
+  const { values } = parseBenchArgs(USAGE, { joins: { type: 'string' }, gop: { type: 'string' }, sources: { type: 'string' }, json: { type: 'string' } });
+  const joinCount = numberArg(values, 'joins', 10, { min: 1, max: 200, integer: true });
+  const gop = numberArg(values, 'gop', 2, { min: 0.5, max: 10 });
+  const sources = listArg(values, 'sources', ['passthrough', 'reencode'] as const, ['passthrough', 'reencode']);
+  const { engines, skipped } = benchEngines(['mediasoup']);
+  if (engines.length === 0) throw new Error(`the bridge needs mediasoup: ${skipped.join('; ')}`);
+
+  say('starting the control plane, a mediasoup SFU and an ingest…');
+  const platform = await SfuBenchPlatform.start(['mediasoup'], { rtcPorts: 100, sfuEnv: { SFU_BRIDGE_IDLE_STOP_MS: String(IDLE_STOP_MS) } });
+  bench.defer('platform', () => platform.stop());
+  const rtmpPort = await freePort();
+  const ingest = await startBenchApp('ingest', await freePort(), { ...platform.env, INGEST_RTMP_PORT: String(rtmpPort) });
+  bench.defer('ingest', async () => {
+    await ingest.stop();
+  });
+  const browser = await launchChromium({ webrtc: true });
+  bench.defer('chromium', () => browser.close());
+  const sfu = platform.sfus[0] as BenchSfu;
+
+  const rows: SourceRow[] = [];
+  for (const source of sources) rows.push(await measureSource(browser, platform, sfu, rtmpPort, { source, joins: joinCount, gop }));
+
+  process.stdout.write(report(rows, gop));
+  const file = writeResult('rtmp-whep', { bench: 'rtmp-whep', at: new Date().toISOString(), machine: describeMachine(), gop, rows }, values['json'] as string | undefined);
+  say(`result written to ${file}`);
+  const failed = rows.flatMap((r) => (['cold', 'warm'] as const).filter((k) => r[k].failed > 0).map((k) => `${r.source} ${k}: ${r[k].failed} (${r[k].firstError})`));
+  if (failed.length > 0) throw new Error(`joins without a frame — ${failed.join('; ')}`);
+});
