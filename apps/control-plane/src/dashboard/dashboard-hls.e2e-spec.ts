@@ -2,7 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ffmpegPublish, freePorts, killAllChildren, launchChromium, startApp, testLogDir, waitFor, type AppProcess, type Publisher } from '@mediaplane/testing';
+import {
+  ffmpegPublish,
+  freePorts,
+  freeRtcPortRange,
+  killAllChildren,
+  launchChromium,
+  loopbackSfuEnv,
+  startApp,
+  testLogDir,
+  waitFor,
+  type AppProcess,
+  type Publisher,
+} from '@mediaplane/testing';
 import { ControlPlaneHarness } from '../../test/control-plane-harness';
 
 interface RenditionView {
@@ -84,7 +96,7 @@ describe('the dashboard stream page: HLS playback and the WebRTC option (real pl
     [browser, ...apps] = await Promise.all([
       chromium,
       startApp('edge', { httpPort: edgeHttp, env }),
-      startApp('sfu', { httpPort: sfuHttp, env }),
+      freeRtcPortRange(100).then((range) => startApp('sfu', { httpPort: sfuHttp, env: { ...env, ...loopbackSfuEnv('mediasoup', range) } })),
       startApp('ingest', { httpPort: ingestHttp, env: { ...env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort) } }),
       startApp('transcode', { httpPort: transcodeHttp, env: { ...env, TRANSCODE_WORK_DIR: work, TRANSCODE_MAX_JOBS: '2' } }),
     ]);
@@ -215,13 +227,28 @@ describe('the dashboard stream page: HLS playback and the WebRTC option (real pl
     await page.getByTestId('stat-viewers').getByText('(hls 1)').waitFor({ timeout: 15_000 });
   });
 
-  it('says WebRTC is not available for an RTMP stream the SFU does not serve, instead of a broken player, and stops trying', async () => {
+  it('plays the RTMP stream over WebRTC, through the SFU\'s RTMP → WHEP bridge', async () => {
+    await page.getByTestId('player-kind-whep').check();
+    await page.getByTestId('player-status').getByText(/^Playing over WebRTC/).waitFor({ timeout: 30_000 });
+    await expectClockToAdvance(1, 'WebRTC through the bridge');
+    await shot('whep-bridge');
+  });
+
+  it('says WebRTC is not available when the SFU does not serve the stream, instead of a broken player, and stops trying', async () => {
     const whepPosts = () => requests.filter((r) => r.startsWith(`POST ${whepBase}/${streamId}`)).length;
+    // An SFU that has no way to play the stream (a werift SFU, say) answers 404 with CORS headers.
+    await page.route(`${whepBase}/**`, (route) =>
+      route.fulfill({
+        status: 404,
+        headers: { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'content-type': 'application/json' },
+        body: JSON.stringify({ statusCode: 404, error: 'Not Found', message: 'not served here' }),
+      }),
+    );
+    await page.getByTestId('player-kind-hls').check();
     requests.length = 0;
     await page.getByTestId('player-kind-whep').check();
     const panel = page.getByTestId('player-unavailable');
     await panel.getByText('WebRTC playback is not available for this stream.').waitFor({ timeout: 20_000 });
-    // The real SFU serves WHEP for streams published over WHIP; this RTMP stream gets a 404 (with CORS headers).
     expect(await page.getByTestId('player-unavailable-detail').textContent()).toContain('the WHEP endpoint answered 404');
     expect(await video().evaluate((v) => (v as unknown as VideoLike).hidden)).toBe(true);
     expect(await page.getByTestId('player-card').getAttribute('data-state')).toBe('unavailable');
@@ -231,6 +258,7 @@ describe('the dashboard stream page: HLS playback and the WebRTC option (real pl
     await page.waitForTimeout(5000); // two poll rounds and more than the 2 s retry delay
     expect(whepPosts()).toBe(posts);
     await shot('whep-unavailable');
+    await page.unrouteAll();
 
     // An SFU that is down (5xx) gets the same clear state, naming the platform and the status.
     await page.route(`${whepBase}/**`, (route) =>
