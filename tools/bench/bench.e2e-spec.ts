@@ -126,22 +126,31 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
     expect(run.stdout).toContain('consumers per core, mediasoup / werift');
   });
 
-  it('rtmp-whep: times cold and warm WHEP joins of RTMP streams through the bridge, both modes (mediasoup only)', async () => {
+  it('rtmp-whep: times cold and warm WHEP joins of RTMP streams through the bridge, and reads the burned-in clock for glass-to-glass, both modes (mediasoup only)', async () => {
     if (!engines.includes('mediasoup')) {
       process.stdout.write('[bench e2e] rtmp-whep not run: the bridge needs mediasoup\n');
       return;
     }
     const file = join(dir, 'rtmp-whep.json');
-    const run = await runBench(['rtmp-whep', '--joins', '1', '--json', file]);
+    const run = await runBench(['rtmp-whep', '--joins', '1', '--seconds', '2', '--json', file]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     const result = JSON.parse(readFileSync(file, 'utf8')) as {
-      rows: Array<{ source: string; cold: { failed: number; firstFrameMs: { count: number } }; warm: { failed: number; firstFrameMs: { count: number } } }>;
+      rows: Array<{
+        source: string;
+        cold: { failed: number; firstFrameMs: { count: number } };
+        warm: { failed: number; firstFrameMs: { count: number } };
+        latency: { frames: number; latencyMs: { p50: number } };
+      }>;
     };
     expect(result.rows.map((r) => r.source)).toEqual(['passthrough', 'reencode']);
     for (const row of result.rows) {
       expect(row.cold).toMatchObject({ failed: 0, firstFrameMs: { count: 1 } });
       expect(row.warm).toMatchObject({ failed: 0, firstFrameMs: { count: 1 } });
+      // Two seconds at 25 fps: most frames' clocks are read, each a positive latency.
+      expect(row.latency.frames).toBeGreaterThan(10);
+      expect(row.latency.latencyMs.p50).toBeGreaterThan(0);
     }
     expect(run.stdout).toContain('RTMP → WHEP JOIN TIME');
+    expect(run.stdout).toContain('GLASS-TO-GLASS');
   });
 });

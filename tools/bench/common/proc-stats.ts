@@ -108,6 +108,17 @@ export function processGroupUsage(pgid: number): Usage {
   return sum(stats);
 }
 
+/** The live children of `parentPid` named `comm` (an app's FFmpeg processes, say). */
+export function childrenUsage(parentPid: number, comm: string): Usage {
+  const stats: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat && stat.ppid === parentPid && stat.comm === comm) stats.push(stat);
+  }
+  return sum(stats);
+}
+
 /**
  * CPU time all processes of the machine spent (user, nice, system, irq,
  * softirq, steal from the first line of /proc/stat), to show how much of a

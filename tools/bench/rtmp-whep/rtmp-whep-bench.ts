@@ -7,8 +7,13 @@
 //   warm: another viewer keeps the bridge running, so this one only waits
 //         for the next keyframe (the source's GOP in passthrough, the
 //         bridge's forced keyframe interval when re-encoding).
-// Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--sources passthrough,reencode]
+// Then, per source, glass-to-glass: a publisher burns the wall clock into every
+// frame and Chromium reads it at presentation, with the CPU of the one bridge.
+// Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--seconds 10] [--sources passthrough,reencode]
 import { ffmpegPublish, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
+import { barcodeLatencyMs } from '../common/clock-barcode';
+import { ClockRtmpPublisher } from '../common/clock-rtmp-publisher';
+import { childrenUsage } from '../common/proc-stats';
 import { ClockPlayerPage } from '../sfu-latency/clock-pages';
 import { numberArg, listArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp } from '../common/bench-app';
@@ -25,6 +30,7 @@ const USAGE = `usage: node tools/bench/run.cjs rtmp-whep [options]
   --joins N          cold joins and warm joins per source (default 10)
   --gop S            the RTMP source's keyframe interval in seconds (default 2)
   --sources LIST     comma-separated, of passthrough,reencode (default both)
+  --seconds S        glass-to-glass sampling per source, after a 4 s warm-up (default 10; 0 skips it)
   --json FILE        write the result here (default tmp/bench/rtmp-whep-<time>.json and rtmp-whep-latest.json)
   --no-build         (run.cjs) do not recompile the apps`;
 
@@ -52,6 +58,73 @@ interface SourceRow {
   cold: JoinSeries;
   warm: JoinSeries;
   keyframeWaitMean: number;
+  latency?: LatencyRow;
+}
+
+interface LatencyRow {
+  /** Frames whose barcode was read, and the glass-to-glass latency over them. */
+  frames: number;
+  unreadable: number;
+  latencyMs: Summary;
+  /** CPU of the stream's one bridge (the SFU's FFmpeg children) while one viewer watched, in cores. */
+  bridgeCores: number;
+  /** The SFU's whole process group (Node, mediasoup worker, the bridge) over the same window, in cores. */
+  sfuCores: number;
+}
+
+/**
+ * Glass-to-glass through the bridge: an RTMP publisher burns the wall clock
+ * into every frame (ClockRtmpPublisher), Chromium plays the stream over WHEP
+ * and reads the clock of every frame it presents. The same window gives the
+ * CPU of the one bridge that serves it.
+ */
+async function measureLatency(
+  browser: Awaited<ReturnType<typeof launchChromium>>,
+  platform: SfuBenchPlatform,
+  sfu: BenchSfu,
+  rtmpPort: number,
+  options: { source: SourceName; seconds: number; gop: number },
+): Promise<LatencyRow> {
+  const stream = await platform.createStream(`rtmp-whep clock ${options.source}`);
+  const publisher = ClockRtmpPublisher.start({
+    url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`,
+    fps: FPS,
+    gopFrames: Math.round(options.gop * FPS),
+    videoBitrateKbps: 2500,
+    encoderArgs: ENCODERS[options.source].args,
+  });
+  const context = await browser.newContext();
+  try {
+    const player = await ClockPlayerPage.open(await context.newPage(), `${sfu.app.httpUrl}/readyz`);
+    const url = sfu.whepUrl(stream.id);
+    const joined = await waitFor(
+      async () => {
+        const join = await player.join(url, 5000);
+        if (join.firstFrameMs !== undefined) return join;
+        if (join.id !== undefined) await player.leave(join.id);
+        return undefined;
+      },
+      { timeoutMs: 30_000, what: `the ${options.source} clock stream to play over WHEP` },
+    );
+    await sleep(4000);
+    const pid = sfu.app.child.pid as number;
+    const [bridgeBefore, sfuBefore, startedAt] = [childrenUsage(pid, 'ffmpeg'), sfu.app.usage(), performance.now()];
+    const reads = await player.sample(joined.id as number, options.seconds * 1000);
+    const seconds = (performance.now() - startedAt) / 1000;
+    const [bridgeAfter, sfuAfter] = [childrenUsage(pid, 'ffmpeg'), sfu.app.usage()];
+    await player.leave(joined.id as number);
+    const latencies = reads.map((r) => barcodeLatencyMs(r.value, r.at, 1)).filter((l): l is number => l !== undefined);
+    return {
+      frames: latencies.length,
+      unreadable: reads.length - latencies.length,
+      latencyMs: summarize(latencies),
+      bridgeCores: (bridgeAfter.cpuSeconds - bridgeBefore.cpuSeconds) / seconds,
+      sfuCores: (sfuAfter.cpuSeconds - sfuBefore.cpuSeconds) / seconds,
+    };
+  } finally {
+    await context.close().catch(() => undefined);
+    await publisher.stop();
+  }
 }
 
 async function joins(player: ClockPlayerPage, url: string, n: number, between: () => Promise<void>): Promise<JoinSeries> {
@@ -151,14 +224,40 @@ function report(rows: SourceRow[], gop: number): string {
       rows.flatMap((r) => [line(r, 'cold'), line(r, 'warm')]),
     ),
     '',
+    ...latencyReport(rows),
     `cold: the bridge starts for the viewer (FFmpeg spawn, FLV probe, the ingest's GOP cache); warm: it runs, the viewer waits for the next keyframe.`,
     `Mean keyframe wait the SFU recorded over each source's joins (mediaplane_sfu_bridge_keyframe_wait_seconds: join → next keyframe sent): ${rows.map((r) => `${r.source} ${fmt(r.keyframeWaitMean, 0)} ms`).join(', ')}.`,
     '',
   ].join('\n');
 }
 
+function latencyReport(rows: SourceRow[]): string[] {
+  const measured = rows.filter((r) => r.latency !== undefined);
+  if (measured.length === 0) return [];
+  return [
+    'GLASS-TO-GLASS — the wall clock burned into each frame by the RTMP publisher (1280x720, x264), read in Chromium at presentation; one viewer, one bridge',
+    '',
+    formatTable(
+      ['mode', 'frames read', 'unreadable', 'p50 ms', 'p95 ms', 'max ms', 'bridge CPU (cores)', 'SFU group CPU (cores)'],
+      measured.map((r) => {
+        const l = r.latency as LatencyRow;
+        return [r.source, String(l.frames), String(l.unreadable), fmt(l.latencyMs.p50, 0), fmt(l.latencyMs.p95, 0), fmt(l.latencyMs.max, 0), fmt(l.bridgeCores, 2), fmt(l.sfuCores, 2)];
+      }),
+    ),
+    `target: p95 ≤ 150 ms in passthrough. Glass-to-glass includes the publisher's encoder (the re-encode source uses x264 with B-frames and look-ahead).`,
+    '',
+  ];
+}
+
 runBench(async (bench) => {
-  const { values } = parseBenchArgs(USAGE, { joins: { type: 'string' }, gop: { type: 'string' }, sources: { type: 'string' }, json: { type: 'string' } });
+  const { values } = parseBenchArgs(USAGE, {
+    joins: { type: 'string' },
+    gop: { type: 'string' },
+    sources: { type: 'string' },
+    seconds: { type: 'string' },
+    json: { type: 'string' },
+  });
+  const seconds = numberArg(values, 'seconds', 10, { min: 0, max: 600 });
   const joinCount = numberArg(values, 'joins', 10, { min: 1, max: 200, integer: true });
   const gop = numberArg(values, 'gop', 2, { min: 0.5, max: 10 });
   const sources = listArg(values, 'sources', ['passthrough', 'reencode'] as const, ['passthrough', 'reencode']);
@@ -178,11 +277,20 @@ runBench(async (bench) => {
   const sfu = platform.sfus[0] as BenchSfu;
 
   const rows: SourceRow[] = [];
-  for (const source of sources) rows.push(await measureSource(browser, platform, sfu, rtmpPort, { source, joins: joinCount, gop }));
+  for (const source of sources) {
+    const row = await measureSource(browser, platform, sfu, rtmpPort, { source, joins: joinCount, gop });
+    if (seconds > 0) {
+      say(`${source}: glass-to-glass for ${seconds} s (clock burned in by the publisher)…`);
+      row.latency = await measureLatency(browser, platform, sfu, rtmpPort, { source, seconds, gop });
+    }
+    rows.push(row);
+  }
 
   process.stdout.write(report(rows, gop));
   const file = writeResult('rtmp-whep', { bench: 'rtmp-whep', at: new Date().toISOString(), machine: describeMachine(), gop, rows }, values['json'] as string | undefined);
   say(`result written to ${file}`);
   const failed = rows.flatMap((r) => (['cold', 'warm'] as const).filter((k) => r[k].failed > 0).map((k) => `${r.source} ${k}: ${r[k].failed} (${r[k].firstError})`));
   if (failed.length > 0) throw new Error(`joins without a frame — ${failed.join('; ')}`);
+  const blind = rows.filter((r) => r.latency !== undefined && r.latency.frames === 0).map((r) => r.source);
+  if (blind.length > 0) throw new Error(`no clock could be read in ${blind.join(', ')}: is the barcode visible?`);
 });
