@@ -1,6 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnTracked, stopProcess } from '@mediaplane/testing';
+import type { Writable } from 'node:stream';
 import { BARCODE, clockValue } from './clock-barcode';
+
+const SAMPLE_RATE = 48_000;
 
 export interface ClockRtmpPublisherOptions {
   url: string;
@@ -22,6 +25,7 @@ export interface ClockRtmpPublisherOptions {
 export class ClockRtmpPublisher {
   private readonly timer: NodeJS.Timeout;
   private frame = 0;
+  private sample = 0;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -51,11 +55,16 @@ export class ClockRtmpPublisher {
       String(options.fps),
       '-i',
       'pipe:0',
-      '-re',
+      // The audio comes from this process too, 40 ms with every frame: an FFmpeg-paced source (`-re`
+      // lavfi) ran ~300 ms apart from the piped video, and the muxer held the video back to interleave.
       '-f',
-      'lavfi',
+      's16le',
+      '-ar',
+      String(SAMPLE_RATE),
+      '-ac',
+      '1',
       '-i',
-      'sine=frequency=440:sample_rate=48000',
+      'pipe:3',
       '-vf',
       'format=yuv420p',
       '-c:v',
@@ -82,14 +91,16 @@ export class ClockRtmpPublisher {
       'flv',
       options.url,
     ];
-    const child = spawnTracked('ffmpeg', args, { stdio: ['pipe', 'ignore', 'inherit'] });
+    const child = spawnTracked('ffmpeg', args, { stdio: ['pipe', 'ignore', 'inherit', 'pipe'] });
     child.stdin?.on('error', () => undefined);
+    child.stdio[3]?.on('error', () => undefined);
     return new ClockRtmpPublisher(child, options.fps);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.child.stdin?.end();
+    (this.child.stdio[3] as Writable | null)?.end();
     await stopProcess(this.child, 3000, 'SIGINT');
   }
 
@@ -106,5 +117,16 @@ export class ClockRtmpPublisher {
     }
     this.frame += 1;
     this.child.stdin?.write(picture);
+    (this.child.stdio[3] as Writable | null)?.write(this.tone());
+  }
+
+  /** One frame's worth of a 440 Hz tone, continuing the phase of the last. */
+  private tone(): Buffer {
+    const samples = Math.round(SAMPLE_RATE / this.fps);
+    const pcm = Buffer.alloc(samples * 2);
+    for (let i = 0; i < samples; i++) {
+      pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * this.sample++) / SAMPLE_RATE)), i * 2);
+    }
+    return pcm;
   }
 }
