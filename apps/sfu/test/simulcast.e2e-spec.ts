@@ -49,15 +49,6 @@ describe.each(engines)('simulcast with the %s engine (Chromium, shaped downlink)
     const open = await BrowserRtcClient.open(await browser.newPage(), `${sfuUrl}/healthz`);
     const wide = await open.whep(`${sfuUrl}/whep/${stream.id}`);
     expect(wide.status).toBe(201);
-    // The shaped downlink must be too narrow for the widest layer but wide enough for the lowest. Chromium
-    // sizes its layers' bitrates to the machine's load (on a busy one the widest may send under 250 kb/s),
-    // so the cap sits between the two as measured, at most 250 kb/s.
-    const layerRates = await measureLayerRates(publisher, published.id as number);
-    const cap = Math.min(250_000, Math.max(80_000, Math.round((layerRates.lowest + layerRates.widest) / 2)));
-    const shaped = await BrowserRtcClient.open(await browser.newPage(), `${sfuUrl}/healthz`);
-    const narrow = await shaped.whepThrottled(`${sfuUrl}/whep/${stream.id}`, cap);
-    relay = narrow.relay;
-    expect(narrow.status).toBe(201);
 
     // The open viewer gets the widest layer Chromium sends.
     const wideStats = await waitFor(
@@ -68,6 +59,15 @@ describe.each(engines)('simulcast with the %s engine (Chromium, shaped downlink)
       },
       { timeoutMs: 60_000, what: 'the open viewer on the widest layer' },
     );
+    // The shaped downlink must be too narrow for the widest layer but wide enough for the lowest (150 kb/s
+    // and audio). Chromium sizes its layers to the machine's load (on a busy one the widest sent under
+    // 250 kb/s), so once the layers have ramped up the cap goes between them, within 200–250 kb/s.
+    const layerRates = await measureLayerRates(publisher, published.id as number);
+    const cap = Math.min(250_000, Math.max(200_000, Math.round((layerRates.lowest + layerRates.widest) / 2)));
+    const shaped = await BrowserRtcClient.open(await browser.newPage(), `${sfuUrl}/healthz`);
+    const narrow = await shaped.whepThrottled(`${sfuUrl}/whep/${stream.id}`, cap);
+    relay = narrow.relay;
+    expect(narrow.status).toBe(201);
     // The shaped viewer must settle on a narrower layer than the open one and keep decoding.
     let seen: unknown;
     const narrowStats = await waitFor(
