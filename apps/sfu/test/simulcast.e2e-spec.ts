@@ -69,13 +69,22 @@ describe.each(engines)('simulcast with the %s engine (Chromium, shaped downlink)
     const narrow = await shaped.whepThrottled(`${sfuUrl}/whep/${stream.id}`, cap);
     relay = narrow.relay;
     expect(narrow.status).toBe(201);
-    // The shaped viewer must settle on a narrower layer than the open one and keep decoding.
+    // The shaped viewer must settle on a lower layer than the open one and keep decoding: a narrower
+    // picture, or — when a CPU-starved Chromium sends its top two layers at the same width — one that
+    // carries well under the open viewer's bitrate (sampled over 2 s).
     let seen: unknown;
+    let previous: { at: number; shaped: number; open: number } | undefined;
     const narrowStats = await waitFor(
       async () => {
-        const n = await shaped.stats(narrow.id as number);
-        seen = { ...n, relayDropped: relay?.dropped, relayForwarded: relay?.forwardedDown };
-        return n && n.framesDecoded > 30 && n.frameWidth > 0 && n.frameWidth < wideStats.frameWidth ? n : undefined;
+        const [n, o] = await Promise.all([shaped.stats(narrow.id as number), open.stats(wide.id as number)]);
+        const now = Date.now();
+        const sample = { at: now, shaped: n?.videoBytes ?? 0, open: o?.videoBytes ?? 0 };
+        const base = previous && now - previous.at >= 2000 ? previous : undefined;
+        if (!previous || base) previous = sample;
+        const lowerRate = base ? sample.shaped - base.shaped < 0.8 * (sample.open - base.open) : false;
+        seen = { ...n, relayDropped: relay?.dropped, relayForwarded: relay?.forwardedDown, lowerRate };
+        const lower = n && n.frameWidth > 0 && (n.frameWidth < wideStats.frameWidth || lowerRate);
+        return n && n.framesDecoded > 30 && lower ? n : undefined;
       },
       { timeoutMs: 90_000, what: 'the shaped viewer to decode a narrower layer' },
     ).catch((error: Error) => {
