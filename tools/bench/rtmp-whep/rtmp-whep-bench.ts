@@ -14,7 +14,7 @@ import { ffmpegPublish, freePort, launchChromium, sleep, waitFor } from '@mediap
 import { barcodeLatencyMs } from '../common/clock-barcode';
 import { ClockRtmpPublisher } from '../common/clock-rtmp-publisher';
 import { childrenUsage } from '../common/proc-stats';
-import { ClockPlayerPage } from '../sfu-latency/clock-pages';
+import { ClockPlayerPage, type JoinResult } from '../sfu-latency/clock-pages';
 import { numberArg, listArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp } from '../common/bench-app';
 import { describeMachine } from '../common/bench-context';
@@ -106,15 +106,7 @@ async function measureLatency(
   try {
     const player = await ClockPlayerPage.open(await context.newPage(), `${sfu.app.httpUrl}/readyz`);
     const url = sfu.whepUrl(stream.id);
-    const joined = await waitFor(
-      async () => {
-        const join = await player.join(url, 5000);
-        if (join.firstFrameMs !== undefined) return join;
-        if (join.id !== undefined) await player.leave(join.id);
-        return undefined;
-      },
-      { timeoutMs: 30_000, what: `the ${options.source} clock stream to play over WHEP` },
-    );
+    const joined = await joinOnceLive(player, url, `the ${options.source} clock stream`);
     await sleep(4000);
     const pid = sfu.app.child.pid as number;
     const [bridgeBefore, sfuBefore, startedAt] = [childrenUsage(pid, 'ffmpeg'), sfu.app.usage(), performance.now()];
@@ -155,6 +147,22 @@ async function joins(player: ClockPlayerPage, url: string, n: number, between: (
   return { attempted: n, failed, firstError, answerMs: summarize(answer), firstFrameMs: summarize(firstFrame) };
 }
 
+/**
+ * Joins until a join gets a frame (the RTMP handshake and the first GOP take a
+ * moment after publishing starts); the viewer that got one stays joined.
+ */
+function joinOnceLive(player: ClockPlayerPage, url: string, what: string): Promise<JoinResult> {
+  return waitFor(
+    async () => {
+      const join = await player.join(url, 5000);
+      if (join.firstFrameMs !== undefined) return join;
+      if (join.id !== undefined) await player.leave(join.id);
+      return undefined;
+    },
+    { timeoutMs: 30_000, what: `${what} to play over WHEP` },
+  );
+}
+
 /** The SFU's keyframe-wait histogram so far (sum in seconds, count); one source at a time, so deltas are that source's. */
 async function keyframeWaits(sfu: BenchSfu): Promise<{ sum: number; count: number }> {
   const [sum, count] = await Promise.all([
@@ -186,15 +194,8 @@ async function measureSource(
     const origin = `${sfu.app.httpUrl}/readyz`;
     const [player, holder] = await Promise.all([ClockPlayerPage.open(await context.newPage(), origin), ClockPlayerPage.open(await context.newPage(), origin)]);
     const url = sfu.whepUrl(stream.id);
-    // Live once a viewer gets a frame; the RTMP handshake and the first GOP take a moment.
-    await waitFor(
-      async () => {
-        const probe = await player.join(url, 5000);
-        if (probe.id !== undefined) await player.leave(probe.id);
-        return probe.firstFrameMs !== undefined;
-      },
-      { timeoutMs: 30_000, what: `the ${source} stream to play over WHEP` },
-    );
+    const probe = await joinOnceLive(player, url, `the ${source} stream`);
+    await player.leave(probe.id as number);
     const noBridge = async (): Promise<void> => {
       await waitFor(async () => (await bridges()) === 0, { timeoutMs: 10_000, what: 'the bridge to stop' });
     };
