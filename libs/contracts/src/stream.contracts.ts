@@ -5,7 +5,7 @@ import { defineEvent, defineRequest } from './contract';
 export const StreamIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -');
 export const PublishProtocolSchema = z.enum(['rtmp', 'rtmps', 'srt', 'whip']);
 export type PublishProtocol = z.infer<typeof PublishProtocolSchema>;
-export const PlaybackProtocolSchema = z.enum(['rtmp', 'flv', 'wsflv', 'hls', 'whep']);
+export const PlaybackProtocolSchema = z.enum(['rtmp', 'flv', 'wsflv', 'hls', 'whep', 'srt']);
 export type PlaybackProtocol = z.infer<typeof PlaybackProtocolSchema>;
 
 export const VideoInfoSchema = z.object({
@@ -52,6 +52,44 @@ export const PublishAuthorizeRequestSchema = z.object({
   remoteAddress: z.string().max(64),
   node: z.string().max(128),
 });
+/** SRT passphrase: libsrt accepts 10-79 characters (it derives an AES key of the stream's key length from it). */
+export const SrtPassphraseSchema = z.string().min(10).max(79);
+/** SRT latency (TSBPD delay) in milliseconds: how long a receiver waits for retransmissions before giving up on a packet. */
+export const SrtLatencyMsSchema = z.number().int().min(20).max(8000);
+
+/** How an SRT publisher of this stream must connect: per-stream passphrase and latency, when the stream defines them. */
+export const SrtPublishSettingsSchema = z.object({
+  passphrase: SrtPassphraseSchema.optional(),
+  /** AES key length in bytes for the passphrase (16, 24 or 32); default 16. */
+  keyLength: z.union([z.literal(16), z.literal(24), z.literal(32)]).optional(),
+  latencyMs: SrtLatencyMsSchema.optional(),
+});
+export type SrtPublishSettings = z.infer<typeof SrtPublishSettingsSchema>;
+
+/**
+ * Link statistics of one SRT connection (libsrt's srt_bstats), sampled by the
+ * node holding it: counters since the connection began, rates and buffers now.
+ */
+export const SrtLinkStatsSchema = z.object({
+  rttMs: z.number().nonnegative(),
+  /** Estimated link bandwidth (libsrt's mbpsBandwidth) in kb/s. */
+  bandwidthKbps: z.number().nonnegative(),
+  /** Receiving rate over the last sample, kb/s. */
+  receiveRateKbps: z.number().nonnegative(),
+  packetsReceived: z.number().int().nonnegative(),
+  /** Packets found missing (a gap in sequence numbers); most are then recovered by retransmission. */
+  packetsLost: z.number().int().nonnegative(),
+  /** Retransmitted packets (received as a listener, sent as a caller). */
+  packetsRetransmitted: z.number().int().nonnegative(),
+  /** Packets given up on: too late to be played within the latency. */
+  packetsDropped: z.number().int().nonnegative(),
+  /** Receive buffer occupancy in milliseconds of media. */
+  receiveBufferMs: z.number().nonnegative(),
+  /** Negotiated latency in milliseconds. */
+  latencyMs: z.number().int().nonnegative(),
+});
+export type SrtLinkStats = z.infer<typeof SrtLinkStatsSchema>;
+
 export const PublishAuthorizeResponseSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
@@ -62,6 +100,8 @@ export const PublishAuthorizeResponseSchema = z.discriminatedUnion('ok', [
     ladder: LadderSchema.optional(),
     /** The API asked for takeover (POST /streams/{id}/takeover): this publisher replaces a live one instead of being refused. */
     takeover: z.boolean().optional(),
+    /** SRT settings of the stream (passphrase, latency), for the SRT listener to apply before the handshake completes. */
+    srt: SrtPublishSettingsSchema.optional(),
   }),
   z.object({ ok: z.literal(false), reason: z.enum(['unknown_key', 'rate_limited', 'unavailable']), message: z.string() }),
 ]);

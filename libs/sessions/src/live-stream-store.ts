@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { MediaInfoSchema, PlaybackProtocolSchema, PublishProtocolSchema, StreamIdSchema } from '@mediaplane/contracts';
+import { MediaInfoSchema, PlaybackProtocolSchema, PublishProtocolSchema, SrtLinkStatsSchema, StreamIdSchema } from '@mediaplane/contracts';
 import { liveStreamKeys } from './redis-keys';
 
 export const LiveStreamStateSchema = z.object({
@@ -17,6 +17,8 @@ export const LiveStreamStateSchema = z.object({
   media: MediaInfoSchema,
   bitrateKbps: z.number().nonnegative(),
   viewers: z.partialRecord(PlaybackProtocolSchema, z.number().int().nonnegative()),
+  /** Link statistics of the publisher's connection, where the protocol has them (SRT). */
+  link: SrtLinkStatsSchema.optional(),
 });
 export type LiveStreamState = z.infer<typeof LiveStreamStateSchema>;
 
