@@ -60,6 +60,7 @@ export const ViewersViewSchema = z
       'HLS players summed over every edge: distinct viewers that fetched a media playlist or segment within the last three target durations (updated every few seconds).',
     ),
     whep: viewerCount.optional().describe('WebRTC (WHEP) players, when the SFU reports them.'),
+    srt: viewerCount.optional().describe('SRT players (m=request, MPEG-TS) on the ingest node (when it reports them).'),
   })
   .describe('Viewers per playback protocol (internal pulls excluded).');
 
