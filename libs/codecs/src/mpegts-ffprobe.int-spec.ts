@@ -52,7 +52,7 @@ describe('MPEG-TS muxer and demuxer against real ffprobe', () => {
 
   describe('MpegTsToFlv output for h264-aac written as an FLV file', () => {
     it('is read by ffprobe without errors, with every frame', async () => {
-      const parts = [encodeFlvHeader({ hasAudio: true, hasVideo: true })];
+      const parts = [encodeFlvHeader({ audio: true, video: true })];
       for (const t of flvOf('h264-aac')) parts.push(encodeFlvTag(t.kind === 'video' ? FLV_TAG_VIDEO : FLV_TAG_AUDIO, t.timestamp, t.payload));
       const probe = await ffprobe(Buffer.concat(parts), 'flv');
       expect(probe.stderr).toBe('');
