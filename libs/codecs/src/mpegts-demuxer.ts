@@ -45,7 +45,7 @@ export interface MpegTsLimits {
   maxPesBytes: number;
   /** Oversized PES packets in a row (without a good one between) before the input is declared hostile. */
   maxOversizedPes: number;
-  /** A DTS or PCR step larger than this (either way) is a discontinuity: the timeline is re-based. */
+  /** A forward DTS or PCR step larger than this (or a DTS step back over 1 s) is a discontinuity: the timeline is re-based. */
   maxTimestampJumpMs: number;
   /** Supported elementary streams tracked from one PMT; further ones are ignored. */
   maxElementaryStreams: number;

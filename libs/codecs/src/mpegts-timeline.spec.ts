@@ -39,4 +39,13 @@ describe('MpegTsTimeline', () => {
     t.map(1, 9000, 9000);
     expect(t.map(1, 8100, 0)).toEqual({ dtsMs: 0, ptsMs: 0 });
   });
+
+  it('re-bases a step back of more than a second (looped source) instead of stacking frames', () => {
+    const t = new MpegTsTimeline(10_000);
+    t.map(1, 90_000 * 5, 90_000 * 5);
+    t.map(1, 90_000 * 5 + 3600, 90_000 * 5 + 3600);
+    expect(t.map(1, 0, 0).dtsMs).toBe(80);
+    expect(t.map(1, 3600, 3600).dtsMs).toBe(120);
+    expect(t.discontinuities).toBe(1);
+  });
 });
