@@ -68,7 +68,13 @@ export const CreatedStreamSchema = z
   .describe('CreatedStream');
 
 export const RotatedKeySchema = z
-  .object({ id: StreamIdSchema, streamKey: z.string().describe('The new key; the old one no longer works.'), ingest: IngestUrlsSchema, kicked: z.boolean() })
+  .object({
+    id: StreamIdSchema,
+    streamKey: z.string().describe('The new key; the old one no longer works.'),
+    srt: SrtSettingsViewSchema,
+    ingest: IngestUrlsSchema,
+    kicked: z.boolean(),
+  })
   .describe('RotatedKey');
 
 const viewerCount = z.number().int().nonnegative();

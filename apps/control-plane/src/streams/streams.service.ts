@@ -128,7 +128,7 @@ export class StreamsService {
     this.operations.inc({ operation: 'rotate_key' });
     this.logger.info({ streamId: id }, 'stream key rotated');
     const kicked = await this.kickPublisher(id, 'key_rotated');
-    return { id, streamKey, ingest: this.urls.ingest(id, streamKey, current.definition.srt), kicked };
+    return { id, streamKey, srt: toSrtSettingsView(current.definition.srt), ingest: this.urls.ingest(id, streamKey, current.definition.srt), kicked };
   }
 
   async kick(id: string): Promise<z.input<typeof KickResultSchema>> {

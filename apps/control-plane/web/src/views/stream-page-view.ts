@@ -26,7 +26,6 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   const player = new LivePlayer(api);
   const srtLink = srtLinkPanel();
   const srtSettings = srtSettingsCard(api, id);
-  let latest: Stream | undefined;
 
   const kick = confirmButton('Kick publisher', 'Click again to kick', 'kick', async () => {
     await api.kick(id).then(
@@ -36,7 +35,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   });
   const rotate = confirmButton('Rotate key', 'Click again: the old key stops working', 'rotate-key', async () => {
     await api.rotateKey(id).then(
-      (r) => replaceChildren(notice, publishDetails('New stream key', r.streamKey, r.ingest, latest?.srt)),
+      (r) => replaceChildren(notice, publishDetails('New stream key', r.streamKey, r.ingest, r.srt)),
       (e: unknown) => (error.textContent = (e as Error).message),
     );
   });
@@ -81,7 +80,6 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
       return;
     }
     error.textContent = '';
-    latest = stream;
     title.textContent = stream.name;
     badge.textContent = stream.live ? 'LIVE' : 'offline';
     badge.className = `badge${stream.live ? ' live' : ''}`;
