@@ -1,4 +1,4 @@
-import type { CreatedStream, KickResult, NodeList, PlaybackToken, RotatedKey, StreamList, StreamView } from '@mediaplane/contracts';
+import type { CreatedStream, KickResult, NodeList, PlaybackToken, RotatedKey, SrtPublishSettings, StreamList, StreamView } from '@mediaplane/contracts';
 
 /** The control-plane API as the dashboard uses it. */
 
@@ -13,8 +13,14 @@ export type {
   PlaybackUrlsView as PlaybackUrls,
   Rendition,
   RotatedKey,
+  SrtLinkView as SrtLink,
+  SrtPublishSettings,
+  SrtSettingsView,
   StreamView as Stream,
 } from '@mediaplane/contracts';
+
+/** PATCH /streams/{id} `srt`: an absent field stays, `null` removes it. */
+export type SrtSettingsUpdate = { [K in keyof SrtPublishSettings]?: Exclude<SrtPublishSettings[K], undefined> | null };
 
 export class ApiError extends Error {
   constructor(
@@ -50,8 +56,12 @@ export class Api {
     return this.call('GET', `/api/v1/streams/${encodeURIComponent(id)}`);
   }
 
-  createStream(body: { name: string; private: boolean; record: boolean }): Promise<CreatedStream> {
+  createStream(body: { name: string; private: boolean; record: boolean; srt?: SrtPublishSettings }): Promise<CreatedStream> {
     return this.call('POST', '/api/v1/streams', body);
+  }
+
+  updateSrt(id: string, srt: SrtSettingsUpdate): Promise<StreamView> {
+    return this.call('PATCH', `/api/v1/streams/${encodeURIComponent(id)}`, { srt });
   }
 
   rotateKey(id: string): Promise<RotatedKey> {
