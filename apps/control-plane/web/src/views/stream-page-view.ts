@@ -6,6 +6,7 @@ import { poll } from '../poller';
 import { confirmButton } from './confirm-button';
 import { LivePlayer } from './live-player';
 import { publishDetails } from './publish-details';
+import { restreamOutputsCard } from './restream-outputs-view';
 
 const REFRESH_MS = 2000;
 const SNAPSHOT_MS = 5000;
@@ -23,6 +24,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   const notice = h('div', { class: 'notice' });
   const error = h('p', { class: 'error', role: 'alert' });
   const player = new LivePlayer(api);
+  const restream = restreamOutputsCard(api, id);
 
   const kick = confirmButton('Kick publisher', 'Click again to kick', 'kick', async () => {
     await api.kick(id).then(
@@ -61,6 +63,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
       ),
     ),
     h('section', { class: 'card actions' }, h('h2', {}, 'Actions'), h('div', { class: 'row' }, kick, rotate, remove), notice),
+    restream.element,
     h('section', { class: 'card' }, h('h2', {}, 'URLs'), urls),
   );
 
@@ -106,6 +109,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   return () => {
     stopPoll();
     stopSnapshots();
+    restream.stop();
     player.destroy();
     if (snapshotUrl) URL.revokeObjectURL(snapshotUrl);
   };
