@@ -1,4 +1,5 @@
 import type { RestreamScheme } from '@mediaplane/contracts';
+import { liveInputArgs } from '../ladder/ffmpeg-ladder-args';
 
 export interface RestreamArgsInput {
   /** Internal FLV URL of the stream, with its single-use pull ticket. */
@@ -32,15 +33,7 @@ export function buildRestreamArgs(input: RestreamArgsInput): string[] {
     '-nostdin',
     '-loglevel',
     'warning',
-    '-rw_timeout',
-    String((input.inputTimeoutMs ?? 10_000) * 1000),
-    // A live FLV source announces its streams at once; long probing only delays the push.
-    '-analyzeduration',
-    '1500000',
-    '-probesize',
-    '1000000',
-    '-i',
-    input.inputUrl,
+    ...liveInputArgs(input.inputUrl, input.inputTimeoutMs),
     '-map',
     '0:v?',
     '-map',
