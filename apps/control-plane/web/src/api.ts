@@ -1,4 +1,15 @@
-import type { CreatedStream, KickResult, NodeList, PlaybackToken, RotatedKey, SrtPublishSettings, StreamList, StreamView } from '@mediaplane/contracts';
+import type {
+  CreatedStream,
+  KickResult,
+  NodeList,
+  PlaybackToken,
+  RestreamOutputList,
+  RestreamOutputView,
+  RotatedKey,
+  SrtPublishSettings,
+  StreamList,
+  StreamView,
+} from '@mediaplane/contracts';
 
 /** The control-plane API as the dashboard uses it. */
 
@@ -17,6 +28,7 @@ export type {
   SrtPublishSettings,
   SrtSettingsView,
   StreamView as Stream,
+  RestreamOutputView as RestreamOutput,
 } from '@mediaplane/contracts';
 
 /** PATCH /streams/{id} `srt`: an absent field stays, `null` removes it. */
@@ -78,6 +90,18 @@ export class Api {
 
   playbackToken(id: string, ttlSeconds: number): Promise<PlaybackToken> {
     return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/playback-tokens`, { ttlSeconds });
+  }
+
+  restreamOutputs(id: string): Promise<RestreamOutputList> {
+    return this.call('GET', `/api/v1/streams/${encodeURIComponent(id)}/outputs`);
+  }
+
+  addRestreamOutput(id: string, body: { url: string; name?: string }): Promise<RestreamOutputView> {
+    return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/outputs`, body);
+  }
+
+  removeRestreamOutput(id: string, outputId: string): Promise<void> {
+    return this.call('DELETE', `/api/v1/streams/${encodeURIComponent(id)}/outputs/${encodeURIComponent(outputId)}`);
   }
 
   nodes(): Promise<NodeList> {

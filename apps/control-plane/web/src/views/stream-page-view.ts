@@ -7,6 +7,7 @@ import { confirmButton } from './confirm-button';
 import { LivePlayer } from './live-player';
 import { publishDetails } from './publish-details';
 import { srtLinkPanel, srtSettingsCard } from './srt-view';
+import { restreamOutputsCard } from './restream-outputs-view';
 
 const REFRESH_MS = 2000;
 const SNAPSHOT_MS = 5000;
@@ -26,6 +27,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   const player = new LivePlayer(api);
   const srtLink = srtLinkPanel();
   const srtSettings = srtSettingsCard(api, id);
+  const restream = restreamOutputsCard(api, id);
 
   const kick = confirmButton('Kick publisher', 'Click again to kick', 'kick', async () => {
     await api.kick(id).then(
@@ -65,6 +67,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
       ),
     ),
     h('section', { class: 'card actions' }, h('h2', {}, 'Actions'), h('div', { class: 'row' }, kick, rotate, remove), notice),
+    restream.element,
     h('section', { class: 'card' }, h('h2', {}, 'URLs'), urls),
     srtSettings.element,
   );
@@ -113,6 +116,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   return () => {
     stopPoll();
     stopSnapshots();
+    restream.stop();
     player.destroy();
     if (snapshotUrl) URL.revokeObjectURL(snapshotUrl);
   };
