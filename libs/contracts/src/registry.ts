@@ -1,4 +1,5 @@
 import type { Contract } from './contract';
+import { captureContracts } from './capture.contracts';
 import { clusterContracts } from './cluster.contracts';
 import { streamContracts } from './stream.contracts';
 import { transcodeContracts } from './transcode.contracts';
@@ -13,4 +14,5 @@ export const allContracts: readonly Contract[] = [
   ...Object.values(streamContracts),
   ...Object.values(transcodeContracts),
   ...Object.values(webhookContracts),
+  ...Object.values(captureContracts),
 ];
