@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { DevicesModule } from './devices/devices.module';
 import { NodesModule } from './nodes/nodes.module';
 import { PublishAuthModule } from './publish-auth/publish-auth.module';
 import { StreamsModule } from './streams/streams.module';
@@ -8,6 +9,6 @@ import { RoomsModule } from './rooms/rooms.module';
 
 /** The control plane: one feature module per capability; none depends on the order of this list. */
 @Module({
-  imports: [StreamsModule, PublishAuthModule, WebhooksModule, NodesModule, DashboardModule, RoomsModule],
+  imports: [StreamsModule, PublishAuthModule, WebhooksModule, NodesModule, DashboardModule, RoomsModule, DevicesModule],
 })
 export class AppModule {}

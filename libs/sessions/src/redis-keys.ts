@@ -49,3 +49,12 @@ export function controlPlaneKeys(namespace: string) {
     webhookDeliveries: (webhookId: string, what: 'attempts' | 'failures' | 'stats') => redisKey(namespace, 'cp', 'webhook', webhookId, what),
   };
 }
+
+/** Capture agents' device lists (CaptureDeviceStore): one entry per agent with a TTL, an expiry index, and the stream each device publishes to. */
+export function captureDeviceKeys(namespace: string) {
+  return {
+    agent: (agentId: string) => redisKey(namespace, 'capture-agent', agentId),
+    index: redisKey(namespace, 'capture-agents'),
+    deviceStream: (deviceId: string) => redisKey(namespace, 'capture-stream', deviceId),
+  };
+}
