@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { ffprobe, freePorts, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
-import { ControlPlaneHarness } from '../../control-plane/test/control-plane-harness';
+import { ControlPlaneProcess } from './control-plane-process';
 import { descendants, freeDisplayNumber, startXvfb, stopChild } from './capture-processes';
 
 interface CaptureView {
@@ -37,7 +37,7 @@ interface Started {
  */
 describe('capture agent end to end (real platform)', () => {
   const work = mkdtempSync(join(tmpdir(), 'mp-capture-'));
-  let cp: ControlPlaneHarness;
+  let cp: ControlPlaneProcess;
   let agent: AppProcess;
   const apps: AppProcess[] = [];
   let display = 0;
@@ -54,7 +54,7 @@ describe('capture agent end to end (real platform)', () => {
     const [rtmpPort, ingestHttp, edgeHttp, transcodeHttp, agentHttp, rtmpsPort] = (await freePorts(6)) as [number, number, number, number, number, number];
     display = freeDisplayNumber();
     xvfb = await startXvfb(display);
-    cp = await ControlPlaneHarness.start({
+    cp = await ControlPlaneProcess.start({
       MEDIAPLANE_PUBLIC_RTMP_URL: `rtmp://127.0.0.1:${rtmpPort}/live`,
       MEDIAPLANE_PUBLIC_FLV_URL: `http://127.0.0.1:${ingestHttp}/live`,
       MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgeHttp}/hls`,

@@ -1,5 +1,5 @@
 import { freePort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
-import { ControlPlaneHarness } from '../../control-plane/test/control-plane-harness';
+import { ControlPlaneProcess } from './control-plane-process';
 
 interface DeviceView {
   id: string;
@@ -15,7 +15,7 @@ interface DeviceView {
  * after its announcement's TTL, one stopping cleanly is forgotten at once.
  */
 describe('capture agents announce their devices to the control plane', () => {
-  let cp: ControlPlaneHarness;
+  let cp: ControlPlaneProcess;
   const agents: AppProcess[] = [];
   const suffix = Math.random().toString(36).slice(2, 8);
   const ids = [`agent-a-${suffix}`, `agent-b-${suffix}`];
@@ -23,7 +23,7 @@ describe('capture agents announce their devices to the control plane', () => {
   const devices = async () => (await cp.api<{ devices: DeviceView[] }>('GET', '/api/v1/devices')).body.devices;
 
   beforeAll(async () => {
-    cp = await ControlPlaneHarness.start();
+    cp = await ControlPlaneProcess.start();
     for (const id of ids) {
       agents.push(
         await startApp('capture-agent', {
