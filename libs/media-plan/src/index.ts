@@ -9,4 +9,3 @@ export * from './ladder/source-media';
 export * from './hls/master-playlist';
 export * from './hls/media-playlist';
 export * from './hls/segment-list-entry';
-export * from './capture/fit-to-frame';
