@@ -1,4 +1,15 @@
-import type { CreatedStream, KickResult, NodeList, PlaybackToken, RotatedKey, StreamList, StreamView } from '@mediaplane/contracts';
+import type {
+  CreatedStream,
+  DeviceList,
+  KickResult,
+  NodeList,
+  PlaybackToken,
+  RotatedKey,
+  StartedCapture,
+  StoppedCapture,
+  StreamList,
+  StreamView,
+} from '@mediaplane/contracts';
 
 /** The control-plane API as the dashboard uses it. */
 
@@ -9,6 +20,7 @@ export type {
   KickResult,
   LiveStateView as LiveState,
   NodeView,
+  DeviceView,
   PlaybackToken,
   PlaybackUrlsView as PlaybackUrls,
   Rendition,
@@ -68,6 +80,18 @@ export class Api {
 
   playbackToken(id: string, ttlSeconds: number): Promise<PlaybackToken> {
     return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/playback-tokens`, { ttlSeconds });
+  }
+
+  devices(): Promise<DeviceList> {
+    return this.call('GET', '/api/v1/devices');
+  }
+
+  startCapture(deviceId: string, body: { output: 'rtmp' | 'srt' | 'whip'; quality: { preset: '360p' | '480p' | '720p' | '1080p' } }): Promise<StartedCapture> {
+    return this.call('POST', `/api/v1/devices/${encodeURIComponent(deviceId)}/capture`, body);
+  }
+
+  stopCapture(deviceId: string): Promise<StoppedCapture> {
+    return this.call('DELETE', `/api/v1/devices/${encodeURIComponent(deviceId)}/capture`);
   }
 
   nodes(): Promise<NodeList> {
