@@ -62,6 +62,7 @@ export {
   buildAvcDecoderConfigurationRecord,
 } from './avc-decoder-configuration-record';
 export { splitAnnexBNalus } from './annexb-nalus';
+export { H264AccessUnitScanner } from './h264-access-unit-scanner';
 export { hevcNaluType, HevcNaluType, isHevcIrap, HEVC_AUD_NALU } from './hevc-nalus';
 export {
   type HevcDecoderConfigurationRecord,

@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  AgentCaptureOutputSchema,
+  CaptureQualitySchema,
+  CaptureStateNameSchema,
+  CaptureStateSchema,
+  DeviceIdSchema,
+  DeviceInfoSchema,
+} from './capture.contracts';
 import { AppNameSchema, NodeLoadSchema } from './cluster.contracts';
 import { LadderSchema, PublishProtocolSchema, SrtLinkStatsSchema, StreamIdSchema } from './stream.contracts';
 import { RenditionSchema } from './transcode.contracts';
@@ -208,3 +216,30 @@ export const NodeViewSchema = z
 export const NodeListSchema = z.object({ nodes: z.array(NodeViewSchema) }).describe('NodeList');
 export type NodeView = z.infer<typeof NodeViewSchema>;
 export type NodeList = z.infer<typeof NodeListSchema>;
+
+export const DeviceViewSchema = DeviceInfoSchema.extend({
+  agent: z.object({ id: z.string(), host: z.string() }).describe('The capture agent that has the device.'),
+  present: z.boolean().describe('False while a capture runs on for a device that has gone (the slate is shown).'),
+  capture: CaptureStateSchema.extend({ playback: PlaybackUrlsSchema })
+    .optional()
+    .describe('The running capture: stream, output, state, fps, bitrate, restarts, input events, playback URLs.'),
+}).describe('Device');
+export type DeviceView = z.infer<typeof DeviceViewSchema>;
+export const DeviceListSchema = z.object({ devices: z.array(DeviceViewSchema) }).describe('DeviceList');
+export type DeviceList = z.infer<typeof DeviceListSchema>;
+
+export const StartedCaptureSchema = z
+  .object({
+    streamId: StreamIdSchema,
+    deviceId: DeviceIdSchema,
+    output: AgentCaptureOutputSchema,
+    quality: CaptureQualitySchema,
+    state: CaptureStateNameSchema,
+    playback: PlaybackUrlsSchema,
+  })
+  .describe('StartedCapture');
+export type StartedCapture = z.infer<typeof StartedCaptureSchema>;
+export const StoppedCaptureSchema = z
+  .object({ deviceId: DeviceIdSchema, wasCapturing: z.boolean(), streamId: StreamIdSchema.optional() })
+  .describe('StoppedCapture');
+export type StoppedCapture = z.infer<typeof StoppedCaptureSchema>;

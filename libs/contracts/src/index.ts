@@ -9,3 +9,4 @@ export * from './room.contracts';
 export * from './control-plane-api.contracts';
 export * from './display-text';
 export * from './restream.contracts';
+export * from './capture.contracts';

@@ -1,4 +1,5 @@
 import type { Contract } from './contract';
+import { captureContracts } from './capture.contracts';
 import { clusterContracts } from './cluster.contracts';
 import { streamContracts } from './stream.contracts';
 import { transcodeContracts } from './transcode.contracts';
@@ -15,4 +16,5 @@ export const allContracts: readonly Contract[] = [
   ...Object.values(transcodeContracts),
   ...Object.values(webhookContracts),
   ...Object.values(restreamContracts),
+  ...Object.values(captureContracts),
 ];

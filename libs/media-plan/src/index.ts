@@ -10,3 +10,4 @@ export * from './hls/master-playlist';
 export * from './hls/media-playlist';
 export * from './hls/segment-list-entry';
 export * from './restream/restream-args';
+export * from './capture/capture-args';

@@ -154,8 +154,18 @@ export class Bus {
     });
   }
 
-  respond<C extends RequestContract>(contract: C, handler: RequestHandler<C>, options: { queue?: string } = {}): Subscription {
-    return this.listen(contract.subject, options.queue ?? this.options.queueGroup, async (msg, delivery) => {
+  /**
+   * Answers a request contract. `accept` lets several instances listen without a queue group where only the
+   * holder of an id may answer (a capture agent and its devices): the others stay silent, before validation.
+   */
+  respond<C extends RequestContract>(
+    contract: C,
+    handler: RequestHandler<C>,
+    options: { queue?: string | false; accept?: (delivery: Delivery) => boolean } = {},
+  ): Subscription {
+    const queue = options.queue === false ? undefined : (options.queue ?? this.options.queueGroup);
+    return this.listen(contract.subject, queue, async (msg, delivery) => {
+      if (options.accept && !options.accept(delivery)) return;
       let payload: z.output<C['request']>;
       try {
         payload = validatePayload<C['request']>(contract.request, msg.subject, decodeJson(msg.subject, msg.data));

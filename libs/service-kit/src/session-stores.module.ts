@@ -1,7 +1,7 @@
 import { Module, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { CommonConfig } from '@mediaplane/config';
-import { HlsViewerStore, LiveStreamStore, NodeRegistry, TakeoverFlags } from '@mediaplane/sessions';
+import { CaptureDeviceStore, HlsViewerStore, LiveStreamStore, NodeRegistry, TakeoverFlags } from '@mediaplane/sessions';
 import { APP_CONFIG, REDIS } from './service-context';
 
 /** A store of @mediaplane/sessions on this app's Redis connection and namespace. */
@@ -13,7 +13,7 @@ function storeProvider(store: new (redis: Redis, namespace: string) => object): 
   };
 }
 
-const stores = [LiveStreamStore, NodeRegistry, HlsViewerStore, TakeoverFlags];
+const stores = [LiveStreamStore, NodeRegistry, HlsViewerStore, TakeoverFlags, CaptureDeviceStore];
 
 /**
  * The cluster-wide state stores (live streams, the node registry, HLS viewer

@@ -57,3 +57,12 @@ export function restreamKeys(namespace: string) {
     reports: (streamId: string) => redisKey(namespace, 'restream', 'reports', streamId),
   };
 }
+
+/** Capture agents' device lists (CaptureDeviceStore): one entry per agent with a TTL, an expiry index, and the stream each device publishes to. */
+export function captureDeviceKeys(namespace: string) {
+  return {
+    agent: (agentId: string) => redisKey(namespace, 'capture-agent', agentId),
+    index: redisKey(namespace, 'capture-agents'),
+    deviceStream: (deviceId: string) => redisKey(namespace, 'capture-stream', deviceId),
+  };
+}

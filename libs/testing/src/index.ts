@@ -18,3 +18,4 @@ export * from './node-inspector';
 export * from './hls-playlists';
 export * from './run-concurrently';
 export * from './nginx-rtmp';
+export * from './fake-adb-server';

@@ -22,6 +22,6 @@ import { StreamsService } from './streams.service';
     SnapshotProxy,
     { provide: PublicUrls, useFactory: (config: ControlPlaneConfig) => new PublicUrls(config), inject: [APP_CONFIG] },
   ],
-  exports: [StreamStore],
+  exports: [StreamStore, StreamsService, PublicUrls],
 })
 export class StreamsModule {}

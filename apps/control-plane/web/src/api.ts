@@ -1,5 +1,6 @@
 import type {
   CreatedStream,
+  DeviceList,
   KickResult,
   NodeList,
   PlaybackToken,
@@ -7,6 +8,8 @@ import type {
   RestreamOutputView,
   RotatedKey,
   SrtPublishSettings,
+  StartedCapture,
+  StoppedCapture,
   StreamList,
   StreamView,
 } from '@mediaplane/contracts';
@@ -20,6 +23,7 @@ export type {
   KickResult,
   LiveStateView as LiveState,
   NodeView,
+  DeviceView,
   PlaybackToken,
   PlaybackUrlsView as PlaybackUrls,
   Rendition,
@@ -102,6 +106,18 @@ export class Api {
 
   removeRestreamOutput(id: string, outputId: string): Promise<void> {
     return this.call('DELETE', `/api/v1/streams/${encodeURIComponent(id)}/outputs/${encodeURIComponent(outputId)}`);
+  }
+
+  devices(): Promise<DeviceList> {
+    return this.call('GET', '/api/v1/devices');
+  }
+
+  startCapture(deviceId: string, body: { output: 'rtmp' | 'srt' | 'whip'; quality: { preset: '360p' | '480p' | '720p' | '1080p' } }): Promise<StartedCapture> {
+    return this.call('POST', `/api/v1/devices/${encodeURIComponent(deviceId)}/capture`, body);
+  }
+
+  stopCapture(deviceId: string): Promise<StoppedCapture> {
+    return this.call('DELETE', `/api/v1/devices/${encodeURIComponent(deviceId)}/capture`);
   }
 
   nodes(): Promise<NodeList> {

@@ -9,6 +9,8 @@ export interface FfmpegProcessOptions {
   ffmpegPath?: string;
   /** Arguments, never a shell string. Add `-progress pipe:1 -nostats` to get progress reports. */
   args: readonly string[];
+  /** Bytes piped into FFmpeg's stdin (inputs read with `-i pipe:0`); a stdin error (FFmpeg gone) is ignored. */
+  stdin?: NodeJS.ReadableStream;
   /** Extra pipes FFmpeg writes lines to (`pipe:3`, `pipe:4`, …); see `onLine`. */
   outputPipes?: number;
   /**
@@ -55,10 +57,19 @@ export function startFfmpegProcess(options: FfmpegProcessOptions): FfmpegProcess
   const extra = options.outputPipes ?? 0;
   const child: ChildProcess = spawn(command, args, {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe', ...Array.from({ length: extra }, () => 'pipe' as const)],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array.from({ length: extra }, () => 'pipe' as const)],
   });
   const pid = child.pid;
   if (pid !== undefined) liveGroups.add(pid);
+
+  if (options.stdin && child.stdin) {
+    const input = options.stdin;
+    const sink = child.stdin;
+    // EPIPE when FFmpeg exits first: the run's exit tells what happened, the pipe error adds nothing.
+    sink.on('error', () => undefined);
+    input.pipe(sink);
+    child.once('close', () => input.unpipe(sink));
+  }
 
   const parser = new FfmpegProgressParser((p) => options.onProgress?.(p));
   child.stdout?.on('data', (chunk: Buffer) => parser.push(chunk));

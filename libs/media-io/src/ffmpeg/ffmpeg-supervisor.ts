@@ -7,6 +7,8 @@ import { DEFAULT_BACKOFF, restartDelayMs, type BackoffOptions } from './restart-
 export interface FfmpegRunSpec {
   args: readonly string[];
   outputPipes?: number;
+  /** Piped into FFmpeg's stdin (for `-i pipe:0` inputs). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export type FfmpegExitReason =
@@ -17,7 +19,9 @@ export type FfmpegExitReason =
   /** No progress for the stall timeout (or no first progress for the start timeout): we killed it. */
   | 'stalled'
   /** `stop()` was called. */
-  | 'stopped';
+  | 'stopped'
+  /** `cycle()` ended the run on purpose (a planned switch of input): the next run starts at once. */
+  | 'cycled';
 
 export interface FfmpegRunExit {
   run: number;
@@ -80,6 +84,7 @@ export class FfmpegSupervisor extends EventEmitter<FfmpegSupervisorEvents> {
   private firstProgress = false;
   private idle?: Promise<void>;
   private resolveIdle?: () => void;
+  private cycling = false;
   private readonly now: () => number;
 
   constructor(private readonly options: FfmpegSupervisorOptions) {
@@ -113,6 +118,24 @@ export class FfmpegSupervisor extends EventEmitter<FfmpegSupervisorEvents> {
     await this.idle;
   }
 
+  /**
+   * Ends the running FFmpeg on purpose and starts the next run at once, without counting a failure (a planned switch,
+   * e.g. from a device's feed to a slate). A pending restart is brought forward.
+   */
+  async cycle(): Promise<void> {
+    if (this.stopping || !this.idle) return;
+    if (this.restartTimer) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+      void this.launch();
+      return;
+    }
+    const current = this.current;
+    if (!current) return;
+    this.cycling = true;
+    await current.process.stop(Math.min(2000, this.options.stopGraceMs ?? 2000));
+  }
+
   private async launch(): Promise<void> {
     if (this.stopping) return this.finish(undefined);
     const run = this.runCount++;
@@ -141,6 +164,7 @@ export class FfmpegSupervisor extends EventEmitter<FfmpegSupervisorEvents> {
       ffmpegPath: this.options.ffmpegPath,
       args: spec.args,
       outputPipes: spec.outputPipes,
+      stdin: spec.stdin,
       dieWithParent: this.options.dieWithParent,
       onProgress: (p) => this.onProgress(p, run),
       onLine: (pipe, line) => this.emit('line', pipe, line, run),
@@ -154,7 +178,9 @@ export class FfmpegSupervisor extends EventEmitter<FfmpegSupervisorEvents> {
     const status = await process.exited;
     clearInterval(this.watchdog);
     this.current = undefined;
-    const reason: FfmpegExitReason = this.stopping ? 'stopped' : current.stalled ? 'stalled' : status.code === 0 ? 'ended' : 'crashed';
+    const cycled = this.cycling;
+    this.cycling = false;
+    const reason: FfmpegExitReason = this.stopping ? 'stopped' : cycled ? 'cycled' : current.stalled ? 'stalled' : status.code === 0 ? 'ended' : 'crashed';
     const exit: FfmpegRunExit = { run, reason, code: status.code, signal: status.signal, runtimeMs: this.now() - startedAt, stderrTail: process.stderrTail() };
     this.emit('exit', exit);
     await this.afterExit(exit);
@@ -169,6 +195,10 @@ export class FfmpegSupervisor extends EventEmitter<FfmpegSupervisorEvents> {
       again = true;
     }
     if (!again || this.stopping) return this.finish(exit);
+    if (exit.reason === 'cycled') {
+      this.emit('restart', { run: exit.run + 1, attempt: 0, delayMs: 0, after: exit.reason });
+      return this.launch();
+    }
     const healthy = this.firstProgress && exit.runtimeMs >= (this.options.healthyAfterMs ?? 30_000);
     this.failures = healthy ? 0 : this.failures + 1;
     const delayMs = restartDelayMs(Math.max(0, this.failures - 1), { ...DEFAULT_BACKOFF, ...this.options.backoff });

@@ -1,0 +1,185 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import type { FfmpegProgress, FfmpegRunExit, FfmpegRunSpec, FfmpegSupervisorOptions } from '@mediaplane/media-io';
+import { createLogger } from '@mediaplane/observability';
+import type { CaptureFeed, DeviceInfo } from '../devices/device-source';
+import { IngestOutput, redactSecrets } from './capture-output';
+import { CaptureSession, type PublishSupervisor } from './capture-session';
+import { InputRateLimiter } from './input-rate-limiter';
+
+/** Plays FfmpegSupervisor's part: runs are prepared on demand, exits are told by the test. */
+class FakeSupervisor extends EventEmitter implements PublishSupervisor {
+  runs: FfmpegRunSpec[] = [];
+  cycles = 0;
+  stopped = false;
+  constructor(private readonly options: Pick<FfmpegSupervisorOptions, 'prepareRun' | 'shouldRestart'>) {
+    super();
+  }
+  start(): void {
+    void this.next();
+  }
+  async next(): Promise<FfmpegRunSpec> {
+    const spec = await this.options.prepareRun(this.runs.length);
+    this.runs.push(spec);
+    return spec;
+  }
+  progress(frame: number): void {
+    const p: FfmpegProgress = { frame, fps: 30, bitrateKbps: 800, outTimeUs: frame * 33_000, ended: false };
+    this.emit('progress', p, this.runs.length - 1);
+  }
+  async exit(reason: FfmpegRunExit['reason']): Promise<void> {
+    this.emit('exit', { run: this.runs.length - 1, reason, code: 1, signal: null, runtimeMs: 1, stderrTail: [] } satisfies FfmpegRunExit);
+    await this.next();
+  }
+  async cycle(): Promise<void> {
+    this.cycles++;
+    await this.exit('cycled');
+  }
+  stop(): Promise<void> {
+    this.stopped = true;
+    return Promise.resolve();
+  }
+}
+
+class FakeFeed extends EventEmitter implements CaptureFeed {
+  inputArgs = ['-f', 'h264', '-i', 'pipe:0'];
+  videoIsH264 = true;
+  stdin: NodeJS.ReadableStream = new PassThrough();
+  stops = 0;
+  stop(): Promise<void> {
+    this.stops++;
+    return Promise.resolve();
+  }
+}
+
+const device: DeviceInfo = { id: 'android-1', kind: 'android', name: 'Pixel', capabilities: { input: true, audio: false } };
+const quality = { width: 640, height: 360, fps: 30, bitrateKbps: 800 };
+const flush = () => new Promise((r) => setImmediate(r));
+
+function setup() {
+  let present = true;
+  let clock = 1000;
+  const feeds: FakeFeed[] = [];
+  let supervisor!: FakeSupervisor;
+  const session = new CaptureSession({
+    device,
+    streamId: 'st1',
+    quality,
+    output: new IngestOutput('rtmp', 'rtmp://ingest/live', 'sk_secretkey', { allowPassthrough: true, x264Preset: 'veryfast' }),
+    devicePresent: () => present,
+    openFeed: () => {
+      const feed = new FakeFeed();
+      feeds.push(feed);
+      return Promise.resolve(feed);
+    },
+    supervisor: (options) => (supervisor = new FakeSupervisor(options)),
+    deviceRetryMs: 60_000,
+    logger: createLogger({ app: 'test', level: 'silent' }),
+    now: () => clock,
+  });
+  return {
+    session,
+    feeds,
+    sup: () => supervisor,
+    setPresent: (p: boolean) => (present = p),
+    advance: (ms: number) => (clock += ms),
+  };
+}
+
+describe('CaptureSession', () => {
+  it('starts on the device feed, passing H.264 through, and turns live at the first frames', async () => {
+    const t = setup();
+    t.session.start();
+    await flush();
+    const run = t.sup().runs[0] as FfmpegRunSpec;
+    expect(run.args).toContain('copy');
+    expect(run.stdin).toBe(t.feeds[0]?.stdin);
+    expect(t.session.view().state).toBe('starting');
+    t.sup().progress(10);
+    expect(t.session.view()).toMatchObject({ state: 'live', fps: 30, bitrateKbps: 800, restarts: 0 });
+  });
+
+  it('switches to the slate when the feed ends, stops the feed, and does not retry the device before the retry delay', async () => {
+    const t = setup();
+    t.session.start();
+    await flush();
+    t.sup().progress(10);
+    t.feeds[0]?.emit('ended', 'unplugged');
+    await flush();
+    expect(t.sup().cycles).toBe(1);
+    expect(t.feeds[0]?.stops).toBe(1);
+    const slate = t.sup().runs[1] as FfmpegRunSpec;
+    expect(slate.args.join(' ')).toContain('Device unavailable');
+    expect(slate.stdin).toBeUndefined();
+    t.sup().progress(5);
+    expect(t.session.view().state).toBe('slate');
+    expect(t.session.captureMode).toBe('slate');
+  });
+
+  it('goes back to the device as soon as it is listed again', async () => {
+    const t = setup();
+    t.session.start();
+    await flush();
+    t.setPresent(false);
+    t.session.onDeviceGone();
+    await flush();
+    expect(t.session.captureMode).toBe('slate');
+    t.setPresent(true);
+    t.session.onDeviceBack(device);
+    await flush();
+    expect(t.session.captureMode).toBe('device');
+    expect(t.feeds).toHaveLength(2);
+    t.sup().progress(3);
+    expect(t.session.view()).toMatchObject({ state: 'live', restarts: 2 });
+  });
+
+  it("reports reconnecting after a crash and live again at the next run's frames, counting the restart", async () => {
+    const t = setup();
+    t.session.start();
+    await flush();
+    t.sup().progress(10);
+    const exit = t.sup().exit('crashed');
+    expect(t.session.view()).toMatchObject({ state: 'reconnecting', fps: 0 });
+    await exit;
+    t.sup().progress(1);
+    expect(t.session.view()).toMatchObject({ state: 'live', restarts: 1 });
+  });
+
+  it('stops its supervisor and feed, and never restarts after stop', async () => {
+    const t = setup();
+    t.session.start();
+    await flush();
+    await t.session.stop();
+    expect(t.sup().stopped).toBe(true);
+    expect(t.feeds[0]?.stops).toBe(1);
+  });
+});
+
+describe('IngestOutput', () => {
+  it('keeps the key out of what it logs, in any spelling FFmpeg may print', () => {
+    const output = new IngestOutput('srt', 'srt://ingest:9000', 'sk_secretkey', { allowPassthrough: true, x264Preset: 'veryfast' });
+    const args = output.runArgs({ inputArgs: [], videoIsH264: false, stdin: false }, quality);
+    const url = args.at(-1) as string;
+    expect(url).toContain('sk_secretkey');
+    const line = `[srt @ 0x1] Connection to ${url} failed; streamid=#!::r=live/sk_secretkey,m=publish`;
+    expect(output.redact(line)).not.toContain('sk_secretkey');
+    expect(
+      new IngestOutput('rtmp', 'rtmp://h/live', 'sk_secretkey', { allowPassthrough: true, x264Preset: 'veryfast' }).redact(
+        'rtmp://h/live/sk_secretkey: I/O error',
+      ),
+    ).toBe('[REDACTED]: I/O error');
+    expect(redactSecrets('a sk_secretkey b', ['sk_secretkey'])).toBe('a [REDACTED] b');
+  });
+});
+
+describe('InputRateLimiter', () => {
+  it('allows a burst, then the rate, per device independently', () => {
+    let now = 0;
+    const limiter = new InputRateLimiter(10, 3, () => now);
+    expect([1, 2, 3, 4].map(() => limiter.take('a'))).toEqual([true, true, true, false]);
+    expect(limiter.take('b')).toBe(true);
+    now += 100;
+    expect(limiter.take('a')).toBe(true);
+    expect(limiter.take('a')).toBe(false);
+  });
+});

@@ -1,0 +1,183 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { ffprobe, freePorts, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import { ControlPlaneProcess } from './control-plane-process';
+import { descendants, freeDisplayNumber, startXvfb, stopChild } from './capture-processes';
+
+interface CaptureView {
+  streamId: string;
+  state: string;
+  fps: number;
+  bitrateKbps: number;
+  restarts: number;
+  playback: { hls: string; flv: string };
+}
+interface DeviceView {
+  id: string;
+  kind: string;
+  present: boolean;
+  screen?: { width: number; height: number };
+  capture?: CaptureView;
+}
+interface Started {
+  streamId: string;
+  state: string;
+  playback: { hls: string; flv: string };
+}
+
+/**
+ * The whole platform (control plane, ingest, transcode, edge) and a capture
+ * agent as real processes, driven through the public ports: the test-pattern
+ * device captured through the API goes live and plays over HTTP-FLV and HLS;
+ * killing its FFmpeg restarts it and the agent lives on; stopping ends the
+ * stream. An Xvfb desktop captured with x11grab plays over HLS, shows the
+ * slate while its display is gone and its picture again when it returns.
+ */
+describe('capture agent end to end (real platform)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'mp-capture-'));
+  let cp: ControlPlaneProcess;
+  let agent: AppProcess;
+  const apps: AppProcess[] = [];
+  let display = 0;
+  let xvfb: ChildProcess | undefined;
+  const tpId = `test-pattern-agent-${Math.random().toString(36).slice(2, 8)}`;
+  const agentId = tpId.replace(/^test-pattern-/, '');
+
+  const devices = async () => (await cp.api<{ devices: DeviceView[] }>('GET', '/api/v1/devices')).body.devices;
+  const device = async (id: string) => (await devices()).find((d) => d.id === id);
+  const isLive = async (streamId: string) => (await cp.api<{ live: boolean }>('GET', `/api/v1/streams/${streamId}`)).body.live;
+  const desktopId = () => `desktop-${agentId}-${display}`;
+
+  beforeAll(async () => {
+    const [rtmpPort, ingestHttp, edgeHttp, transcodeHttp, agentHttp, rtmpsPort] = (await freePorts(6)) as [number, number, number, number, number, number];
+    display = freeDisplayNumber();
+    xvfb = await startXvfb(display);
+    cp = await ControlPlaneProcess.start({
+      MEDIAPLANE_PUBLIC_RTMP_URL: `rtmp://127.0.0.1:${rtmpPort}/live`,
+      MEDIAPLANE_PUBLIC_FLV_URL: `http://127.0.0.1:${ingestHttp}/live`,
+      MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgeHttp}/hls`,
+    });
+    const env = cp.platform.env;
+    apps.push(
+      ...(await Promise.all([
+        startApp('ingest', { httpPort: ingestHttp, env: { ...env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort) } }),
+        startApp('edge', { httpPort: edgeHttp, env }),
+        startApp('transcode', { httpPort: transcodeHttp, env: { ...env, TRANSCODE_WORK_DIR: work, TRANSCODE_MAX_JOBS: '2' } }),
+      ])),
+    );
+    agent = await startApp('capture-agent', {
+      httpPort: agentHttp,
+      env: {
+        ...env,
+        MEDIAPLANE_INSTANCE_ID: agentId,
+        CAPTURE_AGENT_DISPLAYS: `:${display}`,
+        CAPTURE_AGENT_CAMERAS: 'false',
+        CAPTURE_AGENT_DISCOVERY_MS: '1000',
+        CAPTURE_AGENT_DEVICE_RETRY_MS: '1500',
+        CAPTURE_AGENT_X264_PRESET: 'ultrafast',
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await Promise.all(apps.map((a) => a.stop()));
+    await cp?.stop();
+    await stopChild(xvfb);
+    await killAllChildren();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('lists the test-pattern and the Xvfb desktop with its screen size', async () => {
+    await waitFor(async () => (await device(tpId)) && (await device(desktopId())), { timeoutMs: 20_000, what: 'both devices listed' });
+    expect((await device(desktopId()))?.screen).toEqual({ width: 640, height: 360 });
+  });
+
+  let tpStream = '';
+  it('captures the test pattern through the API: the stream goes live and plays over HTTP-FLV and HLS', async () => {
+    const res = await cp.api<Started>('POST', `/api/v1/devices/${tpId}/capture`, { body: { quality: { preset: '360p' } } });
+    expect(res.status).toBe(201);
+    tpStream = res.body.streamId;
+    await waitFor(() => isLive(tpStream), { timeoutMs: 30_000, what: 'the test-pattern stream live' });
+    const flv = await ffprobe(res.body.playback.flv);
+    expect(flv.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+    expect(flv.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
+    const hls = await waitFor(() => ffprobe(res.body.playback.hls), { timeoutMs: 60_000, intervalMs: 1000, what: 'HLS from the edge' });
+    expect(hls.streams.some((s) => s.codec_type === 'video' && s.codec_name === 'h264')).toBe(true);
+    const listed = await waitFor(async () => ((await device(tpId))?.capture?.state === 'live' ? device(tpId) : undefined), {
+      timeoutMs: 10_000,
+      what: 'state live',
+    });
+    expect(listed?.capture).toMatchObject({ streamId: tpStream, state: 'live', restarts: 0 });
+    expect(listed?.capture?.fps).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("restarts the device's FFmpeg when it is killed, and the agent lives on", async () => {
+    const ffmpeg = descendants(agent.process.pid as number).find((p) => p.cmdline.includes('ffmpeg') && p.cmdline.includes('testsrc2'));
+    expect(ffmpeg).toBeDefined();
+    process.kill((ffmpeg as { pid: number }).pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const c = (await device(tpId))?.capture;
+        return c && c.restarts >= 1 && c.state === 'live';
+      },
+      { timeoutMs: 30_000, what: 'the capture live again after a restart' },
+    );
+    expect((await fetch(`${agent.httpUrl}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${agent.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`mediaplane_capture_restarts_total\\{[^}]*device="${tpId}"[^}]*reason="crashed"[^}]*\\} [1-9]`));
+    expect(metrics).toMatch(new RegExp(`mediaplane_capture_fps\\{[^}]*device="${tpId}"`));
+    await waitFor(() => isLive(tpStream), { timeoutMs: 30_000, what: 'the stream live again' });
+    await ffprobe(`${(await device(tpId))?.capture?.playback.flv}`);
+  }, 90_000);
+
+  it('stops the capture through the API: the stream ends', async () => {
+    const res = await cp.api<{ wasCapturing: boolean; streamId: string }>('DELETE', `/api/v1/devices/${tpId}/capture`);
+    expect(res.body).toMatchObject({ wasCapturing: true, streamId: tpStream });
+    await waitFor(async () => !(await isLive(tpStream)), { timeoutMs: 20_000, what: 'the stream offline' });
+    // The device list follows with the agent's next announcement (sent right after the change).
+    await waitFor(async () => (await device(tpId))?.capture === undefined, { timeoutMs: 5000, what: 'the capture gone from the device list' });
+  }, 40_000);
+
+  it('captures the Xvfb desktop with x11grab and plays it over HLS', async () => {
+    const res = await cp.api<Started>('POST', `/api/v1/devices/${desktopId()}/capture`, { body: { quality: { preset: '360p' } } });
+    expect(res.status).toBe(201);
+    await waitFor(() => isLive(res.body.streamId), { timeoutMs: 30_000, what: 'the desktop stream live' });
+    const hls = await waitFor(() => ffprobe(res.body.playback.hls), { timeoutMs: 60_000, intervalMs: 1000, what: 'desktop HLS from the edge' });
+    expect(hls.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264' });
+  }, 120_000);
+
+  it('shows the slate while the display is gone, keeping the stream live, and the desktop again when it returns', async () => {
+    const streamId = (await device(desktopId()))?.capture?.streamId as string;
+    await stopChild(xvfb);
+    await waitFor(
+      async () => {
+        const d = await device(desktopId());
+        return d && !d.present && d.capture?.state === 'slate';
+      },
+      { timeoutMs: 30_000, what: 'the slate while the display is gone' },
+    );
+    expect(await isLive(streamId)).toBe(true);
+    const flv = await ffprobe(`${(await device(desktopId()))?.capture?.playback.flv}`);
+    expect(flv.streams.find((s) => s.codec_type === 'video')).toMatchObject({ width: 640, height: 360 });
+
+    xvfb = await startXvfb(display);
+    await waitFor(
+      async () => {
+        const d = await device(desktopId());
+        return d && d.present && d.capture?.state === 'live';
+      },
+      { timeoutMs: 30_000, what: 'the desktop back' },
+    );
+    expect(await isLive(streamId)).toBe(true);
+    await cp.api('DELETE', `/api/v1/devices/${desktopId()}/capture`);
+  }, 90_000);
+
+  it("never wrote a stream key into the agent's log", () => {
+    const log = readFileSync(agent.logFile, 'utf8');
+    expect(log).toContain('capture started by command');
+    expect(log.match(/sk_[A-Za-z0-9_-]{6,}/g) ?? []).toEqual([]);
+  });
+});
