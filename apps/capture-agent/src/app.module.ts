@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AndroidModule } from './android/android.module';
 
-@Module({})
+@Module({ imports: [AndroidModule] })
 export class AppModule {}
