@@ -23,12 +23,30 @@ interface Entry {
 export type ThrottleVerdict = { delayMs: number; blocked: boolean };
 
 /**
+ * The throttle's policy, wherever the count is kept: the delay doubles from
+ * `baseDelayMs` with each failure up to `maxDelayMs`, and from `maxFailures`
+ * on the address is refused outright. `retryAfterMs` (when the time since
+ * the latest failure is known) says how long until that delay has passed,
+ * for callers that cannot hold an answer back.
+ */
+export function throttleVerdict(
+  failures: number,
+  options: Pick<AuthFailureThrottleOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxFailures'>,
+  sinceLastFailureMs?: number,
+): ThrottleVerdict & { retryAfterMs: number } {
+  if (failures <= 0) return { delayMs: 0, blocked: false, retryAfterMs: 0 };
+  const delayMs = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(failures - 1, 30));
+  return { delayMs, blocked: failures >= options.maxFailures, retryAfterMs: Math.max(0, delayMs - (sinceLastFailureMs ?? 0)) };
+}
+
+/**
  * Slows down publish attempts from addresses that keep failing (wrong or
  * guessed keys): the answer to each further attempt is delayed
  * exponentially, and past `maxFailures` attempts are refused outright until
- * the address stays quiet for `forgetAfterMs`. Kept in memory per node: an
- * attacker spreading attempts over several ingest nodes gets each node's
- * budget, and the control plane's own per-address limit covers the cluster.
+ * the address stays quiet for `forgetAfterMs`. Kept in memory per process:
+ * an attacker spreading attempts over several processes gets each one's
+ * budget (the SFU's WHIP uses it so; ingest counts cluster-wide with
+ * ClusterAuthFailureThrottle, which falls back to this one).
  */
 export class AuthFailureThrottle {
   private readonly entries = new Map<string, Entry>();
@@ -43,9 +61,8 @@ export class AuthFailureThrottle {
 
   verdict(address: string | undefined): ThrottleVerdict {
     const entry = this.current(normalizeAddress(address));
-    if (!entry) return { delayMs: 0, blocked: false };
-    const delayMs = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.min(entry.failures - 1, 30));
-    return { delayMs, blocked: entry.failures >= this.options.maxFailures };
+    const { delayMs, blocked } = throttleVerdict(entry?.failures ?? 0, this.options);
+    return { delayMs, blocked };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ConnectionLimiter } from './connection-limiter';
+import { ConnectionLimiter, normalizeAddress } from './connection-limiter';
 
 describe('ConnectionLimiter', () => {
   it('refuses an address past its own limit while others still get in', () => {
@@ -25,5 +25,18 @@ describe('ConnectionLimiter', () => {
     expect(limiter.open).toBe(0);
     expect(limiter.acquire('a').ok).toBe(true);
     expect(limiter.acquire('b').ok).toBe(false);
+  });
+});
+
+describe('normalizeAddress', () => {
+  it('counts IPv4-mapped IPv6 and plain IPv4 as one client', () => {
+    expect(normalizeAddress('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(normalizeAddress(' 192.0.2.1 ')).toBe('192.0.2.1');
+  });
+
+  it('keeps IPv6 addresses and gives a missing or empty address its own bucket', () => {
+    expect(normalizeAddress('2001:DB8::1')).toBe('2001:db8::1');
+    expect(normalizeAddress('')).toBe('unknown');
+    expect(normalizeAddress(undefined)).toBe('unknown');
   });
 });

@@ -39,7 +39,6 @@ export class ConnectionLimiter {
   }
 }
 
-/** `::ffff:1.2.3.4` and `1.2.3.4` are the same peer. */
 /** Wraps a release so that calling it again (close and error events both fire) does nothing. */
 export function releaseOnce(release: () => void): () => void {
   let released = false;
@@ -50,7 +49,13 @@ export function releaseOnce(release: () => void): () => void {
   };
 }
 
+/**
+ * `::ffff:1.2.3.4` and `1.2.3.4` are the same peer; case and surrounding
+ * blanks do not make another one; a missing or empty address is its own
+ * bucket. The one spelling every per-address limit and count uses.
+ */
 export function normalizeAddress(address: string | undefined): string {
-  if (!address) return 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+  const trimmed = (address ?? '').trim().toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(trimmed);
+  return (mapped?.[1] ?? trimmed) || 'unknown';
 }

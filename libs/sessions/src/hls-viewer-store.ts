@@ -50,47 +50,40 @@ return out`;
 const BATCH = 500;
 
 /**
- * HLS viewers per stream, cluster-wide. HLS is served by any number of
- * stateless edges, each counting its own viewers: every edge reports its
- * counts every few seconds into one hash per stream
- * (`{ns}:hls-viewers:{streamId}`, field = edge instance id) with a TTL, so a
- * dead edge's share expires by itself, and readers sum the current shares.
- * Kept apart from the live state, which only the ingest session writes.
+ * Viewer counts that many instances contribute to, per stream: every
+ * instance reports its own counts every few seconds into one hash per
+ * stream (field = instance id, value = count and expiry) with a TTL, so a
+ * dead instance's share expires by itself, and readers sum the current
+ * shares. `keyOf` names a stream's hash (one family per kind of viewer in
+ * redis-keys). Kept apart from the live state, which only the publishing
+ * session writes, so no two instances ever write the same field.
  */
-export class HlsViewerStore {
-  private readonly keys: ReturnType<typeof hlsViewerKeys>;
-
+export class ViewerShareStore {
   constructor(
     private readonly redis: Redis,
-    namespace: string,
-  ) {
-    this.keys = hlsViewerKeys(namespace);
-  }
-
-  private key(streamId: string): string {
-    return this.keys.stream(streamId);
-  }
+    private readonly keyOf: (streamId: string) => string,
+  ) {}
 
   /**
-   * This edge's current counts, valid for `ttlMs`. A count of 0 withdraws
-   * the edge's share at once (report streams whose viewers left once with 0).
+   * This instance's current counts, valid for `ttlMs`. A count of 0
+   * withdraws its share at once (report streams whose viewers left once with 0).
    */
-  async report(edgeId: string, counts: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
+  async report(instanceId: string, counts: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
     const entries = [...counts];
     for (let i = 0; i < entries.length; i += BATCH) {
       const batch = entries.slice(i, i + BATCH);
       await this.redis.eval(
         REPORT,
         batch.length,
-        ...batch.map(([id]) => this.key(id)),
-        edgeId,
+        ...batch.map(([id]) => this.keyOf(id)),
+        instanceId,
         String(Math.max(1, Math.round(ttlMs))),
         ...batch.map(([, n]) => String(Math.max(0, Math.floor(n)))),
       );
     }
   }
 
-  /** HLS viewers of one stream over every edge whose report is current. */
+  /** Viewers of one stream over every instance whose report is current. */
   async total(streamId: string): Promise<number> {
     return (await this.totals([streamId])).get(streamId) ?? 0;
   }
@@ -100,9 +93,20 @@ export class HlsViewerStore {
     const out = new Map<string, number>();
     for (let i = 0; i < streamIds.length; i += BATCH) {
       const batch = streamIds.slice(i, i + BATCH);
-      const sums = (await this.redis.eval(TOTALS, batch.length, ...batch.map((id) => this.key(id)))) as number[];
+      const sums = (await this.redis.eval(TOTALS, batch.length, ...batch.map((id) => this.keyOf(id)))) as number[];
       batch.forEach((id, j) => out.set(id, Number(sums[j] ?? 0)));
     }
     return out;
+  }
+}
+
+/**
+ * HLS viewers per stream, cluster-wide. HLS is served by any number of
+ * stateless edges, each counting its own viewers into
+ * `{ns}:hls-viewers:{streamId}` (field = edge instance id).
+ */
+export class HlsViewerStore extends ViewerShareStore {
+  constructor(redis: Redis, namespace: string) {
+    super(redis, hlsViewerKeys(namespace).stream);
   }
 }

@@ -57,3 +57,13 @@ export function verifyPlaybackToken(secret: string, token: string | undefined | 
   if (expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { streamId: id, expiresAt, scope, ...(nonce ? { nonce } : {}) } };
 }
+
+/**
+ * An internal pull URL (a live state's `pullUrl`) with a fresh single-use
+ * ticket: what transcode's FFmpeg and ingest's relay pulls connect to.
+ */
+export function pullUrlWithTicket(pullUrl: string, playbackSecret: string, streamId: string): string {
+  const url = new URL(pullUrl);
+  url.searchParams.set('token', signPullTicket(playbackSecret, streamId));
+  return url.toString();
+}

@@ -31,6 +31,20 @@ export function hlsViewerKeys(namespace: string) {
   return { stream: (streamId: string) => redisKey(namespace, 'hls-viewers', streamId) };
 }
 
+/**
+ * Viewers an ingest node serves from its relay pull of a stream published on
+ * another node (RelayViewerStore): per stream and play protocol, one hash
+ * field per relaying node.
+ */
+export function relayViewerKeys(namespace: string) {
+  return { stream: (protocol: string, streamId: string) => redisKey(namespace, 'relay-viewers', protocol, streamId) };
+}
+
+/** Ingest's own state: failed publish attempts per address, counted across every ingest node. */
+export function ingestKeys(namespace: string) {
+  return { publishAuthFailures: (address: string) => redisKey(namespace, 'ingest', 'auth-failures', address) };
+}
+
 /** Transcode workers' state: the HLS origin edges read, the job lease, the media sequence. */
 export function transcodeKeys(namespace: string) {
   return {

@@ -1,13 +1,15 @@
 import type { LiveStateView, Rendition, SrtPublishSettings, SrtSettingsView, StreamView } from '@mediaplane/contracts';
-import type { LiveStreamState } from '@mediaplane/sessions';
+import type { LiveStreamState, RelayViewerCounts } from '@mediaplane/sessions';
 import type { PublicUrls } from './public-urls';
 import type { StreamDefinition } from './stream.schemas';
 
-/** What other services add to a live stream's state: the transcoder's renditions and the edges' HLS viewers. */
+/** What other services add to a live stream's state: the transcoder's renditions, the edges' HLS viewers, relaying ingest nodes' viewers. */
 export interface LiveExtras {
   renditions: Rendition[];
   /** HLS viewers summed over every edge (`HlsViewerStore`). */
   hlsViewers: number;
+  /** Viewers of ingest nodes that relay the stream from its origin, per protocol, summed over those nodes (`RelayViewerStore`). */
+  relayViewers?: RelayViewerCounts;
 }
 
 /** The API's view of a stream: its definition, its live state if any, and its URLs (never its key). */
@@ -29,7 +31,7 @@ export function toStreamView(
     keyRotatedAt: definition.keyRotatedAt ?? null,
     srt: toSrtSettingsView(definition.srt),
     live: live !== undefined,
-    state: live ? toLiveStateView(live, extras.hlsViewers, now) : null,
+    state: live ? toLiveStateView(live, extras.hlsViewers, now, extras.relayViewers) : null,
     renditions: live ? extras.renditions : [],
     ingest: urls.ingestServers(definition.id),
     playback: urls.playback(definition.id),
@@ -43,12 +45,14 @@ export function toSrtSettingsView(srt: SrtPublishSettings | undefined): SrtSetti
 }
 
 /**
- * Viewers: the ingest node's own protocols from its live state, HLS from the
+ * Viewers: the origin ingest node's own protocols from its live state, plus
+ * what ingest nodes relaying the stream serve per protocol, and HLS from the
  * edges (HLS is never the ingest's to count, so an `hls` entry there is ignored).
  */
-export function toLiveStateView(live: LiveStreamState, hlsViewers: number, now = new Date()): LiveStateView {
+export function toLiveStateView(live: LiveStreamState, hlsViewers: number, now = new Date(), relayViewers: RelayViewerCounts = {}): LiveStateView {
   const { video, audio } = live.media;
   const viewers = { ...live.viewers, hls: hlsViewers };
+  for (const [protocol, n] of Object.entries(relayViewers) as Array<[keyof RelayViewerCounts, number]>) viewers[protocol] = (viewers[protocol] ?? 0) + n;
   const viewersTotal = Object.values(viewers).reduce((sum, n) => sum + (n ?? 0), 0);
   const started = Date.parse(live.startedAt);
   return {

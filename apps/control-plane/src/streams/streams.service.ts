@@ -6,12 +6,14 @@ import { APP_CONFIG, BUS, LOGGER, METRICS } from '@mediaplane/service-kit';
 import {
   HlsViewerStore,
   LiveStreamStore,
+  RelayViewerStore,
   generateStreamId,
   generateStreamKey,
   hashStreamKey,
   signPlaybackToken,
   TakeoverFlags,
   type LiveStreamState,
+  type RelayViewerCounts,
 } from '@mediaplane/sessions';
 import type { z } from 'zod';
 import type { ControlPlaneConfig } from '../control-plane.config';
@@ -35,6 +37,7 @@ export class StreamsService {
     readonly urls: PublicUrls,
     readonly live: LiveStreamStore,
     private readonly hlsViewers: HlsViewerStore,
+    private readonly relayViewers: RelayViewerStore,
     private readonly takeovers: TakeoverFlags,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -86,14 +89,15 @@ export class StreamsService {
     const [definitions, liveStates] = await Promise.all([this.store.list(), this.live.list()]);
     const liveById = new Map(liveStates.map((s) => [s.streamId, s]));
     const chosen = liveOnly ? definitions.filter((d) => liveById.has(d.id)) : definitions;
-    const hls = await this.hlsViewers.totals(chosen.filter((d) => liveById.has(d.id)).map((d) => d.id));
-    return Promise.all(chosen.map(async (d) => this.view(d, liveById.get(d.id), hls.get(d.id) ?? 0)));
+    const liveIds = chosen.filter((d) => liveById.has(d.id)).map((d) => d.id);
+    const [hls, relayed] = await Promise.all([this.hlsViewers.totals(liveIds), this.relayViewers.totals(liveIds)]);
+    return Promise.all(chosen.map(async (d) => this.view(d, liveById.get(d.id), hls.get(d.id) ?? 0, relayed.get(d.id))));
   }
 
   async get(id: string): Promise<StreamView> {
     const { definition } = await this.require(id);
     const live = await this.live.get(id);
-    return this.view(definition, live, live ? await this.hlsViewers.total(id) : 0);
+    return this.liveView(definition, live);
   }
 
   /** Changes the stream's settings (today its SRT settings); they apply from the next publish. */
@@ -112,8 +116,7 @@ export class StreamsService {
     this.operations.inc({ operation: 'update' });
     // Which settings changed, never their values (the passphrase is a secret).
     this.logger.info({ streamId: id, srtFields: Object.keys(request.srt), passphraseSet: next.srt?.passphrase !== undefined }, 'stream updated');
-    const live = await this.live.get(id);
-    return this.view(next, live, live ? await this.hlsViewers.total(id) : 0);
+    return this.liveView(next, await this.live.get(id));
   }
 
   async rotateKey(id: string): Promise<z.input<typeof RotatedKeySchema>> {
@@ -183,8 +186,19 @@ export class StreamsService {
     return wasLive;
   }
 
-  private async view(definition: StreamDefinition, live: LiveStreamState | undefined, hlsViewers: number): Promise<StreamView> {
-    return toStreamView(definition, live, { renditions: live ? await this.renditions.get(definition.id) : [], hlsViewers }, this.urls);
+  private async liveView(definition: StreamDefinition, live: LiveStreamState | undefined): Promise<StreamView> {
+    if (!live) return this.view(definition, undefined, 0);
+    const [hls, relayed] = await Promise.all([this.hlsViewers.total(definition.id), this.relayViewers.totals([definition.id])]);
+    return this.view(definition, live, hls, relayed.get(definition.id));
+  }
+
+  private async view(definition: StreamDefinition, live: LiveStreamState | undefined, hlsViewers: number, relayViewers?: RelayViewerCounts): Promise<StreamView> {
+    return toStreamView(
+      definition,
+      live,
+      { renditions: live ? await this.renditions.get(definition.id) : [], hlsViewers, ...(relayViewers ? { relayViewers } : {}) },
+      this.urls,
+    );
   }
 }
 

@@ -5,7 +5,7 @@ import { streamContracts, transcodeContracts, type StreamStarted } from '@mediap
 import { planLadder } from '@mediaplane/media-plan';
 import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
 import { getTracer, type Logger } from '@mediaplane/observability';
-import { LiveStreamStore } from '@mediaplane/sessions';
+import { LiveStreamStore, pullUrlWithTicket } from '@mediaplane/sessions';
 import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
 import { ServingJobs } from '../hls/serving-jobs';
 import { EncoderService } from '../ladder/encoder.service';
@@ -13,7 +13,7 @@ import { probeSource, sourceFromLiveState } from '../ladder/source-probe';
 import { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import { resolveJobSettings } from './job-settings';
-import { pullUrlWithTicket, waitForLiveSession } from './live-session';
+import { waitForLiveSession } from './live-session';
 import { TranscodeJobFactory } from './transcode-job.factory';
 import type { JobOutcome, TranscodeJob } from './transcode-job';
 

@@ -5,7 +5,7 @@ import type { SegmentBook } from '../hls/segment-book';
 import type { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import type { JobRecordings } from './job-recordings';
-import { pullUrlWithTicket } from './live-session';
+import { pullUrlWithTicket } from '@mediaplane/sessions';
 
 export interface LadderProcessOptions {
   streamId: string;

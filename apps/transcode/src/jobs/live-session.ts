@@ -1,5 +1,4 @@
 import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
-import { signPullTicket } from '@mediaplane/sessions';
 
 /**
  * The live state of the session a `stream.started` names. Ingest writes the
@@ -23,15 +22,4 @@ export async function waitForLiveSession(liveStore: LiveStreamStore, streamId: s
 export async function isSessionLive(liveStore: LiveStreamStore, streamId: string, sessionId: string): Promise<boolean> {
   const state = await liveStore.get(streamId);
   return state !== undefined && state.sessionId === sessionId;
-}
-
-/**
- * The internal pull URL with a fresh single-use ticket: FFmpeg's and
- * ffprobe's command lines are readable by any local user (`ps`), and by the
- * time anyone reads it the ticket is spent.
- */
-export function pullUrlWithTicket(pullUrl: string, playbackSecret: string, streamId: string): string {
-  const url = new URL(pullUrl);
-  url.searchParams.set('token', signPullTicket(playbackSecret, streamId));
-  return url.toString();
 }

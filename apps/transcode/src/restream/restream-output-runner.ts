@@ -1,9 +1,8 @@
-import { checkOutboundTarget, type OutboundTargetPolicy, type RestreamOutputRecord } from '@mediaplane/sessions';
+import { checkOutboundTarget, pullUrlWithTicket, type OutboundTargetPolicy, type RestreamOutputRecord } from '@mediaplane/sessions';
 import { describeRestreamTarget, redactRestreamTarget } from '@mediaplane/contracts';
 import { FfmpegSupervisor, type FfmpegExitReason, type FfmpegRunSpec } from '@mediaplane/media-io';
 import { buildRestreamArgs } from '@mediaplane/media-plan';
 import { redactText, type Logger } from '@mediaplane/observability';
-import { pullUrlWithTicket } from '../jobs/live-session';
 import type { TranscodeConfig } from '../transcode.config';
 import { OutputStateTracker, failureDetail, type OutputSnapshot } from './output-state';
 import type { RestreamMetrics } from './restream-metrics.service';

@@ -1,0 +1,83 @@
+import { Redis } from 'ioredis';
+import { freePort, sleep, uniqueNamespace } from '@mediaplane/testing';
+import { AuthFailureStore } from './auth-failure-store';
+import { ClusterAuthFailureThrottle } from './cluster-auth-failure-throttle';
+import { ingestKeys } from './redis-keys';
+
+describe('AuthFailureStore and ClusterAuthFailureThrottle (real Redis)', () => {
+  const redis = new Redis(process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+  const ns = uniqueNamespace('authf');
+  const keyOf = ingestKeys(ns).publishAuthFailures;
+  const policy = { baseDelayMs: 100, maxDelayMs: 400, maxFailures: 3, forgetAfterMs: 60_000 };
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${ns}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  describe('two ingest nodes (two throttles on one store family)', () => {
+    const nodeA = new ClusterAuthFailureThrottle(new AuthFailureStore(redis, keyOf, { windowMs: 60_000, window: 'sliding' }), policy);
+    const nodeB = new ClusterAuthFailureThrottle(new AuthFailureStore(redis, keyOf, { windowMs: 60_000, window: 'sliding' }), policy);
+
+    it('count failures together: what fails on A slows down and then blocks the address on B', async () => {
+      await nodeA.recordFailure('198.51.100.1');
+      expect(await nodeB.verdict('198.51.100.1')).toMatchObject({ delayMs: 100, blocked: false, source: 'cluster' });
+      await nodeB.recordFailure('::ffff:198.51.100.1');
+      expect(await nodeA.verdict('198.51.100.1')).toMatchObject({ delayMs: 200, blocked: false });
+      await nodeA.recordFailure('198.51.100.1');
+      expect(await nodeB.verdict('198.51.100.1')).toMatchObject({ delayMs: 400, blocked: true });
+      expect(await nodeB.verdict('198.51.100.2')).toMatchObject({ delayMs: 0, blocked: false });
+    });
+
+    it('forget the address everywhere after a success on either node', async () => {
+      await nodeA.recordFailure('198.51.100.3');
+      await nodeB.recordSuccess('198.51.100.3');
+      expect(await nodeA.verdict('198.51.100.3')).toMatchObject({ delayMs: 0, blocked: false });
+    });
+
+    it('tell a caller that cannot wait how long until the delay since the latest failure has passed', async () => {
+      await nodeA.recordFailure('198.51.100.4');
+      const first = await nodeB.verdict('198.51.100.4');
+      expect(first.retryAfterMs).toBeGreaterThan(0);
+      expect(first.retryAfterMs).toBeLessThanOrEqual(100);
+      await sleep(150);
+      expect((await nodeB.verdict('198.51.100.4')).retryAfterMs).toBe(0);
+    });
+  });
+
+  describe('windows', () => {
+    it('sliding: every failure restarts the window, so a busy guesser is never forgotten', async () => {
+      const store = new AuthFailureStore(redis, keyOf, { windowMs: 300, window: 'sliding' });
+      await store.recordFailure('203.0.113.1');
+      await sleep(200);
+      await store.recordFailure('203.0.113.1');
+      await sleep(200);
+      expect((await store.get('203.0.113.1'))?.failures).toBe(2);
+      await sleep(200);
+      expect(await store.get('203.0.113.1')).toBeUndefined();
+    });
+
+    it('fixed: the window opens at the first failure and later ones do not extend it', async () => {
+      const store = new AuthFailureStore(redis, keyOf, { windowMs: 300, window: 'fixed' });
+      await store.recordFailure('203.0.113.2');
+      await sleep(200);
+      expect(await store.recordFailure('203.0.113.2')).toBe(2);
+      await sleep(200);
+      expect(await store.get('203.0.113.2')).toBeUndefined();
+    });
+  });
+
+  describe('when Redis does not answer', () => {
+    it('fails open to the per-node count: the node still throttles what it saw itself, and reports the error', async () => {
+      const dead = new Redis({ port: await freePort(), lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+      const errors: unknown[] = [];
+      const node = new ClusterAuthFailureThrottle(new AuthFailureStore(dead, keyOf, { windowMs: 60_000, window: 'sliding' }), policy, (e) => errors.push(e));
+      expect(await node.verdict('192.0.2.7')).toMatchObject({ delayMs: 0, blocked: false, source: 'local' });
+      for (let i = 0; i < 3; i++) await node.recordFailure('192.0.2.7');
+      expect(await node.verdict('192.0.2.7')).toMatchObject({ delayMs: 400, blocked: true, source: 'local' });
+      expect(errors.length).toBeGreaterThan(0);
+      dead.disconnect();
+    });
+  });
+});
