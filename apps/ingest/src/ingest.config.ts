@@ -46,6 +46,20 @@ export const ingestConfigSchema = z
     INGEST_PLAY_WAIT_MS: z.coerce.number().int().nonnegative().default(10_000).describe(
       'An RTMP player asking for a stream that is not live on this node waits this long for its publisher before StreamNotFound (0: answer at once).',
     ),
+    INGEST_RELAY_LINGER_MS: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(5000)
+      .describe(
+        'A stream this node pulls from another ingest node for its own viewers (play from any node) stays pulled this long after its last viewer here left, so a viewer who reconnects finds it running.',
+      ),
+    INGEST_RELAY_CONNECT_TIMEOUT_MS: millis(5000).describe(
+      'How long a viewer of a stream published on another ingest node waits for that node to deliver it before the play is refused (503; RTMP: NetStream.Play.Failed).',
+    ),
+    INGEST_RELAY_RECONNECT_MS: millis(10_000).describe(
+      "How long a broken relay pull keeps looking the stream up and reconnecting (to whichever node holds it now) while it is still live, before its viewers here see the end.",
+    ),
     INGEST_TIMESTAMP_JUMP_MS: millis(2000).describe(
       "A publisher's timestamp that leaps this much further than the wall clock (or goes back more than 100 ms) is rebased so the track stays continuous; every correction is counted in mediaplane_ingest_timestamp_corrections_total.",
     ),

@@ -29,9 +29,11 @@ export interface RecordedEvent {
  */
 export class IngestHarness {
   app?: AppProcess;
-  readonly streams = new Map<string, TestStream>();
-  readonly events: RecordedEvent[] = [];
+  readonly streams: Map<string, TestStream>;
+  readonly events: RecordedEvent[];
   authorizeRequests = 0;
+  /** A second node of another harness's platform (startPeer): stopping it stops only its process. */
+  private peer = false;
   httpPort = 0;
   rtmpPort = 0;
   rtmpsPort = 0;
@@ -41,7 +43,36 @@ export class IngestHarness {
     readonly bus: Bus,
     readonly redis: Redis,
     readonly store: LiveStreamStore,
-  ) {}
+    shared?: IngestHarness,
+  ) {
+    this.streams = shared?.streams ?? new Map<string, TestStream>();
+    this.events = shared?.events ?? [];
+  }
+
+  /**
+   * Another ingest node on the same platform as `first` (same namespace,
+   * secrets, NATS and Redis; its own ports and instance id): `first`'s fake
+   * control plane authorizes its publishes, and its streams and recorded
+   * events are `first`'s.
+   */
+  static async startPeer(first: IngestHarness, options: { env?: Record<string, string>; instanceId?: string } = {}): Promise<IngestHarness> {
+    const peer = new IngestHarness(first.platform, first.bus, first.redis, first.store, first);
+    peer.peer = true;
+    peer.httpPort = await freePort();
+    peer.rtmpPort = await freePort();
+    peer.app = await startApp('ingest', {
+      httpPort: peer.httpPort,
+      env: {
+        ...first.platform.env,
+        INGEST_RTMP_PORT: String(peer.rtmpPort),
+        INGEST_STATS_INTERVAL_MS: '1000',
+        MEDIAPLANE_REQUEST_TIMEOUT_MS: '2000',
+        ...(options.instanceId ? { MEDIAPLANE_INSTANCE_ID: options.instanceId } : {}),
+        ...options.env,
+      },
+    });
+    return peer;
+  }
 
   /**
    * `respond: false`: nobody listens for publishAuthorize (no responders);
@@ -155,6 +186,10 @@ export class IngestHarness {
   async stop(): Promise<void> {
     const app = this.app;
     this.app = undefined;
+    if (this.peer) {
+      await app?.stop();
+      return;
+    }
     await stopHarness(app, this.namespace, this);
   }
 }

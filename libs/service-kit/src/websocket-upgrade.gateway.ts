@@ -37,8 +37,8 @@ export abstract class WebSocketUpgradeGateway implements OnApplicationBootstrap,
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: route.maxPayload, clientTracking: false });
   }
 
-  /** Authorizes the request at `url` (path already matched) and says how to serve the socket. */
-  protected abstract decide(req: IncomingMessage, url: URL, match: RegExpExecArray): UpgradeDecision;
+  /** Authorizes the request at `url` (path already matched) and says how to serve the socket (may look things up first). */
+  protected abstract decide(req: IncomingMessage, url: URL, match: RegExpExecArray): UpgradeDecision | Promise<UpgradeDecision>;
 
   onApplicationBootstrap(): void {
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
@@ -61,7 +61,18 @@ export abstract class WebSocketUpgradeGateway implements OnApplicationBootstrap,
     const match = this.route.path.exec(url.pathname);
     if (!match) return refuseUpgrade(socket, 404, this.route.notFound);
     const decision = this.decide(req, url, match);
+    if (!(decision instanceof Promise)) return this.complete(req, socket, head, decision);
+    decision.then(
+      (decided) => this.complete(req, socket, head, decided),
+      () => refuseUpgrade(socket, 500, 'internal error'),
+    );
+  };
+
+  private complete(req: IncomingMessage, socket: Duplex, head: Buffer, decision: UpgradeDecision): void {
+    // The client may have gone while an asynchronous decision was made (a decide that reserves
+    // anything checks req.socket.destroyed after its last await, so nothing is held here).
+    if (socket.destroyed) return;
     if ('refuse' in decision) return refuseUpgrade(socket, decision.refuse.status, decision.refuse.message);
     this.wss.handleUpgrade(req, socket, head, (ws) => decision.accept(ws, socket));
-  };
+  }
 }

@@ -20,6 +20,10 @@ export class IngestMetrics implements OnModuleDestroy {
   readonly viewerStalls: Counter<string>;
   readonly publishRejections: Counter<string>;
   readonly authFailures: Counter<string>;
+  readonly authThrottleStoreErrors: Counter<string>;
+  readonly relayPulls: Gauge<string>;
+  readonly relayViewers: Gauge<string>;
+  readonly relayReconnects: Counter<string>;
   readonly connectionsRefused: Counter<string>;
   readonly protocolErrors: Counter<string>;
   readonly streamsStarted: Counter<string>;
@@ -43,6 +47,14 @@ export class IngestMetrics implements OnModuleDestroy {
       'kind',
       'reason',
     ]);
+    this.authThrottleStoreErrors = counter(
+      registry,
+      'mediaplane_ingest_auth_throttle_store_errors_total',
+      "Redis errors of the cluster-wide publish-auth throttle (the node's own counts decided meanwhile)",
+    );
+    this.relayPulls = gauge(registry, 'mediaplane_ingest_relay_pulls', 'Streams published on another node that this node pulls for its own viewers (one pull per stream)');
+    this.relayViewers = gauge(registry, 'mediaplane_ingest_relay_viewers', 'Viewers this node serves from relay pulls', ['protocol']);
+    this.relayReconnects = counter(registry, 'mediaplane_ingest_relay_reconnects_total', 'Relay pulls opened again after breaking while the stream was still live', ['reason']);
     this.connectionsRefused = counter(registry, 'mediaplane_ingest_connections_refused_total', 'Connections refused by limits', ['reason']);
     this.protocolErrors = counter(registry, 'mediaplane_ingest_protocol_errors_total', 'Connections closed for protocol violations, limits or timeouts', [
       'code',

@@ -31,7 +31,8 @@ const CORS_HEADERS = {
 
 /**
  * HTTP-FLV play at `GET /live/{streamId}.flv` (the same URL serves internal
- * pulls with an internal token). The body is an endless FLV: header, the
+ * pulls with an internal token). A stream published on another ingest node
+ * is relayed from there (PlaybackAccessService.resolve). The body is an endless FLV: header, the
  * GOP cache, then live tags, written as the hub hands them over.
  */
 @ApiExcludeController()
@@ -49,12 +50,17 @@ export class FlvPlaybackController {
   }
 
   @Get(':file')
-  play(@Param('file') file: string, @Req() req: Request, @Res() res: Response): void {
+  async play(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     res.set(CORS_HEADERS);
     const streamId = parseFlvPath(file);
     if (streamId === undefined) throw new NotFoundException('playback URLs are /live/{streamId}.flv');
-    const access = this.access.check(streamId, playbackToken(req.query['token']));
+    const access = await this.access.resolve(streamId, playbackToken(req.query['token']));
     if (!access.ok) throw toHttpError(access);
+    if (res.destroyed || access.session.isEnded) {
+      // The viewer left, or the stream ended, while a relay was being opened.
+      if (!res.destroyed) throw new NotFoundException(`stream ${streamId} has ended`);
+      return;
+    }
     const grant = this.connections.acquire('flv', req.socket.remoteAddress);
     if (!grant.ok) throw new HttpException('too many connections', HttpStatus.SERVICE_UNAVAILABLE);
 
@@ -97,6 +103,8 @@ export function toHttpError(access: Extract<PlaybackAccess, { ok: false }>): Htt
       return new UnauthorizedException(access.message);
     case 403:
       return new ForbiddenException(access.message);
+    case 503:
+      return new HttpException(access.message, HttpStatus.SERVICE_UNAVAILABLE);
     default:
       return new NotFoundException(access.message);
   }

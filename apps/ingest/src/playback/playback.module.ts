@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { LimitsModule } from '../limits/limits.module';
 import { ObservabilityModule } from '../observability/observability.module';
 import { PublishModule } from '../publish/publish.module';
+import { RelayModule } from '../relay/relay.module';
 import { FlvPlaybackController } from './flv-playback.controller';
 import { PlaybackAccessService } from './playback-access.service';
 import { WsFlvGateway } from './ws-flv.gateway';
 
-/** HTTP-FLV and WebSocket-FLV playback, and the access checks every play protocol shares. */
+/** HTTP-FLV and WebSocket-FLV playback, and the access checks every play protocol shares (streams published here or relayed from their origin). */
 @Module({
-  imports: [ObservabilityModule, LimitsModule, PublishModule],
+  imports: [ObservabilityModule, LimitsModule, PublishModule, RelayModule],
   controllers: [FlvPlaybackController],
   providers: [PlaybackAccessService, WsFlvGateway],
   exports: [PlaybackAccessService],

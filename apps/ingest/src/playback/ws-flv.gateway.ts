@@ -15,7 +15,8 @@ import { wsFlvSink } from './viewer-sinks';
  * WebSocket-FLV play at `ws://HOST:PORT/live/{streamId}.flv`, on the same
  * HTTP server as HTTP-FLV (the raw server's 'upgrade' event; `ws` in
  * noServer mode). Refusals are answered as plain HTTP before the upgrade,
- * with the same status codes as HTTP-FLV.
+ * with the same status codes as HTTP-FLV. A stream published on another
+ * ingest node is relayed from there (PlaybackAccessService.resolve).
  */
 @Injectable()
 export class WsFlvGateway extends WebSocketUpgradeGateway {
@@ -30,11 +31,13 @@ export class WsFlvGateway extends WebSocketUpgradeGateway {
     super(adapterHost, { path: /^\/live\/([^/]+)$/, notFound: 'playback URLs are /live/{streamId}.flv', maxPayload: 4096 });
   }
 
-  protected decide(req: IncomingMessage, url: URL, match: RegExpExecArray): UpgradeDecision {
+  protected async decide(req: IncomingMessage, url: URL, match: RegExpExecArray): Promise<UpgradeDecision> {
     const streamId = parseFlvPath(match[1] as string);
     if (streamId === undefined) return refuseWith(404, 'playback URLs are /live/{streamId}.flv');
-    const access = this.access.check(streamId, playbackToken(url.searchParams.get('token') ?? undefined));
+    const access = await this.access.resolve(streamId, playbackToken(url.searchParams.get('token') ?? undefined));
     if (!access.ok) return refuseWith(access.status, access.message);
+    // Gone while a relay was being opened: reserve nothing for it.
+    if (req.socket.destroyed) return refuseWith(499, 'client closed the request');
     const grant = this.connections.acquire('wsflv', req.socket.remoteAddress);
     if (!grant.ok) return refuseWith(503, 'too many connections');
     return {

@@ -3,8 +3,9 @@ import { streamContracts, type PublishProtocol } from '@mediaplane/contracts';
 import { BusRequestError, type Bus } from '@mediaplane/messaging';
 import { context } from '@opentelemetry/api';
 import { getTracer, type Logger } from '@mediaplane/observability';
-import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER } from '@mediaplane/service-kit';
-import { AuthFailureThrottle, hashStreamKey, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, REDIS } from '@mediaplane/service-kit';
+import { AuthFailureStore, ClusterAuthFailureThrottle, hashStreamKey, ingestKeys, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import type { PublishGrant } from './publisher-handle';
@@ -16,12 +17,16 @@ export type AuthorizeOutcome = { ok: true; grant: PublishGrant } | { ok: false; 
 /**
  * Decides whether a stream key may publish: asks the control plane over
  * NATS with the key's SHA-256 (never the key), fails closed when nobody
- * answers in time, and slows down addresses that keep failing. Every
- * refusal is counted and announced as publishRejected, without the key.
+ * answers in time, and slows down addresses that keep failing — counted
+ * cluster-wide in Redis, so spreading guesses over ingest nodes gains
+ * nothing (ClusterAuthFailureThrottle; on Redis errors it falls back to
+ * this node's own count). Every refusal is counted and announced as
+ * publishRejected, without the key.
  */
 @Injectable()
 export class PublishAuthorizer {
-  private readonly throttle: AuthFailureThrottle;
+  private readonly throttle: ClusterAuthFailureThrottle;
+  private lastStoreErrorLog = 0;
   private readonly tracer = getTracer('mediaplane.ingest');
 
   constructor(
@@ -30,13 +35,30 @@ export class PublishAuthorizer {
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly metrics: IngestMetrics,
+    @Inject(REDIS) redis: Redis,
   ) {
-    this.throttle = new AuthFailureThrottle({
-      baseDelayMs: config.INGEST_AUTH_BACKOFF_BASE_MS,
-      maxDelayMs: config.INGEST_AUTH_BACKOFF_MAX_MS,
-      maxFailures: config.INGEST_AUTH_MAX_FAILURES,
-      forgetAfterMs: config.INGEST_AUTH_FAILURE_WINDOW_MS,
+    const store = new AuthFailureStore(redis, ingestKeys(config.MEDIAPLANE_NAMESPACE).publishAuthFailures, {
+      windowMs: config.INGEST_AUTH_FAILURE_WINDOW_MS,
+      window: 'sliding',
     });
+    this.throttle = new ClusterAuthFailureThrottle(
+      store,
+      {
+        baseDelayMs: config.INGEST_AUTH_BACKOFF_BASE_MS,
+        maxDelayMs: config.INGEST_AUTH_BACKOFF_MAX_MS,
+        maxFailures: config.INGEST_AUTH_MAX_FAILURES,
+        forgetAfterMs: config.INGEST_AUTH_FAILURE_WINDOW_MS,
+      },
+      (error) => this.onStoreError(error),
+    );
+  }
+
+  /** Redis did not answer the throttle: this node's own count decides meanwhile (fail open to per-node limits). */
+  private onStoreError(error: unknown): void {
+    this.metrics.authThrottleStoreErrors.inc();
+    if (Date.now() - this.lastStoreErrorLog < 10_000) return;
+    this.lastStoreErrorLog = Date.now();
+    this.logger.warn({ err: error }, 'auth failure counts unavailable in Redis; throttling with this node\'s own counts');
   }
 
   async authorize(protocol: PublishProtocol, streamKey: string, remoteAddress: string | undefined): Promise<AuthorizeOutcome> {
@@ -59,7 +81,7 @@ export class PublishAuthorizer {
   }
 
   private async decide(protocol: PublishProtocol, streamKey: string, address: string): Promise<AuthorizeOutcome> {
-    const verdict = this.throttle.verdict(address);
+    const verdict = await this.throttle.verdict(address);
     // The delay comes before the answer, whatever it is, so guessing gets slower with every miss.
     if (verdict.delayMs > 0) await sleep(verdict.delayMs);
     if (verdict.blocked) return this.fail(protocol, address, 'rate_limited', 'too many failed attempts; try again later', false);
@@ -89,7 +111,7 @@ export class PublishAuthorizer {
         countsAsFailure,
       );
     }
-    this.throttle.recordSuccess(address);
+    await this.throttle.recordSuccess(address);
     const { streamId, name, record, ladder, takeover } = response;
     return { ok: true, grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}), ...(takeover ? { takeover } : {}) } };
   }
@@ -107,7 +129,8 @@ export class PublishAuthorizer {
     countsAsFailure: boolean,
     streamId?: string,
   ): AuthorizeOutcome {
-    if (countsAsFailure) this.throttle.recordFailure(address);
+    // Not awaited: the refusal goes out at once; the count lands in Redis a round trip later.
+    if (countsAsFailure) void this.throttle.recordFailure(address);
     this.metrics.publishRejections.inc({ reason });
     if (reason === 'invalid_key' || reason === 'unknown_key' || reason === 'rate_limited') this.metrics.authFailures.inc({ kind: 'publish', reason });
     // Never the key: the log names the stream (when known) or says "unknown key".

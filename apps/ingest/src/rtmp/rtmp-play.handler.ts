@@ -9,18 +9,24 @@ import { PlaybackAccessService } from '../playback/playback-access.service';
 import { rtmpPlaySink } from '../playback/viewer-sinks';
 import { RTMP_APP } from './rtmp-publish.handler';
 
+/** How often a waiting player looks for its stream on other nodes. */
+const WAIT_POLL_MS = 500;
+
 const PLAY_STATUS: Record<number, string> = {
   400: 'NetStream.Play.StreamNotFound',
   401: 'NetStream.Play.Failed',
   403: 'NetStream.Play.Failed',
   404: 'NetStream.Play.StreamNotFound',
+  503: 'NetStream.Play.Failed',
 };
 
 /**
  * RTMP play by public stream id: `rtmp://HOST/live/{streamId}` (private
  * streams add `?token=` to the stream name or the app). Same access rules
  * as HTTP-FLV; the viewer joins the stream's hub with the RTMP encoder for
- * its chunk size, so its frames are chunked once for all RTMP viewers.
+ * its chunk size, so its frames are chunked once for all RTMP viewers. A
+ * stream published on another ingest node is relayed from there; one that
+ * is live nowhere yet is waited for (INGEST_PLAY_WAIT_MS), here or anywhere.
  */
 @Injectable()
 export class RtmpPlayHandler {
@@ -37,20 +43,27 @@ export class RtmpPlayHandler {
       return;
     }
     const token = request.query.get('token') ?? request.appQuery.get('token') ?? undefined;
-    let access = this.access.check(request.streamName, token || undefined);
-    if (!access.ok && access.status === 404 && this.config.INGEST_PLAY_WAIT_MS > 0) {
-      // A player that arrives before the publisher (a player started first, a publisher reconnecting) waits a while.
-      await this.sessions.whenLive(request.streamName, this.config.INGEST_PLAY_WAIT_MS);
+    let access = await this.access.resolve(request.streamName, token || undefined);
+    const deadline = Date.now() + this.config.INGEST_PLAY_WAIT_MS;
+    // A player that arrives before the publisher (a player started first, a publisher reconnecting) waits a
+    // while: woken at once by a publisher here, and looking the stream up in the cluster every WAIT_POLL_MS.
+    while (!access.ok && access.status === 404 && Date.now() < deadline) {
+      await this.sessions.whenLive(request.streamName, Math.min(WAIT_POLL_MS, deadline - Date.now()));
       if (connection.isClosed) return;
-      access = this.access.check(request.streamName, token || undefined);
+      access = await this.access.resolve(request.streamName, token || undefined);
     }
+    if (connection.isClosed) return;
     if (!access.ok) {
       request.reject({ code: PLAY_STATUS[access.status] ?? 'NetStream.Play.Failed', description: access.message });
       return;
     }
+    const { session, counted } = access;
+    if (session.isEnded) {
+      request.reject({ code: 'NetStream.Play.StreamNotFound', description: 'the stream has ended' });
+      return;
+    }
     request.accept();
     if (connection.isClosed) return;
-    const { session, counted } = access;
     const viewer = session.hub.addViewer({
       id: `rtmp-${randomUUID()}`,
       protocol: 'rtmp',

@@ -24,6 +24,8 @@ export interface StreamHubOptions {
   onViewerDrop?: (viewer: HubViewer, frames: number) => void;
   /** Called when a viewer is disconnected for staying behind. */
   onViewerStalled?: (viewer: HubViewer) => void;
+  /** Called after a viewer left (removed, or dropped for staying behind), not when the hub closes. */
+  onViewerRemoved?: (viewer: HubViewer) => void;
   now?: () => number;
 }
 
@@ -159,6 +161,7 @@ export class StreamHub {
     if (!viewer) return;
     viewer.closed = true;
     this.viewers.delete(id);
+    this.options.onViewerRemoved?.(viewer);
   }
 
   /** Ends the stream for every viewer. */
@@ -269,6 +272,7 @@ export class StreamHub {
       viewer.closed = true;
       this.options.onViewerStalled?.(viewer);
       viewer.sink.close('viewer too slow');
+      this.options.onViewerRemoved?.(viewer);
     }
   }
 
