@@ -44,7 +44,7 @@ export const ingestConfigSchema = z
       'How often live state (media info, bitrate, viewers) is written to Redis; the entry expires after three missed updates.',
     ),
     INGEST_PLAY_WAIT_MS: z.coerce.number().int().nonnegative().default(10_000).describe(
-      'An RTMP player asking for a stream that is not live on this node waits this long for its publisher before StreamNotFound (0: answer at once).',
+      'An RTMP player asking for a stream that is not live (on any ingest node) waits this long for its publisher before StreamNotFound (0: answer at once).',
     ),
     INGEST_RELAY_LINGER_MS: z.coerce
       .number()
