@@ -16,7 +16,7 @@ export interface PlaybackSource {
 }
 
 export type PlaybackAccess =
-  | { ok: true; session: PlaybackSource; /** false for internal pulls (transcode, SFU bridge, relaying nodes). */ counted: boolean; relayed?: boolean }
+  | { ok: true; session: PlaybackSource; /** false for internal pulls (transcode, SFU bridge, relaying nodes). */ counted: boolean }
   | { ok: false; status: 400 | 401 | 403 | 404 | 503; message: string };
 
 /**
@@ -70,7 +70,7 @@ export class PlaybackAccessService {
     }
     if (found.kind === 'not_live') return { ok: false, status: 404, message: `stream ${streamId} is not live` };
     if (found.kind === 'unavailable') return { ok: false, status: 503, message: `stream ${streamId} is live on another node that did not deliver it in time; try again` };
-    return { ok: true, session: found.pull, counted: true, relayed: true };
+    return { ok: true, session: found.pull, counted: true };
   }
 
   /**

@@ -7,6 +7,7 @@ import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PublishSession, type StreamEndReason } from './publish-session';
 import type { PublishGrant, PublisherHandle } from './publisher-handle';
+import { streamHubOptions } from './stream-hub-options';
 
 /**
  * The streams published on this node, by stream id: starts sessions (after
@@ -91,20 +92,7 @@ export class PublishSessionsService implements OnModuleInit {
       timestampJumpMs: this.config.INGEST_TIMESTAMP_JUMP_MS,
       mediaTimeoutMs: this.config.INGEST_IDLE_TIMEOUT_MS,
       relay: options.relay === true,
-      hub: {
-        maxViewerQueueBytes: this.config.INGEST_VIEWER_QUEUE_BYTES,
-        viewerStallTimeoutMs: this.config.INGEST_VIEWER_STALL_TIMEOUT_MS,
-        gopCacheMaxBytes: this.config.INGEST_GOP_CACHE_MAX_BYTES,
-        flushIntervalMs: this.config.INGEST_FANOUT_FLUSH_MS,
-        onViewerDrop: (viewer, frames) => this.metrics.viewerDrops.inc({ protocol: viewer.protocol }, frames),
-        onViewerStalled: (viewer) => {
-          this.metrics.viewerStalls.inc({ protocol: viewer.protocol });
-          this.logger.info(
-            { streamId: grant.streamId, viewer: viewer.id, protocol: viewer.protocol, droppedFrames: viewer.droppedFrames },
-            'viewer disconnected: stayed behind',
-          );
-        },
-      },
+      hub: streamHubOptions(this.config, this.metrics, this.logger, grant.streamId),
     });
     // Reserve locally before the Redis round trip so two publishes racing on this node cannot both claim.
     this.sessions.set(grant.streamId, session);

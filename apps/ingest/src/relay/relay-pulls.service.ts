@@ -4,6 +4,7 @@ import { APP_CONFIG, INSTANCE_ID, LOGGER, LoadReporterService, ShutdownService }
 import { LiveStreamStore, RELAY_PLAY_PROTOCOLS, RelayViewerStore, type LiveStreamState, type RelayViewerCounts } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
+import { streamHubOptions } from '../publish/stream-hub-options';
 import { RelayPull } from './relay-pull';
 
 /** A stream another node publishes, as found by `locate`. */
@@ -119,15 +120,7 @@ export class RelayPullsService implements OnModuleInit, OnModuleDestroy {
       maxTagBytes: this.config.INGEST_GOP_CACHE_MAX_BYTES,
       logger: this.logger,
       metrics: this.metrics,
-      hub: {
-        maxViewerQueueBytes: this.config.INGEST_VIEWER_QUEUE_BYTES,
-        viewerStallTimeoutMs: this.config.INGEST_VIEWER_STALL_TIMEOUT_MS,
-        gopCacheMaxBytes: this.config.INGEST_GOP_CACHE_MAX_BYTES,
-        flushIntervalMs: this.config.INGEST_FANOUT_FLUSH_MS,
-        onViewerDrop: (viewer, frames) => this.metrics.viewerDrops.inc({ protocol: viewer.protocol }, frames),
-        onViewerStalled: (viewer) => this.metrics.viewerStalls.inc({ protocol: viewer.protocol }),
-        onViewerRemoved: () => this.updateGauges(),
-      },
+      hub: { ...streamHubOptions(this.config, this.metrics, this.logger, state.streamId), onViewerRemoved: () => this.updateGauges() },
       onClosed: (closed) => {
         if (this.pulls.get(closed.streamId) === closed) this.pulls.delete(closed.streamId);
         this.withdrawn.add(closed.streamId);
