@@ -115,5 +115,10 @@ describe('toStreamView', () => {
       const stale = { ...live, viewers: { flv: 2, hls: 40 } };
       expect(toStreamView(definition, stale, { renditions: [], hlsViewers: 1 }, urls).state).toMatchObject({ viewers: { flv: 2, hls: 1 }, viewersTotal: 3 });
     });
+
+    it('adds the viewers of ingest nodes relaying the stream to the origin’s own, per protocol', () => {
+      const view = toStreamView(definition, live, { renditions: [], hlsViewers: 1, relayViewers: { flv: 20, rtmp: 3 } }, urls);
+      expect(view.state).toMatchObject({ viewers: { flv: 22, wsflv: 1, rtmp: 3, hls: 1 }, viewersTotal: 27 });
+    });
   });
 });
