@@ -11,3 +11,4 @@ export * from './redis-keys';
 export * from './takeover-flags';
 export * from './relay-token';
 export * from './outbound-target-policy';
+export * from './srt-stream-id';
