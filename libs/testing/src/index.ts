@@ -17,3 +17,4 @@ export * from './otlp-collector';
 export * from './node-inspector';
 export * from './hls-playlists';
 export * from './run-concurrently';
+export * from './udp-lossy-relay';
