@@ -90,8 +90,11 @@ export class PublishAuthorizer {
       );
     }
     this.throttle.recordSuccess(address);
-    const { streamId, name, record, ladder, takeover } = response;
-    return { ok: true, grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}), ...(takeover ? { takeover } : {}) } };
+    const { streamId, name, record, ladder, takeover, srt } = response;
+    return {
+      ok: true,
+      grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}), ...(takeover ? { takeover } : {}), ...(srt ? { srt } : {}) },
+    };
   }
 
   /** A refusal decided after authorization (the stream is already live), announced like the others. */
