@@ -1,4 +1,4 @@
-import { AacObjectType, type AudioSpecificConfig } from './aac-audio-specific-config';
+import { AAC_SAMPLING_FREQUENCIES, AacObjectType, type AudioSpecificConfig } from './aac-audio-specific-config';
 import { AdtsEncodeError } from './codec-errors';
 
 export const ADTS_HEADER_SIZE = 7;
@@ -55,4 +55,48 @@ function channelConfigurationFor(channels: number): number {
   if (channels >= 1 && channels <= 6) return channels;
   if (channels === 8) return 7;
   return 0;
+}
+
+/** Fields of one ADTS frame header (ISO/IEC 13818-7 / 14496-3 §1.A.2). */
+export interface AdtsHeader {
+  /** MPEG-4 audio object type: ADTS profile + 1 (2 = AAC-LC). */
+  objectType: number;
+  samplingFrequencyIndex: number;
+  sampleRate: number;
+  channelConfiguration: number;
+  /** 7, or 9 with a CRC. */
+  headerLength: number;
+  /** Whole frame including the header. */
+  frameLength: number;
+  /** number_of_raw_data_blocks_in_frame + 1. */
+  rawDataBlocks: number;
+}
+
+/**
+ * Reads the ADTS header at `offset`, or returns undefined when the bytes
+ * there are not a plausible one (no sync word, reserved sampling index,
+ * frame shorter than its header). Fewer than 7 bytes also gives undefined:
+ * the caller decides whether that is truncation or garbage.
+ */
+export function parseAdtsHeader(buf: Buffer, offset = 0): AdtsHeader | undefined {
+  if (buf.length - offset < ADTS_HEADER_SIZE) return undefined;
+  const b1 = buf[offset + 1] as number;
+  if (buf[offset] !== 0xff || (b1 & 0xf6) !== 0xf0) return undefined; // syncword, layer 0
+  const b2 = buf[offset + 2] as number;
+  const b3 = buf[offset + 3] as number;
+  const samplingFrequencyIndex = (b2 >> 2) & 0x0f;
+  const sampleRate = AAC_SAMPLING_FREQUENCIES[samplingFrequencyIndex];
+  if (sampleRate === undefined) return undefined;
+  const headerLength = (b1 & 0x01) === 1 ? ADTS_HEADER_SIZE : ADTS_HEADER_SIZE + 2;
+  const frameLength = ((b3 & 0x03) << 11) | ((buf[offset + 4] as number) << 3) | ((buf[offset + 5] as number) >> 5);
+  if (frameLength < headerLength) return undefined;
+  return {
+    objectType: (b2 >> 6) + 1,
+    samplingFrequencyIndex,
+    sampleRate,
+    channelConfiguration: ((b2 & 0x01) << 2) | (b3 >> 6),
+    headerLength,
+    frameLength,
+    rawDataBlocks: ((buf[offset + 6] as number) & 0x03) + 1,
+  };
 }

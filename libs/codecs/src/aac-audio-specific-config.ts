@@ -85,3 +85,25 @@ function readSamplingFrequency(r: BitReader): { sampleRate: number; samplingFreq
   }
   return { sampleRate, samplingFrequencyIndex };
 }
+
+/**
+ * The 2-byte AudioSpecificConfig for an object type 1..30, a sampling
+ * frequency index 0..12 and a channelConfiguration 0..7: what an ADTS header
+ * describes, as the FLV AAC sequence header needs it. GASpecificConfig is
+ * all zero (frame length 1024, no core coder, no extension).
+ */
+export function encodeAudioSpecificConfig(objectType: number, samplingFrequencyIndex: number, channelConfiguration: number): Buffer {
+  if (!Number.isInteger(objectType) || objectType < 1 || objectType > 30) {
+    throw new AudioParseError(`AudioSpecificConfig object type ${objectType} is not 1..30`);
+  }
+  if (!Number.isInteger(samplingFrequencyIndex) || samplingFrequencyIndex < 0 || samplingFrequencyIndex > 12) {
+    throw new AudioParseError(`AudioSpecificConfig samplingFrequencyIndex ${samplingFrequencyIndex} is not 0..12`);
+  }
+  if (!Number.isInteger(channelConfiguration) || channelConfiguration < 0 || channelConfiguration > 7) {
+    throw new AudioParseError(`AudioSpecificConfig channelConfiguration ${channelConfiguration} is not 0..7`);
+  }
+  const bits = (objectType << 11) | (samplingFrequencyIndex << 7) | (channelConfiguration << 3);
+  const out = Buffer.alloc(2);
+  out.writeUInt16BE(bits, 0);
+  return out;
+}

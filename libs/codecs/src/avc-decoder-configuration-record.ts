@@ -57,3 +57,43 @@ function readParameterSets(r: ByteReader, count: number, kind: string): Buffer[]
   }
   return sets;
 }
+
+/**
+ * Builds the record (4-byte NAL lengths) from SPS/PPS NAL units with their
+ * NAL header byte and no start code, e.g. taken from an Annex B stream, for
+ * the AVC sequence header in FLV. Profile, compatibility and level are the
+ * SPS's bytes 1..3. The High-profile extension is not written: decoders read
+ * those values from the SPS itself (FFmpeg 5.1 writes none either).
+ */
+export function buildAvcDecoderConfigurationRecord(sps: readonly Buffer[], pps: readonly Buffer[]): Buffer {
+  const first = sps[0];
+  if (first === undefined || first.length < 4 || pps.length === 0) {
+    throw new VideoParseError('AVCDecoderConfigurationRecord needs an SPS of at least 4 bytes and a PPS');
+  }
+  if (sps.length > 31 || pps.length > 255) {
+    throw new VideoParseError(`AVCDecoderConfigurationRecord holds at most 31 SPS and 255 PPS, got ${sps.length} and ${pps.length}`);
+  }
+  let size = 7;
+  for (const set of [...sps, ...pps]) {
+    if (set.length === 0 || set.length > 0xffff) throw new VideoParseError(`AVC parameter set of ${set.length} bytes does not fit a record`);
+    size += 2 + set.length;
+  }
+  const out = Buffer.alloc(size);
+  out[0] = 1;
+  out[1] = first[1] as number;
+  out[2] = first[2] as number;
+  out[3] = first[3] as number;
+  out[4] = 0xff; // reserved 111111 + lengthSizeMinusOne 3
+  out[5] = 0xe0 | sps.length;
+  let pos = 6;
+  for (const set of sps) {
+    out.writeUInt16BE(set.length, pos);
+    pos += 2 + set.copy(out, pos + 2);
+  }
+  out[pos++] = pps.length;
+  for (const set of pps) {
+    out.writeUInt16BE(set.length, pos);
+    pos += 2 + set.copy(out, pos + 2);
+  }
+  return out;
+}

@@ -33,3 +33,14 @@ export class AudioParseError extends CodecError {}
 
 /** An AAC configuration that an ADTS header cannot express. */
 export class AdtsEncodeError extends CodecError {}
+
+/**
+ * Malformed MPEG-TS that the demuxer cannot recover from by itself: no sync
+ * byte within the resync bound, or PES packets over their size limit again
+ * and again. The connection that sent it should be closed; recoverable damage
+ * (continuity errors, bad CRCs, broken PES headers) is counted instead.
+ */
+export class MpegTsDemuxError extends CodecError {}
+
+/** FLV input that the MPEG-TS muxer cannot carry (e.g. a frame before its sequence header is malformed). */
+export class MpegTsMuxError extends CodecError {}

@@ -1,6 +1,17 @@
-// Pure media codec helpers: AMF0, FLV, AVC/H.264 and AAC. No I/O, Node Buffer only.
+// Pure media codec helpers: AMF0, FLV, MPEG-TS, AVC/H.264, HEVC, AAC and Opus. No I/O, Node Buffer only.
 
-export { CodecError, Amf0DecodeError, Amf0EncodeError, FlvDemuxError, FlvEncodeError, VideoParseError, AudioParseError, AdtsEncodeError } from './codec-errors';
+export {
+  CodecError,
+  Amf0DecodeError,
+  Amf0EncodeError,
+  FlvDemuxError,
+  FlvEncodeError,
+  VideoParseError,
+  AudioParseError,
+  AdtsEncodeError,
+  MpegTsDemuxError,
+  MpegTsMuxError,
+} from './codec-errors';
 
 // AMF0
 export { type Amf0Value, type Amf0Object, Amf0EcmaArray, Amf0Marker, isAmf0Object, amf0Properties } from './amf0-types';
@@ -46,7 +57,18 @@ export {
 } from './flv-audio-tag-header';
 
 // Video
-export { type AvcDecoderConfigurationRecord, parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
+export {
+  type AvcDecoderConfigurationRecord,
+  parseAvcDecoderConfigurationRecord,
+  buildAvcDecoderConfigurationRecord,
+} from './avc-decoder-configuration-record';
+export { splitAnnexBNalus } from './annexb-nalus';
+export { hevcNaluType, HevcNaluType, isHevcIrap, HEVC_AUD_NALU } from './hevc-nalus';
+export {
+  type HevcDecoderConfigurationRecord,
+  buildHevcDecoderConfigurationRecord,
+  parseHevcDecoderConfigurationRecord,
+} from './hevc-decoder-configuration-record';
 export { avcCodecString } from './avc-codec-string';
 export {
   type SplitAvcNalusOptions,
@@ -69,6 +91,28 @@ export {
   AacObjectType,
   AAC_SAMPLING_FREQUENCIES,
   AAC_EXPLICIT_FREQUENCY_INDEX,
+  encodeAudioSpecificConfig,
 } from './aac-audio-specific-config';
 export { aacCodecString } from './aac-codec-string';
-export { type AdtsConfig, encodeAdtsHeader, ADTS_HEADER_SIZE, ADTS_MAX_FRAME_LENGTH } from './aac-adts-header';
+export { type AdtsConfig, type AdtsHeader, encodeAdtsHeader, parseAdtsHeader, ADTS_HEADER_SIZE, ADTS_MAX_FRAME_LENGTH } from './aac-adts-header';
+export { opusPacketSamples, buildOpusHead } from './opus-packet';
+
+// MPEG-TS
+export {
+  MPEGTS_PACKET_SIZE,
+  MPEGTS_SYNC_BYTE,
+  MPEGTS_PACKETS_PER_DATAGRAM,
+  MPEGTS_TICKS_PER_MS,
+  MpegTsStreamType,
+} from './mpegts-constants';
+export { mpegTsCrc32 } from './mpegts-crc32';
+export {
+  type MpegTsAccessUnit,
+  type MpegTsCodec,
+  type MpegTsLimits,
+  type MpegTsDemuxStats,
+  MpegTsDemuxer,
+  DEFAULT_MPEGTS_LIMITS,
+} from './mpegts-demuxer';
+export { MpegTsTimeline } from './mpegts-timeline';
+export { type FlvTagBody, type MpegTsToFlvStats, MpegTsToFlv } from './mpegts-to-flv';
