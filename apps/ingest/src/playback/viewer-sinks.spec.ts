@@ -33,6 +33,13 @@ describe('srtPlaySink', () => {
     expect(sink.bufferedBytes).toBe(0);
   });
 
+  it('cuts a frame into SRT payloads of seven TS packets', () => {
+    const connection = fakeConnection(() => true);
+    const sink = srtPlaySink(connection, metrics, 1 << 20);
+    sink.write(Buffer.alloc(188 * 16));
+    expect(connection.written.map((b) => b.length)).toEqual([1316, 1316, 376]);
+  });
+
   describe('when libsrt refuses a write (the viewer cannot keep up)', () => {
     it('stops the batch there and reports itself over the bound for a while, so the hub skips it forward', () => {
       let t = 0;

@@ -88,6 +88,9 @@ export interface SrtWritable {
   readonly isClosed: boolean;
 }
 
+/** One SRT live-mode payload: seven 188-byte TS packets (what FFmpeg and srt-live-transmit send). */
+export const SRT_PAYLOAD_BYTES = 7 * 188;
+
 /** How long an SRT viewer counts as congested after libsrt refused a write. */
 export const SRT_CONGESTION_HOLD_MS = 250;
 
@@ -101,7 +104,7 @@ export const SRT_CONGESTION_HOLD_MS = 250;
  */
 export function srtPlaySink(connection: SrtWritable, metrics: IngestMetrics, queueBound: number, now: () => number = Date.now): HubSink {
   let congestedAt = -Infinity;
-  const send = (chunk: Buffer): boolean => {
+  const sendDatagram = (chunk: Buffer): boolean => {
     if (connection.isClosed) return false;
     if (connection.write(chunk)) {
       metrics.addBytesOut('srt', chunk.length);
@@ -109,6 +112,13 @@ export function srtPlaySink(connection: SrtWritable, metrics: IngestMetrics, que
     }
     congestedAt = now();
     return false;
+  };
+  // A frame's TS is whole 188-byte packets: cut into payloads of up to seven (views, no copy).
+  const send = (bytes: Buffer): boolean => {
+    for (let offset = 0; offset < bytes.length; offset += SRT_PAYLOAD_BYTES) {
+      if (!sendDatagram(bytes.subarray(offset, offset + SRT_PAYLOAD_BYTES))) return false;
+    }
+    return true;
   };
   return {
     write: (data) => {

@@ -125,8 +125,9 @@ export class SrtPublishHandler implements OnModuleDestroy {
       // A malformed TS stream ends its own connection and stream only.
       this.metrics.protocolErrors.inc({ code: `mpegts-${error.code}` });
       log.info({ reason: error.message, remoteAddress }, 'srt publisher closed: malformed MPEG-TS');
-      connection.close();
+      // The reason first: closing the connection ends the session too, as a plain departure.
       void session.end('error');
+      connection.close();
     });
     connection.once('close', (reason: string) => {
       this.links.remove(session.streamId, connection);
