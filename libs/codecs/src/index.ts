@@ -116,3 +116,11 @@ export {
 } from './mpegts-demuxer';
 export { MpegTsTimeline } from './mpegts-timeline';
 export { type FlvTagBody, type MpegTsToFlvStats, MpegTsToFlv } from './mpegts-to-flv';
+export {
+  type FlvMuxInput,
+  type FlvToMpegTsStats,
+  FlvToMpegTsMuxer,
+  MPEGTS_MUX_PMT_PID,
+  MPEGTS_MUX_VIDEO_PID,
+  MPEGTS_MUX_AUDIO_PID,
+} from './flv-to-mpegts-muxer';

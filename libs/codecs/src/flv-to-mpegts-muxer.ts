@@ -1,0 +1,311 @@
+import { encodeAdtsHeader } from './aac-adts-header';
+import { type AudioSpecificConfig, parseAudioSpecificConfig } from './aac-audio-specific-config';
+import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
+import { H264NaluType, h264NaluType, nalusToAnnexB, splitAvcNalus } from './avc-nalus';
+import { CodecError } from './codec-errors';
+import { FLV_SOUND_FORMAT_AAC, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
+import { parseFlvAudioTagHeader } from './flv-audio-tag-header';
+import { AVC_PACKET_TYPE_NALU, parseFlvVideoTagHeader } from './flv-video-tag-header';
+import { parseHevcDecoderConfigurationRecord } from './hevc-decoder-configuration-record';
+import { HEVC_AUD_NALU, HevcNaluType, hevcNaluType } from './hevc-nalus';
+import {
+  MPEGTS_PACKET_SIZE,
+  MPEGTS_PACKETS_PER_DATAGRAM,
+  MPEGTS_PAT_PID,
+  MPEGTS_SYNC_BYTE,
+  MPEGTS_TICKS_PER_MS,
+  MPEGTS_TIMESTAMP_MODULUS,
+  MpegTsStreamType,
+} from './mpegts-constants';
+import { mpegTsCrc32 } from './mpegts-crc32';
+
+/** An FLV tag body as the hub holds it (HubFrame is structurally one). Script tags are ignored. */
+export interface FlvMuxInput {
+  kind: 'video' | 'audio' | 'script';
+  /** DTS in ms. */
+  timestamp: number;
+  payload: Buffer;
+}
+
+export interface FlvToMpegTsStats {
+  /** Frames that could not be carried: before their sequence header, malformed, or an unsupported codec. */
+  droppedFrames: number;
+}
+
+/** The PIDs FFmpeg uses, so captures look familiar. */
+export const MPEGTS_MUX_PMT_PID = 0x1000;
+export const MPEGTS_MUX_VIDEO_PID = 0x100;
+export const MPEGTS_MUX_AUDIO_PID = 0x101;
+const PROGRAM_NUMBER = 1;
+/** Timestamps start 1.4 s into the 90 kHz clock, as FFmpeg's muxer does, so PCR (0.7 s earlier) never needs to be negative. */
+const TIMESTAMP_OFFSET_TICKS = 1.4 * 90_000;
+const PCR_LEAD_TICKS = 0.7 * 90_000;
+/** PAT/PMT at least this often even without keyframes (audio-only streams, long GOPs). */
+const TABLE_INTERVAL_MS = 500;
+const H264_AUD_NALU = Buffer.from([0x09, 0xf0]);
+const STREAM_ID_VIDEO = 0xe0;
+const STREAM_ID_AUDIO = 0xc0;
+
+interface VideoConfig {
+  codec: 'h264' | 'hevc';
+  lengthSize: number;
+  /** Parameter sets written before every keyframe (SPS/PPS, or VPS/SPS/PPS). */
+  parameterSets: Buffer[];
+}
+
+/**
+ * Muxes FLV tag bodies (H.264 and AAC; HEVC as codec id 12 or E-RTMP 'hvc1')
+ * into MPEG-TS, as SRT playback sends it to players.
+ *
+ * - PAT/PMT before every keyframe, when the set of streams changes and at
+ *   least every 500 ms; PCR on the video PID (the audio PID when there is
+ *   no video), from the DTS 0.7 s ahead as FFmpeg does.
+ * - AVCC → Annex B with an AUD and the SPS/PPS (VPS/SPS/PPS) before each
+ *   keyframe; AAC raw → ADTS; PES with PTS and DTS; continuity counters per PID.
+ * - Output: 188-byte packets grouped into Buffers of up to 7 packets (1316
+ *   bytes: one SRT live payload). Packets are never held back between calls,
+ *   so the last Buffer of a call may be shorter.
+ *
+ * Input that cannot be carried (frames before their sequence header,
+ * malformed tags, other codecs) is dropped and counted, never thrown: the
+ * bytes come from a publisher and must not cost other viewers their stream.
+ */
+export class FlvToMpegTsMuxer {
+  readonly stats: FlvToMpegTsStats = { droppedFrames: 0 };
+  private video: VideoConfig | undefined;
+  private audio: AudioSpecificConfig | undefined;
+  private pmtVersion = 0;
+  private tablesDue = true;
+  private lastTablesMs: number | undefined;
+  private readonly cc = new Map<number, number>();
+  private packets: Buffer[] = [];
+
+  /** TS packets for one FLV tag body (empty for sequence headers, script data and dropped frames). */
+  push(tag: FlvMuxInput): Buffer[] {
+    this.packets = [];
+    try {
+      if (tag.kind === 'video') this.onVideo(tag);
+      else if (tag.kind === 'audio') this.onAudio(tag);
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      this.stats.droppedFrames++;
+    }
+    return this.group();
+  }
+
+  private onVideo(tag: FlvMuxInput): void {
+    const header = parseFlvVideoTagHeader(tag.payload);
+    if (header.codecId !== FLV_VIDEO_CODEC_AVC && header.codecId !== FLV_VIDEO_CODEC_HEVC) {
+      this.stats.droppedFrames++;
+      return;
+    }
+    const body = tag.payload.subarray(header.headerSize);
+    if (header.isSequenceHeader) {
+      const codec = header.codecId === FLV_VIDEO_CODEC_AVC ? 'h264' : 'hevc';
+      let config: VideoConfig;
+      if (codec === 'h264') {
+        const record = parseAvcDecoderConfigurationRecord(body);
+        config = { codec, lengthSize: record.nalUnitLengthSize, parameterSets: [...record.sps, ...record.pps] };
+      } else {
+        const record = parseHevcDecoderConfigurationRecord(body);
+        config = { codec, lengthSize: record.nalUnitLengthSize, parameterSets: [...record.vps, ...record.sps, ...record.pps] };
+      }
+      if (this.video?.codec !== codec) this.streamsChanged();
+      this.video = config;
+      return;
+    }
+    const config = this.video;
+    if (header.avcPacketType !== AVC_PACKET_TYPE_NALU) return; // end of sequence: nothing to send
+    if (config === undefined || (config.codec === 'h264') !== (header.codecId === FLV_VIDEO_CODEC_AVC)) {
+      this.stats.droppedFrames++;
+      return;
+    }
+    const nalus = splitAvcNalus(body, config.lengthSize).filter((n) =>
+      config.codec === 'h264' ? h264NaluType(n) !== H264NaluType.Aud : hevcNaluType(n) !== HevcNaluType.Aud,
+    );
+    if (nalus.length === 0) return;
+    const keyframe = header.isKeyframe;
+    const prefix = [config.codec === 'h264' ? H264_AUD_NALU : HEVC_AUD_NALU, ...(keyframe ? config.parameterSets : [])];
+    const dts = tag.timestamp;
+    const pts = dts + Math.max(0, header.compositionTime ?? 0);
+    if (keyframe || this.tablesDueAt(dts)) this.writeTables(dts);
+    this.writePes(MPEGTS_MUX_VIDEO_PID, STREAM_ID_VIDEO, nalusToAnnexB([...prefix, ...nalus]), pts, dts, true, keyframe);
+  }
+
+  private onAudio(tag: FlvMuxInput): void {
+    const header = parseFlvAudioTagHeader(tag.payload);
+    if (header.soundFormat !== FLV_SOUND_FORMAT_AAC) {
+      this.stats.droppedFrames++;
+      return;
+    }
+    const body = tag.payload.subarray(header.headerSize);
+    if (header.isSequenceHeader) {
+      const config = parseAudioSpecificConfig(body);
+      encodeAdtsHeader(config, 0); // throws now (dropping the config) if ADTS cannot express it
+      if (this.audio === undefined) this.streamsChanged();
+      this.audio = config;
+      return;
+    }
+    if (this.audio === undefined) {
+      this.stats.droppedFrames++;
+      return;
+    }
+    const dts = tag.timestamp;
+    if (this.tablesDueAt(dts)) this.writeTables(dts);
+    const frame = Buffer.concat([encodeAdtsHeader(this.audio, body.length), body]);
+    // Without video the audio PID carries the PCR.
+    this.writePes(MPEGTS_MUX_AUDIO_PID, STREAM_ID_AUDIO, frame, dts, dts, this.video === undefined, true);
+  }
+
+  private streamsChanged(): void {
+    this.pmtVersion = (this.pmtVersion + 1) & 0x1f;
+    this.tablesDue = true;
+  }
+
+  private tablesDueAt(ms: number): boolean {
+    return this.tablesDue || this.lastTablesMs === undefined || Math.abs(ms - this.lastTablesMs) >= TABLE_INTERVAL_MS;
+  }
+
+  private writeTables(ms: number): void {
+    this.tablesDue = false;
+    this.lastTablesMs = ms;
+    // PAT: one program, its PMT.
+    const pat = Buffer.alloc(4);
+    pat.writeUInt16BE(PROGRAM_NUMBER, 0);
+    pat.writeUInt16BE(0xe000 | MPEGTS_MUX_PMT_PID, 2);
+    this.writeSection(MPEGTS_PAT_PID, 0x00, 1, 0, pat);
+    // PMT: PCR PID, then one entry per stream with no descriptors.
+    const streams: Array<[number, number]> = [];
+    if (this.video) streams.push([this.video.codec === 'h264' ? MpegTsStreamType.H264 : MpegTsStreamType.Hevc, MPEGTS_MUX_VIDEO_PID]);
+    if (this.audio) streams.push([MpegTsStreamType.AacAdts, MPEGTS_MUX_AUDIO_PID]);
+    const pmt = Buffer.alloc(4 + 5 * streams.length);
+    pmt.writeUInt16BE(0xe000 | (this.video ? MPEGTS_MUX_VIDEO_PID : MPEGTS_MUX_AUDIO_PID), 0);
+    pmt.writeUInt16BE(0xf000, 2); // program_info_length 0
+    streams.forEach(([type, pid], i) => {
+      pmt[4 + 5 * i] = type;
+      pmt.writeUInt16BE(0xe000 | pid, 5 + 5 * i);
+      pmt.writeUInt16BE(0xf000, 7 + 5 * i);
+    });
+    this.writeSection(MPEGTS_MUX_PMT_PID, 0x02, PROGRAM_NUMBER, this.pmtVersion, pmt);
+  }
+
+  /** A long-form PSI section (with CRC) in a single packet. */
+  private writeSection(pid: number, tableId: number, idExtension: number, version: number, body: Buffer): void {
+    const sectionLength = 5 + body.length + 4;
+    const section = Buffer.alloc(3 + sectionLength);
+    section[0] = tableId;
+    section.writeUInt16BE(0xb000 | sectionLength, 1); // section_syntax_indicator 1, '0', reserved 11
+    section.writeUInt16BE(idExtension, 3);
+    section[5] = 0xc1 | (version << 1); // reserved 11, version, current_next 1
+    section[6] = 0;
+    section[7] = 0;
+    body.copy(section, 8);
+    section.writeUInt32BE(mpegTsCrc32(section, 0, section.length - 4), section.length - 4);
+    const pkt = Buffer.alloc(MPEGTS_PACKET_SIZE, 0xff);
+    pkt[0] = MPEGTS_SYNC_BYTE;
+    pkt[1] = 0x40 | (pid >> 8);
+    pkt[2] = pid & 0xff;
+    pkt[3] = 0x10 | this.nextCc(pid);
+    pkt[4] = 0; // pointer_field
+    section.copy(pkt, 5);
+    this.packets.push(pkt);
+  }
+
+  private writePes(pid: number, streamId: number, data: Buffer, ptsMs: number, dtsMs: number, withPcr: boolean, randomAccess: boolean): void {
+    const pts = toTicks(ptsMs);
+    const dts = toTicks(dtsMs);
+    const withDts = pts !== dts;
+    const headerDataLength = withDts ? 10 : 5;
+    const header = Buffer.alloc(9 + headerDataLength);
+    header[2] = 1;
+    header[3] = streamId;
+    const pesLength = 3 + headerDataLength + data.length;
+    // Video PES may exceed 65535 bytes: 0 means unbounded (allowed for video only, which is the only one that gets this big).
+    header.writeUInt16BE(pesLength > 0xffff ? 0 : pesLength, 4);
+    header[6] = 0x80 | (randomAccess && streamId === STREAM_ID_VIDEO ? 0x04 : 0); // '10', data_alignment_indicator on keyframes
+    header[7] = withDts ? 0xc0 : 0x80;
+    header[8] = headerDataLength;
+    writeTimestamp(header, 9, withDts ? 0x3 : 0x2, pts);
+    if (withDts) writeTimestamp(header, 14, 0x1, dts);
+    const pcr = withPcr ? (dts - PCR_LEAD_TICKS + MPEGTS_TIMESTAMP_MODULUS) % MPEGTS_TIMESTAMP_MODULUS : undefined;
+    this.packetize(pid, Buffer.concat([header, data]), pcr, randomAccess);
+  }
+
+  private packetize(pid: number, pes: Buffer, pcr: number | undefined, randomAccess: boolean): void {
+    let pos = 0;
+    let first = true;
+    while (pos < pes.length) {
+      const pkt = Buffer.alloc(MPEGTS_PACKET_SIZE, 0xff);
+      pkt[0] = MPEGTS_SYNC_BYTE;
+      pkt[1] = (first ? 0x40 : 0) | (pid >> 8);
+      pkt[2] = pid & 0xff;
+      // Adaptation field content after its length byte: flags (+ PCR) on the first packet.
+      let afBody = 0;
+      let flags = 0;
+      if (first && (pcr !== undefined || randomAccess)) {
+        flags = (randomAccess ? 0x40 : 0) | (pcr !== undefined ? 0x10 : 0);
+        afBody = 1 + (pcr !== undefined ? 6 : 0);
+      }
+      let afTotal = afBody > 0 ? 1 + afBody : 0;
+      const remaining = pes.length - pos;
+      if (remaining < 184 - afTotal) {
+        // Last packet: stuff with the adaptation field so the payload ends the packet.
+        const stuffing = 184 - afTotal - remaining;
+        afTotal += stuffing;
+      }
+      const take = 184 - afTotal;
+      pkt[3] = (afTotal > 0 ? 0x30 : 0x10) | this.nextCc(pid);
+      if (afTotal > 0) {
+        pkt[4] = afTotal - 1;
+        if (afTotal > 1) {
+          pkt[5] = flags;
+          if (pcr !== undefined && afBody > 0) writePcr(pkt, 6, pcr);
+        }
+      }
+      pes.copy(pkt, 4 + afTotal, pos, pos + take);
+      pos += take;
+      first = false;
+      this.packets.push(pkt);
+    }
+  }
+
+  private nextCc(pid: number): number {
+    const cc = ((this.cc.get(pid) ?? 15) + 1) & 0x0f;
+    this.cc.set(pid, cc);
+    return cc;
+  }
+
+  /** This call's packets as Buffers of up to 7 packets (1316 bytes). */
+  private group(): Buffer[] {
+    const out: Buffer[] = [];
+    for (let i = 0; i < this.packets.length; i += MPEGTS_PACKETS_PER_DATAGRAM) {
+      out.push(Buffer.concat(this.packets.slice(i, i + MPEGTS_PACKETS_PER_DATAGRAM)));
+    }
+    this.packets = [];
+    return out;
+  }
+}
+
+function toTicks(ms: number): number {
+  return (Math.round(ms * MPEGTS_TICKS_PER_MS) + TIMESTAMP_OFFSET_TICKS) % MPEGTS_TIMESTAMP_MODULUS;
+}
+
+/** 5-byte PTS/DTS field: 4-bit prefix, 33 bits split 3/15/15 with marker bits. */
+function writeTimestamp(b: Buffer, at: number, prefix: number, ticks: number): void {
+  const high = Math.floor(ticks / 2 ** 30) & 0x07;
+  const mid = Math.floor(ticks / 2 ** 15) & 0x7fff;
+  const low = ticks & 0x7fff;
+  b[at] = (prefix << 4) | (high << 1) | 1;
+  b.writeUInt16BE((mid << 1) | 1, at + 1);
+  b.writeUInt16BE((low << 1) | 1, at + 3);
+}
+
+/** 6-byte PCR: 33-bit base, 6 reserved bits, 9-bit extension 0. */
+function writePcr(b: Buffer, at: number, base: number): void {
+  b[at] = Math.floor(base / 2 ** 25) & 0xff;
+  b[at + 1] = Math.floor(base / 2 ** 17) & 0xff;
+  b[at + 2] = Math.floor(base / 2 ** 9) & 0xff;
+  b[at + 3] = Math.floor(base / 2) & 0xff;
+  b[at + 4] = ((base % 2) << 7) | 0x7e;
+  b[at + 5] = 0;
+}
