@@ -32,7 +32,7 @@ export class ClockFlvReader {
   unreadable = 0;
   frames = 0;
   private counting = false;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
 
   private constructor(private readonly child: ChildProcess) {
     const frameBytes = BAND.width * BAND.height;

@@ -1,5 +1,6 @@
 // TEMPORARY: the agreed @mediaplane/srt API, until branch srt-native is merged; then this file re-exports it.
 import type { EventEmitter } from 'node:events';
+import { EventEmitter as EventEmitterClass } from 'node:events';
 import type { SrtLinkStats } from '@mediaplane/contracts';
 
 export interface SrtConnectRequest {
@@ -25,7 +26,8 @@ export interface SrtConnection extends EventEmitter {
   stats(): SrtLinkStats;
   close(): void;
 }
-export interface SrtServer extends EventEmitter {
+export declare class SrtServer extends EventEmitterClass {
+  static listen(options: SrtServerOptions, decide: (request: SrtConnectRequest) => Promise<SrtConnectDecision>): Promise<SrtServer>;
   readonly port: number;
   close(): Promise<void>;
 }
