@@ -30,8 +30,8 @@ export const ingestConfigSchema = z
         'SRT latency (TSBPD delay) in ms when the stream sets none: how long the receiver waits for retransmissions before giving a packet up. Higher rides out lossier links, at that much added delay.',
       ),
     /** Bound on the accept decision (authorization over NATS included) made inside libsrt's listen callback. */
-    INGEST_SRT_DECISION_TIMEOUT_MS: millis(2500).describe(
-      "Time the SRT accept decision (parse the streamid, authorize over NATS, claim the stream) may take inside libsrt's handshake; past it the caller is rejected as unavailable (1503). Keep it under the callers' connect timeout (3 s by default).",
+    INGEST_SRT_DECISION_TIMEOUT_MS: millis(1000).describe(
+      "Time the SRT accept decision (parse the streamid, authorize over NATS, claim the stream) may take; past it the caller is rejected as unavailable (1503). libsrt decides on the port's receive thread, so no SRT packet of any connection on the port moves while a decision is pending: keep it short.",
     ),
     /** Cap on SRT sockets (publishers and players) the listener keeps at once. */
     INGEST_SRT_MAX_CONNECTIONS: count(1000).describe('SRT connections (publishers and players) this node accepts at once; more are rejected in the handshake.'),

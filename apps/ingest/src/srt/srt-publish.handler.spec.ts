@@ -14,7 +14,7 @@ import type { SrtConnection } from './srt-native-api';
 import { SrtPublishHandler } from './srt-publish.handler';
 
 const FIXTURE = readFileSync(join(__dirname, '../../../../libs/codecs/src/fixtures/h264-aac.mpegts'));
-const config = { INGEST_SRT_ACCEPT_TIMEOUT_MS: 1000, INGEST_SRT_LATENCY_MS: 120 } as IngestConfig;
+const config = { INGEST_SRT_ACCEPT_TIMEOUT_MS: 1000, INGEST_SRT_LATENCY_MS: 120, INGEST_SRT_DECISION_TIMEOUT_MS: 1000 } as IngestConfig;
 const request = { streamId: '#!::r=live/sk_key12345678,m=publish', remoteAddress: '10.0.0.7', remotePort: 4000 };
 
 class FakeSession {
@@ -106,7 +106,8 @@ describe('SrtPublishHandler', () => {
     ] as const)('rejects %s with %s → %i', async (_name, reason, code) => {
       const { handler, authorizer } = setup({ ok: false, reason, description: reason });
       await expect(handler.decide(request, 'sk_key12345678')).resolves.toEqual({ accept: false, rejectCode: code });
-      expect(authorizer.authorize).toHaveBeenCalledWith('srt', 'sk_key12345678', '10.0.0.7');
+      // Never held back: libsrt's port waits while we decide.
+      expect(authorizer.authorize).toHaveBeenCalledWith('srt', 'sk_key12345678', '10.0.0.7', { wait: false, timeoutMs: 1000 });
     });
 
     it('rejects while the node drains, without asking anyone', async () => {

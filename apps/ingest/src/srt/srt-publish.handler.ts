@@ -79,8 +79,12 @@ export class SrtPublishHandler implements OnModuleDestroy {
   async decide(request: SrtConnectRequest, streamKey: string): Promise<SrtConnectDecision> {
     const remoteAddress = normalizeAddress(request.remoteAddress);
     if (this.sessions.isDraining) return { accept: false, rejectCode: SrtRejectCode.unavailable };
-    const outcome = await this.authorizer.authorize('srt', streamKey, remoteAddress);
+    // libsrt holds the port's receive thread while we decide: nothing here may wait longer than the decision may take.
+    const deadline = Date.now() + this.config.INGEST_SRT_DECISION_TIMEOUT_MS;
+    const outcome = await this.authorizer.authorize('srt', streamKey, remoteAddress, { wait: false, timeoutMs: this.config.INGEST_SRT_DECISION_TIMEOUT_MS });
     if (!outcome.ok) return { accept: false, rejectCode: publishRejectCode(outcome.reason) };
+    // Too late: libsrt has refused the caller already (1503); claiming now would hold the stream for nobody.
+    if (Date.now() >= deadline) return { accept: false, rejectCode: SrtRejectCode.unavailable };
     const { grant } = outcome;
     // A publish of this stream accepted earlier whose connection has not come up (a caller that retries after a
     // wrong passphrase comes from a new socket) never carried media: it gives way instead of making the stream busy.
