@@ -69,9 +69,14 @@ export const ingestConfigSchema = z
     INGEST_STATS_INTERVAL_MS: millis(2000).describe(
       'How often live state (media info, bitrate, viewers) is written to Redis; the entry expires after three missed updates.',
     ),
-    INGEST_PLAY_WAIT_MS: z.coerce.number().int().nonnegative().default(10_000).describe(
-      'An RTMP player asking for a stream that is not live on this node waits this long for its publisher before StreamNotFound (0: answer at once).',
-    ),
+    INGEST_PLAY_WAIT_MS: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(10_000)
+      .describe(
+        'An RTMP player asking for a stream that is not live on this node waits this long for its publisher before StreamNotFound (0: answer at once).',
+      ),
     INGEST_TIMESTAMP_JUMP_MS: millis(2000).describe(
       "A publisher's timestamp that leaps this much further than the wall clock (or goes back more than 100 ms) is rebased so the track stays continuous; every correction is counted in mediaplane_ingest_timestamp_corrections_total.",
     ),

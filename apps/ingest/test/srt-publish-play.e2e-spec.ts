@@ -7,7 +7,15 @@ jest.setTimeout(180_000);
 
 /** FFmpeg as an SRT caller publishing MPEG-TS, as a contribution encoder would. */
 function srtPublish(url: string, options: { videoBitrateKbps?: number; fps?: number } = {}): Publisher {
-  return ffmpegPublish({ url, format: 'mpegts', width: 640, height: 360, fps: options.fps ?? 25, gopFrames: 50, videoBitrateKbps: options.videoBitrateKbps ?? 600 });
+  return ffmpegPublish({
+    url,
+    format: 'mpegts',
+    width: 640,
+    height: 360,
+    fps: options.fps ?? 25,
+    gopFrames: 50,
+    videoBitrateKbps: options.videoBitrateKbps ?? 600,
+  });
 }
 
 /**
@@ -82,7 +90,9 @@ describe('ingest SRT publish and play (FFmpeg and srt-live-transmit, real NATS/R
   });
 
   it('serves the stream as MPEG-TS to an SRT player (m=request), counted as an SRT viewer', async () => {
-    const player = spawnTracked('ffmpeg', ['-v', 'error', '-i', harness.srtPlayUrl(stream.id), '-t', '6', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const player = spawnTracked('ffmpeg', ['-v', 'error', '-i', harness.srtPlayUrl(stream.id), '-t', '6', '-f', 'null', '-'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       const state = await waitFor(async () => ((await harness.liveState(stream.id))?.viewers.srt ?? 0) >= 1 && harness.liveState(stream.id), {
         what: 'viewers.srt in the live state',
@@ -101,10 +111,13 @@ describe('ingest SRT publish and play (FFmpeg and srt-live-transmit, real NATS/R
   });
 
   it("shows the publisher's link statistics in the live state and as per-stream metrics", async () => {
-    const state = await waitFor(async () => {
-      const s = await harness.liveState(stream.id);
-      return s?.link && s.link.packetsReceived > 0 ? s : undefined;
-    }, { what: 'link statistics in the live state' });
+    const state = await waitFor(
+      async () => {
+        const s = await harness.liveState(stream.id);
+        return s?.link && s.link.packetsReceived > 0 ? s : undefined;
+      },
+      { what: 'link statistics in the live state' },
+    );
     expect(state.protocol).toBe('srt');
     expect(state.link).toMatchObject({ latencyMs: 120, rttMs: expect.any(Number), receiveRateKbps: expect.any(Number) });
     expect(await harness.metric('mediaplane_ingest_srt_packets_received_total', { stream_id: stream.id })).toBeGreaterThan(0);

@@ -139,7 +139,13 @@ runBench(async ({ defer }) => {
     for (const protocol of ['rtmp', 'srt'] as const) {
       const own = protocol === 'rtmp' ? streams.slice(0, publishers) : streams.slice(publishers);
       say(`${publishers} ${protocol.toUpperCase()} publishers at ~${Math.round(measured.bitrateKbps)} kb/s…`);
-      const children = own.map((s) => copyPublisher(protocol === 'rtmp' ? flvFile : tsFile, protocol, protocol === 'rtmp' ? `rtmp://127.0.0.1:${ingest.rtmpPort}/live/${s.key}` : srtUrl(ingest, s.key, srtLatencyMs)));
+      const children = own.map((s) =>
+        copyPublisher(
+          protocol === 'rtmp' ? flvFile : tsFile,
+          protocol,
+          protocol === 'rtmp' ? `rtmp://127.0.0.1:${ingest.rtmpPort}/live/${s.key}` : srtUrl(ingest, s.key, srtLatencyMs),
+        ),
+      );
       const stop = defer(`stop the ${protocol} publishers`, () => Promise.all(children.map((c) => stopProcess(c, 3000, 'SIGINT'))).then(() => undefined));
       for (const s of own) await waitPlayable(ingest, s.id);
       await sleep(4000);
@@ -176,7 +182,22 @@ function srtUrl(ingest: IngestUnderTest, key: string, latencyMs: number): string
 function copyPublisher(file: string, protocol: 'rtmp' | 'srt', url: string) {
   return spawnTracked(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', protocol === 'rtmp' ? 'flv' : 'mpegts', url],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      file,
+      '-c',
+      'copy',
+      '-f',
+      protocol === 'rtmp' ? 'flv' : 'mpegts',
+      url,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
@@ -186,7 +207,9 @@ async function ensureTsCopy(flvFile: string): Promise<string> {
   const ts = flvFile.replace(/\.flv$/, '.ts');
   if (existsSync(ts)) return ts;
   const partial = `${ts}.partial.ts`;
-  await execFileAsync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', flvFile, '-c', 'copy', '-f', 'mpegts', partial], { timeout: 120_000 });
+  await execFileAsync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', flvFile, '-c', 'copy', '-f', 'mpegts', partial], {
+    timeout: 120_000,
+  });
   renameSync(partial, ts);
   return ts;
 }
@@ -215,14 +238,24 @@ async function cpuWindow(ingest: IngestUnderTest, seconds: number): Promise<{ co
 
 export function formatSrtReport(result: SrtBenchResult): string {
   const lines: string[] = [];
-  lines.push(`SRT INGEST: GLASS-TO-GLASS OVER HTTP-FLV (SRT latency ${result.settings.srtLatencyMs} ms; burned-in clock, x264 encoder and FFmpeg decoder included)`);
+  lines.push(
+    `SRT INGEST: GLASS-TO-GLASS OVER HTTP-FLV (SRT latency ${result.settings.srtLatencyMs} ms; burned-in clock, x264 encoder and FFmpeg decoder included)`,
+  );
   lines.push(
     formatTable(
       ['ingest', 'frames', 'unreadable', 'p50 ms', 'p95 ms', 'max ms'],
-      result.latency.map((r) => [r.protocol, String(r.frames), String(r.unreadable), fmt(r.latencyMs.p50, 0), fmt(r.latencyMs.p95, 0), fmt(r.latencyMs.max, 0)]),
+      result.latency.map((r) => [
+        r.protocol,
+        String(r.frames),
+        String(r.unreadable),
+        fmt(r.latencyMs.p50, 0),
+        fmt(r.latencyMs.p95, 0),
+        fmt(r.latencyMs.max, 0),
+      ]),
     ),
   );
-  if (result.addedLatencyMs) lines.push(`SRT adds ${fmt(result.addedLatencyMs.p50, 0)} ms at p50 (${fmt(result.addedLatencyMs.p95, 0)} ms at p95) over RTMP ingest`);
+  if (result.addedLatencyMs)
+    lines.push(`SRT adds ${fmt(result.addedLatencyMs.p50, 0)} ms at p50 (${fmt(result.addedLatencyMs.p95, 0)} ms at p95) over RTMP ingest`);
   if (result.cpu.length > 0) {
     lines.push('');
     lines.push(

@@ -79,12 +79,8 @@ export class IngestMetrics implements OnModuleDestroy {
       latencyMs: gauge(registry, 'mediaplane_ingest_srt_latency_ms', 'Negotiated SRT latency of the publisher link', [...perStream]),
       packetsReceived: counter(registry, 'mediaplane_ingest_srt_packets_received_total', 'SRT packets received from the publisher', [...perStream]),
       packetsLost: counter(registry, 'mediaplane_ingest_srt_packets_lost_total', 'SRT packets found missing (most then retransmitted)', [...perStream]),
-      packetsRetransmitted: counter(registry, 'mediaplane_ingest_srt_packets_retransmitted_total', 'SRT packets received again after a loss', [
-        ...perStream,
-      ]),
-      packetsDropped: counter(registry, 'mediaplane_ingest_srt_packets_dropped_total', 'SRT packets given up on (too late for the latency)', [
-        ...perStream,
-      ]),
+      packetsRetransmitted: counter(registry, 'mediaplane_ingest_srt_packets_retransmitted_total', 'SRT packets received again after a loss', [...perStream]),
+      packetsDropped: counter(registry, 'mediaplane_ingest_srt_packets_dropped_total', 'SRT packets given up on (too late for the latency)', [...perStream]),
     };
     this.timer = setInterval(() => this.flush(), 1000);
     this.timer.unref();

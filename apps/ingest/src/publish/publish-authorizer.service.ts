@@ -74,7 +74,8 @@ export class PublishAuthorizer {
     const verdict = this.throttle.verdict(address);
     if (options.wait === false) {
       // Same bound on guesses, without holding the answer: come back once the delay has passed.
-      if (!verdict.blocked && this.throttle.retryAfterMs(address) > 0) return this.fail(protocol, address, 'rate_limited', 'too many failed attempts; try again shortly', false);
+      if (!verdict.blocked && this.throttle.retryAfterMs(address) > 0)
+        return this.fail(protocol, address, 'rate_limited', 'too many failed attempts; try again shortly', false);
     } else if (verdict.delayMs > 0) {
       // The delay comes before the answer, whatever it is, so guessing gets slower with every miss.
       await sleep(verdict.delayMs);

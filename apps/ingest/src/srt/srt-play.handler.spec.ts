@@ -37,7 +37,12 @@ function setup(access: PlaybackAccess) {
   };
   const session = { isEnded: false, hub } as unknown as PublishSession;
   const check = jest.fn((): PlaybackAccess => (access.ok ? { ...access, session } : access));
-  const handler = new SrtPlayHandler({ check } as unknown as PlaybackAccessService, new IngestMetrics(new Registry()), createLogger({ app: 't', level: 'silent' }), config);
+  const handler = new SrtPlayHandler(
+    { check } as unknown as PlaybackAccessService,
+    new IngestMetrics(new Registry()),
+    createLogger({ app: 't', level: 'silent' }),
+    config,
+  );
   return { handler, check, viewers, removed };
 }
 

@@ -92,7 +92,10 @@ function setup(outcome: AuthorizeOutcome, options: { busy?: boolean; draining?: 
   return { handler, authorizer, refusals, sessions, links, metrics };
 }
 
-const grant = (extra: Partial<PublishGrant> = {}): AuthorizeOutcome => ({ ok: true, grant: { streamId: 's1', name: 's1', private: false, record: false, ...extra } });
+const grant = (extra: Partial<PublishGrant> = {}): AuthorizeOutcome => ({
+  ok: true,
+  grant: { streamId: 's1', name: 's1', private: false, record: false, ...extra },
+});
 
 describe('SrtPublishHandler', () => {
   afterEach(() => jest.useRealTimers());
@@ -126,7 +129,12 @@ describe('SrtPublishHandler', () => {
       const locked = setup(grant({ srt: { passphrase: 'correct horse battery', keyLength: 32, latencyMs: 400 } }));
       await expect(locked.handler.decide(request, 'k')).resolves.toEqual({ accept: true, passphrase: 'correct horse battery', keyLength: 32, latencyMs: 400 });
       const passphraseOnly = setup(grant({ srt: { passphrase: 'correct horse battery' } }));
-      await expect(passphraseOnly.handler.decide(request, 'k')).resolves.toEqual({ accept: true, passphrase: 'correct horse battery', keyLength: 16, latencyMs: 120 });
+      await expect(passphraseOnly.handler.decide(request, 'k')).resolves.toEqual({
+        accept: true,
+        passphrase: 'correct horse battery',
+        keyLength: 16,
+        latencyMs: 120,
+      });
       const open = setup(grant());
       await expect(open.handler.decide(request, 'k')).resolves.toEqual({ accept: true, latencyMs: 120 });
     });

@@ -69,7 +69,7 @@ describe('MpegTsHubEncoder', () => {
     const bytes = late.bytes;
     // PID 0 (the PAT) first.
     expect(bytes[0]).toBe(0x47);
-    expect(((bytes[1] ?? 0) & 0x1f) << 8 | (bytes[2] ?? 0)).toBe(0);
+    expect((((bytes[1] ?? 0) & 0x1f) << 8) | (bytes[2] ?? 0)).toBe(0);
     const video = new MpegTsDemuxer().push(bytes).filter((u) => u.codec === 'h264');
     expect(video[0]?.keyframe).toBe(true);
     expect(video.length).toBeGreaterThan(0);
