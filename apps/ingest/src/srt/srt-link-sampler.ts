@@ -5,7 +5,7 @@ import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import type { PublishSession } from '../publish/publish-session';
-import type { SrtConnection } from './srt-native-api';
+import type { SrtConnection } from '@mediaplane/srt';
 
 interface SampledLink {
   session: PublishSession;

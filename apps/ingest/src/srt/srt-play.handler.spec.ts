@@ -5,7 +5,7 @@ import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import type { PlaybackAccess, PlaybackAccessService } from '../playback/playback-access.service';
 import type { PublishSession } from '../publish/publish-session';
-import type { SrtConnection } from './srt-native-api';
+import type { SrtConnection } from '@mediaplane/srt';
 import { SrtPlayHandler } from './srt-play.handler';
 
 const config = { INGEST_SRT_ACCEPT_TIMEOUT_MS: 1000, INGEST_SRT_LATENCY_MS: 120, INGEST_VIEWER_QUEUE_BYTES: 1 << 20 } as IngestConfig;

@@ -8,7 +8,7 @@ import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService, type PlaybackAccess } from '../playback/playback-access.service';
 import { srtPlaySink } from '../playback/viewer-sinks';
-import type { SrtConnectDecision, SrtConnectRequest, SrtConnection } from './srt-native-api';
+import type { SrtConnectDecision, SrtConnectRequest, SrtConnection } from '@mediaplane/srt';
 import { SrtPendingAccepts } from './srt-pending-accepts';
 import { playRejectCode } from './srt-reject-codes';
 

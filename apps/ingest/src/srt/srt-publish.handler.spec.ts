@@ -10,7 +10,7 @@ import type { PublishSession } from '../publish/publish-session';
 import type { PublishSessionsService } from '../publish/publish-sessions.service';
 import type { PublishGrant, PublisherHandle } from '../publish/publisher-handle';
 import type { SrtLinkSampler } from './srt-link-sampler';
-import type { SrtConnection } from './srt-native-api';
+import type { SrtConnection } from '@mediaplane/srt';
 import { SrtPublishHandler } from './srt-publish.handler';
 
 const FIXTURE = readFileSync(join(__dirname, '../../../../libs/codecs/src/fixtures/h264-aac.mpegts'));

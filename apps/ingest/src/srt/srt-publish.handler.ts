@@ -9,9 +9,9 @@ import type { PublishSession } from '../publish/publish-session';
 import { PublishSessionsService } from '../publish/publish-sessions.service';
 import type { PublisherHandle } from '../publish/publisher-handle';
 import { SrtLinkSampler } from './srt-link-sampler';
-import type { SrtConnectDecision, SrtConnectRequest, SrtConnection } from './srt-native-api';
+import { SrtRejectCode, type SrtConnectDecision, type SrtConnectRequest, type SrtConnection } from '@mediaplane/srt';
 import { SrtPendingAccepts } from './srt-pending-accepts';
-import { publishRejectCode, SrtRejectCode } from './srt-reject-codes';
+import { publishRejectCode } from './srt-reject-codes';
 import { TsPublishFeed } from './ts-publish-feed';
 
 /**
@@ -78,13 +78,13 @@ export class SrtPublishHandler implements OnModuleDestroy {
 
   async decide(request: SrtConnectRequest, streamKey: string): Promise<SrtConnectDecision> {
     const remoteAddress = normalizeAddress(request.remoteAddress);
-    if (this.sessions.isDraining) return { accept: false, rejectCode: SrtRejectCode.unavailable };
+    if (this.sessions.isDraining) return { accept: false, rejectCode: SrtRejectCode.UNAVAILABLE };
     // libsrt holds the port's receive thread while we decide: nothing here may wait longer than the decision may take.
     const deadline = Date.now() + this.config.INGEST_SRT_DECISION_TIMEOUT_MS;
     const outcome = await this.authorizer.authorize('srt', streamKey, remoteAddress, { wait: false, timeoutMs: this.config.INGEST_SRT_DECISION_TIMEOUT_MS });
     if (!outcome.ok) return { accept: false, rejectCode: publishRejectCode(outcome.reason) };
     // Too late: libsrt has refused the caller already (1503); claiming now would hold the stream for nobody.
-    if (Date.now() >= deadline) return { accept: false, rejectCode: SrtRejectCode.unavailable };
+    if (Date.now() >= deadline) return { accept: false, rejectCode: SrtRejectCode.UNAVAILABLE };
     const { grant } = outcome;
     // A publish of this stream accepted earlier whose connection has not come up (a caller that retries after a
     // wrong passphrase comes from a new socket) never carried media: it gives way instead of making the stream busy.
@@ -93,7 +93,7 @@ export class SrtPublishHandler implements OnModuleDestroy {
     const session = await this.sessions.start(grant, publisher);
     if (!session) {
       this.authorizer.refuse('srt', remoteAddress, 'busy', 'already publishing', grant.streamId);
-      return { accept: false, rejectCode: SrtRejectCode.conflict };
+      return { accept: false, rejectCode: SrtRejectCode.CONFLICT };
     }
     this.pending.add(SrtPendingAccepts.key(remoteAddress, request.remotePort, request.streamId), { session, publisher });
     const { passphrase, keyLength, latencyMs } = grant.srt ?? {};

@@ -1,4 +1,5 @@
-import { playRejectCode, publishRejectCode, SrtRejectCode } from './srt-reject-codes';
+import { SrtRejectCode } from '@mediaplane/srt';
+import { playRejectCode, publishRejectCode } from './srt-reject-codes';
 
 describe('SRT reject codes', () => {
   it('tell a publisher why, in the codes every helper agreed on', () => {
@@ -7,7 +8,7 @@ describe('SRT reject codes', () => {
     expect(publishRejectCode('busy')).toBe(1409);
     expect(publishRejectCode('rate_limited')).toBe(1429);
     expect(publishRejectCode('unavailable')).toBe(1503);
-    expect(publishRejectCode('bad_app')).toBe(SrtRejectCode.badRequest);
+    expect(publishRejectCode('bad_app')).toBe(SrtRejectCode.BAD_REQUEST);
   });
 
   it('tell a player why', () => {

@@ -4,10 +4,10 @@ import { APP_CONFIG, HeartbeatService, LOGGER, ReadinessService, ShutdownService
 import { normalizeAddress, parseSrtStreamId } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { SrtServer, type SrtConnectDecision, type SrtConnectRequest, type SrtConnection } from './srt-native-api';
+import { SrtRejectCode, SrtServer, type SrtConnectDecision, type SrtConnectRequest, type SrtConnection } from '@mediaplane/srt';
 import { SrtPlayHandler } from './srt-play.handler';
 import { SrtPublishHandler } from './srt-publish.handler';
-import { SrtRejectCode } from './srt-reject-codes';
+
 
 /**
  * The SRT listener: one UDP port for every SRT publisher and player of the
@@ -52,6 +52,12 @@ export class SrtServerService implements OnApplicationBootstrap, OnModuleDestroy
     );
     this.accepting = true;
     this.server.on('connection', (connection: SrtConnection) => this.onConnection(connection));
+    this.server.on('decisionError', (error) => this.logger.error({ err: error }, 'srt accept decision failed; caller refused (1500)'));
+    this.server.on('error', (error) => {
+      // The listener's I/O thread failed and the server closes itself: this node no longer takes SRT.
+      this.accepting = false;
+      this.logger.error({ err: error }, 'srt listener failed');
+    });
     this.heartbeat.setPort('srt', this.server.port);
     this.readiness.addCheck('srt-listener', () => this.accepting);
     this.shutdown.onDrain('srt-listener', async () => {
@@ -71,12 +77,12 @@ export class SrtServerService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** The accept decision, inside libsrt's handshake: never throws, every refusal has a reject code. */
   async decide(request: SrtConnectRequest): Promise<SrtConnectDecision> {
-    if (!this.accepting) return { accept: false, rejectCode: SrtRejectCode.unavailable };
+    if (!this.accepting) return { accept: false, rejectCode: SrtRejectCode.UNAVAILABLE };
     const parsed = parseSrtStreamId(request.streamId);
     if (!parsed.ok) {
       this.metrics.protocolErrors.inc({ code: 'srt-bad-streamid' });
       this.logger.info({ remoteAddress: normalizeAddress(request.remoteAddress), reason: parsed.error }, 'srt connection rejected');
-      return { accept: false, rejectCode: SrtRejectCode.badRequest };
+      return { accept: false, rejectCode: SrtRejectCode.BAD_REQUEST };
     }
     try {
       const { request: target } = parsed;
@@ -84,13 +90,12 @@ export class SrtServerService implements OnApplicationBootstrap, OnModuleDestroy
       return this.playHandler.decide(request, target.streamId, target.token);
     } catch (error) {
       this.logger.error({ err: error, remoteAddress: normalizeAddress(request.remoteAddress) }, 'srt accept decision failed');
-      return { accept: false, rejectCode: SrtRejectCode.internal };
+      return { accept: false, rejectCode: SrtRejectCode.INTERNAL };
     }
   }
 
   private onConnection(connection: SrtConnection): void {
     const parsed = parseSrtStreamId(connection.streamId);
-    connection.on('error', () => undefined);
     if (!parsed.ok) {
       connection.close();
       return;
