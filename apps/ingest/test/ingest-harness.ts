@@ -118,15 +118,9 @@ export class IngestHarness {
     return `rtmp://127.0.0.1:${this.rtmpPort}/live/${name}`;
   }
 
-  /**
-   * An FFmpeg SRT URL (caller) for a streamid: latency in FFmpeg's
-   * microseconds, the streamid URL-encoded (it holds `#`, `,` and `=`).
-   */
+  /** An FFmpeg SRT URL (caller) for a streamid (see srtCallerUrl). */
   srtUrl(streamid: string, options: SrtUrlOptions = {}): string {
-    const query = new URLSearchParams({ mode: 'caller', streamid, latency: String((options.latencyMs ?? 120) * 1000) });
-    if (options.passphrase) query.set('passphrase', options.passphrase);
-    if (options.keyLength) query.set('pbkeylen', String(options.keyLength));
-    return `srt://127.0.0.1:${options.port ?? this.srtPort}?${query.toString()}`;
+    return srtCallerUrl(options.port ?? this.srtPort, streamid, options);
   }
 
   srtPublishUrl(key: string, options: SrtUrlOptions = {}): string {
@@ -197,6 +191,19 @@ export class IngestHarness {
     this.app = undefined;
     await stopHarness(app, this.namespace, this);
   }
+}
+
+/**
+ * An FFmpeg `srt://` caller URL. FFmpeg 5.1 does not URL-decode `streamid`
+ * (nor `passphrase`), so they go in as they are: `#`, `!`, `:`, `,` and `=`
+ * pass through its option parser; only `&` would not (keys, ids and tokens
+ * never hold one). Latency is in FFmpeg's microseconds.
+ */
+export function srtCallerUrl(port: number, streamid: string, options: Omit<SrtUrlOptions, 'port'> = {}): string {
+  const query = [`mode=caller`, `latency=${(options.latencyMs ?? 120) * 1000}`, `streamid=${streamid}`];
+  if (options.passphrase) query.push(`passphrase=${options.passphrase}`);
+  if (options.keyLength) query.push(`pbkeylen=${options.keyLength}`);
+  return `srt://127.0.0.1:${port}?${query.join('&')}`;
 }
 
 /** Collects a WebSocket-FLV stream for `ms` and returns its bytes. */

@@ -173,15 +173,15 @@ describe('ingest SRT publish and play (FFmpeg and srt-live-transmit, real NATS/R
 
   describe('when the stream has a passphrase', () => {
     it('refuses a publisher with the wrong passphrase, releases the stream, and takes the right one (AES-256)', async () => {
-      const locked = harness.addStream({ srt: { passphrase: 'correct horse battery', keyLength: 32 } });
-      const wrong = await refusedPublish(harness.srtPublishUrl(locked.key, { passphrase: 'wrong passphrase!', keyLength: 32 }));
+      const locked = harness.addStream({ srt: { passphrase: 'correct-horse-battery', keyLength: 32 } });
+      const wrong = await refusedPublish(harness.srtPublishUrl(locked.key, { passphrase: 'wrong-passphrase!', keyLength: 32 }));
       expect(wrong.code).not.toBe(0);
       // The decision claimed the stream before libsrt checked the passphrase; the claim is given back.
       await waitFor(async () => (await harness.liveState(locked.id)) === undefined, { what: 'the claim released', timeoutMs: 10_000 });
       expect(harness.eventsFor(locked.id, 'started')).toEqual([]);
       const none = await refusedPublish(harness.srtPublishUrl(locked.key));
       expect(none.code).not.toBe(0);
-      const right = srtPublish(harness.srtPublishUrl(locked.key, { passphrase: 'correct horse battery', keyLength: 32 }));
+      const right = srtPublish(harness.srtPublishUrl(locked.key, { passphrase: 'correct-horse-battery', keyLength: 32 }));
       try {
         await harness.waitLive(locked.id);
         expect((await ffprobe(harness.flvUrl(locked.id))).streams).toHaveLength(2);

@@ -173,9 +173,9 @@ runBench(async ({ defer }) => {
   if (short) throw new Error(`${short.protocol}: only ${short.served} of ${short.publishers} publishers were served at ≥ 80 % of the source rate`);
 });
 
+/** FFmpeg 5.1 takes `streamid` as it is in the URL (no URL-decoding): `#!::r=…,m=publish` goes in raw. */
 function srtUrl(ingest: IngestUnderTest, key: string, latencyMs: number): string {
-  const query = new URLSearchParams({ mode: 'caller', streamid: formatSrtStreamId({ mode: 'publish', streamKey: key }), latency: String(latencyMs * 1000) });
-  return `srt://127.0.0.1:${ingest.srtPort}?${query.toString()}`;
+  return `srt://127.0.0.1:${ingest.srtPort}?mode=caller&latency=${latencyMs * 1000}&streamid=${formatSrtStreamId({ mode: 'publish', streamKey: key })}`;
 }
 
 /** FFmpeg sending a pre-encoded file in real time, copied (no encoder CPU), looped. */

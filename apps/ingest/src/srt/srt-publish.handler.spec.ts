@@ -126,12 +126,12 @@ describe('SrtPublishHandler', () => {
     });
 
     it("accepts with the stream's passphrase, key length and latency, or the configured latency", async () => {
-      const locked = setup(grant({ srt: { passphrase: 'correct horse battery', keyLength: 32, latencyMs: 400 } }));
-      await expect(locked.handler.decide(request, 'k')).resolves.toEqual({ accept: true, passphrase: 'correct horse battery', keyLength: 32, latencyMs: 400 });
-      const passphraseOnly = setup(grant({ srt: { passphrase: 'correct horse battery' } }));
+      const locked = setup(grant({ srt: { passphrase: 'correct-horse-battery', keyLength: 32, latencyMs: 400 } }));
+      await expect(locked.handler.decide(request, 'k')).resolves.toEqual({ accept: true, passphrase: 'correct-horse-battery', keyLength: 32, latencyMs: 400 });
+      const passphraseOnly = setup(grant({ srt: { passphrase: 'correct-horse-battery' } }));
       await expect(passphraseOnly.handler.decide(request, 'k')).resolves.toEqual({
         accept: true,
-        passphrase: 'correct horse battery',
+        passphrase: 'correct-horse-battery',
         keyLength: 16,
         latencyMs: 120,
       });
