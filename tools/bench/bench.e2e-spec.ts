@@ -96,7 +96,7 @@ describe('the SRT ingest benchmark (tools/bench/srt), end to end at tiny sizes',
     const run = await runBench(['srt', '--seconds', '4', '--publishers', '2', '--window', '4', '--json', file]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     const result = JSON.parse(readFileSync(file, 'utf8')) as SrtBenchResult;
-    expect(result.latency.map((r) => r.protocol)).toEqual(['rtmp', 'srt']);
+    expect(result.latency.map((r) => r.protocol)).toEqual(['rtmp', 'srt', 'srt-direct']);
     for (const row of result.latency) {
       // ~30 readable frames a second for 4 s.
       expect(row.frames).toBeGreaterThan(60);

@@ -3,7 +3,7 @@
 // ingest CPU per SRT publisher at 6 Mb/s beside the RTMP figure, in one run.
 // See tools/bench/README.md.
 import { existsSync, renameSync } from 'node:fs';
-import { execFileAsync, sleep, spawnTracked, stopProcess } from '@mediaplane/testing';
+import { execFileAsync, freeUdpPort, sleep, spawnTracked, stopProcess } from '@mediaplane/testing';
 import { formatSrtStreamId } from '@mediaplane/sessions';
 import { runBench } from '../common/bench-lifecycle';
 import { envArg, numberArg, parseBenchArgs } from '../common/bench-args';
@@ -33,7 +33,13 @@ const USAGE = `usage: node tools/bench/run.cjs srt [options]
 const FPS = 30;
 
 export interface SrtLatencyRow {
-  protocol: 'rtmp' | 'srt';
+  /**
+   * `rtmp`, `srt`: through our ingest, read as HTTP-FLV. `srt-direct`: no
+   * server, the publisher's SRT straight into the reading FFmpeg (an SRT
+   * listener decoding MPEG-TS), the reference for what SRT and MPEG-TS cost
+   * on their own.
+   */
+  protocol: 'rtmp' | 'srt' | 'srt-direct';
   frames: number;
   unreadable: number;
   latencyMs: Summary;
@@ -61,8 +67,10 @@ export interface SrtBenchResult {
   build: ReturnType<typeof buildIdentity>;
   settings: { seconds: number; srtLatencyMs: number; publishers: number; windowSeconds: number; ingestEnv: Record<string, string> };
   latency: SrtLatencyRow[];
-  /** p50 of SRT minus p50 of RTMP: what SRT ingest adds over RTMP ingest, on the same path otherwise. */
+  /** SRT minus RTMP through our ingest: what SRT ingest adds over RTMP ingest, on the same path otherwise. */
   addedLatencyMs?: { p50: number; p95: number };
+  /** SRT through our ingest (HTTP-FLV out) minus the direct SRT link: what our ingest adds to an SRT path. */
+  ingestOverDirectMs?: { p50: number; p95: number };
   source?: { file: string; bitrateKbps: number; width: number; height: number; fps: number };
   idleCores?: number;
   cpu: SrtCpuRow[];
@@ -99,32 +107,47 @@ runBench(async ({ defer }) => {
   const ingest = await startIngest({ streams: Math.max(2, publishers * 2), env: { INGEST_SRT_LATENCY_MS: String(srtLatencyMs), ...ingestEnv } });
   defer('stop ingest', () => ingest.stop());
   const [rtmpClock, srtClock] = ingest.streams as [BenchStream, BenchStream];
+  // rtmp and srt rows go through our ingest and are read as HTTP-FLV; srt-direct is FFmpeg to FFmpeg (see SrtLatencyRow).
 
-  // Glass-to-glass: the same clock publisher and the same HTTP-FLV decoder; only the ingest protocol differs.
-  for (const protocol of ['rtmp', 'srt'] as const) {
-    const stream = protocol === 'rtmp' ? rtmpClock : srtClock;
-    say(`glass-to-glass over ${protocol.toUpperCase()} → HTTP-FLV for ${seconds} s…`);
+  // Glass-to-glass: the same clock publisher and decoder; only the path between them differs.
+  const directPort = await freeUdpPort();
+  const paths = [
+    { protocol: 'rtmp', stream: rtmpClock },
+    { protocol: 'srt', stream: srtClock },
+    { protocol: 'srt-direct', stream: undefined },
+  ] as const;
+  for (const { protocol, stream } of paths) {
+    say(`glass-to-glass over ${protocol} for ${seconds} s…`);
+    const direct = `srt://127.0.0.1:${directPort}?latency=${srtLatencyMs * 1000}`;
+    // The direct reader is the SRT listener, so it starts first.
+    const reader = stream ? undefined : ClockFlvReader.start(`${direct}&mode=listener`);
     const publisher = ClockRtmpPublisher.start({
-      url: protocol === 'rtmp' ? `rtmp://127.0.0.1:${ingest.rtmpPort}/live/${stream.key}` : srtUrl(ingest, stream.key, srtLatencyMs),
+      url:
+        protocol === 'rtmp'
+          ? `rtmp://127.0.0.1:${ingest.rtmpPort}/live/${rtmpClock.key}`
+          : stream
+            ? srtUrl(ingest, stream.key, srtLatencyMs)
+            : `${direct}&mode=caller`,
       format: protocol === 'rtmp' ? 'flv' : 'mpegts',
       fps: FPS,
       gopFrames: FPS,
       videoBitrateKbps: 2500,
     });
     const stopPublisher = defer(`stop the ${protocol} clock publisher`, () => publisher.stop());
-    await waitPlayable(ingest, stream.id);
-    const reader = ClockFlvReader.start(ingest.flvUrl(stream.id));
-    const stopReader = defer(`stop the ${protocol} clock reader`, () => reader.stop());
+    if (stream) await waitPlayable(ingest, stream.id);
+    const player = reader ?? ClockFlvReader.start(ingest.flvUrl(stream?.id));
+    const stopReader = defer(`stop the ${protocol} clock reader`, () => player.stop());
     await sleep(3000);
-    reader.startCounting();
+    player.startCounting();
     await sleep(seconds * 1000);
     await stopReader();
     await stopPublisher();
-    if (reader.samples.length === 0) throw new Error(`no readable clock frames over ${protocol} (${reader.frames} frames decoded)`);
-    result.latency.push({ protocol, frames: reader.samples.length, unreadable: reader.unreadable, latencyMs: summarize(reader.samples) });
+    if (player.samples.length === 0) throw new Error(`no readable clock frames over ${protocol} (${player.frames} frames decoded)`);
+    result.latency.push({ protocol, frames: player.samples.length, unreadable: player.unreadable, latencyMs: summarize(player.samples) });
   }
-  const [rtmpRow, srtRow] = result.latency as [SrtLatencyRow, SrtLatencyRow];
+  const [rtmpRow, srtRow, directRow] = result.latency as [SrtLatencyRow, SrtLatencyRow, SrtLatencyRow];
   result.addedLatencyMs = { p50: srtRow.latencyMs.p50 - rtmpRow.latencyMs.p50, p95: srtRow.latencyMs.p95 - rtmpRow.latencyMs.p95 };
+  result.ingestOverDirectMs = { p50: srtRow.latencyMs.p50 - directRow.latencyMs.p50, p95: srtRow.latencyMs.p95 - directRow.latencyMs.p95 };
 
   if (publishers > 0) {
     const spec: SourceSpec = { ...DEFAULT_SOURCE, videoKbps };
@@ -243,7 +266,7 @@ export function formatSrtReport(result: SrtBenchResult): string {
   );
   lines.push(
     formatTable(
-      ['ingest', 'frames', 'unreadable', 'p50 ms', 'p95 ms', 'max ms'],
+      ['path', 'frames', 'unreadable', 'p50 ms', 'p95 ms', 'max ms'],
       result.latency.map((r) => [
         r.protocol,
         String(r.frames),
