@@ -90,6 +90,11 @@ export class ClockFlvReader {
     this.counting = true;
   }
 
+  /** Frames decoded from now on are not counted (the window is over). */
+  stopCounting(): void {
+    this.counting = false;
+  }
+
   async stop(): Promise<void> {
     this.counting = false;
     await stopProcess(this.child, 3000);

@@ -2,7 +2,7 @@
 // (at a configured SRT latency, 120 ms by default) beside RTMP ingest, and
 // ingest CPU per SRT publisher at 6 Mb/s beside the RTMP figure, in one run.
 // See tools/bench/README.md.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { execFileAsync, freeUdpPort, sleep, spawnTracked, stopProcess } from '@mediaplane/testing';
 import { formatSrtStreamId } from '@mediaplane/sessions';
 import { runBench } from '../common/bench-lifecycle';
@@ -27,6 +27,7 @@ const USAGE = `usage: node tools/bench/run.cjs srt [options]
   --window S         CPU measurement window, seconds (default 20)
   --bitrate KBPS     video bitrate of the CPU part's source (default 5800: ~6 Mb/s with 128k AAC)
   --ingest-env K=V   extra setting for our ingest, repeatable
+  --report FILE      print the tables of a saved result again (no measurement)
   --json FILE        write the result here (default tmp/bench/srt-<time>.json and srt-latest.json)
   --no-build         (run.cjs) do not recompile the apps`;
 
@@ -84,8 +85,13 @@ runBench(async ({ defer }) => {
     window: { type: 'string' },
     bitrate: { type: 'string' },
     json: { type: 'string' },
+    report: { type: 'string' },
     'ingest-env': { type: 'string', multiple: true },
   });
+  if (typeof values['report'] === 'string') {
+    process.stdout.write(`${formatSrtReport(JSON.parse(readFileSync(values['report'], 'utf8')) as SrtBenchResult)}\n`);
+    return;
+  }
   const seconds = numberArg(values, 'seconds', 20, { min: 1, max: 600 });
   const srtLatencyMs = numberArg(values, 'latency', 120, { min: 20, max: 8000, integer: true });
   const publishers = numberArg(values, 'publishers', 4, { min: 0, max: 64, integer: true });
@@ -140,8 +146,10 @@ runBench(async ({ defer }) => {
     await sleep(3000);
     player.startCounting();
     await sleep(seconds * 1000);
-    await stopReader();
+    // The publisher first: a reader that goes first leaves the direct link's FFmpeg writing into a closed socket.
+    player.stopCounting();
     await stopPublisher();
+    await stopReader();
     if (player.samples.length === 0) throw new Error(`no readable clock frames over ${protocol} (${player.frames} frames decoded)`);
     result.latency.push({ protocol, frames: player.samples.length, unreadable: player.unreadable, latencyMs: summarize(player.samples) });
   }
@@ -277,8 +285,15 @@ export function formatSrtReport(result: SrtBenchResult): string {
       ]),
     ),
   );
-  if (result.addedLatencyMs)
-    lines.push(`SRT adds ${fmt(result.addedLatencyMs.p50, 0)} ms at p50 (${fmt(result.addedLatencyMs.p95, 0)} ms at p95) over RTMP ingest`);
+  if (result.addedLatencyMs) {
+    lines.push(`SRT ingest adds ${fmt(result.addedLatencyMs.p50, 0)} ms at p50 (${fmt(result.addedLatencyMs.p95, 0)} ms at p95) over RTMP ingest,`);
+  }
+  if (result.ingestOverDirectMs) {
+    lines.push(
+      `of which our ingest (SRT in, TS demux, HTTP-FLV out) ${fmt(result.ingestOverDirectMs.p50, 0)} ms at p50 (${fmt(result.ingestOverDirectMs.p95, 0)} ms at p95) over a direct FFmpeg→FFmpeg SRT link;`,
+      "the rest is SRT's latency (TSBPD) and FFmpeg's MPEG-TS path at both ends",
+    );
+  }
   if (result.cpu.length > 0) {
     lines.push('');
     lines.push(
