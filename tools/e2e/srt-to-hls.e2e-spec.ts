@@ -5,11 +5,10 @@ import { formatSrtStreamId } from '@mediaplane/sessions';
 import {
   adminApi,
   ffmpegPublish,
-  ffprobe,
+  ffprobeRenditions,
   freePort,
   freeUdpPort,
   killAllChildren,
-  parseMaster,
   platformEnv,
   startApp,
   waitFor,
@@ -86,18 +85,11 @@ describe('SRT publish → ingest → transcode → edge HLS, and the snapshot (t
     await waitFor(async () => (await api<StreamView>('GET', `/streams/${stream.id}`)).state?.protocol === 'srt', { timeoutMs: 30_000, what: 'live over SRT' });
     await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 40_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
 
-    const variants = parseMaster(await (await fetch(stream.playback.hls)).text()).variants;
-    expect(variants.length).toBeGreaterThanOrEqual(2);
-    const base = stream.playback.hls.replace(/\/master\.m3u8$/, '');
-    for (const v of variants) {
-      const probed = await ffprobe(`${base}/${v.uri}`, [], 30_000);
-      const video = probed.streams.find((s) => s.codec_type === 'video');
-      expect({ uri: v.uri, codec: video?.codec_name, size: `${video?.width}x${video?.height}` }).toEqual({
-        uri: v.uri,
-        codec: 'h264',
-        size: `${v.width}x${v.height}`,
-      });
-      expect(probed.streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
+    const renditions = await ffprobeRenditions(stream.playback.hls);
+    expect(renditions.length).toBeGreaterThanOrEqual(2);
+    for (const r of renditions) {
+      expect(r.summary).toEqual({ uri: r.variant.uri, codec: 'h264', size: `${r.variant.width}x${r.variant.height}` });
+      expect(r.audio?.codec_name).toBe('aac');
     }
 
     const snapshot = await fetch(`${controlPlane.httpUrl}/api/v1/streams/${stream.id}/snapshot.jpg`, {

@@ -16,5 +16,6 @@ export * from './hls-player';
 export * from './otlp-collector';
 export * from './node-inspector';
 export * from './hls-playlists';
+export * from './hls-renditions';
 export * from './run-concurrently';
 export * from './udp-lossy-relay';
