@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { encodeAdtsHeader } from './aac-adts-header';
+import { encodeAdtsHeader, parseAdtsHeader } from './aac-adts-header';
 import { parseAudioSpecificConfig } from './aac-audio-specific-config';
 import { AdtsEncodeError } from './codec-errors';
 
@@ -93,5 +93,26 @@ describe('encodeAdtsHeader', () => {
     it('accepts the largest frame that fits', () => {
       expect(readAdts(encodeAdtsHeader(lc, 8184)).frameLength).toBe(8191);
     });
+  });
+});
+
+describe('parseAdtsHeader', () => {
+  it('reads back what encodeAdtsHeader writes', () => {
+    const header = encodeAdtsHeader({ objectType: 2, samplingFrequencyIndex: 3, channels: 2 }, 100);
+    expect(parseAdtsHeader(header)).toEqual({
+      objectType: 2,
+      samplingFrequencyIndex: 3,
+      sampleRate: 48000,
+      channelConfiguration: 2,
+      headerLength: 7,
+      frameLength: 107,
+      rawDataBlocks: 1,
+    });
+  });
+
+  it('returns undefined for bytes that are not an ADTS header', () => {
+    expect(parseAdtsHeader(Buffer.from('fff1', 'hex'))).toBeUndefined();
+    expect(parseAdtsHeader(Buffer.from('00f1508010ffc0', 'hex'))).toBeUndefined();
+    expect(parseAdtsHeader(Buffer.from('fff17c8000ffc0', 'hex'))).toBeUndefined(); // sampling index 15
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { AAC_SAMPLING_FREQUENCIES, parseAudioSpecificConfig } from './aac-audio-specific-config';
+import { AAC_SAMPLING_FREQUENCIES, encodeAudioSpecificConfig, parseAudioSpecificConfig } from './aac-audio-specific-config';
 import { AudioParseError } from './codec-errors';
 import { BitWriter } from './testing/bit-writer';
 
@@ -122,5 +122,18 @@ describe('parseAudioSpecificConfig', () => {
         { numRuns: 1000 },
       );
     });
+  });
+});
+
+describe('encodeAudioSpecificConfig', () => {
+  it('writes the 2-byte config parseAudioSpecificConfig reads back', () => {
+    expect(encodeAudioSpecificConfig(2, 4, 2).toString('hex')).toBe('1210');
+    expect(parseAudioSpecificConfig(encodeAudioSpecificConfig(2, 3, 1))).toMatchObject({ objectType: 2, sampleRate: 48000, channels: 1 });
+  });
+
+  it('rejects values the short form cannot hold', () => {
+    expect(() => encodeAudioSpecificConfig(31, 4, 2)).toThrow(AudioParseError);
+    expect(() => encodeAudioSpecificConfig(2, 15, 2)).toThrow(AudioParseError);
+    expect(() => encodeAudioSpecificConfig(2, 4, 8)).toThrow(AudioParseError);
   });
 });

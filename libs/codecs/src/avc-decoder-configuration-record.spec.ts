@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
+import { buildAvcDecoderConfigurationRecord, parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { VideoParseError } from './codec-errors';
 import { FlvDemuxer } from './flv-demuxer';
 import { parseFlvVideoTagHeader } from './flv-video-tag-header';
@@ -109,5 +109,20 @@ describe('parseAvcDecoderConfigurationRecord', () => {
         { numRuns: 1000 },
       );
     });
+  });
+});
+
+describe('buildAvcDecoderConfigurationRecord', () => {
+  const sps = hex('674d400beca146fc980880000003008000001947 8a14cb');
+  const pps = hex('68ce039c80');
+
+  it('builds what parseAvcDecoderConfigurationRecord reads back, profile and level from the SPS', () => {
+    const parsed = parseAvcDecoderConfigurationRecord(buildAvcDecoderConfigurationRecord([sps], [pps]));
+    expect(parsed).toEqual({ profile: 0x4d, compatibility: 0x40, level: 0x0b, nalUnitLengthSize: 4, sps: [sps], pps: [pps] });
+  });
+
+  it('refuses to build without an SPS and a PPS', () => {
+    expect(() => buildAvcDecoderConfigurationRecord([], [pps])).toThrow(VideoParseError);
+    expect(() => buildAvcDecoderConfigurationRecord([sps], [])).toThrow(VideoParseError);
   });
 });

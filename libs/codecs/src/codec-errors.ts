@@ -41,6 +41,3 @@ export class AdtsEncodeError extends CodecError {}
  * (continuity errors, bad CRCs, broken PES headers) is counted instead.
  */
 export class MpegTsDemuxError extends CodecError {}
-
-/** FLV input that the MPEG-TS muxer cannot carry (e.g. a frame before its sequence header is malformed). */
-export class MpegTsMuxError extends CodecError {}

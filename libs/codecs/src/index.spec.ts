@@ -27,6 +27,12 @@ describe('@mediaplane/codecs public API', () => {
       'aacCodecString',
       'encodeAdtsHeader',
       'CodecError',
+      'MpegTsDemuxer',
+      'MpegTsDemuxError',
+      'MpegTsToFlv',
+      'FlvToMpegTsMuxer',
+      'buildAvcDecoderConfigurationRecord',
+      'buildHevcDecoderConfigurationRecord',
     ];
     expect(names.filter((name) => !(name in codecs))).toEqual([]);
   });
@@ -44,6 +50,7 @@ describe('@mediaplane/codecs public API', () => {
       codecs.VideoParseError,
       codecs.AudioParseError,
       codecs.AdtsEncodeError,
+      codecs.MpegTsDemuxError,
     ];
     for (const ErrorClass of errors) {
       const error = new ErrorClass('boom');

@@ -10,7 +10,6 @@ export {
   AudioParseError,
   AdtsEncodeError,
   MpegTsDemuxError,
-  MpegTsMuxError,
 } from './codec-errors';
 
 // AMF0

@@ -45,7 +45,7 @@ export interface MpegTsLimits {
   maxPesBytes: number;
   /** Oversized PES packets in a row (without a good one between) before the input is declared hostile. */
   maxOversizedPes: number;
-  /** A DTS or PCR step larger than this (either way) is a discontinuity: the timeline is re-based. */
+  /** A forward DTS or PCR step larger than this (or a DTS step back over 1 s) is a discontinuity: the timeline is re-based. */
   maxTimestampJumpMs: number;
   /** Supported elementary streams tracked from one PMT; further ones are ignored. */
   maxElementaryStreams: number;
@@ -141,7 +141,8 @@ export class MpegTsDemuxer {
   private oversizedInRow = 0;
   private pmtPid: number | undefined;
   private programNumber: number | undefined;
-  private pmtVersion: number | undefined;
+  /** CRC of the PMT section in force: a changed PMT is applied even if an encoder restart reused its version number. */
+  private pmtCrc: number | undefined;
   private pcrPid: number | undefined;
   private lastPcrTicks: number | undefined;
   private readonly psi = new Map<number, PsiState>();
@@ -350,7 +351,7 @@ export class MpegTsDemuxer {
       for (const es of this.streams.values()) this.removeStream(es);
       this.programNumber = program;
       this.pmtPid = pid;
-      this.pmtVersion = undefined;
+      this.pmtCrc = undefined;
       this.pcrPid = undefined;
       if (pid !== MPEGTS_PAT_PID && pid !== MPEGTS_NULL_PID) this.psi.set(pid, { assembler: undefined, lastCc: undefined });
       return;
@@ -359,9 +360,9 @@ export class MpegTsDemuxer {
 
   private onPmt(section: Buffer): void {
     if (section.readUInt16BE(3) !== this.programNumber) return;
-    const version = ((section[5] as number) >> 1) & 0x1f;
-    if (version === this.pmtVersion) return;
-    this.pmtVersion = version;
+    const crc = section.readUInt32BE(section.length - 4);
+    if (crc === this.pmtCrc) return;
+    this.pmtCrc = crc;
     const pcrPid = section.readUInt16BE(8) & 0x1fff;
     if (pcrPid !== this.pcrPid) this.lastPcrTicks = undefined;
     this.pcrPid = pcrPid;

@@ -1,5 +1,12 @@
 import { MPEGTS_TICKS_PER_MS, MPEGTS_TIMESTAMP_MODULUS } from './mpegts-constants';
 
+/**
+ * A DTS step back on one PID of more than this is a new time base (looped file, encoder restart),
+ * not jitter: DTS never go back within a stream, so even a short step back is re-based rather than
+ * clamped (clamping would stack a second of frames onto one timestamp).
+ */
+const MAX_BACKWARD_MS = 1000;
+
 interface PidClock {
   /** Last DTS handed out for the PID, in output ms. */
   lastMs: number;
@@ -14,11 +21,12 @@ interface PidClock {
  * - Wrap: each value is unwrapped to the 2^33 multiple closest to the last
  *   value seen on any PID, so the 26.5-hour wrap is invisible.
  * - Discontinuity: when asked to (discontinuity_indicator, PCR jump) or when
- *   a PID's DTS jumps by more than `maxJumpMs` either way, the offset of
+ *   a PID's DTS jumps forward by more than `maxJumpMs` or back by more than
+ *   1 s (MAX_BACKWARD_MS), the offset of
  *   the whole program is re-based so that PID continues one frame step
  *   after its last DTS; the other PIDs, whose raw values jumped by the same
  *   amount, then continue too, keeping A/V sync. Each re-base is counted.
- * - Small steps back on one PID (encoder bugs, bit errors) are clamped to
+ * - Smaller steps back on one PID (encoder bugs, bit errors) are clamped to
  *   its last DTS: output DTS never go backwards per PID.
  *
  * Output starts at 0 for the first DTS seen; a PID that starts slightly
@@ -58,7 +66,7 @@ export class MpegTsTimeline {
     const reference = clock?.lastMs ?? this.lastAnyMs;
     if (reference !== undefined) {
       const jump = dtsMs - reference;
-      if (this.pendingRebase || jump > this.maxJumpMs || jump < -this.maxJumpMs) {
+      if (this.pendingRebase || jump > this.maxJumpMs || jump < -Math.min(this.maxJumpMs, MAX_BACKWARD_MS)) {
         const target = reference + (clock?.stepMs ?? 0);
         this.offsetMs += target - dtsMs;
         dtsMs = target;

@@ -9,3 +9,4 @@ export * from './ladder/source-media';
 export * from './hls/master-playlist';
 export * from './hls/media-playlist';
 export * from './hls/segment-list-entry';
+export * from './restream/restream-args';

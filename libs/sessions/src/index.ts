@@ -12,3 +12,4 @@ export * from './takeover-flags';
 export * from './relay-token';
 export * from './outbound-target-policy';
 export * from './srt-stream-id';
+export * from './restream-output-store';

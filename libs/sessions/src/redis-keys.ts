@@ -49,3 +49,11 @@ export function controlPlaneKeys(namespace: string) {
     webhookDeliveries: (webhookId: string, what: 'attempts' | 'failures' | 'stats') => redisKey(namespace, 'cp', 'webhook', webhookId, what),
   };
 }
+
+/** Restream outputs (RestreamOutputStore): per stream, a hash of output definitions and one of the runners' last reports. */
+export function restreamKeys(namespace: string) {
+  return {
+    outputs: (streamId: string) => redisKey(namespace, 'restream', 'outputs', streamId),
+    reports: (streamId: string) => redisKey(namespace, 'restream', 'reports', streamId),
+  };
+}

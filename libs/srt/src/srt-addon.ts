@@ -25,9 +25,7 @@ export interface NativeServerOptions {
 
 export type NativeDecideCallback = (requestId: number, streamId: string, address: string, port: number) => void;
 
-export type NativeDecision =
-  | { accept: true; passphrase?: string; keyLength?: number; latencyMs?: number }
-  | { accept: false; rejectCode: number };
+export type NativeDecision = { accept: true; passphrase?: string; keyLength?: number; latencyMs?: number } | { accept: false; rejectCode: number };
 
 export type NativeEvent =
   | { type: 'accept'; id: number; streamId: string; address: string; port: number }

@@ -56,7 +56,18 @@ export class SrtConnection extends EventEmitter<SrtConnectionEvents> {
   /** Link statistics now (srt_bstats); zeros once the connection is gone. */
   stats(): SrtLinkStats {
     const raw = this.closed ? undefined : this.handle.stats(this.id);
-    if (!raw) return { rttMs: 0, bandwidthKbps: 0, receiveRateKbps: 0, packetsReceived: 0, packetsLost: 0, packetsRetransmitted: 0, packetsDropped: 0, receiveBufferMs: 0, latencyMs: 0 };
+    if (!raw)
+      return {
+        rttMs: 0,
+        bandwidthKbps: 0,
+        receiveRateKbps: 0,
+        packetsReceived: 0,
+        packetsLost: 0,
+        packetsRetransmitted: 0,
+        packetsDropped: 0,
+        receiveBufferMs: 0,
+        latencyMs: 0,
+      };
     return toSrtLinkStats(raw);
   }
 
@@ -64,7 +75,12 @@ export class SrtConnection extends EventEmitter<SrtConnectionEvents> {
   trafficStats(): SrtTrafficStats {
     const raw = this.closed ? undefined : this.handle.stats(this.id);
     if (!raw) return { bytesReceived: 0, bytesSent: 0, packetsSent: 0, sendRateKbps: 0 };
-    return { bytesReceived: raw.byteRecvTotal, bytesSent: raw.byteSentTotal, packetsSent: raw.pktSentTotal, sendRateKbps: Math.max(0, raw.mbpsSendRate * 1000) };
+    return {
+      bytesReceived: raw.byteRecvTotal,
+      bytesSent: raw.byteSentTotal,
+      packetsSent: raw.pktSentTotal,
+      sendRateKbps: Math.max(0, raw.mbpsSendRate * 1000),
+    };
   }
 
   /** Closes the connection (on the server's I/O thread); 'close' follows with reason 'closed locally'. */

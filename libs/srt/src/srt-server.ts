@@ -25,9 +25,7 @@ export interface SrtConnectRequest {
   remotePort: number;
 }
 
-export type SrtConnectDecision =
-  | { accept: true; passphrase?: string; keyLength?: 16 | 24 | 32; latencyMs?: number }
-  | { accept: false; rejectCode: number };
+export type SrtConnectDecision = { accept: true; passphrase?: string; keyLength?: 16 | 24 | 32; latencyMs?: number } | { accept: false; rejectCode: number };
 
 const SrtConnectDecisionSchema = z.discriminatedUnion('accept', [
   z.object({

@@ -19,3 +19,4 @@ export * from './hls-playlists';
 export * from './hls-renditions';
 export * from './run-concurrently';
 export * from './udp-lossy-relay';
+export * from './nginx-rtmp';

@@ -1,4 +1,15 @@
-import type { CreatedStream, KickResult, NodeList, PlaybackToken, RotatedKey, StreamList, StreamView } from '@mediaplane/contracts';
+import type {
+  CreatedStream,
+  KickResult,
+  NodeList,
+  PlaybackToken,
+  RestreamOutputList,
+  RestreamOutputView,
+  RotatedKey,
+  SrtPublishSettings,
+  StreamList,
+  StreamView,
+} from '@mediaplane/contracts';
 
 /** The control-plane API as the dashboard uses it. */
 
@@ -13,8 +24,15 @@ export type {
   PlaybackUrlsView as PlaybackUrls,
   Rendition,
   RotatedKey,
+  SrtLinkView as SrtLink,
+  SrtPublishSettings,
+  SrtSettingsView,
   StreamView as Stream,
+  RestreamOutputView as RestreamOutput,
 } from '@mediaplane/contracts';
+
+/** PATCH /streams/{id} `srt`: an absent field stays, `null` removes it. */
+export type SrtSettingsUpdate = { [K in keyof SrtPublishSettings]?: Exclude<SrtPublishSettings[K], undefined> | null };
 
 export class ApiError extends Error {
   constructor(
@@ -50,8 +68,12 @@ export class Api {
     return this.call('GET', `/api/v1/streams/${encodeURIComponent(id)}`);
   }
 
-  createStream(body: { name: string; private: boolean; record: boolean }): Promise<CreatedStream> {
+  createStream(body: { name: string; private: boolean; record: boolean; srt?: SrtPublishSettings }): Promise<CreatedStream> {
     return this.call('POST', '/api/v1/streams', body);
+  }
+
+  updateSrt(id: string, srt: SrtSettingsUpdate): Promise<StreamView> {
+    return this.call('PATCH', `/api/v1/streams/${encodeURIComponent(id)}`, { srt });
   }
 
   rotateKey(id: string): Promise<RotatedKey> {
@@ -68,6 +90,18 @@ export class Api {
 
   playbackToken(id: string, ttlSeconds: number): Promise<PlaybackToken> {
     return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/playback-tokens`, { ttlSeconds });
+  }
+
+  restreamOutputs(id: string): Promise<RestreamOutputList> {
+    return this.call('GET', `/api/v1/streams/${encodeURIComponent(id)}/outputs`);
+  }
+
+  addRestreamOutput(id: string, body: { url: string; name?: string }): Promise<RestreamOutputView> {
+    return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/outputs`, body);
+  }
+
+  removeRestreamOutput(id: string, outputId: string): Promise<void> {
+    return this.call('DELETE', `/api/v1/streams/${encodeURIComponent(id)}/outputs/${encodeURIComponent(outputId)}`);
   }
 
   nodes(): Promise<NodeList> {

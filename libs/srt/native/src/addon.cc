@@ -4,6 +4,7 @@
 
 #include <syslog.h>
 
+#include <cstdlib>
 #include <mutex>
 #include <string>
 
@@ -22,6 +23,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     // libsrt logs to stderr; at its default level (warning) every rejected caller prints three
     // lines. Rejections are routine here (unknown keys, wrong passphrases): keep errors only.
     srt_setloglevel(LOG_ERR);
+    // Registered after libsrt's static state was constructed, so it runs before its teardown.
+    std::atexit(&mediaplane_srt::ServerCore::StopAllAtExit);
   });
   if (startupResult < 0) {
     throw Napi::Error::New(env, std::string("libsrt srt_startup failed: ") + srt_getlasterror_str());

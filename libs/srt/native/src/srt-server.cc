@@ -60,12 +60,33 @@ int ListenHook(void* opaque, SRTSOCKET ns, int /*hsVersion*/, const sockaddr* pe
   }
 }
 
+// Servers whose I/O thread runs, for StopAllAtExit.
+std::mutex liveServersMutex;
+std::vector<ServerCore*> liveServers;
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // ServerCore
 
+void ServerCore::StopAllAtExit() {
+  std::vector<ServerCore*> servers;
+  {
+    std::lock_guard<std::mutex> lock(liveServersMutex);
+    servers = liveServers;
+  }
+  for (ServerCore* server : servers) {
+    server->exiting_.store(true);
+    server->Stop();
+  }
+  for (ServerCore* server : servers) server->Join();
+}
+
 ServerCore::~ServerCore() {
+  {
+    std::lock_guard<std::mutex> lock(liveServersMutex);
+    liveServers.erase(std::remove(liveServers.begin(), liveServers.end(), this), liveServers.end());
+  }
   Stop();
   if (thread_.joinable()) {
     if (thread_.get_id() == std::this_thread::get_id()) {
@@ -141,6 +162,10 @@ void ServerCore::Open() {
 void ServerCore::Start(DecideTsfn decide, EventsTsfn events) {
   decideTsfn_ = decide;
   eventsTsfn_ = events;
+  {
+    std::lock_guard<std::mutex> lock(liveServersMutex);
+    liveServers.push_back(this);
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -350,6 +375,7 @@ void ServerCore::Run() {
     error.text = fatal;
     events_.push_back(std::move(error));
   }
+  if (exiting_.load()) return;  // the process exits: Node's functions are not to be touched
   Event closed;
   closed.type = Event::kClosed;
   events_.push_back(std::move(closed));
@@ -455,6 +481,10 @@ void ServerCore::Flush(EventBatch& pending) {
   }
   batchBytes_ = 0;
   if (pending.empty()) return;
+  if (exiting_.load()) {
+    pending.clear();
+    return;
+  }
   auto* batch = new EventBatch(std::move(pending));
   pending.clear();
   if (eventsTsfn_.NonBlockingCall(batch) != napi_ok) {

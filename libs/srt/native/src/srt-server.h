@@ -111,6 +111,14 @@ class ServerCore {
   /** Main thread: wait for the I/O thread to end (it has nothing left to wait for once kClosed was sent). */
   void Join();
 
+  /**
+   * Process exit (atexit, registered after libsrt's own static teardown, so it runs first):
+   * stop every server and join its thread without calling into JS. libsrt's teardown breaks
+   * the listener from its GC thread while holding its global lock, and a listen callback that
+   * is still waiting would then deadlock with it: the process would never exit.
+   */
+  static void StopAllAtExit();
+
   /** libsrt's receive thread: the listen callback. */
   int OnHandshake(SRTSOCKET ns, const sockaddr* peer, const char* streamId);
 
@@ -128,6 +136,7 @@ class ServerCore {
   int port_ = 0;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> exiting_{false};  // the process exits: no more calls into JS
   std::atomic<int> connectionCount_{0};
 
   DecideTsfn decideTsfn_;
