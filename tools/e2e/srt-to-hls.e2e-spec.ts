@@ -5,6 +5,7 @@ import { formatSrtStreamId } from '@mediaplane/sessions';
 import {
   adminApi,
   ffmpegPublish,
+  ffprobe,
   ffprobeRenditions,
   freePort,
   freeUdpPort,
@@ -21,11 +22,12 @@ jest.setTimeout(240_000);
 interface CreatedStream {
   id: string;
   streamKey: string;
-  playback: { hls: string; flv: string };
+  ingest: { srt: string };
+  playback: { hls: string; flv: string; srt: string };
 }
 interface StreamView {
   live: boolean;
-  state: { protocol: string } | null;
+  state: { protocol: string; link: { packetsReceived: number; latencyMs: number } | null; viewers: { srt?: number } } | null;
 }
 
 /**
@@ -44,6 +46,7 @@ describe('SRT publish → ingest → transcode → edge HLS, and the snapshot (t
   let edge: AppProcess;
   let srtPort: number;
   let publisher: Publisher | undefined;
+  const others: Publisher[] = [];
   const api = <T>(method: string, path: string, body?: unknown) => adminApi(controlPlane.httpUrl, platform.adminToken)<T>(method, path, body);
 
   beforeAll(async () => {
@@ -51,7 +54,13 @@ describe('SRT publish → ingest → transcode → edge HLS, and the snapshot (t
     const edgePort = await freePort();
     const env = platform.env;
     [controlPlane, edge] = await Promise.all([
-      freePort().then((port) => startApp('control-plane', { httpPort: port, env: { ...env, MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgePort}/hls` } })),
+      freePort().then((port) =>
+        startApp('control-plane', {
+          httpPort: port,
+          // The API's SRT URLs name this ingest's port, so the test publishes with exactly what the API hands out.
+          env: { ...env, MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgePort}/hls`, MEDIAPLANE_PUBLIC_SRT_URL: `srt://127.0.0.1:${srtPort}` },
+        }),
+      ),
       startApp('edge', { httpPort: edgePort, env }),
     ]);
     [ingest, worker] = await Promise.all([
@@ -64,6 +73,7 @@ describe('SRT publish → ingest → transcode → edge HLS, and the snapshot (t
 
   afterAll(async () => {
     await publisher?.stop();
+    await Promise.all(others.map((p) => p.stop()));
     await Promise.all([edge?.stop(), worker?.stop(), ingest?.stop(), controlPlane?.stop()]);
     await killAllChildren();
     rmSync(work, { recursive: true, force: true });
@@ -98,5 +108,31 @@ describe('SRT publish → ingest → transcode → edge HLS, and the snapshot (t
     expect(snapshot.status).toBe(200);
     const jpeg = Buffer.from(await snapshot.arrayBuffer());
     expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  });
+
+  it('takes the SRT publish URL the API gives for a stream with a passphrase (AES-256), refuses it without, and shows the link in the API', async () => {
+    const stream = await api<CreatedStream>('POST', '/streams', {
+      name: 'srt locked',
+      srt: { passphrase: 'e2e-pass.phrase_42', keyLength: 32, latencyMs: 200 },
+    });
+    expect(stream.ingest.srt).toContain('passphrase=');
+    const tiny = { format: 'mpegts' as const, width: 320, height: 180, fps: 25, gopFrames: 25, videoBitrateKbps: 300 };
+    // Without the passphrase libsrt refuses the handshake: FFmpeg gives up and nothing goes live.
+    const bare = ffmpegPublish({ ...tiny, url: stream.ingest.srt.replace(/&passphrase=[^&]*&pbkeylen=\d+/, ''), durationSec: 5 });
+    others.push(bare);
+    expect(await bare.exited).not.toBe(0);
+    const right = ffmpegPublish({ ...tiny, url: stream.ingest.srt });
+    others.push(right);
+    const view = await waitFor(
+      async () => {
+        const v = await api<StreamView>('GET', `/streams/${stream.id}`);
+        return v.state?.link && v.state.link.packetsReceived > 0 ? v : undefined;
+      },
+      { timeoutMs: 40_000, what: 'the live SRT link in the API' },
+    );
+    expect(view.state).toMatchObject({ protocol: 'srt', link: { latencyMs: 200 } });
+    // And the API's SRT playback URL plays it (MPEG-TS).
+    const probed = await ffprobe(stream.playback.srt);
+    expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
   });
 });
