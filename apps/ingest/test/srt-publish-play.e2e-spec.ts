@@ -191,6 +191,27 @@ describe('ingest SRT publish and play (FFmpeg and srt-live-transmit, real NATS/R
     });
   });
 
+  it('closes only its own connection when a publisher sends bytes that are not MPEG-TS', async () => {
+    const junk = harness.addStream();
+    const transmitter = spawnTracked('srt-live-transmit', ['-q', 'file://con', `srt://127.0.0.1:${harness.srtPort}?streamid=live/${junk.key}`], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    transmitter.stdin?.on('error', () => undefined);
+    // No sync byte anywhere: the demuxer gives up after its resync bound (64 KiB).
+    const timer = setInterval(() => transmitter.stdin?.write(Buffer.alloc(1316 * 8)), 20);
+    try {
+      const ended = await waitFor(() => harness.eventsFor(junk.id, 'ended')[0], { what: 'the junk stream ended', timeoutMs: 20_000 });
+      expect(ended.payload['reason']).toBe('error');
+      expect(await harness.metric('mediaplane_ingest_protocol_errors_total', { code: 'mpegts-demux' })).toBeGreaterThanOrEqual(1);
+    } finally {
+      clearInterval(timer);
+      await stopProcess(transmitter, 3000);
+    }
+    // The first publisher and its stream carried on.
+    expect(publisher.process.exitCode).toBeNull();
+    expect((await ffprobe(harness.flvUrl(stream.id))).streams).toHaveLength(2);
+  });
+
   it('closes the SRT connection when the API kicks the publisher', async () => {
     const kicked = harness.addStream();
     const victim = srtPublish(harness.srtPublishUrl(kicked.key));
