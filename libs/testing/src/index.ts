@@ -16,6 +16,8 @@ export * from './hls-player';
 export * from './otlp-collector';
 export * from './node-inspector';
 export * from './hls-playlists';
+export * from './hls-renditions';
 export * from './run-concurrently';
+export * from './udp-lossy-relay';
 export * from './nginx-rtmp';
 export * from './fake-adb-server';
