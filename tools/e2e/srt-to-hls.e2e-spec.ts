@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSrtStreamId } from '@mediaplane/sessions';
@@ -67,7 +67,7 @@ describe('SRT publish → ingest → transcode → edge HLS, and the snapshot (t
       freePort().then(async (port) =>
         startApp('ingest', { httpPort: port, env: { ...env, INGEST_RTMP_PORT: String(await freePort()), INGEST_SRT_PORT: String(srtPort) } }),
       ),
-      freePort().then((port) => startApp('transcode', { httpPort: port, env: { ...env, TRANSCODE_WORK_DIR: work, TRANSCODE_MAX_JOBS: '1' } })),
+      freePort().then((port) => startApp('transcode', { httpPort: port, env: { ...env, TRANSCODE_WORK_DIR: work, TRANSCODE_RECORDINGS_DIR: join(work, 'recordings'), TRANSCODE_MAX_JOBS: '1' } })),
     ]);
   });
 
@@ -79,8 +79,8 @@ describe('SRT publish → ingest → transcode → edge HLS, and the snapshot (t
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('serves every HLS rendition of an SRT-published stream, each confirmed by ffprobe, and its snapshot', async () => {
-    const stream = await api<CreatedStream>('POST', '/streams', { name: 'srt contribution' });
+  it('serves every HLS rendition of an SRT-published stream, each confirmed by ffprobe, its snapshot, and its recording', async () => {
+    const stream = await api<CreatedStream>('POST', '/streams', { name: 'srt contribution', record: true });
     const streamid = formatSrtStreamId({ mode: 'publish', streamKey: stream.streamKey });
     publisher = ffmpegPublish({
       // FFmpeg 5.1 takes the streamid as it stands in the URL (no URL-decoding).
@@ -108,6 +108,25 @@ describe('SRT publish → ingest → transcode → edge HLS, and the snapshot (t
     expect(snapshot.status).toBe(200);
     const jpeg = Buffer.from(await snapshot.arrayBuffer());
     expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+
+    // record: true — the worker records the SRT stream like an RTMP one; once the publisher leaves the file is complete and plays.
+    await publisher.stop();
+    publisher = undefined;
+    const dir = join(work, 'recordings', stream.id);
+    await waitFor(async () => ((await api<StreamView>('GET', `/streams/${stream.id}`)).live ? undefined : true), { timeoutMs: 15_000, what: 'the stream to end' });
+    const file = await waitFor(
+      () => {
+        try {
+          const done = readdirSync(dir).find((f) => f.endsWith('.ts') && statSync(join(dir, f)).size > 0);
+          return done ? join(dir, done) : undefined;
+        } catch {
+          return undefined; // the directory appears with the first segment
+        }
+      },
+      { timeoutMs: 30_000, what: 'the recording of the SRT stream' },
+    );
+    const recorded = await ffprobe(file);
+    expect(recorded.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
   });
 
   it('takes the SRT publish URL the API gives for a stream with a passphrase (AES-256), refuses it without, and shows the link in the API', async () => {

@@ -40,6 +40,9 @@ export const sfuConfigSchema = z
     SFU_BRIDGE_KEYFRAME_INTERVAL_MS: millis(1000).describe(
       'When the bridge re-encodes (H.264 with B-frames, other codecs): a keyframe at least this often, the longest a joining viewer waits for a picture.',
     ),
+    SFU_BRIDGE_MEDIA_WAIT_MS: millis(5000).describe(
+      "A WHEP viewer arriving while a stream's codecs are not known yet (the first moments of a publish, before its decoder configurations came) waits this long for them; then 503 (try again).",
+    ),
     SFU_BRIDGE_VIDEO_BITRATE_KBPS: count(2500).describe('Video bitrate of the bridge when it re-encodes, in kbit/s.'),
     SFU_BRIDGE_STALL_TIMEOUT_MS: millis(10_000).describe(
       'A bridge whose FFmpeg passed no media for this long ends (its viewers are disconnected and reconnect to a fresh one).',
