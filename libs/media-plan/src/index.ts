@@ -10,3 +10,5 @@ export * from './hls/master-playlist';
 export * from './hls/media-playlist';
 export * from './hls/segment-list-entry';
 export * from './capture/capture-args';
+export * from './capture/adaptive-quality';
+export * from './capture/whip-args';
