@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonConfigShape, count, flag, list, millis, port } from '@mediaplane/config';
+import { androidConfigShape } from './android/android.config';
 
 export const captureAgentConfigSchema = z.object({
   ...commonConfigShape,
@@ -50,5 +51,6 @@ export const captureAgentConfigSchema = z.object({
   ),
   CAPTURE_AGENT_INPUT_RATE: count(20).describe('Remote input events per second allowed per device (token bucket refill).'),
   CAPTURE_AGENT_INPUT_BURST: count(40).describe('Remote input events a device may receive at once (token bucket size).'),
+  ...androidConfigShape,
 });
 export type CaptureAgentConfig = z.infer<typeof captureAgentConfigSchema>;

@@ -137,7 +137,8 @@ describe('capture agent end to end (real platform)', () => {
     const res = await cp.api<{ wasCapturing: boolean; streamId: string }>('DELETE', `/api/v1/devices/${tpId}/capture`);
     expect(res.body).toMatchObject({ wasCapturing: true, streamId: tpStream });
     await waitFor(async () => !(await isLive(tpStream)), { timeoutMs: 20_000, what: 'the stream offline' });
-    expect((await device(tpId))?.capture).toBeUndefined();
+    // The device list follows with the agent's next announcement (sent right after the change).
+    await waitFor(async () => (await device(tpId))?.capture === undefined, { timeoutMs: 5000, what: 'the capture gone from the device list' });
   }, 40_000);
 
   it('captures the Xvfb desktop with x11grab and plays it over HLS', async () => {

@@ -37,6 +37,14 @@ export const controlPlaneConfigSchema = z.object({
     .describe(
       'Comma-separated hosts, addresses or CIDRs that webhooks may target although they are not public unicast (loopback, private, link-local, NAT64 …; e.g. 127.0.0.1,10.0.0.0/8).',
     ),
+  /** Restream targets outside public unicast that outputs may name (same list on the transcode workers). */
+  MEDIAPLANE_RESTREAM_ALLOWLIST: list()
+    .refine((entries) => entries.every(isValidAllowlistEntry), 'every entry must be a host name, an IP address or a CIDR (e.g. 10.0.0.0/8)')
+    .describe(
+      'Comma-separated hosts, addresses or CIDRs restream outputs may target although they are not public unicast (loopback, private, link-local …; e.g. 127.0.0.1,10.0.0.0/8). Set the same list on the transcode workers.',
+    ),
+  /** Most restream outputs one stream may have. */
+  CONTROL_PLANE_RESTREAM_MAX_OUTPUTS: count(8).describe('Most restream outputs (push targets) one stream may have; one more is refused with 409.'),
   CONTROL_PLANE_AUTH_FAILURE_LIMIT: count(20).describe(
     'Failed publish authorizations allowed per remote address within the window; beyond it the answer is rate_limited.',
   ),

@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
+import { commonConfigShape, count, list, millis, playbackSecretShape, port } from '@mediaplane/config';
+import { isValidAllowlistEntry } from '@mediaplane/sessions';
 
 export const ENCODER_CHOICES = ['auto', 'libx264', 'h264_nvenc', 'h264_qsv', 'h264_vaapi'] as const;
 
@@ -39,5 +40,23 @@ export const transcodeConfigSchema = z.object({
     "How long a finished stream's final playlists stay served (with EXT-X-ENDLIST) before its files are removed.",
   ),
   TRANSCODE_MAX_FPS: count(60).describe('Highest output frame rate; faster sources are resampled to it.'),
+  /** Restream targets outside public unicast (loopback, private, link-local …) this worker may push to. */
+  MEDIAPLANE_RESTREAM_ALLOWLIST: list()
+    .refine((entries) => entries.every(isValidAllowlistEntry), 'every entry must be a host name, an IP address or a CIDR (e.g. 10.0.0.0/8)')
+    .describe(
+      'Comma-separated hosts, addresses or CIDRs restream outputs may target although they are not public unicast (loopback, private, link-local …; e.g. 127.0.0.1,10.0.0.0/8). Set the same list on the control plane, which checks it when an output is added; workers check it again before every connection.',
+    ),
+  /** Live streams whose restream outputs one worker runs at once (each output is one FFmpeg doing `-c copy`). */
+  TRANSCODE_RESTREAM_MAX_STREAMS: count(32).describe(
+    'Live streams whose restream outputs this worker runs at once (one FFmpeg per output, copying without re-encoding); further streams go to other workers.',
+  ),
+  /** Cap of the backoff between reconnect attempts of one restream output. */
+  TRANSCODE_RESTREAM_BACKOFF_MAX_MS: millis(30_000).describe(
+    "Cap of the jittered exponential backoff between reconnect attempts of a restream output whose target fails (starts at 1 s).",
+  ),
+  /** How often running outputs are reported (bytes, state); every third report also re-reads the output list and checks the stream is live. */
+  TRANSCODE_RESTREAM_REPORT_MS: millis(2000).describe(
+    "How often each running restream output's state and bytes are reported to the control plane; every third time the worker also re-reads the stream's outputs and checks the stream is still live.",
+  ),
 });
 export type TranscodeConfig = z.infer<typeof transcodeConfigSchema>;

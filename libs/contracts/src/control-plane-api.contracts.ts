@@ -8,7 +8,7 @@ import {
   DeviceInfoSchema,
 } from './capture.contracts';
 import { AppNameSchema, NodeLoadSchema } from './cluster.contracts';
-import { LadderSchema, PublishProtocolSchema, StreamIdSchema } from './stream.contracts';
+import { LadderSchema, PublishProtocolSchema, SrtLinkStatsSchema, StreamIdSchema } from './stream.contracts';
 import { RenditionSchema } from './transcode.contracts';
 
 /*
@@ -24,7 +24,14 @@ export const IngestUrlsSchema = z
     rtmp: url.describe('RTMP publish URL with the key (OBS: server `rtmpServer`, key `streamKey`).'),
     rtmpServer: url.describe('RTMP server URL without the key.'),
     rtmps: url.optional().describe('RTMPS publish URL with the key, when RTMPS is configured.'),
-    srt: url.describe('SRT publish URL with the key in the streamid.'),
+    srt: url.describe(
+      'SRT publish URL (FFmpeg / OBS form) with the key in the streamid, written as-is (`#!::r=live/{key},m=publish`, not percent-encoded: FFmpeg and srt-live-transmit pass query values through undecoded). When the stream has SRT settings it adds `&passphrase=…&pbkeylen=N` and `&latency=` in MICROseconds (the unit of FFmpeg and OBS; srt-live-transmit takes `latency` in milliseconds: use `srt.latencyMs` of the stream there).',
+    ),
+    srtStreamId: z
+      .string()
+      .describe(
+        'The SRT streamid alone (secret: it holds the key), for encoders with a separate stream-id field or tools that need it percent-encoded in a URL.',
+      ),
     whip: url.describe('WHIP endpoint; send the stream key as `Authorization: Bearer`.'),
   })
   .describe('IngestUrls');
@@ -36,9 +43,24 @@ export const PlaybackUrlsSchema = z
     wsflv: url,
     rtmp: url,
     whep: url,
+    srt: url.describe(
+      'SRT playback (MPEG-TS): `srt://HOST:9000?streamid=#!::r=live/{id},m=request`; for a private stream the token goes into the streamid as `,s={token}` instead of `?token=`.',
+    ),
     snapshot: url.describe('Snapshot JPEG through the control plane.'),
   })
-  .describe('PlaybackUrls (private streams need `?token=` on each)');
+  .describe('PlaybackUrls (private streams need `?token=` on each; SRT carries it as `,s={token}` in the streamid)');
+
+/** A stream's SRT publish settings as every view shows them: whether a passphrase is set, never the passphrase. */
+export const SrtSettingsViewSchema = z
+  .object({
+    passphraseSet: z.boolean().describe('An SRT publisher must bring the passphrase (AES encryption); it is shown only with the stream key.'),
+    keyLength: z
+      .union([z.literal(16), z.literal(24), z.literal(32)])
+      .nullable()
+      .describe('AES key length in bytes (16 = AES-128, 24 = AES-192, 32 = AES-256) when a passphrase is set; null without one.'),
+    latencyMs: z.number().int().nullable().describe('SRT latency in milliseconds the ingest listener applies to this stream; null = the ingest default.'),
+  })
+  .describe('SrtSettings');
 
 export const CreatedStreamSchema = z
   .object({
@@ -47,16 +69,39 @@ export const CreatedStreamSchema = z
     streamKey: z.string().describe('The secret publish key. Shown only here and in the rotate-key response.'),
     private: z.boolean(),
     record: z.boolean(),
+    srt: SrtSettingsViewSchema,
     ingest: IngestUrlsSchema,
     playback: PlaybackUrlsSchema,
   })
   .describe('CreatedStream');
 
 export const RotatedKeySchema = z
-  .object({ id: StreamIdSchema, streamKey: z.string().describe('The new key; the old one no longer works.'), ingest: IngestUrlsSchema, kicked: z.boolean() })
+  .object({
+    id: StreamIdSchema,
+    streamKey: z.string().describe('The new key; the old one no longer works.'),
+    srt: SrtSettingsViewSchema,
+    ingest: IngestUrlsSchema,
+    kicked: z.boolean(),
+  })
   .describe('RotatedKey');
 
 const viewerCount = z.number().int().nonnegative();
+
+const stat = SrtLinkStatsSchema.shape;
+/** SrtLinkStats with a description per field for the OpenAPI document (same validation as the contract). */
+export const SrtLinkViewSchema = z
+  .object({
+    rttMs: stat.rttMs.describe('Smoothed round-trip time, ms.'),
+    bandwidthKbps: stat.bandwidthKbps.describe('Estimated link bandwidth, kb/s.'),
+    receiveRateKbps: stat.receiveRateKbps.describe('Receiving rate over the last sample, kb/s.'),
+    packetsReceived: stat.packetsReceived.describe('Packets received since the connection began.'),
+    packetsLost: stat.packetsLost.describe('Packets found missing (most are then recovered by retransmission).'),
+    packetsRetransmitted: stat.packetsRetransmitted.describe('Retransmitted packets received.'),
+    packetsDropped: stat.packetsDropped.describe('Packets given up on: too late to play within the latency.'),
+    receiveBufferMs: stat.receiveBufferMs.describe('Receive buffer occupancy, ms of media.'),
+    latencyMs: stat.latencyMs.describe('Negotiated SRT latency, ms.'),
+  })
+  .describe('SrtLink');
 
 /** One entry per playback protocol; internal pulls (transcode, SFU bridge, tools with internal tokens) are never counted. */
 export const ViewersViewSchema = z
@@ -90,6 +135,9 @@ export const LiveStateViewSchema = z
     bitrateKbps: z.number().nonnegative(),
     viewers: ViewersViewSchema,
     viewersTotal: z.number().int().nonnegative().describe('Sum of `viewers` over every protocol.'),
+    link: SrtLinkViewSchema.nullable().describe(
+      "Link statistics of the publisher's connection as its ingest node last sampled them (SRT publishers); null for protocols without them.",
+    ),
   })
   .describe('LiveState');
 
@@ -103,10 +151,13 @@ export const StreamViewSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     keyRotatedAt: z.string().nullable(),
+    srt: SrtSettingsViewSchema,
     live: z.boolean(),
     state: LiveStateViewSchema.nullable().describe('Live state gathered from the ingest node (HLS viewers from the edges); null when nobody publishes.'),
     renditions: z.array(RenditionSchema).describe('HLS renditions the transcode ladder serves for the current session.'),
-    ingest: IngestUrlsSchema.omit({ rtmp: true, rtmps: true, srt: true }).extend({ srtServer: url }).describe('Publish endpoints without the key.'),
+    ingest: IngestUrlsSchema.omit({ rtmp: true, rtmps: true, srt: true, srtStreamId: true })
+      .extend({ srtServer: url })
+      .describe('Publish endpoints without the key.'),
     playback: PlaybackUrlsSchema,
   })
   .describe('Stream');
@@ -135,6 +186,8 @@ export const TakeoverResultSchema = z
   .describe('TakeoverResult');
 
 export type LiveStateView = z.infer<typeof LiveStateViewSchema>;
+export type SrtSettingsView = z.infer<typeof SrtSettingsViewSchema>;
+export type SrtLinkView = z.infer<typeof SrtLinkViewSchema>;
 export type ViewersView = z.infer<typeof ViewersViewSchema>;
 export type IngestUrlsView = z.infer<typeof IngestUrlsSchema>;
 export type PlaybackUrlsView = z.infer<typeof PlaybackUrlsSchema>;

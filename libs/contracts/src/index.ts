@@ -8,4 +8,5 @@ export * from './webhook.contracts';
 export * from './room.contracts';
 export * from './control-plane-api.contracts';
 export * from './display-text';
+export * from './restream.contracts';
 export * from './capture.contracts';

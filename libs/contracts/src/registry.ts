@@ -4,6 +4,7 @@ import { clusterContracts } from './cluster.contracts';
 import { streamContracts } from './stream.contracts';
 import { transcodeContracts } from './transcode.contracts';
 import { webhookContracts } from './webhook.contracts';
+import { restreamContracts } from './restream.contracts';
 
 /**
  * Every contract of the platform, so transports can validate by subject and
@@ -14,5 +15,6 @@ export const allContracts: readonly Contract[] = [
   ...Object.values(streamContracts),
   ...Object.values(transcodeContracts),
   ...Object.values(webhookContracts),
+  ...Object.values(restreamContracts),
   ...Object.values(captureContracts),
 ];

@@ -11,4 +11,5 @@ export * from './redis-keys';
 export * from './takeover-flags';
 export * from './relay-token';
 export * from './outbound-target-policy';
+export * from './restream-output-store';
 export * from './capture-device-store';

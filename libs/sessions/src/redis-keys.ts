@@ -50,6 +50,14 @@ export function controlPlaneKeys(namespace: string) {
   };
 }
 
+/** Restream outputs (RestreamOutputStore): per stream, a hash of output definitions and one of the runners' last reports. */
+export function restreamKeys(namespace: string) {
+  return {
+    outputs: (streamId: string) => redisKey(namespace, 'restream', 'outputs', streamId),
+    reports: (streamId: string) => redisKey(namespace, 'restream', 'reports', streamId),
+  };
+}
+
 /** Capture agents' device lists (CaptureDeviceStore): one entry per agent with a TTL, an expiry index, and the stream each device publishes to. */
 export function captureDeviceKeys(namespace: string) {
   return {

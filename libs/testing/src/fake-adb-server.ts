@@ -178,7 +178,12 @@ export class FakeAdbServer {
       const tracker = { socket, long: request.endsWith('-l') };
       this.trackers.add(tracker);
       socket.once('close', () => this.trackers.delete(tracker));
-      socket.write(Buffer.concat([Buffer.from('OKAY'), lengthPrefixed(this.deviceList(tracker.long))]));
+      // OKAY and the first list go out as separate writes, like the real server (adbkit's parser misses a list
+      // that arrives in the same TCP segment as the OKAY).
+      socket.write('OKAY');
+      setTimeout(() => {
+        if (this.trackers.has(tracker)) socket.write(lengthPrefixed(this.deviceList(tracker.long)));
+      }, 10);
       return 'done';
     }
     if (request === 'host:kill') {

@@ -17,4 +17,5 @@ export * from './otlp-collector';
 export * from './node-inspector';
 export * from './hls-playlists';
 export * from './run-concurrently';
+export * from './nginx-rtmp';
 export * from './fake-adb-server';

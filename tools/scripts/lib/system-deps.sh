@@ -74,3 +74,27 @@ ensure_node_modules() {
     cp package-lock.json "$stamp"
   fi
 }
+
+# The SRT addon of libs/srt (N-API over Debian's libsrt): built with npm's own node-gyp (or
+# node_modules/node-gyp when present) against the Node headers of $npm_config_nodedir (see
+# node-env.sh), only when the .node is missing or older than its sources. Needs node_modules
+# (node-addon-api): call after ensure_node_modules.
+ensure_srt_addon() {
+  local dir=libs/srt/native
+  local out="$dir/build/Release/mediaplane_srt.node"
+  ensure_apt_packages libsrt-openssl-dev pkg-config g++ make python3
+  if [ -f "$out" ] && [ -z "$(find "$dir/binding.gyp" "$dir/src" -newer "$out" -print -quit)" ]; then return 0; fi
+  local gyp="$PWD/node_modules/node-gyp/bin/node-gyp.js"
+  if [ ! -f "$gyp" ]; then
+    local npm_cli
+    npm_cli="$(readlink -f "$(command -v npm)")"
+    gyp="$(dirname "$npm_cli")/../node_modules/node-gyp/bin/node-gyp.js"
+  fi
+  if [ ! -f "$gyp" ]; then
+    echo "[setup] node-gyp not found (neither node_modules/node-gyp nor npm's bundled one)" >&2
+    return 1
+  fi
+  echo "[setup] building the SRT addon ($dir) against ${npm_config_nodedir:-the headers of the running Node}" >&2
+  (cd "$dir" && node "$gyp" rebuild --loglevel=warn) >&2
+  [ -f "$out" ] || { echo "[setup] the SRT addon build produced no $out" >&2; return 1; }
+}

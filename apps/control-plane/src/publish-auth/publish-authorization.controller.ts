@@ -71,6 +71,8 @@ export class PublishAuthorizationController {
         record: stream.record,
         ...(stream.ladder ? { ladder: stream.ladder } : {}),
         ...(takeover ? { takeover } : {}),
+        // Only an SRT listener can use the passphrase; other protocols never see it on the wire.
+        ...(request.protocol === 'srt' && stream.srt ? { srt: stream.srt } : {}),
       };
     } catch (error) {
       this.logger.error({ err: error, protocol: request.protocol }, 'publish authorization failed');

@@ -37,6 +37,24 @@ describe('publish authorization over NATS', () => {
     }
   });
 
+  it('gives SRT publishers the SRT settings, and no other protocol the passphrase', async () => {
+    const srt = { passphrase: 'publish-secret.42', keyLength: 24, latencyMs: 300 };
+    const created = (await cp.api<{ id: string; streamKey: string }>('POST', '/api/v1/streams', { body: { name: 'SRT auth', srt } })).body;
+    expect(await authorize(hashStreamKey(created.streamKey), '198.51.100.2', 'srt')).toMatchObject({ ok: true, streamId: created.id, srt });
+    for (const protocol of ['rtmp', 'whip'] as const) {
+      const answer = await authorize(hashStreamKey(created.streamKey), '198.51.100.2', protocol);
+      expect(answer).toMatchObject({ ok: true, streamId: created.id });
+      expect(answer).not.toHaveProperty('srt');
+    }
+    // A change through the API applies to the next publish; a stream without settings sends none.
+    await cp.api('PATCH', `/api/v1/streams/${created.id}`, { body: { srt: { passphrase: null, latencyMs: null } } });
+    expect(await authorize(hashStreamKey(created.streamKey), '198.51.100.2', 'srt')).not.toHaveProperty('srt');
+    await cp.api('PATCH', `/api/v1/streams/${created.id}`, { body: { srt: { latencyMs: 1000 } } });
+    expect(await authorize(hashStreamKey(created.streamKey), '198.51.100.2', 'srt')).toMatchObject({ srt: { latencyMs: 1000 } });
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(cp.app?.logFile ?? '', 'utf8')).not.toContain(srt.passphrase);
+  });
+
   it('refuses unknown keys, then rate-limits the address that keeps failing while others go on', async () => {
     const created = (await cp.api<{ id: string; streamKey: string }>('POST', '/api/v1/streams', { body: { name: 'Target' } })).body;
     const guess = () => hashStreamKey(`sk_guess_${Math.random()}`);

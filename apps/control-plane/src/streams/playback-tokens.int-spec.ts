@@ -92,6 +92,8 @@ describe('playback tokens and snapshots', () => {
       claims: { streamId: id, scope: 'play', expiresAt: new Date(expiresAt) },
     });
     expect(playback['flv']).toBe(`http://127.0.0.1:8081/live/${id}.flv?token=${encodeURIComponent(token)}`);
+    // SRT has no path or query of its own to carry it: the token rides in the streamid (`s` = session id).
+    expect(playback['srt']).toBe(`srt://127.0.0.1:9000?streamid=#!::r=live/${id},m=request,s=${token}`);
     // Without a body the token lives an hour.
     const defaulted = await issue(id);
     expect(Date.parse(defaulted.expiresAt) - Date.now()).toBeGreaterThan(3590_000);

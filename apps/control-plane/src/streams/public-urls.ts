@@ -1,5 +1,5 @@
 import type { ControlPlaneConfig } from '../control-plane.config';
-import type { IngestUrlsView, StreamView } from '@mediaplane/contracts';
+import type { IngestUrlsView, SrtPublishSettings, StreamView } from '@mediaplane/contracts';
 
 type UrlConfig = Pick<
   ControlPlaneConfig,
@@ -42,11 +42,22 @@ export class PublicUrls {
     this.api = config.MEDIAPLANE_PUBLIC_API_URL ?? `http://${host}:${config.CONTROL_PLANE_HTTP_PORT}/api/v1`;
   }
 
-  ingest(streamId: string, streamKey: string): IngestUrlsView {
+  /**
+   * The SRT URL is FFmpeg's (and OBS's) form: the streamid as-is, since FFmpeg
+   * 5.1 and srt-live-transmit do not percent-decode query values (tested:
+   * `%23%21…` reaches the listener verbatim), the passphrase verbatim (the API
+   * admits URL-safe characters only) and `latency` in microseconds.
+   */
+  ingest(streamId: string, streamKey: string, srt: SrtPublishSettings = {}): IngestUrlsView {
+    const streamid = `#!::r=live/${streamKey},m=publish`;
+    let srtUrl = `${this.srt}?streamid=${streamid}`;
+    if (srt.passphrase) srtUrl += `&passphrase=${srt.passphrase}&pbkeylen=${srt.keyLength ?? 16}`;
+    if (srt.latencyMs !== undefined) srtUrl += `&latency=${srt.latencyMs * 1000}`;
     const urls: IngestUrlsView = {
       rtmp: `${this.rtmp}/${streamKey}`,
       rtmpServer: this.rtmp,
-      srt: `${this.srt}?streamid=#!::r=live/${streamKey},m=publish`,
+      srt: srtUrl,
+      srtStreamId: streamid,
       whip: `${this.whip}/${streamId}`,
     };
     if (this.rtmps) urls.rtmps = `${this.rtmps}/${streamKey}`;
@@ -58,14 +69,18 @@ export class PublicUrls {
     return { rtmpServer: this.rtmp, srtServer: this.srt, whip: `${this.whip}/${streamId}` };
   }
 
+  /** With a token, `?token=` on each URL; SRT has no path to put it on, so it rides in the streamid as `,s=` (SRT access control's session id). */
   playback(streamId: string, token?: string): StreamView['playback'] {
     const q = token ? `?token=${encodeURIComponent(token)}` : '';
+    // Tokens are base64url and dots: nothing to escape, and FFmpeg would not unescape it anyway.
+    const s = token ? `,s=${token}` : '';
     return {
       hls: `${this.hls}/${streamId}/master.m3u8${q}`,
       flv: `${this.flv}/${streamId}.flv${q}`,
       wsflv: `${this.flv.replace(/^http/, 'ws')}/${streamId}.flv${q}`,
       rtmp: `${this.rtmp}/${streamId}${q}`,
       whep: `${this.whep}/${streamId}${q}`,
+      srt: `${this.srt}?streamid=#!::r=live/${streamId},m=request${s}`,
       snapshot: `${this.api}/streams/${streamId}/snapshot.jpg${q}`,
     };
   }

@@ -93,6 +93,16 @@ export class StreamStore implements OnModuleInit {
     return next;
   }
 
+  /** Writes a changed definition (same key) if nobody else changed it since `current` was read. */
+  async replace(current: StoredStream, next: StreamDefinition): Promise<void> {
+    if (next.id !== current.definition.id || next.keyHash !== current.definition.keyHash) throw new Error('replace keeps the id and key; use replaceKeyHash');
+    try {
+      await this.defs().update(next.id, next, current.revision);
+    } catch (error) {
+      throw error instanceof KvConflictError ? new StreamConflictError('the stream changed meanwhile; try again') : error;
+    }
+  }
+
   async remove(definition: StreamDefinition): Promise<void> {
     await this.defs().delete(definition.id);
     await this.index()

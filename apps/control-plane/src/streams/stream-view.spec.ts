@@ -1,4 +1,4 @@
-import { LiveStateViewSchema, PlaybackProtocolSchema, ViewersViewSchema } from '@mediaplane/contracts';
+import { LiveStateViewSchema, PlaybackProtocolSchema, StreamViewSchema, ViewersViewSchema, type SrtLinkStats } from '@mediaplane/contracts';
 import type { LiveStreamState } from '@mediaplane/sessions';
 import { PublicUrls } from './public-urls';
 import type { StreamDefinition } from './stream.schemas';
@@ -32,6 +32,24 @@ describe('toStreamView', () => {
     expect(JSON.stringify(toStreamView(definition, live, { renditions: [], hlsViewers: 0 }, urls))).not.toContain('a'.repeat(64));
   });
 
+  describe('SRT settings', () => {
+    it('say whether a passphrase is set, never the passphrase', () => {
+      const secret = 'do-not-show-me-1';
+      const view = toStreamView({ ...definition, srt: { passphrase: secret, latencyMs: 300 } }, undefined, { renditions: [], hlsViewers: 0 }, urls);
+      expect(view.srt).toEqual({ passphraseSet: true, keyLength: 16, latencyMs: 300 });
+      expect(JSON.stringify(view)).not.toContain(secret);
+      expect(StreamViewSchema.safeParse(view).success).toBe(true);
+    });
+
+    it('are all unset for a stream without them', () => {
+      expect(toStreamView(definition, undefined, { renditions: [], hlsViewers: 0 }, urls).srt).toEqual({
+        passphraseSet: false,
+        keyLength: null,
+        latencyMs: null,
+      });
+    });
+  });
+
   describe('when nobody publishes', () => {
     it('says so and lists no renditions', () => {
       const view = toStreamView(definition, undefined, { renditions: [{ name: 'x', width: 1, height: 1, bandwidth: 1, codecs: 'c' }], hlsViewers: 0 }, urls);
@@ -59,7 +77,25 @@ describe('toStreamView', () => {
         bitrateKbps: 2500,
         viewers: { flv: 2, wsflv: 1, hls: 3 },
         viewersTotal: 6,
+        link: null,
       });
+    });
+
+    it('shows the SRT link statistics and SRT viewers of an SRT publisher', () => {
+      const link: SrtLinkStats = {
+        rttMs: 12.5,
+        bandwidthKbps: 90_000,
+        receiveRateKbps: 2400,
+        packetsReceived: 5000,
+        packetsLost: 40,
+        packetsRetransmitted: 38,
+        packetsDropped: 2,
+        receiveBufferMs: 118,
+        latencyMs: 120,
+      };
+      const state = toStreamView(definition, { ...live, protocol: 'srt', link, viewers: { srt: 2, flv: 1 } }, { renditions: [], hlsViewers: 0 }, urls).state;
+      expect(state).toMatchObject({ protocol: 'srt', link, viewers: { srt: 2, flv: 1, hls: 0 }, viewersTotal: 3 });
+      expect(LiveStateViewSchema.strict().safeParse(state).success).toBe(true);
     });
 
     it('matches the documented (OpenAPI) schema, with one viewers entry per playback protocol', () => {

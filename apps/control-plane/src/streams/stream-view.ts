@@ -1,4 +1,4 @@
-import type { LiveStateView, Rendition, StreamView } from '@mediaplane/contracts';
+import type { LiveStateView, Rendition, SrtPublishSettings, SrtSettingsView, StreamView } from '@mediaplane/contracts';
 import type { LiveStreamState } from '@mediaplane/sessions';
 import type { PublicUrls } from './public-urls';
 import type { StreamDefinition } from './stream.schemas';
@@ -27,12 +27,19 @@ export function toStreamView(
     createdAt: definition.createdAt,
     updatedAt: definition.updatedAt,
     keyRotatedAt: definition.keyRotatedAt ?? null,
+    srt: toSrtSettingsView(definition.srt),
     live: live !== undefined,
     state: live ? toLiveStateView(live, extras.hlsViewers, now) : null,
     renditions: live ? extras.renditions : [],
     ingest: urls.ingestServers(definition.id),
     playback: urls.playback(definition.id),
   };
+}
+
+/** Whether a passphrase is set, never the passphrase itself. */
+export function toSrtSettingsView(srt: SrtPublishSettings | undefined): SrtSettingsView {
+  const passphraseSet = srt?.passphrase !== undefined;
+  return { passphraseSet, keyLength: passphraseSet ? (srt?.keyLength ?? 16) : null, latencyMs: srt?.latencyMs ?? null };
 }
 
 /**
@@ -61,5 +68,6 @@ export function toLiveStateView(live: LiveStreamState, hlsViewers: number, now =
     bitrateKbps: live.bitrateKbps,
     viewers,
     viewersTotal,
+    link: live.link ?? null,
   };
 }

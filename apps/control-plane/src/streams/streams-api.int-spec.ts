@@ -52,6 +52,7 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
         ['POST', '/api/v1/streams/abc/kick'],
         ['DELETE', '/api/v1/streams/abc'],
         ['POST', '/api/v1/streams/abc/playback-tokens'],
+        ['PATCH', '/api/v1/streams/abc'],
         ['GET', '/api/v1/webhooks'],
         ['GET', '/api/v1/nodes'],
       ];
@@ -59,7 +60,7 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
         const res = await cp.api(method, path, {
           token,
           headers: header ? { authorization: header } : {},
-          body: method === 'POST' ? { name: 'x' } : undefined,
+          body: method === 'POST' ? { name: 'x' } : method === 'PATCH' ? { srt: { latencyMs: 200 } } : undefined,
         });
         expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 401 });
         expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
@@ -82,6 +83,7 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
         hls: `http://127.0.0.1:8082/hls/${created.id}/master.m3u8`,
         flv: `http://127.0.0.1:8081/live/${created.id}.flv`,
         whep: `http://127.0.0.1:8083/whep/${created.id}`,
+        srt: `srt://127.0.0.1:9000?streamid=#!::r=live/${created.id},m=request`,
       });
       expect(JSON.stringify(created.playback)).not.toContain(created.streamKey);
     });
@@ -156,12 +158,117 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
       ['DELETE', ''],
       ['POST', '/playback-tokens'],
       ['GET', '/snapshot.jpg'],
+      ['PATCH', ''],
     ])('answer 404 on %s /streams/{id}%s', async (method, suffix) => {
       for (const id of ['doesNotExist', 'not.a.valid.id', 'a%20b']) {
-        const res = await cp.api(method, `/api/v1/streams/${id}${suffix}`);
+        const res = await cp.api(method, `/api/v1/streams/${id}${suffix}`, method === 'PATCH' ? { body: { srt: { latencyMs: 200 } } } : {});
         expect({ id, status: res.status }).toEqual({ id, status: 404 });
         expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
       }
+    });
+  });
+
+  describe('SRT settings', () => {
+    const PASSPHRASE = 'srt-pass.phrase_1~';
+    type View = { srt: Record<string, unknown>; state: Record<string, unknown> | null; ingest: Record<string, string> };
+
+    it('puts passphrase, key length and latency (µs) into the SRT publish URL of the create response only', async () => {
+      const created = await create({ name: 'SRT show', srt: { passphrase: PASSPHRASE, keyLength: 32, latencyMs: 250 } });
+      expect(created.ingest['srt']).toBe(
+        `srt://127.0.0.1:9000?streamid=#!::r=live/${created.streamKey},m=publish&passphrase=${PASSPHRASE}&pbkeylen=32&latency=250000`,
+      );
+      expect(created.ingest['srtStreamId']).toBe(`#!::r=live/${created.streamKey},m=publish`);
+      expect(created).toMatchObject({ srt: { passphraseSet: true, keyLength: 32, latencyMs: 250 } });
+
+      const one = await cp.api<View>('GET', `/api/v1/streams/${created.id}`);
+      const list = await cp.api('GET', '/api/v1/streams');
+      expect(one.body.srt).toEqual({ passphraseSet: true, keyLength: 32, latencyMs: 250 });
+      for (const text of [one.text, list.text]) expect(text).not.toContain(PASSPHRASE);
+
+      // Rotating the key shows it again, with the new key (the only other response that shows the key).
+      const rotated = await cp.api<{ streamKey: string; ingest: Record<string, string> }>('POST', `/api/v1/streams/${created.id}/rotate-key`);
+      expect(rotated.body.ingest['srt']).toBe(
+        `srt://127.0.0.1:9000?streamid=#!::r=live/${rotated.body.streamKey},m=publish&passphrase=${PASSPHRASE}&pbkeylen=32&latency=250000`,
+      );
+    });
+
+    it('changes and removes them with PATCH, field by field, null removing', async () => {
+      const created = await create({ name: 'Plain' });
+      expect(created.ingest['srt']).toBe(`srt://127.0.0.1:9000?streamid=#!::r=live/${created.streamKey},m=publish`);
+      expect(created).toMatchObject({ srt: { passphraseSet: false, keyLength: null, latencyMs: null } });
+      const patch = (srt: Record<string, unknown>) => cp.api<View>('PATCH', `/api/v1/streams/${created.id}`, { body: { srt } });
+
+      const set = await patch({ passphrase: PASSPHRASE, latencyMs: 400 });
+      expect(set.status).toBe(200);
+      expect(set.body.srt).toEqual({ passphraseSet: true, keyLength: 16, latencyMs: 400 });
+      expect(set.text).not.toContain(PASSPHRASE);
+      expect((await patch({ keyLength: 24 })).body.srt).toEqual({ passphraseSet: true, keyLength: 24, latencyMs: 400 });
+      const rotated = await cp.api<{ ingest: Record<string, string> }>('POST', `/api/v1/streams/${created.id}/rotate-key`);
+      expect(rotated.body.ingest['srt']).toMatch(new RegExp(`&passphrase=${PASSPHRASE}&pbkeylen=24&latency=400000$`));
+
+      expect((await patch({ passphrase: null })).body.srt).toEqual({ passphraseSet: false, keyLength: null, latencyMs: 400 });
+      expect((await patch({ latencyMs: null })).body.srt).toEqual({ passphraseSet: false, keyLength: null, latencyMs: null });
+      const kv = await cp.bus.nc.jetstream().views.kv(`${cp.namespace}_streams`, { bindOnly: true });
+      expect((await kv.get(created.id))?.string() ?? '').not.toContain(PASSPHRASE);
+    });
+
+    it.each([
+      [{ srt: { passphrase: 'short' } }, /srt\.passphrase: must be at least 10 characters/],
+      [{ srt: { passphrase: 'with&ampersand' } }, /srt\.passphrase: may contain only/],
+      [{ srt: { keyLength: 24 } }, /srt\.keyLength: applies only with a passphrase/],
+      [{ srt: { latencyMs: 9000 } }, /srt\.latencyMs: must be at most 8000 ms/],
+      [{ srt: {}, name: 'renamed' }, /name: is not a known field/],
+      [{}, /srt: is required/],
+    ])('answers 400 naming the field for a PATCH of %j', async (body, message) => {
+      const { id } = await create();
+      const res = await cp.api('PATCH', `/api/v1/streams/${id}`, { body });
+      expect(res.status).toBe(400);
+      expect(String(res.body['message'])).toMatch(message);
+      expect(res.text).not.toContain('with&ampersand');
+    });
+
+    it('answers 400 for a bad SRT passphrase on create', async () => {
+      const res = await cp.api('POST', '/api/v1/streams', { body: { name: 'x', srt: { passphrase: 'x'.repeat(80) } } });
+      expect(res.status).toBe(400);
+      expect(res.body['message']).toBe('srt.passphrase: must be at most 79 characters (libsrt)');
+    });
+
+    it('shows the link statistics and SRT viewers of a live SRT publisher', async () => {
+      const created = await create({ name: 'SRT live' });
+      const link = {
+        rttMs: 21.5,
+        bandwidthKbps: 80_000,
+        receiveRateKbps: 3100,
+        packetsReceived: 9000,
+        packetsLost: 450,
+        packetsRetransmitted: 440,
+        packetsDropped: 3,
+        receiveBufferMs: 119,
+        latencyMs: 120,
+      };
+      const live: LiveStreamState = {
+        streamId: created.id,
+        sessionId: 'srt-session',
+        node: 'ingest-test-1',
+        pullUrl: `http://127.0.0.1:1/live/${created.id}.flv`,
+        protocol: 'srt',
+        private: false,
+        startedAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+        media: { video: { codec: 'h264', width: 640, height: 360 } },
+        bitrateKbps: 3000,
+        viewers: { srt: 2 },
+        link,
+      };
+      const store = new LiveStreamStore(cp.redis, cp.namespace);
+      expect(await store.claim(live, 30_000)).toBe(true);
+      const view = await cp.api<View>('GET', `/api/v1/streams/${created.id}`);
+      expect(view.body.state).toMatchObject({ protocol: 'srt', link, viewers: { srt: 2, hls: 0 }, viewersTotal: 2 });
+      await store.release(created.id, 'srt-session');
+      // An RTMP publisher has no link statistics: null, not absent.
+      expect(await store.claim({ ...live, sessionId: 'rtmp-session', protocol: 'rtmp', link: undefined }, 30_000)).toBe(true);
+      expect((await cp.api<View>('GET', `/api/v1/streams/${created.id}`)).body.state).toMatchObject({ protocol: 'rtmp', link: null });
+      await store.release(created.id, 'rtmp-session');
     });
   });
 
@@ -325,6 +432,7 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
         ['get', '/api/v1/streams', ['200', '400', '401']],
         ['get', '/api/v1/streams/{id}', ['200', '401', '404']],
         ['post', '/api/v1/streams/{id}/rotate-key', ['200', '401', '404']],
+        ['patch', '/api/v1/streams/{id}', ['200', '400', '401', '404', '409']],
         ['post', '/api/v1/streams/{id}/kick', ['202', '401', '404']],
         ['delete', '/api/v1/streams/{id}', ['204', '401', '404']],
         ['post', '/api/v1/streams/{id}/playback-tokens', ['201', '400', '401', '404']],
@@ -351,6 +459,18 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
       expect(doc.components.schemas['Stream']).toMatchObject({
         properties: { state: { properties: { viewers: { required: ['hls'], properties: { hls: { type: 'integer' }, flv: { type: 'integer' } } } } } },
       });
+      // SRT: settings in and out, the link statistics described field by field, the URL units spelt out.
+      expect(doc.components.schemas['UpdateStreamRequest']).toMatchObject({
+        required: ['srt'],
+        properties: { srt: { properties: { passphrase: { maxLength: 79 }, latencyMs: { minimum: 20, maximum: 8000 } } } },
+      });
+      expect(doc.components.schemas['Stream']).toMatchObject({
+        properties: {
+          srt: { required: ['passphraseSet', 'keyLength', 'latencyMs'] },
+          state: { properties: { link: { properties: { rttMs: { description: expect.stringMatching(/round-trip/) } } } } },
+        },
+      });
+      expect(JSON.stringify(doc.components.schemas['CreatedStream'])).toMatch(/MICROseconds/);
       const ui = await fetch(`${cp.url}/api/docs`);
       expect(ui.status).toBe(200);
       expect(await ui.text()).toMatch(/swagger/i);

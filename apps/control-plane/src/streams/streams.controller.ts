@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -28,7 +28,14 @@ import {
   StreamViewSchema,
   TakeoverResultSchema,
 } from '@mediaplane/contracts';
-import { CreateStreamRequestSchema, ListStreamsQuerySchema, PlaybackTokenRequestSchema, type CreateStreamRequest } from './stream.schemas';
+import {
+  CreateStreamRequestSchema,
+  ListStreamsQuerySchema,
+  PlaybackTokenRequestSchema,
+  UpdateStreamRequestSchema,
+  type CreateStreamRequest,
+  type UpdateStreamRequest,
+} from './stream.schemas';
 import { StreamsService } from './streams.service';
 
 const ID_PARAM = { name: 'id', description: 'Public stream id.' };
@@ -51,7 +58,11 @@ export class StreamsController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a stream', description: 'The response is the only place the stream key is ever shown.' })
+  @ApiOperation({
+    summary: 'Create a stream',
+    description:
+      'The response is the only place the stream key is ever shown (with rotate-key), and with it the SRT passphrase inside `ingest.srt`. `ingest.srt` is the FFmpeg / OBS form: streamid unencoded, `latency` in microseconds.',
+  })
   @ApiBody({ schema: schemaRef('CreateStreamRequest', CreateStreamRequestSchema, 'input') })
   @ApiCreatedResponse({ description: 'The new stream with its key and URLs.', schema: schemaRef('CreatedStream', CreatedStreamSchema, 'output') })
   @ApiBadInput()
@@ -80,6 +91,25 @@ export class StreamsController {
   @ApiUnknownId('stream')
   get(@Param('id') id: string): Promise<z.input<typeof StreamViewSchema>> {
     return this.streams.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change the settings of a stream',
+    description:
+      'Today its SRT publish settings: `{srt: {passphrase?, keyLength?, latencyMs?}}`; an absent field keeps its value, `null` removes it. They apply from the next SRT publish (a live publisher keeps its connection; kick it to apply them now). The answer shows `srt.passphraseSet`, never the passphrase; the SRT URL with it comes with the key (create, rotate-key).',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiBody({ schema: schemaRef('UpdateStreamRequest', UpdateStreamRequestSchema, 'input') })
+  @ApiOkResponse({ schema: schemaRef('Stream', StreamViewSchema, 'output') })
+  @ApiBadInput()
+  @ApiUnknownId('stream')
+  @ApiConflictResponse({ description: 'The stream changed during the update; try again.', schema: errorRef() })
+  update(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(UpdateStreamRequestSchema)) body: UpdateStreamRequest,
+  ): Promise<z.input<typeof StreamViewSchema>> {
+    return this.streams.update(id, body);
   }
 
   @Post(':id/rotate-key')

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { StreamIdSchema, streamContracts } from '@mediaplane/contracts';
 import { KvConflictError, type Bus } from '@mediaplane/messaging';
 import { activeTraceparent, counter, type Logger, type Registry } from '@mediaplane/observability';
@@ -19,8 +19,8 @@ import { PublicUrls } from './public-urls';
 import { RenditionTracker } from './rendition-tracker.service';
 import { StreamConflictError, StreamStore, type StoredStream } from './stream-store.service';
 import type { CreatedStreamSchema, KickResultSchema, PlaybackTokenSchema, RotatedKeySchema, StreamView, TakeoverResultSchema } from '@mediaplane/contracts';
-import type { CreateStreamRequest, StreamDefinition } from './stream.schemas';
-import { toStreamView } from './stream-view';
+import { mergeSrtSettings, type CreateStreamRequest, type StreamDefinition, type UpdateStreamRequest } from './stream.schemas';
+import { toSrtSettingsView, toStreamView } from './stream-view';
 
 type KickReason = 'kicked' | 'deleted' | 'key_rotated';
 
@@ -56,6 +56,7 @@ export class StreamsService {
         private: request.private,
         record: request.record,
         ...(request.ladder ? { ladder: request.ladder } : {}),
+        ...(request.srt && Object.keys(request.srt).length ? { srt: request.srt } : {}),
         createdAt: now,
         updatedAt: now,
         ...traceparentField(),
@@ -74,7 +75,8 @@ export class StreamsService {
         streamKey,
         private: definition.private,
         record: definition.record,
-        ingest: this.urls.ingest(definition.id, streamKey),
+        srt: toSrtSettingsView(definition.srt),
+        ingest: this.urls.ingest(definition.id, streamKey, definition.srt),
         playback: this.urls.playback(definition.id),
       };
     }
@@ -94,6 +96,26 @@ export class StreamsService {
     return this.view(definition, live, live ? await this.hlsViewers.total(id) : 0);
   }
 
+  /** Changes the stream's settings (today its SRT settings); they apply from the next publish. */
+  async update(id: string, request: UpdateStreamRequest): Promise<StreamView> {
+    const current = await this.require(id);
+    const merged = mergeSrtSettings(current.definition.srt, request.srt);
+    if (!merged.ok) throw new BadRequestException(merged.message);
+    const { srt: _previous, ...rest } = current.definition;
+    const next: StreamDefinition = { ...rest, ...(merged.settings ? { srt: merged.settings } : {}), updatedAt: new Date().toISOString() };
+    try {
+      await this.store.replace(current, next);
+    } catch (error) {
+      if (error instanceof StreamConflictError) throw new ConflictException(error.message);
+      throw error;
+    }
+    this.operations.inc({ operation: 'update' });
+    // Which settings changed, never their values (the passphrase is a secret).
+    this.logger.info({ streamId: id, srtFields: Object.keys(request.srt), passphraseSet: next.srt?.passphrase !== undefined }, 'stream updated');
+    const live = await this.live.get(id);
+    return this.view(next, live, live ? await this.hlsViewers.total(id) : 0);
+  }
+
   async rotateKey(id: string): Promise<z.input<typeof RotatedKeySchema>> {
     const current = await this.require(id);
     const streamKey = generateStreamKey();
@@ -106,7 +128,7 @@ export class StreamsService {
     this.operations.inc({ operation: 'rotate_key' });
     this.logger.info({ streamId: id }, 'stream key rotated');
     const kicked = await this.kickPublisher(id, 'key_rotated');
-    return { id, streamKey, ingest: this.urls.ingest(id, streamKey), kicked };
+    return { id, streamKey, srt: toSrtSettingsView(current.definition.srt), ingest: this.urls.ingest(id, streamKey, current.definition.srt), kicked };
   }
 
   async kick(id: string): Promise<z.input<typeof KickResultSchema>> {

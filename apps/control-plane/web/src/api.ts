@@ -1,4 +1,18 @@
-import type { CreatedStream, KickResult, NodeList, PlaybackToken, RotatedKey, StreamList, StreamView } from '@mediaplane/contracts';
+import type {
+  CreatedStream,
+  DeviceList,
+  KickResult,
+  NodeList,
+  PlaybackToken,
+  RestreamOutputList,
+  RestreamOutputView,
+  RotatedKey,
+  SrtPublishSettings,
+  StartedCapture,
+  StoppedCapture,
+  StreamList,
+  StreamView,
+} from '@mediaplane/contracts';
 
 /** The control-plane API as the dashboard uses it. */
 
@@ -9,12 +23,20 @@ export type {
   KickResult,
   LiveStateView as LiveState,
   NodeView,
+  DeviceView,
   PlaybackToken,
   PlaybackUrlsView as PlaybackUrls,
   Rendition,
   RotatedKey,
+  SrtLinkView as SrtLink,
+  SrtPublishSettings,
+  SrtSettingsView,
   StreamView as Stream,
+  RestreamOutputView as RestreamOutput,
 } from '@mediaplane/contracts';
+
+/** PATCH /streams/{id} `srt`: an absent field stays, `null` removes it. */
+export type SrtSettingsUpdate = { [K in keyof SrtPublishSettings]?: Exclude<SrtPublishSettings[K], undefined> | null };
 
 export class ApiError extends Error {
   constructor(
@@ -50,8 +72,12 @@ export class Api {
     return this.call('GET', `/api/v1/streams/${encodeURIComponent(id)}`);
   }
 
-  createStream(body: { name: string; private: boolean; record: boolean }): Promise<CreatedStream> {
+  createStream(body: { name: string; private: boolean; record: boolean; srt?: SrtPublishSettings }): Promise<CreatedStream> {
     return this.call('POST', '/api/v1/streams', body);
+  }
+
+  updateSrt(id: string, srt: SrtSettingsUpdate): Promise<StreamView> {
+    return this.call('PATCH', `/api/v1/streams/${encodeURIComponent(id)}`, { srt });
   }
 
   rotateKey(id: string): Promise<RotatedKey> {
@@ -68,6 +94,30 @@ export class Api {
 
   playbackToken(id: string, ttlSeconds: number): Promise<PlaybackToken> {
     return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/playback-tokens`, { ttlSeconds });
+  }
+
+  restreamOutputs(id: string): Promise<RestreamOutputList> {
+    return this.call('GET', `/api/v1/streams/${encodeURIComponent(id)}/outputs`);
+  }
+
+  addRestreamOutput(id: string, body: { url: string; name?: string }): Promise<RestreamOutputView> {
+    return this.call('POST', `/api/v1/streams/${encodeURIComponent(id)}/outputs`, body);
+  }
+
+  removeRestreamOutput(id: string, outputId: string): Promise<void> {
+    return this.call('DELETE', `/api/v1/streams/${encodeURIComponent(id)}/outputs/${encodeURIComponent(outputId)}`);
+  }
+
+  devices(): Promise<DeviceList> {
+    return this.call('GET', '/api/v1/devices');
+  }
+
+  startCapture(deviceId: string, body: { output: 'rtmp' | 'srt' | 'whip'; quality: { preset: '360p' | '480p' | '720p' | '1080p' } }): Promise<StartedCapture> {
+    return this.call('POST', `/api/v1/devices/${encodeURIComponent(deviceId)}/capture`, body);
+  }
+
+  stopCapture(deviceId: string): Promise<StoppedCapture> {
+    return this.call('DELETE', `/api/v1/devices/${encodeURIComponent(deviceId)}/capture`);
   }
 
   nodes(): Promise<NodeList> {

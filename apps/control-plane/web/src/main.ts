@@ -1,6 +1,7 @@
 import './styles.css';
 import { Api, storedToken, storeToken } from './api';
 import { h, replaceChildren } from './dom';
+import { renderDevices } from './views/devices-view';
 import { renderNodes } from './views/nodes-view';
 import { renderSignIn } from './views/sign-in-view';
 import { renderStreamPage } from './views/stream-page-view';
@@ -31,7 +32,13 @@ function route(): void {
   const main = h('main', { id: 'main' });
   replaceChildren(root, shell(), main);
   const streamMatch = /^#\/streams\/([A-Za-z0-9_-]+)$/.exec(location.hash);
-  const view: View = streamMatch ? (a, m) => renderStreamPage(a, m, streamMatch[1] as string) : location.hash === '#/nodes' ? renderNodes : renderStreams;
+  const view: View = streamMatch
+    ? (a, m) => renderStreamPage(a, m, streamMatch[1] as string)
+    : location.hash === '#/nodes'
+      ? renderNodes
+      : location.hash === '#/devices'
+        ? renderDevices
+        : renderStreams;
   leave = view(api, main);
 }
 
@@ -42,7 +49,7 @@ function shell(): HTMLElement {
     location.hash = '';
     route();
   });
-  const current = location.hash === '#/nodes' ? 'nodes' : 'streams';
+  const current = location.hash === '#/nodes' ? 'nodes' : location.hash === '#/devices' ? 'devices' : 'streams';
   return h(
     'header',
     { class: 'top' },
@@ -51,6 +58,7 @@ function shell(): HTMLElement {
       'nav',
       {},
       h('a', { href: '#/', class: current === 'streams' ? 'active' : '', 'data-testid': 'nav-streams' }, 'Streams'),
+      h('a', { href: '#/devices', class: current === 'devices' ? 'active' : '', 'data-testid': 'nav-devices' }, 'Devices'),
       h('a', { href: '#/nodes', class: current === 'nodes' ? 'active' : '', 'data-testid': 'nav-nodes' }, 'Nodes'),
     ),
     signOut,

@@ -5,7 +5,7 @@ import { streamContracts, transcodeContracts, type StreamStarted } from '@mediap
 import { planLadder } from '@mediaplane/media-plan';
 import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
 import { getTracer, type Logger } from '@mediaplane/observability';
-import { LiveStreamStore, signPullTicket, type LiveStreamState } from '@mediaplane/sessions';
+import { LiveStreamStore } from '@mediaplane/sessions';
 import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
 import { ServingJobs } from '../hls/serving-jobs';
 import { EncoderService } from '../ladder/encoder.service';
@@ -13,6 +13,7 @@ import { probeSource, sourceFromLiveState } from '../ladder/source-probe';
 import { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import { resolveJobSettings } from './job-settings';
+import { pullUrlWithTicket, waitForLiveSession } from './live-session';
 import { TranscodeJobFactory } from './transcode-job.factory';
 import type { JobOutcome, TranscodeJob } from './transcode-job';
 
@@ -106,7 +107,7 @@ export class JobQueueService implements OnApplicationBootstrap {
     const { streamId, sessionId } = msg.payload;
     const log = this.logger.child({ streamId, sessionId, delivery: msg.deliveryCount });
     try {
-      const state = await this.waitForLiveState(streamId, sessionId, msg.payload.startedAt);
+      const state = await waitForLiveSession(this.liveStore, streamId, sessionId, msg.payload.startedAt);
       if (!state) {
         log.info('skipping the job of a session that is no longer live');
         msg.ack();
@@ -119,7 +120,7 @@ export class JobQueueService implements OnApplicationBootstrap {
       }
       const settings = resolveJobSettings(msg.payload, state.private);
       if (settings.from === 'fallback') log.warn('stream.started carries no settings (an older ingest node); using defaults (no recording, default ladder)');
-      const source = sourceFromLiveState(state) ?? (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, this.internalUrl(state.pullUrl, streamId), 10_000));
+      const source = sourceFromLiveState(state) ?? (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, pullUrlWithTicket(state.pullUrl, this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId), 10_000));
       const plan = planLadder(source, settings.ladder, { maxFps: this.config.TRANSCODE_MAX_FPS });
       const job = this.jobs.create(
         {
@@ -166,22 +167,6 @@ export class JobQueueService implements OnApplicationBootstrap {
     settle(msg, outcome);
   }
 
-  /**
-   * Ingest writes the live state before it announces the stream; a just-started
-   * stream gets a moment for replication anyway. An old event without live
-   * state (a backlog replayed to a new consumer) is skipped at once.
-   */
-  private async waitForLiveState(streamId: string, sessionId: string, startedAt: string): Promise<LiveStreamState | undefined> {
-    const tries = Date.now() - Date.parse(startedAt) < 15_000 ? 4 : 1;
-    for (let i = 0; i < tries; i++) {
-      const state = await this.liveStore.get(streamId);
-      if (state?.sessionId === sessionId) return state;
-      if (state && state.sessionId !== sessionId) return undefined;
-      if (i < tries - 1) await sleep(500);
-    }
-    return undefined;
-  }
-
   private async drain(deadline: number): Promise<void> {
     this.stopping = true;
     const stopped = this.queue?.stop();
@@ -192,13 +177,6 @@ export class JobQueueService implements OnApplicationBootstrap {
     await stopped;
     // Lingering jobs' files and anything else this instance wrote: nobody will serve them after we exit.
     await rm(join(this.config.TRANSCODE_WORK_DIR, this.instanceId), { recursive: true, force: true }).catch(() => undefined);
-  }
-
-  private internalUrl(pullUrl: string, streamId: string): string {
-    const url = new URL(pullUrl);
-    // ffprobe's command line is as public as FFmpeg's: a single-use ticket, spent once it connected.
-    url.searchParams.set('token', signPullTicket(this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId));
-    return url.toString();
   }
 }
 
@@ -218,6 +196,3 @@ function key(streamId: string, sessionId: string): string {
   return `${streamId}/${sessionId}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

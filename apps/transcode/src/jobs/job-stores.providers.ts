@@ -7,7 +7,7 @@ import { JobLeaseStore } from './job-lease-store';
 import { SequenceStore } from './sequence-store';
 
 /** The Redis stores a job needs, one instance each per app, in the platform's namespace. */
-function namespacedStore<T>(store: new (redis: Redis, namespace: string) => T): Provider {
+export function namespacedStore<T>(store: new (redis: Redis, namespace: string) => T): Provider {
   return {
     provide: store,
     useFactory: (redis: Redis, config: TranscodeConfig) => new store(redis, config.MEDIAPLANE_NAMESPACE),

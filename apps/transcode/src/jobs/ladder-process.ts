@@ -1,11 +1,11 @@
 import { FfmpegSupervisor, type FfmpegRunExit, type FfmpegRunSpec } from '@mediaplane/media-io';
 import { buildLadderArgs, type EncoderName, type LadderPlan, type SourceMedia } from '@mediaplane/media-plan';
 import { redactText, type Logger } from '@mediaplane/observability';
-import { signPullTicket } from '@mediaplane/sessions';
 import type { SegmentBook } from '../hls/segment-book';
 import type { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import type { JobRecordings } from './job-recordings';
+import { pullUrlWithTicket } from './live-session';
 
 export interface LadderProcessOptions {
   streamId: string;
@@ -82,11 +82,8 @@ export class LadderProcess {
   private prepareRun(run: number): FfmpegRunSpec {
     const { config, options } = this;
     if (run > 0) this.events.restarted(run);
-    const pull = new URL(options.pullUrl);
-    // A single-use ticket: FFmpeg's command line is readable by any local user (`ps`), and by then the ticket is spent.
-    pull.searchParams.set('token', signPullTicket(config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId));
     const built = buildLadderArgs({
-      inputUrl: pull.toString(),
+      inputUrl: pullUrlWithTicket(options.pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId),
       plan: options.plan,
       source: options.source,
       encoder: options.encoder,

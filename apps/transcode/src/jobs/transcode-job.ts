@@ -14,6 +14,7 @@ import { JobRecordings } from './job-recordings';
 import type { JobLeaseStore } from './job-lease-store';
 import type { JobSettings } from './job-settings';
 import { LadderProcess } from './ladder-process';
+import { isSessionLive } from './live-session';
 import type { SequenceStore } from './sequence-store';
 
 /**
@@ -275,9 +276,8 @@ export class TranscodeJob {
     }
   }
 
-  private async stillLive(): Promise<boolean> {
-    const state = await this.deps.liveStore.get(this.streamId);
-    return state !== undefined && state.sessionId === this.sessionId;
+  private stillLive(): Promise<boolean> {
+    return isSessionLive(this.deps.liveStore, this.streamId, this.sessionId);
   }
 
   private async publishEnded(reason: 'stream_ended' | 'released' | 'failed'): Promise<void> {

@@ -27,6 +27,15 @@ export interface LadderArgs {
 
 const THUMBNAIL_SHORT_SIDE = 180;
 
+/**
+ * Reading a live internal FLV: a read timeout so a silent source fails
+ * instead of hanging, and short probing (a live FLV source announces its
+ * streams at once; probing for seconds only delays the first output).
+ */
+export function liveInputArgs(inputUrl: string, timeoutMs = 10_000): string[] {
+  return ['-rw_timeout', String(timeoutMs * 1000), '-analyzeduration', '1500000', '-probesize', '1000000', '-i', inputUrl];
+}
+
 /** MPEG-TS segments of `seconds` cut at the encoder's keyframes, timestamps kept as encoded. */
 export function segmentOutputArgs(seconds: number): string[] {
   return [
@@ -84,15 +93,7 @@ export function buildLadderArgs(input: LadderArgsInput): LadderArgs {
     '-loglevel',
     'warning',
     ...encoderGlobalArgs(input.encoder, input.vaapiDevice ?? '/dev/dri/renderD128'),
-    '-rw_timeout',
-    String((input.inputTimeoutMs ?? 10_000) * 1000),
-    // A live FLV source announces its streams at once; probing for seconds only delays the first segment.
-    '-analyzeduration',
-    '1500000',
-    '-probesize',
-    '1000000',
-    '-i',
-    input.inputUrl,
+    ...liveInputArgs(input.inputUrl, input.inputTimeoutMs),
   ];
   if (graph.length > 0) args.push('-filter_complex', graph.join(';'));
 

@@ -6,6 +6,8 @@ import { poll } from '../poller';
 import { confirmButton } from './confirm-button';
 import { LivePlayer } from './live-player';
 import { publishDetails } from './publish-details';
+import { srtLinkPanel, srtSettingsCard } from './srt-view';
+import { restreamOutputsCard } from './restream-outputs-view';
 
 const REFRESH_MS = 2000;
 const SNAPSHOT_MS = 5000;
@@ -23,6 +25,9 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   const notice = h('div', { class: 'notice' });
   const error = h('p', { class: 'error', role: 'alert' });
   const player = new LivePlayer(api);
+  const srtLink = srtLinkPanel();
+  const srtSettings = srtSettingsCard(api, id);
+  const restream = restreamOutputsCard(api, id);
 
   const kick = confirmButton('Kick publisher', 'Click again to kick', 'kick', async () => {
     await api.kick(id).then(
@@ -32,7 +37,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   });
   const rotate = confirmButton('Rotate key', 'Click again: the old key stops working', 'rotate-key', async () => {
     await api.rotateKey(id).then(
-      (r) => replaceChildren(notice, publishDetails('New stream key', r.streamKey, r.ingest)),
+      (r) => replaceChildren(notice, publishDetails('New stream key', r.streamKey, r.ingest, r.srt)),
       (e: unknown) => (error.textContent = (e as Error).message),
     );
   });
@@ -56,12 +61,15 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
         'div',
         { class: 'side' },
         h('section', { class: 'card' }, h('h2', {}, 'Live'), stats),
+        srtLink.element,
         h('section', { class: 'card' }, h('h2', {}, 'Bitrate'), chart.element),
         h('section', { class: 'card' }, h('h2', {}, 'Snapshot'), snapshot, snapshotNote),
       ),
     ),
     h('section', { class: 'card actions' }, h('h2', {}, 'Actions'), h('div', { class: 'row' }, kick, rotate, remove), notice),
+    restream.element,
     h('section', { class: 'card' }, h('h2', {}, 'URLs'), urls),
+    srtSettings.element,
   );
 
   let shownUrlsFor = '';
@@ -80,6 +88,8 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
     badge.className = `badge${stream.live ? ' live' : ''}`;
     renderStats(stats, stream);
     renderRenditions(renditions, stream);
+    srtLink.update(stream);
+    srtSettings.update(stream);
     // A session's first live state is written before any bytes are counted: leading zeros are not history.
     const kbps = stream.state?.bitrateKbps ?? 0;
     if (stream.live && (chart.count > 0 || kbps > 0)) chart.push(kbps);
@@ -106,6 +116,7 @@ export function renderStreamPage(api: Api, main: HTMLElement, id: string): () =>
   return () => {
     stopPoll();
     stopSnapshots();
+    restream.stop();
     player.destroy();
     if (snapshotUrl) URL.revokeObjectURL(snapshotUrl);
   };
@@ -185,5 +196,6 @@ function playbackFields(stream: Stream): HTMLElement[] {
     copyField(`HLS${t}`, p.hls, 'url-hls'),
     copyField(`WHEP${t}`, p.whep, 'url-whep'),
     copyField(`RTMP play${t}`, p.rtmp, 'url-rtmp'),
+    copyField(`SRT play (MPEG-TS)${stream.private ? ' (+ ,s=token in the streamid)' : ''}`, p.srt, 'url-srt'),
   ];
 }

@@ -3,6 +3,7 @@ import { h, onSubmit, replaceChildren } from '../dom';
 import { formatBitrate } from '../format';
 import { poll } from '../poller';
 import { publishDetails } from './publish-details';
+import { srtCreateFields } from './srt-view';
 
 const REFRESH_MS = 2000;
 
@@ -59,6 +60,7 @@ function createForm(api: Api, created: HTMLElement): HTMLElement {
   const isPrivate = h('input', { type: 'checkbox', name: 'private', 'data-testid': 'new-stream-private' });
   const record = h('input', { type: 'checkbox', name: 'record', 'data-testid': 'new-stream-record' });
   const submit = h('button', { type: 'submit', 'data-testid': 'create-stream' }, 'Create stream');
+  const srt = srtCreateFields();
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h(
     'form',
@@ -72,12 +74,15 @@ function createForm(api: Api, created: HTMLElement): HTMLElement {
       h('label', { class: 'check' }, record, 'Record'),
       submit,
     ),
+    srt.element,
     error,
   );
   onSubmit(form, submit, error, async () => {
-    const stream = await api.createStream({ name: name.value, private: isPrivate.checked, record: record.checked });
+    const settings = srt.value();
+    const stream = await api.createStream({ name: name.value, private: isPrivate.checked, record: record.checked, ...(settings ? { srt: settings } : {}) });
     name.value = '';
-    replaceChildren(created, publishDetails(`“${stream.name}” created`, stream.streamKey, stream.ingest));
+    srt.reset();
+    replaceChildren(created, publishDetails(`“${stream.name}” created`, stream.streamKey, stream.ingest, stream.srt));
   });
   return form;
 }

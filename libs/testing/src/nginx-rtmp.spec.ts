@@ -1,4 +1,4 @@
-import { renderNginxRtmpConfig } from './nginx-rtmp-server';
+import { renderNginxRtmpConfig } from './nginx-rtmp';
 
 describe('renderNginxRtmpConfig', () => {
   const conf = renderNginxRtmpConfig({ prefix: '/tmp/x/nginx', port: 41935, workerConnections: 2048 });

@@ -1,0 +1,263 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '@mediaplane/observability';
+import { restartDelayMs, type BackoffOptions } from '@mediaplane/media-io';
+import type { CaptureFeed, CaptureQuality, DeviceInfo, DeviceInput, DeviceSource } from '../devices/device-source';
+import {
+  SCREENCAP_COMMAND,
+  androidDeviceId,
+  cleanModel,
+  keyCommand,
+  longPressCommand,
+  parseWmSize,
+  screenrecordCommand,
+  screenrecordMissing,
+  swipeCommand,
+  tapCommand,
+  textCommand,
+} from './adb-commands';
+import { AdbGateway, type AdbGatewayOptions, type Tracker } from './adb-gateway';
+import { ScreencapFeed } from './screencap-feed';
+import { ScreenrecordFeed } from './screenrecord-feed';
+
+/** The scrcpy-server version this agent would speak (its protocol changes between versions). */
+export const SCRCPY_SERVER_VERSION = '3.3.1';
+
+export class ScrcpyNotSupportedError extends Error {
+  override readonly name = 'ScrcpyNotSupportedError';
+}
+
+export interface AndroidDeviceSourceOptions {
+  adb: AdbGatewayOptions;
+  reconnect: BackoffOptions;
+  screenrecordTimeLimitS: number;
+  screenrecordOverlapMs: number;
+  screencapIntervalMs: number;
+  scrcpyJar?: string;
+  logger: Logger;
+}
+
+interface AndroidDevice {
+  serial: string;
+  info: DeviceInfo;
+  screenrecord: boolean;
+  feeds: Set<ScreenrecordFeed | ScreencapFeed>;
+  input: DeviceInput;
+}
+
+/** Largest PNG accepted from one screencap (a 4K RGBA screen compresses far below this). */
+const MAX_SCREENCAP_BYTES = 32 * 1024 * 1024;
+const PROBE_ATTEMPTS = 5;
+
+/**
+ * Android devices behind an adb server. host:track-devices drives discovery
+ * and hot-plug; a lost adb server (killed, restarted) removes every device
+ * and is reconnected with capped backoff. Each device is probed for its
+ * model, screen size and whether screenrecord exists, and captured with
+ * screenrecord (seamless restarts) or, without it, screencap polling. Every
+ * device has its own adb streams: one failing never touches another.
+ */
+export class AndroidDeviceSource extends EventEmitter implements DeviceSource {
+  readonly kind = 'android' as const;
+  private readonly gateway: AdbGateway;
+  private readonly devices = new Map<string, AndroidDevice>();
+  /** Serials seen online by the tracker (probed or being probed). */
+  private readonly online = new Set<string>();
+  private tracker?: Tracker;
+  private stopped = true;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  /** Times the adb server connection was (re)established (metrics, tests). */
+  connections = 0;
+
+  constructor(private readonly options: AndroidDeviceSourceOptions) {
+    super();
+    this.gateway = new AdbGateway(options.adb);
+  }
+
+  async start(): Promise<void> {
+    if (this.options.scrcpyJar) {
+      throw new ScrcpyNotSupportedError(
+        `CAPTURE_AGENT_SCRCPY_JAR is set (${this.options.scrcpyJar}) but scrcpy capture is not supported by this agent yet (it would pin scrcpy-server ${SCRCPY_SERVER_VERSION}); unset it to capture with screenrecord`,
+      );
+    }
+    if (!this.stopped) return;
+    this.stopped = false;
+    let firstAttempt!: () => void;
+    const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
+    this.loop = this.trackLoop(firstAttempt);
+    await attempted;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.tracker?.end();
+    this.wake?.();
+    await this.loop;
+    for (const serial of [...this.devices.keys()]) this.remove(serial, 'agent stopping');
+    this.online.clear();
+  }
+
+  list(): DeviceInfo[] {
+    return [...this.devices.values()].map((d) => d.info);
+  }
+
+  async openCapture(deviceId: string, quality: CaptureQuality): Promise<CaptureFeed> {
+    const device = this.byId(deviceId);
+    if (!device) throw new Error(`no Android device ${deviceId}`);
+    const log = this.options.logger.child({ deviceId });
+    const onLog = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => log[level](fields ?? {}, message);
+    const present = (): boolean => this.devices.get(device.serial) === device;
+    let feed: ScreenrecordFeed | ScreencapFeed;
+    if (device.screenrecord) {
+      const command = screenrecordCommand({ ...quality, timeLimitS: this.options.screenrecordTimeLimitS });
+      feed = new ScreenrecordFeed({
+        open: () => this.gateway.execOut(device.serial, command),
+        devicePresent: present,
+        timeLimitS: this.options.screenrecordTimeLimitS,
+        overlapMs: Math.min(this.options.screenrecordOverlapMs, this.options.screenrecordTimeLimitS * 500),
+        backoff: { initialMs: 250, maxMs: 4000 },
+        maxFailures: 5,
+        onLog,
+      });
+    } else {
+      feed = new ScreencapFeed({
+        capture: () => this.gateway.execOutBuffer(device.serial, SCREENCAP_COMMAND, MAX_SCREENCAP_BYTES),
+        devicePresent: present,
+        intervalMs: this.options.screencapIntervalMs,
+        maxFailures: 5,
+        onLog,
+      });
+    }
+    await feed.start();
+    if (!present()) {
+      await feed.stop();
+      throw new Error(`Android device ${deviceId} went away while its capture started`);
+    }
+    device.feeds.add(feed);
+    feed.once('ended', () => device.feeds.delete(feed));
+    const stop = feed.stop.bind(feed);
+    feed.stop = async () => {
+      device.feeds.delete(feed);
+      await stop();
+    };
+    log.info({ method: device.screenrecord ? 'screenrecord' : 'screencap', quality }, 'android capture started');
+    return feed;
+  }
+
+  input(deviceId: string): DeviceInput | undefined {
+    return this.byId(deviceId)?.input;
+  }
+
+  private byId(deviceId: string): AndroidDevice | undefined {
+    return [...this.devices.values()].find((d) => d.info.id === deviceId);
+  }
+
+  private async trackLoop(firstAttempt: () => void): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        const tracker = await this.gateway.trackDevices();
+        this.tracker = tracker;
+        const ended = new Promise<void>((resolve) => {
+          tracker.once('end', () => resolve());
+          tracker.on('error', (error: Error) => this.options.logger.warn({ err: error }, 'adb track-devices failed'));
+        });
+        tracker.on('add', (d: { id: string; type: string }) => this.onState(d.id, d.type));
+        tracker.on('change', (d: { id: string; type: string }) => this.onState(d.id, d.type));
+        tracker.on('remove', (d: { id: string }) => this.onState(d.id, 'gone'));
+        if (this.stopped) tracker.end();
+        // adbkit's tracker can miss the first list when it shares a TCP segment with the OKAY; ask once as well.
+        for (const d of await this.gateway.listDevices()) this.onState(d.id, d.type);
+        this.connections++;
+        attempt = 0;
+        this.options.logger.info({ host: this.options.adb.host, port: this.options.adb.port }, 'tracking Android devices through the adb server');
+        firstAttempt();
+        await ended;
+        this.tracker = undefined;
+      } catch (error) {
+        if (attempt === 0) this.options.logger.warn({ err: error, host: this.options.adb.host, port: this.options.adb.port }, 'adb server not reachable; retrying');
+        firstAttempt();
+      }
+      if (this.stopped) break;
+      // Without the server no device can be reached: its streams are cut anyway.
+      this.online.clear();
+      for (const serial of [...this.devices.keys()]) this.remove(serial, 'adb server lost');
+      const delay = restartDelayMs(attempt++, this.options.reconnect);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private onState(serial: string, state: string): void {
+    if (this.stopped) return;
+    if (state === 'device' || state === 'emulator') {
+      if (this.online.has(serial)) return;
+      this.online.add(serial);
+      void this.probe(serial);
+    } else {
+      // offline, unauthorized, gone: not usable.
+      this.online.delete(serial);
+      this.remove(serial, state === 'gone' ? 'device unplugged' : `device ${state}`);
+    }
+  }
+
+  /** Reads model, screen size and screenrecord's presence; retries while a freshly plugged device settles. */
+  private async probe(serial: string): Promise<void> {
+    const log = this.options.logger.child({ serial });
+    for (let attempt = 0; attempt < PROBE_ATTEMPTS; attempt++) {
+      if (!this.online.has(serial) || this.stopped) return;
+      try {
+        const [model, size, help] = await Promise.all([
+          this.gateway.shell(serial, 'getprop ro.product.model'),
+          this.gateway.shell(serial, 'wm size'),
+          this.gateway.shell(serial, 'screenrecord --help'),
+        ]);
+        const screen = parseWmSize(size);
+        if (!screen) throw new Error(`"wm size" gave no size: ${JSON.stringify(size.slice(0, 80))}`);
+        if (!this.online.has(serial) || this.stopped || this.devices.has(serial)) return;
+        const name = cleanModel(model) ?? serial;
+        const info: DeviceInfo = { id: androidDeviceId(serial), kind: 'android', name, model: cleanModel(model), screen, capabilities: { input: true, audio: false } };
+        const device: AndroidDevice = { serial, info, screenrecord: !screenrecordMissing(help), feeds: new Set(), input: this.inputFor(serial) };
+        this.devices.set(serial, device);
+        log.info({ deviceId: info.id, model: info.model, screen, screenrecord: device.screenrecord }, 'Android device added');
+        this.emit('added', info);
+        return;
+      } catch (error) {
+        log.warn({ err: error, attempt }, 'Android device probe failed');
+        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+      }
+    }
+    log.error('Android device not usable: probing kept failing');
+  }
+
+  private remove(serial: string, reason: string): void {
+    const device = this.devices.get(serial);
+    if (!device) return;
+    this.devices.delete(serial);
+    for (const feed of device.feeds) feed.end(reason);
+    device.feeds.clear();
+    this.options.logger.info({ deviceId: device.info.id, reason }, 'Android device removed');
+    this.emit('removed', device.info.id);
+  }
+
+  private inputFor(serial: string): DeviceInput {
+    // Commands are built (and validated) before anything is sent; each runs on its own adb stream.
+    const send = async (command: string): Promise<void> => {
+      const out = await this.gateway.shell(serial, command);
+      if (/Exception|Error:|usage:/i.test(out)) throw new Error(`input failed on the device: ${out.trim().slice(0, 200)}`);
+    };
+    return {
+      tap: async (x, y) => send(tapCommand(x, y)),
+      swipe: async (x1, y1, x2, y2, durationMs) => send(swipeCommand(x1, y1, x2, y2, durationMs)),
+      longPress: async (x, y, durationMs) => send(longPressCommand(x, y, durationMs)),
+      text: async (value) => send(textCommand(value)),
+      key: async (code) => send(keyCommand(code)),
+    };
+  }
+}

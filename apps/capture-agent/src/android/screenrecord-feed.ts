@@ -1,0 +1,244 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough, type Duplex } from 'node:stream';
+import { H264AccessUnitScanner } from '@mediaplane/codecs';
+import { restartDelayMs, type BackoffOptions } from '@mediaplane/media-io';
+import type { CaptureFeed } from '../devices/device-source';
+
+export interface ScreenrecordFeedOptions {
+  /** Starts one screenrecord run (exec:) and returns its stdout. */
+  open: () => Promise<Duplex>;
+  /** Whether the device is still attached (a run that ends then is restarted, else the feed ends). */
+  devicePresent: () => boolean;
+  /** The run's --time-limit in seconds. */
+  timeLimitS: number;
+  /** The next run starts this long before the current one reaches its limit, so they overlap. */
+  overlapMs: number;
+  backoff: BackoffOptions;
+  /** Runs that fail in a row (no picture) before the feed gives up. */
+  maxFailures: number;
+  onLog?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Arguments for FFmpeg reading the stream: raw H.264, stamped on arrival (screenrecord sends frames only when the screen changes). */
+export const SCREENRECORD_INPUT_ARGS = ['-f', 'h264', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'];
+
+/** One screenrecord process on the device, seen through its stdout. */
+class Run {
+  readonly scanner = new H264AccessUnitScanner();
+  /** Bytes received before this run was switched to (from its first access unit on). */
+  buffered: Buffer[] = [];
+  /** Absolute offset of the first access unit: bytes before it (error text, garbage) are never forwarded. */
+  firstAu = -1;
+  /** Absolute offset up to which bytes went to the feed (or were dropped). */
+  forwarded = 0;
+  /** Bytes held back while a cut is pending (start at `forwarded`). */
+  pending: Buffer = Buffer.alloc(0);
+  ended = false;
+  readonly startedAt = Date.now();
+  switchTimer?: NodeJS.Timeout;
+
+  constructor(readonly stream: Duplex) {}
+
+  /** Ready to take over: its first frame is complete (a second one has begun), or it ended after at least one. */
+  get ready(): boolean {
+    return this.scanner.accessUnits >= 2 || (this.ended && this.scanner.accessUnits >= 1);
+  }
+}
+
+/**
+ * The H.264 elementary stream of `screenrecord --output-format=h264`, kept
+ * going past screenrecord's time limit: shortly before a run reaches it the
+ * next run is started; once the next run's first frame is complete the
+ * current run is cut at its next frame boundary and the next run's bytes
+ * (SPS, PPS, IDR first) continue the same stdin. Viewers see at most about
+ * one frame interval between the two runs' frames. A run that ends early
+ * (screenrecord crashed) is restarted at once with capped backoff; when the
+ * device is gone, or runs keep failing, the feed ends.
+ */
+export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
+  readonly inputArgs = SCREENRECORD_INPUT_ARGS;
+  readonly videoIsH264 = true;
+  readonly stdin = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+  /** Seamless switches to a next run so far (metrics). */
+  restarts = 0;
+  private current?: Run;
+  private next?: Run;
+  private stopped = false;
+  private failures = 0;
+  private retryTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: ScreenrecordFeedOptions) {
+    super();
+  }
+
+  /** Opens the first run; rejects when it cannot be started at all. */
+  async start(): Promise<void> {
+    const run = new Run(await this.options.open());
+    this.next = run;
+    this.attach(run);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    for (const run of [this.current, this.next]) this.kill(run);
+    this.stdin.end();
+  }
+
+  /** The source saw the device go. */
+  end(reason: string): void {
+    if (this.stopped) return;
+    void this.stop();
+    this.emit('ended', reason);
+  }
+
+  private attach(run: Run): void {
+    run.stream.on('data', (chunk: Buffer) => this.onData(run, chunk));
+    run.stream.once('error', () => this.onRunEnded(run));
+    run.stream.once('end', () => this.onRunEnded(run));
+    run.stream.once('close', () => this.onRunEnded(run));
+  }
+
+  private onData(run: Run, chunk: Buffer): void {
+    if (this.stopped) return;
+    const boundaries = run.scanner.push(chunk);
+    if (run.firstAu < 0) {
+      const first = boundaries[0];
+      if (first === undefined) {
+        run.forwarded += chunk.length; // text before any picture (an error message): dropped
+        return;
+      }
+      run.firstAu = first;
+      const skip = first - run.forwarded;
+      run.forwarded = first;
+      chunk = chunk.subarray(Math.max(0, skip));
+    }
+    if (run === this.next) {
+      run.buffered.push(chunk);
+      if (run.ready) this.onNextReady();
+      return;
+    }
+    if (run !== this.current) return;
+    if (!this.next?.ready) {
+      this.write(chunk);
+      run.forwarded += chunk.length;
+      return;
+    }
+    // A cut is pending: forward up to the current run's next frame boundary, then switch.
+    run.pending = run.pending.length ? Buffer.concat([run.pending, chunk]) : chunk;
+    const cut = boundaries.find((b) => b >= run.forwarded);
+    if (cut !== undefined) {
+      this.write(run.pending.subarray(0, cut - run.forwarded));
+      this.switchToNext();
+      return;
+    }
+    // Keep the last 4 bytes back: a start code may be completed by the next chunk.
+    const safe = run.pending.length - 4;
+    if (safe > 0) {
+      this.write(run.pending.subarray(0, safe));
+      run.forwarded += safe;
+      run.pending = run.pending.subarray(safe);
+    }
+  }
+
+  private onNextReady(): void {
+    // No current run (the first one, or the current one already ended): take over now.
+    if (!this.current || this.current.ended) this.switchToNext();
+    // Otherwise the current run's next chunk finds its cut (onData).
+  }
+
+  private switchToNext(): void {
+    const next = this.next;
+    if (!next) return;
+    const old = this.current;
+    if (old) {
+      this.kill(old);
+      this.restarts++;
+      this.options.onLog?.('info', 'screenrecord run handed over to the next one', { restarts: this.restarts, ranMs: Date.now() - old.startedAt });
+    }
+    this.current = next;
+    this.next = undefined;
+    this.failures = 0;
+    for (const b of next.buffered) {
+      this.write(b);
+      next.forwarded += b.length;
+    }
+    next.buffered = [];
+    const due = this.options.timeLimitS * 1000 - this.options.overlapMs - (Date.now() - next.startedAt);
+    next.switchTimer = setTimeout(() => void this.openNext(), Math.max(0, due));
+    if (next.ended) this.onRunEnded(next, true);
+  }
+
+  private async openNext(): Promise<void> {
+    if (this.stopped || this.next) return;
+    try {
+      const run = new Run(await this.options.open());
+      if (this.stopped) {
+        run.stream.destroy();
+        return;
+      }
+      this.next = run;
+      this.attach(run);
+    } catch (error) {
+      this.onFailure(`screenrecord could not be started: ${(error as Error).message}`);
+    }
+  }
+
+  private onRunEnded(run: Run, again = false): void {
+    if (run.ended && !again) return;
+    run.ended = true;
+    clearTimeout(run.switchTimer);
+    if (this.stopped) return;
+    if (run === this.next) {
+      if (run.ready) this.onNextReady();
+      else {
+        this.next = undefined;
+        this.onFailure('screenrecord ended before its first frame');
+      }
+      return;
+    }
+    if (run !== this.current) return;
+    // The current run ended (its time limit came early, it crashed, or the device went):
+    // flush what it held back and hand over to the next run, or start one now.
+    if (run.pending.length) this.write(run.pending);
+    run.pending = Buffer.alloc(0);
+    if (this.next?.ready) this.switchToNext();
+    else if (!this.next) void this.openNext();
+  }
+
+  private onFailure(reason: string): void {
+    if (this.stopped) return;
+    if (!this.options.devicePresent()) {
+      this.end('device unplugged');
+      return;
+    }
+    this.failures++;
+    if (this.failures >= this.options.maxFailures) {
+      this.end(`${reason} (${this.failures} times in a row)`);
+      return;
+    }
+    const delay = restartDelayMs(this.failures - 1, this.options.backoff);
+    this.options.onLog?.('warn', 'screenrecord run failed; retrying', { reason, failures: this.failures, delayMs: delay });
+    this.retryTimer = setTimeout(() => void this.openNext(), delay);
+  }
+
+  private write(data: Buffer): void {
+    if (!data.length || this.stopped) return;
+    // Backpressure: a slow FFmpeg pauses the adb stream (the device encoder waits) instead of growing memory.
+    if (!this.stdin.write(data)) {
+      const run = this.current;
+      if (run && !run.stream.isPaused()) {
+        run.stream.pause();
+        this.stdin.once('drain', () => run.stream.resume());
+      }
+    }
+  }
+
+  private kill(run: Run | undefined): void {
+    if (!run) return;
+    clearTimeout(run.switchTimer);
+    run.ended = true;
+    run.stream.destroy();
+  }
+}

@@ -1,0 +1,136 @@
+import { checkOutboundTarget, type OutboundTargetPolicy, type RestreamOutputRecord } from '@mediaplane/sessions';
+import { describeRestreamTarget, redactRestreamTarget } from '@mediaplane/contracts';
+import { FfmpegSupervisor, type FfmpegExitReason, type FfmpegRunSpec } from '@mediaplane/media-io';
+import { buildRestreamArgs } from '@mediaplane/media-plan';
+import { redactText, type Logger } from '@mediaplane/observability';
+import { pullUrlWithTicket } from '../jobs/live-session';
+import type { TranscodeConfig } from '../transcode.config';
+import { OutputStateTracker, failureDetail, type OutputSnapshot } from './output-state';
+import type { RestreamMetrics } from './restream-metrics.service';
+
+export interface OutputRunnerContext {
+  streamId: string;
+  /** Internal FLV URL of the ingest node holding the stream (without token). */
+  pullUrl: string;
+  config: TranscodeConfig;
+  policy: OutboundTargetPolicy;
+  metrics: RestreamMetrics;
+  logger: Logger;
+  /** Called on every state change (and by the owner's periodic report). */
+  onChange: (outputId: string, snapshot: OutputSnapshot) => void;
+}
+
+/**
+ * One restream output of one live session: a supervised FFmpeg (own process
+ * group, progress watchdog, SIGTERM→SIGKILL, capped jittered backoff, stderr
+ * drained — libs/media-io's FfmpegSupervisor) pulling the stream's internal
+ * FLV and pushing it unchanged to the target. It restarts for as long as it
+ * runs; a failure here touches neither the source nor any other output
+ * (each output is its own process with its own pull). The target URL is
+ * never logged: log lines carry its redacted form, FFmpeg's stderr is
+ * scrubbed of it before it is logged or reported.
+ */
+export class RestreamOutputRunner {
+  readonly id: string;
+  private readonly tracker = new OutputStateTracker();
+  private readonly supervisor: FfmpegSupervisor;
+  private readonly log: Logger;
+  private lastOutTime = -1;
+  private reportedBytes = 0;
+  private stopping = false;
+
+  constructor(
+    readonly record: RestreamOutputRecord,
+    private readonly ctx: OutputRunnerContext,
+  ) {
+    this.id = record.id;
+    const target = describeRestreamTarget(record.url);
+    this.log = ctx.logger.child({ outputId: record.id, target: target.redacted });
+    const { config } = ctx;
+    this.supervisor = new FfmpegSupervisor({
+      ffmpegPath: config.TRANSCODE_FFMPEG_PATH,
+      prepareRun: () => this.prepareRun(),
+      stallTimeoutMs: config.TRANSCODE_STALL_TIMEOUT_MS,
+      startTimeoutMs: config.TRANSCODE_START_TIMEOUT_MS,
+      backoff: { initialMs: 1000, maxMs: config.TRANSCODE_RESTREAM_BACKOFF_MAX_MS },
+      healthyAfterMs: 20_000,
+      stopGraceMs: 3000,
+      shouldRestart: () => !this.stopping,
+    });
+    this.supervisor.on('spawn', () => {
+      this.lastOutTime = -1;
+      this.tracker.spawned();
+      this.changed();
+    });
+    this.supervisor.on('progress', (p) => {
+      const out = p.outTimeUs ?? -1;
+      const advanced = out > this.lastOutTime;
+      this.lastOutTime = Math.max(this.lastOutTime, out);
+      const before = this.tracker.snapshot();
+      this.tracker.progress(p.totalSizeBytes, advanced);
+      const after = this.tracker.snapshot();
+      this.countBytes(after.bytesSent);
+      if (after.state !== before.state) this.changed();
+    });
+    this.supervisor.on('exit', (exit) => {
+      if (exit.reason === 'stopped') return;
+      const detail = this.redact(failureDetail(exit.stderrTail));
+      this.tracker.exited(exit.reason, detail);
+      this.log.warn({ reason: exit.reason, code: exit.code, signal: exit.signal, runtimeMs: exit.runtimeMs, stderr: detail }, 'restream output ffmpeg exited');
+      this.changed();
+    });
+    this.supervisor.on('restart', ({ after, delayMs, attempt }) => {
+      ctx.metrics.restart(ctx.streamId, record.id, after as FfmpegExitReason);
+      this.log.info({ after, delayMs, attempt }, 'restarting the restream output');
+    });
+  }
+
+  start(): void {
+    this.log.info('restream output starting');
+    this.supervisor.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.supervisor.stop();
+    this.tracker.stopped();
+    this.changed();
+    this.ctx.metrics.forget(this.ctx.streamId, this.id);
+  }
+
+  snapshot(): OutputSnapshot {
+    return this.tracker.snapshot();
+  }
+
+  /** Checks the target against the outbound policy on every run (its name may resolve elsewhere by now), then builds the arguments. */
+  private async prepareRun(): Promise<FfmpegRunSpec> {
+    const { config, streamId, pullUrl, policy } = this.ctx;
+    const verdict = await checkOutboundTarget(this.record.url, policy);
+    if (!verdict.ok) throw new Error(`target refused: ${verdict.reason}`);
+    const scheme = describeRestreamTarget(this.record.url).scheme;
+    return {
+      args: buildRestreamArgs({
+        inputUrl: pullUrlWithTicket(pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, streamId),
+        targetUrl: this.record.url,
+        scheme,
+        inputTimeoutMs: Math.min(config.TRANSCODE_STALL_TIMEOUT_MS, 10_000),
+      }),
+    };
+  }
+
+  private countBytes(total: number): void {
+    if (total > this.reportedBytes) this.ctx.metrics.sent(this.ctx.streamId, this.id, total - this.reportedBytes);
+    this.reportedBytes = Math.max(this.reportedBytes, total);
+  }
+
+  private changed(): void {
+    const snapshot = this.tracker.snapshot();
+    this.ctx.metrics.state(this.ctx.streamId, this.id, snapshot.state);
+    this.ctx.onChange(this.id, snapshot);
+  }
+
+  /** FFmpeg's words with the target's secrets and any token-like query values masked. */
+  private redact(text: string): string {
+    return redactText(redactRestreamTarget(text, this.record.url));
+  }
+}

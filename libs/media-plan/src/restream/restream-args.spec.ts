@@ -1,0 +1,26 @@
+import { buildRestreamArgs, restreamFormat } from './restream-args';
+
+describe('buildRestreamArgs', () => {
+  const input = { inputUrl: 'http://10.0.0.2:8081/internal/live/s1.flv?token=t', inputTimeoutMs: 5000 };
+
+  it('copies audio and video into FLV for an RTMP target, the target last', () => {
+    const args = buildRestreamArgs({ ...input, scheme: 'rtmp', targetUrl: 'rtmp://a.example/live2/key' });
+    expect(args.join(' ')).toContain('-i http://10.0.0.2:8081/internal/live/s1.flv?token=t -map 0:v? -map 0:a? -c copy');
+    expect(args.slice(-3)).toEqual(['-f', 'flv', 'rtmp://a.example/live2/key']);
+    expect(args).toEqual(expect.arrayContaining(['-progress', 'pipe:1']));
+    expect(args[args.indexOf('-rw_timeout') + 1]).toBe('5000000');
+    expect(args).not.toContain('-c:v');
+  });
+
+  it('muxes MPEG-TS for an SRT target', () => {
+    const args = buildRestreamArgs({ ...input, scheme: 'srt', targetUrl: 'srt://h:9000?streamid=x' });
+    expect(args.slice(-3)).toEqual(['-f', 'mpegts', 'srt://h:9000?streamid=x']);
+    expect(restreamFormat('rtmps')).toBe('flv');
+  });
+
+  it('is an argument array: a target with shell syntax stays one argument', () => {
+    const target = 'rtmp://h/app/$(touch x);`id`';
+    const args = buildRestreamArgs({ ...input, scheme: 'rtmp', targetUrl: target });
+    expect(args.filter((a) => a === target)).toHaveLength(1);
+  });
+});

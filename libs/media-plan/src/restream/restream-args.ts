@@ -1,0 +1,51 @@
+import type { RestreamScheme } from '@mediaplane/contracts';
+import { liveInputArgs } from '../ladder/ffmpeg-ladder-args';
+
+export interface RestreamArgsInput {
+  /** Internal FLV URL of the stream, with its single-use pull ticket. */
+  inputUrl: string;
+  /** The push target (a secret: the caller keeps it out of logs). */
+  targetUrl: string;
+  scheme: RestreamScheme;
+  /** Input read timeout: a silent source fails instead of hanging. */
+  inputTimeoutMs?: number;
+}
+
+/** The container each kind of target takes: FLV over RTMP(S), MPEG-TS over SRT. */
+export function restreamFormat(scheme: RestreamScheme): 'flv' | 'mpegts' {
+  return scheme === 'srt' ? 'mpegts' : 'flv';
+}
+
+/**
+ * One output's FFmpeg: pull the stream's internal FLV and push it unchanged
+ * (`-c copy`, no decode, no encode) to one target. Progress on pipe 1 gives
+ * the bytes written (`total_size`) and the output time the supervisor's
+ * watchdog follows. Only audio and video are mapped (a data track would
+ * make the FLV and MPEG-TS muxers refuse or carry junk). The target URL is
+ * the last argument: FFmpeg 5.1 has no way to read it from a file or a
+ * pipe, so it is visible in the process list of the worker's host (see
+ * apps/transcode/README.md, "Restream outputs").
+ */
+export function buildRestreamArgs(input: RestreamArgsInput): string[] {
+  const format = restreamFormat(input.scheme);
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'warning',
+    ...liveInputArgs(input.inputUrl, input.inputTimeoutMs),
+    '-map',
+    '0:v?',
+    '-map',
+    '0:a?',
+    '-c',
+    'copy',
+    ...(format === 'flv' ? ['-flvflags', 'no_duration_filesize'] : ['-mpegts_flags', '+resend_headers']),
+    '-progress',
+    'pipe:1',
+    '-nostats',
+    '-f',
+    format,
+    input.targetUrl,
+  ];
+}

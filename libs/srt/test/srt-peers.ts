@@ -1,0 +1,63 @@
+// Real SRT peers for the specs of @mediaplane/srt: FFmpeg and srt-live-transmit (Debian's
+// srt-tools) as callers, and a libsrt caller (srt-reject-probe.py) that reports reject codes.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { ffmpegPublish, spawnTracked, stopProcess, testSourceArgs, type Publisher } from '@mediaplane/testing';
+
+/** A caller URL for FFmpeg / srt-live-transmit; `params` are further URL options (passphrase, pbkeylen, latency). */
+export function srtCallerUrl(port: number, streamId: string, params: Record<string, string | number> = {}): string {
+  const extra = Object.entries(params).map(([key, value]) => `&${key}=${value}`);
+  return `srt://127.0.0.1:${port}?streamid=${streamId}${extra.join('')}`;
+}
+
+/** FFmpeg publishing a small live H.264+AAC MPEG-TS over SRT (as an encoder would). */
+export function ffmpegSrtPublish(url: string, durationSec = 20): Publisher {
+  return ffmpegPublish({ url, format: 'mpegts', width: 320, height: 180, fps: 25, videoBitrateKbps: 300, durationSec });
+}
+
+export interface Peer {
+  output: () => string;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** FFmpeg's live MPEG-TS piped into `srt-live-transmit file://con <url>` (no auto-reconnect). */
+export function srtLiveTransmitPublish(url: string, durationSec = 20): Peer {
+  const source = spawnTracked(
+    'ffmpeg',
+    [...testSourceArgs({ width: 320, height: 180, fps: 25, videoBitrateKbps: 300, durationSec }), '-f', 'mpegts', 'pipe:1'],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  const transmit = spawnTracked('srt-live-transmit', ['-a:no', '-v', '-chunk:1316', 'file://con', url], { stdio: ['pipe', 'pipe', 'pipe'] });
+  source.stdout?.pipe(transmit.stdin!);
+  transmit.stdin?.on('error', () => undefined); // srt-live-transmit gone (rejected): FFmpeg's pipe breaks
+  let output = '';
+  const append = (data: Buffer): void => {
+    output = (output + data.toString()).slice(-8000);
+  };
+  transmit.stdout?.on('data', append);
+  transmit.stderr?.on('data', append);
+  const exited = new Promise<number | null>((resolve) => transmit.once('exit', (code) => resolve(code)));
+  return {
+    output: () => output,
+    exited,
+    stop: async () => {
+      await Promise.all([stopProcess(source, 2000), stopProcess(transmit, 2000, 'SIGINT')]);
+    },
+  };
+}
+
+export type ProbeResult = { result: 'connected' } | { result: 'rejected'; code: number; reason: string; error: string };
+
+/** Connects once with libsrt's caller and reports the listener's answer, including its reject code. */
+export function srtConnectProbe(port: number, streamId: string, passphrase?: string): Promise<ProbeResult> {
+  const script = join(__dirname, 'srt-reject-probe.py');
+  return new Promise((resolve, reject) => {
+    execFile('python3', [script, '127.0.0.1', String(port), streamId, ...(passphrase ? [passphrase] : [])], { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`srt-reject-probe failed: ${error.message} ${stderr}`));
+      else resolve(JSON.parse(stdout.trim()) as ProbeResult);
+    });
+  });
+}
