@@ -49,6 +49,19 @@ export const captureAgentConfigSchema = z.object({
   CAPTURE_AGENT_ADAPTIVE_UP_AFTER_MS: millis(8000).describe(
     'Adaptive quality: how long the feedback must stay clean before stepping one rung up (doubled, up to 60 s, after a rung had to be left again soon).',
   ),
+  CAPTURE_AGENT_ADAPTIVE_SIGNALS: z
+    .string()
+    .default('loss,rtt,estimate')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['loss', 'rtt', 'estimate'])))
+    .describe(
+      'Adaptive quality: which receiver feedback may step the quality down — `loss` (RTCP RR fraction lost), `rtt` (RR round trip), `estimate` (REMB). Comma-separated.',
+    ),
   CAPTURE_AGENT_INPUT_RATE: count(20).describe('Remote input events per second allowed per device (token bucket refill).'),
   CAPTURE_AGENT_INPUT_BURST: count(40).describe('Remote input events a device may receive at once (token bucket size).'),
   ...androidConfigShape,

@@ -166,6 +166,7 @@ export class CaptureSessions extends EventEmitter<{ changed: [] }> implements On
       backoff: { initialMs: c.CAPTURE_AGENT_BACKOFF_INITIAL_MS, maxMs: c.CAPTURE_AGENT_BACKOFF_MAX_MS },
       adaptive: c.CAPTURE_AGENT_ADAPTIVE,
       adaptiveOptions: { upAfterMs: c.CAPTURE_AGENT_ADAPTIVE_UP_AFTER_MS },
+      adaptiveSignals: c.CAPTURE_AGENT_ADAPTIVE_SIGNALS,
       logger: this.logger.child({ deviceId, streamId: request.streamId }),
     });
   }

@@ -1,11 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { WhipHttpError, WhipSession, restartDelayMs, type BackoffOptions, type WhipFeedback, type WhipMediaKind } from '@mediaplane/media-io';
-import {
-  AdaptiveQualityController,
-  adaptiveLadder,
-  captureWhipArgs,
-  type AdaptiveQualityOptions,
-} from '@mediaplane/media-plan';
+import { AdaptiveQualityController, adaptiveLadder, captureWhipArgs, type AdaptiveQualityOptions } from '@mediaplane/media-plan';
 import type { Logger } from '@mediaplane/observability';
 import type { CaptureQuality } from '../devices/device-source';
 import { redactSecrets, type AdaptiveView, type CaptureOutputTarget, type OutputControl, type RunInputs } from '../captures/capture-output';
@@ -26,6 +21,8 @@ export interface WhipOutputOptions {
   /** Adaptive quality on (follow the receiver's feedback) or off (always the asked quality). */
   adaptive: boolean;
   adaptiveOptions?: Partial<AdaptiveQualityOptions>;
+  /** Which feedback counts (others are ignored): loss, rtt, estimate. */
+  adaptiveSignals: readonly string[];
   logger: Logger;
 }
 
@@ -162,7 +159,14 @@ export class WhipOutput implements CaptureOutputTarget {
   private onFeedback(f: WhipFeedback): void {
     // Video carries nearly all the bytes: its reports and estimates decide.
     if (!this.controller || f.kind !== 'video') return;
-    const change = this.controller.onFeedback({ atMs: performance.now(), fractionLost: f.fractionLost, rttMs: f.rttMs, estimateKbps: f.estimateKbps });
+    this.log.debug({ feedback: f }, 'WHIP receiver feedback');
+    const use = (signal: string) => this.options.adaptiveSignals.includes(signal);
+    const change = this.controller.onFeedback({
+      atMs: performance.now(),
+      fractionLost: use('loss') ? f.fractionLost : undefined,
+      rttMs: use('rtt') ? f.rttMs : undefined,
+      estimateKbps: use('estimate') ? f.estimateKbps : undefined,
+    });
     if (!change) return;
     this.changes++;
     this.control?.adapt(change);

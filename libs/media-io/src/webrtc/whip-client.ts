@@ -30,12 +30,14 @@ export type WhipMediaKind = 'audio' | 'video';
 
 export interface WhipFeedback {
   kind: WhipMediaKind;
-  /** Fraction lost since the previous report, 0..1 (RR/SR report block for our SSRC). */
+  /** Fraction lost since the previous report, 0..1: the RR/SR report block's, or the NACKed share when higher. */
   fractionLost?: number;
   /** Round-trip time from the report's LSR/DLSR, ms. */
   rttMs?: number;
   /** REMB estimate, kb/s. */
   estimateKbps?: number;
+  /** Share of the packets sent since the previous report that the receiver NACKed (loss before retransmission). */
+  nackLoss?: number;
 }
 
 export interface WhipConnectOptions {
@@ -68,6 +70,9 @@ export const WHIP_H264_PROFILE_LEVEL_ID = '42e01f';
 interface SendState {
   sender: RTCRtpSender;
   clockRate: number;
+  /** Packets sent and distinct sequence numbers the receiver NACKed since the last receiver report. */
+  sentSinceReport: number;
+  nackedSinceReport: Set<number>;
   sourceSsrc?: number;
   lastSentAtMs?: number;
 }
@@ -107,11 +112,15 @@ export class WhipSession {
       ...(address ? { iceUseIpv6: false, iceAdditionalHostAddresses: [address], iceInterfaceAddresses: { udp4: address } } : {}),
     });
     const video = this.pc.addTransceiver('video', { direction: 'sendonly' });
-    this.sending.set('video', { sender: video.sender, clockRate: 90000 });
+    this.sending.set('video', { sender: video.sender, clockRate: 90000, sentSinceReport: 0, nackedSinceReport: new Set() });
+    video.sender.onGenericNack.subscribe((nack) => {
+      const state = this.sending.get('video');
+      for (const seq of nack.lost) if (state && state.nackedSinceReport.size < 65536) state.nackedSinceReport.add(seq);
+    });
     video.sender.onRtcp.subscribe((packet) => this.onRtcp('video', video.sender, packet));
     if (options.audio) {
       const audio = this.pc.addTransceiver('audio', { direction: 'sendonly' });
-      this.sending.set('audio', { sender: audio.sender, clockRate: 48000 });
+      this.sending.set('audio', { sender: audio.sender, clockRate: 48000, sentSinceReport: 0, nackedSinceReport: new Set() });
       audio.sender.onRtcp.subscribe((packet) => this.onRtcp('audio', audio.sender, packet));
     }
     this.pc.connectionStateChange.subscribe((state) => {
@@ -177,6 +186,7 @@ export class WhipSession {
       state.sourceSsrc = packet.header.ssrc;
     }
     state.lastSentAtMs = now;
+    state.sentSinceReport++;
     this.packetsSent++;
     void state.sender.sendRtp(packet).catch(() => undefined);
   }
@@ -255,6 +265,18 @@ export class WhipSession {
   private onRtcp(kind: WhipMediaKind, sender: RTCRtpSender, packet: RtcpPacket): void {
     const feedback = rtcpFeedback(packet, sender.ssrc, ntpTime());
     if (!feedback) return;
+    const state = this.sending.get(kind);
+    if (state && feedback.fractionLost !== undefined) {
+      // An RR's loss is what is still missing after retransmission (NACK): with NACK working it stays near 0 on a
+      // lossy link. The link's own loss is the share of packets the receiver asked for again since the last report.
+      // Too few packets since the last report (a source restart) say nothing reliable.
+      if (state.sentSinceReport >= 20) {
+        feedback.nackLoss = Math.min(1, state.nackedSinceReport.size / state.sentSinceReport);
+        feedback.fractionLost = Math.max(feedback.fractionLost, feedback.nackLoss);
+      }
+      state.sentSinceReport = 0;
+      state.nackedSinceReport.clear();
+    }
     for (const listener of this.feedbackListeners) listener({ kind, ...feedback });
   }
 }

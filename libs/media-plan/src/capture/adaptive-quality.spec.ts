@@ -60,6 +60,13 @@ describe('AdaptiveQualityController', () => {
     });
   });
 
+  it('keeps a loss streak across feedback of other kinds in between (REMB every 200 ms, RR every second)', () => {
+    const c = new AdaptiveQualityController(adaptiveLadder(q720));
+    const mixed: AdaptiveFeedback[] = [];
+    for (let t = 200; t <= 3000; t += 200) mixed.push(t % 1000 === 0 ? { atMs: t, fractionLost: 0.1 } : { atMs: t, estimateKbps: 5000 }, { atMs: t });
+    expect(run(c, mixed).map((ch) => [ch.direction, ch.atMs])).toEqual([['down', 2000]]);
+  });
+
   it('ignores a single lossy report (a burst is not a trend)', () => {
     const c = new AdaptiveQualityController(adaptiveLadder(q720));
     expect(run(c, [...reports(0, 3, 0), { atMs: 3500, fractionLost: 0.3 }, ...reports(4000, 10, 0)])).toEqual([]);

@@ -125,6 +125,9 @@ export class AdaptiveQualityController {
   /** One receiver feedback; returns the change it causes (at most one rung), if any. */
   onFeedback(feedback: AdaptiveFeedback): AdaptiveChange | undefined {
     const now = feedback.atMs;
+    // Feedback arrives per kind (an RR with loss, a REMB with an estimate, each at its own rate): one that carries no
+    // figure, or only figures of other kinds, must not break a streak another kind started.
+    if (feedback.fractionLost === undefined && feedback.rttMs === undefined && feedback.estimateKbps === undefined) return undefined;
     const bad = this.badness(feedback);
     if (bad) {
       this.goodSince = undefined;
@@ -133,6 +136,7 @@ export class AdaptiveQualityController {
       if (now - this.badSince >= this.options.downAfterMs && now - this.lastChangeAt >= this.options.settleMs) return this.down(now);
       return undefined;
     }
+    if (this.badSince !== undefined && !this.clears(feedback)) return undefined;
     this.badSince = undefined;
     if (!this.isGood(feedback)) {
       // Between the thresholds: neither a reason to leave nor evidence to climb.
@@ -150,6 +154,13 @@ export class AdaptiveQualityController {
     if (f.rttMs !== undefined && f.rttMs >= o.downRttMs) return `rtt ${Math.round(f.rttMs)} ms`;
     if (f.estimateKbps !== undefined && f.estimateKbps < o.downEstimateRatio * this.current.bitrateKbps) return `estimate ${Math.round(f.estimateKbps)} kb/s`;
     return undefined;
+  }
+
+  /** Whether a not-bad feedback speaks to the kind of trouble that started the bad streak (loss, rtt, estimate). */
+  private clears(f: AdaptiveFeedback): boolean {
+    if (this.lastBad.startsWith('loss')) return f.fractionLost !== undefined;
+    if (this.lastBad.startsWith('rtt')) return f.rttMs !== undefined;
+    return f.estimateKbps !== undefined;
   }
 
   private isGood(f: AdaptiveFeedback): boolean {
