@@ -39,8 +39,7 @@ export function restreamTargetProblem(value: string): string | undefined {
   if (!url.hostname) return 'must name a host';
   if (url.hash) return 'must not have a #fragment';
   if (scheme === 'srt' && !url.port) return 'srt:// needs a port (srt://host:port)';
-  if (scheme !== 'srt' && url.pathname.split('/').filter(Boolean).length === 0)
-    return `${scheme}:// needs an application and a stream name (${scheme}://host/app/key)`;
+  if (scheme !== 'srt' && url.pathname.split('/').filter(Boolean).length === 0) return `${scheme}:// needs an application and a stream name (${scheme}://host/app/key)`;
   return undefined;
 }
 

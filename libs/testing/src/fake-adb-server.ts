@@ -191,16 +191,10 @@ export class FakeAdbServer {
       void this.close();
       return 'done';
     }
-    if ((m = /^host:(?:transport|tport:serial):(.+)$/.exec(request)))
-      return this.switchTransport(socket, request, this.devices.get(m[1] as string), m[1] as string);
+    if ((m = /^host:(?:transport|tport:serial):(.+)$/.exec(request))) return this.switchTransport(socket, request, this.devices.get(m[1] as string), m[1] as string);
     if ((m = /^host:tport:transport-id:(\d+)$/.exec(request)) || (m = /^host:transport-id:(\d+)$/.exec(request))) {
       const id = Number(m[1]);
-      return this.switchTransport(
-        socket,
-        request,
-        [...this.devices.values()].find((d) => d.transportId === id),
-        `transport ${id}`,
-      );
+      return this.switchTransport(socket, request, [...this.devices.values()].find((d) => d.transportId === id), `transport ${id}`);
     }
     if (/^host:(transport|tport:)(-?any|any|-usb|usb|-local|local)$/.test(request)) {
       if (online.length !== 1) return this.fail(socket, online.length === 0 ? 'no devices/emulators found' : 'more than one device/emulator');
@@ -208,14 +202,7 @@ export class FakeAdbServer {
     }
     // Queries about one device: host-serial:<serial>:<what> (a serial may contain ':'), host-transport-id:<id>:<what>, host:<what> (the only device).
     if ((m = /^(?:host-serial:(.+)|host-transport-id:(\d+)|host(?:-usb|-local)?):(features|get-state|get-serialno|get-devpath)$/.exec(request))) {
-      const device =
-        m[1] !== undefined
-          ? this.devices.get(m[1])
-          : m[2] !== undefined
-            ? [...this.devices.values()].find((d) => d.transportId === Number(m?.[2]))
-            : online.length === 1
-              ? online[0]
-              : undefined;
+      const device = m[1] !== undefined ? this.devices.get(m[1]) : m[2] !== undefined ? [...this.devices.values()].find((d) => d.transportId === Number(m?.[2])) : online.length === 1 ? online[0] : undefined;
       if (!device) return this.fail(socket, m[1] !== undefined ? `device '${m[1]}' not found` : 'no devices/emulators found');
       if (m[3] === 'features') return query(this.options.features.join(','));
       if (m[3] === 'get-state') return query(device.options.state);

@@ -24,12 +24,9 @@ describe('adb commands', () => {
 
     it('any string comes back as exactly one word from a POSIX shell (property)', () => {
       fc.assert(
-        fc.property(
-          fc.string({ unit: 'binary', maxLength: 60 }).filter((s) => !s.includes('\0')),
-          (s) => {
-            expect(splitShellWords(`input text ${shellQuote(s)}`)).toEqual(['input', 'text', s]);
-          },
-        ),
+        fc.property(fc.string({ unit: 'binary', maxLength: 60 }).filter((s) => !s.includes('\0')), (s) => {
+          expect(splitShellWords(`input text ${shellQuote(s)}`)).toEqual(['input', 'text', s]);
+        }),
       );
     });
 

@@ -41,10 +41,7 @@ export function parseWmSize(output: string): { width: number; height: number } |
 
 /** ro.product.model as a display name: trimmed, printable, at most 64 characters. */
 export function cleanModel(output: string): string | undefined {
-  const model = output
-    .replace(/[^\x20-\x7e]/g, '')
-    .trim()
-    .slice(0, 64);
+  const model = output.replace(/[^\x20-\x7e]/g, '').trim().slice(0, 64);
   return model || undefined;
 }
 

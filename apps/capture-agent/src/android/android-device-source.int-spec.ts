@@ -35,9 +35,7 @@ function record(feed: CaptureFeed): { bytes: () => Buffer; arrivals: number[] } 
 /** Runs FFmpeg on the bytes; returns decoded frames and what FFmpeg complained about. */
 function decode(bytes: Buffer, inputArgs: string[]): Promise<{ frames: number; errors: string }> {
   return new Promise((resolve, reject) => {
-    const ff = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-stats_period', '0.1', ...inputArgs, '-f', 'framemd5', '-'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const ff = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-stats_period', '0.1', ...inputArgs, '-f', 'framemd5', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     ff.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -105,9 +103,7 @@ describe('AndroidDeviceSource (with the fake adb server)', () => {
     expect(feed.videoIsH264).toBe(true);
     const rec = record(feed);
     // FFmpeg reads the feed live with the feed's own input arguments (wall-clock stamps).
-    const live = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...feed.inputArgs, '-fps_mode', 'passthrough', '-f', 'framemd5', '-'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const live = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...feed.inputArgs, '-fps_mode', 'passthrough', '-f', 'framemd5', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let liveOut = '';
     live.stdout.on('data', (d: Buffer) => (liveOut += d.toString()));
     live.stdin.on('error', () => undefined);
@@ -136,16 +132,10 @@ describe('AndroidDeviceSource (with the fake adb server)', () => {
     let ended: string | undefined;
     feed.on('ended', (r) => (ended = r));
     // Three time limits pass: at least two hand-overs.
-    await waitFor(
-      () =>
-        fake.screenrecordRuns('FAKE0001').filter((r) => r.endReason !== undefined).length >= 2 &&
-        rec.arrivals.length > 0 &&
-        Date.now() - (rec.arrivals[0] as number) > 7500,
-      {
-        what: 'two hand-overs',
-        timeoutMs: 30_000,
-      },
-    );
+    await waitFor(() => fake.screenrecordRuns('FAKE0001').filter((r) => r.endReason !== undefined).length >= 2 && rec.arrivals.length > 0 && Date.now() - (rec.arrivals[0] as number) > 7500, {
+      what: 'two hand-overs',
+      timeoutMs: 30_000,
+    });
     const arrivals = [...rec.arrivals];
     await feed.stop();
     expect(ended).toBeUndefined();
@@ -153,9 +143,7 @@ describe('AndroidDeviceSource (with the fake adb server)', () => {
     const maxGap = Math.max(...gaps);
     const budget = 1000 / fps + 200;
     // Printed for the report: the measured worst gap across the restarts.
-    process.stdout.write(
-      `screenrecord restarts: runs=${fake.screenrecordRuns('FAKE0001').length} frames=${arrivals.length} maxGapMs=${maxGap} bigGaps=${JSON.stringify(gaps.map((g, i) => [i, g]).filter(([, g]) => (g as number) > 90))} budgetMs=${budget.toFixed(0)}\n`,
-    );
+    process.stdout.write(`screenrecord restarts: runs=${fake.screenrecordRuns('FAKE0001').length} frames=${arrivals.length} maxGapMs=${maxGap} bigGaps=${JSON.stringify(gaps.map((g, i) => [i, g]).filter(([, g]) => (g as number) > 90))} budgetMs=${budget.toFixed(0)}\n`);
     expect(fake.screenrecordRuns('FAKE0001').length).toBeGreaterThanOrEqual(3);
     expect(maxGap).toBeLessThanOrEqual(budget);
     // The concatenated runs decode as one stream.

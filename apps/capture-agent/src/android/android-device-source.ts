@@ -176,8 +176,7 @@ export class AndroidDeviceSource extends EventEmitter implements DeviceSource {
         await ended;
         this.tracker = undefined;
       } catch (error) {
-        if (attempt === 0)
-          this.options.logger.warn({ err: error, host: this.options.adb.host, port: this.options.adb.port }, 'adb server not reachable; retrying');
+        if (attempt === 0) this.options.logger.warn({ err: error, host: this.options.adb.host, port: this.options.adb.port }, 'adb server not reachable; retrying');
         firstAttempt();
       }
       if (this.stopped) break;
@@ -223,14 +222,7 @@ export class AndroidDeviceSource extends EventEmitter implements DeviceSource {
         if (!screen) throw new Error(`"wm size" gave no size: ${JSON.stringify(size.slice(0, 80))}`);
         if (!this.online.has(serial) || this.stopped || this.devices.has(serial)) return;
         const name = cleanModel(model) ?? serial;
-        const info: DeviceInfo = {
-          id: androidDeviceId(serial),
-          kind: 'android',
-          name,
-          model: cleanModel(model),
-          screen,
-          capabilities: { input: true, audio: false },
-        };
+        const info: DeviceInfo = { id: androidDeviceId(serial), kind: 'android', name, model: cleanModel(model), screen, capabilities: { input: true, audio: false } };
         const device: AndroidDevice = { serial, info, screenrecord: !screenrecordMissing(help), feeds: new Set(), input: this.inputFor(serial) };
         this.devices.set(serial, device);
         log.info({ deviceId: info.id, model: info.model, screen, screenrecord: device.screenrecord }, 'Android device added');

@@ -8,7 +8,7 @@ export const androidConfigShape = {
   /** Address of the adb server (the one `adb start-server` runs; 127.0.0.1:5037 by default). */
   CAPTURE_AGENT_ADB_HOST: z.string().min(1).default('127.0.0.1').describe('Host of the adb server the agent talks to.'),
   /** Port of the adb server. */
-  CAPTURE_AGENT_ADB_PORT: port(5037).describe("Port of the adb server (adb's own default is 5037)."),
+  CAPTURE_AGENT_ADB_PORT: port(5037).describe('Port of the adb server (adb\'s own default is 5037).'),
   /** Whether the agent may start an adb server itself when none answers. */
   CAPTURE_AGENT_ADB_START_SERVER: flag(false).describe(
     'Start an adb server (`CAPTURE_AGENT_ADB_PATH -P PORT start-server`) when none answers; off: the agent waits and reconnects with backoff.',

@@ -116,17 +116,7 @@ describe('the restream outputs API (control plane on real NATS and Redis)', () =
     await cp.bus.publish(
       restreamContracts.outputReported,
       { outputId: created.id },
-      {
-        streamId: id,
-        outputId: created.id,
-        sessionId: 'sess-1',
-        worker: 'transcode-1',
-        state: 'live',
-        bytesSent: 123_456,
-        reconnects: 1,
-        lastError: 'FFmpeg failed: Connection refused',
-        at: new Date().toISOString(),
-      },
+      { streamId: id, outputId: created.id, sessionId: 'sess-1', worker: 'transcode-1', state: 'live', bytesSent: 123_456, reconnects: 1, lastError: 'FFmpeg failed: Connection refused', at: new Date().toISOString() },
     );
     const view = await waitFor(
       async () => {

@@ -35,14 +35,8 @@ export class RestreamOutputsService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: ControlPlaneConfig,
   ) {
     this.policy = new OutboundTargetPolicy(config.MEDIAPLANE_RESTREAM_ALLOWLIST, 'MEDIAPLANE_RESTREAM_ALLOWLIST');
-    this.operations = counter(metrics, 'mediaplane_control_plane_restream_operations_total', 'Restream output API operations that changed state', [
-      'operation',
-    ]);
-    this.reportsDropped = counter(
-      metrics,
-      'mediaplane_control_plane_restream_reports_dropped_total',
-      'Restream reports that could not be stored (Redis error)',
-    );
+    this.operations = counter(metrics, 'mediaplane_control_plane_restream_operations_total', 'Restream output API operations that changed state', ['operation']);
+    this.reportsDropped = counter(metrics, 'mediaplane_control_plane_restream_reports_dropped_total', 'Restream reports that could not be stored (Redis error)');
   }
 
   onApplicationBootstrap(): void {
@@ -83,8 +77,7 @@ export class RestreamOutputsService implements OnApplicationBootstrap {
       createdAt: new Date().toISOString(),
     };
     const limit = this.config.CONTROL_PLANE_RESTREAM_MAX_OUTPUTS;
-    if (!(await this.outputs.add(record, limit)))
-      throw new ConflictException(`stream ${streamId} already has ${limit} outputs (CONTROL_PLANE_RESTREAM_MAX_OUTPUTS)`);
+    if (!(await this.outputs.add(record, limit))) throw new ConflictException(`stream ${streamId} already has ${limit} outputs (CONTROL_PLANE_RESTREAM_MAX_OUTPUTS)`);
     this.operations.inc({ operation: 'create' });
     this.logger.info({ streamId, outputId: record.id, target: target.redacted, enabled: record.enabled }, 'restream output added');
     await this.changed(streamId);
@@ -93,8 +86,7 @@ export class RestreamOutputsService implements OnApplicationBootstrap {
 
   async remove(streamId: string, outputId: string): Promise<void> {
     await this.requireStream(streamId);
-    if (!(await this.outputs.remove(streamId, outputId)))
-      throw new NotFoundException(`output ${JSON.stringify(outputId.slice(0, 64))} does not exist on stream ${streamId}`);
+    if (!(await this.outputs.remove(streamId, outputId))) throw new NotFoundException(`output ${JSON.stringify(outputId.slice(0, 64))} does not exist on stream ${streamId}`);
     this.operations.inc({ operation: 'delete' });
     this.logger.info({ streamId, outputId }, 'restream output removed');
     await this.changed(streamId);
