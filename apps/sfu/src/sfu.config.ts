@@ -33,6 +33,9 @@ export const sfuConfigSchema = z
     ),
     SFU_ROOM_MAX_PARTICIPANTS: count(50).describe('Participants one room may hold.'),
     SFU_ROOM_MESSAGES_PER_SECOND: count(50).describe('Signalling messages one room participant may send per second; more are answered with an error.'),
+    SFU_ROOM_INPUT_PER_SECOND: count(20).describe(
+      'Remote-input events (`device-input` on a room data channel) one participant with the control grant may send per second; more are refused.',
+    ),
     SFU_FFMPEG_PATH: z.string().min(1).default('ffmpeg').describe('FFmpeg binary of both bridges (RTMP → WebRTC, and WHIP → ingest).'),
     SFU_BRIDGE_IDLE_STOP_MS: millis(5000).describe(
       'The RTMP → WebRTC bridge of a stream (its FFmpeg) stops this long after its last WHEP viewer left; a viewer coming back sooner finds it running.',

@@ -21,3 +21,4 @@ export * from './run-concurrently';
 export * from './udp-lossy-relay';
 export * from './nginx-rtmp';
 export * from './fake-adb-server';
+export * from './whip-relay-proxy';

@@ -13,6 +13,8 @@ export interface CaptureQualityPlan {
 }
 
 export type CaptureOutputKind = 'rtmp' | 'srt';
+/** Every capture output, the WebRTC one included (its run writes RTP, see whip-args). */
+export type CaptureOutputName = CaptureOutputKind | 'whip';
 
 /** Seconds between keyframes when we encode (players and HLS segmenters join on them). */
 export const CAPTURE_KEYFRAME_INTERVAL_S = 2;
@@ -68,18 +70,29 @@ export function fitVideoFilter(q: CaptureQualityPlan): string {
   ].join(',');
 }
 
+export interface LiveX264Options {
+  /** x264 preset (default veryfast). */
+  preset?: string;
+  /** `main` for ingest (FLV/TS); `baseline` (Constrained Baseline, profile-level-id 42e01f) for WebRTC, which every browser decodes. */
+  profile?: 'main' | 'baseline';
+  /** Seconds between keyframes (default CAPTURE_KEYFRAME_INTERVAL_S). */
+  keyframeIntervalS?: number;
+}
+
 /** libx264 for live: zerolatency (no B-frames, no look-ahead), CBR-ish VBV, a keyframe every 2 s and no scene-cut keyframes. */
-export function liveX264Args(q: CaptureQualityPlan, preset = 'veryfast'): string[] {
-  const gop = Math.max(1, Math.round(q.fps * CAPTURE_KEYFRAME_INTERVAL_S));
+export function liveX264Args(q: CaptureQualityPlan, presetOrOptions: string | LiveX264Options = 'veryfast'): string[] {
+  const options = typeof presetOrOptions === 'string' ? { preset: presetOrOptions } : presetOrOptions;
+  const interval = options.keyframeIntervalS ?? CAPTURE_KEYFRAME_INTERVAL_S;
+  const gop = Math.max(1, Math.round(q.fps * interval));
   return [
     '-c:v',
     'libx264',
     '-preset',
-    preset,
+    options.preset ?? 'veryfast',
     '-tune',
     'zerolatency',
     '-profile:v',
-    'main',
+    options.profile ?? 'main',
     '-b:v',
     `${q.bitrateKbps}k`,
     '-maxrate',
@@ -93,7 +106,7 @@ export function liveX264Args(q: CaptureQualityPlan, preset = 'veryfast'): string
     '-sc_threshold',
     '0',
     '-force_key_frames',
-    `expr:gte(t,n_forced*${CAPTURE_KEYFRAME_INTERVAL_S})`,
+    `expr:gte(t,n_forced*${interval})`,
   ];
 }
 
