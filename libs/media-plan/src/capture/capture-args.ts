@@ -55,6 +55,15 @@ export interface CapturePublishArgsOptions {
   audioBitrateKbps?: number;
 }
 
+/**
+ * The head of every supervised capture run: quiet but for warnings, progress
+ * reports on stdout (the supervisor's watchdog reads them), and stdin closed
+ * unless the device's feed is piped into it.
+ */
+export function supervisedRunPreamble(stdinInput: boolean | undefined): string[] {
+  return ['-hide_banner', '-loglevel', 'warning', ...(stdinInput ? [] : ['-nostdin']), '-progress', 'pipe:1', '-nostats'];
+}
+
 /** Whether a run passes the feed's video through rather than re-encoding it. */
 export function capturePassthrough(options: Pick<CapturePublishArgsOptions, 'videoIsH264' | 'allowPassthrough'>): boolean {
   return options.videoIsH264 && options.allowPassthrough;
@@ -125,13 +134,7 @@ export function capturePublishArgs(options: CapturePublishArgsOptions): string[]
       ? ['-f', 'flv', '-flvflags', 'no_duration_filesize']
       : ['-f', 'mpegts', '-mpegts_flags', 'resend_headers', '-muxdelay', '0', '-muxpreload', '0'];
   return [
-    '-hide_banner',
-    '-loglevel',
-    'warning',
-    ...(options.stdinInput ? [] : ['-nostdin']),
-    '-progress',
-    'pipe:1',
-    '-nostats',
+    ...supervisedRunPreamble(options.stdinInput),
     ...options.inputArgs,
     ...video,
     ...audio,

@@ -1,4 +1,4 @@
-import { capturePassthrough, fitVideoFilter, liveX264Args, type CaptureQualityPlan } from './capture-args';
+import { capturePassthrough, fitVideoFilter, liveX264Args, supervisedRunPreamble, type CaptureQualityPlan } from './capture-args';
 
 /**
  * FFmpeg arguments of a capture's WHIP publish run. FFmpeg does the media
@@ -78,13 +78,7 @@ export function captureWhipArgs(options: CaptureWhipArgsOptions): string[] {
         ]
       : [];
   return [
-    '-hide_banner',
-    '-loglevel',
-    'warning',
-    ...(options.stdinInput ? [] : ['-nostdin']),
-    '-progress',
-    'pipe:1',
-    '-nostats',
+    ...supervisedRunPreamble(options.stdinInput),
     // The RTP muxer prints its SDP to stdout, where the progress reports go; the agent's answer has what it needs.
     '-sdp_file',
     '/dev/null',
