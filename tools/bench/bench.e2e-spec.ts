@@ -5,6 +5,7 @@ import { killAllChildren, spawnTracked, stopProcess } from '@mediaplane/testing'
 import { availableEngines } from '../../apps/sfu/test/sfu-engines';
 import type { FanoutResult } from './fanout/fanout-report';
 import type { LatencyResult } from './latency/latency-report';
+import type { SrtBenchResult } from './srt/srt-bench';
 import type { FanoutResult as SfuFanoutResult } from './sfu-fanout/sfu-fanout-report';
 
 jest.setTimeout(420_000);
@@ -80,6 +81,32 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     // Joins land at random points of a 2 s GOP: nginx-rtmp waits for the next keyframe, the cache answers at once.
     for (const row of ours) expect(row.ttffMs.max).toBeLessThan(nginx?.ttffMs.max ?? 0);
     expect(run.stdout).toContain('NOT camera-to-glass');
+  });
+});
+
+describe('the SRT ingest benchmark (tools/bench/srt), end to end at tiny sizes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-srt-e2e-'));
+
+  afterAll(async () => {
+    await killAllChildren();
+  });
+
+  it('srt: reads the burned-in clock through RTMP and SRT ingest, and charges ingest CPU per publisher of each, serving every one', async () => {
+    const file = join(dir, 'srt.json');
+    const run = await runBench(['srt', '--seconds', '4', '--publishers', '2', '--window', '4', '--json', file]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(readFileSync(file, 'utf8')) as SrtBenchResult;
+    expect(result.latency.map((r) => r.protocol)).toEqual(['rtmp', 'srt', 'srt-direct']);
+    for (const row of result.latency) {
+      // ~30 readable frames a second for 4 s.
+      expect(row.frames).toBeGreaterThan(60);
+      expect(row.latencyMs.p50).toBeGreaterThan(0);
+    }
+    // SRT holds every packet for its latency (120 ms) before handing it over; RTMP does not.
+    expect(result.addedLatencyMs?.p50).toBeGreaterThan(60);
+    expect(result.cpu.map((r) => `${r.protocol}/${r.publishers}/${r.served}`)).toEqual(['rtmp/2/2', 'srt/2/2']);
+    for (const row of result.cpu) expect(row.coresPerPublisher).toBeGreaterThan(0);
+    expect(run.stdout).toContain('CPU PER PUBLISHER');
   });
 });
 

@@ -78,6 +78,7 @@ Mediaplane is up ($((SECONDS - started)) s). Logs: tmp/logs/<app>.log
                    POST http://$host:${http_port[sfu]}/whip/{streamId}   (WHIP, Authorization: Bearer {streamKey})
   Watch            http://$host:${http_port[ingest]}/live/{streamId}.flv   ws://$host:${http_port[ingest]}/live/{streamId}.flv
                    rtmp://$host:${INGEST_RTMP_PORT:-1935}/live/{streamId}
+                   srt://$host:${INGEST_SRT_PORT:-9000}?streamid=#!::r=live/{streamId},m=request   (MPEG-TS)
                    http://$host:${http_port[edge]}/hls/{streamId}/master.m3u8
                    POST http://$host:${http_port[sfu]}/whep/{streamId}
 

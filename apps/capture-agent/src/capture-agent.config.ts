@@ -38,6 +38,30 @@ export const captureAgentConfigSchema = z.object({
   CAPTURE_AGENT_DEVICE_RETRY_MS: millis(3000).describe(
     "While a device's feed has failed but the device is still listed, the slate runs this long before its feed is tried again.",
   ),
+  CAPTURE_AGENT_WHIP_ICE_ADDRESS: z
+    .string()
+    .default('')
+    .describe('Local address the WHIP output gathers ICE candidates on (e.g. `127.0.0.1` when the SFU is on this host); empty = every interface.'),
+  CAPTURE_AGENT_WHIP_CONNECT_TIMEOUT_MS: millis(15000).describe('How long one WHIP attempt (POST, ICE, DTLS) may take before it is retried with backoff.'),
+  CAPTURE_AGENT_ADAPTIVE: flag(true).describe(
+    "WHIP output: follow the SFU's RTCP feedback (loss, RTT, REMB) one quality step at a time (720p30 2500 → … → 360p15 300 kb/s, capped by the requested quality).",
+  ),
+  CAPTURE_AGENT_ADAPTIVE_UP_AFTER_MS: millis(8000).describe(
+    'Adaptive quality: how long the feedback must stay clean before stepping one rung up (doubled, up to 60 s, after a rung had to be left again soon).',
+  ),
+  CAPTURE_AGENT_ADAPTIVE_SIGNALS: z
+    .string()
+    .default('loss,rtt,estimate')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['loss', 'rtt', 'estimate'])))
+    .describe(
+      'Adaptive quality: which receiver feedback may step the quality down — `loss` (RTCP RR fraction lost), `rtt` (RR round trip), `estimate` (REMB). Comma-separated.',
+    ),
   CAPTURE_AGENT_INPUT_RATE: count(20).describe('Remote input events per second allowed per device (token bucket refill).'),
   CAPTURE_AGENT_INPUT_BURST: count(40).describe('Remote input events a device may receive at once (token bucket size).'),
   ...androidConfigShape,

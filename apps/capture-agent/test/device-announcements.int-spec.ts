@@ -60,9 +60,9 @@ describe('capture agents announce their devices to the control plane', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/quality/);
     expect((await cp.api('POST', '/api/v1/devices/nope/capture', { body: {} })).status).toBe(404);
-    const whip = await cp.api<{ message: string }>('POST', `/api/v1/devices/test-pattern-${ids[0]}/capture`, { body: { output: 'whip' } });
-    expect(whip.status).toBe(501);
-    expect(whip.body.message).toMatch(/whip.*not available yet/);
+    const output = await cp.api<{ message: string }>('POST', `/api/v1/devices/test-pattern-${ids[0]}/capture`, { body: { output: 'hls' } });
+    expect(output.status).toBe(400);
+    expect(output.body.message).toMatch(/output/);
     const input = await cp.api<{ message: string }>('POST', `/api/v1/devices/test-pattern-${ids[0]}/input`, { body: { type: 'tap', x: 1, y: 1 } });
     expect(input.status).toBe(409);
     expect((await cp.api('GET', '/api/v1/devices', { token: null })).status).toBe(401);

@@ -13,8 +13,34 @@ export const ingestConfigSchema = z
     INGEST_RTMP_HOST: z.string().optional().describe('Address the RTMP and RTMPS listeners bind (default: MEDIAPLANE_HTTP_HOST).'),
     INGEST_TLS_CERT_FILE: z.string().optional().describe('PEM certificate (chain) for RTMPS. RTMPS is off unless this and INGEST_TLS_KEY_FILE are set.'),
     INGEST_TLS_KEY_FILE: z.string().optional().describe('PEM private key for RTMPS.'),
+    /** UDP port of the SRT listener: every SRT publisher and player of this node shares it, routed by streamid. */
+    INGEST_SRT_PORT: port(9000).describe(
+      'SRT port (UDP): publish at srt://HOST:PORT?streamid=#!::r=live/{streamKey},m=publish (or plain live/{streamKey}), play MPEG-TS with streamid=#!::r=live/{streamId},m=request[,s={token}].',
+    ),
+    /** Address the SRT listener binds. */
+    INGEST_SRT_HOST: z.string().optional().describe('Address the SRT listener binds (default: MEDIAPLANE_HTTP_HOST).'),
+    /** Default SRT latency; a stream's own SRT settings (from the API) override it for its publisher. */
+    INGEST_SRT_LATENCY_MS: z.coerce
+      .number()
+      .int()
+      .min(20)
+      .max(8000)
+      .default(120)
+      .describe(
+        'SRT latency (TSBPD delay) in ms when the stream sets none: how long the receiver waits for retransmissions before giving a packet up. Higher rides out lossier links, at that much added delay.',
+      ),
+    /** Bound on the accept decision (authorization over NATS included) made inside libsrt's listen callback. */
+    INGEST_SRT_DECISION_TIMEOUT_MS: millis(1000).describe(
+      "Time the SRT accept decision (parse the streamid, authorize over NATS, claim the stream) may take; past it the caller is rejected as unavailable (1503). libsrt decides on the port's receive thread, so no SRT packet of any connection on the port moves while a decision is pending: keep it short.",
+    ),
+    /** Cap on SRT sockets (publishers and players) the listener keeps at once. */
+    INGEST_SRT_MAX_CONNECTIONS: count(1000).describe('SRT connections (publishers and players) this node accepts at once; more are rejected in the handshake.'),
+    /** A publish accepted in the handshake holds the stream only until its connection comes up. */
+    INGEST_SRT_ACCEPT_TIMEOUT_MS: millis(5000).describe(
+      'An SRT publish accepted by the decision claims its stream at once; when its connection does not come up within this time (a wrong passphrase, a caller that gave up) the claim is released.',
+    ),
     INGEST_MAX_CONNECTIONS: count(5000).describe(
-      'Media connections (RTMP, RTMPS, HTTP-FLV, WebSocket-FLV) this node accepts in total; more are refused at once.',
+      'Media connections (RTMP, RTMPS, HTTP-FLV, WebSocket-FLV) this node accepts in total; more are refused at once. SRT has its own cap (INGEST_SRT_MAX_CONNECTIONS).',
     ),
     INGEST_MAX_CONNECTIONS_PER_ADDRESS: count(200).describe(
       'Media connections one remote address may hold at a time (a NAT can hide many viewers; one attacker should not take the node).',
@@ -43,9 +69,14 @@ export const ingestConfigSchema = z
     INGEST_STATS_INTERVAL_MS: millis(2000).describe(
       'How often live state (media info, bitrate, viewers) is written to Redis; the entry expires after three missed updates.',
     ),
-    INGEST_PLAY_WAIT_MS: z.coerce.number().int().nonnegative().default(10_000).describe(
-      'An RTMP player asking for a stream that is not live (on any ingest node) waits this long for its publisher before StreamNotFound (0: answer at once).',
-    ),
+    INGEST_PLAY_WAIT_MS: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(10_000)
+      .describe(
+        'An RTMP player asking for a stream that is not live (on any ingest node) waits this long for its publisher before StreamNotFound (0: answer at once).',
+      ),
     INGEST_RELAY_LINGER_MS: z.coerce
       .number()
       .int()

@@ -1,11 +1,19 @@
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
+import { streamContracts, type PublishAuthorizeResponse, type SrtPublishSettings } from '@mediaplane/contracts';
 import { Bus, route, type WorkMessage } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
-import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, signPlaybackToken, type LiveStreamState } from '@mediaplane/sessions';
-import { freePort, platformEnv, startApp, waitFor, type AppProcess, type PlatformEnv, stopHarness } from '@mediaplane/testing';
+import {
+  LiveStreamStore,
+  formatSrtStreamId,
+  generateStreamId,
+  generateStreamKey,
+  hashStreamKey,
+  signPlaybackToken,
+  type LiveStreamState,
+} from '@mediaplane/sessions';
+import { freePort, freeUdpPort, platformEnv, startApp, waitFor, type AppProcess, type PlatformEnv, stopHarness } from '@mediaplane/testing';
 
 const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -14,6 +22,16 @@ export interface TestStream {
   id: string;
   key: string;
   private: boolean;
+  /** The stream's SRT settings as the control plane would grant them (passphrase, key length, latency). */
+  srt?: SrtPublishSettings;
+}
+
+export interface SrtUrlOptions {
+  passphrase?: string;
+  keyLength?: 16 | 24 | 32;
+  latencyMs?: number;
+  /** Another port than ingest's (a relay in front of it). */
+  port?: number;
 }
 
 export interface RecordedEvent {
@@ -37,6 +55,7 @@ export class IngestHarness {
   httpPort = 0;
   rtmpPort = 0;
   rtmpsPort = 0;
+  srtPort = 0;
 
   private constructor(
     readonly platform: PlatformEnv,
@@ -60,11 +79,13 @@ export class IngestHarness {
     peer.peer = true;
     peer.httpPort = await freePort();
     peer.rtmpPort = await freePort();
+    peer.srtPort = await freeUdpPort();
     peer.app = await startApp('ingest', {
       httpPort: peer.httpPort,
       env: {
         ...first.platform.env,
         INGEST_RTMP_PORT: String(peer.rtmpPort),
+        INGEST_SRT_PORT: String(peer.srtPort),
         INGEST_STATS_INTERVAL_MS: '1000',
         MEDIAPLANE_REQUEST_TIMEOUT_MS: '2000',
         ...(options.instanceId ? { MEDIAPLANE_INSTANCE_ID: options.instanceId } : {}),
@@ -101,9 +122,11 @@ export class IngestHarness {
     );
     harness.httpPort = await freePort();
     harness.rtmpPort = await freePort();
+    harness.srtPort = await freeUdpPort();
     const env: Record<string, string> = {
       ...platform.env,
       INGEST_RTMP_PORT: String(harness.rtmpPort),
+      INGEST_SRT_PORT: String(harness.srtPort),
       INGEST_STATS_INTERVAL_MS: '1000',
       MEDIAPLANE_REQUEST_TIMEOUT_MS: '2000',
       ...options.env,
@@ -128,6 +151,19 @@ export class IngestHarness {
     return `rtmp://127.0.0.1:${this.rtmpPort}/live/${name}`;
   }
 
+  /** An FFmpeg SRT URL (caller) for a streamid (see srtCallerUrl). */
+  srtUrl(streamid: string, options: SrtUrlOptions = {}): string {
+    return srtCallerUrl(options.port ?? this.srtPort, streamid, options);
+  }
+
+  srtPublishUrl(key: string, options: SrtUrlOptions = {}): string {
+    return this.srtUrl(formatSrtStreamId({ mode: 'publish', streamKey: key }), options);
+  }
+
+  srtPlayUrl(streamId: string, token?: string, options: SrtUrlOptions = {}): string {
+    return this.srtUrl(formatSrtStreamId({ mode: 'request', streamId, ...(token ? { token } : {}) }), options);
+  }
+
   flvUrl(streamId: string, token?: string): string {
     return `${this.httpUrl}/live/${streamId}.flv${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   }
@@ -137,8 +173,8 @@ export class IngestHarness {
   }
 
   /** A stream the fake control plane knows. */
-  addStream(options: { private?: boolean } = {}): TestStream {
-    const stream = { id: generateStreamId(), key: generateStreamKey(), private: options.private ?? false };
+  addStream(options: { private?: boolean; srt?: SrtPublishSettings } = {}): TestStream {
+    const stream: TestStream = { id: generateStreamId(), key: generateStreamKey(), private: options.private ?? false, ...(options.srt ? { srt: options.srt } : {}) };
     this.streams.set(hashStreamKey(stream.key), stream);
     return stream;
   }
@@ -179,7 +215,7 @@ export class IngestHarness {
       this.authorizeRequests += 1;
       const stream = this.streams.get(request.keyHash);
       if (!stream) return { ok: false, reason: 'unknown_key', message: 'no stream has this key' };
-      return { ok: true, streamId: stream.id, name: `test ${stream.id}`, private: stream.private, record: false };
+      return { ok: true, streamId: stream.id, name: `test ${stream.id}`, private: stream.private, record: false, ...(stream.srt ? { srt: stream.srt } : {}) };
     });
   }
 
@@ -192,6 +228,19 @@ export class IngestHarness {
     }
     await stopHarness(app, this.namespace, this);
   }
+}
+
+/**
+ * An FFmpeg `srt://` caller URL. FFmpeg 5.1 does not URL-decode `streamid`
+ * (nor `passphrase`), so they go in as they are: `#`, `!`, `:`, `,` and `=`
+ * pass through its option parser; only `&` would not (keys, ids and tokens
+ * never hold one). Latency is in FFmpeg's microseconds.
+ */
+export function srtCallerUrl(port: number, streamid: string, options: Omit<SrtUrlOptions, 'port'> = {}): string {
+  const query = [`mode=caller`, `latency=${(options.latencyMs ?? 120) * 1000}`, `streamid=${streamid}`];
+  if (options.passphrase) query.push(`passphrase=${options.passphrase}`);
+  if (options.keyLength) query.push(`pbkeylen=${options.keyLength}`);
+  return `srt://127.0.0.1:${port}?${query.join('&')}`;
 }
 
 /** Collects a WebSocket-FLV stream for `ms` and returns its bytes. */

@@ -153,7 +153,7 @@ describe('ingest RTMP publish and playback (FFmpeg publisher, real NATS/Redis)',
         },
         { what: 'viewers {rtmp:1, flv:1, wsflv:1}', timeoutMs: 10_000 },
       );
-      expect(state.viewers).toEqual({ rtmp: 1, flv: 1, wsflv: 1 });
+      expect(state.viewers).toEqual({ rtmp: 1, flv: 1, wsflv: 1, srt: 0 });
       // The gauges are refreshed every second, on their own timer: wait for the next refresh rather than race it.
       await waitFor(async () => (await harness.metric('mediaplane_ingest_internal_pulls')) === 1, { what: 'internal pull gauge at 1', timeoutMs: 5000 });
       expect(rtmpVideo).toBeGreaterThan(0);

@@ -33,12 +33,18 @@ export const sfuConfigSchema = z
     ),
     SFU_ROOM_MAX_PARTICIPANTS: count(50).describe('Participants one room may hold.'),
     SFU_ROOM_MESSAGES_PER_SECOND: count(50).describe('Signalling messages one room participant may send per second; more are answered with an error.'),
+    SFU_ROOM_INPUT_PER_SECOND: count(20).describe(
+      'Remote-input events (`device-input` on a room data channel) one participant with the control grant may send per second; more are refused.',
+    ),
     SFU_FFMPEG_PATH: z.string().min(1).default('ffmpeg').describe('FFmpeg binary of both bridges (RTMP → WebRTC, and WHIP → ingest).'),
     SFU_BRIDGE_IDLE_STOP_MS: millis(5000).describe(
       'The RTMP → WebRTC bridge of a stream (its FFmpeg) stops this long after its last WHEP viewer left; a viewer coming back sooner finds it running.',
     ),
     SFU_BRIDGE_KEYFRAME_INTERVAL_MS: millis(1000).describe(
       'When the bridge re-encodes (H.264 with B-frames, other codecs): a keyframe at least this often, the longest a joining viewer waits for a picture.',
+    ),
+    SFU_BRIDGE_MEDIA_WAIT_MS: millis(5000).describe(
+      "A WHEP viewer arriving while a stream's codecs are not known yet (the first moments of a publish, before its decoder configurations came) waits this long for them; then 503 (try again).",
     ),
     SFU_BRIDGE_VIDEO_BITRATE_KBPS: count(2500).describe('Video bitrate of the bridge when it re-encodes, in kbit/s.'),
     SFU_BRIDGE_STALL_TIMEOUT_MS: millis(10_000).describe(

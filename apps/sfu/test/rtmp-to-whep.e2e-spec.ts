@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { formatSrtStreamId } from '@mediaplane/sessions';
 import {
   BrowserRtcClient,
   ffmpegPublish,
   freePort,
+  freeUdpPort,
   killAllChildren,
   launchChromium,
   startApp,
@@ -64,6 +66,7 @@ const SOURCES = [
   let browser: Browser;
   let viewers: BrowserRtcClient[];
   let rtmpPort: number;
+  let srtPort: number;
   let sfuUrl = '';
   const publishers: Publisher[] = [];
   const metric = (name: string, labels: Record<string, string> = {}) => harness.metric('mediasoup', name, labels);
@@ -95,9 +98,9 @@ const SOURCES = [
     });
 
   beforeAll(async () => {
-    rtmpPort = await freePort();
+    [rtmpPort, srtPort] = await Promise.all([freePort(), freeUdpPort()]);
     [harness, browser] = await Promise.all([SfuHarness.start(['mediasoup', 'werift'], { SFU_BRIDGE_IDLE_STOP_MS: '1500' }), launchChromium({ webrtc: true })]);
-    ingest = await startApp('ingest', { httpPort: await freePort(), env: { ...harness.platform.env, INGEST_RTMP_PORT: String(rtmpPort) } });
+    ingest = await startApp('ingest', { httpPort: await freePort(), env: { ...harness.platform.env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_SRT_PORT: String(srtPort) } });
     sfuUrl = harness.sfu('mediasoup').httpUrl;
     viewers = await Promise.all([0, 1].map(async () => BrowserRtcClient.open(await browser.newPage(), `${sfuUrl}/healthz`)));
   }, 90_000);
@@ -159,6 +162,33 @@ const SOURCES = [
 
     expect(await second.remove(joined.id as number)).toBe(200);
     await bridgeStops(mode);
+    await publisher.stop();
+  });
+
+  it('plays an SRT-published stream the same way: the bridge pulls what ingest holds, whatever the protocol', async () => {
+    const viewer = viewers[1] as BrowserRtcClient;
+    const stream = await harness.createStream('bridge srt');
+    const streamid = formatSrtStreamId({ mode: 'publish', streamKey: stream.streamKey });
+    // FFmpeg 5.1 takes the streamid as it stands in the URL (no URL-decoding).
+    const publisher = ffmpegPublish({
+      url: `srt://127.0.0.1:${srtPort}?mode=caller&latency=120000&streamid=${streamid}`,
+      format: 'mpegts',
+      fps: 25,
+      gopFrames: 50,
+      extraOutputArgs: ['-profile:v', 'baseline'],
+    });
+    publishers.push(publisher);
+    await waitFor(async () => ((await harness.api<StreamState>('GET', `/streams/${stream.id}`)).state?.protocol === 'srt' ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'the SRT stream to be live',
+    });
+    const played = await viewer.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect({ status: played.status, body: played.status === 201 ? '' : played.body }).toEqual({ status: 201, body: '' });
+    const decoded = await decodes(viewer, played, 25);
+    expect(decoded.frameWidth).toBe(640);
+    expect(decoded.audioBytes).toBeGreaterThan(0);
+    expect(await viewer.remove(played.id as number)).toBe(200);
+    await bridgeStops('passthrough');
     await publisher.stop();
   });
 

@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import {
   ffmpegPublish,
   ffprobe,
+  ffprobeRenditions,
   freePort,
   killAllChildren,
   launchChromium,
@@ -101,17 +102,10 @@ describe('RTMP publish → ingest → transcode → edge HLS (the real platform)
         '480p 854x480',
         '360p 640x360',
       ]);
-      const base = stream.playback.hls.replace(/\/master\.m3u8$/, '');
-      for (const v of variants) {
-        const probed = await ffprobe(`${base}/${v.uri}`, [], 30_000);
-        const video = probed.streams.find((s) => s.codec_type === 'video');
-        expect({ uri: v.uri, codec: video?.codec_name, size: `${video?.width}x${video?.height}` }).toEqual({
-          uri: v.uri,
-          codec: 'h264',
-          size: `${v.width}x${v.height}`,
-        });
-        expect(video?.width ?? Infinity).toBeLessThanOrEqual(1280);
-        expect(probed.streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
+      for (const r of await ffprobeRenditions(stream.playback.hls)) {
+        expect(r.summary).toEqual({ uri: r.variant.uri, codec: 'h264', size: `${r.variant.width}x${r.variant.height}` });
+        expect(r.video?.width ?? Infinity).toBeLessThanOrEqual(1280);
+        expect(r.audio?.codec_name).toBe('aac');
       }
     });
 

@@ -39,12 +39,15 @@ describe('capture contracts', () => {
     expect(odd.error?.issues[0]?.path).toEqual(['width']);
   });
 
-  it('takes only rtmp/srt servers without a query in the start command (the key travels in its own field)', () => {
+  it('takes servers without a query whose scheme fits the output (the key travels in its own field)', () => {
     const base = { streamId: 's1', streamKey: 'sk_12345678', output: 'rtmp', quality: CAPTURE_QUALITY_PRESETS['360p'] };
     expect(StartCaptureRequestSchema.safeParse({ ...base, server: 'rtmp://127.0.0.1:1935/live' }).success).toBe(true);
     expect(StartCaptureRequestSchema.safeParse({ ...base, server: 'http://x/live' }).success).toBe(false);
     expect(StartCaptureRequestSchema.safeParse({ ...base, server: 'srt://h:9000?streamid=x' }).success).toBe(false);
     expect(StartCaptureRequestSchema.safeParse({ ...base, output: 'whip', server: 'rtmp://h/live' }).success).toBe(false);
+    expect(StartCaptureRequestSchema.safeParse({ ...base, output: 'whip', server: 'http://sfu:8083/whip/abc' }).success).toBe(true);
+    expect(StartCaptureRequestSchema.safeParse({ ...base, output: 'whip', server: 'https://sfu/whip/abc?k=v' }).success).toBe(false);
+    expect(StartCaptureRequestSchema.safeParse({ ...base, output: 'srt', server: 'rtmp://h/live' }).success).toBe(false);
   });
 
   describe('input commands', () => {

@@ -30,11 +30,11 @@ export const DeviceInfoSchema = z.object({
 });
 export type DeviceInfoView = z.infer<typeof DeviceInfoSchema>;
 
-/** Outputs a capture can publish over. `whip` is accepted by the API's grammar and answered 501 until the WHIP output exists. */
+/** Outputs a capture can publish over: RTMP or SRT into ingest, WHIP (WebRTC) into the SFU. */
 export const CaptureOutputSchema = z.enum(['rtmp', 'srt', 'whip']);
 export type CaptureOutput = z.infer<typeof CaptureOutputSchema>;
-/** Outputs an agent implements today (the start command's grammar). */
-export const AgentCaptureOutputSchema = z.enum(['rtmp', 'srt']);
+/** Outputs an agent implements (the start command's grammar). */
+export const AgentCaptureOutputSchema = CaptureOutputSchema;
 
 export const CaptureQualitySchema = z.object({
   width: z
@@ -82,6 +82,8 @@ export const CaptureStateSchema = z.object({
   restarts: z.number().int().nonnegative(),
   inputEvents: z.number().int().nonnegative(),
   startedAt: z.iso.datetime(),
+  /** WHIP only: the adaptive-quality rung in use (0 = the requested quality) of `steps`, and how many changes so far. */
+  adaptive: z.object({ step: z.number().int().nonnegative(), steps: z.number().int().positive(), changes: z.number().int().nonnegative() }).optional(),
 });
 export type CaptureStateView = z.infer<typeof CaptureStateSchema>;
 
@@ -105,15 +107,29 @@ export type AgentDevices = z.infer<typeof AgentDevicesSchema>;
 
 export const AgentStoppedSchema = z.object({ agentId: AgentIdSchema, at: z.iso.datetime() });
 
-export const StartCaptureRequestSchema = z.object({
-  streamId: StreamIdSchema,
-  /** The stream's publish key: a secret, never logged (redacted by field name). */
-  streamKey: z.string().min(8).max(128),
-  output: AgentCaptureOutputSchema,
-  /** Ingest's publish server without the key: `rtmp://host:1935/live` or `srt://host:9000`. */
-  server: z.string().regex(/^(rtmp|srt):\/\/[^\s?#]+$/, 'must be rtmp://host[:port]/app or srt://host[:port]'),
-  quality: CaptureQualitySchema,
-});
+export const StartCaptureRequestSchema = z
+  .object({
+    streamId: StreamIdSchema,
+    /** The stream's publish key: a secret, never logged (redacted by field name). */
+    streamKey: z.string().min(8).max(128),
+    output: AgentCaptureOutputSchema,
+    /**
+     * Where to publish, without the key: ingest's `rtmp://host:1935/live` or `srt://host:9000`, or for `whip` the SFU's
+     * WHIP endpoint of the stream, `http(s)://host:8083/whip/{streamId}` (the key goes in the Authorization header).
+     */
+    server: z.string().regex(/^(rtmp|srt|https?):\/\/[^\s?#]+$/, 'must be rtmp://host[:port]/app, srt://host[:port] or http(s)://host[:port]/whip/{streamId}'),
+    quality: CaptureQualitySchema,
+  })
+  .superRefine((request, ctx) => {
+    const scheme = /^([a-z]+):/.exec(request.server)?.[1] ?? '';
+    const fits = request.output === 'whip' ? scheme === 'http' || scheme === 'https' : scheme === request.output;
+    if (!fits)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server'],
+        message: `a ${request.output} output needs a ${request.output === 'whip' ? 'http(s)' : request.output}:// server`,
+      });
+  });
 export type StartCaptureRequest = z.infer<typeof StartCaptureRequestSchema>;
 export const StartCaptureResponseSchema = z.object({ streamId: StreamIdSchema, state: CaptureStateNameSchema, replaced: z.boolean() });
 

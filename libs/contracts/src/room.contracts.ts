@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeviceIdSchema, DeviceInputCommandSchema } from './capture.contracts';
 import { displayTextSchema } from './display-text';
 
 /**
@@ -84,3 +85,34 @@ export const RoomTokenRequestSchema = z.object({
     .max(7 * 24 * 3600)
     .default(3600),
 });
+
+/*
+ * Remote input over a room's data channel. A device's room is the room whose
+ * id is the device id (both share the grammar): a participant of room `X`
+ * holding the `control` grant sends `{"type":"device-input", ...}` on the data
+ * channel and the SFU forwards the command to the device's agent
+ * (`capture.v1.device.X.input`); the message is not relayed to the other
+ * participants. The sender alone gets the result on its channel as
+ * `{"from":"sfu","data":<DeviceInputResult>}`. Any other message is relayed
+ * as before.
+ */
+export const DEVICE_INPUT_RESULT_SENDER = 'sfu';
+
+export const RoomDeviceInputMessageSchema = z.object({
+  type: z.literal('device-input'),
+  /** Echoed in the result so a client can match it. */
+  requestId: z.string().min(1).max(64).optional(),
+  deviceId: DeviceIdSchema,
+  command: DeviceInputCommandSchema,
+});
+export type RoomDeviceInputMessage = z.infer<typeof RoomDeviceInputMessageSchema>;
+
+export const DeviceInputResultSchema = z.object({
+  type: z.literal('device-input-result'),
+  requestId: z.string().optional(),
+  ok: z.boolean(),
+  /** When refused or failed: forbidden (no control grant, not this room's device), rate_limited, bad_message, unavailable (the agent did not answer), failed. */
+  code: z.enum(['forbidden', 'rate_limited', 'bad_message', 'not_found', 'unavailable', 'failed']).optional(),
+  message: z.string().optional(),
+});
+export type DeviceInputResult = z.infer<typeof DeviceInputResultSchema>;

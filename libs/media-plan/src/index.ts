@@ -11,3 +11,5 @@ export * from './hls/media-playlist';
 export * from './hls/segment-list-entry';
 export * from './restream/restream-args';
 export * from './capture/capture-args';
+export * from './capture/adaptive-quality';
+export * from './capture/whip-args';

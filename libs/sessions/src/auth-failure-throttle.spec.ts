@@ -25,6 +25,20 @@ describe('AuthFailureThrottle', () => {
     expect(t.verdict('10.0.0.2')).toEqual({ delayMs: 0, blocked: false });
   });
 
+  it('tells a caller that cannot wait how long until the delay since the last failure has passed', () => {
+    const t = throttle();
+    expect(t.retryAfterMs('10.0.0.1')).toBe(0);
+    t.recordFailure('10.0.0.1');
+    expect(t.retryAfterMs('10.0.0.1')).toBe(500);
+    now += 300;
+    expect(t.retryAfterMs('10.0.0.1')).toBe(200);
+    t.recordFailure('10.0.0.1');
+    expect(t.retryAfterMs('10.0.0.1')).toBe(1000);
+    now += 1000;
+    expect(t.retryAfterMs('10.0.0.1')).toBe(0);
+    expect(t.retryAfterMs('10.0.0.2')).toBe(0);
+  });
+
   it('treats an IPv4-mapped IPv6 address as the same peer', () => {
     const t = throttle();
     t.recordFailure('::ffff:10.0.0.1');

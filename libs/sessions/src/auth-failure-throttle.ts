@@ -66,6 +66,18 @@ export class AuthFailureThrottle {
   }
 
   /**
+   * For callers that cannot hold an answer back (SRT decides inside libsrt's
+   * handshake, where waiting stalls the whole port): how long until the
+   * address's delay has passed since its last failure. An attempt refused
+   * until then gets the same bound on guesses per second as a delayed one.
+   */
+  retryAfterMs(address: string | undefined): number {
+    const entry = this.current(normalizeAddress(address));
+    if (!entry) return 0;
+    return Math.max(0, entry.lastFailureAt + this.verdict(address).delayMs - this.now());
+  }
+
+  /**
    * Reserves one of the address's concurrent attempts; false when it already
    * has `maxPending` in flight (else parallel connections would all pass the
    * verdict before the first failure is recorded). Pair with `finish`.

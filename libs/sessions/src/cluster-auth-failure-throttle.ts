@@ -41,7 +41,7 @@ export class ClusterAuthFailureThrottle {
     } catch (error) {
       this.onStoreError(error);
       const { delayMs, blocked } = this.local.verdict(address);
-      return { delayMs, blocked, retryAfterMs: delayMs, source: 'local' };
+      return { delayMs, blocked, retryAfterMs: this.local.retryAfterMs(address), source: 'local' };
     }
   }
 

@@ -14,5 +14,6 @@ export * from './redis-keys';
 export * from './takeover-flags';
 export * from './relay-token';
 export * from './outbound-target-policy';
+export * from './srt-stream-id';
 export * from './restream-output-store';
 export * from './capture-device-store';

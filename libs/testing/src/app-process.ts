@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { WORKSPACE_ROOT, distMain, testLogDir } from './workspace';
 import { signalGroup, spawnTracked, stopProcess } from './child-processes';
 import { waitFor } from './wait-for';
+import { freeUdpPort } from './ports';
 
 export interface AppProcess {
   app: string;
@@ -36,6 +37,8 @@ export async function startApp(
   options: { httpPort: number; env?: Record<string, string>; waitReady?: boolean; readyTimeoutMs?: number },
 ): Promise<AppProcess> {
   const env: Record<string, string> = {
+    // Ingest's SRT listener binds a UDP port of its own: never the fixed default, which parallel tests would share.
+    ...(app === 'ingest' && !options.env?.['INGEST_SRT_PORT'] ? { INGEST_SRT_PORT: String(await freeUdpPort()) } : {}),
     MEDIAPLANE_LOG_LEVEL: 'info',
     MEDIAPLANE_HTTP_HOST: '127.0.0.1',
     [HTTP_PORT_VARIABLE[app] ?? 'HTTP_PORT']: String(options.httpPort),

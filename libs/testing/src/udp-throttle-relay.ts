@@ -9,6 +9,8 @@ export interface UdpThrottleOptions {
   queueMs?: number;
   /** Extra one-way delay each way, milliseconds. */
   delayMs?: number;
+  /** Fraction (0..1) of client → server datagrams dropped at random (a lossy uplink, e.g. a publisher's). */
+  upstreamLoss?: number;
 }
 
 /**
@@ -30,10 +32,17 @@ export class UdpThrottleRelay {
   private readonly timer: NodeJS.Timeout;
   dropped = 0;
   forwardedDown = 0;
+  droppedUp = 0;
+  forwardedUp = 0;
 
   private constructor(private readonly options: UdpThrottleOptions) {
     this.front.on('message', (msg, rinfo) => {
       this.client = rinfo;
+      if (Math.random() < (this.options.upstreamLoss ?? 0)) {
+        this.droppedUp++;
+        return;
+      }
+      this.forwardedUp++;
       this.later(() => this.back.send(msg, options.target.port, options.target.address));
     });
     this.back.on('message', (msg) => this.enqueue(msg));
@@ -49,6 +58,11 @@ export class UdpThrottleRelay {
   /** The port the client should send to (put it in the server's candidate). */
   get port(): number {
     return this.front.address().port;
+  }
+
+  /** Drops this fraction of client → server datagrams from now on (0 = none). */
+  setUpstreamLoss(fraction: number): void {
+    this.options.upstreamLoss = fraction;
   }
 
   setDownstreamBitsPerSecond(bitsPerSecond: number): void {

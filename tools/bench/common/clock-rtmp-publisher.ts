@@ -12,10 +12,12 @@ export interface ClockRtmpPublisherOptions {
   videoBitrateKbps: number;
   /** x264 options appended after the defaults (ultrafast, zerolatency): later ones win. */
   encoderArgs?: string[];
+  /** Container of the output: FLV for RTMP (default), MPEG-TS for SRT (`url` then an srt:// caller URL). */
+  format?: 'flv' | 'mpegts';
 }
 
 /**
- * An RTMP publisher whose every frame carries the wall clock (ms) as the
+ * An RTMP (or SRT: `format: 'mpegts'`) publisher whose every frame carries the wall clock (ms) as the
  * bench barcode, drawn by this process the moment the frame is handed to
  * FFmpeg: FFmpeg reads raw grey frames from a pipe, encodes them like a live
  * encoder (x264 zerolatency, AAC tone) and publishes. A reader of the played
@@ -87,8 +89,7 @@ export class ClockRtmpPublisher {
       '0',
       '-flush_packets',
       '1',
-      '-f',
-      'flv',
+      ...(options.format === 'mpegts' ? ['-f', 'mpegts'] : ['-f', 'flv']),
       options.url,
     ];
     const child = spawnTracked('ffmpeg', args, { stdio: ['pipe', 'ignore', 'inherit', 'pipe'] });

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/contracts';
 import { Bus } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
-import { generateStreamId, generateStreamKey, hashStreamKey } from '@mediaplane/sessions';
+import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, type LiveStreamState } from '@mediaplane/sessions';
 import { cleanupNamespace, freePort, freeUdpPort, spawnTracked, stopProcess, uniqueNamespace, waitFor } from '@mediaplane/testing';
 import { WORKSPACE, benchDir } from './bench-paths';
 import { processGroupUsage, type Usage } from './proc-stats';
@@ -16,8 +16,17 @@ const NATS_URL = process.env['MEDIAPLANE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const INGEST_MAIN = join(WORKSPACE, 'dist', 'apps', 'ingest', 'src', 'main.js');
 
+export interface BenchStream {
+  readonly id: string;
+  readonly key: string;
+}
+
 export interface IngestUnderTest {
   readonly rtmpPort: number;
+  /** The SRT listener's UDP port. */
+  readonly srtPort: number;
+  /** Every stream the bench may publish (`options.streams`; the first is streamId/streamKey). */
+  readonly streams: readonly BenchStream[];
   readonly httpPort: number;
   readonly pgid: number;
   readonly namespace: string;
@@ -25,7 +34,9 @@ export interface IngestUnderTest {
   readonly streamId: string;
   readonly streamKey: string;
   readonly logFile: string;
-  flvUrl(): string;
+  flvUrl(streamId?: string): string;
+  /** The stream's live state in Redis (protocol, measured bitrate, link statistics), as the API would show it. */
+  liveState(streamId: string): Promise<LiveStreamState | undefined>;
   usage(): Usage;
   /** Sum of a Prometheus metric's samples (all labels) from /metrics. */
   metric(name: string): Promise<number>;
@@ -35,17 +46,18 @@ export interface IngestUnderTest {
 /**
  * The compiled ingest app (dist/apps/ingest) as its own process on the real
  * NATS and Redis under a fresh namespace, with the bench playing the control
- * plane: it answers publishAuthorize over NATS for its one stream (the key
- * hash is checked, as the control plane would). Viewer limits are raised so
+ * plane: it answers publishAuthorize over NATS for its streams (one unless
+ * `options.streams` asks for more; the key hash is checked, as the control
+ * plane would). Viewer limits are raised so
  * hundreds of loopback viewers from one address are allowed; everything else
  * is the production default.
  */
-export async function startIngest(options: { env?: Record<string, string> } = {}): Promise<IngestUnderTest> {
+export async function startIngest(options: { env?: Record<string, string>; streams?: number } = {}): Promise<IngestUnderTest> {
   if (!existsSync(INGEST_MAIN)) throw new Error(`${INGEST_MAIN} is missing: compile with \`npx tsc -p tsconfig.build.json\` (run.cjs does unless --no-build)`);
   const namespace = uniqueNamespace('bench');
-  const streamId = generateStreamId();
-  const streamKey = generateStreamKey();
-  const keyHash = hashStreamKey(streamKey);
+  const streams: BenchStream[] = Array.from({ length: Math.max(1, options.streams ?? 1) }, () => ({ id: generateStreamId(), key: generateStreamKey() }));
+  const byKeyHash = new Map(streams.map((s) => [hashStreamKey(s.key), s]));
+  const { id: streamId, key: streamKey } = streams[0] as BenchStream;
   const bus = await Bus.connect(NATS_URL, {
     namespace,
     queueGroup: 'control-plane',
@@ -53,13 +65,13 @@ export async function startIngest(options: { env?: Record<string, string> } = {}
     logger: createLogger({ app: 'bench', level: 'silent' }),
   });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
-  bus.respond(streamContracts.publishAuthorize, (request): PublishAuthorizeResponse =>
-    request.keyHash === keyHash
-      ? { ok: true, streamId, name: 'bench', private: false, record: false }
-      : { ok: false, reason: 'unknown_key', message: 'not the bench stream' },
-  );
+  bus.respond(streamContracts.publishAuthorize, (request): PublishAuthorizeResponse => {
+    const stream = byKeyHash.get(request.keyHash);
+    return stream ? { ok: true, streamId: stream.id, name: 'bench', private: false, record: false } : { ok: false, reason: 'unknown_key', message: 'not a bench stream' };
+  });
   const httpPort = await freePort();
   const rtmpPort = await freePort();
+  const srtPort = await freeUdpPort();
   const env: Record<string, string> = {
     MEDIAPLANE_NAMESPACE: namespace,
     MEDIAPLANE_NATS_URL: NATS_URL,
@@ -71,8 +83,7 @@ export async function startIngest(options: { env?: Record<string, string> } = {}
     INGEST_HTTP_PORT: String(httpPort),
     INGEST_RTMP_PORT: String(rtmpPort),
     INGEST_RTMPS_PORT: String(await freePort()),
-    // Not read by every ingest version; keeps a future SRT listener off the shared default port.
-    INGEST_SRT_PORT: String(await freeUdpPort()),
+    INGEST_SRT_PORT: String(srtPort),
     INGEST_MAX_CONNECTIONS: '20000',
     INGEST_MAX_CONNECTIONS_PER_ADDRESS: '20000',
     ...options.env,
@@ -112,15 +123,19 @@ export async function startIngest(options: { env?: Record<string, string> } = {}
     await cleanup();
     throw error;
   }
+  const store = new LiveStreamStore(redis, namespace);
   return {
     rtmpPort,
+    srtPort,
+    streams,
     httpPort,
     pgid,
     namespace,
     streamId,
     streamKey,
     logFile,
-    flvUrl: () => `${httpUrl}/live/${streamId}.flv`,
+    flvUrl: (id = streamId) => `${httpUrl}/live/${id}.flv`,
+    liveState: (id) => store.get(id),
     usage: () => processGroupUsage(pgid),
     metric: (name) => metricSum(httpUrl, name),
     stop: cleanup,

@@ -1,4 +1,4 @@
-import { capturePublishArgs, capturePublishUrl, type CaptureOutputKind } from '@mediaplane/media-plan';
+import { capturePublishArgs, capturePublishUrl, type AdaptiveChange, type CaptureOutputKind, type CaptureOutputName } from '@mediaplane/media-plan';
 import { redactText } from '@mediaplane/observability';
 import type { CaptureQuality } from '../devices/device-source';
 
@@ -9,17 +9,36 @@ export interface RunInputs {
   stdin: boolean;
 }
 
+/** What an output with its own transport may ask of its session. */
+export interface OutputControl {
+  /** End the current publish run and start the next at once (e.g. a fresh keyframe for a new WebRTC session). */
+  restartRun(reason: string): void;
+  /** Publish at another quality from now on (adaptive quality): the next run uses it, started at once. */
+  adapt(change: AdaptiveChange): void;
+}
+
+export interface AdaptiveView {
+  step: number;
+  steps: number;
+  changes: number;
+}
+
 /**
- * Where a capture publishes. RTMP and SRT are FFmpeg muxers into ingest; the
- * WHIP output (a later piece of work) implements this same seam with its own
- * transport behind it.
+ * Where a capture publishes. RTMP and SRT are FFmpeg muxers into ingest; WHIP
+ * (WhipOutput) has its own transport beside FFmpeg — a WebRTC session kept up
+ * between runs — so it also uses the optional lifecycle: `open` before the
+ * first run, `close` after the last.
  */
 export interface CaptureOutputTarget {
-  readonly kind: CaptureOutputKind;
+  readonly kind: CaptureOutputName;
   /** FFmpeg arguments of one publish run. */
   runArgs(inputs: RunInputs, quality: CaptureQuality): string[];
   /** Removes the target's secrets (key, full URL) from text before it is logged. */
   redact(text: string): string;
+  open?(control: OutputControl): Promise<void>;
+  close?(): Promise<void>;
+  /** The adaptive-quality state, for outputs that adapt. */
+  adaptive?(): AdaptiveView | undefined;
 }
 
 export interface OutputOptions {

@@ -4,6 +4,7 @@ import type { FfmpegProgress, FfmpegRunExit, FfmpegRunSpec, FfmpegSupervisorOpti
 import type { Logger } from '@mediaplane/observability';
 import type { CaptureStateView } from '@mediaplane/contracts';
 import type { CaptureFeed, CaptureQuality, DeviceInfo } from '../devices/device-source';
+import type { AdaptiveChange } from '@mediaplane/media-plan';
 import type { CaptureOutputTarget } from './capture-output';
 
 /** The part of FfmpegSupervisor a session drives (a fake in the state-machine spec). */
@@ -41,6 +42,8 @@ export interface CaptureSessionEvents {
   changed: [];
   progress: [progress: FfmpegProgress, mode: CaptureMode];
   restart: [reason: FfmpegRunExit['reason']];
+  /** The output moved the quality one adaptive step (WHIP). */
+  adapted: [change: AdaptiveChange];
 }
 
 /**
@@ -100,7 +103,40 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
 
   start(): void {
     this.log.info({ quality: this.options.quality }, 'capture starting');
-    this.supervisor.start();
+    const output = this.options.output;
+    if (!output.open) return this.supervisor.start();
+    // An output with its own transport (WHIP) opens it first: its runs write to what it opened.
+    output
+      .open({ restartRun: (reason) => this.restartRun(reason), adapt: (change) => this.adapt(change) })
+      .then(() => {
+        if (!this.stopped) this.supervisor.start();
+      })
+      .catch((error: unknown) => {
+        this.log.error({ err: this.redactError(error) }, 'could not open the output');
+        this.state = 'reconnecting';
+        this.emit('changed');
+      });
+  }
+
+  /** The output asks for a new run now (a new WebRTC session needs a keyframe). */
+  private restartRun(reason: string): void {
+    if (this.stopped) return;
+    this.log.info({ reason }, 'restarting the publish run');
+    void this.supervisor.cycle();
+  }
+
+  /**
+   * One adaptive-quality step: the next run encodes (or asks the device for) the new quality and starts at once.
+   * Cost: the FFmpeg restart — the old run is stopped, the new one starts with a keyframe (a few hundred ms without
+   * new pictures; the WebRTC session, its SSRCs and the viewers' decoders carry on).
+   */
+  private adapt(change: AdaptiveChange): void {
+    if (this.stopped) return;
+    Object.assign(this.options, { quality: { ...change.to } });
+    this.log.info({ direction: change.direction, step: change.step, from: change.from, to: change.to, reason: change.reason }, 'adaptive quality change');
+    this.emit('adapted', change);
+    this.emit('changed');
+    void this.supervisor.cycle();
   }
 
   async stop(): Promise<void> {
@@ -109,6 +145,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.supervisor.stop();
     await this.releaseFeed();
+    await this.options.output.close?.().catch((error: unknown) => this.log.warn({ err: this.redactError(error) }, 'output close failed'));
     this.log.info({ restarts: Math.max(0, this.runs - 1) }, 'capture stopped');
   }
 
@@ -134,7 +171,9 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
   }
 
   view(): CaptureStateView {
+    const adaptive = this.options.output.adaptive?.();
     return {
+      ...(adaptive ? { adaptive } : {}),
       streamId: this.options.streamId,
       output: this.options.output.kind,
       state: this.state,

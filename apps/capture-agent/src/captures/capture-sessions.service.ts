@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { DeviceInputCommand, StartCaptureRequest } from '@mediaplane/contracts';
+import { inputOutsideScreen, type DeviceInputCommand, type StartCaptureRequest } from '@mediaplane/contracts';
 import { FfmpegSupervisor } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
@@ -8,14 +8,15 @@ import type { CaptureAgentConfig } from '../capture-agent.config';
 import { DeviceRegistry } from '../devices/device-registry.service';
 import type { DeviceInfo, DeviceInput } from '../devices/device-source';
 import { CaptureMetrics } from './capture-metrics.service';
-import { IngestOutput } from './capture-output';
+import { WhipOutput } from '../whip/whip-output';
+import { IngestOutput, type CaptureOutputTarget } from './capture-output';
 import { CaptureSession, type SupervisorFactory } from './capture-session';
 import { InputRateLimiter } from './input-rate-limiter';
 
 /** A command failure the control plane maps to an HTTP status (the prefix is the contract). */
 export class CaptureCommandError extends Error {
   constructor(
-    readonly code: 'unknown_device' | 'no_input' | 'rate_limited' | 'not_capturing',
+    readonly code: 'unknown_device' | 'no_input' | 'rate_limited' | 'not_capturing' | 'outside_screen',
     message: string,
   ) {
     super(`${code}: ${message}`);
@@ -71,10 +72,7 @@ export class CaptureSessions extends EventEmitter<{ changed: [] }> implements On
       device: entry.device,
       streamId: request.streamId,
       quality: request.quality,
-      output: new IngestOutput(request.output, request.server, request.streamKey, {
-        allowPassthrough: c.CAPTURE_AGENT_H264_PASSTHROUGH,
-        x264Preset: c.CAPTURE_AGENT_X264_PRESET,
-      }),
+      output: this.output(deviceId, request),
       devicePresent: () => this.registry.has(deviceId),
       openFeed: (quality) => {
         const current = this.registry.get(deviceId);
@@ -87,11 +85,14 @@ export class CaptureSessions extends EventEmitter<{ changed: [] }> implements On
     });
     session.on('progress', (p) => this.metrics.progress(deviceId, p.fps, p.bitrateKbps));
     session.on('restart', (reason) => this.metrics.restart(deviceId, reason));
+    session.on('adapted', (change) => this.metrics.adapted(deviceId, change));
     session.on('changed', () => {
       this.metrics.setState(deviceId, session.view().state);
       this.emit('changed');
     });
     this.sessions.set(deviceId, session);
+    const adaptive = session.view().adaptive;
+    if (adaptive) this.metrics.adaptiveStart(deviceId, request.quality);
     this.metrics.count(this.sessions.size);
     this.metrics.setState(deviceId, 'starting');
     session.start();
@@ -116,6 +117,9 @@ export class CaptureSessions extends EventEmitter<{ changed: [] }> implements On
     if (!entry) throw new CaptureCommandError('unknown_device', `device ${deviceId} is not present on this agent`);
     const input = entry.device.capabilities.input ? entry.source.input?.(deviceId) : undefined;
     if (!input) throw new CaptureCommandError('no_input', `device ${deviceId} takes no remote input`);
+    // The API checks too; the data-channel path (through the SFU) does not know the screen, so the agent checks here.
+    const outside = entry.device.screen ? inputOutsideScreen(command, entry.device.screen) : [];
+    if (outside.length > 0) throw new CaptureCommandError('outside_screen', outside.join('; '));
     if (!this.limiter.take(deviceId)) {
       this.metrics.input(deviceId, command.type, 'rate_limited');
       throw new CaptureCommandError('rate_limited', `too many input events for device ${deviceId}; at most ${this.config.CAPTURE_AGENT_INPUT_RATE}/s`);
@@ -141,6 +145,30 @@ export class CaptureSessions extends EventEmitter<{ changed: [] }> implements On
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.stop(id)));
+  }
+
+  private output(deviceId: string, request: StartCaptureRequest): CaptureOutputTarget {
+    const c = this.config;
+    if (request.output !== 'whip') {
+      return new IngestOutput(request.output, request.server, request.streamKey, {
+        allowPassthrough: c.CAPTURE_AGENT_H264_PASSTHROUGH,
+        x264Preset: c.CAPTURE_AGENT_X264_PRESET,
+      });
+    }
+    return new WhipOutput({
+      url: request.server,
+      streamKey: request.streamKey,
+      quality: request.quality,
+      allowPassthrough: c.CAPTURE_AGENT_H264_PASSTHROUGH,
+      x264Preset: c.CAPTURE_AGENT_X264_PRESET,
+      iceAddress: c.CAPTURE_AGENT_WHIP_ICE_ADDRESS || undefined,
+      connectTimeoutMs: c.CAPTURE_AGENT_WHIP_CONNECT_TIMEOUT_MS,
+      backoff: { initialMs: c.CAPTURE_AGENT_BACKOFF_INITIAL_MS, maxMs: c.CAPTURE_AGENT_BACKOFF_MAX_MS },
+      adaptive: c.CAPTURE_AGENT_ADAPTIVE,
+      adaptiveOptions: { upAfterMs: c.CAPTURE_AGENT_ADAPTIVE_UP_AFTER_MS },
+      adaptiveSignals: c.CAPTURE_AGENT_ADAPTIVE_SIGNALS,
+      logger: this.logger.child({ deviceId, streamId: request.streamId }),
+    });
   }
 
   private supervisor(options: Parameters<SupervisorFactory>[0]): FfmpegSupervisor {

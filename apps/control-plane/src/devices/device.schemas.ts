@@ -8,7 +8,7 @@ export const CaptureQualityRequestSchema = z.union([z.strictObject({ preset: Cap
 export const StartCaptureApiRequestSchema = z
   .strictObject({
     output: CaptureOutputSchema.default('rtmp').describe(
-      'How the agent publishes: `rtmp` or `srt` into ingest; `whip` (to the SFU) is not available yet (501).',
+      'How the agent publishes: `rtmp` or `srt` into ingest, or `whip` to the SFU over WebRTC (real time, adaptive quality, watch it over WHEP).',
     ),
     quality: CaptureQualityRequestSchema.default({ preset: '720p' }).describe(
       'A preset (`360p`, `480p`, `720p`, `1080p`, all 30 fps) or an explicit `{width, height, fps, bitrateKbps}`.',

@@ -8,7 +8,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -61,7 +60,7 @@ export class DevicesController {
   @ApiOperation({
     summary: 'Start capturing a device',
     description:
-      'The device publishes to its own stream (created on its first capture, reused after with a fresh key). A running capture of the device is replaced. `output: whip` answers 501 until the WHIP output exists.',
+      'The device publishes to its own stream (created on its first capture, reused after with a fresh key). A running capture of the device is replaced. With `output: whip` the agent publishes to the SFU over WebRTC and the stream plays over WHEP.',
   })
   @ApiParam(ID_PARAM)
   @ApiBody({ schema: schemaRef('StartCaptureRequest', StartCaptureApiRequestSchema, 'input') })
@@ -69,7 +68,6 @@ export class DevicesController {
   @ApiBadInput()
   @ApiUnknownId('device')
   @ApiConflictResponse({ description: 'The device has gone.', schema: errorRef() })
-  @ApiResponse({ status: 501, description: 'The output is not available yet (whip).', schema: errorRef() })
   @NoAnswer()
   start(
     @Param('id', new ZodValidationPipe(DeviceIdParam, 'param')) id: string,

@@ -6,7 +6,6 @@ import {
   Inject,
   Injectable,
   NotFoundException,
-  NotImplementedException,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import {
@@ -81,10 +80,6 @@ export class DevicesService {
   }
 
   async startCapture(deviceId: string, request: StartCaptureApiRequest): Promise<StartedCapture> {
-    if (request.output === 'whip') {
-      this.operations.inc({ operation: 'start', outcome: 'whip_unavailable' });
-      throw new NotImplementedException('output "whip" (capture to the SFU over WebRTC) is not available yet; use "rtmp" or "srt"');
-    }
     const output = request.output;
     const device = await this.get(deviceId);
     if (!device.present) throw new ConflictException(`device ${deviceId} is gone; stop its capture or wait for it to return`);
@@ -95,7 +90,7 @@ export class DevicesService {
       this.bus.request(
         captureContracts.deviceStart,
         { deviceId },
-        { streamId, streamKey, output, server: output === 'rtmp' ? servers.rtmpServer : servers.srtServer, quality },
+        { streamId, streamKey, output, server: output === 'rtmp' ? servers.rtmpServer : output === 'srt' ? servers.srtServer : servers.whip, quality },
         { timeoutMs: COMMAND_TIMEOUT_MS },
       ),
     );
@@ -146,9 +141,10 @@ export class DevicesService {
     } catch (error) {
       if (!(error instanceof BusRequestError)) throw error;
       if (error.code !== 'remote_error') throw new ServiceUnavailableException(`the device's capture agent did not answer (${error.code})`);
-      const message = error.message.replace(/^.*?(unknown_device|no_input|rate_limited|not_capturing): /, '');
+      const message = error.message.replace(/^.*?(unknown_device|no_input|rate_limited|not_capturing|outside_screen): /, '');
       if (/unknown_device:/.test(error.message)) throw new NotFoundException(message);
       if (/no_input:/.test(error.message)) throw new ConflictException(message);
+      if (/outside_screen:/.test(error.message)) throw new BadRequestException(message);
       if (/rate_limited:/.test(error.message)) throw new HttpException(message, HttpStatus.TOO_MANY_REQUESTS);
       throw new HttpException(`the capture agent failed: ${message.slice(0, 300)}`, HttpStatus.BAD_GATEWAY);
     }

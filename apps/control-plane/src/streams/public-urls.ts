@@ -1,5 +1,6 @@
 import type { ControlPlaneConfig } from '../control-plane.config';
 import type { IngestUrlsView, SrtPublishSettings, StreamView } from '@mediaplane/contracts';
+import { formatSrtStreamId } from '@mediaplane/sessions';
 
 type UrlConfig = Pick<
   ControlPlaneConfig,
@@ -49,7 +50,8 @@ export class PublicUrls {
    * admits URL-safe characters only) and `latency` in microseconds.
    */
   ingest(streamId: string, streamKey: string, srt: SrtPublishSettings = {}): IngestUrlsView {
-    const streamid = `#!::r=live/${streamKey},m=publish`;
+    // The one streamid grammar, shared with the ingest that parses it (libs/sessions).
+    const streamid = formatSrtStreamId({ mode: 'publish', streamKey });
     let srtUrl = `${this.srt}?streamid=${streamid}`;
     if (srt.passphrase) srtUrl += `&passphrase=${srt.passphrase}&pbkeylen=${srt.keyLength ?? 16}`;
     if (srt.latencyMs !== undefined) srtUrl += `&latency=${srt.latencyMs * 1000}`;
@@ -73,14 +75,14 @@ export class PublicUrls {
   playback(streamId: string, token?: string): StreamView['playback'] {
     const q = token ? `?token=${encodeURIComponent(token)}` : '';
     // Tokens are base64url and dots: nothing to escape, and FFmpeg would not unescape it anyway.
-    const s = token ? `,s=${token}` : '';
+    const srtStreamId = formatSrtStreamId({ mode: 'request', streamId, ...(token ? { token } : {}) });
     return {
       hls: `${this.hls}/${streamId}/master.m3u8${q}`,
       flv: `${this.flv}/${streamId}.flv${q}`,
       wsflv: `${this.flv.replace(/^http/, 'ws')}/${streamId}.flv${q}`,
       rtmp: `${this.rtmp}/${streamId}${q}`,
       whep: `${this.whep}/${streamId}${q}`,
-      srt: `${this.srt}?streamid=#!::r=live/${streamId},m=request${s}`,
+      srt: `${this.srt}?streamid=${srtStreamId}`,
       snapshot: `${this.api}/streams/${streamId}/snapshot.jpg${q}`,
     };
   }

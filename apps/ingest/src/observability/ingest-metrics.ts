@@ -2,9 +2,23 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { counter, gauge, histogram, type Counter, type Gauge, type Histogram, type Registry } from '@mediaplane/observability';
 import { METRICS } from '@mediaplane/service-kit';
 
+/** One SRT publisher's link, as Prometheus series labelled by the (public) stream id. */
+export interface SrtLinkMetrics {
+  rttMs: Gauge<string>;
+  bandwidthKbps: Gauge<string>;
+  receiveRateKbps: Gauge<string>;
+  receiveBufferMs: Gauge<string>;
+  latencyMs: Gauge<string>;
+  packetsReceived: Counter<string>;
+  packetsLost: Counter<string>;
+  packetsRetransmitted: Counter<string>;
+  packetsDropped: Counter<string>;
+}
+
 /**
  * The ingest's Prometheus metrics. Labels are protocols, reasons and error
- * codes only: never stream keys, tokens or addresses. Hot-path byte counts
+ * codes, and the public stream id for per-stream series (SRT links, removed
+ * when the publisher leaves): never stream keys, tokens or addresses. Hot-path byte counts
  * are summed in plain numbers and moved into the counters once a second,
  * so a frame written to 300 viewers costs no metric update.
  */
@@ -29,6 +43,7 @@ export class IngestMetrics implements OnModuleDestroy {
   readonly streamsStarted: Counter<string>;
   readonly timestampCorrections: Counter<'track' | 'correction'>;
   readonly snapshotSeconds: Histogram<string>;
+  readonly srtLink: SrtLinkMetrics;
   private readonly pendingOut = new Map<string, number>();
   private readonly pendingIn = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
@@ -67,6 +82,18 @@ export class IngestMetrics implements OnModuleDestroy {
       ['track', 'correction'],
     );
     this.snapshotSeconds = histogram(registry, 'mediaplane_ingest_snapshot_seconds', 'Time to decode a snapshot', [0.05, 0.1, 0.25, 0.5, 1, 2, 5]);
+    const perStream = ['stream_id'] as const;
+    this.srtLink = {
+      rttMs: gauge(registry, 'mediaplane_ingest_srt_rtt_ms', 'Round-trip time of the SRT publisher link', [...perStream]),
+      bandwidthKbps: gauge(registry, 'mediaplane_ingest_srt_bandwidth_kbps', 'Estimated bandwidth of the SRT publisher link', [...perStream]),
+      receiveRateKbps: gauge(registry, 'mediaplane_ingest_srt_receive_rate_kbps', 'Rate received from the SRT publisher', [...perStream]),
+      receiveBufferMs: gauge(registry, 'mediaplane_ingest_srt_receive_buffer_ms', 'SRT receive buffer occupancy (ms of media)', [...perStream]),
+      latencyMs: gauge(registry, 'mediaplane_ingest_srt_latency_ms', 'Negotiated SRT latency of the publisher link', [...perStream]),
+      packetsReceived: counter(registry, 'mediaplane_ingest_srt_packets_received_total', 'SRT packets received from the publisher', [...perStream]),
+      packetsLost: counter(registry, 'mediaplane_ingest_srt_packets_lost_total', 'SRT packets found missing (most then retransmitted)', [...perStream]),
+      packetsRetransmitted: counter(registry, 'mediaplane_ingest_srt_packets_retransmitted_total', 'SRT packets received again after a loss', [...perStream]),
+      packetsDropped: counter(registry, 'mediaplane_ingest_srt_packets_dropped_total', 'SRT packets given up on (too late for the latency)', [...perStream]),
+    };
     this.timer = setInterval(() => this.flush(), 1000);
     this.timer.unref();
   }

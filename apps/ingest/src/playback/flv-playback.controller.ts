@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { flvHubEncoder } from '@mediaplane/media-io';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { PlaybackAccessService, type PlaybackAccess } from './playback-access.service';
+import { PlaybackAccessService, type ClusterPlaybackAccess } from './playback-access.service';
 import { parseFlvPath, playbackToken } from './playback-url';
 import { httpFlvSink } from './viewer-sinks';
 
@@ -95,7 +95,7 @@ export class FlvPlaybackController {
   }
 }
 
-export function toHttpError(access: Extract<PlaybackAccess, { ok: false }>): HttpException {
+export function toHttpError(access: Extract<ClusterPlaybackAccess, { ok: false }>): HttpException {
   switch (access.status) {
     case 400:
       return new BadRequestException(access.message);

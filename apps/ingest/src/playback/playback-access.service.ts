@@ -15,9 +15,13 @@ export interface PlaybackSource {
   readonly isEnded: boolean;
 }
 
+/** The answer for streams published on this node (`check`). */
 export type PlaybackAccess =
   | { ok: true; session: PlaybackSource; /** false for internal pulls (transcode, SFU bridge, relaying nodes). */ counted: boolean }
-  | { ok: false; status: 400 | 401 | 403 | 404 | 503; message: string };
+  | { ok: false; status: 400 | 401 | 403 | 404; message: string };
+
+/** The answer for streams live anywhere (`resolve`): also 503 when the origin did not deliver in time. */
+export type ClusterPlaybackAccess = PlaybackAccess | { ok: false; status: 503; message: string };
 
 /**
  * The one place playback is allowed or refused, for RTMP, HTTP-FLV and
@@ -54,7 +58,7 @@ export class PlaybackAccessService {
    * The token is checked before any pull opens. Internal pulls are served
    * from streams published here only, so relays never chain.
    */
-  async resolve(streamId: string, token: string | undefined): Promise<PlaybackAccess> {
+  async resolve(streamId: string, token: string | undefined): Promise<ClusterPlaybackAccess> {
     const local = this.check(streamId, token);
     if (local.ok || local.status !== 404) return local;
     const target = await this.relays.locate(streamId);

@@ -80,6 +80,59 @@ export function rtmpPlaySink(connection: RtmpServerConnection, metrics: IngestMe
   };
 }
 
+/** What the SRT play sink needs of an SRT connection. */
+export interface SrtWritable {
+  /** false: libsrt's send buffer is full and the chunk was not taken. */
+  write(chunk: Buffer): boolean;
+  close(): void;
+  readonly isClosed: boolean;
+}
+
+/** One SRT live-mode payload: seven 188-byte TS packets (what FFmpeg and srt-live-transmit send). */
+export const SRT_PAYLOAD_BYTES = 7 * 188;
+
+/** How long an SRT viewer counts as congested after libsrt refused a write. */
+export const SRT_CONGESTION_HOLD_MS = 250;
+
+/**
+ * SRT play: the TS bytes go to libsrt's send buffer, which is this viewer's
+ * queue (bounded by libsrt, not by us). libsrt takes a write or refuses it
+ * whole; a refusal means the viewer's link cannot keep up, so for a short
+ * while the sink reports itself as over the queue bound and the hub skips
+ * the viewer forward to a later keyframe (or drops it after the stall
+ * timeout), exactly as for a TCP viewer with a full socket buffer.
+ */
+export function srtPlaySink(connection: SrtWritable, metrics: IngestMetrics, queueBound: number, now: () => number = Date.now): HubSink {
+  let congestedAt = -Infinity;
+  const sendDatagram = (chunk: Buffer): boolean => {
+    if (connection.isClosed) return false;
+    if (connection.write(chunk)) {
+      metrics.addBytesOut('srt', chunk.length);
+      return true;
+    }
+    congestedAt = now();
+    return false;
+  };
+  // A frame's TS is whole 188-byte packets: cut into payloads of up to seven (views, no copy).
+  const send = (bytes: Buffer): boolean => {
+    for (let offset = 0; offset < bytes.length; offset += SRT_PAYLOAD_BYTES) {
+      if (!sendDatagram(bytes.subarray(offset, offset + SRT_PAYLOAD_BYTES))) return false;
+    }
+    return true;
+  };
+  return {
+    write: (data) => {
+      if (Buffer.isBuffer(data)) send(data);
+      // The rest of a refused batch would arrive broken anyway.
+      else for (const chunk of data) if (!send(chunk)) break;
+    },
+    get bufferedBytes() {
+      return now() - congestedAt < SRT_CONGESTION_HOLD_MS ? queueBound + 1 : 0;
+    },
+    close: () => connection.close(),
+  };
+}
+
 function byteLength(data: Buffer | readonly Buffer[]): number {
   return Buffer.isBuffer(data) ? data.length : data.reduce((sum, b) => sum + b.length, 0);
 }

@@ -12,6 +12,18 @@ import type { PublishGrant } from './publisher-handle';
 
 export type PublishRefusal = 'invalid_key' | 'unknown_key' | 'rate_limited' | 'unavailable' | 'busy' | 'bad_app';
 
+export interface AuthorizeOptions {
+  /**
+   * false for a caller that cannot hold its answer back (SRT decides inside
+   * libsrt's handshake, and waiting there stalls every connection on the
+   * port): an address that owes a delay is refused at once as rate_limited
+   * (without a lookup), instead of being answered late.
+   */
+  wait?: boolean;
+  /** Bound on the control plane's answer (default MEDIAPLANE_REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
 export type AuthorizeOutcome = { ok: true; grant: PublishGrant } | { ok: false; reason: PublishRefusal; description: string };
 
 /**
@@ -61,13 +73,13 @@ export class PublishAuthorizer {
     this.logger.warn({ err: error }, 'auth failure counts unavailable in Redis; throttling with this node\'s own counts');
   }
 
-  async authorize(protocol: PublishProtocol, streamKey: string, remoteAddress: string | undefined): Promise<AuthorizeOutcome> {
+  async authorize(protocol: PublishProtocol, streamKey: string, remoteAddress: string | undefined, options: AuthorizeOptions = {}): Promise<AuthorizeOutcome> {
     const address = normalizeAddress(remoteAddress);
     if (!this.throttle.begin(address)) return this.fail(protocol, address, 'rate_limited', 'too many publish attempts at once; try again later', true);
     // The root of the publish's trace: the session started on this grant continues it (stream.started → transcode job).
     return this.tracer.startActiveSpan('publish authorize', { attributes: { 'mediaplane.protocol': protocol } }, async (span) => {
       try {
-        const outcome = await this.decide(protocol, streamKey, address);
+        const outcome = await this.decide(protocol, streamKey, address, options);
         if (outcome.ok) {
           span.setAttribute('mediaplane.stream_id', outcome.grant.streamId);
           outcome.grant.traceContext = context.active();
@@ -80,10 +92,15 @@ export class PublishAuthorizer {
     });
   }
 
-  private async decide(protocol: PublishProtocol, streamKey: string, address: string): Promise<AuthorizeOutcome> {
+  private async decide(protocol: PublishProtocol, streamKey: string, address: string, options: AuthorizeOptions): Promise<AuthorizeOutcome> {
     const verdict = await this.throttle.verdict(address);
-    // The delay comes before the answer, whatever it is, so guessing gets slower with every miss.
-    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+    if (options.wait === false) {
+      // Same bound on guesses, without holding the answer: come back once the delay has passed.
+      if (!verdict.blocked && verdict.retryAfterMs > 0) return this.fail(protocol, address, 'rate_limited', 'too many failed attempts; try again shortly', false);
+    } else if (verdict.delayMs > 0) {
+      // The delay comes before the answer, whatever it is, so guessing gets slower with every miss.
+      await sleep(verdict.delayMs);
+    }
     if (verdict.blocked) return this.fail(protocol, address, 'rate_limited', 'too many failed attempts; try again later', false);
     if (!isStreamKeyShaped(streamKey)) return this.fail(protocol, address, 'invalid_key', 'unknown stream key', true);
 
@@ -93,7 +110,7 @@ export class PublishAuthorizer {
         streamContracts.publishAuthorize,
         {},
         { protocol, keyHash: hashStreamKey(streamKey), remoteAddress: address.slice(0, 64), node: this.instanceId },
-        { timeoutMs: this.config.MEDIAPLANE_REQUEST_TIMEOUT_MS },
+        { timeoutMs: Math.min(options.timeoutMs ?? Infinity, this.config.MEDIAPLANE_REQUEST_TIMEOUT_MS) },
       );
     } catch (error) {
       // Fail closed: without an answer from the control plane nobody publishes.
@@ -112,8 +129,11 @@ export class PublishAuthorizer {
       );
     }
     await this.throttle.recordSuccess(address);
-    const { streamId, name, record, ladder, takeover } = response;
-    return { ok: true, grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}), ...(takeover ? { takeover } : {}) } };
+    const { streamId, name, record, ladder, takeover, srt } = response;
+    return {
+      ok: true,
+      grant: { streamId, name, private: response.private, record, ...(ladder ? { ladder } : {}), ...(takeover ? { takeover } : {}), ...(srt ? { srt } : {}) },
+    };
   }
 
   /** A refusal decided after authorization (the stream is already live), announced like the others. */

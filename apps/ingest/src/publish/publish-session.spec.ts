@@ -54,4 +54,22 @@ describe('a relay publish session', () => {
     expect(calls).toEqual(expect.arrayContaining(['update', 'release']));
     expect(calls.filter((c) => c.startsWith('publish')).map((c) => c.split('.').pop())).toEqual(['started', 'ended']);
   });
+
+  it('withdrawn before it began (an SRT handshake that never completed), gives its claim back and announces nothing', async () => {
+    const session = make(false);
+    expect(await session.claim()).toBe(true);
+    await session.withdraw();
+    await session.ended;
+    expect(calls).toEqual(['claim', 'release']);
+    expect(session.isEnded).toBe(true);
+  });
+
+  it('once begun, is not withdrawn: it ends with its events', async () => {
+    const session = make(false);
+    session.begin();
+    await session.withdraw();
+    expect(session.isEnded).toBe(false);
+    await session.end('publisher_closed');
+    expect(calls.filter((c) => c.startsWith('publish')).map((c) => c.split('.').pop())).toEqual(['started', 'ended']);
+  });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
-import type { MediaInfo, PlaybackProtocol } from '@mediaplane/contracts';
+import type { MediaInfo, PlaybackProtocol, SrtLinkStats } from '@mediaplane/contracts';
 import type { Bus } from '@mediaplane/messaging';
 import { PublisherTimeline, StreamHub, StreamMediaProbe, type StreamHubOptions, type TimestampCorrection } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
@@ -36,7 +36,8 @@ export interface PublishSessionDeps {
   relay?: boolean;
 }
 
-const PLAYBACK_PROTOCOLS: readonly PlaybackProtocol[] = ['rtmp', 'flv', 'wsflv'];
+/** The playback protocols this node serves (and counts) itself; HLS and WHEP are counted by edge and SFU. */
+export const INGEST_PLAYBACK_PROTOCOLS: readonly PlaybackProtocol[] = ['rtmp', 'flv', 'wsflv', 'srt'];
 
 /**
  * One accepted publish: owns the stream's live-state entry in Redis, its
@@ -62,6 +63,8 @@ export class PublishSession {
   /** Settles when the session has fully ended (events sent, live state released). */
   readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
   private lastBytesIn = 0;
+  /** The publisher's SRT link statistics, latest sample (set by the SRT listener; written with each live-state refresh). */
+  link?: SrtLinkStats;
   private lastMediaAt = Date.now();
   private endReason?: StreamEndReason;
   private readonly log: Logger;
@@ -154,10 +157,28 @@ export class PublishSession {
     return this.ending;
   }
 
+  /**
+   * Gives the claim back without a trace: for a publish accepted in a
+   * handshake whose connection never came up (SRT: a wrong passphrase, a
+   * caller that gave up). Nothing began, so no started/ended events are sent.
+   * A session that has begun or is ending is left to end().
+   */
+  async withdraw(): Promise<void> {
+    if (this.closing || this.statsTimer) return;
+    this.closing = true;
+    this.endReason = 'publisher_closed';
+    this.ending = (async () => {
+      this.hub.close('stream ended');
+      if (!this.deps.relay) await this.presence.release();
+      this.log.info('publish withdrawn: the accepted connection never came up');
+    })().finally(() => this.resolveEnded());
+    await this.ending;
+  }
+
   viewerCounts(): Partial<Record<PlaybackProtocol, number>> {
     const { viewers } = this.hub.stats();
     const out: Partial<Record<PlaybackProtocol, number>> = {};
-    for (const protocol of PLAYBACK_PROTOCOLS) out[protocol] = viewers[protocol] ?? 0;
+    for (const protocol of INGEST_PLAYBACK_PROTOCOLS) out[protocol] = viewers[protocol] ?? 0;
     return out;
   }
 
@@ -174,6 +195,7 @@ export class PublishSession {
       media: this.probe.mediaInfo as MediaInfo,
       bitrateKbps,
       viewers: this.viewerCounts(),
+      ...(this.link ? { link: this.link } : {}),
     };
   }
 

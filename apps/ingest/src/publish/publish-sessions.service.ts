@@ -5,7 +5,7 @@ import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ShutdownServ
 import { LiveStreamStore } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { PublishSession, type StreamEndReason } from './publish-session';
+import { INGEST_PLAYBACK_PROTOCOLS, PublishSession, type StreamEndReason } from './publish-session';
 import type { PublishGrant, PublisherHandle } from './publisher-handle';
 import { streamHubOptions } from './stream-hub-options';
 
@@ -166,11 +166,11 @@ export class PublishSessionsService implements OnModuleInit {
   }
 
   private updateGauges(): void {
-    const publishers: Record<string, number> = { rtmp: 0, rtmps: 0, whip: 0 };
+    const publishers: Record<string, number> = { rtmp: 0, rtmps: 0, srt: 0, whip: 0 };
     for (const session of this.sessions.values()) publishers[session.publisher.protocol] = (publishers[session.publisher.protocol] ?? 0) + 1;
     for (const [protocol, n] of Object.entries(publishers)) this.metrics.publishers.set({ protocol }, n);
     const totals = this.totals();
-    for (const protocol of ['rtmp', 'flv', 'wsflv']) this.metrics.viewers.set({ protocol }, totals.byProtocol[protocol] ?? 0);
+    for (const protocol of INGEST_PLAYBACK_PROTOCOLS) this.metrics.viewers.set({ protocol }, totals.byProtocol[protocol] ?? 0);
     this.metrics.internalPulls.set(totals.internal);
   }
 }

@@ -1,7 +1,7 @@
-import type { Ladder, PublishProtocol } from '@mediaplane/contracts';
+import type { Ladder, PublishProtocol, SrtPublishSettings } from '@mediaplane/contracts';
 import type { Context } from '@mediaplane/observability';
 
-/** The connection a stream is published on, whatever the protocol (RTMP now, SRT later). */
+/** The connection a stream is published on, whatever the protocol (RTMP, RTMPS, SRT, a WHIP relay). */
 export interface PublisherHandle {
   readonly protocol: PublishProtocol;
   readonly remoteAddress: string;
@@ -22,6 +22,8 @@ export interface PublishGrant {
   ladder?: Ladder;
   /** The API asked for takeover: replace a live publisher instead of being refused. */
   takeover?: boolean;
+  /** How an SRT publisher must connect (passphrase, key length, latency), when the stream defines it. */
+  srt?: SrtPublishSettings;
   /** Trace context of the authorization, so the session's `stream.started` (and the transcode job) continue its trace. */
   traceContext?: Context;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, LOGGER, LoadReporterService, ShutdownService } from '@mediaplane/service-kit';
@@ -9,6 +10,8 @@ import type { BridgeMode } from './bridge-mode';
 import { RtmpBridge } from './rtmp-bridge';
 
 const MODES: readonly BridgeMode[] = ['passthrough', 'reencode'];
+/** How often a viewer waiting for a stream's codecs looks at its live state again. */
+const MEDIA_POLL_MS = 100;
 
 /**
  * The RTMP/SRT → WebRTC bridges of this node, one per stream however many
@@ -45,6 +48,23 @@ export class BridgesService implements OnModuleInit {
   /** The stream's live state (any protocol, any node), undefined when it is not live. */
   liveState(streamId: string): Promise<LiveStreamState | undefined> {
     return this.store.get(streamId);
+  }
+
+  /**
+   * The live state once it names the stream's codecs. A publisher holds the
+   * stream from its first moment (an SRT one from the handshake), while its
+   * codecs are written once the decoder configurations came; a bridge built
+   * before that would have no tracks. Undefined when the stream ended
+   * meanwhile; the last state without codecs when `waitMs` ran out.
+   */
+  async liveStateWithMedia(source: LiveStreamState, waitMs = this.config.SFU_BRIDGE_MEDIA_WAIT_MS): Promise<LiveStreamState | undefined> {
+    const deadline = Date.now() + waitMs;
+    let state: LiveStreamState | undefined = source;
+    while (state && !state.media.video && !state.media.audio && Date.now() < deadline) {
+      await delay(MEDIA_POLL_MS);
+      state = await this.store.get(source.streamId);
+    }
+    return state;
   }
 
   /** The running bridge of the stream, or a new one (its producers ready, FFmpeg waiting for the first viewer). */

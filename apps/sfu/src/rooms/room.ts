@@ -1,4 +1,11 @@
-import type { RoomClientMessage, RoomServerMessage } from '@mediaplane/contracts';
+import {
+  DEVICE_INPUT_RESULT_SENDER,
+  RoomDeviceInputMessageSchema,
+  type DeviceInputResult,
+  type RoomClientMessage,
+  type RoomDeviceInputMessage,
+  type RoomServerMessage,
+} from '@mediaplane/contracts';
 import type { RtcDataChannel, RtcPeer, RtcProducer, RtcRouter } from '../engine/rtc-engine';
 import { RtcNegotiationError } from '../engine/rtc-engine';
 import type { RoomParticipantSession } from './room-participant';
@@ -8,6 +15,11 @@ type Request<T extends RoomClientMessage['type']> = Extract<RoomClientMessage, {
 /** Reserves a peer slot within the node's limits; the release runs when the peer closes. */
 export type ReservePeer = () => () => void;
 export type WatchPeer = (peer: RtcPeer, release: () => void) => void;
+/** Forwards a participant's remote-input message to the device (checks grants and rates); resolves with what to tell the sender. */
+export type ForwardDeviceInput = (room: Room, participant: RoomParticipantSession, message: RoomDeviceInputMessage) => Promise<DeviceInputResult>;
+
+/** Data-channel messages larger than this are never taken for remote input (they are relayed as they are). */
+const MAX_INPUT_MESSAGE_BYTES = 4096;
 
 export class RoomRequestError extends Error {
   constructor(
@@ -33,6 +45,7 @@ export class Room {
     private readonly maxParticipants: number,
     private readonly reservePeer: ReservePeer,
     private readonly watchPeer: WatchPeer,
+    private readonly forwardInput?: ForwardDeviceInput,
   ) {}
 
   get isEmpty(): boolean {
@@ -143,11 +156,53 @@ export class Room {
     if (!channel) return;
     participant.addDataChannel(channel);
     channel.on('message', (data) => {
+      if (typeof data === 'string' && this.forwardInput && this.handleInput(participant, channel, data)) return;
       const envelope = JSON.stringify(
         typeof data === 'string' ? { from: participant.id, data } : { from: participant.id, dataBase64: data.toString('base64') },
       );
       for (const other of this.participants.values()) if (other !== participant) other.deliveryChannel?.send(envelope);
     });
+  }
+
+  /**
+   * A `device-input` message is for the SFU, not the room: it is taken off the channel (never relayed), forwarded by
+   * `forwardInput` and answered on the sender's channel only. Returns false for any other message.
+   */
+  private handleInput(participant: RoomParticipantSession, channel: RtcDataChannel, data: string): boolean {
+    if (data.length > MAX_INPUT_MESSAGE_BYTES || !data.startsWith('{') || !data.includes('device-input')) return false;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return false;
+    }
+    if (typeof parsed !== 'object' || parsed === null || (parsed as { type?: unknown }).type !== 'device-input') return false;
+    const reply = (result: DeviceInputResult) => {
+      if (channel.isOpen) channel.send(JSON.stringify({ from: DEVICE_INPUT_RESULT_SENDER, data: result }));
+    };
+    const message = RoomDeviceInputMessageSchema.safeParse(parsed);
+    const requestId = (parsed as { requestId?: unknown }).requestId;
+    if (!message.success) {
+      const issue = message.error.issues[0];
+      reply({
+        type: 'device-input-result',
+        ...(typeof requestId === 'string' ? { requestId: requestId.slice(0, 64) } : {}),
+        ok: false,
+        code: 'bad_message',
+        message: issue ? `${issue.path.map(String).join('.')}: ${issue.message}` : 'invalid device-input message',
+      });
+      return true;
+    }
+    void this.forwardInput!(this, participant, message.data).then(reply, () =>
+      reply({
+        type: 'device-input-result',
+        ...(message.data.requestId ? { requestId: message.data.requestId } : {}),
+        ok: false,
+        code: 'failed',
+        message: 'input failed',
+      }),
+    );
+    return true;
   }
 
   /** Runs an engine negotiation within the node's peer limits; a bad offer is the client's error. */

@@ -8,6 +8,7 @@ import { APP_CONFIG, LOGGER, WebSocketUpgradeGateway, refuseWith, type UpgradeDe
 import { verifyRoomToken } from '@mediaplane/sessions';
 import { SfuMetrics } from '../metrics/sfu-metrics';
 import type { SfuConfig } from '../sfu.config';
+import { messageBudget } from './message-budget';
 import { RoomParticipantSession } from './room-participant';
 import { RoomsService } from './rooms.service';
 
@@ -99,20 +100,4 @@ function parseMessage(data: RawData) {
 function describeIssue(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
   const issue = error.issues[0];
   return issue ? `${issue.path.map(String).join('.') || 'message'}: ${issue.message}` : 'invalid message';
-}
-
-/** A token bucket refilled every second: true while the socket is within its rate. */
-function messageBudget(perSecond: number): () => boolean {
-  let tokens = perSecond;
-  let refilledAt = Date.now();
-  return () => {
-    const now = Date.now();
-    if (now - refilledAt >= 1000) {
-      tokens = perSecond;
-      refilledAt = now;
-    }
-    if (tokens <= 0) return false;
-    tokens -= 1;
-    return true;
-  };
 }

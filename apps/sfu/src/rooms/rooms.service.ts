@@ -1,11 +1,13 @@
 import { HttpException, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { RoomClientMessage } from '@mediaplane/contracts';
+import { captureContracts, type DeviceInputResult, type RoomClientMessage, type RoomDeviceInputMessage } from '@mediaplane/contracts';
+import { BusRequestError, type Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
-import { APP_CONFIG, LOGGER, LoadReporterService, ShutdownService } from '@mediaplane/service-kit';
+import { APP_CONFIG, BUS, LOGGER, LoadReporterService, ShutdownService } from '@mediaplane/service-kit';
 import { RtcEngineHost } from '../engine/rtc-engine-host.service';
 import { PeerAdmissionService } from '../limits/peer-admission.service';
 import { SfuMetrics } from '../metrics/sfu-metrics';
 import type { SfuConfig } from '../sfu.config';
+import { messageBudget } from './message-budget';
 import { Room, RoomRequestError } from './room';
 import type { RoomParticipantSession } from './room-participant';
 
@@ -20,6 +22,8 @@ export class RoomsService implements OnModuleInit {
   /** Joins in flight per room, so two first joins share one router. */
   private readonly opening = new Map<string, Promise<Room>>();
   private draining = false;
+  /** Remote-input budget per participant (its own bucket: one flooding viewer never slows another). */
+  private readonly inputBudgets = new WeakMap<RoomParticipantSession, () => boolean>();
 
   constructor(
     private readonly engineHost: RtcEngineHost,
@@ -29,6 +33,7 @@ export class RoomsService implements OnModuleInit {
     private readonly load: LoadReporterService,
     @Inject(APP_CONFIG) private readonly config: SfuConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(BUS) private readonly bus: Bus,
   ) {}
 
   onModuleInit(): void {
@@ -104,6 +109,7 @@ export class RoomsService implements OnModuleInit {
           this.config.SFU_ROOM_MAX_PARTICIPANTS,
           () => this.reservePeer(remoteAddress),
           (peer, release) => this.admission.watch(peer, release),
+          (r, participant, message) => this.forwardInput(r, participant, message),
         );
         this.rooms.set(roomId, room);
         return room;
@@ -112,6 +118,37 @@ export class RoomsService implements OnModuleInit {
       void opening.finally(() => this.opening.delete(roomId)).catch(() => undefined);
     }
     return opening;
+  }
+
+  /**
+   * Remote input from a room's data channel to a device (`capture.v1.device.<id>.input`, answered by the device's
+   * agent). Allowed only to participants holding the control grant, only for the room's own device (a device's room
+   * is the room named by its id), within SFU_ROOM_INPUT_PER_SECOND per participant.
+   */
+  private async forwardInput(room: Room, participant: RoomParticipantSession, message: RoomDeviceInputMessage): Promise<DeviceInputResult> {
+    const base = { type: 'device-input-result' as const, ...(message.requestId ? { requestId: message.requestId } : {}) };
+    const refuse = (code: NonNullable<DeviceInputResult['code']>, text: string): DeviceInputResult => {
+      this.metrics.refusals.inc({ kind: 'room-input', reason: code });
+      return { ...base, ok: false, code, message: text };
+    };
+    if (!participant.grants.control) return refuse('forbidden', 'remote input needs a room token with the control grant');
+    if (message.deviceId !== room.id) return refuse('forbidden', `device ${message.deviceId} is not this room's device (room ${room.id})`);
+    let budget = this.inputBudgets.get(participant);
+    if (!budget) this.inputBudgets.set(participant, (budget = messageBudget(this.config.SFU_ROOM_INPUT_PER_SECOND)));
+    if (!budget()) return refuse('rate_limited', `at most ${this.config.SFU_ROOM_INPUT_PER_SECOND} input events per second`);
+    try {
+      await this.bus.request(captureContracts.deviceInput, { deviceId: message.deviceId }, message.command, { timeoutMs: 5000 });
+    } catch (error) {
+      if (!(error instanceof BusRequestError)) throw error;
+      if (error.code !== 'remote_error') return refuse('unavailable', `the device's capture agent did not answer (${error.code})`);
+      const text = error.message.replace(/^.*?(unknown_device|no_input|rate_limited|outside_screen): /, '').slice(0, 300);
+      if (/unknown_device:/.test(error.message)) return refuse('not_found', text);
+      if (/rate_limited:/.test(error.message)) return refuse('rate_limited', text);
+      if (/outside_screen:/.test(error.message)) return refuse('bad_message', text);
+      return refuse('failed', text);
+    }
+    this.logger.debug({ roomId: room.id, participantId: participant.id, type: message.command.type }, 'remote input forwarded');
+    return { ...base, ok: true };
   }
 
   private reservePeer(remoteAddress: string | undefined): () => void {

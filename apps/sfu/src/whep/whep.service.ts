@@ -1,4 +1,4 @@
-import { ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotFoundException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
 import { verifyPlaybackToken } from '@mediaplane/sessions';
@@ -61,9 +61,14 @@ export class WhepService {
       );
     }
     this.authorize(streamId, token, source.private);
+    const withMedia = await this.bridges.liveStateWithMedia(source);
+    if (!withMedia) throw new NotFoundException(`stream ${streamId} ended`);
+    if (!withMedia.media.video && !withMedia.media.audio) {
+      throw new ServiceUnavailableException(`stream ${streamId} is live but its codecs are not known yet; try again`);
+    }
     let bridge;
     try {
-      bridge = await this.bridges.acquire(source);
+      bridge = await this.bridges.acquire(withMedia);
     } catch (error) {
       if (error instanceof RtcUnsupportedError) throw new HttpException(error.message, HttpStatus.NOT_IMPLEMENTED);
       throw error;

@@ -5,6 +5,7 @@ export * from './hub-viewer';
 export * from './gop-cache';
 export * from './flv-hub-encoder';
 export * from './rtmp-hub-encoder';
+export * from './mpegts-hub-encoder';
 export * from './stream-hub';
 export * from './stream-media-probe';
 export * from './timestamp-sanitizer';

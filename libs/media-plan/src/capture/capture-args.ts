@@ -13,6 +13,8 @@ export interface CaptureQualityPlan {
 }
 
 export type CaptureOutputKind = 'rtmp' | 'srt';
+/** Every capture output, the WebRTC one included (its run writes RTP, see whip-args). */
+export type CaptureOutputName = CaptureOutputKind | 'whip';
 
 /** Seconds between keyframes when we encode (players and HLS segmenters join on them). */
 export const CAPTURE_KEYFRAME_INTERVAL_S = 2;
@@ -53,6 +55,15 @@ export interface CapturePublishArgsOptions {
   audioBitrateKbps?: number;
 }
 
+/**
+ * The head of every supervised capture run: quiet but for warnings, progress
+ * reports on stdout (the supervisor's watchdog reads them), and stdin closed
+ * unless the device's feed is piped into it.
+ */
+export function supervisedRunPreamble(stdinInput: boolean | undefined): string[] {
+  return ['-hide_banner', '-loglevel', 'warning', ...(stdinInput ? [] : ['-nostdin']), '-progress', 'pipe:1', '-nostats'];
+}
+
 /** Whether a run passes the feed's video through rather than re-encoding it. */
 export function capturePassthrough(options: Pick<CapturePublishArgsOptions, 'videoIsH264' | 'allowPassthrough'>): boolean {
   return options.videoIsH264 && options.allowPassthrough;
@@ -68,18 +79,29 @@ export function fitVideoFilter(q: CaptureQualityPlan): string {
   ].join(',');
 }
 
+export interface LiveX264Options {
+  /** x264 preset (default veryfast). */
+  preset?: string;
+  /** `main` for ingest (FLV/TS); `baseline` (Constrained Baseline, profile-level-id 42e01f) for WebRTC, which every browser decodes. */
+  profile?: 'main' | 'baseline';
+  /** Seconds between keyframes (default CAPTURE_KEYFRAME_INTERVAL_S). */
+  keyframeIntervalS?: number;
+}
+
 /** libx264 for live: zerolatency (no B-frames, no look-ahead), CBR-ish VBV, a keyframe every 2 s and no scene-cut keyframes. */
-export function liveX264Args(q: CaptureQualityPlan, preset = 'veryfast'): string[] {
-  const gop = Math.max(1, Math.round(q.fps * CAPTURE_KEYFRAME_INTERVAL_S));
+export function liveX264Args(q: CaptureQualityPlan, presetOrOptions: string | LiveX264Options = 'veryfast'): string[] {
+  const options = typeof presetOrOptions === 'string' ? { preset: presetOrOptions } : presetOrOptions;
+  const interval = options.keyframeIntervalS ?? CAPTURE_KEYFRAME_INTERVAL_S;
+  const gop = Math.max(1, Math.round(q.fps * interval));
   return [
     '-c:v',
     'libx264',
     '-preset',
-    preset,
+    options.preset ?? 'veryfast',
     '-tune',
     'zerolatency',
     '-profile:v',
-    'main',
+    options.profile ?? 'main',
     '-b:v',
     `${q.bitrateKbps}k`,
     '-maxrate',
@@ -93,7 +115,7 @@ export function liveX264Args(q: CaptureQualityPlan, preset = 'veryfast'): string
     '-sc_threshold',
     '0',
     '-force_key_frames',
-    `expr:gte(t,n_forced*${CAPTURE_KEYFRAME_INTERVAL_S})`,
+    `expr:gte(t,n_forced*${interval})`,
   ];
 }
 
@@ -112,13 +134,7 @@ export function capturePublishArgs(options: CapturePublishArgsOptions): string[]
       ? ['-f', 'flv', '-flvflags', 'no_duration_filesize']
       : ['-f', 'mpegts', '-mpegts_flags', 'resend_headers', '-muxdelay', '0', '-muxpreload', '0'];
   return [
-    '-hide_banner',
-    '-loglevel',
-    'warning',
-    ...(options.stdinInput ? [] : ['-nostdin']),
-    '-progress',
-    'pipe:1',
-    '-nostats',
+    ...supervisedRunPreamble(options.stdinInput),
     ...options.inputArgs,
     ...video,
     ...audio,

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
  * not change either), so the duplicate can safely be ignored: the client has
  * already sent the ClientHello with that cookie and keeps retransmitting it.
  *
- * Applied once per process, by the werift engine and the test peer; a werift
+ * Applied once per process, by the SFU's werift engine, its test peer and the capture agent's WHIP client; a werift
  * without that file or method is left alone (the patch is then not needed or
  * must be revisited with the upgrade).
  */

@@ -1,0 +1,2 @@
+export * from './werift-dtls-patch';
+export * from './whip-client';
