@@ -29,6 +29,7 @@ const USAGE = `usage: node tools/bench/run.cjs capture [options]
 
   --devices LIST     device counts for the CPU points, comma-separated (default 1,4)
   --seconds S        capture-to-glass sampling after a 3 s warm-up (default 10; a loaded box presents ~15-25 fps)
+  --frames N         capture-to-glass goes on in --seconds steps until N clocks were read (default 100; up to 6 × --seconds)
   --window S         CPU window per point, after every capture is live and 3 s of settling (default 10)
   --output O         whip (default) or rtmp, for the CPU points
   --adaptive on|off  the agent's WHIP adaptive quality (default off: the figures are for 720p30; on, the
@@ -90,12 +91,14 @@ runBench(async (bench) => {
   const { values } = parseBenchArgs(USAGE, {
     devices: { type: 'string' },
     seconds: { type: 'string' },
+    frames: { type: 'string' },
     window: { type: 'string' },
     output: { type: 'string' },
     adaptive: { type: 'string' },
     json: { type: 'string' },
   });
   const seconds = numberArg(values, 'seconds', 10, { min: 1, max: 600 });
+  const minFrames = numberArg(values, 'frames', 100, { min: 1, max: 100_000, integer: true });
   const windowSeconds = numberArg(values, 'window', 10, { min: 1, max: 600 });
   const counts = String(values['devices'] ?? '1,4')
     .split(',')
@@ -167,7 +170,8 @@ runBench(async (bench) => {
       const joined = await joinOnceLive(player, started.playback.whep, 'the fake device capture', { joinTimeoutMs: 15_000, timeoutMs: 60_000 });
       await sleep(3000);
       const changesBefore = await metricSum(agent.httpUrl, 'mediaplane_capture_adaptive_changes_total');
-      const clock = await sampleWhepClock(player, joined.id as number, seconds * 1000, 1);
+      // At least 100 frames: a stream that freezes is sampled longer (up to 6× --seconds), and the report says how long.
+      const clock = await sampleWhepClock(player, joined.id as number, seconds * 1000, 1, { minFrames: minFrames, maxMs: 6 * seconds * 1000 });
       const adaptiveChanges = (await metricSum(agent.httpUrl, 'mediaplane_capture_adaptive_changes_total')) - changesBefore;
       latency.push({ path: 'android → agent → WHIP → SFU → WHEP', viewers: 1, adaptiveChanges, ...clock });
       await player.leave(joined.id as number);
@@ -293,6 +297,8 @@ function report(r: CaptureBenchResult): string {
       fmt(l.latencyMs.p50, 0),
       fmt(l.latencyMs.p95, 0),
       fmt(l.latencyMs.max, 0),
+      fmt(l.presentedFps, 1),
+      fmt(l.sampledSeconds, 0),
       String(l.adaptiveChanges),
     ]),
     ...(ref
@@ -305,6 +311,8 @@ function report(r: CaptureBenchResult): string {
             fmt(ref.latencyMs.p50, 0),
             fmt(ref.latencyMs.p95, 0),
             fmt(ref.latencyMs.max, 0),
+            fmt(ref.presentedFps, 1),
+            fmt(ref.sampledSeconds, 0),
             '-',
           ],
         ]
@@ -319,7 +327,7 @@ function report(r: CaptureBenchResult): string {
     `CAPTURE-TO-GLASS — fake Android device (screenrecord H.264 ${SCREEN.width}x${SCREEN.height} ${SCREEN.fps} fps, wall clock burned in by its FFmpeg, 1 ms) → adb → capture agent (passthrough) → WHIP → mediasoup → WHEP → Chromium, loopback`,
     `machine: ${m.cpus} × ${m.cpuModel}, load ${m.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}; agent adaptive quality ${r.adaptive}`,
     '',
-    formatTable(['path', 'viewers', 'frames read', 'unreadable', 'p50 ms', 'p95 ms', 'max ms', 'adaptive steps'], rows),
+    formatTable(['path', 'viewers', 'frames read', 'unreadable', 'p50 ms', 'p95 ms', 'max ms', 'presented fps', 'sampled s', 'adaptive steps'], rows),
     ratio,
     "Latency = Chromium presentation (requestVideoFrameCallback) − the clock drawn when the fake device's FFmpeg filtered the frame (before its x264 encode).",
     '',

@@ -7,6 +7,9 @@ export interface WhepClockLatency {
   frames: number;
   unreadable: number;
   latencyMs: Summary;
+  /** How long it sampled, and frames presented per second over it (readable or not). */
+  sampledSeconds: number;
+  presentedFps: number;
 }
 
 /**
@@ -30,9 +33,34 @@ export function joinOnceLive(
   );
 }
 
-/** Reads the clock of every frame the joined viewer presents for `ms`: latency = presentation − the clock in the frame. */
-export async function sampleWhepClock(player: ClockPlayerPage, joinId: number, ms: number, unitMs: number): Promise<WhepClockLatency> {
-  const reads = await player.sample(joinId, ms);
-  const latencies = reads.map((r) => barcodeLatencyMs(r.value, r.at, unitMs)).filter((l): l is number => l !== undefined);
-  return { frames: latencies.length, unreadable: reads.length - latencies.length, latencyMs: summarize(latencies) };
+/**
+ * Reads the clock of every frame the joined viewer presents for `ms`: latency = presentation − the clock in the frame.
+ * With `minFrames`, it goes on in `ms` steps until that many were read or `maxMs` passed (a stream that freezes).
+ */
+export async function sampleWhepClock(
+  player: ClockPlayerPage,
+  joinId: number,
+  ms: number,
+  unitMs: number,
+  options: { minFrames?: number; maxMs?: number } = {},
+): Promise<WhepClockLatency> {
+  const latencies: number[] = [];
+  let presented = 0;
+  const startedAt = performance.now();
+  do {
+    const reads = await player.sample(joinId, ms);
+    presented += reads.length;
+    for (const r of reads) {
+      const latency = barcodeLatencyMs(r.value, r.at, unitMs);
+      if (latency !== undefined) latencies.push(latency);
+    }
+  } while (latencies.length < (options.minFrames ?? 0) && performance.now() - startedAt + ms <= (options.maxMs ?? 0));
+  const sampledSeconds = (performance.now() - startedAt) / 1000;
+  return {
+    frames: latencies.length,
+    unreadable: presented - latencies.length,
+    latencyMs: summarize(latencies),
+    sampledSeconds,
+    presentedFps: presented / sampledSeconds,
+  };
 }
