@@ -288,35 +288,21 @@ async function measureCpu(
 function report(r: CaptureBenchResult): string {
   const m = r.machine;
   const ref = r.reference;
+  const row = (path: string, l: WhepClockLatency, steps: string): string[] => [
+    path,
+    '1',
+    String(l.frames),
+    String(l.unreadable),
+    fmt(l.latencyMs.p50, 0),
+    fmt(l.latencyMs.p95, 0),
+    fmt(l.latencyMs.max, 0),
+    fmt(l.presentedFps, 1),
+    fmt(l.sampledSeconds, 0),
+    steps,
+  ];
   const rows = [
-    ...r.latency.map((l) => [
-      l.path,
-      String(l.viewers),
-      String(l.frames),
-      String(l.unreadable),
-      fmt(l.latencyMs.p50, 0),
-      fmt(l.latencyMs.p95, 0),
-      fmt(l.latencyMs.max, 0),
-      fmt(l.presentedFps, 1),
-      fmt(l.sampledSeconds, 0),
-      String(l.adaptiveChanges),
-    ]),
-    ...(ref
-      ? [
-          [
-            'reference: RTMP ingest → SFU bridge → WHEP',
-            '1',
-            String(ref.frames),
-            String(ref.unreadable),
-            fmt(ref.latencyMs.p50, 0),
-            fmt(ref.latencyMs.p95, 0),
-            fmt(ref.latencyMs.max, 0),
-            fmt(ref.presentedFps, 1),
-            fmt(ref.sampledSeconds, 0),
-            '-',
-          ],
-        ]
-      : []),
+    ...r.latency.map((l) => row(l.path, l, String(l.adaptiveChanges))),
+    ...(ref ? [row('reference: RTMP ingest → SFU bridge → WHEP', ref, '-')] : []),
   ];
   const capture = r.latency[0];
   const ratio =
