@@ -5,6 +5,7 @@ import { killAllChildren, spawnTracked, stopProcess } from '@mediaplane/testing'
 import { availableEngines } from '../../apps/sfu/test/sfu-engines';
 import type { FanoutResult } from './fanout/fanout-report';
 import type { LatencyResult } from './latency/latency-report';
+import type { CaptureBenchResult } from './capture/capture-bench';
 import type { SrtBenchResult } from './srt/srt-bench';
 import type { FanoutResult as SfuFanoutResult } from './sfu-fanout/sfu-fanout-report';
 
@@ -179,5 +180,30 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
     }
     expect(run.stdout).toContain('RTMP → WHEP JOIN TIME');
     expect(run.stdout).toContain('GLASS-TO-GLASS');
+  });
+
+  it('capture: reads the clock burned into a fake Android screen through the capture agent over WHIP → WHEP beside the RTMP reference, and charges the agent CPU per device with every capture live (mediasoup only)', async () => {
+    if (!engines.includes('mediasoup')) {
+      process.stdout.write('[bench e2e] capture not run: the WHEP viewer and the RTMP bridge need mediasoup\n');
+      return;
+    }
+    const file = join(dir, 'capture.json');
+    const run = await runBench(['capture', '--devices', '1,2', '--seconds', '3', '--window', '2', '--json', file]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(readFileSync(file, 'utf8')) as CaptureBenchResult;
+    expect(result.latency).toHaveLength(1);
+    for (const row of [...result.latency, result.reference]) {
+      // Three seconds of a 30 fps picture: a loaded box presents fewer, never none; each a positive latency.
+      expect(row?.frames).toBeGreaterThan(10);
+      expect(row?.latencyMs.p50).toBeGreaterThan(0);
+    }
+    expect(result.cpu.map((p) => `${p.devices}/${p.served}`)).toEqual(['1/1', '2/2']);
+    for (const point of result.cpu) {
+      expect(point.agentCores).toBeGreaterThan(0);
+      for (const kbps of point.bitratesKbps) expect(kbps).toBeGreaterThan(0);
+    }
+    expect(result.devicesPerAgent).toEqual({ served: 2, asked: 2 });
+    expect(run.stdout).toContain('CAPTURE-TO-GLASS');
+    expect(run.stdout).toContain('served 2/2');
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawnTracked, stopProcess } from './child-processes';
+import { ffmpegWallClockBarcodeFilter } from './clock-barcode';
 import { testSourceArgs } from './ffmpeg';
 
 export interface FakeAdbDeviceOptions {
@@ -25,6 +26,11 @@ export interface FakeAdbDeviceOptions {
   screenrecordTimeLimitS?: number;
   /** adb state shown in host:devices; default 'device'. */
   state?: 'device' | 'offline' | 'unauthorized';
+  /**
+   * true: screenrecord burns the wall clock into its picture as the machine-readable barcode of
+   * clock-barcode.ts (unit 1 ms), so a bench can read capture-to-glass latency in the viewer. Default false.
+   */
+  clockBarcode?: boolean;
 }
 
 export interface RecordedInputCommand {
@@ -73,6 +79,7 @@ export const DEFAULT_FAKE_DEVICE: Required<FakeAdbDeviceOptions> = {
   screenrecord: true,
   screenrecordTimeLimitS: 180,
   state: 'device',
+  clockBarcode: false,
 };
 
 /**
@@ -308,6 +315,7 @@ async function screenrecord(device: FakeDevice, args: string[], sink: ShellSink,
       // screenrecord's MediaCodec I-frame interval is 10 s.
       gopFrames: fps * 10,
       videoBitrateKbps: Math.round(parsed.bitRate / 1000),
+      filterArgs: device.options.clockBarcode ? ['-vf', ffmpegWallClockBarcodeFilter(parsed.width, parsed.height)] : [],
     }),
     '-flush_packets',
     '1',

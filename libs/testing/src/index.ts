@@ -22,3 +22,4 @@ export * from './udp-lossy-relay';
 export * from './nginx-rtmp';
 export * from './fake-adb-server';
 export * from './whip-relay-proxy';
+export * from './clock-barcode';

@@ -20,6 +20,7 @@ const HTTP_PORT_VARIABLE: Record<string, string> = {
   transcode: 'TRANSCODE_HTTP_PORT',
   edge: 'EDGE_HTTP_PORT',
   sfu: 'SFU_HTTP_PORT',
+  'capture-agent': 'CAPTURE_AGENT_HTTP_PORT',
 };
 
 /**

@@ -1,4 +1,4 @@
-import { BARCODE } from './clock-barcode';
+import { BARCODE } from '@mediaplane/testing';
 import { readBandClock } from './clock-flv-reader';
 
 /** The band as ClockRtmpPublisher draws it (white block = 1), with some encoder noise. */

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawnTracked, stopProcess } from '@mediaplane/testing';
-import { BARCODE, barcodeLatencyMs } from './clock-barcode';
+import { BARCODE, barcodeLatencyMs, spawnTracked, stopProcess } from '@mediaplane/testing';
 
 /** The decoded band that holds the barcode: full width of the bench picture, the barcode's height. */
 const BAND = { width: BARCODE.bits * BARCODE.block, height: 2 * BARCODE.block } as const;

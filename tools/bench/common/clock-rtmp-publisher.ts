@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawnTracked, stopProcess } from '@mediaplane/testing';
+import { BARCODE, clockValue, spawnTracked, stopProcess } from '@mediaplane/testing';
 import type { Writable } from 'node:stream';
-import { BARCODE, clockValue } from './clock-barcode';
 
 const SAMPLE_RATE = 48_000;
 

@@ -46,14 +46,28 @@ export class SfuBenchPlatform {
     private readonly api: AdminApi,
   ) {}
 
-  static async start(engines: readonly SfuEngineName[], options: { rtcPorts: number; sfuEnv?: Record<string, string> }): Promise<SfuBenchPlatform> {
+  /**
+   * `publicUrls`: the control plane hands out the first SFU's WHIP/WHEP URLs
+   * (MEDIAPLANE_PUBLIC_WHIP_URL/WHEP_URL), as a capture agent needs to publish.
+   */
+  static async start(
+    engines: readonly SfuEngineName[],
+    options: { rtcPorts: number; sfuEnv?: Record<string, string>; publicUrls?: boolean; controlPlaneEnv?: Record<string, string> },
+  ): Promise<SfuBenchPlatform> {
     const platform = platformEnv();
-    const controlPlane = await startBenchApp('control-plane', await freePort(), platform.env);
+    const sfuPorts: number[] = [];
+    for (const _ of engines) sfuPorts.push(await freePort());
+    const publicSfu = `http://127.0.0.1:${sfuPorts[0] ?? 0}`;
+    const controlPlane = await startBenchApp('control-plane', await freePort(), {
+      ...platform.env,
+      ...(options.publicUrls ? { MEDIAPLANE_PUBLIC_WHIP_URL: `${publicSfu}/whip`, MEDIAPLANE_PUBLIC_WHEP_URL: `${publicSfu}/whep` } : {}),
+      ...options.controlPlaneEnv,
+    });
     const sfus: BenchSfu[] = [];
     try {
-      for (const engine of engines) {
+      for (const [i, engine] of engines.entries()) {
         const range = await freeRtcPortRange(options.rtcPorts);
-        const app = await startBenchApp('sfu', await freePort(), {
+        const app = await startBenchApp('sfu', sfuPorts[i] as number, {
           ...platform.env,
           ...loopbackSfuEnv(engine, range),
           ...options.sfuEnv,
@@ -70,6 +84,11 @@ export class SfuBenchPlatform {
   /** The platform's environment (namespace, NATS, Redis, secrets), for another app to join it (an ingest). */
   get env(): Record<string, string> {
     return this.platform.env;
+  }
+
+  /** The control plane's admin API (`/api/v1` + path), for calls beyond stream creation; non-2xx throws. */
+  adminApi<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.api<T>(method, path, body);
   }
 
   createStream(name: string): Promise<BenchStream> {

@@ -5,10 +5,22 @@
 // frame on screen: latency = now − the time printed in that frame.
 // Usage: node tools/bench/run.cjs hls-latency [--seconds 30] [--warmup 8] [--sync-count 3] [--json FILE]
 import { cpus, loadavg } from 'node:os';
-import { freePort, launchChromium, platformEnv, sleep, spawnTracked, startHlsPlayer, stopProcess, waitFor } from '@mediaplane/testing';
+import {
+  BARCODE,
+  barcodeLatencyMs,
+  CLOCK_BARCODE_PAGE_SCRIPT,
+  ffmpegBarcodeSource,
+  freePort,
+  launchChromium,
+  platformEnv,
+  sleep,
+  spawnTracked,
+  startHlsPlayer,
+  stopProcess,
+  waitFor,
+} from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp, type BenchApp } from '../common/bench-app';
-import { BARCODE, CLOCK_BARCODE_PAGE_SCRIPT, barcodeLatencyMs, ffmpegBarcodeSource } from '../common/clock-barcode';
 import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
 import { summarize } from '../common/stats';

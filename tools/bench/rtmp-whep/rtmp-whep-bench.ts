@@ -11,10 +11,9 @@
 // frame and Chromium reads it at presentation, with the CPU of the one bridge.
 // Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--seconds 10] [--sources passthrough,reencode]
 import { ffmpegPublish, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
-import { barcodeLatencyMs } from '../common/clock-barcode';
-import { ClockRtmpPublisher } from '../common/clock-rtmp-publisher';
-import { childrenUsage } from '../common/proc-stats';
-import { ClockPlayerPage, type JoinResult } from '../sfu-latency/clock-pages';
+import { ClockPlayerPage } from '../sfu-latency/clock-pages';
+import { joinOnceLive } from '../common/whep-clock-latency';
+import { measureRtmpWhepLatency, type RtmpWhepLatency } from '../common/rtmp-whep-latency';
 import { numberArg, listArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp } from '../common/bench-app';
 import { describeMachine } from '../common/bench-context';
@@ -67,65 +66,7 @@ interface SourceRow {
   cold: JoinSeries;
   warm: JoinSeries;
   keyframeWaitMean: number;
-  latency?: LatencyRow;
-}
-
-interface LatencyRow {
-  /** Frames whose barcode was read, and the glass-to-glass latency over them. */
-  frames: number;
-  unreadable: number;
-  latencyMs: Summary;
-  /** CPU of the stream's one bridge (the SFU's FFmpeg children) while one viewer watched, in cores. */
-  bridgeCores: number;
-  /** The SFU's whole process group (Node, mediasoup worker, the bridge) over the same window, in cores. */
-  sfuCores: number;
-}
-
-/**
- * Glass-to-glass through the bridge: an RTMP publisher burns the wall clock
- * into every frame (ClockRtmpPublisher), Chromium plays the stream over WHEP
- * and reads the clock of every frame it presents. The same window gives the
- * CPU of the one bridge that serves it.
- */
-async function measureLatency(
-  browser: Awaited<ReturnType<typeof launchChromium>>,
-  platform: SfuBenchPlatform,
-  sfu: BenchSfu,
-  rtmpPort: number,
-  options: { source: SourceName; seconds: number; gop: number },
-): Promise<LatencyRow> {
-  const stream = await platform.createStream(`rtmp-whep clock ${options.source}`);
-  const publisher = ClockRtmpPublisher.start({
-    url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`,
-    fps: FPS,
-    gopFrames: Math.round(options.gop * FPS),
-    videoBitrateKbps: 2500,
-    encoderArgs: CLOCK_ENCODERS[options.source],
-  });
-  const context = await browser.newContext();
-  try {
-    const player = await ClockPlayerPage.open(await context.newPage(), `${sfu.app.httpUrl}/readyz`);
-    const url = sfu.whepUrl(stream.id);
-    const joined = await joinOnceLive(player, url, `the ${options.source} clock stream`);
-    await sleep(4000);
-    const pid = sfu.app.child.pid as number;
-    const [bridgeBefore, sfuBefore, startedAt] = [childrenUsage(pid, 'ffmpeg'), sfu.app.usage(), performance.now()];
-    const reads = await player.sample(joined.id as number, options.seconds * 1000);
-    const seconds = (performance.now() - startedAt) / 1000;
-    const [bridgeAfter, sfuAfter] = [childrenUsage(pid, 'ffmpeg'), sfu.app.usage()];
-    await player.leave(joined.id as number);
-    const latencies = reads.map((r) => barcodeLatencyMs(r.value, r.at, 1)).filter((l): l is number => l !== undefined);
-    return {
-      frames: latencies.length,
-      unreadable: reads.length - latencies.length,
-      latencyMs: summarize(latencies),
-      bridgeCores: (bridgeAfter.cpuSeconds - bridgeBefore.cpuSeconds) / seconds,
-      sfuCores: (sfuAfter.cpuSeconds - sfuBefore.cpuSeconds) / seconds,
-    };
-  } finally {
-    await context.close().catch(() => undefined);
-    await publisher.stop();
-  }
+  latency?: RtmpWhepLatency;
 }
 
 async function joins(player: ClockPlayerPage, url: string, n: number, between: () => Promise<void>): Promise<JoinSeries> {
@@ -145,22 +86,6 @@ async function joins(player: ClockPlayerPage, url: string, n: number, between: (
     if (join.id !== undefined) await player.leave(join.id);
   }
   return { attempted: n, failed, firstError, answerMs: summarize(answer), firstFrameMs: summarize(firstFrame) };
-}
-
-/**
- * Joins until a join gets a frame (the RTMP handshake and the first GOP take a
- * moment after publishing starts); the viewer that got one stays joined.
- */
-function joinOnceLive(player: ClockPlayerPage, url: string, what: string): Promise<JoinResult> {
-  return waitFor(
-    async () => {
-      const join = await player.join(url, 5000);
-      if (join.firstFrameMs !== undefined) return join;
-      if (join.id !== undefined) await player.leave(join.id);
-      return undefined;
-    },
-    { timeoutMs: 30_000, what: `${what} to play over WHEP` },
-  );
 }
 
 /** The SFU's keyframe-wait histogram so far (sum in seconds, count); one source at a time, so deltas are that source's. */
@@ -250,7 +175,7 @@ function latencyReport(rows: SourceRow[]): string[] {
     formatTable(
       ['mode', 'frames read', 'unreadable', 'p50 ms', 'p95 ms', 'max ms', 'bridge CPU (cores)', 'SFU group CPU (cores)'],
       measured.map((r) => {
-        const l = r.latency as LatencyRow;
+        const l = r.latency as RtmpWhepLatency;
         return [r.source, String(l.frames), String(l.unreadable), fmt(l.latencyMs.p50, 0), fmt(l.latencyMs.p95, 0), fmt(l.latencyMs.max, 0), fmt(l.bridgeCores, 2), fmt(l.sfuCores, 2)];
       }),
     ),
@@ -278,7 +203,7 @@ runBench(async (bench) => {
   const platform = await SfuBenchPlatform.start(['mediasoup'], { rtcPorts: 100, sfuEnv: { SFU_BRIDGE_IDLE_STOP_MS: String(IDLE_STOP_MS) } });
   bench.defer('platform', () => platform.stop());
   const rtmpPort = await freePort();
-  const ingest = await startBenchApp('ingest', await freePort(), { ...platform.env, INGEST_RTMP_PORT: String(rtmpPort) });
+  const ingest = await startBenchApp('ingest', await freePort(), { ...platform.env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_SRT_PORT: String(await freePort()) });
   bench.defer('ingest', async () => {
     await ingest.stop();
   });
@@ -291,7 +216,7 @@ runBench(async (bench) => {
     const row = await measureSource(browser, platform, sfu, rtmpPort, { source, joins: joinCount, gop });
     if (seconds > 0) {
       say(`${source}: glass-to-glass for ${seconds} s (clock burned in by the publisher)…`);
-      row.latency = await measureLatency(browser, platform, sfu, rtmpPort, { source, seconds, gop });
+      row.latency = await measureRtmpWhepLatency(browser, platform, sfu, rtmpPort, { name: source, seconds, gop, fps: FPS, encoderArgs: CLOCK_ENCODERS[source] });
     }
     rows.push(row);
   }

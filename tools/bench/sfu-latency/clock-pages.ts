@@ -1,6 +1,5 @@
 import type { Page } from 'playwright-core';
-import { BrowserRtcClient, type RtcExchange } from '@mediaplane/testing';
-import { BARCODE, CLOCK_BARCODE_PAGE_SCRIPT } from '../common/clock-barcode';
+import { BARCODE, BrowserRtcClient, CLOCK_BARCODE_PAGE_SCRIPT, type RtcExchange } from '@mediaplane/testing';
 
 /**
  * The two Chromium pages of the SFU latency bench. Plain browser JavaScript

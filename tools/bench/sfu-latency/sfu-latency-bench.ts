@@ -5,11 +5,10 @@
 // latency = clock at presentation − clock drawn into the frame (one machine,
 // one clock). Then N viewers join one after another: POST → first frame.
 // Usage: node tools/bench/run.cjs sfu-latency [--seconds 20] [--joins 20] [--engines mediasoup,werift]
-import { launchChromium, sleep } from '@mediaplane/testing';
+import { barcodeLatencyMs, launchChromium, sleep } from '@mediaplane/testing';
 import { listArg, numberArg, parseBenchArgs } from '../common/bench-args';
 import { describeMachine } from '../common/bench-context';
 import { runBench } from '../common/bench-lifecycle';
-import { barcodeLatencyMs } from '../common/clock-barcode';
 import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
 import { SfuBenchPlatform, benchEngines, type BenchSfu, type SfuEngineName } from '../common/sfu-bench-platform';

@@ -33,6 +33,29 @@ export function ffmpegBarcodeSource(startSeconds: number, fps = 30): string {
 }
 
 /**
+ * An FFmpeg filter chain (for -vf: one video in, one out) that burns the WALL
+ * clock (unit 1 ms, `clockValue(Date.now(), 1)`) into a w x h picture as the
+ * barcode, scaled to the picture (half its width, 40/720 of its height) so the
+ * page reader finds it at any size. The frames' timestamps are set to the
+ * real-time clock (RTCTIME, µs) when the filter runs, so the band cropped from
+ * the picture is drawn by geq from that time (geq over the small band only:
+ * over the whole picture it would cost a core), then the timestamps start at 0
+ * again. With a paced input (-re) that is the moment the frame was "captured".
+ */
+export function ffmpegWallClockBarcodeFilter(width: number, height: number): string {
+  const { bits, block } = BARCODE;
+  const bandW = Math.max(bits * 2, Math.round((width * bits * block) / BARCODE.width / 2) * 2);
+  const bandH = Math.max(2, Math.round((height * 2 * block) / BARCODE.height / 2) * 2);
+  const blockW = bandW / bits;
+  const lum = `255*mod(floor(mod(floor(T*1000)\\,${MODULUS})/pow(2\\,floor(X/${blockW})))\\,2)`;
+  return [
+    'settb=1/1000000,setpts=RTCTIME,split[mpclk_pic][mpclk_cut]',
+    `[mpclk_cut]crop=${bandW}:${bandH}:0:0,geq=lum='${lum}':cb=128:cr=128[mpclk_bar]`,
+    '[mpclk_pic][mpclk_bar]overlay=0:0,setpts=PTS-STARTPTS',
+  ].join(';');
+}
+
+/**
  * Browser side, as plain JavaScript injected into a page (the workspace
  * compiles without the DOM library): `window.mpClockBarcode.draw(ctx2d, value)`
  * paints the barcode; `read(source, w, h)` copies the top band of a video element of w x h
