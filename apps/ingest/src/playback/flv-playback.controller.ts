@@ -19,7 +19,7 @@ import { flvHubEncoder } from '@mediaplane/media-io';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService, type PlaybackAccess } from './playback-access.service';
-import { parseFlvPath, playbackToken } from './playback-url';
+import { parseFlvPath, requestPlaybackToken } from './playback-url';
 import { httpFlvSink } from './viewer-sinks';
 
 const CORS_HEADERS = {
@@ -31,7 +31,7 @@ const CORS_HEADERS = {
 
 /**
  * HTTP-FLV play at `GET /live/{streamId}.flv` (the same URL serves internal
- * pulls with an internal token). The body is an endless FLV: header, the
+ * pulls, whose internal token or ticket comes in `Authorization: Bearer`). The body is an endless FLV: header, the
  * GOP cache, then live tags, written as the hub hands them over.
  */
 @ApiExcludeController()
@@ -53,7 +53,7 @@ export class FlvPlaybackController {
     res.set(CORS_HEADERS);
     const streamId = parseFlvPath(file);
     if (streamId === undefined) throw new NotFoundException('playback URLs are /live/{streamId}.flv');
-    const access = this.access.check(streamId, playbackToken(req.query['token']));
+    const access = this.access.check(streamId, requestPlaybackToken(req.query['token'], req.headers.authorization));
     if (!access.ok) throw toHttpError(access);
     const grant = this.connections.acquire('flv', req.socket.remoteAddress);
     if (!grant.ok) throw new HttpException('too many connections', HttpStatus.SERVICE_UNAVAILABLE);
