@@ -19,3 +19,4 @@ export * from './hls-playlists';
 export * from './run-concurrently';
 export * from './nginx-rtmp';
 export * from './fake-adb-server';
+export * from './private-servers';
