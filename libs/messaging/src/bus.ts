@@ -210,26 +210,31 @@ export class Bus {
   respond<C extends RequestContract>(
     contract: C,
     handler: RequestHandler<C>,
-    options: { queue?: string | false; accept?: (delivery: Delivery) => boolean } = {},
+    options: { queue?: string | false; accept?: (delivery: Delivery) => boolean; params?: Params } = {},
   ): Subscription {
     const queue = options.queue === false ? undefined : (options.queue ?? this.options.queueGroup);
-    return this.listen(contract.subject, queue, async (msg, delivery) => {
-      if (options.accept && !options.accept(delivery)) return;
-      let payload: z.output<C['request']>;
-      try {
-        payload = validatePayload<C['request']>(contract.request, msg.subject, decodeJson(msg.subject, msg.data));
-      } catch (error) {
-        this.replyError(msg, (error as Error).message);
-        throw error;
-      }
-      try {
-        const result = await handler(payload, delivery);
-        msg.respond(encodeJson(validatePayload(contract.response, msg.subject, result)));
-      } catch (error) {
-        this.replyError(msg, (error as Error).message);
-        throw error;
-      }
-    });
+    return this.listen(
+      contract.subject,
+      queue,
+      async (msg, delivery) => {
+        if (options.accept && !options.accept(delivery)) return;
+        let payload: z.output<C['request']>;
+        try {
+          payload = validatePayload<C['request']>(contract.request, msg.subject, decodeJson(msg.subject, msg.data));
+        } catch (error) {
+          this.replyError(msg, (error as Error).message);
+          throw error;
+        }
+        try {
+          const result = await handler(payload, delivery);
+          msg.respond(encodeJson(validatePayload(contract.response, msg.subject, result)));
+        } catch (error) {
+          this.replyError(msg, (error as Error).message);
+          throw error;
+        }
+      },
+      options.params,
+    );
   }
 
   /**
@@ -271,9 +276,12 @@ export class Bus {
     return this.js;
   }
 
-  /** Raw subscription for transports: validates, traces and isolates handler failures. */
-  listen(template: string, queue: string | undefined, handler: (msg: Msg, delivery: Delivery) => Promise<void>): Subscription {
-    const pattern = `${this.options.namespace}.${subjectPattern(template)}`;
+  /**
+   * Raw subscription for transports: validates, traces and isolates handler failures. With `params` it subscribes
+   * to that one concrete subject instead of the wildcard pattern (e.g. only this instance's own ping).
+   */
+  listen(template: string, queue: string | undefined, handler: (msg: Msg, delivery: Delivery) => Promise<void>, params?: Params): Subscription {
+    const pattern = `${this.options.namespace}.${params ? fillSubject(template, params) : subjectPattern(template)}`;
     const sub = this.nc.subscribe(pattern, {
       queue,
       callback: (error, msg) => {
