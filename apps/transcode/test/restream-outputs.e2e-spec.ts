@@ -24,7 +24,7 @@ import {
 } from '@mediaplane/testing';
 import type { RestreamOutputList, RestreamOutputView } from '@mediaplane/contracts';
 import type { ChildProcess } from 'node:child_process';
-import { ffmpegProcessesUsing } from './support/process-table';
+import { allCommandLines, ffmpegProcessesUsing, processesExposing, tokensOfStream } from './support/process-table';
 
 jest.setTimeout(300_000);
 
@@ -148,6 +148,12 @@ describe('restream outputs (control plane, ingest, transcode; nginx-rtmp and an 
       },
       { timeoutMs: 60_000, intervalMs: 500, what: 'both outputs live with bytes sent' },
     );
+
+    // Issue 14 item 7: the outputs' FFmpegs read the pull on stdin; no pull ticket on any command line or in any environment.
+    const restreamers = allCommandLines().filter(({ args }) => /ffmpeg/.test(args) && (args.includes(rtmpKey) || args.includes(srtKey)));
+    expect(restreamers).toHaveLength(2);
+    for (const { args } of restreamers) expect(args).toContain('-f flv -i pipe:0');
+    expect(processesExposing(tokensOfStream(stream.id))).toEqual([]);
 
     // Both receivers really get media.
     const probed = await ffprobe(nginx?.url(rtmpKey) ?? '');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent } from './contract';
+import { defineEvent, defineRequest } from './contract';
 
 export const APP_NAMES = ['control-plane', 'ingest', 'edge', 'sfu', 'transcode', 'capture-agent'] as const;
 export const AppNameSchema = z.enum(APP_NAMES);
@@ -33,7 +33,12 @@ export type NodeHeartbeat = z.infer<typeof NodeHeartbeatSchema>;
 
 export const NodeStoppedSchema = z.object({ app: AppNameSchema, instanceId: z.string().min(1).max(128), at: z.iso.datetime() });
 
+/** Asks one instance whether it is alive; only that instance subscribes to its subject, so a dead one gets NATS "no responders" at once. */
+export const NodePingSchema = z.object({ from: z.string().min(1).max(128) });
+export const NodePongSchema = z.object({ app: AppNameSchema, instanceId: z.string().min(1).max(128) });
+
 export const clusterContracts = {
   nodeHeartbeat: defineEvent('cluster.v1.node.{instanceId}.heartbeat', NodeHeartbeatSchema),
   nodeStopped: defineEvent('cluster.v1.node.{instanceId}.stopped', NodeStoppedSchema),
+  nodePing: defineRequest('cluster.v1.node.{instanceId}.ping', NodePingSchema, NodePongSchema),
 } as const;

@@ -22,7 +22,15 @@ export interface BusOptions {
   metrics?: Registry;
   requestTimeoutMs?: number;
   name?: string;
+  /**
+   * How long `publish` of a durable event keeps retrying (same message id, so
+   * JetStream stores it once) while NATS or its JetStream is unreachable, e.g.
+   * during a server restart. Default 60 s.
+   */
+  durablePublishRetryMs?: number;
 }
+
+const DURABLE_RETRY_MAX_DELAY_MS = 2000;
 
 export interface Delivery {
   /** The concrete subject, without the namespace. */
@@ -50,6 +58,7 @@ export class Bus {
   private readonly subscriptions: Subscription[] = [];
   private readonly queues: WorkQueueRunner[] = [];
   private js?: JetStreamClient;
+  private linkUp = true;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -58,6 +67,25 @@ export class Bus {
     this.invalid = options.metrics
       ? counter(options.metrics, 'mediaplane_bus_invalid_payloads_total', 'NATS payloads rejected by their contract schema', ['subject'])
       : undefined;
+    void this.followStatus();
+  }
+
+  /** Whether the connection to NATS is up now (false between a disconnect and the reconnect): a readiness check. */
+  get connected(): boolean {
+    return this.linkUp && !this.nc.isClosed();
+  }
+
+  /** nats.js reconnects on its own (resubscribing); this only tracks and logs the link for readiness and operators. */
+  private async followStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') {
+        this.linkUp = false;
+        this.options.logger.warn({ server: status.data }, 'NATS disconnected; reconnecting');
+      } else if (status.type === 'reconnect') {
+        this.linkUp = true;
+        this.options.logger.info({ server: status.data }, 'NATS reconnected');
+      }
+    }
   }
 
   static async connect(servers: string, options: BusOptions): Promise<Bus> {
@@ -95,7 +123,7 @@ export class Bus {
       const hdrs = natsHeaders();
       injectTraceContext(natsHeaderCarrier(hdrs), trace.setSpan(context.active(), span));
       if (contract.durable) {
-        await this.jetstream().publish(subject, encodeJson(body), { msgID: options.msgId ?? randomUUID(), headers: hdrs });
+        await this.publishDurable(subject, encodeJson(body), options.msgId ?? randomUUID(), hdrs);
       } else {
         this.nc.publish(subject, encodeJson(body), { headers: hdrs });
       }
@@ -104,6 +132,27 @@ export class Bus {
       throw error;
     } finally {
       span.end();
+    }
+  }
+
+  /**
+   * At-least-once from this side too: a must-deliver event is retried with
+   * capped backoff until JetStream acknowledges it or the retry window ends
+   * (then the error is thrown). Retries reuse the message id, so one that was
+   * stored although its acknowledgement was lost is not stored twice.
+   */
+  private async publishDurable(subject: string, data: Uint8Array, msgID: string, headers: MsgHdrs): Promise<void> {
+    const deadline = Date.now() + (this.options.durablePublishRetryMs ?? 60_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.jetstream().publish(subject, data, { msgID, headers });
+        if (attempt > 0) this.options.logger.info({ subject, attempts: attempt + 1 }, 'durable event stored after retries');
+        return;
+      } catch (error) {
+        if (this.nc.isClosed() || Date.now() >= deadline) throw error;
+        if (attempt === 0) this.options.logger.warn({ subject, err: error }, 'durable event not stored yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(DURABLE_RETRY_MAX_DELAY_MS, 100 * 2 ** attempt)));
+      }
     }
   }
 
@@ -161,26 +210,31 @@ export class Bus {
   respond<C extends RequestContract>(
     contract: C,
     handler: RequestHandler<C>,
-    options: { queue?: string | false; accept?: (delivery: Delivery) => boolean } = {},
+    options: { queue?: string | false; accept?: (delivery: Delivery) => boolean; params?: Params } = {},
   ): Subscription {
     const queue = options.queue === false ? undefined : (options.queue ?? this.options.queueGroup);
-    return this.listen(contract.subject, queue, async (msg, delivery) => {
-      if (options.accept && !options.accept(delivery)) return;
-      let payload: z.output<C['request']>;
-      try {
-        payload = validatePayload<C['request']>(contract.request, msg.subject, decodeJson(msg.subject, msg.data));
-      } catch (error) {
-        this.replyError(msg, (error as Error).message);
-        throw error;
-      }
-      try {
-        const result = await handler(payload, delivery);
-        msg.respond(encodeJson(validatePayload(contract.response, msg.subject, result)));
-      } catch (error) {
-        this.replyError(msg, (error as Error).message);
-        throw error;
-      }
-    });
+    return this.listen(
+      contract.subject,
+      queue,
+      async (msg, delivery) => {
+        if (options.accept && !options.accept(delivery)) return;
+        let payload: z.output<C['request']>;
+        try {
+          payload = validatePayload<C['request']>(contract.request, msg.subject, decodeJson(msg.subject, msg.data));
+        } catch (error) {
+          this.replyError(msg, (error as Error).message);
+          throw error;
+        }
+        try {
+          const result = await handler(payload, delivery);
+          msg.respond(encodeJson(validatePayload(contract.response, msg.subject, result)));
+        } catch (error) {
+          this.replyError(msg, (error as Error).message);
+          throw error;
+        }
+      },
+      options.params,
+    );
   }
 
   /**
@@ -222,9 +276,12 @@ export class Bus {
     return this.js;
   }
 
-  /** Raw subscription for transports: validates, traces and isolates handler failures. */
-  listen(template: string, queue: string | undefined, handler: (msg: Msg, delivery: Delivery) => Promise<void>): Subscription {
-    const pattern = `${this.options.namespace}.${subjectPattern(template)}`;
+  /**
+   * Raw subscription for transports: validates, traces and isolates handler failures. With `params` it subscribes
+   * to that one concrete subject instead of the wildcard pattern (e.g. only this instance's own ping).
+   */
+  listen(template: string, queue: string | undefined, handler: (msg: Msg, delivery: Delivery) => Promise<void>, params?: Params): Subscription {
+    const pattern = `${this.options.namespace}.${params ? fillSubject(template, params) : subjectPattern(template)}`;
     const sub = this.nc.subscribe(pattern, {
       queue,
       callback: (error, msg) => {

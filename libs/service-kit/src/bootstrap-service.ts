@@ -111,6 +111,9 @@ export async function bootstrapService<S extends z.ZodObject>(def: ServiceDefini
 
   const heartbeat = app.get(HeartbeatService);
   const readiness = app.get(ReadinessService);
+  // Not ready while a backbone link is down (the clients reconnect on their own): a balancer sends new work elsewhere.
+  readiness.addCheck('nats', () => bus.connected);
+  readiness.addCheck('redis', () => redis.status === 'ready');
   heartbeat.setPort('http', boundPort);
   readiness.markReady();
   heartbeat.start();

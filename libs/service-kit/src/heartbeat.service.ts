@@ -7,7 +7,9 @@ import { SERVICE_CONTEXT, type ServiceContext } from './service-context';
 /**
  * Announces this instance on NATS every heartbeat period. Entries expire
  * after three missed beats, so a SIGKILLed instance leaves the cluster view
- * by itself; a clean stop says so at once.
+ * by itself; a clean stop says so at once. Answers pings on its own subject
+ * (`cluster.v1.node.{instanceId}.ping`), so a peer can tell at once that an
+ * instance is gone (see LiveStreamPresence).
  */
 @Injectable()
 export class HeartbeatService {
@@ -32,6 +34,11 @@ export class HeartbeatService {
   }
 
   start(): void {
+    // Only this instance listens on its own ping subject: a peer asking about a SIGKILLed instance gets "no responders" at once.
+    this.ctx.bus.respond(clusterContracts.nodePing, () => ({ app: this.ctx.app, instanceId: this.ctx.instanceId }), {
+      queue: false,
+      params: { instanceId: this.ctx.instanceId },
+    });
     void this.beat();
     this.timer = setInterval(() => void this.beat(), this.ctx.config.MEDIAPLANE_HEARTBEAT_MS);
     this.timer.unref();

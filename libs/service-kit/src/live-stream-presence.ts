@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { streamContracts, type MediaInfo, type PublishProtocol, type StreamEndReasonSchema, type StreamSettings } from '@mediaplane/contracts';
-import type { Bus } from '@mediaplane/messaging';
+import { clusterContracts, streamContracts, type MediaInfo, type PublishProtocol, type StreamEndReasonSchema, type StreamSettings } from '@mediaplane/contracts';
+import { BusRequestError, type Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
 import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
 
@@ -54,8 +54,14 @@ export class LiveStreamPresence {
    */
   async claim(state: LiveStreamState, takeover = false): Promise<boolean> {
     if (await this.deps.store.claim(state, this.deps.ttlMs)) return true;
-    if (!takeover) return false;
     const holder = await this.deps.store.get(this.session.streamId);
+    if (holder && (await this.holderIsGone(holder))) {
+      // Its node died (SIGKILL, crash) without releasing: the publisher reconnecting here should not wait out the TTL.
+      this.deps.logger.warn({ staleSession: holder.sessionId, node: holder.node }, 'live state held by a node that is gone; taking it over');
+      await this.deps.store.release(this.session.streamId, holder.sessionId);
+      if (await this.deps.store.claim(state, this.deps.ttlMs)) return true;
+    }
+    if (!takeover) return false;
     if (holder) {
       this.deps.logger.info({ replacing: holder.sessionId, node: holder.node }, 'takeover: ending the live publisher');
       await this.deps.bus.publish(
@@ -70,6 +76,21 @@ export class LiveStreamPresence {
       if (await this.deps.store.claim(state, this.deps.ttlMs)) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether the instance holding the entry is gone: only a NATS "no responders"
+   * to its own ping subject says so (its connection closed with the process).
+   * A timeout (a slow or hung node) or an error is not proof: the entry stays.
+   */
+  private async holderIsGone(holder: LiveStreamState): Promise<boolean> {
+    if (holder.node === this.deps.node || !/^[A-Za-z0-9_-]+$/.test(holder.node)) return false;
+    try {
+      await this.deps.bus.request(clusterContracts.nodePing, { instanceId: holder.node }, { from: this.deps.node }, { timeoutMs: 1000 });
+      return false;
+    } catch (error) {
+      return error instanceof BusRequestError && error.code === 'no_responders';
+    }
   }
 
   /**

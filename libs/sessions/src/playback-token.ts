@@ -60,7 +60,7 @@ export function verifyPlaybackToken(secret: string, token: string | undefined | 
 
 /**
  * An internal pull URL (a live state's `pullUrl`) with a fresh single-use
- * ticket: what transcode's FFmpeg and ingest's relay pulls connect to.
+ * ticket: what ingest's relay pulls connect to (transcode sends its ticket in a header, see openPull).
  */
 export function pullUrlWithTicket(pullUrl: string, playbackSecret: string, streamId: string): string {
   const url = new URL(pullUrl);

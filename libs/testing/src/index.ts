@@ -23,3 +23,4 @@ export * from './nginx-rtmp';
 export * from './fake-adb-server';
 export * from './whip-relay-proxy';
 export * from './clock-barcode';
+export * from './private-servers';

@@ -19,7 +19,7 @@ import { flvHubEncoder } from '@mediaplane/media-io';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService, type ClusterPlaybackAccess } from './playback-access.service';
-import { parseFlvPath, playbackToken } from './playback-url';
+import { parseFlvPath, requestPlaybackToken } from './playback-url';
 import { httpFlvSink } from './viewer-sinks';
 
 const CORS_HEADERS = {
@@ -31,7 +31,7 @@ const CORS_HEADERS = {
 
 /**
  * HTTP-FLV play at `GET /live/{streamId}.flv` (the same URL serves internal
- * pulls with an internal token). A stream published on another ingest node
+ * pulls, whose internal token or ticket comes in `Authorization: Bearer`). A stream published on another ingest node
  * is relayed from there (PlaybackAccessService.resolve). The body is an endless FLV: header, the
  * GOP cache, then live tags, written as the hub hands them over.
  */
@@ -54,7 +54,7 @@ export class FlvPlaybackController {
     res.set(CORS_HEADERS);
     const streamId = parseFlvPath(file);
     if (streamId === undefined) throw new NotFoundException('playback URLs are /live/{streamId}.flv');
-    const access = await this.access.resolve(streamId, playbackToken(req.query['token']));
+    const access = await this.access.resolve(streamId, requestPlaybackToken(req.query['token'], req.headers.authorization));
     if (!access.ok) throw toHttpError(access);
     if (res.destroyed || access.session.isEnded) {
       // The viewer left, or the stream ended, while a relay was being opened.

@@ -1,4 +1,4 @@
-import { parseFlvPath, playbackToken } from './playback-url';
+import { parseFlvPath, playbackToken, requestPlaybackToken } from './playback-url';
 
 describe('parseFlvPath', () => {
   it('reads the stream id out of {streamId}.flv', () => {
@@ -16,5 +16,16 @@ describe('playbackToken', () => {
     expect(playbackToken(['a', 'b'])).toBeUndefined();
     expect(playbackToken({ a: 1 })).toBeUndefined();
     expect(playbackToken('')).toBeUndefined();
+  });
+});
+
+describe('requestPlaybackToken', () => {
+  it('takes the query token first, else a bearer token from the Authorization header', () => {
+    expect(requestPlaybackToken('q', 'Bearer h')).toBe('q');
+    expect(requestPlaybackToken(undefined, 'Bearer v1.s.1.internal.n.mac')).toBe('v1.s.1.internal.n.mac');
+  });
+
+  it.each([undefined, '', 'Basic abc', 'Bearer ', 'Bearer a b', `Bearer ${'x'.repeat(513)}`])('finds no token in the header %p', (header) => {
+    expect(requestPlaybackToken(undefined, header)).toBeUndefined();
   });
 });

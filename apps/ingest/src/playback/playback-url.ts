@@ -9,3 +9,15 @@ export function parseFlvPath(file: string): string | undefined {
 export function playbackToken(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
+
+/**
+ * The token of an HTTP-FLV request: `?token=` (players) or `Authorization:
+ * Bearer` (platform pulls, which keep their tickets out of URLs and of their
+ * FFmpeg's command line). The query wins when both are given.
+ */
+export function requestPlaybackToken(query: unknown, authorization: string | undefined): string | undefined {
+  const fromQuery = playbackToken(query);
+  if (fromQuery) return fromQuery;
+  const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(authorization ?? '');
+  return match?.[1];
+}

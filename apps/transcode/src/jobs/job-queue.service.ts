@@ -5,7 +5,7 @@ import { streamContracts, transcodeContracts, type StreamStarted } from '@mediap
 import { planLadder } from '@mediaplane/media-plan';
 import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
 import { getTracer, type Logger } from '@mediaplane/observability';
-import { LiveStreamStore, pullUrlWithTicket } from '@mediaplane/sessions';
+import { LiveStreamStore } from '@mediaplane/sessions';
 import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
 import { ServingJobs } from '../hls/serving-jobs';
 import { EncoderService } from '../ladder/encoder.service';
@@ -13,7 +13,7 @@ import { probeSource, sourceFromLiveState } from '../ladder/source-probe';
 import { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import { resolveJobSettings } from './job-settings';
-import { waitForLiveSession } from './live-session';
+import { openPull, waitForLiveSession } from './live-session';
 import { TranscodeJobFactory } from './transcode-job.factory';
 import type { JobOutcome, TranscodeJob } from './transcode-job';
 
@@ -120,7 +120,9 @@ export class JobQueueService implements OnApplicationBootstrap {
       }
       const settings = resolveJobSettings(msg.payload, state.private);
       if (settings.from === 'fallback') log.warn('stream.started carries no settings (an older ingest node); using defaults (no recording, default ladder)');
-      const source = sourceFromLiveState(state) ?? (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, pullUrlWithTicket(state.pullUrl, this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId), 10_000));
+      const source =
+        sourceFromLiveState(state) ??
+        (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, await openPull(state.pullUrl, this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, 10_000), 10_000));
       const plan = planLadder(source, settings.ladder, { maxFps: this.config.TRANSCODE_MAX_FPS });
       const job = this.jobs.create(
         {

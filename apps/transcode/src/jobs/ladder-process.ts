@@ -1,11 +1,11 @@
 import { FfmpegSupervisor, type FfmpegRunExit, type FfmpegRunSpec } from '@mediaplane/media-io';
-import { buildLadderArgs, type EncoderName, type LadderPlan, type SourceMedia } from '@mediaplane/media-plan';
+import { PIPED_FLV_INPUT, buildLadderArgs, type EncoderName, type LadderPlan, type SourceMedia } from '@mediaplane/media-plan';
 import { redactText, type Logger } from '@mediaplane/observability';
 import type { SegmentBook } from '../hls/segment-book';
 import type { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import type { JobRecordings } from './job-recordings';
-import { pullUrlWithTicket } from '@mediaplane/sessions';
+import { openPull, pullIdleTimeoutMs } from './live-session';
 
 export interface LadderProcessOptions {
   streamId: string;
@@ -32,7 +32,8 @@ export interface LadderProcessEvents {
 
 /**
  * The supervised FFmpeg ladder of one job: builds each run's arguments
- * (fresh single-use pull ticket, segment pipes, thumbnail, recording), feeds
+ * (the internal FLV on stdin, pulled with a fresh single-use ticket; segment
+ * pipes, thumbnail, recording), feeds
  * its progress and segment lists to the bookkeeping, and restarts it when it
  * stalls or crashes while the publisher is still live.
  */
@@ -79,11 +80,12 @@ export class LadderProcess {
     await this.supervisor?.stop();
   }
 
-  private prepareRun(run: number): FfmpegRunSpec {
+  private async prepareRun(run: number): Promise<FfmpegRunSpec> {
     const { config, options } = this;
     if (run > 0) this.events.restarted(run);
+    const input = await openPull(options.pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId, pullIdleTimeoutMs(config));
     const built = buildLadderArgs({
-      inputUrl: pullUrlWithTicket(options.pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId),
+      inputUrl: PIPED_FLV_INPUT,
       plan: options.plan,
       source: options.source,
       encoder: options.encoder,
@@ -94,7 +96,7 @@ export class LadderProcess {
       inputTimeoutMs: Math.min(config.TRANSCODE_STALL_TIMEOUT_MS, 10_000),
     });
     this.book.beginRun(run, new Map([...built.segmentListFd].map(([name, fd]) => [fd, name])));
-    return { args: built.args, outputPipes: built.outputPipes };
+    return { args: built.args, outputPipes: built.outputPipes, stdin: input.stream, release: () => input.close() };
   }
 
   private async shouldRestart(exit: FfmpegRunExit): Promise<boolean> {

@@ -1,4 +1,6 @@
 import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
+import { signPullTicket } from '@mediaplane/sessions';
+import { openHttpPipeInput, type HttpPipeInput } from '@mediaplane/media-io';
 
 /**
  * The live state of the session a `stream.started` names. Ingest writes the
@@ -22,4 +24,24 @@ export async function waitForLiveSession(liveStore: LiveStreamStore, streamId: s
 export async function isSessionLive(liveStore: LiveStreamStore, streamId: string, sessionId: string): Promise<boolean> {
   const state = await liveStore.get(streamId);
   return state !== undefined && state.sessionId === sessionId;
+}
+
+/**
+ * Opens the internal FLV pull for one FFmpeg (or ffprobe) run: this process
+ * makes the request with a fresh single-use pull ticket in its
+ * `Authorization` header and the child reads the body on stdin, so no
+ * credential is ever on a child's command line or in its environment
+ * (readable by every local user through `ps` and `/proc`).
+ */
+export function openPull(pullUrl: string, playbackSecret: string, streamId: string, idleTimeoutMs: number): Promise<HttpPipeInput> {
+  return openHttpPipeInput({ url: pullUrl, headers: { authorization: `Bearer ${signPullTicket(playbackSecret, streamId)}` }, idleTimeoutMs });
+}
+
+/**
+ * How long a pull may stay silent before this process ends FFmpeg's stdin: a
+ * backstop behind the supervisor's watchdog (which detects the stall first,
+ * so the restart is counted as one), never ahead of it.
+ */
+export function pullIdleTimeoutMs(config: { TRANSCODE_STALL_TIMEOUT_MS: number; TRANSCODE_START_TIMEOUT_MS: number }): number {
+  return Math.max(config.TRANSCODE_STALL_TIMEOUT_MS, config.TRANSCODE_START_TIMEOUT_MS) + 5000;
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import type { HttpPipeInput } from '@mediaplane/media-io';
 import type { LiveStreamState } from '@mediaplane/sessions';
 import { avcCodecStringFromProbe, type SourceMedia } from '@mediaplane/media-plan';
 
@@ -31,26 +32,16 @@ interface ProbeStream {
 }
 
 /**
- * Asks ffprobe (argument array, bounded time and output) what the pull URL
- * carries. Used only when the live state lacks the video size.
+ * Asks ffprobe (argument array, bounded time and output) what the internal
+ * FLV carries, fed on its stdin (the pull's credential stays in this
+ * process). Used only when the live state lacks the video size. Closes the
+ * input when done.
  */
-export function probeSource(ffprobePath: string, url: string, timeoutMs: number): Promise<SourceMedia> {
-  const args = [
-    '-v',
-    'error',
-    '-rw_timeout',
-    String(timeoutMs * 1000),
-    '-analyzeduration',
-    '1500000',
-    '-probesize',
-    '1000000',
-    '-show_streams',
-    '-of',
-    'json',
-    url,
-  ];
+export function probeSource(ffprobePath: string, input: HttpPipeInput, timeoutMs: number): Promise<SourceMedia> {
+  const args = ['-v', 'error', '-analyzeduration', '1500000', '-probesize', '1000000', '-f', 'flv', '-show_streams', '-of', 'json', '-i', 'pipe:0'];
   return new Promise((resolve, reject) => {
-    execFile(ffprobePath, args, { timeout: timeoutMs + 2000, maxBuffer: 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout) => {
+    const child = execFile(ffprobePath, args, { timeout: timeoutMs + 2000, maxBuffer: 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout) => {
+      input.close();
       if (error) return reject(new Error(`ffprobe failed: ${error.message.split('\n')[0] ?? 'unknown error'}`));
       try {
         resolve(parseProbe(JSON.parse(stdout) as { streams?: ProbeStream[] }));
@@ -58,6 +49,9 @@ export function probeSource(ffprobePath: string, url: string, timeoutMs: number)
         reject(parseError as Error);
       }
     });
+    // EPIPE once ffprobe has seen enough and exits: expected.
+    child.stdin?.on('error', () => undefined);
+    if (child.stdin) input.stream.pipe(child.stdin);
   });
 }
 

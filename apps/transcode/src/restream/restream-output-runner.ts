@@ -1,8 +1,9 @@
-import { checkOutboundTarget, pullUrlWithTicket, type OutboundTargetPolicy, type RestreamOutputRecord } from '@mediaplane/sessions';
+import { checkOutboundTarget, type OutboundTargetPolicy, type RestreamOutputRecord } from '@mediaplane/sessions';
 import { describeRestreamTarget, redactRestreamTarget } from '@mediaplane/contracts';
 import { FfmpegSupervisor, type FfmpegExitReason, type FfmpegRunSpec } from '@mediaplane/media-io';
-import { buildRestreamArgs } from '@mediaplane/media-plan';
+import { PIPED_FLV_INPUT, buildRestreamArgs } from '@mediaplane/media-plan';
 import { redactText, type Logger } from '@mediaplane/observability';
+import { openPull, pullIdleTimeoutMs } from '../jobs/live-session';
 import type { TranscodeConfig } from '../transcode.config';
 import { OutputStateTracker, failureDetail, type OutputSnapshot } from './output-state';
 import type { RestreamMetrics } from './restream-metrics.service';
@@ -107,13 +108,11 @@ export class RestreamOutputRunner {
     const verdict = await checkOutboundTarget(this.record.url, policy);
     if (!verdict.ok) throw new Error(`target refused: ${verdict.reason}`);
     const scheme = describeRestreamTarget(this.record.url).scheme;
+    const input = await openPull(pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, streamId, pullIdleTimeoutMs(config));
     return {
-      args: buildRestreamArgs({
-        inputUrl: pullUrlWithTicket(pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, streamId),
-        targetUrl: this.record.url,
-        scheme,
-        inputTimeoutMs: Math.min(config.TRANSCODE_STALL_TIMEOUT_MS, 10_000),
-      }),
+      args: buildRestreamArgs({ inputUrl: PIPED_FLV_INPUT, targetUrl: this.record.url, scheme }),
+      stdin: input.stream,
+      release: () => input.close(),
     };
   }
 

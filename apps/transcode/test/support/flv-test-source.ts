@@ -50,7 +50,9 @@ export async function startFlvTestSource(options: FlvTestSourceOptions): Promise
     const streamId = match[1] as string;
     const internalToken = options.secret
       ? (() => {
-          const verdict = verifyPlaybackToken(options.secret as string, url.searchParams.get('token'), streamId);
+          // As ingest: `Authorization: Bearer` (the worker's own pulls) or `?token=`.
+          const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+          const verdict = verifyPlaybackToken(options.secret as string, url.searchParams.get('token') ?? bearer, streamId);
           return verdict.ok && verdict.claims.scope === 'internal';
         })()
       : false;

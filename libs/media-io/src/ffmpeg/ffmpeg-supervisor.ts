@@ -9,6 +9,8 @@ export interface FfmpegRunSpec {
   outputPipes?: number;
   /** Piped into FFmpeg's stdin (for `-i pipe:0` inputs). */
   stdin?: NodeJS.ReadableStream;
+  /** Called once when the run is over (or never started): frees what `prepareRun` opened for it, e.g. the connection feeding stdin. */
+  release?: () => void;
 }
 
 export type FfmpegExitReason =
@@ -154,7 +156,10 @@ export class FfmpegSupervisor extends EventEmitter<FfmpegSupervisorEvents> {
       this.emit('exit', exit);
       return this.afterExit(exit);
     }
-    if (this.stopping) return this.finish(undefined);
+    if (this.stopping) {
+      spec.release?.();
+      return this.finish(undefined);
+    }
     const startedAt = this.now();
     this.lastAdvanceAt = startedAt;
     this.lastOutTime = -1;
@@ -176,6 +181,7 @@ export class FfmpegSupervisor extends EventEmitter<FfmpegSupervisorEvents> {
     this.watchdog.unref();
 
     const status = await process.exited;
+    spec.release?.();
     clearInterval(this.watchdog);
     this.current = undefined;
     const cycled = this.cycling;

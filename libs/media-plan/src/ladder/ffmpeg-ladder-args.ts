@@ -3,6 +3,7 @@ import { fpsText } from './frame-rate';
 import { scaledSize, type LadderPlan, type PlannedRendition } from './ladder-planner';
 
 export interface LadderArgsInput {
+  /** `PIPED_FLV_INPUT` for the platform's live pulls; a file or URL in benches. */
   inputUrl: string;
   plan: LadderPlan;
   source: { width: number; height: number };
@@ -28,12 +29,23 @@ export interface LadderArgs {
 const THUMBNAIL_SHORT_SIDE = 180;
 
 /**
- * Reading a live internal FLV: a read timeout so a silent source fails
- * instead of hanging, and short probing (a live FLV source announces its
- * streams at once; probing for seconds only delays the first output).
+ * Where the platform's FFmpeg runs read a live internal FLV: their stdin, fed
+ * by the worker's own HTTP request, so the pull credential travels in a
+ * request header and never appears on a command line (`ps`).
+ */
+export const PIPED_FLV_INPUT = 'pipe:0';
+
+/**
+ * Reading a live internal FLV: short probing (a live FLV source announces its
+ * streams at once; probing for seconds only delays the first output). From
+ * stdin (`PIPED_FLV_INPUT`) the format is named, and the feeding process owns
+ * the read timeout; from a URL, a read timeout so a silent source fails
+ * instead of hanging.
  */
 export function liveInputArgs(inputUrl: string, timeoutMs = 10_000): string[] {
-  return ['-rw_timeout', String(timeoutMs * 1000), '-analyzeduration', '1500000', '-probesize', '1000000', '-i', inputUrl];
+  const probe = ['-analyzeduration', '1500000', '-probesize', '1000000'];
+  if (inputUrl.startsWith('pipe:')) return [...probe, '-f', 'flv', '-i', inputUrl];
+  return ['-rw_timeout', String(timeoutMs * 1000), ...probe, '-i', inputUrl];
 }
 
 /** MPEG-TS segments of `seconds` cut at the encoder's keyframes, timestamps kept as encoded. */

@@ -1,3 +1,4 @@
+import { PIPED_FLV_INPUT } from '../ladder/ffmpeg-ladder-args';
 import { buildRestreamArgs, restreamFormat } from './restream-args';
 
 describe('buildRestreamArgs', () => {
@@ -10,6 +11,12 @@ describe('buildRestreamArgs', () => {
     expect(args).toEqual(expect.arrayContaining(['-progress', 'pipe:1']));
     expect(args[args.indexOf('-rw_timeout') + 1]).toBe('5000000');
     expect(args).not.toContain('-c:v');
+  });
+
+  it('reads FLV from stdin without a read timeout FFmpeg cannot apply to a pipe', () => {
+    const args = buildRestreamArgs({ inputUrl: PIPED_FLV_INPUT, scheme: 'rtmp', targetUrl: 'rtmp://a.example/live2/key' });
+    expect(args.join(' ')).toContain('-f flv -i pipe:0 -map 0:v? -map 0:a? -c copy');
+    expect(args).not.toContain('-rw_timeout');
   });
 
   it('muxes MPEG-TS for an SRT target', () => {

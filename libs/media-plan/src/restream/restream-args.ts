@@ -2,12 +2,12 @@ import type { RestreamScheme } from '@mediaplane/contracts';
 import { liveInputArgs } from '../ladder/ffmpeg-ladder-args';
 
 export interface RestreamArgsInput {
-  /** Internal FLV URL of the stream, with its single-use pull ticket. */
+  /** `PIPED_FLV_INPUT`: the stream's internal FLV, fed on stdin by the worker (no credential on the command line). */
   inputUrl: string;
   /** The push target (a secret: the caller keeps it out of logs). */
   targetUrl: string;
   scheme: RestreamScheme;
-  /** Input read timeout: a silent source fails instead of hanging. */
+  /** Input read timeout when `inputUrl` is a URL (from stdin, the feeding process owns it). */
   inputTimeoutMs?: number;
 }
 
@@ -17,7 +17,7 @@ export function restreamFormat(scheme: RestreamScheme): 'flv' | 'mpegts' {
 }
 
 /**
- * One output's FFmpeg: pull the stream's internal FLV and push it unchanged
+ * One output's FFmpeg: read the stream's internal FLV and push it unchanged
  * (`-c copy`, no decode, no encode) to one target. Progress on pipe 1 gives
  * the bytes written (`total_size`) and the output time the supervisor's
  * watchdog follows. Only audio and video are mapped (a data track would
