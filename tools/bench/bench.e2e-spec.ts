@@ -179,7 +179,7 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
     for (const service of ['control-plane', 'ingest', 'transcode', 'edge']) {
       const samples = result.samples[service] ?? [];
       expect(samples.length).toBeGreaterThanOrEqual(8);
-      expect(samples.every((s) => s.rssBytes > 10 * 1024 * 1024 && s.fds > 5)).toBe(true);
+      expect(samples.every((s) => s.rssBytes > 10 * 1024 * 1024 && s.liveHeapBytes > 1024 * 1024 && s.handles > 2 && s.fds > 5)).toBe(true);
     }
     expect(result.samples['transcode']?.some((s) => s.children >= 2)).toBe(true); // one FFmpeg per stream
     expect(result.verdicts.map((v) => v.service)).toEqual(['control-plane', 'ingest', 'transcode', 'edge']);

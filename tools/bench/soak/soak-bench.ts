@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
-import { cleanupNamespace, freePort, freeUdpPort, platformEnv, sleep, spawnTracked, stopProcess, waitFor } from '@mediaplane/testing';
+import { NodeInspector, cleanupNamespace, freePort, freeUdpPort, platformEnv, sleep, spawnTracked, stopProcess, waitFor } from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp, type BenchApp } from '../common/bench-app';
 import { runBench } from '../common/bench-lifecycle';
@@ -47,8 +47,8 @@ interface Publisher {
   sessions: number;
 }
 
-/** The Node process's open descriptors and direct children (FFmpeg for transcode), from /proc. */
-function readService(pid: number, atSeconds: number): ServiceSample {
+/** RSS, descriptors and children from /proc; live heap after a full GC and active handles over the inspector. */
+async function readService(pid: number, inspector: NodeInspector, atSeconds: number): Promise<ServiceSample> {
   let fds = 0;
   try {
     fds = readdirSync(`/proc/${pid}/fd`).length;
@@ -61,7 +61,10 @@ function readService(pid: number, atSeconds: number): ServiceSample {
   } catch {
     children = 0;
   }
-  return { atSeconds, rssBytes: processUsage(pid).rssBytes, fds, children };
+  const rssBytes = processUsage(pid).rssBytes;
+  const liveHeapBytes = await inspector.liveBytesAfterGc();
+  const handles = Object.values(await inspector.activeResources()).reduce((a, b) => a + b, 0);
+  return { atSeconds, rssBytes, liveHeapBytes, handles, fds, children };
 }
 
 async function main(): Promise<void> {
@@ -93,15 +96,24 @@ async function main(): Promise<void> {
   defer('delete the namespace', () => cleanupNamespace(platform.namespace));
   say(`starting control plane, ingest, transcode and edge (namespace ${platform.namespace})…`);
   const apps = new Map<Service, BenchApp>();
+  const inspectors = new Map<Service, NodeInspector>();
+  const inspectPorts = await Promise.all(SERVICES.map(() => freePort()));
+  // Each service with its inspector on loopback: the bench forces a GC and reads the live heap and the active handles.
+  const inspect = (i: number): Record<string, string> => ({ NODE_OPTIONS: `--inspect=127.0.0.1:${inspectPorts[i]}` });
   const started = await Promise.all([
-    freePort().then((port) => startBenchApp('control-plane', port, env)),
-    freePort().then((port) => startBenchApp('ingest', port, { ...env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_SRT_PORT: String(srtPort) })),
-    freePort().then((port) => startBenchApp('transcode', port, { ...env, TRANSCODE_MAX_JOBS: String(streams) })),
-    freePort().then((port) => startBenchApp('edge', port, env)),
+    freePort().then((port) => startBenchApp('control-plane', port, { ...env, ...inspect(0) })),
+    freePort().then((port) => startBenchApp('ingest', port, { ...env, ...inspect(1), INGEST_RTMP_PORT: String(rtmpPort), INGEST_SRT_PORT: String(srtPort) })),
+    freePort().then((port) => startBenchApp('transcode', port, { ...env, ...inspect(2), TRANSCODE_MAX_JOBS: String(streams) })),
+    freePort().then((port) => startBenchApp('edge', port, { ...env, ...inspect(3) })),
   ]);
   SERVICES.forEach((s, i) => apps.set(s, started[i] as BenchApp));
   const app = (s: Service): BenchApp => apps.get(s) as BenchApp;
   for (const s of SERVICES) defer(`stop ${s}`, async () => void (await app(s).stop()));
+  for (const [i, s] of SERVICES.entries()) {
+    const inspector = await NodeInspector.connect(inspectPorts[i] as number);
+    inspectors.set(s, inspector);
+    defer(`close the ${s} inspector`, () => inspector.close());
+  }
 
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${app('control-plane').httpUrl}/api/v1${path}`, {
@@ -164,7 +176,7 @@ async function main(): Promise<void> {
   let nextChurn = churnSeconds;
   let nextPublisherChurn = publisherChurnSeconds;
   let turn = 0;
-  const header = SERVICES.map((s) => `${s} rss/fd/ch`).join(' | ');
+  const header = SERVICES.map((s) => `${s} rss/heap/handles/fds/children`).join(' | ');
   say(`   t(s)  viewers | ${header}`);
   while (performance.now() < endAt && !context.interrupted) {
     const t = elapsed();
@@ -172,11 +184,13 @@ async function main(): Promise<void> {
       nextSample += sampleSeconds;
       const connected = pool.connected();
       connectedOverTime.push({ atSeconds: Math.round(t), connected });
-      const line = SERVICES.map((s) => {
-        const sample = readService(app(s).child.pid as number, t);
+      const cells: string[] = [];
+      for (const s of SERVICES) {
+        const sample = await readService(app(s).child.pid as number, inspectors.get(s) as NodeInspector, t);
         samples[s].push(sample);
-        return `${fmt(sample.rssBytes / 1024 / 1024, 0)}MB/${sample.fds}/${sample.children}`;
-      }).join(' | ');
+        cells.push(`${fmt(sample.rssBytes / 1024 / 1024, 0)}/${fmt(sample.liveHeapBytes / 1024 / 1024, 0)}MB/${sample.handles}/${sample.fds}/${sample.children}`);
+      }
+      const line = cells.join(' | ');
       process.stdout.write(`${fmt(t, 0).padStart(7)}  ${String(connected).padStart(7)} | ${line}\n`);
     }
     if (t >= nextChurn) {
@@ -238,15 +252,18 @@ async function main(): Promise<void> {
   );
   process.stdout.write(
     `${formatTable(
-      ['service', 'RSS first→last MB', 'RSS min–max MB', 'RSS MB/min', 'fds first→last', 'fds/min', 'verdict'],
+      ['service', 'RSS first→last MB', 'RSS MB/min', 'live heap first→last MB', 'heap MB/min', 'handles first→last', 'handles/min', 'fds first→last', 'fds/min', 'verdict'],
       verdicts.map((v) => [
         v.service,
         `${mb(v.rss.first)}→${mb(v.rss.last)}`,
-        `${mb(v.rss.min)}–${mb(v.rss.max)}`,
         fmt(v.rss.perMinute / 1024 / 1024, 2),
+        `${mb(v.liveHeap.first)}→${mb(v.liveHeap.last)}`,
+        fmt(v.liveHeap.perMinute / 1024 / 1024, 2),
+        `${v.handles.first}→${v.handles.last}`,
+        fmt(v.handles.perMinute, 2),
         `${v.fds.first}→${v.fds.last}`,
         fmt(v.fds.perMinute, 2),
-        v.flat ? 'flat' : `NOT FLAT${v.rss.flat ? '' : ' (rss)'}${v.fds.flat ? '' : ' (fds)'}`,
+        v.flat ? `flat${v.rss.flat ? '' : ' (RSS rose)'}` : `NOT FLAT${v.liveHeap.flat ? '' : ' (heap)'}${v.handles.flat ? '' : ' (handles)'}${v.fds.flat ? '' : ' (fds)'}`,
       ]),
     )}\n`,
   );

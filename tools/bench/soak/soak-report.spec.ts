@@ -1,8 +1,15 @@
 import { serviceVerdict, slope, trend, type ServiceSample } from './soak-report';
 
 const MB = 1024 * 1024;
-const series = (minutes: number, rss: (t: number) => number, fds: (t: number) => number): ServiceSample[] =>
-  Array.from({ length: minutes * 2 + 1 }, (_, i) => ({ atSeconds: i * 30, rssBytes: rss(i * 30), fds: fds(i * 30), children: 0 }));
+const series = (minutes: number, heap: (t: number) => number, fds: (t: number) => number): ServiceSample[] =>
+  Array.from({ length: minutes * 2 + 1 }, (_, i) => ({
+    atSeconds: i * 30,
+    rssBytes: 2 * heap(i * 30),
+    liveHeapBytes: heap(i * 30),
+    handles: 20,
+    fds: fds(i * 30),
+    children: 0,
+  }));
 
 describe('the soak verdict', () => {
   it('fits a least-squares slope', () => {
@@ -12,16 +19,17 @@ describe('the soak verdict', () => {
 
   it('calls a heap that breathes with GC flat', () => {
     const verdict = serviceVerdict('ingest', series(30, (t) => 120 * MB + (Math.floor(t / 30) % 2 === 0 ? 0 : 12 * MB), () => 40), 120);
-    expect(verdict).toMatchObject({ flat: true, rss: { flat: true }, fds: { flat: true } });
+    expect(verdict).toMatchObject({ flat: true, liveHeap: { flat: true }, handles: { flat: true }, fds: { flat: true } });
   });
 
   it('calls a steady leak of memory or descriptors not flat', () => {
-    expect(serviceVerdict('edge', series(30, (t) => 100 * MB + (t / 60) * 2 * MB, () => 40), 120).rss.flat).toBe(false);
+    expect(serviceVerdict('edge', series(30, (t) => 100 * MB + (t / 60) * 2 * MB, () => 40), 120)).toMatchObject({ flat: false, liveHeap: { flat: false } });
     expect(serviceVerdict('edge', series(30, () => 100 * MB, (t) => 40 + Math.floor(t / 60)), 120).fds.flat).toBe(false);
   });
 
   it('leaves the warm-up out', () => {
     const samples = series(10, (t) => (t < 120 ? 50 * MB + t * MB : 170 * MB), () => 30);
+    expect(samples[0]?.handles).toBe(20);
     expect(serviceVerdict('transcode', samples, 120).flat).toBe(true);
     expect(trend(samples.map((s) => ({ atSeconds: s.atSeconds, value: s.rssBytes })), () => 16 * MB).flat).toBe(false);
   });

@@ -1,7 +1,14 @@
-/** One reading of one service: the Node process's resident memory and open file descriptors, and its child processes. */
+/**
+ * One reading of one service: the Node process's resident memory, its live
+ * heap after a forced full GC (JS heap + external, over the inspector), the
+ * handles keeping its loop alive (`process.getActiveResourcesInfo()`), its
+ * open file descriptors and its child processes.
+ */
 export interface ServiceSample {
   atSeconds: number;
   rssBytes: number;
+  liveHeapBytes: number;
+  handles: number;
   fds: number;
   children: number;
 }
@@ -22,8 +29,12 @@ export interface Trend {
 export interface ServiceVerdict {
   service: string;
   samples: number;
+  /** Shown, not judged alone: allocators keep freed pages, so RSS may rise to a plateau without a leak. */
   rss: Trend;
+  liveHeap: Trend;
+  handles: Trend;
   fds: Trend;
+  /** Live heap, handles and descriptors all flat. */
   flat: boolean;
 }
 
@@ -66,21 +77,22 @@ export function trend(samples: ReadonlyArray<{ atSeconds: number; value: number 
   };
 }
 
-/** RSS may drift by 10 % of its mean (at least 16 MB: V8 grows its heap in steps); descriptors by 5 % (at least 8). */
-export const RSS_ALLOWANCE = (mean: number): number => Math.max(16 * 1024 * 1024, 0.1 * mean);
-export const FD_ALLOWANCE = (mean: number): number => Math.max(8, 0.05 * mean);
+/** Memory may drift by 10 % of its mean (at least 16 MB: V8 grows its heap in steps); handles and descriptors by 5 % (at least 8). */
+export const MEMORY_ALLOWANCE = (mean: number): number => Math.max(16 * 1024 * 1024, 0.1 * mean);
+export const COUNT_ALLOWANCE = (mean: number): number => Math.max(8, 0.05 * mean);
 
 /** The verdict of one service: samples before `warmupSeconds` are left out (start-up allocations, JIT, caches filling). */
 export function serviceVerdict(service: string, samples: readonly ServiceSample[], warmupSeconds: number): ServiceVerdict {
   const kept = samples.filter((s) => s.atSeconds >= warmupSeconds);
   const use = kept.length >= 3 ? kept : samples;
-  const rss = trend(
-    use.map((s) => ({ atSeconds: s.atSeconds, value: s.rssBytes })),
-    RSS_ALLOWANCE,
-  );
-  const fds = trend(
-    use.map((s) => ({ atSeconds: s.atSeconds, value: s.fds })),
-    FD_ALLOWANCE,
-  );
-  return { service, samples: use.length, rss, fds, flat: rss.flat && fds.flat };
+  const of = (pick: (s: ServiceSample) => number, allowance: (mean: number) => number): Trend =>
+    trend(
+      use.map((s) => ({ atSeconds: s.atSeconds, value: pick(s) })),
+      allowance,
+    );
+  const rss = of((s) => s.rssBytes, MEMORY_ALLOWANCE);
+  const liveHeap = of((s) => s.liveHeapBytes, MEMORY_ALLOWANCE);
+  const handles = of((s) => s.handles, COUNT_ALLOWANCE);
+  const fds = of((s) => s.fds, COUNT_ALLOWANCE);
+  return { service, samples: use.length, rss, liveHeap, handles, fds, flat: liveHeap.flat && handles.flat && fds.flat };
 }
