@@ -8,6 +8,18 @@ import type { LatencyResult } from './latency/latency-report';
 import type { CaptureBenchResult } from './capture/capture-bench';
 import type { SrtBenchResult } from './srt/srt-bench';
 import type { FanoutResult as SfuFanoutResult } from './sfu-fanout/sfu-fanout-report';
+import type { ServiceSample, ServiceVerdict } from './soak/soak-report';
+
+interface SoakResult {
+  served: {
+    streams: number;
+    publisherSessions: number;
+    peakConnected: number;
+    byProtocol: Record<'flv' | 'rtmp' | 'hls', { sessions: number; segments: number }>;
+  };
+  samples: Record<string, ServiceSample[]>;
+  verdicts: ServiceVerdict[];
+}
 
 jest.setTimeout(420_000);
 
@@ -205,5 +217,26 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
     expect(result.devicesPerAgent).toEqual({ served: 2, asked: 2 });
     expect(run.stdout).toContain('CAPTURE-TO-GLASS');
     expect(run.stdout).toContain('served 2/2');
+  });
+
+  it('soak: serves streams to FLV, RTMP and HLS viewers with churn, samples every service over time and judges the curve', async () => {
+    const file = join(dir, 'soak.json');
+    const run = await runBench(['soak', '--streams', '2', '--viewers', '6', '--minutes', '0.5', '--sample-seconds', '3', '--churn-seconds', '5', '--publisher-churn-seconds', '12', '--json', file]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(readFileSync(file, 'utf8')) as SoakResult;
+    expect(result.served.streams).toBe(2);
+    expect(result.served.publisherSessions).toBeGreaterThanOrEqual(3); // one publisher stopped and came back
+    for (const protocol of ['flv', 'rtmp', 'hls'] as const) expect(result.served.byProtocol[protocol].sessions).toBeGreaterThanOrEqual(2);
+    expect(result.served.byProtocol.hls.segments).toBeGreaterThan(0);
+    expect(result.served.peakConnected).toBe(6);
+    for (const service of ['control-plane', 'ingest', 'transcode', 'edge']) {
+      const samples = result.samples[service] ?? [];
+      expect(samples.length).toBeGreaterThanOrEqual(8);
+      expect(samples.every((s) => s.rssBytes > 10 * 1024 * 1024 && s.liveHeapBytes > 1024 * 1024 && s.handles > 2 && s.fds > 5)).toBe(true);
+    }
+    expect(result.samples['transcode']?.some((s) => s.children >= 2)).toBe(true); // one FFmpeg per stream
+    expect(result.verdicts.map((v) => v.service)).toEqual(['control-plane', 'ingest', 'transcode', 'edge']);
+    expect(run.stdout).toMatch(/verdict: (FLAT|NOT FLAT)/);
+    expect(run.stdout).toMatch(/served: 2 streams in \d+ publisher sessions; \d+ viewer sessions/);
   });
 });

@@ -27,8 +27,8 @@ export const transcodeConfigSchema = z.object({
   TRANSCODE_FFPROBE_PATH: z.string().min(1).default('ffprobe').describe('ffprobe binary (used when the live state lacks the source size).'),
   TRANSCODE_ENCODER: z.enum(ENCODER_CHOICES).default('auto').describe('H.264 encoder; `auto` probes NVENC, QSV and VAAPI at start and falls back to libx264.'),
   TRANSCODE_VAAPI_DEVICE: z.string().default('/dev/dri/renderD128').describe('DRM render node for VAAPI.'),
-  TRANSCODE_JOB_ACK_WAIT_MS: millis(2500).describe(
-    'JetStream ack wait of a job: a worker that stops confirming for this long (dead or hung) loses the job to another worker.',
+  TRANSCODE_JOB_ACK_WAIT_MS: millis(1500).describe(
+    'JetStream ack wait of a job: a worker that stops confirming for this long (dead or hung) loses the job to another worker. The running worker confirms every third of it.',
   ),
   TRANSCODE_STALL_TIMEOUT_MS: millis(8000).describe('FFmpeg is restarted when its output time has not advanced for this long.'),
   TRANSCODE_START_TIMEOUT_MS: millis(15000).describe('FFmpeg is restarted when it has produced nothing this long after starting (input probe included).'),

@@ -38,7 +38,7 @@ describe('HLS playback in Chromium (hls.js) across a hung worker, a killed worke
   let edge: AppProcess;
   let browser: Browser;
   let page: Page;
-  const claims: Array<{ worker: string; delivery: number }> = [];
+  const claims: Array<{ worker: string; delivery: number; receivedAt: number }> = [];
 
   const origin = async (): Promise<HlsOrigin | undefined> => {
     const raw = await platform.redis.get(transcodeKeys(ns).hlsOrigin(streamId));
@@ -52,7 +52,7 @@ describe('HLS playback in Chromium (hls.js) across a hung worker, a killed worke
       PlatformStandIn.connect(ns),
       launchChromium(),
     ]);
-    platform.bus.subscribe(transcodeContracts.jobClaimed, (c) => void claims.push(c), { queue: false });
+    platform.bus.subscribe(transcodeContracts.jobClaimed, (c) => void claims.push({ ...c, receivedAt: Date.now() }), { queue: false });
     const workerEnv = (dir: string) => ({
       ...env,
       TRANSCODE_WORK_DIR: dir,
@@ -78,7 +78,7 @@ describe('HLS playback in Chromium (hls.js) across a hung worker, a killed worke
     }
   });
 
-  /** Polls the 360p playlist on the edge every 250 ms: the statuses it got, and when a segment past `afterMsn` appeared. */
+  /** Polls the 360p playlist on the edge every 100 ms: the statuses it got, and when a segment past `afterMsn` appeared. */
   const watchPlaylist = (afterMsn: number) => {
     const statuses: number[] = [];
     const retryAfter: Array<string | null> = [];
@@ -95,7 +95,7 @@ describe('HLS playback in Chromium (hls.js) across a hung worker, a killed worke
           retryAfter.push(res.headers.get('retry-after'));
           await res.body?.cancel();
         }
-        await sleep(250);
+        await sleep(100);
       }
     })();
     return {
@@ -118,6 +118,11 @@ describe('HLS playback in Chromium (hls.js) across a hung worker, a killed worke
     const index = ids.indexOf(current?.worker ?? '');
     expect(index).toBeGreaterThanOrEqual(0);
     return workers[index] as AppProcess;
+  };
+  /** When the other worker announced its claim (FFmpeg started), counted from `since`. */
+  const claimedAfter = (since: number): string => {
+    const claim = claims.find((c) => c.receivedAt > since);
+    return claim ? `claimed by the other worker after ${claim.receivedAt - since} ms` : 'no claim seen';
   };
   const dirOf = (worker: AppProcess) => dirs[workers.indexOf(worker)] as string;
   const handovers: string[] = [];
@@ -148,7 +153,8 @@ describe('HLS playback in Chromium (hls.js) across a hung worker, a killed worke
     }
     await watch.stop();
     const resumedMs = (watch.resumedAt() as number) - stoppedAt;
-    handovers.push(`SIGSTOP: next segment on the edge ${resumedMs} ms after the worker hung`);
+    handovers.push(`SIGSTOP: ${claimedAfter(stoppedAt)}, next segment on the edge ${resumedMs} ms after the worker hung`);
+    process.stdout.write(`takeover: ${handovers.at(-1)}\n`);
     // Players never see 404 ("unknown stream" is fatal to them): the last playlist, or 503 with Retry-After.
     expect(watch.statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
     expect(watch.retryAfter.every((r) => r === '1')).toBe(true);
@@ -173,7 +179,8 @@ describe('HLS playback in Chromium (hls.js) across a hung worker, a killed worke
     await waitFor(() => watch.resumedAt(), { timeoutMs: 30_000, intervalMs: 100, what: 'a new segment on the edge' });
     await watch.stop();
     const resumedMs = (watch.resumedAt() as number) - killedAt;
-    handovers.push(`SIGKILL: next segment on the edge ${resumedMs} ms after the kill`);
+    handovers.push(`SIGKILL: ${claimedAfter(killedAt)}, next segment on the edge ${resumedMs} ms after the kill`);
+    process.stdout.write(`takeover: ${handovers.at(-1)}\n`);
     expect(watch.statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
     expect(resumedMs).toBeLessThan(20_000);
     expect(await holderOf()).toBe(survivor);

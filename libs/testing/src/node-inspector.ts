@@ -41,6 +41,17 @@ export class NodeInspector {
     return result.result.value;
   }
 
+  /** The value of an expression evaluated in the inspected process (JSON-serialisable results only). */
+  async evaluate<T>(expression: string): Promise<T> {
+    const result = (await this.call('Runtime.evaluate', { expression, returnByValue: true })) as { result: { value: T } };
+    return result.result.value;
+  }
+
+  /** Handles and requests keeping the process's event loop alive, by kind (`process.getActiveResourcesInfo()`). */
+  async activeResources(): Promise<Record<string, number>> {
+    return this.evaluate<Record<string, number>>('process.getActiveResourcesInfo().reduce((m, k) => ((m[k] = (m[k] || 0) + 1), m), {})');
+  }
+
   close(): void {
     this.socket.close();
   }
