@@ -97,7 +97,9 @@ export class HlsDeliveryService implements OnModuleDestroy {
     if (fresh) return { ok: true, object: fresh, cache: 'hit' };
     const origin = location.origin;
     if (!origin) return this.staleOr(key, object, location.live ? HLS_GAP : { ok: false, status: 404, message: 'unknown stream' });
-    const { result, shared } = this.coalescer.run(key, () => this.fetch(key, object, origin));
+    // Coalesced per origin: after a takeover, requests that already know the new worker must not wait on a fetch
+    // still hanging on the old one (a hung worker answers nothing until the playlist timeout).
+    const { result, shared } = this.coalescer.run(`${origin.worker}|${origin.sessionId}|${key}`, () => this.fetch(key, object, origin));
     try {
       return { ok: true, object: await result, cache: shared ? 'coalesced' : 'miss' };
     } catch (error) {

@@ -157,7 +157,6 @@ export class TranscodeJob {
     try {
       await this.origin.takeLease();
       const sequence = await this.deps.sequences.begin(this.streamId);
-      if (sequence.continuing) this.origin.continueStream();
       await this.book.open(sequence);
       await this.recordings.prepare();
       this.log.info(

@@ -31,7 +31,6 @@ export class OriginAnnouncer {
   private readonly token = randomUUID();
   private announcedOrigin = false;
   private firstEncodedReadyAt?: number;
-  private continuing = false;
 
   constructor(
     private readonly options: OriginAnnouncerOptions,
@@ -43,17 +42,6 @@ export class OriginAnnouncer {
 
   get announced(): boolean {
     return this.announcedOrigin;
-  }
-
-  /**
-   * The stream's playlists exist already (this job takes over from another
-   * worker, or the pool restarted): players are waiting, so the origin is
-   * announced as soon as the encoded renditions have a segment, without the
-   * grace for the passthrough, whose first cut waits for a source keyframe —
-   * the edge serves that rendition's last playlist until it catches up.
-   */
-  continueStream(): void {
-    this.continuing = true;
   }
 
   async takeLease(): Promise<void> {
@@ -81,7 +69,7 @@ export class OriginAnnouncer {
     if (!planned.filter((r) => r.mode === 'encode').every((r) => this.book.has(r))) return true;
     this.firstEncodedReadyAt ??= Date.now();
     // A passthrough with a long source GOP may lag; it must not hold the whole stream back for long.
-    const graceOver = this.continuing || Date.now() - this.firstEncodedReadyAt >= this.options.plan.segmentSeconds * 2000;
+    const graceOver = Date.now() - this.firstEncodedReadyAt >= this.options.plan.segmentSeconds * 2000;
     if (!planned.every((r) => this.book.has(r)) && !graceOver) return true;
     const { streamId, ttlMs } = this.options;
     if (!(await this.leases.refresh(streamId, this.token, ttlMs, { record: this.record(true), ttlMs }))) return false;
