@@ -121,8 +121,15 @@ describe('NATS restarted', () => {
     );
 
     // The event ingest published while NATS was down is in JetStream now.
-    const consumer = await nc.jetstream().consumers.get(streamName, 'fault_test');
-    const ended = await waitFor(async () => consumer.next({ expires: 2000 }), { timeoutMs: 30_000, what: 'stream.ended of the stream stopped during the outage' });
+    // The test's own connection may still be catching up with the restarted server (a JetStream API request timed
+    // out on a loaded CI box): the lookup is retried like the read.
+    const ended = await waitFor(
+      async () => {
+        const consumer = await nc.jetstream().consumers.get(streamName, 'fault_test');
+        return consumer.next({ expires: 2000 });
+      },
+      { timeoutMs: 30_000, what: 'stream.ended of the stream stopped during the outage' },
+    );
     expect(JSON.parse(ended.string())).toMatchObject({ streamId: ending.id, reason: 'publisher_closed' });
     ended.ack();
     expect((await api<{ live: boolean }>('GET', `/streams/${ending.id}`)).live).toBe(false);

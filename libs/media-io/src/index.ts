@@ -4,4 +4,3 @@
 export * from './rtmp';
 export * from './hub';
 export * from './ffmpeg';
-export * from './webrtc';

@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { WhipHttpError, WhipSession, restartDelayMs, type BackoffOptions, type WhipFeedback, type WhipMediaKind } from '@mediaplane/media-io';
+import { restartDelayMs, type BackoffOptions } from '@mediaplane/media-io';
+import { WhipHttpError, WhipSession, type WhipFeedback, type WhipMediaKind } from '@mediaplane/media-io/werift';
 import { AdaptiveQualityController, adaptiveLadder, captureWhipArgs, type AdaptiveQualityOptions } from '@mediaplane/media-plan';
 import type { Logger } from '@mediaplane/observability';
 import type { CaptureQuality } from '../devices/device-source';

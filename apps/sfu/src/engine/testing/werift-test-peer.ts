@@ -11,7 +11,7 @@ import {
   type RtcpPacket,
 } from 'werift';
 import { isKeyframeStart } from '../rtp-keyframe';
-import { patchWeriftDuplicateHelloVerifyRequest } from '@mediaplane/media-io';
+import { patchWeriftDuplicateHelloVerifyRequest } from '@mediaplane/media-io/werift';
 import { RTC_DATA_CHANNEL_LABEL, RTC_DATA_CHANNEL_STREAM_ID, type MediaKind } from '../rtc-engine';
 
 /**

@@ -1,6 +1,6 @@
 import { RTCPeerConnection, useAbsSendTime, useSdesMid, useSdesRTPStreamId } from 'werift';
 import type { RtcEngine, RtcEngineOptions, RtcEngineStats, RtcRouter } from '../rtc-engine';
-import { patchWeriftDuplicateHelloVerifyRequest } from '@mediaplane/media-io';
+import { patchWeriftDuplicateHelloVerifyRequest } from '@mediaplane/media-io/werift';
 import { weriftAudioCodecs, weriftVideoCodecs } from './werift-codecs';
 import { WeriftRegistry } from './werift-registry';
 import { WeriftRouter, type WeriftPeerFactory } from './werift-router';
