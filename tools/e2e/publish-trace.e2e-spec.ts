@@ -90,8 +90,12 @@ describe('one trace from publish authorization to the transcode job, linked to t
     expect(authorize).toMatchObject({ service: 'ingest', name: 'publish authorize', attributes: { 'mediaplane.stream_id': stream.id } });
     expect(authorize.parentSpanId).toBeUndefined(); // the root: RTMP brings no trace context
 
-    const request = await waitFor(() => trace().find((s) => s.kind === CLIENT && s.parentSpanId === authorize.spanId), { what: 'the authorization request' });
-    expect(request).toMatchObject({ service: 'ingest', name: 'request ingest.v1.publish.authorize' });
+    // The authorization span also parents the cluster-wide failed-attempt throttle's Redis calls, so pick the NATS request by name.
+    const request = await waitFor(
+      () => trace().find((s) => s.kind === CLIENT && s.parentSpanId === authorize.spanId && s.name === 'request ingest.v1.publish.authorize'),
+      { what: 'the authorization request' },
+    );
+    expect(request).toMatchObject({ service: 'ingest' });
     const handled = await waitFor(() => trace().find((s) => s.parentSpanId === request.spanId), { what: "the control plane's handler span" });
     expect(handled).toMatchObject({ service: 'control-plane', kind: CONSUMER, name: 'process ingest.v1.publish.authorize' });
 
