@@ -36,14 +36,20 @@ const THUMBNAIL_SHORT_SIDE = 180;
 export const PIPED_FLV_INPUT = 'pipe:0';
 
 /**
- * Reading a live internal FLV: short probing (a live FLV source announces its
- * streams at once; probing for seconds only delays the first output). From
- * stdin (`PIPED_FLV_INPUT`) the format is named, and the feeding process owns
- * the read timeout; from a URL, a read timeout so a silent source fails
+ * Reading a live internal FLV: short probing. Ingest starts every pull with
+ * the sequence headers and its GOP cache, so both tracks announce themselves
+ * in the first tags; FFmpeg still reads for the whole analyze duration of
+ * *real time* past that burst before its first output, which delays a new
+ * stream and, above all, a worker taking a stream over (measured: first
+ * output 1.6–1.8 s after the start at 1.5 s, 0.5–0.8 s at 0.2–0.4 s, with the
+ * AAC parameters still read right). The byte limit stays generous: at 128 KB
+ * a 4 Mb/s stream's first keyframe filled it before the AAC config was read.
+ * From stdin (`PIPED_FLV_INPUT`) the format is named, and the feeding process
+ * owns the read timeout; from a URL, a read timeout so a silent source fails
  * instead of hanging.
  */
 export function liveInputArgs(inputUrl: string, timeoutMs = 10_000): string[] {
-  const probe = ['-analyzeduration', '1500000', '-probesize', '1000000'];
+  const probe = ['-analyzeduration', '500000', '-probesize', '1000000'];
   if (inputUrl.startsWith('pipe:')) return [...probe, '-f', 'flv', '-i', inputUrl];
   return ['-rw_timeout', String(timeoutMs * 1000), ...probe, '-i', inputUrl];
 }
