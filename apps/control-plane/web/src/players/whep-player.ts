@@ -3,6 +3,12 @@ import { PlaybackUnavailableError, type Player, type PlayerCallbacks } from './p
 export const WEBRTC_NOT_AVAILABLE = 'WebRTC playback is not available on this platform';
 export const WEBRTC_NOT_FOR_STREAM = 'WebRTC playback is not available for this stream';
 const ANSWER_TIMEOUT_MS = 10_000;
+/**
+ * ICE and DTLS on a working path take well under a second; a connection that
+ * is not up by then will not come up. Chromium only calls it `failed` after
+ * about 30 s, which a viewer would spend looking at a black player.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * WebRTC playback over WHEP (RFC 9725): one recvonly offer POSTed as
@@ -26,7 +32,9 @@ export async function playWhep(video: HTMLVideoElement, url: string, callbacks: 
       video.srcObject = media;
       void video.play().catch(() => undefined);
     };
+    let connectTimer: ReturnType<typeof setTimeout> | undefined;
     pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'connected') clearTimeout(connectTimer);
       if (pc.connectionState === 'failed') callbacks.onError('WHEP: the WebRTC connection failed');
     };
     await pc.setLocalDescription(await pc.createOffer());
@@ -34,8 +42,12 @@ export async function playWhep(video: HTMLVideoElement, url: string, callbacks: 
     const res = await postOffer(url, pc.localDescription?.sdp ?? '');
     const location = res.headers.get('location');
     await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+    connectTimer = setTimeout(() => {
+      if (pc.connectionState !== 'connected') callbacks.onError(`WHEP: no connection within ${CONNECT_TIMEOUT_MS / 1000} s`);
+    }, CONNECT_TIMEOUT_MS);
     return {
       destroy: () => {
+        clearTimeout(connectTimer);
         pc.close();
         video.srcObject = null;
         if (location) void fetch(new URL(location, url), { method: 'DELETE' }).catch(() => undefined);
