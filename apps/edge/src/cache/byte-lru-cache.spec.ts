@@ -52,4 +52,19 @@ describe('ByteLruCache', () => {
     expect(c.size).toBe(1);
     expect(c.bytes).toBe(10);
   });
+
+  it('fed new objects at a steady rate, levels off at one keep time of them (what a soak sees as a plateau)', () => {
+    // A segment of 10 bytes every 2 s, kept 120 s, pruned every 5 s as the delivery service does: 60 segments, never more.
+    const c = new ByteLruCache<string>(1_000_000, () => now);
+    const held: number[] = [];
+    for (let t = 0; t <= 1_200_000; t += 1000) {
+      now = t;
+      if (t % 2000 === 0) c.set(`s${t}`, 'S', 10, 120_000);
+      if (t % 5000 === 0) c.prune();
+      if (t >= 125_000) held.push(c.size);
+    }
+    expect(Math.max(...held)).toBeLessThanOrEqual(60 + 3);
+    expect(Math.min(...held)).toBeGreaterThanOrEqual(60);
+    expect(c.bytes).toBe(c.size * 10);
+  });
 });
