@@ -13,7 +13,18 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { HlsOriginSchema } from '@mediaplane/contracts';
 import { transcodeKeys } from '@mediaplane/sessions';
-import { cleanupNamespace, freePort, parseMaster, parseMedia, platformEnv, sleep, spawnTracked, stopProcess, waitFor, type MediaSegment } from '@mediaplane/testing';
+import {
+  cleanupNamespace,
+  freePort,
+  parseMaster,
+  parseMedia,
+  platformEnv,
+  sleep,
+  spawnTracked,
+  stopProcess,
+  waitFor,
+  type MediaSegment,
+} from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp, type BenchApp } from '../common/bench-app';
 import { runBench } from '../common/bench-lifecycle';
@@ -90,7 +101,22 @@ async function main({ defer }: Parameters<Parameters<typeof runBench>[0]>[0]): P
   const streamId = created.id;
   let publisher: ChildProcess | undefined = spawnTracked(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/${created.streamKey}`],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      source,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      `rtmp://127.0.0.1:${rtmpPort}/live/${created.streamKey}`,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   defer('stop the publisher', async () => void (publisher && (await stopProcess(publisher, 3000, 'SIGINT'))));
@@ -134,7 +160,10 @@ async function main({ defer }: Parameters<Parameters<typeof runBench>[0]>[0]): P
     );
     workers.splice(workers.indexOf(victim), 1);
     if (signal === 'SIGKILL') {
-      await waitFor(() => victim.app.child.exitCode !== null || victim.app.child.signalCode !== null, { timeoutMs: 10_000, what: 'the killed worker to be gone' });
+      await waitFor(() => victim.app.child.exitCode !== null || victim.app.child.signalCode !== null, {
+        timeoutMs: 10_000,
+        what: 'the killed worker to be gone',
+      });
       await startWorker();
     } else {
       // Woken, the hung worker must notice it lost the stream and stop producing; it stays as the spare.

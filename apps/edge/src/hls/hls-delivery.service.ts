@@ -5,6 +5,7 @@ import { ByteLruCache } from '../cache/byte-lru-cache';
 import { RequestCoalescer } from '../cache/request-coalescer';
 import type { EdgeConfig } from '../edge.config';
 import { EdgeMetrics } from '../metrics/edge-metrics.service';
+import { OriginChanges } from '../origin/origin-changes';
 import { OriginClient, OriginUnavailableError } from '../origin/origin-client.service';
 import { OriginDirectory, type StreamLocation } from '../origin/origin-directory.service';
 import { isPlaylist, originPath, type HlsObject } from './hls-object';
@@ -38,6 +39,9 @@ export const HLS_GAP = {
  */
 const ENTRY_OVERHEAD_BYTES = 512;
 
+/** What a playlist request's race against a takeover announcement yields when the announcement wins. */
+const ORIGIN_CHANGED = Symbol('origin changed');
+
 const CONTENT_TYPES: Record<HlsObject['kind'], string> = {
   master: 'application/vnd.apple.mpegurl',
   media: 'application/vnd.apple.mpegurl',
@@ -64,6 +68,7 @@ export class HlsDeliveryService implements OnModuleDestroy {
     private readonly directory: OriginDirectory,
     private readonly client: OriginClient,
     private readonly metrics: EdgeMetrics,
+    private readonly changes: OriginChanges,
   ) {
     this.cache = new ByteLruCache(config.EDGE_CACHE_MAX_BYTES);
     this.pruner = setInterval(() => {
@@ -100,7 +105,7 @@ export class HlsDeliveryService implements OnModuleDestroy {
     return this.deliverAsIs(streamId, location, { ...object, directives: bounded.directives });
   }
 
-  private async deliverAsIs(streamId: string, location: StreamLocation, object: HlsObject): Promise<Delivery> {
+  private async deliverAsIs(streamId: string, location: StreamLocation, object: HlsObject, afterChange = false): Promise<Delivery> {
     const key = `${streamId}/${originPath(object)}`;
     const fresh = this.cache.get(key);
     if (fresh) return { ok: true, object: fresh, cache: 'hit' };
@@ -109,12 +114,22 @@ export class HlsDeliveryService implements OnModuleDestroy {
     // Coalesced per origin: after a takeover, requests that already know the new worker must not wait on a fetch
     // still hanging on the old one (a hung worker answers nothing until the playlist timeout).
     const { result, shared } = this.coalescer.run(`${origin.worker}|${origin.sessionId}|${key}`, () => this.fetch(key, object, origin));
+    // A playlist request waiting on a worker that hangs moves to the new worker as soon as a takeover is announced
+    // (segments stay with the worker that made them: the new one has none of the old names).
+    const change = isPlaylist(object) && !afterChange ? this.changes.next(streamId) : undefined;
     try {
-      return { ok: true, object: await result, cache: shared ? 'coalesced' : 'miss' };
+      const outcome = change ? await Promise.race([result, change.changed.then((): typeof ORIGIN_CHANGED => ORIGIN_CHANGED)]) : await result;
+      if (outcome === ORIGIN_CHANGED) {
+        result.catch(() => undefined); // the abandoned fetch still settles; nobody waits for it now
+        return await this.deliverAsIs(streamId, await this.directory.locate(streamId), object, true);
+      }
+      return { ok: true, object: outcome, cache: shared ? 'coalesced' : 'miss' };
     } catch (error) {
       this.directory.forget(streamId);
       const timeout = error instanceof OriginUnavailableError && error.timeout;
       return this.staleOr(key, object, location.live ? HLS_GAP : { ok: false, status: timeout ? 504 : 502, message: 'the stream origin is unavailable' });
+    } finally {
+      change?.cancel();
     }
   }
 

@@ -32,9 +32,7 @@ export async function playWhep(video: HTMLVideoElement, url: string, callbacks: 
       video.srcObject = media;
       void video.play().catch(() => undefined);
     };
-    let connectTimer: ReturnType<typeof setTimeout> | undefined;
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'connected') clearTimeout(connectTimer);
       if (pc.connectionState === 'failed') callbacks.onError('WHEP: the WebRTC connection failed');
     };
     await pc.setLocalDescription(await pc.createOffer());
@@ -42,7 +40,7 @@ export async function playWhep(video: HTMLVideoElement, url: string, callbacks: 
     const res = await postOffer(url, pc.localDescription?.sdp ?? '');
     const location = res.headers.get('location');
     await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
-    connectTimer = setTimeout(() => {
+    const connectTimer = setTimeout(() => {
       if (pc.connectionState !== 'connected') callbacks.onError(`WHEP: no connection within ${CONNECT_TIMEOUT_MS / 1000} s`);
     }, CONNECT_TIMEOUT_MS);
     return {
