@@ -215,8 +215,11 @@ describe('hostile publisher timestamps (real ingest, transcode and edge)', () =>
     for (const kind of ['forward_jump', 'backward_jump', 'jitter', 'constant', 'wrap']) expect({ kind, counted: (counted[kind] ?? 0) > 0 }).toEqual({ kind, counted: true });
     expect(viewerEnded).toBeUndefined();
     expect(monotonic).toBe(true);
-    // The viewer starts with the cached GOP (up to 2 s of past media), so its clock may lead by that much.
-    expect(Math.abs(advancedMs - viewedMs)).toBeLessThan(4000);
+    // No hour leap and no freeze. Loose on purpose: the viewer starts with the cached GOP (up to 2 s of past
+    // media), and on a saturated CI machine the scripted publisher itself was seen to stall 4.4 s (38.0 s of
+    // media in 42.4 s, with the same gap in the clean neighbour's HLS).
+    expect(advancedMs).toBeGreaterThan(viewedMs / 2);
+    expect(advancedMs).toBeLessThan(viewedMs + 10_000);
     // 2 s segments: one per target duration (±1 over the run), never a run of filler segments, never a long gap.
     for (const w of [hostileWatch, controlWatch]) {
       const expected = windowMs(w) / 2000;
