@@ -188,7 +188,8 @@ describe('hostile publisher timestamps (real ingest, transcode and edge)', () =>
     const runMs = Date.now() - started;
 
     // Ingest corrected every kind of lie, and counted it.
-    const corrections = async (correction: string) => (await metric(ingest.httpUrl, 'mediaplane_ingest_timestamp_corrections_total', { correction })).reduce((a, b) => a + b, 0);
+    const corrections = async (correction: string) =>
+      (await metric(ingest.httpUrl, 'mediaplane_ingest_timestamp_corrections_total', { correction })).reduce((a, b) => a + b, 0);
     const counted = Object.fromEntries(
       await Promise.all(['forward_jump', 'backward_jump', 'jitter', 'constant', 'wrap'].map(async (c) => [c, await corrections(c)] as const)),
     );
@@ -212,7 +213,8 @@ describe('hostile publisher timestamps (real ingest, transcode and edge)', () =>
       ].join('\n'),
     );
 
-    for (const kind of ['forward_jump', 'backward_jump', 'jitter', 'constant', 'wrap']) expect({ kind, counted: (counted[kind] ?? 0) > 0 }).toEqual({ kind, counted: true });
+    for (const kind of ['forward_jump', 'backward_jump', 'jitter', 'constant', 'wrap'])
+      expect({ kind, counted: (counted[kind] ?? 0) > 0 }).toEqual({ kind, counted: true });
     expect(viewerEnded).toBeUndefined();
     expect(monotonic).toBe(true);
     // No hour leap and no freeze. Loose on purpose: the viewer starts with the cached GOP (up to 2 s of past
@@ -225,8 +227,12 @@ describe('hostile publisher timestamps (real ingest, transcode and edge)', () =>
       const expected = windowMs(w) / 2000;
       expect(segmentsMade(w)).toBeGreaterThanOrEqual(Math.floor(expected) - 2);
       expect(segmentsMade(w)).toBeLessThanOrEqual(Math.ceil(expected) + 2);
-      expect(longestWaitMs(w)).toBeLessThan(8000);
     }
+    // The hostile stream's longest wait is judged against the clean neighbour's, which shows what the machine's
+    // load alone costs (a saturated CI run saw 7.5 s in both; without the sanitizer the hostile one had 10.3 s
+    // against the neighbour's ~2.5 s).
+    expect(longestWaitMs(controlWatch)).toBeLessThan(15_000);
+    expect(longestWaitMs(hostileWatch)).toBeLessThan(Math.max(8000, longestWaitMs(controlWatch) + 4000));
     expect(hostileWatch.futurePdtMs).toBeLessThan(10_000);
     expect(speeds.length).toBeGreaterThan(0);
     expect(Math.max(...speeds)).toBeLessThan(2);
