@@ -8,11 +8,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
-import { NodeInspector, cleanupNamespace, freePort, freeUdpPort, platformEnv, sleep, spawnTracked, stopProcess, waitFor } from '@mediaplane/testing';
+import { NodeInspector, cleanupNamespace, freePort, freeUdpPort, platformEnv, sleep, stopProcess, waitFor } from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp, type BenchApp } from '../common/bench-app';
 import { runBench } from '../common/bench-lifecycle';
 import { ensureBenchSource } from '../common/bench-source';
+import { copyPublisher } from '../common/copy-publisher';
 import { say } from '../common/progress';
 import { processUsage } from '../common/proc-stats';
 import { fmt, formatTable, writeResult } from '../common/report-table';
@@ -133,11 +134,7 @@ async function main(): Promise<void> {
   }
   const publish = (p: Publisher): void => {
     p.sessions++;
-    p.child = spawnTracked(
-      'ffmpeg',
-      ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/${p.key}`],
-      { stdio: ['ignore', 'ignore', 'ignore'] },
-    );
+    p.child = copyPublisher(source, 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/${p.key}`, { quiet: true });
   };
   defer('stop publishers', async () => {
     await Promise.all(publishers.map((p) => (p.child ? stopProcess(p.child, 3000, 'SIGINT') : undefined)));
@@ -188,7 +185,9 @@ async function main(): Promise<void> {
       for (const s of SERVICES) {
         const sample = await readService(app(s).child.pid as number, inspectors.get(s) as NodeInspector, t);
         samples[s].push(sample);
-        cells.push(`${fmt(sample.rssBytes / 1024 / 1024, 0)}/${fmt(sample.liveHeapBytes / 1024 / 1024, 0)}MB/${sample.handles}/${sample.fds}/${sample.children}`);
+        cells.push(
+          `${fmt(sample.rssBytes / 1024 / 1024, 0)}/${fmt(sample.liveHeapBytes / 1024 / 1024, 0)}MB/${sample.handles}/${sample.fds}/${sample.children}`,
+        );
       }
       const line = cells.join(' | ');
       process.stdout.write(`${fmt(t, 0).padStart(7)}  ${String(connected).padStart(7)} | ${line}\n`);
@@ -247,12 +246,30 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${formatTable(
       ['protocol', 'sessions', 'failed opens', 'ended by server', 'MB received', 'HLS segments'],
-      SOAK_PROTOCOLS.map((p) => [p, String(served[p].sessions), String(served[p].failedOpens), String(served[p].endedByServer), mb(served[p].bytes), p === 'hls' ? String(served[p].segments) : '-']),
+      SOAK_PROTOCOLS.map((p) => [
+        p,
+        String(served[p].sessions),
+        String(served[p].failedOpens),
+        String(served[p].endedByServer),
+        mb(served[p].bytes),
+        p === 'hls' ? String(served[p].segments) : '-',
+      ]),
     )}\n\n`,
   );
   process.stdout.write(
     `${formatTable(
-      ['service', 'RSS first→last MB', 'RSS MB/min', 'live heap first→last MB', 'heap MB/min', 'handles first→last', 'handles/min', 'fds first→last', 'fds/min', 'verdict'],
+      [
+        'service',
+        'RSS first→last MB',
+        'RSS MB/min',
+        'live heap first→last MB',
+        'heap MB/min',
+        'handles first→last',
+        'handles/min',
+        'fds first→last',
+        'fds/min',
+        'verdict',
+      ],
       verdicts.map((v) => [
         v.service,
         `${mb(v.rss.first)}→${mb(v.rss.last)}`,
@@ -263,7 +280,9 @@ async function main(): Promise<void> {
         fmt(v.handles.perMinute, 2),
         `${v.fds.first}→${v.fds.last}`,
         fmt(v.fds.perMinute, 2),
-        v.flat ? `flat${v.rss.flat ? '' : ' (RSS rose)'}` : `NOT FLAT${v.liveHeap.flat ? '' : ' (heap)'}${v.handles.flat ? '' : ' (handles)'}${v.fds.flat ? '' : ' (fds)'}`,
+        v.flat
+          ? `flat${v.rss.flat ? '' : ' (RSS rose)'}`
+          : `NOT FLAT${v.liveHeap.flat ? '' : ' (heap)'}${v.handles.flat ? '' : ' (handles)'}${v.fds.flat ? '' : ' (fds)'}`,
       ]),
     )}\n`,
   );

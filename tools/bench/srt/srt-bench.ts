@@ -3,13 +3,14 @@
 // ingest CPU per SRT publisher at 6 Mb/s beside the RTMP figure, in one run.
 // See tools/bench/README.md.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { execFileAsync, freeUdpPort, sleep, spawnTracked, stopProcess } from '@mediaplane/testing';
+import { execFileAsync, freeUdpPort, sleep, stopProcess } from '@mediaplane/testing';
 import { formatSrtStreamId } from '@mediaplane/sessions';
 import { runBench } from '../common/bench-lifecycle';
 import { envArg, numberArg, parseBenchArgs } from '../common/bench-args';
 import { describeMachine } from '../common/bench-context';
 import { DEFAULT_SOURCE, ensureBenchSource, type SourceSpec } from '../common/bench-source';
 import { buildIdentity } from '../common/build-identity';
+import { copyPublisher } from '../common/copy-publisher';
 import { ClockFlvReader } from '../common/clock-flv-reader';
 import { ClockRtmpPublisher } from '../common/clock-rtmp-publisher';
 import { loadFlvSource } from '../common/flv-source';
@@ -173,7 +174,7 @@ runBench(async ({ defer }) => {
       const children = own.map((s) =>
         copyPublisher(
           protocol === 'rtmp' ? flvFile : tsFile,
-          protocol,
+          protocol === 'rtmp' ? 'flv' : 'mpegts',
           protocol === 'rtmp' ? `rtmp://127.0.0.1:${ingest.rtmpPort}/live/${s.key}` : srtUrl(ingest, s.key, srtLatencyMs),
         ),
       );
@@ -207,30 +208,6 @@ runBench(async ({ defer }) => {
 /** FFmpeg 5.1 takes `streamid` as it is in the URL (no URL-decoding): `#!::r=…,m=publish` goes in raw. */
 function srtUrl(ingest: IngestUnderTest, key: string, latencyMs: number): string {
   return `srt://127.0.0.1:${ingest.srtPort}?mode=caller&latency=${latencyMs * 1000}&streamid=${formatSrtStreamId({ mode: 'publish', streamKey: key })}`;
-}
-
-/** FFmpeg sending a pre-encoded file in real time, copied (no encoder CPU), looped. */
-function copyPublisher(file: string, protocol: 'rtmp' | 'srt', url: string) {
-  return spawnTracked(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-re',
-      '-stream_loop',
-      '-1',
-      '-i',
-      file,
-      '-c',
-      'copy',
-      '-f',
-      protocol === 'rtmp' ? 'flv' : 'mpegts',
-      url,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
 }
 
 /** The bench source remuxed to MPEG-TS once (the same frames, for the SRT publishers). */

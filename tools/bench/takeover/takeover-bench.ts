@@ -9,26 +9,15 @@
 // is woken (it must give the stream up) before the next round.
 // Usage: node tools/bench/run.cjs takeover [--rounds N] [--settle-seconds S] [--json FILE]
 import { cpus, loadavg } from 'node:os';
-import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { HlsOriginSchema } from '@mediaplane/contracts';
 import { transcodeKeys } from '@mediaplane/sessions';
-import {
-  cleanupNamespace,
-  freePort,
-  parseMaster,
-  parseMedia,
-  platformEnv,
-  sleep,
-  spawnTracked,
-  stopProcess,
-  waitFor,
-  type MediaSegment,
-} from '@mediaplane/testing';
+import { cleanupNamespace, freePort, parseMaster, parseMedia, platformEnv, sleep, stopProcess, waitFor, type MediaSegment } from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp, type BenchApp } from '../common/bench-app';
 import { runBench } from '../common/bench-lifecycle';
 import { DEFAULT_SOURCE, ensureBenchSource } from '../common/bench-source';
+import { copyPublisher } from '../common/copy-publisher';
 import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
 import { summarize } from '../common/stats';
@@ -99,27 +88,8 @@ async function main({ defer }: Parameters<Parameters<typeof runBench>[0]>[0]): P
     })
   ).json()) as { id: string; streamKey: string };
   const streamId = created.id;
-  let publisher: ChildProcess | undefined = spawnTracked(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-re',
-      '-stream_loop',
-      '-1',
-      '-i',
-      source,
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      `rtmp://127.0.0.1:${rtmpPort}/live/${created.streamKey}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  defer('stop the publisher', async () => void (publisher && (await stopProcess(publisher, 3000, 'SIGINT'))));
+  const publisher = copyPublisher(source, 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/${created.streamKey}`);
+  defer('stop the publisher', async () => void (await stopProcess(publisher, 3000, 'SIGINT')));
 
   const masterUrl = `${edge.httpUrl}/hls/${streamId}/master.m3u8`;
   say(`publishing ${DEFAULT_SOURCE.width}x${DEFAULT_SOURCE.height}p${DEFAULT_SOURCE.fps}; waiting for ${masterUrl}…`);
@@ -205,8 +175,6 @@ async function main({ defer }: Parameters<Parameters<typeof runBench>[0]>[0]): P
   );
   const file = writeResult('takeover', { bench: 'takeover', at: new Date().toISOString(), rounds: results, renditions }, values['json'] as string | undefined);
   say(`result written to ${file}`);
-  await stopProcess(publisher, 3000, 'SIGINT');
-  publisher = undefined;
 }
 
 runBench((context) => main(context));
