@@ -2,8 +2,11 @@
 // streams to M viewers (HTTP-FLV, RTMP and HLS in turn) for a long time, with
 // churn — viewers leave and rejoin, publishers stop and come back — while the
 // RSS, open file descriptors and child processes of every service are read
-// from /proc at a fixed interval. The report prints the curve, a slope per
-// service and a flat / not-flat verdict, and what was really served.
+// from /proc (and the live heap and handles over each one's inspector) at a
+// fixed interval. At the end the viewers leave and every service must come
+// back to its handle and descriptor counts from before they came. The report
+// prints the curve, the trends, the drain and a flat / not-flat verdict, and
+// what was really served.
 // Usage: node tools/bench/run.cjs soak [--streams 10] [--viewers 200] [--minutes 30] [--json FILE]
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -17,7 +20,7 @@ import { copyPublisher } from '../common/copy-publisher';
 import { say } from '../common/progress';
 import { processUsage } from '../common/proc-stats';
 import { fmt, formatTable, writeResult } from '../common/report-table';
-import { serviceVerdict, type ServiceSample, type ServiceVerdict } from './soak-report';
+import { FLOOR_WINDOW, drainCheck, serviceVerdict, type ServiceSample, type ServiceVerdict } from './soak-report';
 import { SOAK_PROTOCOLS, SoakViewerPool, type ProtocolServed, type SoakProtocol } from './soak-viewers';
 
 const USAGE = `usage: node tools/bench/run.cjs soak [options]
@@ -34,6 +37,10 @@ const USAGE = `usage: node tools/bench/run.cjs soak [options]
   --no-build           (run.cjs) do not recompile the apps`;
 
 const SERVICES = ['control-plane', 'ingest', 'transcode', 'edge'] as const;
+/** Longer than the edge's and undici's keep-alive (5 s / 4 s): sockets a viewer left idle are closed by then. */
+const DRAIN_SETTLE_MS = 10_000;
+/** How long the services get to come back to their counts from before the viewers. */
+const DRAIN_TIMEOUT_MS = 60_000;
 type Service = (typeof SERVICES)[number];
 
 /** A small source, so N publishers and N ladders fit a CI machine: the soak is about time, not load. */
@@ -64,9 +71,25 @@ async function readService(pid: number, inspector: NodeInspector, atSeconds: num
   }
   const rssBytes = processUsage(pid).rssBytes;
   const liveHeapBytes = await inspector.liveBytesAfterGc();
-  const handles = Object.values(await inspector.activeResources()).reduce((a, b) => a + b, 0);
-  return { atSeconds, rssBytes, liveHeapBytes, handles, fds, children };
+  const handleKinds = await inspector.activeResources();
+  const handles = Object.values(handleKinds).reduce((a, b) => a + b, 0);
+  return { atSeconds, rssBytes, liveHeapBytes, handles, handleKinds, fds, children };
 }
+
+function notFlatBecause(v: ServiceVerdict): string[] {
+  const why: string[] = [];
+  if (!v.liveHeap.flat) why.push('heap');
+  if (!v.handlesFloor.flat) why.push('handle floor');
+  if (!v.fdsFloor.flat) why.push('fd floor');
+  if (v.drain && !v.drain.returned) why.push('not drained');
+  return why;
+}
+
+const kinds = (sample: ServiceSample): string =>
+  Object.entries(sample.handleKinds)
+    .sort(([, a], [, b]) => b - a)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
 
 async function main(): Promise<void> {
   const { values } = parseBenchArgs(USAGE, {
@@ -140,18 +163,29 @@ async function main(): Promise<void> {
     await Promise.all(publishers.map((p) => (p.child ? stopProcess(p.child, 3000, 'SIGINT') : undefined)));
   });
   publishers.forEach(publish);
+  const everyStreamOnHls = async (): Promise<void> => {
+    await waitFor(
+      async () => {
+        for (const p of publishers) {
+          const master = await fetch(`${app('edge').httpUrl}/hls/${p.streamId}/master.m3u8`);
+          await master.body?.cancel();
+          if (master.status !== 200) return false;
+        }
+        return true;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000, what: 'every stream on HLS' },
+    );
+  };
+  const readAll = async (atSeconds: number): Promise<Record<Service, ServiceSample>> => {
+    const read = {} as Record<Service, ServiceSample>;
+    for (const s of SERVICES) read[s] = await readService(app(s).child.pid as number, inspectors.get(s) as NodeInspector, atSeconds);
+    return read;
+  };
   say(`${streams} publishers started; waiting for every stream to be live and on HLS…`);
-  await waitFor(
-    async () => {
-      for (const p of publishers) {
-        const master = await fetch(`${app('edge').httpUrl}/hls/${p.streamId}/master.m3u8`);
-        await master.body?.cancel();
-        if (master.status !== 200) return false;
-      }
-      return true;
-    },
-    { timeoutMs: 120_000, intervalMs: 1000, what: 'every stream on HLS' },
-  );
+  await everyStreamOnHls();
+  // The drain check's reference: every stream live, no viewer yet (after the bench's own readiness requests have closed).
+  await sleep(DRAIN_SETTLE_MS);
+  const beforeViewers = await readAll(0);
 
   const pool = new SoakViewerPool(
     viewers,
@@ -173,6 +207,7 @@ async function main(): Promise<void> {
   let nextChurn = churnSeconds;
   let nextPublisherChurn = publisherChurnSeconds;
   let turn = 0;
+  const restarts = new Set<Promise<void>>();
   const header = SERVICES.map((s) => `${s} rss/heap/handles/fds/children`).join(' | ');
   say(`   t(s)  viewers | ${header}`);
   while (performance.now() < endAt && !context.interrupted) {
@@ -201,11 +236,14 @@ async function main(): Promise<void> {
       const p = publishers[turn++ % publishers.length] as Publisher;
       publisherChurns++;
       const child = p.child;
-      void (async () => {
+      // Always comes back, even after the run's end: the drain check compares with every stream live.
+      const restart = (async () => {
         if (child) await stopProcess(child, 3000, 'SIGINT');
         await sleep(3000);
-        if (!context.interrupted && performance.now() < endAt) publish(p);
+        if (!context.interrupted) publish(p);
       })();
+      restarts.add(restart);
+      void restart.finally(() => restarts.delete(restart));
     }
     await sleep(250);
   }
@@ -213,7 +251,23 @@ async function main(): Promise<void> {
   pool.settleBytes();
   pool.stop();
 
-  const verdicts: ServiceVerdict[] = SERVICES.map((s) => serviceVerdict(s, samples[s], warmupSeconds));
+  // Drain: the viewers are gone, every publisher is back; each service must return to its counts from before the viewers.
+  await Promise.all(restarts);
+  await everyStreamOnHls();
+  await sleep(DRAIN_SETTLE_MS);
+  const drainStartedAt = performance.now();
+  let afterViewers = await readAll(elapsed());
+  while (
+    performance.now() - drainStartedAt < DRAIN_TIMEOUT_MS &&
+    !context.interrupted &&
+    !SERVICES.every((s) => drainCheck(beforeViewers[s], afterViewers[s]).returned)
+  ) {
+    await sleep(2000);
+    afterViewers = await readAll(elapsed());
+  }
+  const drainSeconds = (performance.now() - drainStartedAt) / 1000 + DRAIN_SETTLE_MS / 1000;
+
+  const verdicts: ServiceVerdict[] = SERVICES.map((s) => serviceVerdict(s, samples[s], warmupSeconds, { before: beforeViewers[s], after: afterViewers[s] }));
   const served = pool.served;
   const totalSessions = SOAK_PROTOCOLS.reduce((a, p) => a + served[p].sessions, 0);
   const result = {
@@ -231,6 +285,9 @@ async function main(): Promise<void> {
       connectedOverTime,
     },
     samples,
+    beforeViewers,
+    afterViewers,
+    drainSeconds,
     verdicts,
     flat: verdicts.every((v) => v.flat),
   };
@@ -264,10 +321,11 @@ async function main(): Promise<void> {
         'RSS MB/min',
         'live heap first→last MB',
         'heap MB/min',
-        'handles first→last',
-        'handles/min',
-        'fds first→last',
-        'fds/min',
+        'handles min–max',
+        'handle floor/min',
+        'fds min–max',
+        'fd floor/min',
+        'drained handles, fds',
         'verdict',
       ],
       verdicts.map((v) => [
@@ -276,17 +334,24 @@ async function main(): Promise<void> {
         fmt(v.rss.perMinute / 1024 / 1024, 2),
         `${mb(v.liveHeap.first)}→${mb(v.liveHeap.last)}`,
         fmt(v.liveHeap.perMinute / 1024 / 1024, 2),
-        `${v.handles.first}→${v.handles.last}`,
-        fmt(v.handles.perMinute, 2),
-        `${v.fds.first}→${v.fds.last}`,
-        fmt(v.fds.perMinute, 2),
-        v.flat
-          ? `flat${v.rss.flat ? '' : ' (RSS rose)'}`
-          : `NOT FLAT${v.liveHeap.flat ? '' : ' (heap)'}${v.handles.flat ? '' : ' (handles)'}${v.fds.flat ? '' : ' (fds)'}`,
+        `${v.handles.min}–${v.handles.max}`,
+        fmt(v.handlesFloor.perMinute, 2),
+        `${v.fds.min}–${v.fds.max}`,
+        fmt(v.fdsFloor.perMinute, 2),
+        v.drain ? `${v.drain.handlesBefore}→${v.drain.handlesAfter}, ${v.drain.fdsBefore}→${v.drain.fdsAfter}` : '-',
+        v.flat ? `flat${v.rss.flat ? '' : ' (RSS rose)'}` : `NOT FLAT (${notFlatBecause(v).join(', ')})`,
       ]),
     )}\n`,
   );
-  process.stdout.write(`verdict: ${result.flat ? 'FLAT' : 'NOT FLAT'} (samples after ${fmt(warmupSeconds, 0)} s; result in ${file})\n`);
+  process.stdout.write(
+    `\nhandles by kind — at each service's busiest sample, and drained (${fmt(drainSeconds, 0)} s after the viewers left):\n${SERVICES.map((s) => {
+      const busiest = samples[s].reduce((a, b) => (b.handles > a.handles ? b : a), samples[s][0] ?? afterViewers[s]);
+      return `  ${s}: busiest (t=${fmt(busiest.atSeconds, 0)} s) ${kinds(busiest)}\n  ${' '.repeat(s.length)}  drained ${kinds(afterViewers[s])}`;
+    }).join('\n')}\n`,
+  );
+  process.stdout.write(
+    `verdict: ${result.flat ? 'FLAT' : 'NOT FLAT'} (samples after ${fmt(warmupSeconds, 0)} s; floors over windows of ${FLOOR_WINDOW} samples; result in ${file})\n`,
+  );
 }
 
 let context: Parameters<Parameters<typeof runBench>[0]>[0];

@@ -9,6 +9,8 @@ export interface ServiceSample {
   rssBytes: number;
   liveHeapBytes: number;
   handles: number;
+  /** The handles by kind (TCPSocketWrap, Timeout, …): what a count that moves is made of. */
+  handleKinds: Record<string, number>;
   fds: number;
   children: number;
 }
@@ -26,15 +28,34 @@ export interface Trend {
   flat: boolean;
 }
 
+/**
+ * Handles and descriptors once the viewers have gone, against the same
+ * service before they came (the same streams live both times). A socket or
+ * timer leaked per viewer session stays behind here, whatever the traffic did.
+ */
+export interface DrainCheck {
+  handlesBefore: number;
+  handlesAfter: number;
+  fdsBefore: number;
+  fdsAfter: number;
+  /** Both counts are back within `COUNT_ALLOWANCE` of where they were. */
+  returned: boolean;
+}
+
 export interface ServiceVerdict {
   service: string;
   samples: number;
   /** Shown, not judged alone: allocators keep freed pages, so RSS may rise to a plateau without a leak. */
   rss: Trend;
   liveHeap: Trend;
+  /** Shown, not judged: under load they count the viewers' requests in flight and kept-alive sockets at that instant. */
   handles: Trend;
   fds: Trend;
-  /** Live heap, handles and descriptors all flat. */
+  /** Judged: the trend of each window's minimum, which only a resource that is never released lifts. */
+  handlesFloor: Trend;
+  fdsFloor: Trend;
+  drain?: DrainCheck;
+  /** Live heap flat, handle and descriptor floors flat, and (when drained) both back to where they were. */
   flat: boolean;
 }
 
@@ -81,8 +102,44 @@ export function trend(samples: ReadonlyArray<{ atSeconds: number; value: number 
 export const MEMORY_ALLOWANCE = (mean: number): number => Math.max(16 * 1024 * 1024, 0.1 * mean);
 export const COUNT_ALLOWANCE = (mean: number): number => Math.max(8, 0.05 * mean);
 
-/** The verdict of one service: samples before `warmupSeconds` are left out (start-up allocations, JIT, caches filling). */
-export function serviceVerdict(service: string, samples: readonly ServiceSample[], warmupSeconds: number): ServiceVerdict {
+/** Samples per window whose minimum is the floor (2.5 min at the default 30 s sampling). */
+export const FLOOR_WINDOW = 5;
+
+/**
+ * The minimum of each run of `window` consecutive samples, placed at the
+ * window's last sample. A count that swings with the traffic of the moment
+ * has a level floor; a count that holds on to what it took has a rising one.
+ */
+export function windowFloors(samples: ReadonlyArray<{ atSeconds: number; value: number }>, window: number): Array<{ atSeconds: number; value: number }> {
+  const floors: Array<{ atSeconds: number; value: number }> = [];
+  for (let end = window; end <= samples.length; end += window) {
+    const run = samples.slice(end - window, end);
+    floors.push({ atSeconds: run.at(-1)?.atSeconds ?? 0, value: Math.min(...run.map((s) => s.value)) });
+  }
+  return floors;
+}
+
+export function drainCheck(before: ServiceSample, after: ServiceSample): DrainCheck {
+  const back = (was: number, is: number): boolean => is - was <= COUNT_ALLOWANCE(was);
+  return {
+    handlesBefore: before.handles,
+    handlesAfter: after.handles,
+    fdsBefore: before.fds,
+    fdsAfter: after.fds,
+    returned: back(before.handles, after.handles) && back(before.fds, after.fds),
+  };
+}
+
+/**
+ * The verdict of one service: samples before `warmupSeconds` are left out (start-up allocations, JIT,
+ * caches filling); `drained` is the service before the viewers came and after they left.
+ */
+export function serviceVerdict(
+  service: string,
+  samples: readonly ServiceSample[],
+  warmupSeconds: number,
+  drained?: { before: ServiceSample; after: ServiceSample },
+): ServiceVerdict {
   const kept = samples.filter((s) => s.atSeconds >= warmupSeconds);
   const use = kept.length >= 3 ? kept : samples;
   const of = (pick: (s: ServiceSample) => number, allowance: (mean: number) => number): Trend =>
@@ -94,5 +151,17 @@ export function serviceVerdict(service: string, samples: readonly ServiceSample[
   const liveHeap = of((s) => s.liveHeapBytes, MEMORY_ALLOWANCE);
   const handles = of((s) => s.handles, COUNT_ALLOWANCE);
   const fds = of((s) => s.fds, COUNT_ALLOWANCE);
-  return { service, samples: use.length, rss, liveHeap, handles, fds, flat: liveHeap.flat && handles.flat && fds.flat };
+  const floorOf = (pick: (s: ServiceSample) => number): Trend =>
+    trend(
+      windowFloors(
+        use.map((s) => ({ atSeconds: s.atSeconds, value: pick(s) })),
+        use.length >= 2 * FLOOR_WINDOW ? FLOOR_WINDOW : 1,
+      ),
+      COUNT_ALLOWANCE,
+    );
+  const handlesFloor = floorOf((s) => s.handles);
+  const fdsFloor = floorOf((s) => s.fds);
+  const drain = drained ? drainCheck(drained.before, drained.after) : undefined;
+  const flat = liveHeap.flat && handlesFloor.flat && fdsFloor.flat && (drain?.returned ?? true);
+  return { service, samples: use.length, rss, liveHeap, handles, fds, handlesFloor, fdsFloor, drain, flat };
 }
