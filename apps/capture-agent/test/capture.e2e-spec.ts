@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { ffprobe, freePorts, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import { ffprobe, freePorts, freeUdpPort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
 import { ControlPlaneProcess } from './control-plane-process';
 import { descendants, freeDisplayNumber, startXvfb, stopChild } from './capture-processes';
 
 interface CaptureView {
   streamId: string;
+  output: string;
   state: string;
   fps: number;
   bitrateKbps: number;
@@ -52,17 +53,22 @@ describe('capture agent end to end (real platform)', () => {
 
   beforeAll(async () => {
     const [rtmpPort, ingestHttp, edgeHttp, transcodeHttp, agentHttp, rtmpsPort] = (await freePorts(6)) as [number, number, number, number, number, number];
+    const srtPort = await freeUdpPort();
     display = freeDisplayNumber();
     xvfb = await startXvfb(display);
     cp = await ControlPlaneProcess.start({
       MEDIAPLANE_PUBLIC_RTMP_URL: `rtmp://127.0.0.1:${rtmpPort}/live`,
       MEDIAPLANE_PUBLIC_FLV_URL: `http://127.0.0.1:${ingestHttp}/live`,
       MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgeHttp}/hls`,
+      MEDIAPLANE_PUBLIC_SRT_URL: `srt://127.0.0.1:${srtPort}`,
     });
     const env = cp.platform.env;
     apps.push(
       ...(await Promise.all([
-        startApp('ingest', { httpPort: ingestHttp, env: { ...env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort) } }),
+        startApp('ingest', {
+          httpPort: ingestHttp,
+          env: { ...env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort), INGEST_SRT_PORT: String(srtPort) },
+        }),
         startApp('edge', { httpPort: edgeHttp, env }),
         startApp('transcode', { httpPort: transcodeHttp, env: { ...env, TRANSCODE_WORK_DIR: work, TRANSCODE_MAX_JOBS: '2' } }),
       ])),
@@ -141,6 +147,27 @@ describe('capture agent end to end (real platform)', () => {
     await waitFor(async () => (await device(tpId))?.capture === undefined, { timeoutMs: 5000, what: 'the capture gone from the device list' });
   }, 40_000);
 
+  it('captures the test pattern over SRT into ingest: live with protocol srt, plays over HTTP-FLV and HLS', async () => {
+    const res = await cp.api<Started>('POST', `/api/v1/devices/${tpId}/capture`, { body: { output: 'srt', quality: { preset: '360p' } } });
+    expect(res.status).toBe(201);
+    const streamId = res.body.streamId;
+    const state = async () => (await cp.api<{ live: boolean; state: { protocol: string } | null }>('GET', `/api/v1/streams/${streamId}`)).body.state;
+    const live = await waitFor(state, { timeoutMs: 30_000, what: 'the SRT capture live' });
+    expect(live.protocol).toBe('srt');
+    const flv = await ffprobe(res.body.playback.flv);
+    expect(flv.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+    expect(flv.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
+    const hls = await waitFor(() => ffprobe(res.body.playback.hls), { timeoutMs: 60_000, intervalMs: 1000, what: 'HLS of the SRT capture' });
+    expect(hls.streams.some((s) => s.codec_type === 'video' && s.codec_name === 'h264')).toBe(true);
+    const listed = await waitFor(async () => ((await device(tpId))?.capture?.state === 'live' ? device(tpId) : undefined), {
+      timeoutMs: 10_000,
+      what: 'state live',
+    });
+    expect(listed?.capture).toMatchObject({ streamId, output: 'srt', state: 'live' });
+    await cp.api('DELETE', `/api/v1/devices/${tpId}/capture`);
+    await waitFor(async () => !(await isLive(streamId)), { timeoutMs: 20_000, what: 'the SRT capture offline' });
+  }, 120_000);
+
   it('captures the Xvfb desktop with x11grab and plays it over HLS', async () => {
     const res = await cp.api<Started>('POST', `/api/v1/devices/${desktopId()}/capture`, { body: { quality: { preset: '360p' } } });
     expect(res.status).toBe(201);
@@ -178,6 +205,8 @@ describe('capture agent end to end (real platform)', () => {
   it("never wrote a stream key into the agent's log", () => {
     const log = readFileSync(agent.logFile, 'utf8');
     expect(log).toContain('capture started by command');
-    expect(log.match(/(?<![A-Za-z0-9])sk_[A-Za-z0-9_-]{6,}/g) ?? []).toEqual([]);
+    // Percent-decoded too: the SRT URL carries the key inside its streamid as `r%3Dlive%2Fsk_…`.
+    const decoded = log.replace(/%([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    expect(decoded.match(/(?<![A-Za-z0-9])sk_[A-Za-z0-9_-]{6,}/g) ?? []).toEqual([]);
   });
 });

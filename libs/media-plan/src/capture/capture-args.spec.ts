@@ -1,3 +1,4 @@
+import { parseSrtStreamId } from '@mediaplane/sessions';
 import {
   capturePassthrough,
   capturePublishArgs,
@@ -19,10 +20,11 @@ describe('capturePublishUrl', () => {
     expect(capturePublishUrl('rtmp', 'rtmp://ingest:1935/live/', 'sk_abc')).toBe('rtmp://ingest:1935/live/sk_abc');
   });
 
-  it('puts the key in an SRT access-control streamid, percent-encoded for FFmpeg', () => {
+  it('puts the key in an SRT access-control streamid as-is (FFmpeg passes it on undecoded), the way ingest parses it', () => {
     const url = capturePublishUrl('srt', 'srt://ingest:9000', 'sk_abc');
-    expect(url).toBe('srt://ingest:9000?streamid=%23!%3A%3Ar%3Dlive%2Fsk_abc%2Cm%3Dpublish&pkt_size=1316&transtype=live');
-    expect(decodeURIComponent(new URL(url).searchParams.get('streamid') ?? '')).toBe('#!::r=live/sk_abc,m=publish');
+    expect(url).toBe('srt://ingest:9000?streamid=#!::r=live/sk_abc,m=publish&pkt_size=1316&transtype=live');
+    const streamid = /streamid=([^&]*)/.exec(url)?.[1] ?? '';
+    expect(parseSrtStreamId(streamid)).toEqual({ ok: true, request: { mode: 'publish', streamKey: 'sk_abc' } });
   });
 
   it('refuses keys that could change the URL and servers of the wrong scheme', () => {

@@ -4,6 +4,7 @@
  * the inputs of the built-in sources. Pure: argument arrays in, argument
  * arrays out, no I/O — the agent, tests and benches share them.
  */
+import { formatSrtStreamId } from '@mediaplane/sessions';
 
 export interface CaptureQualityPlan {
   width: number;
@@ -21,7 +22,8 @@ export const CAPTURE_KEYFRAME_INTERVAL_S = 2;
 
 /**
  * The publish URL for ingest. RTMP: `server/key`. SRT: the access-control streamid
- * `#!::r=live/{key},m=publish`, percent-encoded because FFmpeg URL-decodes option values.
+ * `#!::r=live/{key},m=publish` as-is — FFmpeg does not percent-decode query values, so
+ * an encoded one reached ingest verbatim and was refused (the capture e2e's SRT case).
  * The result holds the stream key: hand it to FFmpeg only, never to a log.
  */
 export function capturePublishUrl(output: CaptureOutputKind, server: string, streamKey: string): string {
@@ -32,7 +34,8 @@ export function capturePublishUrl(output: CaptureOutputKind, server: string, str
     return `${base}/${streamKey}`;
   }
   if (!/^srt:\/\//.test(base)) throw new Error('an SRT server must be srt://host[:port]');
-  const streamid = encodeURIComponent(`#!::r=live/${streamKey},m=publish`);
+  // The grammar ingest parses, from the one place that writes it.
+  const streamid = formatSrtStreamId({ mode: 'publish', streamKey });
   // 1316 = 7 TS packets per datagram; live mode.
   return `${base}?streamid=${streamid}&pkt_size=1316&transtype=live`;
 }
@@ -133,14 +136,7 @@ export function capturePublishArgs(options: CapturePublishArgsOptions): string[]
     options.output === 'rtmp'
       ? ['-f', 'flv', '-flvflags', 'no_duration_filesize']
       : ['-f', 'mpegts', '-mpegts_flags', 'resend_headers', '-muxdelay', '0', '-muxpreload', '0'];
-  return [
-    ...supervisedRunPreamble(options.stdinInput),
-    ...options.inputArgs,
-    ...video,
-    ...audio,
-    ...muxer,
-    options.url,
-  ];
+  return [...supervisedRunPreamble(options.stdinInput), ...options.inputArgs, ...video, ...audio, ...muxer, options.url];
 }
 
 /** drawtext's text escaping: `\`, `'`, `:` and `%` are special in a filter option value. */
