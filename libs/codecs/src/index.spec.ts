@@ -22,6 +22,7 @@ describe('@mediaplane/codecs public API', () => {
       'splitAvcNalus',
       'avcToAnnexB',
       'avcCodecString',
+      'isKeyframeStart',
       'parseFlvAudioTagHeader',
       'parseAudioSpecificConfig',
       'aacCodecString',

@@ -63,6 +63,7 @@ export {
 } from './avc-decoder-configuration-record';
 export { splitAnnexBNalus } from './annexb-nalus';
 export { H264AccessUnitScanner } from './h264-access-unit-scanner';
+export { isKeyframeStart } from './rtp-keyframe';
 export { hevcNaluType, HevcNaluType, isHevcIrap, HEVC_AUD_NALU } from './hevc-nalus';
 export {
   type HevcDecoderConfigurationRecord,

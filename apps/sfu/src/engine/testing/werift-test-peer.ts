@@ -10,7 +10,7 @@ import {
   type RTCRtpTransceiver,
   type RtcpPacket,
 } from 'werift';
-import { isKeyframeStart } from '../rtp-keyframe';
+import { isKeyframeStart } from '@mediaplane/codecs';
 import { patchWeriftDuplicateHelloVerifyRequest } from '@mediaplane/media-io/werift';
 import { RTC_DATA_CHANNEL_LABEL, RTC_DATA_CHANNEL_STREAM_ID, type MediaKind } from '../rtc-engine';
 

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { MediaStreamTrack, RTCRtpCodecParameters, RTCRtpTransceiver, RtpPacket } from 'werift';
 import type { MediaKind, RtcMimeType, RtcProducer, RtcProducerEvents } from '../rtc-engine';
-import { isKeyframeStart } from '../rtp-keyframe';
+import { isKeyframeStart } from '@mediaplane/codecs';
 import type { WeriftRegistry } from './werift-registry';
 
 /** A consumer's hook into the producer's packets: the layer they arrived on and whether they start a keyframe. */

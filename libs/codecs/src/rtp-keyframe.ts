@@ -1,9 +1,10 @@
-import { H264NaluType } from '@mediaplane/codecs';
+import { H264NaluType } from './avc-nalus';
 
 /**
- * Whether an RTP payload starts a keyframe, for the codecs the SFU routes.
- * A consumer starts forwarding, and a simulcast switch happens, only there:
- * anything earlier cannot be decoded by the viewer.
+ * Whether an RTP payload starts a keyframe, for the codecs routed over WebRTC.
+ * The SFU starts a consumer, and switches simulcast layers, only there
+ * (anything earlier cannot be decoded by the viewer); a WHIP publisher uses it
+ * to know when its last keyframe went out.
  */
 export function isKeyframeStart(mimeType: string, payload: Buffer): boolean {
   const codec = mimeType.toLowerCase();
