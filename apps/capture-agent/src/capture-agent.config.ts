@@ -43,6 +43,12 @@ export const captureAgentConfigSchema = z.object({
     .default('')
     .describe('Local address the WHIP output gathers ICE candidates on (e.g. `127.0.0.1` when the SFU is on this host); empty = every interface.'),
   CAPTURE_AGENT_WHIP_CONNECT_TIMEOUT_MS: millis(15000).describe('How long one WHIP attempt (POST, ICE, DTLS) may take before it is retried with backoff.'),
+  CAPTURE_AGENT_KEYFRAME_MAX_WAIT_MS: millis(2000).describe(
+    "WHIP output: a receiver's keyframe request (PLI/FIR, e.g. a viewer joining) restarts the publish run — which begins with a keyframe — unless the source's own next keyframe is due within this long (re-encoded runs have one every 2 s; a device's passed-through H.264 may have 10 s).",
+  ),
+  CAPTURE_AGENT_KEYFRAME_MIN_INTERVAL_MS: millis(3000).describe(
+    'WHIP output: at most one keyframe restart this often; requests in between are answered by that restart or by one when the interval is over.',
+  ),
   CAPTURE_AGENT_ADAPTIVE: flag(true).describe(
     "WHIP output: follow the SFU's RTCP feedback (loss, RTT, REMB) one quality step at a time (720p30 2500 → … → 360p15 300 kb/s, capped by the requested quality).",
   ),

@@ -162,6 +162,36 @@ describe('AndroidDeviceSource (with the fake adb server)', () => {
     expect(frames).toBe(arrivals.length);
   });
 
+  it('makes a keyframe on request by an early seamless hand-over, long before the time limit', async () => {
+    const fps = 15;
+    fake.plug('FAKE0003', { width: 160, height: 320, fps });
+    src = source(fake.port, { screenrecordTimeLimitS: 180 });
+    await src.start();
+    await waitFor(() => src.list().length === 1, { what: 'the device' });
+    const feed = await src.openCapture('android-FAKE0003', { width: 160, height: 320, fps, bitrateKbps: 300 });
+    feeds.push(feed);
+    const idrs: number[] = [];
+    const scanner = new H264AccessUnitScanner();
+    const chunks: Buffer[] = [];
+    feed.stdin?.on('data', (d: Buffer) => {
+      chunks.push(d);
+      scanner.push(d);
+      // IDR slices (NAL type 5) after a start code: the stream's keyframes as they arrive.
+      for (let i = 0; i + 3 < d.length; i++) if (d[i] === 0 && d[i + 1] === 0 && d[i + 2] === 1 && ((d[i + 3] as number) & 0x1f) === 5) idrs.push(Date.now());
+    });
+    await waitFor(() => idrs.length >= 1 && Date.now() - (idrs[0] as number) > 1500, { what: 'the first run going' });
+    const askedAt = Date.now();
+    expect(feed.requestKeyframe).toBeDefined();
+    feed.requestKeyframe?.();
+    // screenrecord's own next keyframe is 10 s (its GOP) after the first; the early hand-over's comes with the new run.
+    await waitFor(() => idrs.some((t) => t > askedAt), { what: 'a keyframe after the request', timeoutMs: 8000 });
+    process.stdout.write(`screenrecord keyframe on request: ${(idrs.find((t) => t > askedAt) as number) - askedAt} ms\n`);
+    expect(fake.screenrecordRuns('FAKE0003').length).toBe(2);
+    await feed.stop();
+    const { errors } = await decode(Buffer.concat(chunks), ['-f', 'h264', '-i', 'pipe:0']);
+    expect(errors).toBe('');
+  });
+
   it('falls back to screencap PNG frames where screenrecord is missing', async () => {
     fake.plug('FAKE0001', { width: 160, height: 320, screenrecord: false });
     src = source(fake.port);

@@ -86,6 +86,17 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
     this.stdin.end();
   }
 
+  /**
+   * A keyframe without a gap: the next run is started now instead of shortly before the time limit, and takes over
+   * at a frame boundary once its first frame (SPS, PPS, IDR) is complete, as at the time limit. Nothing to do while a
+   * next run is already starting.
+   */
+  requestKeyframe(): void {
+    if (this.stopped || this.next || !this.current || this.current.ended) return;
+    clearTimeout(this.current.switchTimer);
+    void this.openNext();
+  }
+
   /** The source saw the device go. */
   end(reason: string): void {
     if (this.stopped) return;

@@ -13,6 +13,8 @@ export interface RunInputs {
 export interface OutputControl {
   /** End the current publish run and start the next at once (e.g. a fresh keyframe for a new WebRTC session). */
   restartRun(reason: string): void;
+  /** A keyframe soon: from the device without a gap when its feed can make one (screenrecord's seamless hand-over), otherwise by a new run. */
+  requestKeyframe(reason: string): void;
   /** Publish at another quality from now on (adaptive quality): the next run uses it, started at once. */
   adapt(change: AdaptiveChange): void;
 }

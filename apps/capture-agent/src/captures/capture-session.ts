@@ -107,7 +107,11 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     if (!output.open) return this.supervisor.start();
     // An output with its own transport (WHIP) opens it first: its runs write to what it opened.
     output
-      .open({ restartRun: (reason) => this.restartRun(reason), adapt: (change) => this.adapt(change) })
+      .open({
+        restartRun: (reason) => this.restartRun(reason),
+        requestKeyframe: (reason) => this.requestKeyframe(reason),
+        adapt: (change) => this.adapt(change),
+      })
       .then(() => {
         if (!this.stopped) this.supervisor.start();
       })
@@ -123,6 +127,14 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     if (this.stopped) return;
     this.log.info({ reason }, 'restarting the publish run');
     void this.supervisor.cycle();
+  }
+
+  /** A receiver needs a keyframe: the device's feed makes one without a gap when it can, else a new run. */
+  private requestKeyframe(reason: string): void {
+    const feed = this.mode === 'device' ? this.currentFeed?.feed : undefined;
+    if (!feed?.requestKeyframe) return this.restartRun(reason);
+    this.log.info({ reason }, 'keyframe asked of the device');
+    feed.requestKeyframe();
   }
 
   /**

@@ -167,6 +167,7 @@ export class CaptureSessions extends EventEmitter<{ changed: [] }> implements On
       adaptive: c.CAPTURE_AGENT_ADAPTIVE,
       adaptiveOptions: { upAfterMs: c.CAPTURE_AGENT_ADAPTIVE_UP_AFTER_MS },
       adaptiveSignals: c.CAPTURE_AGENT_ADAPTIVE_SIGNALS,
+      keyframeOnDemand: { maxWaitMs: c.CAPTURE_AGENT_KEYFRAME_MAX_WAIT_MS, minIntervalMs: c.CAPTURE_AGENT_KEYFRAME_MIN_INTERVAL_MS },
       logger: this.logger.child({ deviceId, streamId: request.streamId }),
     });
   }

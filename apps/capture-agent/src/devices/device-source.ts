@@ -16,6 +16,11 @@ export interface CaptureFeed {
   stdin?: NodeJS.ReadableStream;
   /** The feed's video is H.264 that may be passed through (-c:v copy) when the quality allows. */
   videoIsH264: boolean;
+  /**
+   * Makes the device send a keyframe soon without a gap (screenrecord: an early seamless hand-over to a new run, which
+   * begins with one). Absent: only a new publish run brings one.
+   */
+  requestKeyframe?(): void;
   /** Stops the device side (screenrecord etc.); idempotent. */
   stop(): Promise<void>;
   /** Emits 'ended' (reason) when the device side ends on its own (unplugged, crashed). */

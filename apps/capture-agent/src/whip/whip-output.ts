@@ -5,6 +5,7 @@ import { AdaptiveQualityController, adaptiveLadder, captureWhipArgs, type Adapti
 import type { Logger } from '@mediaplane/observability';
 import type { CaptureQuality } from '../devices/device-source';
 import { redactSecrets, type AdaptiveView, type CaptureOutputTarget, type OutputControl, type RunInputs } from '../captures/capture-output';
+import { KeyframeOnDemand, type KeyframeOnDemandOptions } from './keyframe-on-demand';
 
 export interface WhipOutputOptions {
   /** The stream's WHIP endpoint, `http(s)://host:8083/whip/{streamId}`. */
@@ -22,10 +23,15 @@ export interface WhipOutputOptions {
   /** Adaptive quality on (follow the receiver's feedback) or off (always the asked quality). */
   adaptive: boolean;
   adaptiveOptions?: Partial<AdaptiveQualityOptions>;
+  /** When a receiver's keyframe request is passed on to the capture (see KeyframeOnDemand). */
+  keyframeOnDemand: KeyframeOnDemandOptions;
   /** Which feedback counts (others are ignored): loss, rtt, estimate. */
   adaptiveSignals: readonly string[];
   logger: Logger;
 }
+
+/** How long after a run switch the receiver's feedback is left out of adaptive quality. */
+const FEEDBACK_HOLD_AFTER_SWITCH_MS = 2500;
 
 /**
  * Publishes a capture to the SFU over WHIP. Each FFmpeg run writes RTP to two
@@ -35,7 +41,10 @@ export interface WhipOutputOptions {
  * backoff when it fails (SFU restarted, network gone, key refused); a new
  * session asks its capture for a new run so its first packets carry a
  * keyframe. The receiver's RTCP feedback drives the adaptive-quality
- * controller, whose steps become new runs at the new quality.
+ * controller, whose steps become new runs at the new quality; its keyframe
+ * requests (a viewer joined) ask the capture for one when the source's own
+ * is far off (a device's 10 s GOP passed through): screenrecord hands over to
+ * a new run seamlessly, other feeds start a new publish run.
  */
 export class WhipOutput implements CaptureOutputTarget {
   readonly kind = 'whip' as const;
@@ -48,11 +57,16 @@ export class WhipOutput implements CaptureOutputTarget {
   private retryTimer?: NodeJS.Timeout;
   private readonly controller?: AdaptiveQualityController;
   private changes = 0;
+  private readonly keyframes: KeyframeOnDemand;
+  /** When the last publish run took over (its first packet went out), performance.now(). */
+  private runSwitchedAtMs = Number.NEGATIVE_INFINITY;
+  private keyframeRetry?: NodeJS.Timeout;
   private readonly log: Logger;
 
   constructor(private readonly options: WhipOutputOptions) {
     this.log = options.logger.child({ output: 'whip' });
     if (options.adaptive) this.controller = new AdaptiveQualityController(adaptiveLadder(options.quality), options.adaptiveOptions);
+    this.keyframes = new KeyframeOnDemand(options.keyframeOnDemand);
   }
 
   async open(control: OutputControl): Promise<void> {
@@ -91,6 +105,7 @@ export class WhipOutput implements CaptureOutputTarget {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.keyframeRetry) clearTimeout(this.keyframeRetry);
     const session = this.session;
     this.session = undefined;
     await session?.close('capture stopped');
@@ -128,11 +143,16 @@ export class WhipOutput implements CaptureOutputTarget {
       session.onFeedback((f) => this.onFeedback(f));
       session.onClosed((reason) => this.onSessionClosed(session, reason));
       session.onSourceSwitch((kind, gapMs) => {
-        if (kind === 'video') this.log.info({ gapMs }, 'publish run switched: video gap');
+        if (kind !== 'video') return;
+        this.runSwitchedAtMs = performance.now();
+        this.keyframes.newRunStarting(this.runSwitchedAtMs);
+        this.log.info({ gapMs }, 'publish run switched: video gap');
       });
+      session.onKeyframeSent(() => this.keyframes.keyframeSent(performance.now()));
+      session.onKeyframeRequest(() => this.onKeyframeRequest(performance.now()));
       this.log.info({ url: this.options.url, connectMs: Date.now() - startedAt }, 'WHIP session connected');
       // The new session's first pictures must be decodable: start a run (it begins with a keyframe).
-      this.control?.restartRun('WHIP session connected');
+      this.restartRun('WHIP session connected');
     } catch (error) {
       const status = error instanceof WhipHttpError ? error.status : undefined;
       this.scheduleReconnect(`connect failed${status ? ` (HTTP ${status})` : ''}: ${this.redact(String((error as Error)?.message ?? error))}`);
@@ -157,9 +177,36 @@ export class WhipOutput implements CaptureOutputTarget {
     this.retryTimer.unref();
   }
 
+  private restartRun(reason: string): void {
+    this.keyframes.newRunStarting(performance.now());
+    this.control?.restartRun(reason);
+  }
+
+  private onKeyframeRequest(atMs: number): void {
+    if (this.closed || this.keyframeRetry) return;
+    const decision = this.keyframes.request(atMs);
+    if (decision.action === 'ask') {
+      this.keyframes.newRunStarting(atMs);
+      this.control?.requestKeyframe('keyframe requested by a receiver');
+      return;
+    }
+    if (decision.action === 'answered') return;
+    if (decision.action === 'wait') return this.log.debug({ dueInMs: Math.round(decision.dueInMs) }, "keyframe requested: the source's own is due");
+    // Asked lately: ask again once allowed, unless a keyframe has gone out by then.
+    this.keyframeRetry = setTimeout(() => {
+      this.keyframeRetry = undefined;
+      if (!this.keyframes.keyframeSince(atMs)) this.onKeyframeRequest(performance.now());
+    }, decision.retryAtMs - atMs);
+    this.keyframeRetry.unref();
+  }
+
   private onFeedback(f: WhipFeedback): void {
     // Video carries nearly all the bytes: its reports and estimates decide.
     if (!this.controller || f.kind !== 'video') return;
+    // Reports covering a run's hand-over measure the hand-over (the gap, the new run's first burst, NACKs the old
+    // run's packets can no longer answer), not the link: measured 31–34 % "loss" right after each restart, which
+    // stepped the quality down — and each step is itself a restart.
+    if (performance.now() - this.runSwitchedAtMs < FEEDBACK_HOLD_AFTER_SWITCH_MS) return;
     this.log.debug({ feedback: f }, 'WHIP receiver feedback');
     const use = (signal: string) => this.options.adaptiveSignals.includes(signal);
     const change = this.controller.onFeedback({
@@ -170,6 +217,8 @@ export class WhipOutput implements CaptureOutputTarget {
     });
     if (!change) return;
     this.changes++;
+    // The step restarts the run: requests until its first keyframe are answered by it.
+    this.keyframes.newRunStarting(performance.now());
     this.control?.adapt(change);
   }
 }

@@ -1,4 +1,6 @@
+import { isKeyframeStart } from '@mediaplane/codecs';
 import {
+  PictureLossIndication,
   ReceiverEstimatedMaxBitrate,
   RTCPeerConnection,
   RTCRtpCodecParameters,
@@ -21,7 +23,9 @@ import { patchWeriftDuplicateHelloVerifyRequest } from './werift-dtls-patch';
  * the session's SSRCs and payload types, with sequence numbers and
  * timestamps kept continuous when the source restarts (a new SSRC from the
  * source). Reports the receiver's feedback (RTCP receiver reports: loss and
- * RTT; REMB) for adaptive quality. One session per instance: reconnecting is
+ * RTT; REMB) for adaptive quality, and its keyframe requests (PLI, FIR) beside
+ * the keyframes that went out, for a source that can only make one by
+ * restarting. One session per instance: reconnecting is
  * the caller's loop (a new instance), so a failed session never leaks state
  * into the next.
  */
@@ -63,6 +67,8 @@ export class WhipHttpError extends Error {
   }
 }
 
+/** Payload-specific feedback message type of a Full Intra Request (RFC 5104 §4.3.1). */
+const FIR_FMT = 4;
 const VIDEO_FEEDBACK = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }];
 /** The profile every browser decodes and every SFU engine here routes (Constrained Baseline 3.1). */
 export const WHIP_H264_PROFILE_LEVEL_ID = '42e01f';
@@ -85,6 +91,8 @@ export class WhipSession {
   private readonly feedbackListeners: Array<(f: WhipFeedback) => void> = [];
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private readonly switchListeners: Array<(kind: WhipMediaKind, gapMs: number) => void> = [];
+  private readonly keyframeRequestListeners: Array<() => void> = [];
+  private readonly keyframeSentListeners: Array<() => void> = [];
   packetsSent = 0;
 
   private constructor(private readonly options: WhipConnectOptions) {
@@ -153,6 +161,16 @@ export class WhipSession {
     this.switchListeners.push(listener);
   }
 
+  /** The receiver asked for a video keyframe (PLI or FIR): a viewer joined or lost the picture. */
+  onKeyframeRequest(listener: () => void): void {
+    this.keyframeRequestListeners.push(listener);
+  }
+
+  /** A video keyframe went out (its first packet). */
+  onKeyframeSent(listener: () => void): void {
+    this.keyframeSentListeners.push(listener);
+  }
+
   /** The session ended (ICE failed, the server closed it, or close()); fires once. */
   onClosed(listener: (reason: string) => void): void {
     this.closeListeners.push(listener);
@@ -187,6 +205,9 @@ export class WhipSession {
     }
     state.lastSentAtMs = now;
     state.sentSinceReport++;
+    if (kind === 'video' && this.keyframeSentListeners.length > 0 && isKeyframeStart('video/h264', packet.payload)) {
+      for (const listener of this.keyframeSentListeners) listener();
+    }
     this.packetsSent++;
     void state.sender.sendRtp(packet).catch(() => undefined);
   }
@@ -263,6 +284,7 @@ export class WhipSession {
   }
 
   private onRtcp(kind: WhipMediaKind, sender: RTCRtpSender, packet: RtcpPacket): void {
+    if (kind === 'video' && isKeyframeRequest(packet, sender.ssrc)) for (const listener of this.keyframeRequestListeners) listener();
     const feedback = rtcpFeedback(packet, sender.ssrc, ntpTime());
     if (!feedback) return;
     const state = this.sending.get(kind);
@@ -279,6 +301,15 @@ export class WhipSession {
     }
     for (const listener of this.feedbackListeners) listener({ kind, ...feedback });
   }
+}
+
+/** A PLI for `ssrc`, or a FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1: payload-specific feedback, FMT 1 and 4). */
+export function isKeyframeRequest(packet: RtcpPacket, ssrc: number): boolean {
+  if (!(packet instanceof RtcpPayloadSpecificFeedback)) return false;
+  const feedback = packet.feedback;
+  if (feedback instanceof PictureLossIndication) return feedback.mediaSsrc === ssrc;
+  // werift exports no FIR class; its FMT is its count.
+  return !(feedback instanceof ReceiverEstimatedMaxBitrate) && feedback.count === FIR_FMT;
 }
 
 /**
