@@ -50,6 +50,15 @@ describe('capture agent end to end (real platform)', () => {
   const device = async (id: string) => (await devices()).find((d) => d.id === id);
   const isLive = async (streamId: string) => (await cp.api<{ live: boolean }>('GET', `/api/v1/streams/${streamId}`)).body.live;
   const desktopId = () => `desktop-${agentId}-${display}`;
+  /** The device as listed once its capture is live. */
+  const listedLive = (id: string) =>
+    waitFor(async () => ((await device(id))?.capture?.state === 'live' ? device(id) : undefined), { timeoutMs: 10_000, what: 'state live' });
+  /** The 360p test pattern (H.264 640x360 and AAC) plays over HTTP-FLV. */
+  const expectTestPatternOverFlv = async (url: string) => {
+    const flv = await ffprobe(url);
+    expect(flv.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+    expect(flv.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
+  };
 
   beforeAll(async () => {
     const [rtmpPort, ingestHttp, edgeHttp, transcodeHttp, agentHttp, rtmpsPort] = (await freePorts(6)) as [number, number, number, number, number, number];
@@ -107,15 +116,10 @@ describe('capture agent end to end (real platform)', () => {
     expect(res.status).toBe(201);
     tpStream = res.body.streamId;
     await waitFor(() => isLive(tpStream), { timeoutMs: 30_000, what: 'the test-pattern stream live' });
-    const flv = await ffprobe(res.body.playback.flv);
-    expect(flv.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
-    expect(flv.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
+    await expectTestPatternOverFlv(res.body.playback.flv);
     const hls = await waitFor(() => ffprobe(res.body.playback.hls), { timeoutMs: 60_000, intervalMs: 1000, what: 'HLS from the edge' });
     expect(hls.streams.some((s) => s.codec_type === 'video' && s.codec_name === 'h264')).toBe(true);
-    const listed = await waitFor(async () => ((await device(tpId))?.capture?.state === 'live' ? device(tpId) : undefined), {
-      timeoutMs: 10_000,
-      what: 'state live',
-    });
+    const listed = await listedLive(tpId);
     expect(listed?.capture).toMatchObject({ streamId: tpStream, state: 'live', restarts: 0 });
     expect(listed?.capture?.fps).toBeGreaterThan(0);
   }, 120_000);
@@ -154,15 +158,10 @@ describe('capture agent end to end (real platform)', () => {
     const state = async () => (await cp.api<{ live: boolean; state: { protocol: string } | null }>('GET', `/api/v1/streams/${streamId}`)).body.state;
     const live = await waitFor(state, { timeoutMs: 30_000, what: 'the SRT capture live' });
     expect(live.protocol).toBe('srt');
-    const flv = await ffprobe(res.body.playback.flv);
-    expect(flv.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
-    expect(flv.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
+    await expectTestPatternOverFlv(res.body.playback.flv);
     const hls = await waitFor(() => ffprobe(res.body.playback.hls), { timeoutMs: 60_000, intervalMs: 1000, what: 'HLS of the SRT capture' });
     expect(hls.streams.some((s) => s.codec_type === 'video' && s.codec_name === 'h264')).toBe(true);
-    const listed = await waitFor(async () => ((await device(tpId))?.capture?.state === 'live' ? device(tpId) : undefined), {
-      timeoutMs: 10_000,
-      what: 'state live',
-    });
+    const listed = await listedLive(tpId);
     expect(listed?.capture).toMatchObject({ streamId, output: 'srt', state: 'live' });
     await cp.api('DELETE', `/api/v1/devices/${tpId}/capture`);
     await waitFor(async () => !(await isLive(streamId)), { timeoutMs: 20_000, what: 'the SRT capture offline' });
