@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
   GenericNack,
+  RTP_EXTENSION_URI,
   RtcpPayloadSpecificFeedback,
   RtcpRrPacket,
   RtcpTransportLayerFeedback,
@@ -9,6 +10,7 @@ import {
   type RtcpPacket,
   type RtpPacket,
 } from 'werift';
+import { absSendTimeNow, correctSenderReportClock, type SenderReportClock } from '@mediaplane/media-io/werift';
 import type { MediaKind, RtcConsumer, RtcConsumerEvents } from '../rtc-engine';
 import type { WeriftProducer } from './werift-producer';
 import type { WeriftRegistry } from './werift-registry';
@@ -22,6 +24,16 @@ const PSFB_PLI = 1;
 const PSFB_FIR = 4;
 const PSFB_REMB = 15;
 const VIDEO_CLOCK_PER_MS = 90;
+
+/**
+ * abs-send-time of the packet being forwarded: every consumer of a producer
+ * is handed the same packet object in turn, so it is computed once per packet.
+ */
+let absSendTimeOf: { packet: RtpPacket; payload: Buffer } | undefined;
+function absSendTime(packet: RtpPacket): Buffer {
+  if (absSendTimeOf?.packet !== packet) absSendTimeOf = { packet, payload: absSendTimeNow() };
+  return absSendTimeOf.payload;
+}
 
 /**
  * Forwards one producer's RTP to one viewer through a werift sender, which
@@ -51,6 +63,9 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   private nackedInTick = 0;
   private readonly unsubscribes: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
+  private readonly reportClock: SenderReportClock | undefined;
+  /** The viewer's id for abs-send-time, when negotiated. */
+  private readonly absSendTimeId: number | undefined;
 
   constructor(
     private readonly producer: WeriftProducer,
@@ -63,6 +78,11 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     this.preferredLayer = producer.layers - 1;
     this.waitingForKeyframe = producer.kind === 'video';
     if (producer.layers === 1) this.current = this.target = 0;
+    // werift's own clock is truncated to the second (see werift-ntp-clock): the viewer lip-syncs by our
+    // Sender Reports (which carry the publisher's capture times, see capture-clock) and estimates bandwidth
+    // from abs-send-time, so both get a correct clock.
+    this.reportClock = correctSenderReportClock(transceiver.sender);
+    this.absSendTimeId = transceiver.headerExtensions.find((e) => e.uri === RTP_EXTENSION_URI.absSendTime)?.id;
     registry.consumers.add(this);
     this.unsubscribes.push(producer.addSink((layer, packet, keyframe) => this.onPacket(layer, packet, keyframe)));
     this.unsubscribes.push(transceiver.sender.onRtcp.subscribe((packet) => this.onViewerRtcp(packet)).unSubscribe);
@@ -137,6 +157,11 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     }
     this.lastSentAt = Date.now();
     this.sentInTick++;
+    // werift's sender keeps an extension the packet already carries under a negotiated id (instead of its
+    // own truncated abs-send-time); it copies the packet before its first await, so the next consumer sets
+    // its own id (or none) on the same object.
+    packet.header.extensions = this.absSendTimeId === undefined ? [] : [{ id: this.absSendTimeId, payload: absSendTime(packet) }];
+    if (this.reportClock) this.reportClock.next = this.producer.captureNtp(layer, packet);
     void this.transceiver.sender.sendRtp(packet).catch(() => undefined);
   }
 
