@@ -17,8 +17,11 @@ import type { WeriftRegistry } from './werift-registry';
 import { SimulcastLayerSelector, type LayerFeedback } from './simulcast-layer-selector';
 
 const LAYER_TICK_MS = 1000;
-/** While waiting for a keyframe, ask again this often (the first request or its answer may be lost). */
-const KEYFRAME_RETRY_MS = 1000;
+/**
+ * While waiting for a keyframe, ask again this often: the request or its answer may be lost, or the
+ * encoder may have ignored it (too soon after another). A joining viewer sees nothing until it comes.
+ */
+const KEYFRAME_RETRY_MS = 500;
 /** RTCP payload-specific feedback types: PLI, FIR, REMB. */
 const PSFB_PLI = 1;
 const PSFB_FIR = 4;
@@ -51,7 +54,6 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   private current: number | undefined;
   private target: number | undefined;
   private waitingForKeyframe: boolean;
-  private lastKeyframeRequestAt = 0;
   private lastSentAt = 0;
   private preferredLayer: number;
   private readonly selector = new SimulcastLayerSelector();
@@ -63,6 +65,7 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   private nackedInTick = 0;
   private readonly unsubscribes: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
+  private keyframeRetryTimer?: NodeJS.Timeout;
   private readonly reportClock: SenderReportClock | undefined;
   /** The viewer's id for abs-send-time, when negotiated. */
   private readonly absSendTimeId: number | undefined;
@@ -117,8 +120,11 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
 
   requestKeyFrame(): void {
     if (this._closed || this.kind !== 'video') return;
-    this.lastKeyframeRequestAt = Date.now();
     this.producer.requestKeyFrame();
+    this.keyframeRetryTimer ??= setTimeout(() => {
+      this.keyframeRetryTimer = undefined;
+      if (this.waitingForKeyframe || this.target !== this.current) this.requestKeyFrame();
+    }, KEYFRAME_RETRY_MS);
   }
 
   private tick(): void {
@@ -128,9 +134,6 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     this.feedback.lossFraction = Math.max(this.reportedLoss, nackShare);
     this.sentInTick = this.nackedInTick = 0;
     this.chooseLayer();
-    if (this.waitingForKeyframe || this.target !== this.current) {
-      if (Date.now() - this.lastKeyframeRequestAt >= KEYFRAME_RETRY_MS) this.requestKeyFrame();
-    }
   }
 
   private chooseLayer(): void {
@@ -198,6 +201,7 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     if (this._closed) return;
     this._closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.keyframeRetryTimer);
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     this.registry.consumers.delete(this);
     this.emit('closed');

@@ -9,8 +9,12 @@ import type { PublisherClock, StreamCaptureClock } from './capture-clock';
 /** A consumer's hook into the producer's packets: the layer they arrived on and whether they start a keyframe. */
 export type ProducerSink = (layer: number, packet: RtpPacket, keyframe: boolean) => void;
 
-/** Keyframe requests closer together than this are merged: encoders ignore a burst anyway. */
-const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+/**
+ * Keyframe requests closer together than this are merged: encoders ignore a burst anyway. Chromium
+ * ignores a request that comes within 300 ms of the last one it acted on, so the merged request goes out
+ * a little after that (at exactly 300 ms it was ignored, and the joining viewer waited for a retry).
+ */
+const KEYFRAME_REQUEST_INTERVAL_MS = 350;
 /** A layer with no packet for this long is inactive (its encoding was dropped by the publisher). */
 const LAYER_INACTIVE_AFTER_MS = 1500;
 const LAYER_TICK_MS = 500;

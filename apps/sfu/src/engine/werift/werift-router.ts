@@ -146,8 +146,9 @@ export class WeriftRouter implements RtcRouter {
       const answerSdp = await this.answer(peer);
       for (const { transceiver, producer } of entries) {
         if (transceiver.stopped || producer.closed) continue;
+        // No keyframe request yet: the consumer asks when the viewer is connected (what arrives before is
+        // dropped), and an early request would only hold that one back (see KEYFRAME_REQUEST_INTERVAL_MS).
         peer.consumers.push(new WeriftConsumer(producer, transceiver, this.registry));
-        producer.requestKeyFrame();
       }
       if (peer.consumers.length === 0) throw new RtcNegotiationError('no receive section could be negotiated with a producer codec');
       return { answerSdp, peer, consumers: [...peer.consumers] };
