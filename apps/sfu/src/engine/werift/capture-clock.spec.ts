@@ -26,6 +26,15 @@ describe('capture clock', () => {
     expect(epochMsFromNtp(audio.captureNtp(9600)!) - epochMsFromNtp(video.captureNtp(9000)!)).toBeCloseTo(40, 3);
   });
 
+  it('ignores a report without a clock (NTP 0), which would anchor the offset on 1900', () => {
+    const publisher = new PublisherClock();
+    const video = publisher.stream(90000);
+    video.onSenderReport(0n, 0);
+    expect(video.captureNtp(0)).toBeUndefined();
+    video.onSenderReport(ntpFromEpochMs(Date.now()), 0);
+    expect(epochMsFromNtp(video.captureNtp(0)!)).toBeCloseTo(Date.now(), -2);
+  });
+
   it('counts timestamps across the 32-bit wrap as later, not 13 hours earlier', () => {
     const video = new PublisherClock().stream(90000);
     video.onSenderReport(ntpFromEpochMs(Date.now()), 0xffff_ff00);

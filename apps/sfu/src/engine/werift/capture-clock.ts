@@ -37,6 +37,8 @@ export class StreamCaptureClock {
   ) {}
 
   onSenderReport(ntpTimestamp: bigint, rtpTimestamp: number): void {
+    // A sender that has no clock yet reports 0 (werift before its first packet): it would anchor the offset on 1900.
+    if (ntpTimestamp === 0n) return;
     const ms = epochMsFromNtp(ntpTimestamp);
     // Anchor the publisher's clock on ours now, at the report's arrival.
     this.publisher.toLocalMs(ms);
