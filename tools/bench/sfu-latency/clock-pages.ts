@@ -34,6 +34,27 @@ const CLOCK_CAMERA_SCRIPT = `
   tone.connect(sink);
   tone.start();
   navigator.mediaDevices.getUserMedia = async () => new MediaStream([video, sink.stream.getAudioTracks()[0]]);
+  // Every peer of the page, for the stage breakdown (the house client keeps its peers private).
+  const peers = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); peers.push(pc); return pc; };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  window.mpPublisherStats = async () => {
+    const out = { framesEncoded: 0, totalEncodeTime: 0, packetsSent: 0, totalPacketSendDelay: 0, frameHeight: 0, targetBitrate: 0, qualityLimitationReason: '', availableOutgoingBitrate: 0, nackCount: 0, pliCount: 0 };
+    for (const pc of peers) {
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'video') {
+          out.framesEncoded += r.framesEncoded || 0; out.totalEncodeTime += r.totalEncodeTime || 0;
+          out.packetsSent += r.packetsSent || 0; out.totalPacketSendDelay += r.totalPacketSendDelay || 0;
+          out.frameHeight = r.frameHeight || out.frameHeight; out.targetBitrate = r.targetBitrate || out.targetBitrate;
+          out.qualityLimitationReason = r.qualityLimitationReason || out.qualityLimitationReason;
+          out.nackCount += r.nackCount || 0; out.pliCount += r.pliCount || 0;
+        }
+        if (r.type === 'candidate-pair' && r.nominated && r.availableOutgoingBitrate) out.availableOutgoingBitrate = r.availableOutgoingBitrate;
+      });
+    }
+    return out;
+  };
 })();
 `;
 
@@ -82,6 +103,15 @@ window.mpClockPlayer = (() => {
         video.requestVideoFrameCallback(onFrame);
       });
     },
+    async stats(id) {
+      const out = { jitterBufferDelay: 0, jitterBufferEmittedCount: 0, jitterBufferTargetDelay: 0, jitterBufferMinimumDelay: 0, totalDecodeTime: 0, framesDecoded: 0, totalProcessingDelay: 0, framesDropped: 0, nackCount: 0, audioJitterBufferDelay: 0, audioJitterBufferEmittedCount: 0 };
+      (await players.get(id).pc.getStats()).forEach((r) => {
+        if (r.type !== 'inbound-rtp') return;
+        if (r.kind === 'audio') { out.audioJitterBufferDelay += r.jitterBufferDelay || 0; out.audioJitterBufferEmittedCount += r.jitterBufferEmittedCount || 0; return; }
+        for (const key of Object.keys(out)) if (typeof r[key] === 'number' && !key.startsWith('audio')) out[key] += r[key];
+      });
+      return out;
+    },
     async leave(id) {
       const player = players.get(id);
       if (!player) return 0;
@@ -94,6 +124,36 @@ window.mpClockPlayer = (() => {
   };
 })();
 `;
+
+/** Cumulative counters of the publisher's video sender (Chromium getStats, seconds where a time). */
+export interface PublisherCounters {
+  framesEncoded: number;
+  totalEncodeTime: number;
+  packetsSent: number;
+  /** Sum over packets of the time each spent in the sender's pacer queue. */
+  totalPacketSendDelay: number;
+  frameHeight: number;
+  targetBitrate: number;
+  qualityLimitationReason: string;
+  availableOutgoingBitrate: number;
+  nackCount: number;
+  pliCount: number;
+}
+
+/** Cumulative counters of a player's inbound video (and the audio jitter buffer), seconds where a time. */
+export interface PlayerCounters {
+  jitterBufferDelay: number;
+  jitterBufferEmittedCount: number;
+  jitterBufferTargetDelay: number;
+  jitterBufferMinimumDelay: number;
+  totalDecodeTime: number;
+  framesDecoded: number;
+  totalProcessingDelay: number;
+  framesDropped: number;
+  nackCount: number;
+  audioJitterBufferDelay: number;
+  audioJitterBufferEmittedCount: number;
+}
 
 export interface ClockRead {
   value: number;
@@ -115,16 +175,28 @@ type ClockPlayerGlobal = {
   mpClockPlayer: {
     join(url: string, timeoutMs: number): Promise<JoinResult>;
     sample(id: number, ms: number): Promise<ClockRead[]>;
+    stats(id: number): Promise<PlayerCounters>;
     leave(id: number): Promise<number>;
   };
 };
 
-/** Opens a page on `origin`, replaces its camera by the clock canvas and publishes over WHIP. */
-export async function publishClock(page: Page, origin: string, whipUrl: string, streamKey: string, videoCodec: string): Promise<RtcExchange> {
+/**
+ * Opens a page on `origin`, replaces its camera by the clock canvas and publishes over WHIP;
+ * `counters()` reads the publisher's video sender counters.
+ */
+export async function publishClock(
+  page: Page,
+  origin: string,
+  whipUrl: string,
+  streamKey: string,
+  videoCodec: string,
+): Promise<RtcExchange & { counters(): Promise<PublisherCounters> }> {
   const client = await BrowserRtcClient.open(page, origin);
   await page.evaluate(CLOCK_BARCODE_PAGE_SCRIPT);
   await page.evaluate(CLOCK_CAMERA_SCRIPT);
-  return client.whip(whipUrl, streamKey, { width: BARCODE.width, height: BARCODE.height, videoCodec });
+  const exchange = await client.whip(whipUrl, streamKey, { width: BARCODE.width, height: BARCODE.height, videoCodec });
+  const counters = () => page.evaluate(() => (globalThis as unknown as { mpPublisherStats(): Promise<PublisherCounters> }).mpPublisherStats());
+  return { ...exchange, counters };
 }
 
 /** A page on `origin` ready to play WHEP with timing (same origin as the SFU, so no CORS in the way). */
@@ -145,6 +217,10 @@ export class ClockPlayerPage {
 
   sample(id: number, ms: number): Promise<ClockRead[]> {
     return this.page.evaluate(([i, m]) => (globalThis as unknown as ClockPlayerGlobal).mpClockPlayer.sample(i, m), [id, ms] as const);
+  }
+
+  stats(id: number): Promise<PlayerCounters> {
+    return this.page.evaluate((i) => (globalThis as unknown as ClockPlayerGlobal).mpClockPlayer.stats(i), id);
   }
 
   leave(id: number): Promise<number> {

@@ -13,7 +13,7 @@ import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
 import { SfuBenchPlatform, benchEngines, type BenchSfu, type SfuEngineName } from '../common/sfu-bench-platform';
 import { summarize, type Summary } from '../common/stats';
-import { ClockPlayerPage, publishClock } from './clock-pages';
+import { ClockPlayerPage, publishClock, type PlayerCounters, type PublisherCounters } from './clock-pages';
 
 const USAGE = `usage: node tools/bench/run.cjs sfu-latency [options]
 
@@ -28,6 +28,49 @@ const USAGE = `usage: node tools/bench/run.cjs sfu-latency [options]
 const TARGET_P95_MS = 100;
 const JOIN_TIMEOUT_MS = 10_000;
 
+/**
+ * Where the glass-to-glass time goes, from both browsers' getStats over the
+ * sampling window: per-packet pacer queue and per-frame encode time on the
+ * publisher, jitter-buffer delay (with its target and minimum) and decode
+ * time on the player, plus what the publisher's bandwidth estimator allowed.
+ */
+interface Stages {
+  encodeMs: number;
+  pacerMs: number;
+  jitterBufferMs: number;
+  jitterTargetMs: number;
+  jitterMinimumMs: number;
+  decodeMs: number;
+  audioJitterBufferMs: number;
+  targetKbps: number;
+  availableKbps: number;
+  limitation: string;
+  framesDropped: number;
+  nacks: number;
+}
+
+const perUnitMs = (seconds: number, count: number) => (count > 0 ? (seconds * 1000) / count : NaN);
+
+function stagesBetween(pub: [PublisherCounters, PublisherCounters], play: [PlayerCounters, PlayerCounters]): Stages {
+  const [p0, p1] = pub;
+  const [v0, v1] = play;
+  const emitted = v1.jitterBufferEmittedCount - v0.jitterBufferEmittedCount;
+  return {
+    encodeMs: perUnitMs(p1.totalEncodeTime - p0.totalEncodeTime, p1.framesEncoded - p0.framesEncoded),
+    pacerMs: perUnitMs(p1.totalPacketSendDelay - p0.totalPacketSendDelay, p1.packetsSent - p0.packetsSent),
+    jitterBufferMs: perUnitMs(v1.jitterBufferDelay - v0.jitterBufferDelay, emitted),
+    jitterTargetMs: perUnitMs(v1.jitterBufferTargetDelay - v0.jitterBufferTargetDelay, emitted),
+    jitterMinimumMs: perUnitMs(v1.jitterBufferMinimumDelay - v0.jitterBufferMinimumDelay, emitted),
+    decodeMs: perUnitMs(v1.totalDecodeTime - v0.totalDecodeTime, v1.framesDecoded - v0.framesDecoded),
+    audioJitterBufferMs: perUnitMs(v1.audioJitterBufferDelay - v0.audioJitterBufferDelay, v1.audioJitterBufferEmittedCount - v0.audioJitterBufferEmittedCount),
+    targetKbps: p1.targetBitrate / 1000,
+    availableKbps: p1.availableOutgoingBitrate / 1000,
+    limitation: p1.qualityLimitationReason,
+    framesDropped: v1.framesDropped - v0.framesDropped,
+    nacks: v1.nackCount - v0.nackCount,
+  };
+}
+
 interface EngineRow {
   engine: SfuEngineName;
   latencyMs: Summary;
@@ -35,6 +78,7 @@ interface EngineRow {
   unreadable: number;
   playedFps: number;
   heights: number[];
+  stages: Stages;
   joins: { attempted: number; failed: number; firstError?: string; firstFrameMs: Summary; answerMs: Summary };
 }
 
@@ -57,7 +101,9 @@ async function measureEngine(
     }
     say(`${sfu.engine}: playing (first frame after ${Math.round(first.firstFrameMs)} ms); warming up ${options.warmup}s, sampling ${options.seconds}s…`);
     await sleep(options.warmup * 1000);
+    const before = [await published.counters(), await player.stats(first.id)] as const;
     const reads = await player.sample(first.id, options.seconds * 1000);
+    const stages = stagesBetween([before[0], await published.counters()], [before[1], await player.stats(first.id)]);
     await player.leave(first.id);
     const latencies: number[] = [];
     for (const read of reads) {
@@ -88,6 +134,7 @@ async function measureEngine(
       unreadable: reads.length - latencies.length,
       playedFps: reads.length / options.seconds,
       heights: [...new Set(reads.map((r) => r.height))].sort((a, b) => a - b),
+      stages,
       joins: { attempted: options.joins, failed, firstError, firstFrameMs: summarize(firstFrame), answerMs: summarize(answer) },
     };
   } finally {
@@ -114,6 +161,26 @@ function report(rows: EngineRow[], skipped: string[], codec: string): string {
         fmt(r.latencyMs.p95, 0),
         fmt(r.latencyMs.max, 0),
         r.latencyMs.p95 <= TARGET_P95_MS ? 'yes' : 'NO',
+      ]),
+    ),
+    '',
+    "WHERE THE TIME GOES — both browsers' getStats over the sampling window (ms per frame, pacer per packet; kb/s at its end)",
+    formatTable(
+      ['engine', 'encode', 'pacer', 'jitter buf', 'jb target', 'jb min', 'decode', 'audio jb', 'target kb/s', 'BWE kb/s', 'limited by', 'dropped', 'NACKs'],
+      rows.map(({ engine, stages: s }) => [
+        engine,
+        fmt(s.encodeMs, 1),
+        fmt(s.pacerMs, 1),
+        fmt(s.jitterBufferMs, 0),
+        fmt(s.jitterTargetMs, 0),
+        fmt(s.jitterMinimumMs, 0),
+        fmt(s.decodeMs, 1),
+        fmt(s.audioJitterBufferMs, 0),
+        fmt(s.targetKbps, 0),
+        fmt(s.availableKbps, 0),
+        s.limitation || '-',
+        String(s.framesDropped),
+        String(s.nacks),
       ]),
     ),
     '',

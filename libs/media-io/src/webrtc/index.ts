@@ -1,2 +1,3 @@
 export * from './werift-dtls-patch';
 export * from './whip-client';
+export * from './werift-ntp-clock';

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
   GenericNack,
+  RTP_EXTENSION_URI,
   RtcpPayloadSpecificFeedback,
   RtcpRrPacket,
   RtcpTransportLayerFeedback,
@@ -9,19 +10,33 @@ import {
   type RtcpPacket,
   type RtpPacket,
 } from 'werift';
+import { absSendTimeNow, correctSenderReportClock, type SenderReportClock } from '@mediaplane/media-io/werift';
 import type { MediaKind, RtcConsumer, RtcConsumerEvents } from '../rtc-engine';
 import type { WeriftProducer } from './werift-producer';
 import type { WeriftRegistry } from './werift-registry';
 import { SimulcastLayerSelector, type LayerFeedback } from './simulcast-layer-selector';
 
 const LAYER_TICK_MS = 1000;
-/** While waiting for a keyframe, ask again this often (the first request or its answer may be lost). */
-const KEYFRAME_RETRY_MS = 1000;
+/**
+ * While waiting for a keyframe, ask again this often: the request or its answer may be lost, or the
+ * encoder may have ignored it (too soon after another). A joining viewer sees nothing until it comes.
+ */
+const KEYFRAME_RETRY_MS = 500;
 /** RTCP payload-specific feedback types: PLI, FIR, REMB. */
 const PSFB_PLI = 1;
 const PSFB_FIR = 4;
 const PSFB_REMB = 15;
 const VIDEO_CLOCK_PER_MS = 90;
+
+/**
+ * abs-send-time of the packet being forwarded: every consumer of a producer
+ * is handed the same packet object in turn, so it is computed once per packet.
+ */
+let absSendTimeOf: { packet: RtpPacket; payload: Buffer } | undefined;
+function absSendTime(packet: RtpPacket): Buffer {
+  if (absSendTimeOf?.packet !== packet) absSendTimeOf = { packet, payload: absSendTimeNow() };
+  return absSendTimeOf.payload;
+}
 
 /**
  * Forwards one producer's RTP to one viewer through a werift sender, which
@@ -39,7 +54,6 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   private current: number | undefined;
   private target: number | undefined;
   private waitingForKeyframe: boolean;
-  private lastKeyframeRequestAt = 0;
   private lastSentAt = 0;
   private preferredLayer: number;
   private readonly selector = new SimulcastLayerSelector();
@@ -51,6 +65,10 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   private nackedInTick = 0;
   private readonly unsubscribes: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
+  private keyframeRetryTimer?: NodeJS.Timeout;
+  private readonly reportClock: SenderReportClock | undefined;
+  /** The viewer's id for abs-send-time, when negotiated. */
+  private readonly absSendTimeId: number | undefined;
 
   constructor(
     private readonly producer: WeriftProducer,
@@ -63,6 +81,11 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     this.preferredLayer = producer.layers - 1;
     this.waitingForKeyframe = producer.kind === 'video';
     if (producer.layers === 1) this.current = this.target = 0;
+    // werift's own clock is truncated to the second (see werift-ntp-clock): the viewer lip-syncs by our
+    // Sender Reports (which carry the publisher's capture times, see capture-clock) and estimates bandwidth
+    // from abs-send-time, so both get a correct clock.
+    this.reportClock = correctSenderReportClock(transceiver.sender);
+    this.absSendTimeId = transceiver.headerExtensions.find((e) => e.uri === RTP_EXTENSION_URI.absSendTime)?.id;
     registry.consumers.add(this);
     this.unsubscribes.push(producer.addSink((layer, packet, keyframe) => this.onPacket(layer, packet, keyframe)));
     this.unsubscribes.push(transceiver.sender.onRtcp.subscribe((packet) => this.onViewerRtcp(packet)).unSubscribe);
@@ -97,8 +120,11 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
 
   requestKeyFrame(): void {
     if (this._closed || this.kind !== 'video') return;
-    this.lastKeyframeRequestAt = Date.now();
     this.producer.requestKeyFrame();
+    this.keyframeRetryTimer ??= setTimeout(() => {
+      this.keyframeRetryTimer = undefined;
+      if (this.waitingForKeyframe || this.target !== this.current) this.requestKeyFrame();
+    }, KEYFRAME_RETRY_MS);
   }
 
   private tick(): void {
@@ -108,9 +134,6 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     this.feedback.lossFraction = Math.max(this.reportedLoss, nackShare);
     this.sentInTick = this.nackedInTick = 0;
     this.chooseLayer();
-    if (this.waitingForKeyframe || this.target !== this.current) {
-      if (Date.now() - this.lastKeyframeRequestAt >= KEYFRAME_RETRY_MS) this.requestKeyFrame();
-    }
   }
 
   private chooseLayer(): void {
@@ -137,6 +160,11 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     }
     this.lastSentAt = Date.now();
     this.sentInTick++;
+    // werift's sender keeps an extension the packet already carries under a negotiated id (instead of its
+    // own truncated abs-send-time); it copies the packet before its first await, so the next consumer sets
+    // its own id (or none) on the same object.
+    packet.header.extensions = this.absSendTimeId === undefined ? [] : [{ id: this.absSendTimeId, payload: absSendTime(packet) }];
+    if (this.reportClock) this.reportClock.next = this.producer.captureNtp(layer, packet);
     void this.transceiver.sender.sendRtp(packet).catch(() => undefined);
   }
 
@@ -173,6 +201,7 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     if (this._closed) return;
     this._closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.keyframeRetryTimer);
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     this.registry.consumers.delete(this);
     this.emit('closed');

@@ -1,15 +1,20 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { MediaStreamTrack, RTCRtpCodecParameters, RTCRtpTransceiver, RtpPacket } from 'werift';
+import { RtcpSrPacket, type MediaStreamTrack, type RTCRtpCodecParameters, type RTCRtpTransceiver, type RtpPacket } from 'werift';
 import type { MediaKind, RtcMimeType, RtcProducer, RtcProducerEvents } from '../rtc-engine';
 import { isKeyframeStart } from '@mediaplane/codecs';
 import type { WeriftRegistry } from './werift-registry';
+import type { PublisherClock, StreamCaptureClock } from './capture-clock';
 
 /** A consumer's hook into the producer's packets: the layer they arrived on and whether they start a keyframe. */
 export type ProducerSink = (layer: number, packet: RtpPacket, keyframe: boolean) => void;
 
-/** Keyframe requests closer together than this are merged: encoders ignore a burst anyway. */
-const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+/**
+ * Keyframe requests closer together than this are merged: encoders ignore a burst anyway. Chromium
+ * ignores a request that comes within 300 ms of the last one it acted on, so the merged request goes out
+ * a little after that (at exactly 300 ms it was ignored, and the joining viewer waited for a retry).
+ */
+const KEYFRAME_REQUEST_INTERVAL_MS = 350;
 /** A layer with no packet for this long is inactive (its encoding was dropped by the publisher). */
 const LAYER_INACTIVE_AFTER_MS = 1500;
 const LAYER_TICK_MS = 500;
@@ -20,6 +25,7 @@ interface LayerState {
   windowBytes: number;
   /** Bits per second over the last tick. */
   bitrate: number;
+  capture: StreamCaptureClock;
 }
 
 /**
@@ -40,6 +46,8 @@ export class WeriftProducer extends EventEmitter<RtcProducerEvents> implements R
   private activeLayerList: number[] = [];
   private _paused = false;
   private _closed = false;
+  /** Capture time of the packet being forwarded, computed once for all consumers. */
+  private captureOf: { packet: RtpPacket; ntp: bigint | undefined } | undefined;
 
   constructor(
     readonly kind: MediaKind,
@@ -49,12 +57,19 @@ export class WeriftProducer extends EventEmitter<RtcProducerEvents> implements R
     private readonly transceiver: RTCRtpTransceiver,
     private readonly rids: readonly string[],
     private readonly registry: WeriftRegistry,
+    /** Shared by the producers of one publisher, so their capture times stay consistent. */
+    publisherClock: PublisherClock,
   ) {
     super();
     // Every consumer of this producer (one per viewer) listens for its close: hundreds are normal here.
     this.setMaxListeners(0);
     this.layers = Math.max(1, rids.length);
-    this.layerStates = Array.from({ length: this.layers }, () => ({ lastPacketAt: 0, windowBytes: 0, bitrate: 0 }));
+    this.layerStates = Array.from({ length: this.layers }, () => ({
+      lastPacketAt: 0,
+      windowBytes: 0,
+      bitrate: 0,
+      capture: publisherClock.stream(codec.clockRate),
+    }));
     registry.producers.add(this);
     for (const track of transceiver.receiver.tracks) this.attachTrack(track);
     this.unsubscribes.push(transceiver.onTrack.subscribe((track) => this.attachTrack(track)).unSubscribe);
@@ -90,6 +105,19 @@ export class WeriftProducer extends EventEmitter<RtcProducerEvents> implements R
     if (layer < 0) return;
     this.attached.add(track);
     this.unsubscribes.push(track.onReceiveRtp.subscribe((packet) => this.onPacket(layer, packet)).unSubscribe);
+    this.unsubscribes.push(
+      track.onReceiveRtcp.subscribe((packet) => {
+        if (packet instanceof RtcpSrPacket) this.layerStates[layer]?.capture.onSenderReport(packet.senderInfo.ntpTimestamp, packet.senderInfo.rtpTimestamp);
+      }).unSubscribe,
+    );
+  }
+
+  /** When the publisher captured this packet (NTP, our clock), undefined before its first Sender Report. */
+  captureNtp(layer: number, packet: RtpPacket): bigint | undefined {
+    if (this.captureOf?.packet !== packet) {
+      this.captureOf = { packet, ntp: this.layerStates[layer]?.capture.captureNtp(packet.header.timestamp) };
+    }
+    return this.captureOf.ntp;
   }
 
   private onPacket(layer: number, packet: RtpPacket): void {

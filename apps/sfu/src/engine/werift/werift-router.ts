@@ -22,6 +22,7 @@ import { WeriftDataChannel } from './werift-data-channel';
 import { WeriftPeer } from './werift-peer';
 import { WeriftPlainRtpOutput } from './werift-plain-rtp-out';
 import { WeriftProducer } from './werift-producer';
+import { PublisherClock } from './capture-clock';
 import type { WeriftRegistry } from './werift-registry';
 
 export interface WeriftPeerFactory {
@@ -83,10 +84,19 @@ export class WeriftRouter implements RtcRouter {
       }
       this.openDataChannel(peer, sections, options);
       const answerSdp = await this.answer(peer);
+      const publisherClock = new PublisherClock();
       for (const { transceiver, section } of entries) {
         const codec = transceiver.codecs.find((c) => routedMimeType(c));
         if (!codec || transceiver.stopped) continue;
-        const producer = new WeriftProducer(section.type as MediaKind, routedMimeType(codec)!, codec, transceiver, section.sendRids, this.registry);
+        const producer = new WeriftProducer(
+          section.type as MediaKind,
+          routedMimeType(codec)!,
+          codec,
+          transceiver,
+          section.sendRids,
+          this.registry,
+          publisherClock,
+        );
         peer.producers.push(producer);
       }
       if (peer.producers.length === 0) {
@@ -136,8 +146,9 @@ export class WeriftRouter implements RtcRouter {
       const answerSdp = await this.answer(peer);
       for (const { transceiver, producer } of entries) {
         if (transceiver.stopped || producer.closed) continue;
+        // No keyframe request yet: the consumer asks when the viewer is connected (what arrives before is
+        // dropped), and an early request would only hold that one back (see KEYFRAME_REQUEST_INTERVAL_MS).
         peer.consumers.push(new WeriftConsumer(producer, transceiver, this.registry));
-        producer.requestKeyFrame();
       }
       if (peer.consumers.length === 0) throw new RtcNegotiationError('no receive section could be negotiated with a producer codec');
       return { answerSdp, peer, consumers: [...peer.consumers] };
