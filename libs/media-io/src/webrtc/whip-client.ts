@@ -8,13 +8,15 @@ import {
   RtcpRrPacket,
   RtcpSrPacket,
   RtpPacket,
-  ntpTime,
   useAbsSendTime,
   useSdesMid,
+  RTP_EXTENSION_URI,
   type RTCRtpSender,
+  type RTCRtpTransceiver,
   type RtcpPacket,
 } from 'werift';
 import { patchWeriftDuplicateHelloVerifyRequest } from './werift-dtls-patch';
+import { absSendTimeNow, correctSenderReportClock, ntpNow } from './werift-ntp-clock';
 
 /**
  * A WHIP (RFC 9725) publisher on werift: one WebRTC session to a WHIP
@@ -81,6 +83,9 @@ interface SendState {
   nackedSinceReport: Set<number>;
   sourceSsrc?: number;
   lastSentAtMs?: number;
+  /** Video: the transceiver, whose negotiated abs-send-time id is looked up at the first packet (null: none). */
+  transceiver?: RTCRtpTransceiver;
+  absSendTimeId?: number | null;
 }
 
 export class WhipSession {
@@ -120,7 +125,10 @@ export class WhipSession {
       ...(address ? { iceUseIpv6: false, iceAdditionalHostAddresses: [address], iceInterfaceAddresses: { udp4: address } } : {}),
     });
     const video = this.pc.addTransceiver('video', { direction: 'sendonly' });
-    this.sending.set('video', { sender: video.sender, clockRate: 90000, sentSinceReport: 0, nackedSinceReport: new Set() });
+    // werift 0.25's own clock is truncated to the second (see werift-ntp-clock): our Sender Reports — from which the
+    // SFU's receiver reports derive the RTT that adaptive quality reads — and abs-send-time get a correct one.
+    correctSenderReportClock(video.sender);
+    this.sending.set('video', { sender: video.sender, transceiver: video, clockRate: 90000, sentSinceReport: 0, nackedSinceReport: new Set() });
     video.sender.onGenericNack.subscribe((nack) => {
       const state = this.sending.get('video');
       for (const seq of nack.lost) if (state && state.nackedSinceReport.size < 65536) state.nackedSinceReport.add(seq);
@@ -128,6 +136,7 @@ export class WhipSession {
     video.sender.onRtcp.subscribe((packet) => this.onRtcp('video', video.sender, packet));
     if (options.audio) {
       const audio = this.pc.addTransceiver('audio', { direction: 'sendonly' });
+      correctSenderReportClock(audio.sender);
       this.sending.set('audio', { sender: audio.sender, clockRate: 48000, sentSinceReport: 0, nackedSinceReport: new Set() });
       audio.sender.onRtcp.subscribe((packet) => this.onRtcp('audio', audio.sender, packet));
     }
@@ -209,6 +218,11 @@ export class WhipSession {
       for (const listener of this.keyframeSentListeners) listener();
     }
     this.packetsSent++;
+    if (state.transceiver) {
+      state.absSendTimeId ??= state.transceiver.headerExtensions.find((e) => e.uri === RTP_EXTENSION_URI.absSendTime)?.id ?? null;
+      // werift keeps an extension the packet carries: ours has the correct send time (its own is truncated).
+      if (state.absSendTimeId !== null) packet.header.extensions = [{ id: state.absSendTimeId, payload: absSendTimeNow() }];
+    }
     void state.sender.sendRtp(packet).catch(() => undefined);
   }
 
@@ -285,7 +299,7 @@ export class WhipSession {
 
   private onRtcp(kind: WhipMediaKind, sender: RTCRtpSender, packet: RtcpPacket): void {
     if (kind === 'video' && isKeyframeRequest(packet, sender.ssrc)) for (const listener of this.keyframeRequestListeners) listener();
-    const feedback = rtcpFeedback(packet, sender.ssrc, ntpTime());
+    const feedback = rtcpFeedback(packet, sender.ssrc, ntpNow());
     if (!feedback) return;
     const state = this.sending.get(kind);
     if (state && feedback.fractionLost !== undefined) {
