@@ -64,7 +64,16 @@ describe('ingest SRT publish and play (FFmpeg and srt-live-transmit, real NATS/R
   let publisher: Publisher;
 
   beforeAll(async () => {
-    harness = await IngestHarness.start({ env: { INGEST_SRT_ACCEPT_TIMEOUT_MS: '2000' } });
+    harness = await IngestHarness.start({
+      env: {
+        INGEST_SRT_ACCEPT_TIMEOUT_MS: '2000',
+        // The cases' deliberate refusals (unknown key, busy, passphrase) are failed attempts from 127.0.0.1, and SRT
+        // answers 1429 at once while an address's back-off runs (500 ms, doubling): the next case's publisher was
+        // refused as rate_limited in a CI run. A 1 ms back-off keeps the cases apart; the throttle has its own specs.
+        INGEST_AUTH_BACKOFF_BASE_MS: '1',
+        INGEST_AUTH_BACKOFF_MAX_MS: '1',
+      },
+    });
     stream = harness.addStream();
     publisher = srtPublish(harness.srtPublishUrl(stream.key));
     await harness.waitLive(stream.id);
@@ -152,6 +161,8 @@ describe('ingest SRT publish and play (FFmpeg and srt-live-transmit, real NATS/R
   it('refuses a second publisher of a live stream (409-class) and leaves the first untouched', async () => {
     const { code } = await refusedPublish(harness.srtPublishUrl(stream.key));
     expect(code).not.toBe(0);
+    // Refused as busy, not for another reason (a throttled attempt is refused too).
+    await waitFor(() => harness.rejections().find((e) => e.payload['protocol'] === 'srt' && e.payload['reason'] === 'busy'), { what: 'publishRejected busy' });
     expect(publisher.process.exitCode).toBeNull();
     expect((await harness.liveState(stream.id))?.protocol).toBe('srt');
   });
