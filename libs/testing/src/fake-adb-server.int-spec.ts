@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
-import { FakeAdbServer } from './fake-adb-server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeAdbServer, encodeScreenrecordClip } from './fake-adb-server';
 import { execFileAsync } from './ffmpeg';
 
 const run = promisify(execFile);
@@ -116,6 +119,29 @@ describe('FakeAdbServer', () => {
       expect(Number(frames)).toBeLessThanOrEqual(31);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1800);
       expect(fake.screenrecordRuns('FAKE0001')[0]?.endReason).toBe('time-limit');
+    });
+
+    it('plays a pre-encoded clip instead, looped in real time and copied (the clip\'s size, not --size)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fake-adb-clip-'));
+      try {
+        // A 1 s clip looped for a 3 s time limit: the loop must not end the stream nor speed it up.
+        const clip = await encodeScreenrecordClip(join(dir, 'screen.ts'), { width: 320, height: 176, fps: 15, seconds: 1, bitrateKbps: 300 });
+        fake.plug('FAKE0001', { fps: 15, screenrecordTimeLimitS: 3, screenrecordClip: clip });
+        const started = Date.now();
+        const { stdout } = await execFileAsync(
+          'bash',
+          ['-c', `adb -P ${fake.port} -s FAKE0001 exec-out screenrecord --output-format=h264 --size 160x320 - | ffprobe -v error -count_frames -show_entries stream=codec_name,width,height,nb_read_frames -of csv=p=0 -f h264 -`],
+          { timeout: 30_000 },
+        );
+        const [codec, width, height, frames] = stdout.trim().split(',');
+        expect([codec, width, height]).toEqual(['h264', '320', '176']);
+        expect(Number(frames)).toBeGreaterThanOrEqual(40);
+        expect(Number(frames)).toBeLessThanOrEqual(47);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(2700);
+        expect(fake.screenrecordRuns('FAKE0001')[0]?.endReason).toBe('time-limit');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('is "not found" on a device configured without it', async () => {

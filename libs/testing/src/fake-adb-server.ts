@@ -21,7 +21,7 @@ import {
 } from './fake-adb-shell';
 
 export type { FakeAdbDeviceOptions, RecordedInputCommand, ScreenrecordRun } from './fake-adb-shell';
-export { splitShellWords } from './fake-adb-shell';
+export { encodeScreenrecordClip, splitShellWords } from './fake-adb-shell';
 
 export interface FakeAdbServerOptions {
   /** 0 (default) picks a free port. Pass the old port to "restart" a killed server. */

@@ -31,6 +31,12 @@ export interface FakeAdbDeviceOptions {
    * clock-barcode.ts (unit 1 ms), so a bench can read capture-to-glass latency in the viewer. Default false.
    */
   clockBarcode?: boolean;
+  /**
+   * A pre-encoded H.264 file (see encodeScreenrecordClip) that screenrecord plays, looped at its own pace and
+   * copied, instead of encoding a picture: a device that costs the machine almost nothing, so a bench can plug
+   * dozens and measure what the agent costs. `--size` and `--bit-rate` are ignored then. Default '' (encode).
+   */
+  screenrecordClip?: string;
 }
 
 export interface RecordedInputCommand {
@@ -80,6 +86,7 @@ export const DEFAULT_FAKE_DEVICE: Required<FakeAdbDeviceOptions> = {
   screenrecordTimeLimitS: 180,
   state: 'device',
   clockBarcode: false,
+  screenrecordClip: '',
 };
 
 /**
@@ -304,25 +311,8 @@ async function screenrecord(device: FakeDevice, args: string[], sink: ShellSink,
     sink.exit(2);
     return;
   }
-  const fps = device.options.fps;
-  const ffArgs = [
-    ...testSourceArgs({
-      width: parsed.width,
-      height: parsed.height,
-      fps,
-      audio: false,
-      durationSec: parsed.timeLimitS,
-      // screenrecord's MediaCodec I-frame interval is 10 s.
-      gopFrames: fps * 10,
-      videoBitrateKbps: Math.round(parsed.bitRate / 1000),
-      filterArgs: device.options.clockBarcode ? ['-vf', ffmpegWallClockBarcodeFilter(parsed.width, parsed.height)] : [],
-    }),
-    '-flush_packets',
-    '1',
-    '-f',
-    'h264',
-    '-',
-  ];
+  const clip = device.options.screenrecordClip;
+  const ffArgs = [...(clip ? clipArgs(clip, parsed) : encodeArgs(device, parsed)), '-flush_packets', '1', '-f', 'h264', '-'];
   const run: ScreenrecordRun = { argv: ['screenrecord', ...args], startedAt: Date.now() };
   device.screenrecords.push(run);
   const child = spawnTracked(ffmpegPath, ffArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -343,6 +333,53 @@ async function screenrecord(device: FakeDevice, args: string[], sink: ShellSink,
   }
   run.endedAt = Date.now();
   sink.exit(child.exitCode === 0 ? 0 : 1);
+}
+
+/** screenrecord's picture: the test source encoded live like MediaCodec would (I-frame interval 10 s). */
+function encodeArgs(device: FakeDevice, parsed: ScreenrecordArgs): string[] {
+  const fps = device.options.fps;
+  return testSourceArgs({
+    width: parsed.width,
+    height: parsed.height,
+    fps,
+    audio: false,
+    durationSec: parsed.timeLimitS,
+    // screenrecord's MediaCodec I-frame interval is 10 s.
+    gopFrames: fps * 10,
+    videoBitrateKbps: Math.round(parsed.bitRate / 1000),
+    filterArgs: device.options.clockBarcode ? ['-vf', ffmpegWallClockBarcodeFilter(parsed.width, parsed.height)] : [],
+  });
+}
+
+/** screenrecord's picture from a pre-encoded clip: looped, in real time, copied (no encoder runs). */
+function clipArgs(clip: string, parsed: ScreenrecordArgs): string[] {
+  return ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip, '-t', String(parsed.timeLimitS), '-map', '0:v:0', '-c:v', 'copy'];
+}
+
+/**
+ * Encodes the clip a `screenrecordClip` device plays: the test source at the given size and rate, an I-frame
+ * every 10 s like screenrecord, as MPEG-TS (which loops with continuous timestamps). Resolves with `file`.
+ */
+export async function encodeScreenrecordClip(
+  file: string,
+  options: { width: number; height: number; fps: number; seconds: number; bitrateKbps: number; ffmpegPath?: string },
+): Promise<string> {
+  const args = testSourceArgs({
+    width: options.width,
+    height: options.height,
+    fps: options.fps,
+    audio: false,
+    durationSec: options.seconds,
+    gopFrames: options.fps * 10,
+    videoBitrateKbps: options.bitrateKbps,
+    realtime: false,
+  });
+  const child = spawnTracked(options.ffmpegPath ?? 'ffmpeg', [...args, '-y', '-f', 'mpegts', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`encoding the screenrecord clip failed (exit ${String(code)}): ${stderr}`);
+  return file;
 }
 
 async function screencap(device: FakeDevice, args: string[], sink: ShellSink, processes: FakeDeviceProcesses, ffmpegPath: string): Promise<void> {

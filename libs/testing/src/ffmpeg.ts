@@ -24,6 +24,8 @@ export interface TestSourceOptions {
   audioSampleRate?: number;
   /** Extra arguments between the inputs and the encoders, e.g. a `-vf` that makes the rate variable. */
   filterArgs?: string[];
+  /** false: as fast as FFmpeg can (to make a file); default true, at the pace of a live encoder. */
+  realtime?: boolean;
 }
 
 export interface PublishOptions extends TestSourceOptions {
@@ -39,7 +41,8 @@ export interface PublishOptions extends TestSourceOptions {
  */
 export function testSourceArgs(options: TestSourceOptions = {}): string[] {
   const { width = 640, height = 360, fps = 25 } = options;
-  const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
+  const pace = options.realtime === false ? [] : ['-re'];
+  const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', ...pace, '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
   if (options.audio !== false) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${options.audioSampleRate ?? 44100}`);
   if (options.durationSec) args.push('-t', String(options.durationSec));
   args.push(...(options.filterArgs ?? []));

@@ -9,9 +9,15 @@
 //      glass-to-glass (a clock publisher → ingest → SFU bridge → WHEP).
 //   2. agent CPU per device at 720p30: N devices captured at once, CPU of the
 //      agent's Node process + its FFmpeg children (/proc) over a window ÷ N.
+//      Those devices play one pre-encoded clip (`screenrecordClip`) by default,
+//      so dozens fit on the machine beside the agent (each live-encoding device
+//      costs an x264 encoder).
 //   3. devices per agent: the largest N whose captures were all live.
-// Usage: node tools/bench/run.cjs capture [--devices 1,4] [--seconds 10] [--window 10] [--output whip|rtmp] [--adaptive off|on]
-import { FakeAdbServer, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
+// Usage: node tools/bench/run.cjs capture [--devices 1,4] [--seconds 10] [--window 10] [--output whip|rtmp] [--adaptive off|on] [--device-source clip|encode]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeAdbServer, encodeScreenrecordClip, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp, type BenchApp } from '../common/bench-app';
 import { describeMachine } from '../common/bench-context';
@@ -34,11 +40,15 @@ const USAGE = `usage: node tools/bench/run.cjs capture [options]
   --output O         whip (default) or rtmp, for the CPU points
   --adaptive on|off  the agent's WHIP adaptive quality (default off: the figures are for 720p30; on, the
                      agent may step down on the loss it sees — the report counts the steps)
+  --device-source S  the CPU points' devices: clip (default; each plays one pre-encoded 720p30 H.264 clip, copied,
+                     so a device costs the machine almost nothing) or encode (each runs its own x264 encoder)
   --json FILE        write the result here (default tmp/bench/capture-<time>.json and capture-latest.json)
   --no-build         (run.cjs) do not recompile the apps`;
 
 /** The fake devices' screen: landscape 1280x720 at 30 fps, so the 720p preset records it 1:1. */
 const SCREEN = { width: 1280, height: 720, fps: 30 } as const;
+/** The clip the CPU points' devices play: about what the 720p preset asks screenrecord for. */
+const CLIP = { ...SCREEN, seconds: 20, bitrateKbps: 2500 } as const;
 
 interface Capture {
   streamId: string;
@@ -85,6 +95,7 @@ export interface CaptureBenchResult {
   reference?: RtmpWhepLatency;
   cpu: CpuPoint[];
   devicesPerAgent: { served: number; asked: number };
+  deviceSource: 'clip' | 'encode';
 }
 
 runBench(async (bench) => {
@@ -95,6 +106,7 @@ runBench(async (bench) => {
     window: { type: 'string' },
     output: { type: 'string' },
     adaptive: { type: 'string' },
+    'device-source': { type: 'string' },
     json: { type: 'string' },
   });
   const seconds = numberArg(values, 'seconds', 10, { min: 1, max: 600 });
@@ -108,6 +120,8 @@ runBench(async (bench) => {
   if (output !== 'whip' && output !== 'rtmp') throw new Error(`--output: whip or rtmp, got ${output}`);
   const adaptive = String(values['adaptive'] ?? 'off');
   if (adaptive !== 'on' && adaptive !== 'off') throw new Error(`--adaptive: on or off, got ${adaptive}`);
+  const deviceSource = String(values['device-source'] ?? 'clip');
+  if (deviceSource !== 'clip' && deviceSource !== 'encode') throw new Error(`--device-source: clip or encode, got ${deviceSource}`);
   const { engines, skipped } = benchEngines(['mediasoup']);
   if (engines.length === 0) throw new Error(`the WHEP viewer and the RTMP bridge need mediasoup: ${skipped.join('; ')}`);
 
@@ -131,8 +145,19 @@ runBench(async (bench) => {
   const adb = await FakeAdbServer.start();
   bench.defer('fake adb', () => adb.close());
   const maxDevices = Math.max(...counts);
-  const serials = Array.from({ length: maxDevices }, (_, i) => `BENCH${i}${Math.random().toString(36).slice(2, 6).toUpperCase()}`);
-  for (const serial of serials) adb.plug(serial, { model: 'Bench Tablet', ...SCREEN, clockBarcode: true });
+  const serial = (name: string) => `${name}${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+  // The capture-to-glass device encodes live (its picture carries the wall clock); the CPU points' devices play a clip.
+  const latencySerial = serial('CLOCK');
+  adb.plug(latencySerial, { model: 'Bench Clock Tablet', ...SCREEN, clockBarcode: true });
+  let screenrecordClip = '';
+  if (deviceSource === 'clip') {
+    say(`encoding the devices' ${CLIP.seconds} s clip (${CLIP.width}x${CLIP.height} ${CLIP.fps} fps, ${CLIP.bitrateKbps} kb/s)…`);
+    const dir = mkdtempSync(join(tmpdir(), 'capture-bench-'));
+    bench.defer('clip', () => rmSync(dir, { recursive: true, force: true }));
+    screenrecordClip = await encodeScreenrecordClip(join(dir, 'screen.ts'), CLIP);
+  }
+  const serials = Array.from({ length: maxDevices }, (_, i) => serial(`BENCH${i}`));
+  for (const s of serials) adb.plug(s, { model: 'Bench Tablet', ...SCREEN, screenrecordClip });
   const agentId = `bench-agent-${Math.random().toString(36).slice(2, 8)}`;
   const agent = await startBenchApp('capture-agent', await freePort(), {
     ...platform.env,
@@ -150,19 +175,20 @@ runBench(async (bench) => {
     await agent.stop();
   });
   const ids = serials.map((s) => `android-${s}`);
+  const latencyId = `android-${latencySerial}`;
   const devices = async () => (await platform.adminApi<{ devices: DeviceView[] }>('GET', '/devices')).devices;
-  await waitFor(async () => (await devices()).filter((d) => ids.includes(d.id)).length === ids.length, {
+  await waitFor(async () => (await devices()).filter((d) => ids.includes(d.id) || d.id === latencyId).length === ids.length + 1, {
     timeoutMs: 60_000,
-    what: `${ids.length} fake devices listed`,
+    what: `${ids.length + 1} fake devices listed`,
   });
   const browser = await launchChromium({ webrtc: true });
   bench.defer('chromium', () => browser.close());
 
   // 1. Capture-to-glass, then the RTMP reference on the same SFU.
-  say(`capture-to-glass: ${ids[0]} at 720p over WHIP, one WHEP viewer, ${seconds} s…`);
+  say(`capture-to-glass: ${latencyId} at 720p over WHIP, one WHEP viewer, ${seconds} s…`);
   const latency: CaptureBenchResult['latency'] = [];
   {
-    const started = await platform.adminApi<Capture>('POST', `/devices/${ids[0]}/capture`, { output: 'whip', quality: { preset: '720p' } });
+    const started = await platform.adminApi<Capture>('POST', `/devices/${latencyId}/capture`, { output: 'whip', quality: { preset: '720p' } });
     const context = await browser.newContext();
     try {
       const player = await ClockPlayerPage.open(await context.newPage(), `${sfu.app.httpUrl}/readyz`);
@@ -177,7 +203,7 @@ runBench(async (bench) => {
       await player.leave(joined.id as number);
     } finally {
       await context.close().catch(() => undefined);
-      await platform.adminApi('DELETE', `/devices/${ids[0]}/capture`);
+      await platform.adminApi('DELETE', `/devices/${latencyId}/capture`);
     }
   }
   say(`reference: RTMP ingest glass-to-glass (clock publisher → ingest → SFU bridge passthrough → WHEP), ${seconds} s…`);
@@ -192,7 +218,7 @@ runBench(async (bench) => {
   // 2 + 3. CPU per device and devices per agent.
   const cpu: CpuPoint[] = [];
   for (const n of counts) {
-    say(`CPU: ${n} device(s) at 720p over ${output}…`);
+    say(`CPU: ${n} device(s) at 720p over ${output}, device source ${deviceSource}…`);
     cpu.push(await measureCpu(platform, agent, ids.slice(0, n), { output, windowSeconds, devices }));
   }
   const servedAll = cpu.filter((p) => p.served === p.devices).map((p) => p.devices);
@@ -207,6 +233,7 @@ runBench(async (bench) => {
     reference,
     cpu,
     devicesPerAgent,
+    deviceSource,
   };
   process.stdout.write(report(result));
   const file = writeResult('capture', result, values['json'] as string | undefined);
@@ -328,8 +355,8 @@ function report(r: CaptureBenchResult): string {
         'ffmpeg',
         'cores/device',
         'ffmpeg procs',
-        'agent fps',
-        'platform kb/s',
+        'agent fps min–max',
+        'platform kb/s min–max',
         'adaptive steps',
         'machine busy cores',
         'window s',
@@ -342,16 +369,27 @@ function report(r: CaptureBenchResult): string {
         fmt(p.agentFfmpegCores, 3),
         fmt(p.coresPerDevice, 3),
         String(p.ffmpegProcesses),
-        p.fps.map((f) => fmt(f, 0)).join(','),
-        p.bitratesKbps.map((b) => fmt(b, 0)).join(','),
+        spread(p.fps),
+        spread(p.bitratesKbps),
         String(p.adaptiveChanges),
         fmt(p.machineBusyCores, 2),
         fmt(p.windowSeconds, 1),
       ]),
     ),
-    `served = at the end of the window the agent lists the capture live AND the platform's stream is live with a measured bitrate > 0 (GET /api/v1/streams/{id}). agent fps = mediaplane_capture_fps. The fake devices' own encoders (x264) run in the bench, not the agent.`,
+    `served = at the end of the window the agent lists the capture live AND the platform's stream is live with a measured bitrate > 0 (GET /api/v1/streams/{id}). agent fps = mediaplane_capture_fps. ${
+      r.deviceSource === 'clip'
+        ? "The devices play one pre-encoded clip (FFmpeg -c copy, ~nothing each): the machine's cores are the agent's and the platform's."
+        : "The fake devices' own encoders (x264) run in the bench, not the agent, on the same cores."
+    }`,
     '',
     `DEVICES PER AGENT — largest N run with every capture live: served ${r.devicesPerAgent.served}/${r.devicesPerAgent.served} (asked up to ${r.devicesPerAgent.asked})`,
     '',
   ].join('\n');
+}
+
+/** "min–max" of per-device figures (dozens of devices do not fit a column one by one). */
+function spread(values: number[]): string {
+  if (values.length === 0) return '-';
+  const [min, max] = [Math.min(...values), Math.max(...values)];
+  return min === max ? fmt(min, 0) : `${fmt(min, 0)}–${fmt(max, 0)}`;
 }
