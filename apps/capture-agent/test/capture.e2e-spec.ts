@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { ffprobe, freePorts, freeUdpPort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import { FakeAdbServer, ffprobe, freePorts, freeUdpPort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
 import { ControlPlaneProcess } from './control-plane-process';
 import { descendants, freeDisplayNumber, startXvfb, stopChild } from './capture-processes';
 
@@ -34,7 +34,8 @@ interface Started {
  * device captured through the API goes live and plays over HTTP-FLV and HLS;
  * killing its FFmpeg restarts it and the agent lives on; stopping ends the
  * stream. An Xvfb desktop captured with x11grab plays over HLS, shows the
- * slate while its display is gone and its picture again when it returns.
+ * slate while its display is gone and its picture again when it returns. A
+ * fake Android device (fake adb server, screenrecord H.264) plays over HLS.
  */
 describe('capture agent end to end (real platform)', () => {
   const work = mkdtempSync(join(tmpdir(), 'mp-capture-'));
@@ -43,6 +44,8 @@ describe('capture agent end to end (real platform)', () => {
   const apps: AppProcess[] = [];
   let display = 0;
   let xvfb: ChildProcess | undefined;
+  let adb: FakeAdbServer | undefined;
+  const androidSerial = `HLS${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
   const tpId = `test-pattern-agent-${Math.random().toString(36).slice(2, 8)}`;
   const agentId = tpId.replace(/^test-pattern-/, '');
 
@@ -65,6 +68,8 @@ describe('capture agent end to end (real platform)', () => {
     const srtPort = await freeUdpPort();
     display = freeDisplayNumber();
     xvfb = await startXvfb(display);
+    adb = await FakeAdbServer.start();
+    adb.plug(androidSerial, { model: 'Pixel HLS', width: 360, height: 640, fps: 15 });
     cp = await ControlPlaneProcess.start({
       MEDIAPLANE_PUBLIC_RTMP_URL: `rtmp://127.0.0.1:${rtmpPort}/live`,
       MEDIAPLANE_PUBLIC_FLV_URL: `http://127.0.0.1:${ingestHttp}/live`,
@@ -92,6 +97,7 @@ describe('capture agent end to end (real platform)', () => {
         CAPTURE_AGENT_DISCOVERY_MS: '1000',
         CAPTURE_AGENT_DEVICE_RETRY_MS: '1500',
         CAPTURE_AGENT_X264_PRESET: 'ultrafast',
+        CAPTURE_AGENT_ADB_PORT: String(adb.port),
       },
     });
   }, 120_000);
@@ -101,6 +107,7 @@ describe('capture agent end to end (real platform)', () => {
     await Promise.all(apps.map((a) => a.stop()));
     await cp?.stop();
     await stopChild(xvfb);
+    await adb?.close();
     await killAllChildren();
     rmSync(work, { recursive: true, force: true });
   });
@@ -200,6 +207,20 @@ describe('capture agent end to end (real platform)', () => {
     expect(await isLive(streamId)).toBe(true);
     await cp.api('DELETE', `/api/v1/devices/${desktopId()}/capture`);
   }, 90_000);
+
+  it('captures the Android device (screenrecord H.264 over adb) into ingest and plays it over HLS from the edge', async () => {
+    const id = `android-${androidSerial}`;
+    await waitFor(() => device(id), { timeoutMs: 20_000, what: 'the fake Android device listed' });
+    const res = await cp.api<Started>('POST', `/api/v1/devices/${id}/capture`, { body: { output: 'rtmp', quality: { preset: '360p' } } });
+    expect(res.status).toBe(201);
+    await waitFor(() => isLive(res.body.streamId), { timeoutMs: 30_000, what: 'the Android capture live' });
+    // The ladder made from screenrecord's H.264 (video only: screenrecord has no audio), served by the edge.
+    const hls = await waitFor(() => ffprobe(res.body.playback.hls), { timeoutMs: 60_000, intervalMs: 1000, what: 'HLS of the Android capture' });
+    expect(hls.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264' });
+    expect(adb?.screenrecordRuns(androidSerial).length).toBeGreaterThanOrEqual(1);
+    await cp.api('DELETE', `/api/v1/devices/${id}/capture`);
+    await waitFor(async () => !(await isLive(res.body.streamId)), { timeoutMs: 20_000, what: 'the Android capture offline' });
+  }, 120_000);
 
   it("never wrote a stream key into the agent's log", () => {
     const log = readFileSync(agent.logFile, 'utf8');
