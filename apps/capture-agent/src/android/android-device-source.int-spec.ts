@@ -35,7 +35,9 @@ function record(feed: CaptureFeed): { bytes: () => Buffer; arrivals: number[] } 
 /** Runs FFmpeg on the bytes; returns decoded frames and what FFmpeg complained about. */
 function decode(bytes: Buffer, inputArgs: string[]): Promise<{ frames: number; errors: string }> {
   return new Promise((resolve, reject) => {
-    const ff = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-stats_period', '0.1', ...inputArgs, '-f', 'framemd5', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const ff = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-stats_period', '0.1', ...inputArgs, '-f', 'framemd5', '-'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     ff.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -103,7 +105,9 @@ describe('AndroidDeviceSource (with the fake adb server)', () => {
     expect(feed.videoIsH264).toBe(true);
     const rec = record(feed);
     // FFmpeg reads the feed live with the feed's own input arguments (wall-clock stamps).
-    const live = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...feed.inputArgs, '-fps_mode', 'passthrough', '-f', 'framemd5', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const live = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...feed.inputArgs, '-fps_mode', 'passthrough', '-f', 'framemd5', '-'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let liveOut = '';
     live.stdout.on('data', (d: Buffer) => (liveOut += d.toString()));
     live.stdin.on('error', () => undefined);
@@ -132,10 +136,16 @@ describe('AndroidDeviceSource (with the fake adb server)', () => {
     let ended: string | undefined;
     feed.on('ended', (r) => (ended = r));
     // Three time limits pass: at least two hand-overs.
-    await waitFor(() => fake.screenrecordRuns('FAKE0001').filter((r) => r.endReason !== undefined).length >= 2 && rec.arrivals.length > 0 && Date.now() - (rec.arrivals[0] as number) > 7500, {
-      what: 'two hand-overs',
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      () =>
+        fake.screenrecordRuns('FAKE0001').filter((r) => r.endReason !== undefined).length >= 2 &&
+        rec.arrivals.length > 0 &&
+        Date.now() - (rec.arrivals[0] as number) > 7500,
+      {
+        what: 'two hand-overs',
+        timeoutMs: 30_000,
+      },
+    );
     const arrivals = [...rec.arrivals];
     await feed.stop();
     expect(ended).toBeUndefined();
@@ -148,7 +158,9 @@ describe('AndroidDeviceSource (with the fake adb server)', () => {
     const steadyGap = Math.max(0, ...gaps.filter((g) => !atHandover(g)).map((g) => g.ms));
     const budget = 1000 / fps + 200;
     // Printed for the report: the worst gap across the hand-overs, and away from them.
-    process.stdout.write(`screenrecord restarts: runs=${runs.length} frames=${arrivals.length} handoverGapMs=${handoverGap} steadyGapMs=${steadyGap} budgetMs=${budget.toFixed(0)}\n`);
+    process.stdout.write(
+      `screenrecord restarts: runs=${runs.length} frames=${arrivals.length} handoverGapMs=${handoverGap} steadyGapMs=${steadyGap} budgetMs=${budget.toFixed(0)}\n`,
+    );
     expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(gaps.filter(atHandover).length).toBeGreaterThanOrEqual(2);
     // Tests never time wall clocks tightly: on a loaded CI box the fake's own freshly started encoder stutters
@@ -190,6 +202,37 @@ describe('AndroidDeviceSource (with the fake adb server)', () => {
     await feed.stop();
     const { errors } = await decode(Buffer.concat(chunks), ['-f', 'h264', '-i', 'pipe:0']);
     expect(errors).toBe('');
+  });
+
+  it('changes quality by a seamless hand-over: the next run records at the new size and bit rate, with no gap', async () => {
+    const fps = 15;
+    fake.plug('FAKE0004', { width: 160, height: 320, fps });
+    src = source(fake.port, { screenrecordTimeLimitS: 180 });
+    await src.start();
+    await waitFor(() => src.list().length === 1, { what: 'the device' });
+    const feed = await src.openCapture('android-FAKE0004', { width: 160, height: 320, fps, bitrateKbps: 300 });
+    feeds.push(feed);
+    const recorded = record(feed);
+    await waitFor(() => recorded.arrivals.length >= fps, { what: 'the first run going' });
+    const changedAt = Date.now();
+    expect(feed.changeQuality).toBeDefined();
+    feed.changeQuality?.({ width: 96, height: 192, fps, bitrateKbps: 150 });
+    await waitFor(() => fake.screenrecordRuns('FAKE0004')[0]?.endedAt !== undefined, { what: 'the first run handed over', timeoutMs: 8000 });
+    const framesAtHandOver = recorded.arrivals.length;
+    await waitFor(() => recorded.arrivals.length >= framesAtHandOver + fps, { what: 'a second of the new run' });
+    await feed.stop();
+    const runs = fake.screenrecordRuns('FAKE0004');
+    expect(runs).toHaveLength(2);
+    expect(runs[1]?.argv.join(' ')).toMatch(/--size 96x192 .*--bit-rate 150000/);
+    const after = recorded.arrivals.filter((t) => t >= changedAt);
+    const gapMs = Math.max(...after.slice(1).map((t, i) => t - (after[i] as number)));
+    process.stdout.write(`screenrecord quality change: longest gap between frames around it ${gapMs} ms (one frame ${Math.round(1000 / fps)} ms)\n`);
+    // Loose: a loaded machine stretches it; a restart of the run (the old way) left no frames for 0.6-2.9 s.
+    expect(gapMs).toBeLessThan(1000);
+    // One stream a decoder follows across the size change.
+    const { frames, errors } = await decode(recorded.bytes(), ['-f', 'h264', '-i', 'pipe:0']);
+    expect(errors).toBe('');
+    expect(frames).toBeGreaterThanOrEqual(recorded.arrivals.length - 2);
   });
 
   it('falls back to screencap PNG frames where screenrecord is missing', async () => {

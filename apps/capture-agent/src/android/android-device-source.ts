@@ -110,9 +110,9 @@ export class AndroidDeviceSource extends EventEmitter implements DeviceSource {
     const present = (): boolean => this.devices.get(device.serial) === device;
     let feed: ScreenrecordFeed | ScreencapFeed;
     if (device.screenrecord) {
-      const command = screenrecordCommand({ ...quality, timeLimitS: this.options.screenrecordTimeLimitS });
       feed = new ScreenrecordFeed({
-        open: () => this.gateway.execOut(device.serial, command),
+        open: (q) => this.gateway.execOut(device.serial, screenrecordCommand({ ...q, timeLimitS: this.options.screenrecordTimeLimitS })),
+        quality,
         devicePresent: present,
         timeLimitS: this.options.screenrecordTimeLimitS,
         overlapMs: Math.min(this.options.screenrecordOverlapMs, this.options.screenrecordTimeLimitS * 500),

@@ -2,11 +2,13 @@ import { EventEmitter } from 'node:events';
 import { PassThrough, type Duplex } from 'node:stream';
 import { H264AccessUnitScanner } from '@mediaplane/codecs';
 import { restartDelayMs, type BackoffOptions } from '@mediaplane/media-io';
-import type { CaptureFeed } from '../devices/device-source';
+import type { CaptureFeed, CaptureQuality } from '../devices/device-source';
 
 export interface ScreenrecordFeedOptions {
-  /** Starts one screenrecord run (exec:) and returns its stdout. */
-  open: () => Promise<Duplex>;
+  /** Starts one screenrecord run (exec:) at this quality (--size, --bit-rate) and returns its stdout. */
+  open: (quality: CaptureQuality) => Promise<Duplex>;
+  /** The quality of the first run (changeQuality moves later ones). */
+  quality: CaptureQuality;
   /** Whether the device is still attached (a run that ends then is restarted, else the feed ends). */
   devicePresent: () => boolean;
   /** The run's --time-limit in seconds. */
@@ -66,14 +68,19 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
   private stopped = false;
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
+  private quality: CaptureQuality;
+  /** Counts next-run openings: one that a later opening (or a quality change) superseded is dropped when it arrives. */
+  private openings = 0;
+  private opening = false;
 
   constructor(private readonly options: ScreenrecordFeedOptions) {
     super();
+    this.quality = options.quality;
   }
 
   /** Opens the first run; rejects when it cannot be started at all. */
   async start(): Promise<void> {
-    const run = new Run(await this.options.open());
+    const run = new Run(await this.options.open(this.quality));
     this.next = run;
     this.attach(run);
   }
@@ -92,9 +99,23 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
    * next run is already starting.
    */
   requestKeyframe(): void {
-    if (this.stopped || this.next || !this.current || this.current.ended) return;
+    if (this.stopped || this.next || this.opening || !this.current || this.current.ended) return;
     clearTimeout(this.current.switchTimer);
     void this.openNext();
+  }
+
+  /**
+   * Another quality without a gap: a next run at the new size and bit rate, handed over to like the others (its
+   * SPS, PPS and IDR come first, so a decoder follows the new size). A next run already starting at the old quality
+   * is dropped.
+   */
+  changeQuality(quality: CaptureQuality): void {
+    if (this.stopped) return;
+    this.quality = quality;
+    this.kill(this.next);
+    this.next = undefined;
+    if (this.current) clearTimeout(this.current.switchTimer);
+    void this.openNext(true);
   }
 
   /** The source saw the device go. */
@@ -181,17 +202,24 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
     if (next.ended) this.onRunEnded(next, true);
   }
 
-  private async openNext(): Promise<void> {
-    if (this.stopped || this.next) return;
+  /** Starts the next run, unless one is there or starting; `supersede`: start one anyway, dropping one that is starting. */
+  private async openNext(supersede = false): Promise<void> {
+    if (this.stopped || this.next || (this.opening && !supersede)) return;
+    const opening = ++this.openings;
+    this.opening = true;
     try {
-      const run = new Run(await this.options.open());
-      if (this.stopped) {
-        run.stream.destroy();
+      const stream = await this.options.open(this.quality);
+      if (this.stopped || opening !== this.openings) {
+        stream.destroy();
         return;
       }
+      this.opening = false;
+      const run = new Run(stream);
       this.next = run;
       this.attach(run);
     } catch (error) {
+      if (opening !== this.openings) return;
+      this.opening = false;
       this.onFailure(`screenrecord could not be started: ${(error as Error).message}`);
     }
   }

@@ -3,7 +3,8 @@ import { PassThrough } from 'node:stream';
 import type { FfmpegProgress, FfmpegRunExit, FfmpegRunSpec, FfmpegSupervisorOptions } from '@mediaplane/media-io';
 import { createLogger } from '@mediaplane/observability';
 import type { CaptureFeed, DeviceInfo } from '../devices/device-source';
-import { IngestOutput, redactSecrets } from './capture-output';
+import type { AdaptiveChange } from '@mediaplane/media-plan';
+import { IngestOutput, redactSecrets, type CaptureOutputTarget, type OutputControl } from './capture-output';
 import { CaptureSession, type PublishSupervisor } from './capture-session';
 import { InputRateLimiter } from './input-rate-limiter';
 
@@ -46,8 +47,22 @@ class FakeFeed extends EventEmitter implements CaptureFeed {
   videoIsH264 = true;
   stdin: NodeJS.ReadableStream = new PassThrough();
   stops = 0;
+  /** Qualities asked of the device without a new run (screenrecord's seamless hand-over). */
+  qualityChanges: unknown[] = [];
   stop(): Promise<void> {
     this.stops++;
+    return Promise.resolve();
+  }
+  changeQuality(q: unknown): void {
+    this.qualityChanges.push(q);
+  }
+}
+
+/** An ingest output that, like WHIP, opens first and hands the session its controls (adaptive quality among them). */
+class AdaptingOutput extends IngestOutput implements CaptureOutputTarget {
+  control?: OutputControl;
+  open(control: OutputControl): Promise<void> {
+    this.control = control;
     return Promise.resolve();
   }
 }
@@ -56,7 +71,9 @@ const device: DeviceInfo = { id: 'android-1', kind: 'android', name: 'Pixel', ca
 const quality = { width: 640, height: 360, fps: 30, bitrateKbps: 800 };
 const flush = () => new Promise((r) => setImmediate(r));
 
-function setup() {
+function setup(
+  output: CaptureOutputTarget = new IngestOutput('rtmp', 'rtmp://ingest/live', 'sk_secretkey', { allowPassthrough: true, x264Preset: 'veryfast' }),
+) {
   let present = true;
   let clock = 1000;
   const feeds: FakeFeed[] = [];
@@ -65,7 +82,7 @@ function setup() {
     device,
     streamId: 'st1',
     quality,
-    output: new IngestOutput('rtmp', 'rtmp://ingest/live', 'sk_secretkey', { allowPassthrough: true, x264Preset: 'veryfast' }),
+    output,
     devicePresent: () => present,
     openFeed: () => {
       const feed = new FakeFeed();
@@ -152,6 +169,39 @@ describe('CaptureSession', () => {
     await t.session.stop();
     expect(t.sup().stopped).toBe(true);
     expect(t.feeds[0]?.stops).toBe(1);
+  });
+});
+
+describe('CaptureSession adaptive quality', () => {
+  const lower = { width: 480, height: 270, fps: 30, bitrateKbps: 500 };
+  const change: AdaptiveChange = { direction: 'down', from: quality, to: lower, step: 1, reason: 'loss 12 %' };
+  const adaptingSetup = (allowPassthrough: boolean) => {
+    const output = new AdaptingOutput('rtmp', 'rtmp://ingest/live', 'sk_secretkey', { allowPassthrough, x264Preset: 'veryfast' });
+    return { output, ...setup(output) };
+  };
+
+  it('asks the device for the new quality without a new run when the run passes its video through', async () => {
+    const t = adaptingSetup(true);
+    t.session.start();
+    await flush();
+    t.sup().progress(10);
+    t.output.control?.adapt(change);
+    await flush();
+    expect(t.feeds[0]?.qualityChanges).toEqual([lower]);
+    expect(t.sup().cycles).toBe(0);
+    expect(t.session.view().quality).toEqual(lower);
+  });
+
+  it('starts a new run at the new quality when the run encodes (its arguments carry the quality)', async () => {
+    const t = adaptingSetup(false);
+    t.session.start();
+    await flush();
+    t.sup().progress(10);
+    t.output.control?.adapt(change);
+    await flush();
+    expect(t.feeds[0]?.qualityChanges).toEqual([]);
+    expect(t.sup().cycles).toBe(1);
+    expect(t.sup().runs[1]?.args.join(' ')).toContain('500k');
   });
 });
 

@@ -138,17 +138,32 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
   }
 
   /**
-   * One adaptive-quality step: the next run encodes (or asks the device for) the new quality and starts at once.
-   * Cost: the FFmpeg restart — the old run is stopped, the new one starts with a keyframe (a few hundred ms without
-   * new pictures; the WebRTC session, its SSRCs and the viewers' decoders carry on).
+   * One adaptive-quality step. When the run passes the device's video through (its FFmpeg arguments do not depend on
+   * the quality) and the feed can change quality itself (screenrecord's hand-over), only the device changes: no gap.
+   * Otherwise the next run encodes (or asks the device for) the new quality and starts at once. Cost: the FFmpeg
+   * restart — the old run is stopped, the new one starts with a keyframe (a few hundred ms to seconds without new
+   * pictures; the WebRTC session, its SSRCs and the viewers' decoders carry on).
    */
   private adapt(change: AdaptiveChange): void {
     if (this.stopped) return;
-    Object.assign(this.options, { quality: { ...change.to } });
-    this.log.info({ direction: change.direction, step: change.step, from: change.from, to: change.to, reason: change.reason }, 'adaptive quality change');
+    const from = this.options.quality;
+    const to = { ...change.to };
+    Object.assign(this.options, { quality: to });
+    const feed = this.mode === 'device' ? this.currentFeed?.feed : undefined;
+    const seamless = feed?.changeQuality !== undefined && this.runArgsOf(feed, from) === this.runArgsOf(feed, to);
+    this.log.info(
+      { direction: change.direction, step: change.step, from: change.from, to: change.to, reason: change.reason, seamless },
+      'adaptive quality change',
+    );
     this.emit('adapted', change);
     this.emit('changed');
-    void this.supervisor.cycle();
+    if (seamless) feed?.changeQuality?.(to);
+    else void this.supervisor.cycle();
+  }
+
+  /** The publish run's arguments for this feed at a quality, joined (to see whether a quality change touches them). */
+  private runArgsOf(feed: CaptureFeed, quality: CaptureQuality): string {
+    return this.options.output.runArgs({ inputArgs: feed.inputArgs, videoIsH264: feed.videoIsH264, stdin: feed.stdin !== undefined }, quality).join('\u0000');
   }
 
   async stop(): Promise<void> {

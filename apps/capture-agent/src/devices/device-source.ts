@@ -21,6 +21,11 @@ export interface CaptureFeed {
    * begins with one). Absent: only a new publish run brings one.
    */
   requestKeyframe?(): void;
+  /**
+   * Moves the device to another quality without a gap (screenrecord: the same hand-over, to a run with the new size
+   * and bit rate). Absent: a new publish run opens the feed at the new quality.
+   */
+  changeQuality?(quality: CaptureQuality): void;
   /** Stops the device side (screenrecord etc.); idempotent. */
   stop(): Promise<void>;
   /** Emits 'ended' (reason) when the device side ends on its own (unplugged, crashed). */
