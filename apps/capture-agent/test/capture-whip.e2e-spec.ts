@@ -68,6 +68,12 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
     }
     return Number.NaN;
   };
+  /** The sum of the agent's metric over every sample with the given labels (e.g. a counter's reasons). */
+  const metricTotal = (text: string, name: string, labels: Record<string, string>) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 
   beforeAll(async () => {
     const [sfuHttp, agentHttp] = (await freePorts(2)) as [number, number];
@@ -162,7 +168,20 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
     // PLI; the agent hands screenrecord over to a new run early (seamless, as at its time limit), which begins with a
     // keyframe: the viewer sees the device within seconds, not at the next of screenrecord's own keyframes.
     // (Other restarts — an adaptive step — also bring keyframes, so the agent's log says whether a PLI restarted a run.)
-    await sleep(4000);
+    // An adaptive step brings a keyframe of its own (a seamless screenrecord hand-over) that would answer the second
+    // viewer's PLI before the agent asks (a CI run: the early step's climb back did): join once the quality has
+    // stayed at the top rung for 4 s (also past the agent's 3 s between keyframe asks).
+    let changes = -1;
+    let stillSince = Date.now();
+    await waitFor(
+      async () => {
+        const text = await metrics();
+        const now = metricTotal(text, 'mediaplane_capture_adaptive_changes_total', { device: androidId });
+        if (now !== changes) [changes, stillSince] = [now, Date.now()];
+        return metric(text, 'mediaplane_capture_adaptive_step', { device: androidId }) === 0 && Date.now() - stillSince >= 4000 ? true : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 250, what: 'the quality still at the top rung for 4 s' },
+    );
     const joinedAt = performance.now();
     const second = await watch(res.body.playback.whep, 1);
     const firstFrameMs = performance.now() - joinedAt;
@@ -298,11 +317,7 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
       { timeoutMs: 20_000, what: 'the viewer at the full size' },
     );
     // Publish runs restarted for this device, for any reason (an adaptive step that restarts the run counts as 'cycled').
-    const restarts = (text: string) =>
-      text
-        .split('\n')
-        .filter((line) => line.startsWith('mediaplane_capture_restarts_total{') && line.includes(`device="${androidId}"`))
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    const restarts = (text: string) => metricTotal(text, 'mediaplane_capture_restarts_total', { device: androidId });
     const restartsBefore = restarts(await metrics());
     const screenrecordsBefore = adb.screenrecordRuns(serial).length;
 
