@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnTracked, stopProcess } from './child-processes';
 import { ffmpegWallClockBarcodeFilter } from './clock-barcode';
-import { testSourceArgs } from './ffmpeg';
+import { execFileAsync, testSourceArgs } from './ffmpeg';
 
 export interface FakeAdbDeviceOptions {
   /** ro.product.model; default 'Pixel 7'. */
@@ -335,7 +335,10 @@ async function screenrecord(device: FakeDevice, args: string[], sink: ShellSink,
   sink.exit(child.exitCode === 0 ? 0 : 1);
 }
 
-/** screenrecord's picture: the test source encoded live like MediaCodec would (I-frame interval 10 s). */
+/** screenrecord's MediaCodec I-frame interval. */
+const SCREENRECORD_GOP_S = 10;
+
+/** screenrecord's picture: the test source encoded live like MediaCodec would. */
 function encodeArgs(device: FakeDevice, parsed: ScreenrecordArgs): string[] {
   const fps = device.options.fps;
   return testSourceArgs({
@@ -344,8 +347,7 @@ function encodeArgs(device: FakeDevice, parsed: ScreenrecordArgs): string[] {
     fps,
     audio: false,
     durationSec: parsed.timeLimitS,
-    // screenrecord's MediaCodec I-frame interval is 10 s.
-    gopFrames: fps * 10,
+    gopFrames: fps * SCREENRECORD_GOP_S,
     videoBitrateKbps: Math.round(parsed.bitRate / 1000),
     filterArgs: device.options.clockBarcode ? ['-vf', ffmpegWallClockBarcodeFilter(parsed.width, parsed.height)] : [],
   });
@@ -370,15 +372,12 @@ export async function encodeScreenrecordClip(
     fps: options.fps,
     audio: false,
     durationSec: options.seconds,
-    gopFrames: options.fps * 10,
+    gopFrames: options.fps * SCREENRECORD_GOP_S,
     videoBitrateKbps: options.bitrateKbps,
     realtime: false,
   });
-  const child = spawnTracked(options.ffmpegPath ?? 'ffmpeg', [...args, '-y', '-f', 'mpegts', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`encoding the screenrecord clip failed (exit ${String(code)}): ${stderr}`);
+  // A failure rejects with FFmpeg's stderr in the message.
+  await execFileAsync(options.ffmpegPath ?? 'ffmpeg', [...args, '-y', '-f', 'mpegts', file]);
   return file;
 }
 

@@ -69,9 +69,8 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
   private quality: CaptureQuality;
-  /** Counts next-run openings: one that a later opening (or a quality change) superseded is dropped when it arrives. */
-  private openings = 0;
-  private opening = false;
+  /** The next run's opening under way: one that a later opening (a quality change) superseded is dropped when it arrives. */
+  private opening?: symbol;
 
   constructor(private readonly options: ScreenrecordFeedOptions) {
     super();
@@ -205,21 +204,21 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
   /** Starts the next run, unless one is there or starting; `supersede`: start one anyway, dropping one that is starting. */
   private async openNext(supersede = false): Promise<void> {
     if (this.stopped || this.next || (this.opening && !supersede)) return;
-    const opening = ++this.openings;
-    this.opening = true;
+    const opening = Symbol('screenrecord opening');
+    this.opening = opening;
     try {
       const stream = await this.options.open(this.quality);
-      if (this.stopped || opening !== this.openings) {
+      if (this.stopped || this.opening !== opening) {
         stream.destroy();
         return;
       }
-      this.opening = false;
+      this.opening = undefined;
       const run = new Run(stream);
       this.next = run;
       this.attach(run);
     } catch (error) {
-      if (opening !== this.openings) return;
-      this.opening = false;
+      if (this.opening !== opening) return;
+      this.opening = undefined;
       this.onFailure(`screenrecord could not be started: ${(error as Error).message}`);
     }
   }

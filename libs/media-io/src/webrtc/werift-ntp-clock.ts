@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { serializeAbsSendTime } from 'werift';
+import { RTP_EXTENSION_URI, serializeAbsSendTime, type RTCRtpTransceiver } from 'werift';
 
 /**
  * werift 0.25's ntpTime() writes the decimal digits of the fractional second
@@ -35,6 +35,11 @@ export function ntpNow(): bigint {
 /** Now as the 3-byte abs-send-time header extension (6.18 fixed-point seconds). */
 export function absSendTimeNow(): Buffer {
   return serializeAbsSendTime(ntpNow());
+}
+
+/** The id the peer negotiated for abs-send-time on this transceiver (known once the answer is applied), if any. */
+export function absSendTimeExtensionId(transceiver: Pick<RTCRtpTransceiver, 'headerExtensions'>): number | undefined {
+  return transceiver.headerExtensions.find((e) => e.uri === RTP_EXTENSION_URI.absSendTime)?.id;
 }
 
 /** The NTP time a werift sender reports for the next packet it sends; the moment it sends it when unset. */

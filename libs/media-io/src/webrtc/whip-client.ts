@@ -10,13 +10,12 @@ import {
   RtpPacket,
   useAbsSendTime,
   useSdesMid,
-  RTP_EXTENSION_URI,
   type RTCRtpSender,
   type RTCRtpTransceiver,
   type RtcpPacket,
 } from 'werift';
 import { patchWeriftDuplicateHelloVerifyRequest } from './werift-dtls-patch';
-import { absSendTimeNow, correctSenderReportClock, ntpNow } from './werift-ntp-clock';
+import { absSendTimeExtensionId, absSendTimeNow, correctSenderReportClock, ntpNow } from './werift-ntp-clock';
 
 /**
  * A WHIP (RFC 9725) publisher on werift: one WebRTC session to a WHIP
@@ -219,7 +218,7 @@ export class WhipSession {
     }
     this.packetsSent++;
     if (state.transceiver) {
-      state.absSendTimeId ??= state.transceiver.headerExtensions.find((e) => e.uri === RTP_EXTENSION_URI.absSendTime)?.id ?? null;
+      state.absSendTimeId ??= absSendTimeExtensionId(state.transceiver) ?? null;
       // werift keeps an extension the packet carries: ours has the correct send time (its own is truncated).
       if (state.absSendTimeId !== null) packet.header.extensions = [{ id: state.absSendTimeId, payload: absSendTimeNow() }];
     }

@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
   GenericNack,
-  RTP_EXTENSION_URI,
   RtcpPayloadSpecificFeedback,
   RtcpRrPacket,
   RtcpTransportLayerFeedback,
@@ -10,7 +9,7 @@ import {
   type RtcpPacket,
   type RtpPacket,
 } from 'werift';
-import { absSendTimeNow, correctSenderReportClock, type SenderReportClock } from '@mediaplane/media-io/werift';
+import { absSendTimeExtensionId, absSendTimeNow, correctSenderReportClock, type SenderReportClock } from '@mediaplane/media-io/werift';
 import type { MediaKind, RtcConsumer, RtcConsumerEvents } from '../rtc-engine';
 import type { WeriftProducer } from './werift-producer';
 import type { WeriftRegistry } from './werift-registry';
@@ -85,7 +84,7 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     // Sender Reports (which carry the publisher's capture times, see capture-clock) and estimates bandwidth
     // from abs-send-time, so both get a correct clock.
     this.reportClock = correctSenderReportClock(transceiver.sender);
-    this.absSendTimeId = transceiver.headerExtensions.find((e) => e.uri === RTP_EXTENSION_URI.absSendTime)?.id;
+    this.absSendTimeId = absSendTimeExtensionId(transceiver);
     registry.consumers.add(this);
     this.unsubscribes.push(producer.addSink((layer, packet, keyframe) => this.onPacket(layer, packet, keyframe)));
     this.unsubscribes.push(transceiver.sender.onRtcp.subscribe((packet) => this.onViewerRtcp(packet)).unSubscribe);
