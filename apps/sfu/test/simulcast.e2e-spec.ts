@@ -50,12 +50,17 @@ describe.each(engines)('simulcast with the %s engine (Chromium, shaped downlink)
     const wide = await open.whep(`${sfuUrl}/whep/${stream.id}`);
     expect(wide.status).toBe(201);
 
-    // The open viewer gets the widest layer Chromium sends.
+    // The open viewer gets the widest layer Chromium sends. Only layers whose bytes grew since the last poll count:
+    // a layer Chromium stopped sending (its bandwidth estimate still ramping) keeps reporting its old frame width
+    // (a CI run waited 60 s for a 1280 layer that was not being sent).
+    let lastBytes = new Map<string, number>();
     const wideStats = await waitFor(
       async () => {
         const [w, layers] = await Promise.all([open.stats(wide.id as number), publisher.stats(published.id as number)]);
-        const widest = Math.max(...(layers?.layers ?? []).map((l) => l.frameWidth));
-        return w && w.framesDecoded > 30 && w.frameWidth === widest ? w : undefined;
+        const sending = (layers?.layers ?? []).filter((l) => l.bytesSent > (lastBytes.get(l.rid) ?? Number.POSITIVE_INFINITY));
+        lastBytes = new Map((layers?.layers ?? []).map((l) => [l.rid, l.bytesSent]));
+        const widest = Math.max(0, ...sending.map((l) => l.frameWidth));
+        return w && w.framesDecoded > 30 && widest > 0 && w.frameWidth === widest ? w : undefined;
       },
       { timeoutMs: 60_000, what: 'the open viewer on the widest layer' },
     );
