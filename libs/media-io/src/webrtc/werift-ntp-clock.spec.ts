@@ -34,16 +34,18 @@ describe('werift NTP clock', () => {
     const ntp = ntpFromEpochMs(Date.UTC(2026, 0, 1) + 250.5);
     expect(Number(ntp >> 32n)).toBe(Date.UTC(2026, 0, 1) / 1000 + NTP_UNIX_OFFSET_S);
     expect(Number(ntp & 0xffffffffn) / 2 ** 32).toBeCloseTo(0.2505, 6);
-    expect(ntpToEpochMs(ntpNow())).toBeGreaterThan(Date.now() - 5);
-    expect(ntpToEpochMs(ntpNow())).toBeLessThan(Date.now() + 5);
+    // ntpNow reads the monotonic clock from the process's time origin, which drifts a few ms from Date.now()'s
+    // wall clock (a CI run: 4 ms): 50 ms still tells a correct fraction from werift's, off by up to a second.
+    expect(ntpToEpochMs(ntpNow())).toBeGreaterThan(Date.now() - 50);
+    expect(ntpToEpochMs(ntpNow())).toBeLessThan(Date.now() + 50);
   });
 
   it('encodes abs-send-time as the 6.18 fixed-point seconds of now', () => {
     const value = absSendTimeNow().readUIntBE(0, 3);
     const expected = ((Date.now() / 1000) % 64) * 2 ** 18;
-    // Within 5 ms (2^18 units per second), modulo the 64 s wrap.
+    // Within 50 ms (2^18 units per second; the monotonic and wall clocks drift a few ms apart), modulo the 64 s wrap.
     const diff = Math.abs(value - expected) % 2 ** 24;
-    expect(Math.min(diff, 2 ** 24 - diff)).toBeLessThan(0.005 * 2 ** 18);
+    expect(Math.min(diff, 2 ** 24 - diff)).toBeLessThan(0.05 * 2 ** 18);
   });
 
   it("makes a werift sender's Sender Report pair the RTP timestamp with the time it sent that packet", async () => {
