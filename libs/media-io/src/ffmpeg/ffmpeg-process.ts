@@ -14,6 +14,11 @@ export interface FfmpegProcessOptions {
   /** Extra pipes FFmpeg writes lines to (`pipe:3`, `pipe:4`, …); see `onLine`. */
   outputPipes?: number;
   /**
+   * More inputs, piped into the fds after the output pipes (`-i pipe:<3 + outputPipes + i>`), e.g. a device's audio
+   * beside its video on stdin. Unpiped when FFmpeg exits, like stdin; a pipe error (FFmpeg gone) is ignored.
+   */
+  inputPipes?: readonly NodeJS.ReadableStream[];
+  /**
    * Kill FFmpeg when this process dies, even by SIGKILL (Linux parent-death
    * signal via util-linux `setpriv`), so a crashed worker leaves no orphan
    * encoder behind. Default true where `setpriv` exists.
@@ -55,21 +60,23 @@ export function startFfmpegProcess(options: FfmpegProcessOptions): FfmpegProcess
   const pdeath = (options.dieWithParent ?? true) && SETPRIV !== undefined && process.platform === 'linux';
   const [command, args] = pdeath ? [SETPRIV as string, ['--pdeathsig', 'KILL', '--', ffmpeg, ...options.args]] : [ffmpeg, [...options.args]];
   const extra = options.outputPipes ?? 0;
+  const inputs = options.inputPipes ?? [];
   const child: ChildProcess = spawn(command, args, {
     detached: true,
-    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array.from({ length: extra }, () => 'pipe' as const)],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array.from({ length: extra + inputs.length }, () => 'pipe' as const)],
   });
   const pid = child.pid;
   if (pid !== undefined) liveGroups.add(pid);
 
-  if (options.stdin && child.stdin) {
-    const input = options.stdin;
-    const sink = child.stdin;
+  const feed = (input: NodeJS.ReadableStream, sink: NodeJS.WritableStream | null | undefined): void => {
+    if (!sink) return;
     // EPIPE when FFmpeg exits first: the run's exit tells what happened, the pipe error adds nothing.
     sink.on('error', () => undefined);
     input.pipe(sink);
     child.once('close', () => input.unpipe(sink));
-  }
+  };
+  if (options.stdin) feed(options.stdin, child.stdin);
+  inputs.forEach((input, i) => feed(input, child.stdio[3 + extra + i] as NodeJS.WritableStream | null));
 
   const parser = new FfmpegProgressParser((p) => options.onProgress?.(p));
   child.stdout?.on('data', (chunk: Buffer) => parser.push(chunk));

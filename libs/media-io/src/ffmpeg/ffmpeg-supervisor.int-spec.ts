@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT, freePort, sleep, waitFor } from '@mediaplane/testing';
+import { Readable } from 'node:stream';
+import { WORKSPACE_ROOT, execFileAsync, ffprobe, freePort, sleep, waitFor } from '@mediaplane/testing';
 import { FfmpegSupervisor, type FfmpegRunExit } from './ffmpeg-supervisor';
 import { liveFfmpegGroups } from './ffmpeg-process';
 import type { FfmpegProgress } from './ffmpeg-progress';
@@ -60,6 +63,54 @@ describe('FfmpegSupervisor', () => {
     expect(seen.exits).toEqual([expect.objectContaining({ run: 0, reason: 'ended', code: 0 })]);
     expect(seen.progress.at(-1)).toMatchObject({ ended: true, frame: 20 });
     expect(seen.progress.at(-1)?.outTimeUs).toBeGreaterThan(1_800_000);
+  });
+
+  it('pipes stdin and extra input pipes into one run: video on pipe:0, audio on pipe:3', async () => {
+    const video = (
+      await execFileAsync('ffmpeg', [...lavfi(), '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'h264', '-'], {
+        encoding: 'buffer',
+        maxBuffer: 1 << 24,
+      })
+    ).stdout as unknown as Buffer;
+    // One second of 48 kHz stereo s16le: a constant, non-silent level.
+    const audio = Buffer.alloc(48_000 * 4, 0x10);
+    const out = join(tmpdir(), `supervisor-pipes-${process.pid}.mkv`);
+    supervisor = new FfmpegSupervisor({
+      prepareRun: () => ({
+        args: [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-f',
+          'h264',
+          '-i',
+          'pipe:0',
+          '-f',
+          's16le',
+          '-ar',
+          '48000',
+          '-ac',
+          '2',
+          '-i',
+          'pipe:3',
+          '-c',
+          'copy',
+          '-y',
+          out,
+          ...PROGRESS,
+        ],
+        stdin: Readable.from([video]),
+        inputPipes: [Readable.from([audio])],
+      }),
+      stallTimeoutMs: 10_000,
+      shouldRestart: () => false,
+    });
+    const done = new Promise((resolve) => supervisor?.once('done', resolve));
+    supervisor.start();
+    await done;
+    const probed = await ffprobe(out);
+    expect(probed.streams.map((st) => st.codec_type).sort()).toEqual(['audio', 'video']);
+    rmSync(out, { force: true });
   });
 
   describe('when FFmpeg crashes', () => {

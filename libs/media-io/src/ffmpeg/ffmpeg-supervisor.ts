@@ -9,6 +9,8 @@ export interface FfmpegRunSpec {
   outputPipes?: number;
   /** Piped into FFmpeg's stdin (for `-i pipe:0` inputs). */
   stdin?: NodeJS.ReadableStream;
+  /** Piped into the fds after the output pipes (`-i pipe:3` when there are none). */
+  inputPipes?: readonly NodeJS.ReadableStream[];
   /** Called once when the run is over (or never started): frees what `prepareRun` opened for it, e.g. the connection feeding stdin. */
   release?: () => void;
 }
@@ -170,6 +172,7 @@ export class FfmpegSupervisor extends EventEmitter<FfmpegSupervisorEvents> {
       args: spec.args,
       outputPipes: spec.outputPipes,
       stdin: spec.stdin,
+      inputPipes: spec.inputPipes,
       dieWithParent: this.options.dieWithParent,
       onProgress: (p) => this.onProgress(p, run),
       onLine: (pipe, line) => this.emit('line', pipe, line, run),
