@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeAdbServer, encodeScreenrecordClip } from './fake-adb-server';
@@ -163,6 +164,36 @@ describe('FakeAdbServer', () => {
       await closed;
     });
   });
+  describe('sync: (adb push)', () => {
+    let dir: string;
+
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'fake-adb-sync-'));
+    });
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** `adb push` with the real client. */
+    async function push(serial: string, content: Buffer, remote: string): Promise<void> {
+      const local = join(dir, `push-${randomBytes(4).toString('hex')}`);
+      writeFileSync(local, content);
+      await adb(fake.port, '-s', serial, 'push', local, remote);
+    }
+
+    it('stores what adb push sends (SEND, DATA chunks of 64 KiB, DONE) and answers STAT', async () => {
+      fake.plug('FAKE0001');
+      const big = randomBytes(200_000); // 4 DATA chunks
+      await push('FAKE0001', big, '/data/local/tmp/big.bin');
+      expect(fake.file('FAKE0001', '/data/local/tmp/big.bin')?.equals(big)).toBe(true);
+      // A directory target: the client STATs it, sees a directory and appends the file name.
+      await push('FAKE0001', Buffer.from('second'), '/data/local/tmp/');
+      expect([...fake.requests].filter((r) => r === 'sync:').length).toBe(2);
+      expect(fake.file('FAKE0001', '/data/local/tmp/big.bin')?.length).toBe(200_000);
+      expect(fake.file('FAKE0001', '/data/local/tmp/nope')).toBeUndefined();
+    });
+  });
+
 });
 
 function request(service: string): string {

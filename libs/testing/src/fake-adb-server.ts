@@ -5,7 +5,8 @@
  * a request is 4 hex digits of length + the service name; the reply is
  * "OKAY" (then a length-prefixed string for queries) or "FAIL" + a
  * length-prefixed message. host:transport switches the socket to a device,
- * after which the next request is a device service (shell:, shell,v2,…:, exec:).
+ * after which the next request is a device service (shell:, shell,v2,…:, exec:,
+ * sync: for adb push).
  */
 import net from 'node:net';
 import {
@@ -19,6 +20,7 @@ import {
   type ScreenrecordRun,
   type ShellSink,
 } from './fake-adb-shell';
+import { serveSync } from './fake-adb-sync';
 
 export type { FakeAdbDeviceOptions, RecordedInputCommand, ScreenrecordRun } from './fake-adb-shell';
 export { encodeScreenrecordClip, splitShellWords } from './fake-adb-shell';
@@ -84,6 +86,7 @@ export class FakeAdbServer {
       rotation: 0,
       inputs: [],
       screenrecords: [],
+      files: new Map(),
     });
     this.pushDeviceLists();
   }
@@ -99,6 +102,11 @@ export class FakeAdbServer {
   /** Turns the device: `screencap` then returns a landscape picture for 90/270. */
   rotate(serial: string, rotation: 0 | 90 | 180 | 270): void {
     this.device(serial).rotation = rotation;
+  }
+
+  /** A file on the device (pushed with adb push / sync:), or undefined. */
+  file(serial: string, path: string): Buffer | undefined {
+    return this.device(serial).files.get(path)?.data;
   }
 
   /** The `input …` commands the device received, oldest first. */
@@ -149,7 +157,8 @@ export class FakeAdbServer {
         this.requests.push(request);
         if (transport) {
           busy = true;
-          this.onDeviceService(socket, transport, request);
+          // Bytes after the request belong to the service (a sync: client may send its first request right away).
+          this.onDeviceService(socket, transport, request, buffer);
           return;
         }
         const result = this.onHostRequest(socket, request);
@@ -231,7 +240,12 @@ export class FakeAdbServer {
     return device;
   }
 
-  private onDeviceService(socket: net.Socket, device: FakeDevice, request: string): void {
+  private onDeviceService(socket: net.Socket, device: FakeDevice, request: string, leftover: Buffer): void {
+    if (request === 'sync:') {
+      socket.write('OKAY');
+      serveSync(socket, device.files, leftover);
+      return;
+    }
     const m = /^(shell|exec)(,[^:]*)?:([\s\S]*)$/.exec(request);
     if (!m) {
       this.fail(socket, `closed (fake adb: unsupported device service '${request.slice(0, 64)}')`);

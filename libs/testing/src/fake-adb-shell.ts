@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnTracked, stopProcess } from './child-processes';
 import { ffmpegWallClockBarcodeFilter } from './clock-barcode';
+import type { FakeDeviceFile } from './fake-adb-sync';
 import { execFileAsync, testSourceArgs } from './ffmpeg';
 
 export interface FakeAdbDeviceOptions {
@@ -63,6 +64,8 @@ export interface FakeDevice {
   rotation: 0 | 90 | 180 | 270;
   inputs: RecordedInputCommand[];
   screenrecords: ScreenrecordRun[];
+  /** Files pushed over `sync:` (adb push), by absolute path. */
+  files: Map<string, FakeDeviceFile>;
 }
 
 /** Where a command writes: stdout bytes, stderr bytes, then the exit code once. */
