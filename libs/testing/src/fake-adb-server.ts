@@ -6,7 +6,7 @@
  * "OKAY" (then a length-prefixed string for queries) or "FAIL" + a
  * length-prefixed message. host:transport switches the socket to a device,
  * after which the next request is a device service (shell:, shell,v2,…:, exec:,
- * sync: for adb push).
+ * sync: for adb push, localabstract: to reach a fake process such as scrcpy-server).
  */
 import net from 'node:net';
 import {
@@ -21,9 +21,12 @@ import {
   type ShellSink,
 } from './fake-adb-shell';
 import { serveSync } from './fake-adb-sync';
+import type { FakeScrcpyServerRecord } from './fake-scrcpy-server';
 
 export type { FakeAdbDeviceOptions, RecordedInputCommand, ScreenrecordRun } from './fake-adb-shell';
 export { encodeScreenrecordClip, splitShellWords } from './fake-adb-shell';
+export type { FakeScrcpyServerRecord } from './fake-scrcpy-server';
+export { fakeScrcpyServerJar } from './fake-scrcpy-server';
 
 export interface FakeAdbServerOptions {
   /** 0 (default) picks a free port. Pass the old port to "restart" a killed server. */
@@ -86,27 +89,42 @@ export class FakeAdbServer {
       rotation: 0,
       inputs: [],
       screenrecords: [],
+      plugged: true,
+      bootedAt: performance.now(),
       files: new Map(),
+      abstractSockets: new Map(),
+      displayListeners: new Set(),
+      scrcpyServers: [],
     });
     this.pushDeviceLists();
   }
 
   /** Removes the device: its open streams are cut (as a pulled USB cable does) and trackers are told. */
   unplug(serial: string): void {
-    if (!this.devices.delete(serial)) throw new Error(`fake device ${serial} is not plugged`);
+    const device = this.devices.get(serial);
+    if (!device) throw new Error(`fake device ${serial} is not plugged`);
+    this.devices.delete(serial);
+    device.plugged = false;
     for (const s of this.deviceSockets.get(serial) ?? []) s.destroy();
     this.deviceSockets.delete(serial);
     this.pushDeviceLists();
   }
 
-  /** Turns the device: `screencap` then returns a landscape picture for 90/270. */
+  /** Turns the device: `screencap` then returns a landscape picture for 90/270, a running scrcpy-server restarts its encoder. */
   rotate(serial: string, rotation: 0 | 90 | 180 | 270): void {
-    this.device(serial).rotation = rotation;
+    const device = this.device(serial);
+    device.rotation = rotation;
+    for (const listener of device.displayListeners) listener();
   }
 
   /** A file on the device (pushed with adb push / sync:), or undefined. */
   file(serial: string, path: string): Buffer | undefined {
     return this.device(serial).files.get(path)?.data;
+  }
+
+  /** Every scrcpy-server started on the device (`app_process … com.genymobile.scrcpy.Server`), oldest first. */
+  scrcpyServers(serial: string): FakeScrcpyServerRecord[] {
+    return [...this.device(serial).scrcpyServers];
   }
 
   /** The `input …` commands the device received, oldest first. */
@@ -246,6 +264,18 @@ export class FakeAdbServer {
       serveSync(socket, device.files, leftover);
       return;
     }
+    const local = /^localabstract:(.+)$/.exec(request);
+    if (local) {
+      const listener = device.abstractSockets.get(local[1] as string);
+      // Nothing listening: adbd's connect fails and closes the stream, which the adb server reports as "closed".
+      if (!listener) {
+        this.fail(socket, 'closed');
+        return;
+      }
+      socket.write('OKAY');
+      listener(socket, leftover);
+      return;
+    }
     const m = /^(shell|exec)(,[^:]*)?:([\s\S]*)$/.exec(request);
     if (!m) {
       this.fail(socket, `closed (fake adb: unsupported device service '${request.slice(0, 64)}')`);
@@ -312,6 +342,7 @@ function shellSink(socket: net.Socket, v2: boolean, legacyShell: boolean): Shell
       return isClosed;
     },
     closed,
+    splitsStderr: v2,
     stdout: (data) => {
       if (!isClosed) socket.write(v2 ? packet(1, data) : data);
     },

@@ -5,9 +5,11 @@
  * fake-adb-server.ts so each file reads on its own.
  */
 import type { ChildProcess } from 'node:child_process';
+import type net from 'node:net';
 import { spawnTracked, stopProcess } from './child-processes';
 import { ffmpegWallClockBarcodeFilter } from './clock-barcode';
 import type { FakeDeviceFile } from './fake-adb-sync';
+import { runAppProcess, type FakeScrcpyServerRecord } from './fake-scrcpy-server';
 import { execFileAsync, testSourceArgs } from './ffmpeg';
 
 export interface FakeAdbDeviceOptions {
@@ -64,8 +66,17 @@ export interface FakeDevice {
   rotation: 0 | 90 | 180 | 270;
   inputs: RecordedInputCommand[];
   screenrecords: ScreenrecordRun[];
+  /** False once unplugged, so a process cut by the unplug can tell it from a client hanging up. */
+  plugged: boolean;
+  /** performance.now() at plug: the origin of the device's monotonic clock (scrcpy's PTS). */
+  bootedAt: number;
   /** Files pushed over `sync:` (adb push), by absolute path. */
   files: Map<string, FakeDeviceFile>;
+  /** UNIX abstract sockets a fake process listens on; `localabstract:<name>` hands the client's stream to it. */
+  abstractSockets: Map<string, (socket: net.Socket, leftover: Buffer) => void>;
+  /** Told after rotate(), so a running capture can follow the new display size. */
+  displayListeners: Set<() => void>;
+  scrcpyServers: FakeScrcpyServerRecord[];
 }
 
 /** Where a command writes: stdout bytes, stderr bytes, then the exit code once. */
@@ -76,6 +87,11 @@ export interface ShellSink {
   /** Resolves when the client closed the stream (so long commands stop). */
   readonly closed: Promise<void>;
   readonly isClosed: boolean;
+  /**
+   * True when the client receives stderr apart (shell protocol v2). Otherwise adbd gives the process one stream for
+   * both, so a process whose diagnostics must reach an exec: client writes them to stdout.
+   */
+  readonly splitsStderr: boolean;
 }
 
 export const DEFAULT_FAKE_DEVICE: Required<FakeAdbDeviceOptions> = {
@@ -170,14 +186,24 @@ function screenSize(device: FakeDevice): { width: number; height: number } {
 /** Everything a device shell is running, so unplug/close can stop it. */
 export class FakeDeviceProcesses {
   private readonly children = new Set<ChildProcess>();
+  private readonly stoppers = new Set<() => Promise<void>>();
 
   track(child: ChildProcess): void {
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
   }
 
+  /**
+   * A fake process that owns more than a child (sockets, timers, several FFmpegs), e.g. scrcpy-server: stopAll()
+   * calls `stop`. Returns the function that forgets it once it ended by itself.
+   */
+  trackStopper(stop: () => Promise<void>): () => void {
+    this.stoppers.add(stop);
+    return () => this.stoppers.delete(stop);
+  }
+
   async stopAll(): Promise<void> {
-    await Promise.all([...this.children].map((c) => stopProcess(c, 2000, 'SIGKILL')));
+    await Promise.all([...[...this.stoppers].map((stop) => stop()), ...[...this.children].map((c) => stopProcess(c, 2000, 'SIGKILL'))]);
   }
 }
 
@@ -198,6 +224,13 @@ export async function runFakeShellCommand(
     sink.stderr(Buffer.from(`/system/bin/sh: syntax error: ${(error as Error).message}\n`));
     sink.exit(1);
     return;
+  }
+  // Leading NAME=value words only set the command's environment (scrcpy starts its server as CLASSPATH=… app_process …).
+  const env: Record<string, string> = {};
+  let m: RegExpExecArray | null;
+  while (argv.length > 0 && (m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(argv[0] as string))) {
+    env[m[1] as string] = m[2] as string;
+    argv.shift();
   }
   const [cmd, ...args] = argv;
   switch (cmd) {
@@ -234,6 +267,18 @@ export async function runFakeShellCommand(
     case 'screenrecord':
       if (!device.options.screenrecord) break;
       await screenrecord(device, args, sink, processes, ffmpegPath);
+      return;
+    case 'app_process':
+      await runAppProcess({
+        device,
+        env,
+        args,
+        sink,
+        processes,
+        ffmpegPath,
+        displaySize: () => screenSize(device),
+        androidRelease: props(device)['ro.build.version.release'] as string,
+      });
       return;
     default:
       break;
