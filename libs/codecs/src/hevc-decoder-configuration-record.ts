@@ -1,9 +1,7 @@
-import { BitReader } from './bit-reader';
 import { ByteReader } from './byte-reader';
 import { VideoParseError } from './codec-errors';
-import { removeEmulationPrevention } from './h264-rbsp';
-import { HevcNaluType, hevcNaluType } from './hevc-nalus';
-import { MAX_SPS_BYTES } from './h264-sps-parser';
+import { HevcNaluType } from './hevc-nalus';
+import { parseHevcSps } from './hevc-sps-parser';
 
 /** HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 §8.3.3.1), as in the FLV/E-RTMP HEVC sequence header. */
 export interface HevcDecoderConfigurationRecord {
@@ -14,17 +12,6 @@ export interface HevcDecoderConfigurationRecord {
   pps: Buffer[];
   /** Other arrays (SEI) in record order. */
   other: Buffer[];
-}
-
-/** The SPS fields the record repeats. */
-interface HevcSpsSummary {
-  /** general_profile_space .. general_level_idc: the 12 bytes the record copies verbatim. */
-  generalProfileTierLevel: Buffer;
-  numTemporalLayers: number;
-  temporalIdNested: boolean;
-  chromaFormatIdc: number;
-  bitDepthLumaMinus8: number;
-  bitDepthChromaMinus8: number;
 }
 
 /** Most parameter sets of one kind a record may carry (each array count is u16 on the wire). */
@@ -45,7 +32,7 @@ export function buildHevcDecoderConfigurationRecord(vps: readonly Buffer[], sps:
   if (vps.length > MAX_SETS || sps.length > MAX_SETS || pps.length > MAX_SETS) {
     throw new VideoParseError(`HEVCDecoderConfigurationRecord: more than ${MAX_SETS} parameter sets of one kind`);
   }
-  const s = parseHevcSpsSummary(first);
+  const s = parseHevcSps(first);
   const arrays: Array<[number, readonly Buffer[]]> = [
     [HevcNaluType.Vps, vps],
     [HevcNaluType.Sps, sps],
@@ -65,8 +52,8 @@ export function buildHevcDecoderConfigurationRecord(vps: readonly Buffer[], sps:
   out.writeUInt16BE(0xf000, 13); // reserved 1111 + min_spatial_segmentation_idc 0
   out[15] = 0xfc; // reserved 111111 + parallelismType 0 (unknown)
   out[16] = 0xfc | (s.chromaFormatIdc & 0x03);
-  out[17] = 0xf8 | (s.bitDepthLumaMinus8 & 0x07);
-  out[18] = 0xf8 | (s.bitDepthChromaMinus8 & 0x07);
+  out[17] = 0xf8 | ((s.bitDepthLuma - 8) & 0x07);
+  out[18] = 0xf8 | ((s.bitDepthChroma - 8) & 0x07);
   out.writeUInt16BE(0, 19); // avgFrameRate unknown
   // constantFrameRate 0, numTemporalLayers, temporalIdNested, lengthSizeMinusOne 3.
   out[21] = ((s.numTemporalLayers & 0x07) << 3) | (s.temporalIdNested ? 0x04 : 0) | 0x03;
@@ -107,48 +94,4 @@ export function parseHevcDecoderConfigurationRecord(buf: Buffer): HevcDecoderCon
     }
   }
   return record;
-}
-
-function parseHevcSpsSummary(nalu: Buffer): HevcSpsSummary {
-  if (nalu.length > MAX_SPS_BYTES) throw new VideoParseError(`HEVC SPS of ${nalu.length} bytes exceeds ${MAX_SPS_BYTES}`);
-  if (hevcNaluType(nalu) !== HevcNaluType.Sps) throw new VideoParseError(`HEVC NAL unit type ${hevcNaluType(nalu)} is not an SPS`);
-  const rbsp = removeEmulationPrevention(nalu.subarray(2));
-  const r = new BitReader(rbsp, (message) => new VideoParseError(message), 'HEVC SPS');
-  r.skipBits(4); // sps_video_parameter_set_id
-  const maxSubLayersMinus1 = r.readBits(3);
-  const temporalIdNested = r.readFlag();
-  if (rbsp.length < 13) throw new VideoParseError(`HEVC SPS truncated: ${rbsp.length} byte(s)`);
-  const generalProfileTierLevel = Buffer.from(rbsp.subarray(1, 13));
-  r.skipBits(96);
-  const subProfilePresent: boolean[] = [];
-  const subLevelPresent: boolean[] = [];
-  for (let i = 0; i < maxSubLayersMinus1; i++) {
-    subProfilePresent.push(r.readFlag());
-    subLevelPresent.push(r.readFlag());
-  }
-  if (maxSubLayersMinus1 > 0) r.skipBits(2 * (8 - maxSubLayersMinus1));
-  for (let i = 0; i < maxSubLayersMinus1; i++) {
-    if (subProfilePresent[i]) r.skipBits(88);
-    if (subLevelPresent[i]) r.skipBits(8);
-  }
-  r.readUe(); // sps_seq_parameter_set_id
-  const chromaFormatIdc = r.readUe();
-  if (chromaFormatIdc > 3) throw new VideoParseError(`HEVC SPS chroma_format_idc ${chromaFormatIdc} is out of range`);
-  if (chromaFormatIdc === 3) r.skipBits(1); // separate_colour_plane_flag
-  r.readUe(); // pic_width_in_luma_samples
-  r.readUe(); // pic_height_in_luma_samples
-  if (r.readFlag()) {
-    for (let i = 0; i < 4; i++) r.readUe(); // conformance window offsets
-  }
-  const bitDepthLumaMinus8 = r.readUe();
-  const bitDepthChromaMinus8 = r.readUe();
-  if (bitDepthLumaMinus8 > 8 || bitDepthChromaMinus8 > 8) throw new VideoParseError('HEVC SPS bit depth out of range');
-  return {
-    generalProfileTierLevel,
-    numTemporalLayers: maxSubLayersMinus1 + 1,
-    temporalIdNested,
-    chromaFormatIdc,
-    bitDepthLumaMinus8,
-    bitDepthChromaMinus8,
-  };
 }

@@ -70,6 +70,7 @@ export {
   buildHevcDecoderConfigurationRecord,
   parseHevcDecoderConfigurationRecord,
 } from './hevc-decoder-configuration-record';
+export { type HevcSps, parseHevcSps, hevcProfileName } from './hevc-sps-parser';
 export { avcCodecString } from './avc-codec-string';
 export {
   type SplitAvcNalusOptions,
