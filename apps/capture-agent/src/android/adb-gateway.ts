@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { Adb } from '@devicefarmer/adbkit';
 import type Client from '@devicefarmer/adbkit/dist/src/adb/client';
 import type Tracker from '@devicefarmer/adbkit/dist/src/adb/tracker';
@@ -62,6 +62,23 @@ export class AdbGateway {
       throw new Error(`adb exec: unexpected reply ${JSON.stringify(reply)}`);
     };
     return withTimeout(open(), this.options.commandTimeoutMs, command);
+  }
+
+  /** Writes `data` to `remotePath` on the device (the sync service, as `adb push`), within the command timeout. */
+  async push(serial: string, data: Buffer, remotePath: string, mode = 0o644): Promise<void> {
+    const transfer = async (): Promise<void> => {
+      const push = await this.client.getDevice(serial).push(Readable.from([data]), remotePath, mode);
+      await new Promise<void>((resolve, reject) => {
+        push.once('end', () => resolve());
+        push.once('error', reject);
+      });
+    };
+    await withTimeout(transfer(), this.options.commandTimeoutMs, `push ${remotePath}`);
+  }
+
+  /** Connects to a socket on the device (`localabstract:<name>`, `tcp:<port>`): a byte stream both ways. */
+  async openLocal(serial: string, name: string): Promise<Duplex> {
+    return withTimeout(Promise.resolve(this.client.getDevice(serial).openLocal(name)), this.options.commandTimeoutMs, name);
   }
 
   /** Runs `exec:<command>` and returns all its stdout, bounded. */

@@ -1,18 +1,30 @@
 import { EventEmitter } from 'node:events';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { H264AccessUnitScanner } from '@mediaplane/codecs';
 import { restartDelayMs, type BackoffOptions } from '@mediaplane/media-io';
 import type { CaptureFeed, CaptureQuality } from '../devices/device-source';
 
-export interface ScreenrecordFeedOptions {
-  /** Starts one screenrecord run (exec:) at this quality (--size, --bit-rate) and returns its stdout. */
-  open: (quality: CaptureQuality) => Promise<Duplex>;
+export interface SeamlessH264FeedOptions {
+  /** What a run is, for logs: 'screenrecord' or 'scrcpy'. */
+  runName: string;
+  /** Starts one run at this quality (screenrecord's --size and --bit-rate, scrcpy's max_size and bit rate) and returns its H.264 Annex B stream. */
+  open: (quality: CaptureQuality) => Promise<Readable>;
   /** The quality of the first run (changeQuality moves later ones). */
   quality: CaptureQuality;
   /** Whether the device is still attached (a run that ends then is restarted, else the feed ends). */
   devicePresent: () => boolean;
-  /** The run's --time-limit in seconds. */
-  timeLimitS: number;
+  /** A run's time limit in seconds (screenrecord's --time-limit); undefined: runs last until stopped (scrcpy). */
+  timeLimitS?: number;
+  /**
+   * Asks the current run itself for a keyframe (scrcpy's RESET_VIDEO); true when it could. Absent or false: a
+   * keyframe comes from an early hand-over to a new run (screenrecord cannot be asked).
+   */
+  keyframeInRun?: (run: Readable) => boolean;
+  /**
+   * The device's audio beside the video (scrcpy on Android 11+): FFmpeg's input arguments for it (read from
+   * `pipe:3`) and each run's audio stream. The feed has audio when its first run has.
+   */
+  audio?: { inputArgs: readonly string[]; of: (run: Readable) => Readable | undefined };
   /** The next run starts this long before the current one reaches its limit, so they overlap. */
   overlapMs: number;
   backoff: BackoffOptions;
@@ -21,10 +33,13 @@ export interface ScreenrecordFeedOptions {
   onLog?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** Arguments for FFmpeg reading the stream: raw H.264, stamped on arrival (screenrecord sends frames only when the screen changes). */
-export const SCREENRECORD_INPUT_ARGS = ['-f', 'h264', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'];
+/** Arguments for FFmpeg reading the stream: raw H.264, stamped on arrival (device encoders send frames only when the screen changes). */
+export const DEVICE_H264_INPUT_ARGS = ['-f', 'h264', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'];
 
-/** One screenrecord process on the device, seen through its stdout. */
+/** Audio kept for FFmpeg while it is not reading: 200 ms of 48 kHz stereo s16le. */
+const AUDIO_HELD_BYTES = 38_400;
+
+/** One encoder run on the device (a screenrecord process, a scrcpy-server), seen through its H.264 stream. */
 class Run {
   readonly scanner = new H264AccessUnitScanner();
   /** Bytes received before this run was switched to (from its first access unit on). */
@@ -39,7 +54,7 @@ class Run {
   readonly startedAt = Date.now();
   switchTimer?: NodeJS.Timeout;
 
-  constructor(readonly stream: Duplex) {}
+  constructor(readonly stream: Readable) {}
 
   /** Ready to take over: its first frame is complete (a second one has begun), or it ended after at least one. */
   get ready(): boolean {
@@ -48,17 +63,18 @@ class Run {
 }
 
 /**
- * The H.264 elementary stream of `screenrecord --output-format=h264`, kept
- * going past screenrecord's time limit: shortly before a run reaches it the
- * next run is started; once the next run's first frame is complete the
+ * A device's H.264 elementary stream made of encoder runs handed over without
+ * a gap — `screenrecord --output-format=h264` kept going past its time limit,
+ * and scrcpy-server moved to another quality. Shortly before a run reaches
+ * its time limit (or when the quality changes) the next run is started; once the next run's first frame is complete the
  * current run is cut at its next frame boundary and the next run's bytes
  * (SPS, PPS, IDR first) continue the same stdin. Viewers see at most about
  * one frame interval between the two runs' frames. A run that ends early
  * (screenrecord crashed) is restarted at once with capped backoff; when the
  * device is gone, or runs keep failing, the feed ends.
  */
-export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
-  readonly inputArgs = SCREENRECORD_INPUT_ARGS;
+export class SeamlessH264Feed extends EventEmitter implements CaptureFeed {
+  readonly inputArgs = DEVICE_H264_INPUT_ARGS;
   readonly videoIsH264 = true;
   readonly stdin = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   /** Seamless switches to a next run so far (metrics). */
@@ -71,8 +87,13 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
   private quality: CaptureQuality;
   /** The next run's opening under way: one that a later opening (a quality change) superseded is dropped when it arrives. */
   private opening?: symbol;
+  /** The feed's audio (see CaptureFeed.audioInput), fed by the current run's audio. */
+  audioInput?: { inputArgs: readonly string[]; stream: PassThrough };
+  private audioSource?: { stream: Readable; onData: (chunk: Buffer) => void };
+  /** Audio bytes dropped because FFmpeg was not reading (between publish runs). */
+  audioDropped = 0;
 
-  constructor(private readonly options: ScreenrecordFeedOptions) {
+  constructor(private readonly options: SeamlessH264FeedOptions) {
     super();
     this.quality = options.quality;
   }
@@ -80,6 +101,8 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
   /** Opens the first run; rejects when it cannot be started at all. */
   async start(): Promise<void> {
     const run = new Run(await this.options.open(this.quality));
+    const audio = this.options.audio;
+    if (audio?.of(run.stream)) this.audioInput = { inputArgs: audio.inputArgs, stream: new PassThrough({ highWaterMark: AUDIO_HELD_BYTES }) };
     this.next = run;
     this.attach(run);
   }
@@ -90,15 +113,18 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
     clearTimeout(this.retryTimer);
     for (const run of [this.current, this.next]) this.kill(run);
     this.stdin.end();
+    this.useAudioOf(undefined);
+    this.audioInput?.stream.end();
   }
 
   /**
-   * A keyframe without a gap: the next run is started now instead of shortly before the time limit, and takes over
-   * at a frame boundary once its first frame (SPS, PPS, IDR) is complete, as at the time limit. Nothing to do while a
-   * next run is already starting.
+   * A keyframe without a gap: from the current run when it can be asked, otherwise the next run is started now
+   * instead of shortly before the time limit, and takes over at a frame boundary once its first frame (SPS, PPS,
+   * IDR) is complete, as at the time limit. Nothing to do while a next run is already starting.
    */
   requestKeyframe(): void {
     if (this.stopped || this.next || this.opening || !this.current || this.current.ended) return;
+    if (this.options.keyframeInRun?.(this.current.stream)) return;
     clearTimeout(this.current.switchTimer);
     void this.openNext();
   }
@@ -186,25 +212,28 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
     if (old) {
       this.kill(old);
       this.restarts++;
-      this.options.onLog?.('info', 'screenrecord run handed over to the next one', { restarts: this.restarts, ranMs: Date.now() - old.startedAt });
+      this.options.onLog?.('info', `${this.options.runName} run handed over to the next one`, { restarts: this.restarts, ranMs: Date.now() - old.startedAt });
     }
     this.current = next;
     this.next = undefined;
     this.failures = 0;
+    this.useAudioOf(next);
     for (const b of next.buffered) {
       this.write(b);
       next.forwarded += b.length;
     }
     next.buffered = [];
-    const due = this.options.timeLimitS * 1000 - this.options.overlapMs - (Date.now() - next.startedAt);
-    next.switchTimer = setTimeout(() => void this.openNext(), Math.max(0, due));
+    if (this.options.timeLimitS !== undefined) {
+      const due = this.options.timeLimitS * 1000 - this.options.overlapMs - (Date.now() - next.startedAt);
+      next.switchTimer = setTimeout(() => void this.openNext(), Math.max(0, due));
+    }
     if (next.ended) this.onRunEnded(next, true);
   }
 
   /** Starts the next run, unless one is there or starting; `supersede`: start one anyway, dropping one that is starting. */
   private async openNext(supersede = false): Promise<void> {
     if (this.stopped || this.next || (this.opening && !supersede)) return;
-    const opening = Symbol('screenrecord opening');
+    const opening = Symbol('run opening');
     this.opening = opening;
     try {
       const stream = await this.options.open(this.quality);
@@ -219,7 +248,7 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
     } catch (error) {
       if (this.opening !== opening) return;
       this.opening = undefined;
-      this.onFailure(`screenrecord could not be started: ${(error as Error).message}`);
+      this.onFailure(`${this.options.runName} could not be started: ${(error as Error).message}`);
     }
   }
 
@@ -232,7 +261,7 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
       if (run.ready) this.onNextReady();
       else {
         this.next = undefined;
-        this.onFailure('screenrecord ended before its first frame');
+        this.onFailure(`${this.options.runName} ended before its first frame`);
       }
       return;
     }
@@ -257,8 +286,26 @@ export class ScreenrecordFeed extends EventEmitter implements CaptureFeed {
       return;
     }
     const delay = restartDelayMs(this.failures - 1, this.options.backoff);
-    this.options.onLog?.('warn', 'screenrecord run failed; retrying', { reason, failures: this.failures, delayMs: delay });
+    this.options.onLog?.('warn', `${this.options.runName} run failed; retrying`, { reason, failures: this.failures, delayMs: delay });
     this.retryTimer = setTimeout(() => void this.openNext(), delay);
+  }
+
+  /**
+   * Routes a run's audio into the feed's. Audio never holds the device back: with nobody reading (between publish
+   * runs) it is kept up to AUDIO_HELD_BYTES and dropped beyond, so the next run starts with current sound.
+   */
+  private useAudioOf(run: Run | undefined): void {
+    const out = this.audioInput?.stream;
+    if (this.audioSource) this.audioSource.stream.off('data', this.audioSource.onData);
+    this.audioSource = undefined;
+    const stream = run && out ? this.options.audio?.of(run.stream) : undefined;
+    if (!stream || !out) return;
+    const onData = (chunk: Buffer): void => {
+      if (out.writableLength < AUDIO_HELD_BYTES) out.write(chunk);
+      else this.audioDropped += chunk.length;
+    };
+    stream.on('data', onData);
+    this.audioSource = { stream, onData };
   }
 
   private write(data: Buffer): void {
