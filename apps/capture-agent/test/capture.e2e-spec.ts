@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { FakeAdbServer, ffprobe, freePorts, freeUdpPort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import { FakeAdbServer, fakeScrcpyServerJar, ffprobe, freePorts, freeUdpPort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
 import { ControlPlaneProcess } from './control-plane-process';
 import { descendants, freeDisplayNumber, startXvfb, stopChild } from './capture-processes';
 
@@ -35,7 +35,8 @@ interface Started {
  * killing its FFmpeg restarts it and the agent lives on; stopping ends the
  * stream. An Xvfb desktop captured with x11grab plays over HLS, shows the
  * slate while its display is gone and its picture again when it returns. A
- * fake Android device (fake adb server, screenrecord H.264) plays over HLS.
+ * fake Android device (fake adb server, screenrecord H.264) plays over HLS, and
+ * another one captured with scrcpy-server (the agent given a 3.3.1 jar).
  */
 describe('capture agent end to end (real platform)', () => {
   const work = mkdtempSync(join(tmpdir(), 'mp-capture-'));
@@ -46,6 +47,7 @@ describe('capture agent end to end (real platform)', () => {
   let xvfb: ChildProcess | undefined;
   let adb: FakeAdbServer | undefined;
   const androidSerial = `HLS${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+  const scrcpySerial = `SCR${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
   const tpId = `test-pattern-agent-${Math.random().toString(36).slice(2, 8)}`;
   const agentId = tpId.replace(/^test-pattern-/, '');
 
@@ -69,7 +71,11 @@ describe('capture agent end to end (real platform)', () => {
     display = freeDisplayNumber();
     xvfb = await startXvfb(display);
     adb = await FakeAdbServer.start();
-    adb.plug(androidSerial, { model: 'Pixel HLS', width: 360, height: 640, fps: 15 });
+    // Android 4.4: too old for scrcpy-server, so this one is captured with screenrecord although the agent has a jar.
+    adb.plug(androidSerial, { model: 'Pixel HLS', width: 360, height: 640, fps: 15, sdk: 19 });
+    adb.plug(scrcpySerial, { model: 'Pixel scrcpy', width: 360, height: 640, fps: 15 });
+    const scrcpyJar = join(work, 'scrcpy-server.jar');
+    writeFileSync(scrcpyJar, fakeScrcpyServerJar('3.3.1'));
     cp = await ControlPlaneProcess.start({
       MEDIAPLANE_PUBLIC_RTMP_URL: `rtmp://127.0.0.1:${rtmpPort}/live`,
       MEDIAPLANE_PUBLIC_FLV_URL: `http://127.0.0.1:${ingestHttp}/live`,
@@ -98,6 +104,7 @@ describe('capture agent end to end (real platform)', () => {
         CAPTURE_AGENT_DEVICE_RETRY_MS: '1500',
         CAPTURE_AGENT_X264_PRESET: 'ultrafast',
         CAPTURE_AGENT_ADB_PORT: String(adb.port),
+        CAPTURE_AGENT_SCRCPY_JAR: scrcpyJar,
       },
     });
   }, 120_000);
@@ -220,6 +227,26 @@ describe('capture agent end to end (real platform)', () => {
     expect(adb?.screenrecordRuns(androidSerial).length).toBeGreaterThanOrEqual(1);
     await cp.api('DELETE', `/api/v1/devices/${id}/capture`);
     await waitFor(async () => !(await isLive(res.body.streamId)), { timeoutMs: 20_000, what: 'the Android capture offline' });
+  }, 120_000);
+
+  it('captures an Android device with scrcpy-server (pushed jar, H.264 passed through, its audio) and plays it over HLS', async () => {
+    const id = `android-${scrcpySerial}`;
+    await waitFor(() => device(id), { timeoutMs: 20_000, what: 'the scrcpy device listed' });
+    const res = await cp.api<Started>('POST', `/api/v1/devices/${id}/capture`, { body: { output: 'rtmp', quality: { preset: '360p' } } });
+    expect(res.status).toBe(201);
+    await waitFor(() => isLive(res.body.streamId), { timeoutMs: 30_000, what: 'the scrcpy capture live' });
+    const flv = await ffprobe(res.body.playback.flv);
+    // 360p box for a 360x640 portrait screen: max_size 640, so the device's own 360x640.
+    expect(flv.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 360, height: 640 });
+    // Android 14 with scrcpy: the device's sound (raw PCM from the server) is in the stream as AAC.
+    expect(flv.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
+    const hls = await waitFor(() => ffprobe(res.body.playback.hls), { timeoutMs: 60_000, intervalMs: 1000, what: 'HLS of the scrcpy capture' });
+    expect(hls.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264' });
+    expect(adb?.scrcpyServers(scrcpySerial)).toHaveLength(1);
+    expect(adb?.screenrecordRuns(scrcpySerial)).toEqual([]);
+    await cp.api('DELETE', `/api/v1/devices/${id}/capture`);
+    await waitFor(async () => !(await isLive(res.body.streamId)), { timeoutMs: 20_000, what: 'the scrcpy capture offline' });
+    await waitFor(() => adb?.scrcpyServers(scrcpySerial)[0]?.endedAt !== undefined, { what: 'the server on the device ended' });
   }, 120_000);
 
   it("never wrote a stream key into the agent's log", () => {

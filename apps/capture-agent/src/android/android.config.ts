@@ -40,7 +40,17 @@ export const androidConfigShape = {
     .string()
     .min(1)
     .optional()
-    .describe('scrcpy-server jar (the pinned version, see the README). Not supported yet: the Android source refuses to start while it is set.'),
+    .describe(
+      'scrcpy-server 3.3.1 jar (the version this agent speaks): when set, Android 5.0+ devices are captured with it (keyframe on demand, no time limit) instead of screenrecord; a device where it does not start falls back to screenrecord.',
+    ),
+  /** SHA-256 the jar must have. */
+  CAPTURE_AGENT_SCRCPY_JAR_SHA256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 in hex (64 digits)')
+    .optional()
+    .describe('SHA-256 of the scrcpy-server jar as released; the agent refuses to start with a jar that differs. Unset: only the server checks its version at each start.'),
+  /** Time scrcpy-server has to start listening. */
+  CAPTURE_AGENT_SCRCPY_START_TIMEOUT_MS: millis(10_000).describe('Time a scrcpy-server run has to start and answer on its socket before the capture falls back or retries.'),
 };
 
 export const androidConfigSchema = z.object(androidConfigShape);

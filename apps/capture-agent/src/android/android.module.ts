@@ -23,6 +23,8 @@ export function androidSourceFromConfig(config: CaptureAgentConfig, logger: Logg
     screenrecordOverlapMs: config.CAPTURE_AGENT_SCREENRECORD_OVERLAP_MS,
     screencapIntervalMs: config.CAPTURE_AGENT_SCREENCAP_INTERVAL_MS,
     scrcpyJar: config.CAPTURE_AGENT_SCRCPY_JAR,
+    scrcpyJarSha256: config.CAPTURE_AGENT_SCRCPY_JAR_SHA256,
+    scrcpyStartTimeoutMs: config.CAPTURE_AGENT_SCRCPY_START_TIMEOUT_MS,
     logger: logger.child({ source: 'android' }),
   });
 }

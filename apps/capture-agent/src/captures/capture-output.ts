@@ -4,7 +4,7 @@ import type { CaptureQuality } from '../devices/device-source';
 
 /** What one publish run reads: the feed's (or the slate's) FFmpeg inputs. */
 export interface RunInputs {
-  inputArgs: string[];
+  inputArgs: readonly string[];
   videoIsH264: boolean;
   stdin: boolean;
 }

@@ -5,7 +5,7 @@ import type { Logger } from '@mediaplane/observability';
 import type { CaptureStateView } from '@mediaplane/contracts';
 import type { CaptureFeed, CaptureQuality, DeviceInfo } from '../devices/device-source';
 import type { AdaptiveChange } from '@mediaplane/media-plan';
-import type { CaptureOutputTarget } from './capture-output';
+import type { CaptureOutputTarget, RunInputs } from './capture-output';
 
 /** The part of FfmpegSupervisor a session drives (a fake in the state-machine spec). */
 export interface PublishSupervisor {
@@ -163,7 +163,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
 
   /** The publish run's arguments for this feed at a quality, joined (to see whether a quality change touches them). */
   private runArgsOf(feed: CaptureFeed, quality: CaptureQuality): string {
-    return this.options.output.runArgs({ inputArgs: feed.inputArgs, videoIsH264: feed.videoIsH264, stdin: feed.stdin !== undefined }, quality).join('\u0000');
+    return this.options.output.runArgs(feedRunInputs(feed), quality).join('\u0000');
   }
 
   async stop(): Promise<void> {
@@ -235,8 +235,9 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
       feed.on('ended', (reason) => this.onFeedEnded(feed, reason));
       this.setMode('device');
       return {
-        args: this.options.output.runArgs({ inputArgs: feed.inputArgs, videoIsH264: feed.videoIsH264, stdin: feed.stdin !== undefined }, q),
+        args: this.options.output.runArgs(feedRunInputs(feed), q),
         stdin: feed.stdin,
+        inputPipes: feed.audioInput ? [feed.audioInput.stream] : undefined,
       };
     }
     this.setMode('slate');
@@ -314,4 +315,9 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/** A feed's inputs for a publish run: its own, then its separate audio (pipe:3) when it has one. */
+function feedRunInputs(feed: CaptureFeed): RunInputs {
+  return { inputArgs: [...feed.inputArgs, ...(feed.audioInput?.inputArgs ?? [])], videoIsH264: feed.videoIsH264, stdin: feed.stdin !== undefined };
 }

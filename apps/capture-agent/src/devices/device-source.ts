@@ -14,6 +14,11 @@ export interface CaptureFeed {
   inputArgs: string[];
   /** Bytes to pipe into FFmpeg's stdin when inputArgs read pipe:0 (e.g. screenrecord's H.264 elementary stream). */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * A second input beside the video: FFmpeg input arguments that read `pipe:3` and the bytes for it (scrcpy's raw
+   * audio). Absent: the feed's inputs are all in `inputArgs`.
+   */
+  audioInput?: { inputArgs: readonly string[]; stream: NodeJS.ReadableStream };
   /** The feed's video is H.264 that may be passed through (-c:v copy) when the quality allows. */
   videoIsH264: boolean;
   /**
