@@ -69,6 +69,19 @@ describe('FlvToMpegTsMuxer', () => {
     });
   });
 
+  describe("with E-RTMP 'hvc1' tags", () => {
+    it('muxes the same TS as for codec-id-12 HEVC, so the demuxer gives back the same frames', () => {
+      const d = new MpegTsDemuxer();
+      const aus = [...d.push(readMpegTsFixture('hevc-aac')), ...d.flush()];
+      const enhanced = new MpegTsToFlv({ hevc: 'hvc1' }).pushAll(aus);
+      const legacy = new MpegTsToFlv().pushAll(aus);
+      const muxEnhanced = new FlvToMpegTsMuxer();
+      const muxLegacy = new FlvToMpegTsMuxer();
+      expect(Buffer.concat(enhanced.flatMap((t) => muxEnhanced.push(t)))).toEqual(Buffer.concat(legacy.flatMap((t) => muxLegacy.push(t))));
+      expect(muxEnhanced.stats.droppedFrames).toBe(0);
+    });
+  });
+
   describe('when frames arrive before their sequence header', () => {
     it('drops and counts them instead of throwing', () => {
       const tags = flvOf('h264-aac');

@@ -117,7 +117,7 @@ export {
   DEFAULT_MPEGTS_LIMITS,
 } from './mpegts-demuxer';
 export { MpegTsTimeline } from './mpegts-timeline';
-export { type FlvTagBody, type MpegTsToFlvStats, MpegTsToFlv } from './mpegts-to-flv';
+export { type FlvTagBody, type MpegTsToFlvStats, type MpegTsToFlvOptions, MpegTsToFlv } from './mpegts-to-flv';
 export {
   type FlvMuxInput,
   type FlvToMpegTsStats,

@@ -119,4 +119,45 @@ describe('MpegTsToFlv', () => {
       expect(tags.map((t) => t.timestamp)).toEqual([0, 500, 500, 500]);
     });
   });
+
+  describe("when HEVC is to be written as E-RTMP 'hvc1'", () => {
+    const source = aus('hevc-aac');
+    const tags = new MpegTsToFlv({ hevc: 'hvc1' }).pushAll(source);
+    const legacy = new MpegTsToFlv().pushAll(source);
+    const video = tags.filter((t) => t.kind === 'video');
+
+    it('writes a SequenceStart with the same hvcC, then coded frames keyframe first, all with FourCC hvc1', () => {
+      const headers = video.map((t) => parseFlvVideoTagHeader(t.payload));
+      expect(headers.every((h) => h.isEnhanced && h.fourCc === 'hvc1' && h.codecId === 12)).toBe(true);
+      expect(headers[0]).toMatchObject({ isSequenceHeader: true, exPacketType: 0 });
+      expect(headers[1]).toMatchObject({ isKeyframe: true, avcPacketType: 1 });
+      const legacyVideo = legacy.filter((t) => t.kind === 'video');
+      // Same configuration record and the same NAL units: only the tag header differs.
+      expect(video.map((t, i) => t.payload.subarray(headers[i]?.headerSize))).toEqual(
+        legacyVideo.map((t) => t.payload.subarray(parseFlvVideoTagHeader(t.payload).headerSize)),
+      );
+      expect(video.map((t) => t.timestamp)).toEqual(legacyVideo.map((t) => t.timestamp));
+    });
+
+    it('uses CodedFramesX where the composition time is 0 and CodedFrames with it where it is not', () => {
+      // libx265's fixture has no B-frames; delaying every other picture's PTS gives both cases.
+      const delayed = source.map((a, i) => (a.codec === 'hevc' && i % 2 === 1 ? { ...a, ptsMs: a.ptsMs + 80 } : a));
+      const frames = new MpegTsToFlv({ hevc: 'hvc1' }).pushAll(delayed).filter((t) => t.kind === 'video');
+      const legacyCts = new MpegTsToFlv()
+        .pushAll(delayed)
+        .filter((t) => t.kind === 'video')
+        .map((t) => parseFlvVideoTagHeader(t.payload).compositionTime);
+      expect(new Set(legacyCts)).toEqual(new Set([0, 80]));
+      frames.forEach((t, i) => {
+        const h = parseFlvVideoTagHeader(t.payload);
+        if (h.isSequenceHeader) return;
+        expect(h.exPacketType).toBe(legacyCts[i] === 0 ? 3 : 1);
+        expect(h.compositionTime).toBe(legacyCts[i]);
+      });
+    });
+
+    it('leaves AAC audio as legacy FLV AAC', () => {
+      expect(tags.filter((t) => t.kind === 'audio').every((t) => parseFlvAudioTagHeader(t.payload).soundFormat === 10)).toBe(true);
+    });
+  });
 });

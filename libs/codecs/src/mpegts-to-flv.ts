@@ -13,6 +13,7 @@ import { AAC_PACKET_TYPE_RAW, AAC_PACKET_TYPE_SEQUENCE_HEADER, ExAudioPacketType
 import {
   AVC_PACKET_TYPE_NALU,
   AVC_PACKET_TYPE_SEQUENCE_HEADER,
+  ExVideoPacketType,
   FLV_FRAME_TYPE_INTER,
   FLV_FRAME_TYPE_KEY,
 } from './flv-video-tag-header';
@@ -36,12 +37,22 @@ export interface MpegTsToFlvStats {
   sequenceHeaders: number;
 }
 
+export interface MpegTsToFlvOptions {
+  /**
+   * How HEVC video is written: `codec-id-12` (default; the pre-E-RTMP
+   * extension nginx-rtmp forks and SRS use) or `hvc1`, Enhanced RTMP's
+   * ex-header with FourCC 'hvc1' (what OBS 30+ and FFmpeg 6.1+ send and read).
+   */
+  hevc?: 'codec-id-12' | 'hvc1';
+}
+
 /** An AU from another PID of the same kind takes over once the current PID has been silent this long (program change). */
 const PID_SWITCH_SILENCE_MS = 1000;
 /** FLV CompositionTime is a signed 24-bit field. */
 const MAX_COMPOSITION_TIME_MS = 0x7fffff;
-/** E-RTMP FourCC for Opus audio. */
+/** E-RTMP FourCCs of the codecs written with an ex-header. */
 const OPUS_FOURCC = Buffer.from('Opus', 'latin1');
+const HVC1_FOURCC = Buffer.from('hvc1', 'latin1');
 /** SoundFormat 10 (AAC), 44 kHz, 16-bit, stereo: the fixed first byte FLV uses for AAC whatever the real layout (the ASC tells). */
 const FLV_AAC_HEADER_BYTE = (FLV_SOUND_FORMAT_AAC << 4) | 0x0f;
 
@@ -76,7 +87,9 @@ interface AudioTrack {
  *   first frame and again whenever they change; frames before the first
  *   keyframe are dropped; CompositionTime = PTS − DTS.
  * - HEVC: the same with VPS/SPS/PPS, as legacy FLV CodecID 12 (the de-facto
- *   extension nginx-rtmp forks, SRS and the hub recognise). FFmpeg 5.1's FLV
+ *   extension nginx-rtmp forks, SRS and the hub recognise) or, with
+ *   `hevc: 'hvc1'`, as E-RTMP 'hvc1' (SequenceStart, then CodedFrames, or
+ *   CodedFramesX when the composition time is 0). FFmpeg 5.1's FLV
  *   demuxer reads neither codec id 12 nor E-RTMP 'hvc1'; with 12 it skips the
  *   video as an unknown codec, whereas an E-RTMP header would be misread as
  *   legacy codec ids 0/1/3 (CodedFramesX as Screen Video), i.e. decode errors.
@@ -94,6 +107,11 @@ export class MpegTsToFlv {
   readonly stats: MpegTsToFlvStats = { droppedAccessUnits: 0, sequenceHeaders: 0 };
   private video: VideoTrack | undefined;
   private audio: AudioTrack | undefined;
+  private readonly enhancedHevc: boolean;
+
+  constructor(options: MpegTsToFlvOptions = {}) {
+    this.enhancedHevc = options.hevc === 'hvc1';
+  }
 
   /** Tag bodies for one access unit (none, one, or a sequence header followed by the frame). */
   push(au: MpegTsAccessUnit): FlvTagBody[] {
@@ -152,6 +170,7 @@ export class MpegTsToFlv {
     const ts = Math.max(track.lastTs, Math.round(au.dtsMs), 0);
     track.lastTs = ts;
     const codecId = codec === 'h264' ? FLV_VIDEO_CODEC_AVC : FLV_VIDEO_CODEC_HEVC;
+    const enhanced = codec === 'hevc' && this.enhancedHevc;
     if (sps.length > 0 || pps.length > 0 || vps.length > 0) {
       const ready = track.sps.length > 0 && track.pps.length > 0 && (codec === 'h264' || track.vps.length > 0);
       if (ready) {
@@ -160,7 +179,8 @@ export class MpegTsToFlv {
         if (track.config === undefined || !track.config.equals(record)) {
           track.config = record;
           this.stats.sequenceHeaders++;
-          out.push({ kind: 'video', timestamp: ts, payload: Buffer.concat([videoHeader(FLV_FRAME_TYPE_KEY, codecId, AVC_PACKET_TYPE_SEQUENCE_HEADER, 0), record]) });
+          const header = enhanced ? exVideoHeader(FLV_FRAME_TYPE_KEY, ExVideoPacketType.SequenceStart) : videoHeader(FLV_FRAME_TYPE_KEY, codecId, AVC_PACKET_TYPE_SEQUENCE_HEADER, 0);
+          out.push({ kind: 'video', timestamp: ts, payload: Buffer.concat([header, record]) });
         }
       }
     }
@@ -171,11 +191,17 @@ export class MpegTsToFlv {
     }
     track.sawKeyframe = true;
     const cts = Math.min(MAX_COMPOSITION_TIME_MS, Math.max(0, Math.round(au.ptsMs) - ts));
-    let size = 5;
+    const frameType = au.keyframe ? FLV_FRAME_TYPE_KEY : FLV_FRAME_TYPE_INTER;
+    const header = !enhanced
+      ? videoHeader(frameType, codecId, AVC_PACKET_TYPE_NALU, cts)
+      : cts === 0
+        ? exVideoHeader(frameType, ExVideoPacketType.CodedFramesX)
+        : exVideoHeader(frameType, ExVideoPacketType.CodedFrames, cts);
+    let size = header.length;
     for (const nalu of frame) size += 4 + nalu.length;
     const payload = Buffer.allocUnsafe(size);
-    videoHeader(au.keyframe ? FLV_FRAME_TYPE_KEY : FLV_FRAME_TYPE_INTER, codecId, AVC_PACKET_TYPE_NALU, cts).copy(payload, 0);
-    let pos = 5;
+    header.copy(payload, 0);
+    let pos = header.length;
     for (const nalu of frame) {
       payload.writeUInt32BE(nalu.length, pos);
       pos += 4 + nalu.copy(payload, pos + 4);
@@ -233,6 +259,15 @@ function videoHeader(frameType: number, codecId: number, packetType: number, cts
   b[0] = (frameType << 4) | codecId;
   b[1] = packetType;
   b.writeIntBE(cts, 2, 3);
+  return b;
+}
+
+/** E-RTMP video header for 'hvc1': IsExHeader, frame type, packet type, FourCC, and the SI24 composition time of CodedFrames. */
+function exVideoHeader(frameType: number, packetType: number, cts?: number): Buffer {
+  const b = Buffer.alloc(cts === undefined ? 5 : 8);
+  b[0] = 0x80 | (frameType << 4) | packetType;
+  HVC1_FOURCC.copy(b, 1);
+  if (cts !== undefined) b.writeIntBE(cts, 5, 3);
   return b;
 }
 
