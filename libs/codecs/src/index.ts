@@ -97,7 +97,7 @@ export {
 } from './aac-audio-specific-config';
 export { aacCodecString } from './aac-codec-string';
 export { type AdtsConfig, type AdtsHeader, encodeAdtsHeader, parseAdtsHeader, ADTS_HEADER_SIZE, ADTS_MAX_FRAME_LENGTH } from './aac-adts-header';
-export { opusPacketSamples, buildOpusHead } from './opus-packet';
+export { opusPacketSamples, buildOpusHead, parseOpusHead, type OpusHead } from './opus-packet';
 
 // MPEG-TS
 export {

@@ -39,3 +39,32 @@ export function buildOpusHead(channels: number, inputSampleRate = 48000, preSkip
   out[18] = 0; // mapping family 0
   return out;
 }
+
+/** What an OpusHead says (RFC 7845 §5.1). */
+export interface OpusHead {
+  channels: number;
+  preSkip: number;
+  /** The encoder's input rate: informational only, Opus always decodes at 48 kHz. */
+  inputSampleRate: number;
+  /** 0 mono/stereo, 1 Vorbis order surround, 255 unordered. */
+  mappingFamily: number;
+}
+
+/**
+ * Reads the Opus identification header an E-RTMP 'Opus' SequenceStart
+ * carries. Bounded: the fixed 19 bytes are checked before any read, the
+ * channel mapping table (families other than 0) is not read. Throws
+ * AudioParseError on anything that is not an OpusHead.
+ */
+export function parseOpusHead(data: Buffer): OpusHead {
+  if (data.length < 19) throw new AudioParseError(`OpusHead truncated: ${data.length} of 19 bytes`);
+  if (data.toString('latin1', 0, 8) !== 'OpusHead') throw new AudioParseError('Opus sequence header does not start with "OpusHead"');
+  const version = data[8] as number;
+  // The major version (upper nibble) is 0; a change there is incompatible (RFC 7845 §5.1 item 2).
+  if (version >> 4 !== 0) throw new AudioParseError(`OpusHead version ${version} is not supported`);
+  const channels = data[9] as number;
+  if (channels === 0) throw new AudioParseError('OpusHead with 0 channels');
+  const mappingFamily = data[18] as number;
+  if (mappingFamily === 0 && channels > 2) throw new AudioParseError(`OpusHead mapping family 0 with ${channels} channels`);
+  return { channels, preSkip: data.readUInt16LE(10), inputSampleRate: data.readUInt32LE(12), mappingFamily };
+}

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MpegTsDemuxer, MpegTsToFlv, buildOpusHead, type FlvTagBody } from '@mediaplane/codecs';
 import { StreamMediaProbe } from './stream-media-probe';
 import { ffmpegSequenceHeaders, testFrames } from './testing/hub-test-frames';
 
@@ -50,5 +53,63 @@ describe('StreamMediaProbe', () => {
     probe.observe('video', 0, Buffer.alloc(125_000, 0x27));
     expect(probe.sampleBitrateKbps(1000)).toBe(1000);
     expect(probe.sampleBitrateKbps(2000)).toBe(0);
+  });
+
+  describe('fed Enhanced RTMP (E-RTMP) sequence headers', () => {
+    /** libx265 160x90 (coded 160x96) + AAC mono 44.1 kHz, as tag bodies with HEVC as 'hvc1' or codec id 12. */
+    function hevcTags(hevc: 'hvc1' | 'codec-id-12'): FlvTagBody[] {
+      const demuxer = new MpegTsDemuxer();
+      const ts = readFileSync(join(__dirname, '../../../codecs/src/fixtures/hevc-aac.mpegts'));
+      return new MpegTsToFlv({ hevc }).pushAll([...demuxer.push(ts), ...demuxer.flush()]);
+    }
+    const ex = (first: number, fourCc: string, body: Buffer): Buffer => Buffer.concat([Buffer.from([first]), Buffer.from(fourCc, 'latin1'), body]);
+
+    it.each(['hvc1', 'codec-id-12'] as const)('reports HEVC with profile, level and the cropped size from the hvcC SPS (%s)', (hevc) => {
+      const probe = new StreamMediaProbe();
+      for (const tag of hevcTags(hevc)) probe.observe(tag.kind, tag.timestamp, tag.payload);
+      expect(probe.codecsKnown).toBe(true);
+      expect(probe.mediaInfo).toMatchObject({
+        video: { codec: 'hevc', profile: 'Main', level: 1, width: 160, height: 90 },
+        audio: { codec: 'aac', sampleRate: 44100, channels: 1 },
+      });
+      expect(probe.parseErrors).toBe(0);
+    });
+
+    it("reads the AudioSpecificConfig behind an 'mp4a' ex-header and the OpusHead behind an 'Opus' one", () => {
+      const aac = new StreamMediaProbe();
+      // SoundFormat 9 (ex-header) | SequenceStart, 'mp4a', AAC-LC 48 kHz stereo.
+      aac.observe('audio', 0, ex(0x90, 'mp4a', Buffer.from([0x11, 0x90])));
+      expect(aac.mediaInfo.audio).toEqual({ codec: 'aac', codecString: 'mp4a.40.2', sampleRate: 48000, channels: 2 });
+
+      const opus = new StreamMediaProbe();
+      opus.observeMetadata({ audiocodecid: 9 });
+      expect(opus.codecsKnown).toBe(false);
+      opus.observe('audio', 0, ex(0x90, 'Opus', buildOpusHead(1, 44100)));
+      opus.observe('audio', 20, ex(0x91, 'Opus', Buffer.from([0xfc, 0xff, 0xfe])));
+      expect(opus.codecsKnown).toBe(true);
+      // Opus decodes at 48 kHz whatever the encoder's input rate was.
+      expect(opus.mediaInfo.audio).toEqual({ codec: 'opus', codecString: 'Opus', sampleRate: 48000, channels: 1 });
+    });
+
+    it("names AV1 and VP9 from their FourCC ('av01', 'vp09')", () => {
+      for (const [fourCc, codec] of [
+        ['av01', 'av1'],
+        ['vp09', 'vp9'],
+      ] as const) {
+        const probe = new StreamMediaProbe();
+        probe.observeMetadata({ videocodecid: 0 });
+        probe.observe('video', 0, ex(0x90, fourCc, Buffer.from([0x81, 0, 0x0c, 0])));
+        probe.observe('video', 0, ex(0x93, fourCc, Buffer.from([0x12, 0])));
+        expect(probe.codecsKnown).toBe(true);
+        expect(probe.mediaInfo.video?.codec).toBe(codec);
+      }
+    });
+
+    it('counts a malformed OpusHead or hvcC instead of throwing', () => {
+      const probe = new StreamMediaProbe();
+      probe.observe('audio', 0, ex(0x90, 'Opus', Buffer.from('OpusHe')));
+      probe.observe('video', 0, ex(0x90, 'hvc1', Buffer.from([1, 2, 3])));
+      expect(probe.parseErrors).toBe(2);
+    });
   });
 });

@@ -2,13 +2,18 @@ import {
   CodecError,
   FLV_SOUND_FORMAT_AAC,
   FLV_VIDEO_CODEC_AVC,
+  FLV_VIDEO_CODEC_HEVC,
   aacCodecString,
   avcCodecString,
+  hevcProfileName,
   parseAudioSpecificConfig,
   parseAvcDecoderConfigurationRecord,
   parseFlvAudioTagHeader,
   parseFlvVideoTagHeader,
   parseH264Sps,
+  parseHevcDecoderConfigurationRecord,
+  parseHevcSps,
+  parseOpusHead,
   type Amf0Value,
 } from '@mediaplane/codecs';
 
@@ -57,6 +62,8 @@ const FOURCC_CODECS: Record<string, string> = {
   '.mp3': 'mp3',
 };
 const FLV_SOUND_RATES = [5512, 11025, 22050, 44100];
+/** Opus always decodes at 48 kHz (OpusHead's input rate is informational), which is what players report. */
+const OPUS_SAMPLE_RATE = 48_000;
 
 /** Frames used to measure the frame rate from timestamps when neither the SPS nor onMetaData states it. */
 const FPS_SAMPLE_FRAMES = 60;
@@ -64,7 +71,10 @@ const FPS_SAMPLE_FRAMES = 60;
 /**
  * Learns a published stream's media facts from what flows through it:
  * codec, profile, level, size and frame rate from the AVC sequence header's
- * SPS; sample rate and channels from the AAC AudioSpecificConfig; frame rate
+ * SPS; profile, level and size from the HEVC one (legacy codec id 12 or
+ * E-RTMP 'hvc1'); the codec alone for other E-RTMP FourCCs ('av01',
+ * 'vp09'); sample rate and channels from the AAC AudioSpecificConfig (legacy
+ * or E-RTMP 'mp4a') and from the OpusHead of E-RTMP 'Opus'; frame rate
  * also from onMetaData or, failing both, measured from video timestamps; and
  * the bitrate actually received. Malformed headers are ignored (counted in
  * `parseErrors`): they must not end a stream that players may still decode.
@@ -160,6 +170,7 @@ export class StreamMediaProbe {
     if (header.isSequenceHeader) {
       this.videoConfigSeen = true;
       if (header.codecId === FLV_VIDEO_CODEC_AVC) this.readAvcConfig(payload.subarray(header.headerSize));
+      else if (header.codecId === FLV_VIDEO_CODEC_HEVC) this.readHevcConfig(payload.subarray(header.headerSize));
       return;
     }
     this.measureFps(timestamp);
@@ -183,6 +194,17 @@ export class StreamMediaProbe {
     this.video = video;
   }
 
+  private readHevcConfig(body: Buffer): void {
+    const record = parseHevcDecoderConfigurationRecord(body);
+    const spsNal = record.sps[0];
+    if (spsNal === undefined) {
+      this.video = { codec: 'hevc' };
+      return;
+    }
+    const sps = parseHevcSps(spsNal);
+    this.video = { codec: 'hevc', profile: hevcProfileName(sps.profileIdc), level: sps.levelIdc / 30, width: sps.width, height: sps.height };
+  }
+
   private observeAudio(payload: Buffer): void {
     const header = parseFlvAudioTagHeader(payload);
     const codec = header.fourCc ? (FOURCC_CODECS[header.fourCc] ?? header.fourCc) : (FLV_AUDIO_CODECS[header.soundFormat] ?? `flv-${header.soundFormat}`);
@@ -193,8 +215,16 @@ export class StreamMediaProbe {
         if (rate !== undefined) this.audio.sampleRate = rate;
         this.audio.channels = header.soundType === 1 ? 2 : 1;
       }
+      if (codec === 'opus') this.audio.sampleRate = OPUS_SAMPLE_RATE;
     }
-    if (header.isSequenceHeader && header.soundFormat === FLV_SOUND_FORMAT_AAC) {
+    if (header.isSequenceHeader && codec === 'opus') {
+      this.audioConfigSeen = true;
+      const head = parseOpusHead(payload.subarray(header.headerSize));
+      // codecString: the MP4 sample entry name, as RFC 6381 and HLS CODECS spell Opus.
+      this.audio = { codec: 'opus', codecString: 'Opus', sampleRate: OPUS_SAMPLE_RATE, channels: head.channels };
+    }
+    // The AudioSpecificConfig is the same behind a legacy AAC header and an E-RTMP 'mp4a' one.
+    if (header.isSequenceHeader && codec === 'aac') {
       this.audioConfigSeen = true;
       const config = parseAudioSpecificConfig(payload.subarray(header.headerSize));
       this.audio = {
