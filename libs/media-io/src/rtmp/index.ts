@@ -41,6 +41,7 @@ export {
 export * from './rtmp-stream-name';
 
 // Connections
+export * from './rtmp-enhanced-capabilities';
 export * from './rtmp-server-connection-types';
 export { RtmpServerConnection } from './rtmp-server-connection';
 export { RtmpClientConnection, type RtmpClientConnectionOptions, type RtmpClientConnectionEvents, type RtmpCallResult } from './rtmp-client-connection';

@@ -20,6 +20,11 @@ export interface RtmpClientConnectionOptions {
   /** Chunk size announced after connect. Default 4096 (OBS/FFmpeg value). */
   chunkSize?: number;
   chunkLimits?: Partial<RtmpChunkReaderLimits>;
+  /**
+   * Extra connect command object properties, e.g. E-RTMP's
+   * `fourCcList: ['hvc1', 'Opus']` to announce the codecs this client takes.
+   */
+  connectProperties?: Record<string, Amf0Value>;
   /** Reject pending calls and connect after this long. Default 10 s. */
   timeoutMs?: number;
 }
@@ -55,6 +60,8 @@ export class RtmpClientConnection extends EventEmitter<RtmpClientConnectionEvent
   private handshakeDone = false;
   private readonly handshakeWaiters: (() => void)[] = [];
   private closed = false;
+  /** The server's connect `_result` properties (fmsVer, capabilities, E-RTMP fourCcList, ...). */
+  serverProperties: Record<string, Amf0Value> = {};
 
   private constructor(
     readonly socket: Socket,
@@ -90,12 +97,14 @@ export class RtmpClientConnection extends EventEmitter<RtmpClientConnectionEvent
       audioCodecs: 4071,
       videoCodecs: 252,
       videoFunction: 1,
+      ...options.connectProperties,
     });
     const info = amf0Properties(result.args[0] ?? null);
     if (result.name !== '_result' || info?.['code'] !== 'NetConnection.Connect.Success') {
       client.close();
       throw new Error(`connect failed: ${String(info?.['code'])} ${String(info?.['description'])}`);
     }
+    client.serverProperties = amf0Properties(result.commandObject) ?? {};
     const chunkSize = options.chunkSize ?? 4096;
     client.sendMessage(createSetChunkSizeMessage(chunkSize), RtmpChunkStreamId.Protocol);
     client.writer.setChunkSize(chunkSize);

@@ -10,6 +10,7 @@ import {
   type RtmpStatusInfo,
 } from './rtmp-command-messages';
 import { RtmpChunkStreamId, RtmpMessageType } from './rtmp-constants';
+import { parseRtmpEnhancedCapabilities, rtmpServerEnhancedProperties } from './rtmp-enhanced-capabilities';
 import { createUserControlMessage } from './rtmp-control-messages';
 import { RtmpProtocolError } from './rtmp-errors';
 import type { RtmpMessage } from './rtmp-message';
@@ -190,12 +191,14 @@ export class RtmpServerCommands {
       flashVer: optionalString(object['flashVer']),
       swfUrl: optionalString(object['swfUrl']),
       pageUrl: optionalString(object['pageUrl']),
+      enhanced: parseRtmpEnhancedCapabilities(object),
       commandObject: object,
     };
     this.connectDetails = info;
     this.transport.withCork(() => {
       this.transport.sendSessionParameters();
-      const properties = { fmsVer: 'FMS/3,0,1,123', capabilities: 31, mode: 1 };
+      // E-RTMP capability exchange: what we relay, for clients that look (legacy clients skip unknown properties).
+      const properties = { fmsVer: 'FMS/3,0,1,123', capabilities: 31, mode: 1, ...rtmpServerEnhancedProperties() };
       // We only speak AMF0, so we never echo a client's request for AMF3.
       const success = { level: 'status', code: 'NetConnection.Connect.Success', description: 'Connection succeeded.', objectEncoding: 0 };
       this.sendCommand(createRtmpCommandMessage(0, '_result', command.transactionId, properties, success));

@@ -1,6 +1,7 @@
 import type { Amf0Limits, Amf0Value } from '@mediaplane/codecs';
 import type { RtmpChunkReaderLimits } from './rtmp-chunk-reader';
 import type { RtmpCommand, RtmpDataMessage } from './rtmp-command-messages';
+import type { RtmpEnhancedCapabilities } from './rtmp-enhanced-capabilities';
 import type { RtmpProtocolError } from './rtmp-errors';
 import type { RtmpHandshakeResult } from './rtmp-handshake-types';
 import type { RtmpServerHandshakeOptions } from './rtmp-server-handshake';
@@ -50,6 +51,8 @@ export interface RtmpConnectInfo {
   flashVer: string | undefined;
   swfUrl: string | undefined;
   pageUrl: string | undefined;
+  /** What the client announced of Enhanced RTMP (fourCcList, FourCC info maps, capsEx); empty for legacy clients. */
+  enhanced: RtmpEnhancedCapabilities;
   /** The whole connect command object as received. */
   commandObject: Record<string, Amf0Value>;
 }

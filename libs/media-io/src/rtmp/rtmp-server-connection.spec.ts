@@ -117,6 +117,22 @@ describe('RtmpServerConnection', () => {
       expect(client.isClosed).toBe(false);
     });
 
+    it("exchanges E-RTMP capabilities: the client's fourCcList in connectInfo, the server's in its _result", async () => {
+      const serverSide = testServer.nextConnection();
+      const client = await RtmpClientConnection.connect({
+        host: '127.0.0.1',
+        port: testServer.port,
+        app: 'live',
+        timeoutMs: 3000,
+        connectProperties: { fourCcList: ['hvc1', 'Opus'], capsEx: 1 },
+      });
+      clients.push(client);
+      const connection = await serverSide;
+      expect(connection.connectInfo?.enhanced).toMatchObject({ fourCcList: ['hvc1', 'Opus'], capsEx: 1 });
+      expect(client.serverProperties['fourCcList']).toEqual(expect.arrayContaining(['hvc1', 'av01', 'vp09', 'Opus']));
+      expect(client.serverProperties['fmsVer']).toBe('FMS/3,0,1,123');
+    });
+
     it('asks for a publish decision, then sends Stream Begin and NetStream.Publish.Start', async () => {
       const serverSide = testServer.nextConnection();
       const client = await connectClient();
