@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import {
   BrowserRoomClient,
   BrowserRtcClient,
   FakeAdbServer,
+  fakeScrcpyServerJar,
   WhipRelayProxy,
   freePorts,
   freeRtcPortRange,
@@ -55,6 +58,9 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
   const tpId = `test-pattern-${agentId}`;
   const serial = `WHIP${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
   const androidId = `android-${serial}`;
+  const scrcpySerial = `SCRW${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+  const scrcpyId = `android-${scrcpySerial}`;
+  const work = mkdtempSync(join(tmpdir(), 'mp-capture-whip-'));
 
   const devices = async () => (await cp.api<{ devices: DeviceView[] }>('GET', '/api/v1/devices')).body.devices;
   const device = async (id: string) => (await devices()).find((d) => d.id === id);
@@ -78,7 +84,11 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
   beforeAll(async () => {
     const [sfuHttp, agentHttp] = (await freePorts(2)) as [number, number];
     adb = await FakeAdbServer.start();
-    adb.plug(serial, { model: 'Pixel WHIP', width: 360, height: 640, fps: 15 });
+    // Android 4.4: captured with screenrecord although the agent has a scrcpy jar (scrcpy needs 5.0).
+    adb.plug(serial, { model: 'Pixel WHIP', width: 360, height: 640, fps: 15, sdk: 19 });
+    adb.plug(scrcpySerial, { model: 'Pixel scrcpy', width: 360, height: 640, fps: 15 });
+    const scrcpyJar = join(work, 'scrcpy-server.jar');
+    writeFileSync(scrcpyJar, fakeScrcpyServerJar('3.3.1'));
     // The agent publishes through a proxy that can put loss on its uplink (the adaptive test); viewers use the SFU.
     proxy = await WhipRelayProxy.start(`http://127.0.0.1:${sfuHttp}`);
     cp = await ControlPlaneProcess.start({ MEDIAPLANE_PUBLIC_WHIP_URL: `${proxy.url}/whip`, MEDIAPLANE_PUBLIC_WHEP_URL: `http://127.0.0.1:${sfuHttp}/whep` });
@@ -93,6 +103,7 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
         CAPTURE_AGENT_DISPLAYS: '',
         CAPTURE_AGENT_CAMERAS: 'false',
         CAPTURE_AGENT_ADB_PORT: String(adb.port),
+        CAPTURE_AGENT_SCRCPY_JAR: scrcpyJar,
         CAPTURE_AGENT_X264_PRESET: 'ultrafast',
         CAPTURE_AGENT_WHIP_ICE_ADDRESS: '127.0.0.1',
         CAPTURE_AGENT_ADAPTIVE_UP_AFTER_MS: '4000',
@@ -114,6 +125,7 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
     await proxy?.close();
     await adb?.close();
     await killAllChildren();
+    rmSync(work, { recursive: true, force: true });
   });
 
   /** A Chromium WHEP viewer of the stream; resolves once it has decoded `frames` frames, with its stats. */
@@ -196,6 +208,43 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
     for (const v of [second, { viewer, id }]) await v.viewer.remove(v.id);
     await second.viewer.page.close();
     await viewer.page.close();
+  }, 120_000);
+
+  it("passes a scrcpy device's H.264 and its sound over WHIP; a joining viewer's PLI becomes scrcpy's RESET_VIDEO", async () => {
+    const res = await cp.api<Started>('POST', `/api/v1/devices/${scrcpyId}/capture`, {
+      body: { output: 'whip', quality: { width: 360, height: 640, fps: 15, bitrateKbps: 600 } },
+    });
+    expect(res.status).toBe(201);
+    const { viewer, id, stats } = await watch(res.body.playback.whep, 15);
+    expect(stats.frameHeight).toBeGreaterThan(stats.frameWidth);
+    // Android 14: the device's raw PCM, Opus-encoded by the run, reaches the browser.
+    await waitFor(async () => ((await viewer.stats(id))?.audioBytes ?? 0) > 0, { timeoutMs: 15_000, what: 'audio from the device' });
+    // As with screenrecord: join once the quality has settled, so no adaptive hand-over answers the PLI first.
+    let changes = -1;
+    let stillSince = Date.now();
+    await waitFor(
+      async () => {
+        const text = await metrics();
+        const now = metricTotal(text, 'mediaplane_capture_adaptive_changes_total', { device: scrcpyId });
+        if (now !== changes) [changes, stillSince] = [now, Date.now()];
+        return metric(text, 'mediaplane_capture_adaptive_step', { device: scrcpyId }) === 0 && Date.now() - stillSince >= 4000 ? true : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 250, what: 'the quality still at the top rung for 4 s' },
+    );
+    const resetsBefore = adb.scrcpyServers(scrcpySerial).reduce((n, r) => n + r.videoResets, 0);
+    const joinedAt = performance.now();
+    const second = await watch(res.body.playback.whep, 1);
+    process.stdout.write(`second WHEP viewer of the scrcpy device: first frames after ${Math.round(performance.now() - joinedAt)} ms\n`);
+    // The fake's GOP is 10 s like MediaCodec's: the keyframe came from RESET_VIDEO in the running server, not a new run.
+    await waitFor(() => adb.scrcpyServers(scrcpySerial).reduce((n, r) => n + r.videoResets, 0) > resetsBefore, {
+      timeoutMs: 15_000,
+      what: 'RESET_VIDEO sent to the device for the PLI',
+    });
+    expect(adb.scrcpyServers(scrcpySerial).every((r) => r.controlMessageTypes.every((t) => t === 17))).toBe(true);
+    for (const v of [second, { viewer, id }]) await v.viewer.remove(v.id);
+    await second.viewer.page.close();
+    await viewer.page.close();
+    await cp.api('DELETE', `/api/v1/devices/${scrcpyId}/capture`);
   }, 120_000);
 
   it('forwards a tap from a room data channel (control grant) to the device as `input tap x y`, and refuses a viewer without the grant', async () => {
