@@ -64,6 +64,24 @@ export function classifyMediaPayload(kind: HubFrameKind, payload: Buffer): { key
   return { keyframe: keyframe && !sequenceHeader, sequenceHeader };
 }
 
+/**
+ * The E-RTMP FourCC of a tag body with an ex-header ('hvc1', 'av01', 'vp09',
+ * 'Opus', 'mp4a', ...), undefined for legacy FLV tags (and for E-RTMP video
+ * command frames, which carry none). Reads at most the first 5 bytes.
+ */
+export function enhancedFourCc(kind: 'audio' | 'video', payload: Buffer): string | undefined {
+  const b0 = payload[0];
+  if (b0 === undefined || payload.length < 5) return undefined;
+  if (kind === 'video') {
+    if ((b0 & 0x80) === 0) return undefined;
+    // Frame type 5 (command) carries a command byte instead of a FourCC, unless the packet is Metadata (4).
+    if (((b0 >> 4) & 0x07) === 5 && (b0 & 0x0f) !== 4) return undefined;
+  } else if (b0 >> 4 !== FLV_SOUND_FORMAT_EX_HEADER) {
+    return undefined;
+  }
+  return payload.toString('latin1', 1, 5);
+}
+
 /** A hub frame of a tag body, classified by classifyMediaPayload. */
 export function createHubFrame(kind: HubFrameKind, timestamp: number, payload: Buffer): HubFrame {
   const { keyframe, sequenceHeader } = classifyMediaPayload(kind, payload);

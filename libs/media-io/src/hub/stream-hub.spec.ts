@@ -1,4 +1,6 @@
-import { FlvDemuxer, type FlvTag } from '@mediaplane/codecs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlvDemuxer, MpegTsDemuxer, MpegTsToFlv, parseFlvVideoTagHeader, type FlvTag } from '@mediaplane/codecs';
 import { flvHubEncoder } from './flv-hub-encoder';
 import type { HubEncoder } from './hub-encoder';
 import type { HubFrame } from './hub-frame';
@@ -60,6 +62,51 @@ const isKeyframeTag = (t: FlvTag) => t.type === 9 && t.data[0] === 0x17 && t.dat
 const isVideoFrameTag = (t: FlvTag) => t.type === 9 && t.data[1] === 0x01;
 
 describe('StreamHub', () => {
+  describe("with an E-RTMP publisher ('hvc1' video, 'Opus' audio)", () => {
+    /** libx265 + AAC fixture with HEVC as E-RTMP 'hvc1' (several GOPs), its audio replaced by E-RTMP Opus. */
+    function enhancedTags(): Array<{ kind: 'audio' | 'video'; timestamp: number; payload: Buffer }> {
+      const demuxer = new MpegTsDemuxer();
+      const ts = readFileSync(join(__dirname, '../../../codecs/src/fixtures/hevc-aac.mpegts'));
+      const video = new MpegTsToFlv({ hevc: 'hvc1' }).pushAll([...demuxer.push(ts), ...demuxer.flush()]).filter((t) => t.kind === 'video');
+      const opus = (packetType: number, body: Buffer) => Buffer.concat([Buffer.from([0x90 | packetType]), Buffer.from('Opus'), body]);
+      const audio = [
+        { kind: 'audio' as const, timestamp: 0, payload: opus(0, Buffer.from('OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00', 'latin1')) },
+        ...Array.from({ length: 10 }, (_, i) => ({ kind: 'audio' as const, timestamp: i * 20, payload: opus(1, Buffer.from([0xfc, i])) })),
+      ];
+      return [...audio.slice(0, 1), ...video, ...audio.slice(1)].map((t) => ({ kind: t.kind, timestamp: t.timestamp, payload: t.payload }));
+    }
+
+    it('reports the FourCCs and gives a late joiner the SequenceStarts, then the GOP from its keyframe', () => {
+      const h = hub();
+      expect(h.tracks).toEqual({ mediaSeen: false });
+      const tags = enhancedTags();
+      for (const t of tags) h.pushMedia(t.kind, t.timestamp, t.payload);
+      expect(h.tracks).toEqual({ mediaSeen: true, videoFourCc: 'hvc1', audioFourCc: 'Opus' });
+      const sink = new RecordingSink();
+      h.addViewer({ id: 'late', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink });
+      const got = sink.tags().filter((t) => t.type === 8 || t.type === 9);
+      const video = got.filter((t) => t.type === 9).map((t) => parseFlvVideoTagHeader(t.data));
+      expect(video[0]).toMatchObject({ fourCc: 'hvc1', isSequenceHeader: true });
+      expect(video[1]).toMatchObject({ fourCc: 'hvc1', isKeyframe: true, isSequenceHeader: false });
+      // The sequence header, then everything from the latest keyframe on.
+      const published = tags.filter((t) => t.kind === 'video').map((t) => parseFlvVideoTagHeader(t.payload));
+      const lastKey = published.map((p) => p.isKeyframe && !p.isSequenceHeader).lastIndexOf(true);
+      expect(lastKey).toBeGreaterThan(1);
+      expect(video).toHaveLength(1 + published.length - lastKey);
+      // The Opus SequenceStart (OpusHead) is replayed before any Opus frame.
+      const audio = got.filter((t) => t.type === 8);
+      expect(audio[0]?.data.subarray(5, 13).toString('latin1')).toBe('OpusHead');
+      expect(h.latestKeyframe()?.config?.payload.subarray(1, 5).toString('latin1')).toBe('hvc1');
+    });
+
+    it('forgets the FourCC when the track goes back to legacy FLV tags', () => {
+      const h = hub();
+      for (const t of enhancedTags()) h.pushMedia(t.kind, t.timestamp, t.payload);
+      h.pushMedia('video', 2000, testFrames.keyframe());
+      expect(h.tracks).toEqual({ mediaSeen: true, videoFourCc: undefined, audioFourCc: 'Opus' });
+    });
+  });
+
   describe('when a viewer joins mid-GOP', () => {
     it('gets the FLV header, metadata at 0, the decoder configurations and the GOP, so its first frame is a keyframe', () => {
       const h = hub();

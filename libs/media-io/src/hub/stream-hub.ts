@@ -1,6 +1,6 @@
 import { GopCache } from './gop-cache';
 import { encodedFrame } from './hub-encoder';
-import { createHubFrame, retimeHubFrame, type HubFrame } from './hub-frame';
+import { createHubFrame, enhancedFourCc, retimeHubFrame, type HubFrame } from './hub-frame';
 import { HubViewer, type HubViewerInit } from './hub-viewer';
 
 export interface StreamHubOptions {
@@ -27,6 +27,16 @@ export interface StreamHubOptions {
   /** Called after a viewer left (removed, or dropped for staying behind), not when the hub closes. */
   onViewerRemoved?: (viewer: HubViewer) => void;
   now?: () => number;
+}
+
+/** What the tags of a stream's tracks are, for players that must have announced E-RTMP codecs. */
+export interface StreamHubTracks {
+  /** True once any audio or video frame arrived (before that the codecs are unknown). */
+  mediaSeen: boolean;
+  /** E-RTMP FourCC of the latest video tag; undefined when it was a legacy FLV tag or there is no video. */
+  videoFourCc?: string;
+  /** E-RTMP FourCC of the latest audio tag; undefined when it was a legacy FLV tag or there is no audio. */
+  audioFourCc?: string;
 }
 
 export interface StreamHubStats {
@@ -65,6 +75,7 @@ export class StreamHub {
   private droppedFrames = 0;
   private stalledViewers = 0;
   private readonly now: () => number;
+  private readonly trackInfo: StreamHubTracks = { mediaSeen: false };
 
   constructor(private readonly options: StreamHubOptions) {
     this.cache = new GopCache({ maxBytes: options.gopCacheMaxBytes });
@@ -94,8 +105,16 @@ export class StreamHub {
     return { viewers, internal, bytesOut: this.bytesOut, droppedFrames: this.droppedFrames, stalledViewers: this.stalledViewers };
   }
 
+  /** Whether the stream's tags are E-RTMP (and with which FourCC), as of the latest frame of each kind. */
+  get tracks(): Readonly<StreamHubTracks> {
+    return this.trackInfo;
+  }
+
   /** An audio or video message from the publisher (FLV tag body). */
   pushMedia(kind: 'audio' | 'video', timestamp: number, payload: Buffer): HubFrame | undefined {
+    this.trackInfo.mediaSeen = true;
+    if (kind === 'video') this.trackInfo.videoFourCc = enhancedFourCc(kind, payload);
+    else this.trackInfo.audioFourCc = enhancedFourCc(kind, payload);
     return this.push(createHubFrame(kind, timestamp, payload));
   }
 
