@@ -60,3 +60,35 @@ export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.
   child.kill(signal);
   await exited;
 }
+
+/** A private PulseAudio server with one source playing a 440 Hz tone: what a desktop with sound looks like to the agent. */
+export interface TestPulseAudio {
+  /** For PULSE_SERVER. */
+  server: string;
+  /** The tone source's name, for CAPTURE_AGENT_PULSE_SOURCE. */
+  source: string;
+  child: ChildProcess;
+}
+
+/** Starts PulseAudio in `dir` (its own socket, anonymous auth, no D-Bus or autospawn), resolved once the socket exists. */
+export async function startPulseAudio(dir: string): Promise<TestPulseAudio> {
+  const socket = `${dir}/pulse-native`;
+  const source = 'mediaplane_test_tone';
+  const child = spawn(
+    'pulseaudio',
+    [
+      '--daemonize=no',
+      '-n', // no default.pa: only the two modules below
+      '--exit-idle-time=-1',
+      '--use-pid-file=no',
+      '--disallow-exit',
+      '--log-target=stderr',
+      `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`,
+      `--load=module-sine-source source_name=${source} frequency=440`,
+    ],
+    // Its own runtime and state directories, so it never meets a user's server.
+    { stdio: 'ignore', env: { ...process.env, XDG_RUNTIME_DIR: dir, HOME: dir, PULSE_RUNTIME_PATH: dir } },
+  );
+  await waitFor(() => existsSync(socket), { timeoutMs: 10_000, what: 'PulseAudio socket' });
+  return { server: `unix:${socket}`, source, child };
+}

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { FakeAdbServer, fakeScrcpyServerJar, ffprobe, freePorts, freeUdpPort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import { FakeAdbServer, execFileAsync, fakeScrcpyServerJar, ffprobe, freePorts, freeUdpPort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
 import { ControlPlaneProcess } from './control-plane-process';
-import { descendants, freeDisplayNumber, startXvfb, stopChild } from './capture-processes';
+import { descendants, freeDisplayNumber, startPulseAudio, startXvfb, stopChild, type TestPulseAudio } from './capture-processes';
 
 interface CaptureView {
   streamId: string;
@@ -20,6 +20,7 @@ interface DeviceView {
   kind: string;
   present: boolean;
   screen?: { width: number; height: number };
+  capabilities: { input: boolean; audio: boolean };
   capture?: CaptureView;
 }
 interface Started {
@@ -45,6 +46,7 @@ describe('capture agent end to end (real platform)', () => {
   const apps: AppProcess[] = [];
   let display = 0;
   let xvfb: ChildProcess | undefined;
+  let pulse: TestPulseAudio | undefined;
   let adb: FakeAdbServer | undefined;
   const androidSerial = `HLS${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
   const scrcpySerial = `SCR${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
@@ -70,6 +72,7 @@ describe('capture agent end to end (real platform)', () => {
     const srtPort = await freeUdpPort();
     display = freeDisplayNumber();
     xvfb = await startXvfb(display);
+    pulse = await startPulseAudio(work);
     adb = await FakeAdbServer.start();
     // Android 4.4: too old for scrcpy-server, so this one is captured with screenrecord although the agent has a jar.
     adb.plug(androidSerial, { model: 'Pixel HLS', width: 360, height: 640, fps: 15, sdk: 19 });
@@ -99,6 +102,8 @@ describe('capture agent end to end (real platform)', () => {
         ...env,
         MEDIAPLANE_INSTANCE_ID: agentId,
         CAPTURE_AGENT_DISPLAYS: `:${display}`,
+        PULSE_SERVER: pulse.server,
+        CAPTURE_AGENT_PULSE_SOURCE: pulse.source,
         CAPTURE_AGENT_CAMERAS: 'false',
         CAPTURE_AGENT_DISCOVERY_MS: '1000',
         CAPTURE_AGENT_DEVICE_RETRY_MS: '1500',
@@ -114,6 +119,7 @@ describe('capture agent end to end (real platform)', () => {
     await Promise.all(apps.map((a) => a.stop()));
     await cp?.stop();
     await stopChild(xvfb);
+    await stopChild(pulse?.child);
     await adb?.close();
     await killAllChildren();
     rmSync(work, { recursive: true, force: true });
@@ -181,10 +187,18 @@ describe('capture agent end to end (real platform)', () => {
     await waitFor(async () => !(await isLive(streamId)), { timeoutMs: 20_000, what: 'the SRT capture offline' });
   }, 120_000);
 
-  it('captures the Xvfb desktop with x11grab and plays it over HLS', async () => {
+  it('captures the Xvfb desktop with x11grab and its PulseAudio sound, and plays it over HLS', async () => {
+    expect((await device(desktopId()))?.capabilities).toMatchObject({ audio: true });
     const res = await cp.api<Started>('POST', `/api/v1/devices/${desktopId()}/capture`, { body: { quality: { preset: '360p' } } });
     expect(res.status).toBe(201);
     await waitFor(() => isLive(res.body.streamId), { timeoutMs: 30_000, what: 'the desktop stream live' });
+    // The PulseAudio source's 440 Hz tone, not silence: FFmpeg measures its level in two seconds of the FLV.
+    const { stderr } = await execFileAsync('ffmpeg', ['-hide_banner', '-i', res.body.playback.flv, '-t', '2', '-vn', '-af', 'volumedetect', '-f', 'null', '-'], {
+      timeout: 30_000,
+    });
+    const meanDb = Number(/mean_volume: (-?[\d.]+) dB/.exec(stderr)?.[1] ?? Number.NEGATIVE_INFINITY);
+    process.stdout.write(`desktop capture audio: mean volume ${meanDb} dB\n`);
+    expect(meanDb).toBeGreaterThan(-40);
     const hls = await waitFor(() => ffprobe(res.body.playback.hls), { timeoutMs: 60_000, intervalMs: 1000, what: 'desktop HLS from the edge' });
     expect(hls.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264' });
   }, 120_000);
