@@ -41,6 +41,7 @@ export class IngestMetrics implements OnModuleDestroy {
   readonly connectionsRefused: Counter<string>;
   readonly protocolErrors: Counter<string>;
   readonly streamsStarted: Counter<string>;
+  readonly playRefusals: Counter<string>;
   readonly timestampCorrections: Counter<'track' | 'correction'>;
   readonly snapshotSeconds: Histogram<string>;
   readonly srtLink: SrtLinkMetrics;
@@ -75,6 +76,9 @@ export class IngestMetrics implements OnModuleDestroy {
       'code',
     ]);
     this.streamsStarted = counter(registry, 'mediaplane_ingest_streams_started_total', 'Publish sessions accepted', ['protocol']);
+    this.playRefusals = counter(registry, 'mediaplane_ingest_play_refusals_total', 'Plays refused for what the player can take (codec_not_announced: E-RTMP codecs its connect did not announce)', [
+      'reason',
+    ]);
     this.timestampCorrections = counter(
       registry,
       'mediaplane_ingest_timestamp_corrections_total',

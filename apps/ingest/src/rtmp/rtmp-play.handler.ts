@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { RtmpHubEncoder, type RtmpPlayRequest, type RtmpServerConnection } from '@mediaplane/media-io';
+import { RtmpHubEncoder, parseRtmpEnhancedCapabilities, type RtmpPlayRequest, type RtmpServerConnection } from '@mediaplane/media-io';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PublishSessionsService } from '../publish/publish-sessions.service';
 import { PlaybackAccessService } from '../playback/playback-access.service';
 import { rtmpPlaySink } from '../playback/viewer-sinks';
+import { enhancedPlayRefusal } from './enhanced-play-check';
 import { RTMP_APP } from './rtmp-publish.handler';
 
 /** How often a waiting player looks for its stream on other nodes. */
 const WAIT_POLL_MS = 500;
+/** How often a player of a stream without media yet looks whether its codecs are known. */
+const CODEC_POLL_MS = 100;
 
 const PLAY_STATUS: Record<number, string> = {
   400: 'NetStream.Play.StreamNotFound',
@@ -27,6 +30,9 @@ const PLAY_STATUS: Record<number, string> = {
  * its chunk size, so its frames are chunked once for all RTMP viewers. A
  * stream published on another ingest node is relayed from there; one that
  * is live nowhere yet is waited for (INGEST_PLAY_WAIT_MS), here or anywhere.
+ * A stream whose tags are Enhanced RTMP (HEVC/AV1/VP9 video, Opus audio, ...)
+ * plays only for players whose connect announced those FourCCs; others get
+ * NetStream.Play.Failed saying why, and no media.
  */
 @Injectable()
 export class RtmpPlayHandler {
@@ -60,6 +66,18 @@ export class RtmpPlayHandler {
     const { session, counted } = access;
     if (session.isEnded) {
       request.reject({ code: 'NetStream.Play.StreamNotFound', description: 'the stream has ended' });
+      return;
+    }
+    // Which codecs the tags carry is known from the first media on; a brand-new stream gets a moment to show them.
+    const codecDeadline = Date.now() + this.config.INGEST_CODEC_WAIT_MS;
+    while (!session.hub.tracks.mediaSeen && !session.isEnded && !connection.isClosed && Date.now() < codecDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, CODEC_POLL_MS));
+    }
+    if (connection.isClosed) return;
+    const refusal = enhancedPlayRefusal(session.hub.tracks, connection.connectInfo?.enhanced ?? parseRtmpEnhancedCapabilities({}));
+    if (refusal !== undefined) {
+      this.metrics.playRefusals.inc({ reason: 'codec_not_announced' });
+      request.reject({ code: 'NetStream.Play.Failed', description: refusal });
       return;
     }
     request.accept();
