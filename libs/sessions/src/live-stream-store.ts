@@ -10,6 +10,12 @@ export const LiveStreamStateSchema = z.object({
   node: z.string(),
   /** Where other services pull the stream from (internal FLV base URL of that node). */
   pullUrl: z.string().optional(),
+  /**
+   * The same pull as MPEG-TS (`…/live/{id}.ts`, internal token only): for
+   * services whose FFmpeg cannot read the stream's FLV (Debian's FFmpeg 5.1
+   * and HEVC, whether E-RTMP 'hvc1' or codec id 12).
+   */
+  pullUrlTs: z.string().optional(),
   protocol: PublishProtocolSchema,
   private: z.boolean(),
   startedAt: z.string(),

@@ -1,7 +1,5 @@
 import {
-  BadRequestException,
   Controller,
-  ForbiddenException,
   Get,
   HttpException,
   HttpStatus,
@@ -10,7 +8,6 @@ import {
   Param,
   Req,
   Res,
-  UnauthorizedException,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -18,8 +15,10 @@ import { randomUUID } from 'node:crypto';
 import { flvHubEncoder } from '@mediaplane/media-io';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { PlaybackAccessService, type ClusterPlaybackAccess } from './playback-access.service';
-import { parseFlvPath, requestPlaybackToken } from './playback-url';
+import { toHttpError } from './playback-http-error';
+import { PlaybackAccessService } from './playback-access.service';
+import { parseFlvPath, parseTsPullPath, requestPlaybackToken } from './playback-url';
+import { TsPullService } from './ts-pull.service';
 import { httpFlvSink } from './viewer-sinks';
 
 const CORS_HEADERS = {
@@ -33,7 +32,8 @@ const CORS_HEADERS = {
  * HTTP-FLV play at `GET /live/{streamId}.flv` (the same URL serves internal
  * pulls, whose internal token or ticket comes in `Authorization: Bearer`). A stream published on another ingest node
  * is relayed from there (PlaybackAccessService.resolve). The body is an endless FLV: header, the
- * GOP cache, then live tags, written as the hub hands them over.
+ * GOP cache, then live tags, written as the hub hands them over. `GET /live/{streamId}.ts` is the
+ * internal MPEG-TS pull (TsPullService).
  */
 @ApiExcludeController()
 @Controller('live')
@@ -42,6 +42,7 @@ export class FlvPlaybackController {
     private readonly access: PlaybackAccessService,
     private readonly connections: MediaConnectionsService,
     private readonly metrics: IngestMetrics,
+    private readonly tsPull: TsPullService,
   ) {}
 
   @Options(':file')
@@ -52,6 +53,8 @@ export class FlvPlaybackController {
   @Get(':file')
   async play(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     res.set(CORS_HEADERS);
+    const tsStreamId = parseTsPullPath(file);
+    if (tsStreamId !== undefined) return this.tsPull.serve(tsStreamId, req, res);
     const streamId = parseFlvPath(file);
     if (streamId === undefined) throw new NotFoundException('playback URLs are /live/{streamId}.flv');
     const access = await this.access.resolve(streamId, requestPlaybackToken(req.query['token'], req.headers.authorization));
@@ -92,20 +95,5 @@ export class FlvPlaybackController {
     };
     res.once('close', detach);
     if (res.destroyed) detach();
-  }
-}
-
-export function toHttpError(access: Extract<ClusterPlaybackAccess, { ok: false }>): HttpException {
-  switch (access.status) {
-    case 400:
-      return new BadRequestException(access.message);
-    case 401:
-      return new UnauthorizedException(access.message);
-    case 403:
-      return new ForbiddenException(access.message);
-    case 503:
-      return new HttpException(access.message, HttpStatus.SERVICE_UNAVAILABLE);
-    default:
-      return new NotFoundException(access.message);
   }
 }

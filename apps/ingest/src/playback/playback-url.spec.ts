@@ -1,4 +1,4 @@
-import { parseFlvPath, playbackToken, requestPlaybackToken } from './playback-url';
+import { parseFlvPath, parseTsPullPath, playbackToken, requestPlaybackToken } from './playback-url';
 
 describe('parseFlvPath', () => {
   it('reads the stream id out of {streamId}.flv', () => {
@@ -7,6 +7,16 @@ describe('parseFlvPath', () => {
 
   it.each(['abc', 'abc.mp4', '.flv', `${'a'.repeat(65)}.flv`])('refuses %s', (file) => {
     expect(parseFlvPath(file)).toBeUndefined();
+  });
+});
+
+describe('parseTsPullPath', () => {
+  it('reads the stream id out of {streamId}.ts', () => {
+    expect(parseTsPullPath('abc_DEF-1.ts')).toBe('abc_DEF-1');
+  });
+
+  it.each(['abc', 'abc.flv', '.ts', `${'a'.repeat(65)}.ts`])('refuses %s', (file) => {
+    expect(parseTsPullPath(file)).toBeUndefined();
   });
 });
 

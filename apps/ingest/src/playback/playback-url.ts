@@ -5,6 +5,13 @@ export function parseFlvPath(file: string): string | undefined {
   return id.length > 0 ? id : undefined;
 }
 
+/** `{streamId}.ts` (the internal MPEG-TS pull) → streamId; undefined for anything else. */
+export function parseTsPullPath(file: string): string | undefined {
+  if (!file.endsWith('.ts') || file.length > 64 + 3) return undefined;
+  const id = file.slice(0, -3);
+  return id.length > 0 ? id : undefined;
+}
+
 /** The `token` query parameter when it is a single string (express may hand over arrays and objects). */
 export function playbackToken(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;

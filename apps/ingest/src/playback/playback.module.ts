@@ -5,13 +5,14 @@ import { PublishModule } from '../publish/publish.module';
 import { RelayModule } from '../relay/relay.module';
 import { FlvPlaybackController } from './flv-playback.controller';
 import { PlaybackAccessService } from './playback-access.service';
+import { TsPullService } from './ts-pull.service';
 import { WsFlvGateway } from './ws-flv.gateway';
 
 /** HTTP-FLV and WebSocket-FLV playback, and the access checks every play protocol shares (streams published here or relayed from their origin). */
 @Module({
   imports: [ObservabilityModule, LimitsModule, PublishModule, RelayModule],
   controllers: [FlvPlaybackController],
-  providers: [PlaybackAccessService, WsFlvGateway],
+  providers: [PlaybackAccessService, TsPullService, WsFlvGateway],
   exports: [PlaybackAccessService],
 })
 export class PlaybackModule {}

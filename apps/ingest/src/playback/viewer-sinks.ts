@@ -11,12 +11,13 @@ import { wsBinaryFrame, wsBinaryFrameHeader } from './ws-frame';
  * Content-Length, no chunked encoding), so after the headers the body bytes
  * go straight to the socket: one write per batch, no per-write chunk framing
  * by the HTTP layer (that framing cost more than the rest of the fan-out).
+ * The internal MPEG-TS pull uses it too (`bytesLabel` 'ts').
  */
-export function httpFlvSink(res: ServerResponse, socket: Socket, metrics: IngestMetrics): HubSink {
+export function httpFlvSink(res: ServerResponse, socket: Socket, metrics: IngestMetrics, bytesLabel = 'flv'): HubSink {
   return {
     write: (data) => {
       if (socket.destroyed) return;
-      metrics.addBytesOut('flv', byteLength(data));
+      metrics.addBytesOut(bytesLabel, byteLength(data));
       writeAll(socket, data);
     },
     get bufferedBytes() {

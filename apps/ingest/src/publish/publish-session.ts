@@ -96,6 +96,11 @@ export class PublishSession {
     return `${this.deps.pullBaseUrl}/live/${this.streamId}.flv`;
   }
 
+  /** The internal pull as MPEG-TS (TsPullService), for FFmpeg runs that cannot read HEVC in FLV. */
+  get pullUrlTs(): string {
+    return `${this.deps.pullBaseUrl}/live/${this.streamId}.ts`;
+  }
+
   /** Takes the stream cluster-wide (Redis SET NX); false when another publisher holds it. */
   async claim(): Promise<boolean> {
     return this.presence.claim(this.liveState(), this.grant.takeover);
@@ -188,6 +193,7 @@ export class PublishSession {
       sessionId: this.sessionId,
       node: this.deps.node,
       pullUrl: this.pullUrl,
+      pullUrlTs: this.pullUrlTs,
       protocol: this.publisher.protocol,
       private: this.grant.private,
       startedAt: this.startedAt.toISOString(),

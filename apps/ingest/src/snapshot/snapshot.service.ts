@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FLV_TAG_VIDEO, encodeFlvHeader, encodeFlvTag } from '@mediaplane/codecs';
+import { CodecError } from '@mediaplane/codecs';
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import type { PublishSession } from '../publish/publish-session';
 import { runFfmpegOnce } from './ffmpeg-one-shot';
+import { snapshotInput, type SnapshotInput } from './snapshot-input';
 
 const MAX_JPEG_BYTES = 8 * 1024 * 1024;
 /** Decodes at once at most this many snapshots node-wide; FFmpeg start-up is the cost. */
@@ -20,7 +21,8 @@ interface CachedSnapshot {
 
 /**
  * JPEG of a stream's latest keyframe: the decoder configuration and the
- * keyframe are wrapped in a two-tag FLV and decoded by FFmpeg. One decode
+ * keyframe are wrapped in a two-tag FLV (H.264) or MPEG-TS (HEVC) and
+ * decoded by FFmpeg (snapshotInput). One decode
  * per keyframe at most (cached by the keyframe's position; concurrent
  * requests share the decode in flight).
  */
@@ -45,12 +47,15 @@ export class SnapshotService {
     if (cached?.keyframeSeq === seq) return cached.jpeg;
     const pending = this.inFlight.get(session);
     if (pending?.keyframeSeq === seq) return pending.promise;
-    const flv = Buffer.concat([
-      encodeFlvHeader({ audio: false, video: true }),
-      encodeFlvTag(FLV_TAG_VIDEO, 0, latest.config.payload),
-      encodeFlvTag(FLV_TAG_VIDEO, 0, latest.keyframe.payload),
-    ]);
-    const promise = this.withSlot(() => this.decode(flv)).then(
+    let input: SnapshotInput | undefined;
+    try {
+      input = snapshotInput(latest.config.payload, latest.keyframe.payload);
+    } catch (error) {
+      if (!(error instanceof CodecError)) throw error;
+    }
+    if (!input) throw new SnapshotUnavailableError('snapshots are made of H.264 and HEVC streams only');
+    const decodable = input;
+    const promise = this.withSlot(() => this.decode(decodable)).then(
       (jpeg) => {
         this.cache.set(session, { keyframeSeq: seq, jpeg });
         return jpeg;
@@ -69,13 +74,13 @@ export class SnapshotService {
     return promise;
   }
 
-  private async decode(flv: Buffer): Promise<Buffer> {
+  private async decode(input: SnapshotInput): Promise<Buffer> {
     const stop = this.metrics.snapshotSeconds.startTimer();
     try {
       return await runFfmpegOnce({
         ffmpegPath: this.config.INGEST_FFMPEG_PATH,
-        args: ['-hide_banner', '-loglevel', 'error', '-f', 'flv', '-i', 'pipe:0', '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', '-q:v', '4', 'pipe:1'],
-        input: flv,
+        args: ['-hide_banner', '-loglevel', 'error', '-f', input.format, '-i', 'pipe:0', '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', '-q:v', '4', 'pipe:1'],
+        input: input.bytes,
         timeoutMs: this.config.INGEST_SNAPSHOT_TIMEOUT_MS,
         maxOutputBytes: MAX_JPEG_BYTES,
       });

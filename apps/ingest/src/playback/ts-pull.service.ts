@@ -1,0 +1,68 @@
+import { ForbiddenException, HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { mpegTsHubEncoderFor } from '@mediaplane/media-io';
+import { MediaConnectionsService } from '../limits/media-connections.service';
+import { IngestMetrics } from '../observability/ingest-metrics';
+import { PlaybackAccessService } from './playback-access.service';
+import { toHttpError } from './playback-http-error';
+import { requestPlaybackToken } from './playback-url';
+import { httpFlvSink } from './viewer-sinks';
+
+/**
+ * The internal pull as MPEG-TS: `GET /live/{streamId}.ts` with an internal
+ * token or pull ticket (as the FLV pull), for platform services whose FFmpeg
+ * cannot read the stream's FLV — Debian's FFmpeg 5.1 reads neither E-RTMP
+ * 'hvc1' nor codec-id-12 HEVC in FLV, but reads HEVC in MPEG-TS. The bytes
+ * come from the stream's one MpegTsHubEncoder (the SRT play muxer): each
+ * frame is muxed once, whoever pulls it; the pull starts at the GOP cache
+ * with PAT/PMT and parameter sets before the keyframe.
+ *
+ * Internal only (players have HTTP-FLV and SRT) and only for streams
+ * published on this node, like every internal pull. What the muxer carries:
+ * H.264/HEVC (legacy or E-RTMP) and AAC; other codecs (AV1, VP9, Opus) are
+ * dropped, counted in the encoder's droppedFrames.
+ */
+@Injectable()
+export class TsPullService {
+  constructor(
+    private readonly access: PlaybackAccessService,
+    private readonly connections: MediaConnectionsService,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  serve(streamId: string, req: Request, res: Response): void {
+    const token = requestPlaybackToken(req.query['token'], req.headers.authorization);
+    const access = this.access.check(streamId, token);
+    if (!access.ok) throw toHttpError(access);
+    if (access.counted) throw new ForbiddenException('the MPEG-TS pull is internal: it needs an internal token or pull ticket');
+    if (access.session.isEnded) throw new NotFoundException(`stream ${streamId} has ended`);
+    const grant = this.connections.acquire('flv', req.socket.remoteAddress);
+    if (!grant.ok) throw new HttpException('too many connections', HttpStatus.SERVICE_UNAVAILABLE);
+    // Close-delimited like HTTP-FLV: the sink writes TS packets straight to the socket.
+    res.status(200).set({ 'Content-Type': 'video/mp2t', 'Cache-Control': 'no-cache, no-store', 'X-Content-Type-Options': 'nosniff', Connection: 'close' });
+    res.removeHeader('Transfer-Encoding');
+    res.removeHeader('Content-Length');
+    if (req.method === 'HEAD') {
+      grant.release();
+      res.end();
+      return;
+    }
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+    const hub = access.session.hub;
+    const viewer = hub.addViewer({
+      id: `ts-${randomUUID()}`,
+      protocol: 'ts',
+      counted: false,
+      encoder: mpegTsHubEncoderFor(hub),
+      sink: httpFlvSink(res, req.socket, this.metrics, 'ts'),
+    });
+    const detach = (): void => {
+      hub.removeViewer(viewer.id);
+      grant.release();
+    };
+    res.once('close', detach);
+    if (res.destroyed) detach();
+  }
+}
