@@ -128,6 +128,21 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  /** Resolves once the device's capture has stayed at the top adaptive rung, with no change, for 4 s. */
+  async function topRungFor4s(deviceId: string): Promise<void> {
+    let changes = -1;
+    let stillSince = Date.now();
+    await waitFor(
+      async () => {
+        const text = await metrics();
+        const now = metricTotal(text, 'mediaplane_capture_adaptive_changes_total', { device: deviceId });
+        if (now !== changes) [changes, stillSince] = [now, Date.now()];
+        return metric(text, 'mediaplane_capture_adaptive_step', { device: deviceId }) === 0 && Date.now() - stillSince >= 4000 ? true : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 250, what: 'the quality still at the top rung for 4 s' },
+    );
+  }
+
   /** A Chromium WHEP viewer of the stream; resolves once it has decoded `frames` frames, with its stats. */
   async function watch(whepUrl: string, frames: number) {
     const viewer = await BrowserRtcClient.open(await browser.newPage(), `${sfu.httpUrl}/healthz`);
@@ -183,17 +198,7 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
     // An adaptive step brings a keyframe of its own (a seamless screenrecord hand-over) that would answer the second
     // viewer's PLI before the agent asks (a CI run: the early step's climb back did): join once the quality has
     // stayed at the top rung for 4 s (also past the agent's 3 s between keyframe asks).
-    let changes = -1;
-    let stillSince = Date.now();
-    await waitFor(
-      async () => {
-        const text = await metrics();
-        const now = metricTotal(text, 'mediaplane_capture_adaptive_changes_total', { device: androidId });
-        if (now !== changes) [changes, stillSince] = [now, Date.now()];
-        return metric(text, 'mediaplane_capture_adaptive_step', { device: androidId }) === 0 && Date.now() - stillSince >= 4000 ? true : undefined;
-      },
-      { timeoutMs: 40_000, intervalMs: 250, what: 'the quality still at the top rung for 4 s' },
-    );
+    await topRungFor4s(androidId);
     const joinedAt = performance.now();
     const second = await watch(res.body.playback.whep, 1);
     const firstFrameMs = performance.now() - joinedAt;
@@ -220,17 +225,7 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
     // Android 14: the device's raw PCM, Opus-encoded by the run, reaches the browser.
     await waitFor(async () => ((await viewer.stats(id))?.audioBytes ?? 0) > 0, { timeoutMs: 15_000, what: 'audio from the device' });
     // As with screenrecord: join once the quality has settled, so no adaptive hand-over answers the PLI first.
-    let changes = -1;
-    let stillSince = Date.now();
-    await waitFor(
-      async () => {
-        const text = await metrics();
-        const now = metricTotal(text, 'mediaplane_capture_adaptive_changes_total', { device: scrcpyId });
-        if (now !== changes) [changes, stillSince] = [now, Date.now()];
-        return metric(text, 'mediaplane_capture_adaptive_step', { device: scrcpyId }) === 0 && Date.now() - stillSince >= 4000 ? true : undefined;
-      },
-      { timeoutMs: 40_000, intervalMs: 250, what: 'the quality still at the top rung for 4 s' },
-    );
+    await topRungFor4s(scrcpyId);
     const resetsBefore = adb.scrcpyServers(scrcpySerial).reduce((n, r) => n + r.videoResets, 0);
     const joinedAt = performance.now();
     const second = await watch(res.body.playback.whep, 1);

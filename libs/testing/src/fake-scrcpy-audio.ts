@@ -4,32 +4,26 @@
  * sine in real time. PTS are on the device's monotonic clock, like AudioRecord's TIMEBASE_MONOTONIC timestamps.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawnTracked, stopProcess } from './child-processes';
+import { spawnTracked } from './child-processes';
 import type { FakeDeviceProcesses } from './fake-adb-shell';
+import { FakeDeviceChild } from './fake-device-child';
 
 export const RAW_AUDIO_SAMPLE_RATE = 48_000;
 const BYTES_PER_FRAME = 4; // 2 channels × 16 bits
 export const RAW_AUDIO_PACKET_BYTES = 1024 * BYTES_PER_FRAME;
 
-export class FakeRawAudioSource {
+export class FakeRawAudioSource extends FakeDeviceChild {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private firstPtsUs: number | undefined;
   private sentFrames = 0;
-  private stopping = false;
-  readonly exited: Promise<number | null>;
 
   private constructor(
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     private readonly clockUs: () => number,
     private readonly onPacket: (ptsUs: number, data: Buffer) => void,
   ) {
-    child.stdout?.on('data', (d: Buffer) => this.onData(d));
-    // A spawn failure (no FFmpeg) is an 'error' without 'exit': count it as one, and never let it throw.
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.once('error', () => resolve(null));
-    });
+    super(child);
   }
 
   static start(ffmpegPath: string, processes: FakeDeviceProcesses, clockUs: () => number, onPacket: (ptsUs: number, data: Buffer) => void): FakeRawAudioSource {
@@ -58,26 +52,7 @@ export class FakeRawAudioSource {
     return new FakeRawAudioSource(child, clockUs, onPacket);
   }
 
-  get stopped(): boolean {
-    return this.stopping;
-  }
-
-  pause(): void {
-    this.child.stdout?.pause();
-  }
-
-  resume(): void {
-    this.child.stdout?.resume();
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    // A child that never spawned has no 'exit' to wait for.
-    if (this.child.pid !== undefined) await stopProcess(this.child, 2000, 'SIGKILL');
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.stopping) return;
+  protected onData(chunk: Buffer): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes < RAW_AUDIO_PACKET_BYTES) return;

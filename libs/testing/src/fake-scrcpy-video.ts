@@ -17,9 +17,10 @@ import {
   parseFlvVideoTagHeader,
   parseH264Sps,
 } from '@mediaplane/codecs';
-import { spawnTracked, stopProcess } from './child-processes';
+import { spawnTracked } from './child-processes';
 import { ffmpegWallClockBarcodeFilter } from './clock-barcode';
 import type { FakeDeviceProcesses } from './fake-adb-shell';
+import { FakeDeviceChild } from './fake-device-child';
 import { testSourceArgs } from './ffmpeg';
 
 export interface ScrcpyVideoPacket {
@@ -54,28 +55,21 @@ const I_FRAME_INTERVAL_S = 10;
  */
 const DROP_SEI = ['-bsf:v', 'filter_units=remove_types=6'];
 
-export class FakeVideoEncoder {
+export class FakeVideoEncoder extends FakeDeviceChild {
   private readonly demuxer = new FlvDemuxer();
   private lengthSize = 4;
   private anchor: { tsMs: number; clockUs: number } | undefined;
-  private stopping = false;
   private stderr = '';
   /** The size in the SPS (for a clip, its own size), known with the first config packet. */
   size: { width: number; height: number } | undefined;
-  readonly exited: Promise<number | null>;
 
   private constructor(
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     private readonly options: FakeVideoEncoderOptions,
     private readonly onPacket: (packet: ScrcpyVideoPacket) => void,
   ) {
+    super(child);
     child.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
-    child.stdout?.on('data', (d: Buffer) => this.onData(d));
-    // A spawn failure (no FFmpeg) is an 'error' without 'exit': count it as one, and never let it throw.
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.once('error', () => resolve(null));
-    });
   }
 
   static start(options: FakeVideoEncoderOptions, processes: FakeDeviceProcesses, onPacket: (packet: ScrcpyVideoPacket) => void): FakeVideoEncoder {
@@ -86,33 +80,12 @@ export class FakeVideoEncoder {
     return new FakeVideoEncoder(child, options, onPacket);
   }
 
-  /** True once stop() was called: an exit after that is not an encoder failure. */
-  get stopped(): boolean {
-    return this.stopping;
-  }
-
   /** FFmpeg's last words, for the error log when it dies on its own. */
   get lastStderr(): string {
     return this.stderr;
   }
 
-  /** Backpressure: a client that does not read stalls the encoder, as a blocking socket write stalls MediaCodec's drain. */
-  pause(): void {
-    this.child.stdout?.pause();
-  }
-
-  resume(): void {
-    this.child.stdout?.resume();
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    // A child that never spawned has no 'exit' to wait for.
-    if (this.child.pid !== undefined) await stopProcess(this.child, 2000, 'SIGKILL');
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.stopping) return;
+  protected onData(chunk: Buffer): void {
     for (const tag of this.demuxer.push(chunk)) {
       if (tag.type !== FLV_TAG_VIDEO) continue;
       const header = parseFlvVideoTagHeader(tag.data);
