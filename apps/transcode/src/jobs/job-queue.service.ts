@@ -13,7 +13,7 @@ import { probeSource, sourceFromLiveState } from '../ladder/source-probe';
 import { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import { resolveJobSettings } from './job-settings';
-import { openPull, waitForLiveSession } from './live-session';
+import { livePullOf, openPull, waitForLiveSession } from './live-session';
 import { TranscodeJobFactory } from './transcode-job.factory';
 import type { JobOutcome, TranscodeJob } from './transcode-job';
 
@@ -113,7 +113,8 @@ export class JobQueueService implements OnApplicationBootstrap {
         msg.ack();
         return undefined;
       }
-      if (!state.pullUrl) {
+      const pull = livePullOf(state);
+      if (!pull) {
         log.error('the live state has no pullUrl; cannot pull the stream');
         msg.nak(5000);
         return undefined;
@@ -122,13 +123,13 @@ export class JobQueueService implements OnApplicationBootstrap {
       if (settings.from === 'fallback') log.warn('stream.started carries no settings (an older ingest node); using defaults (no recording, default ladder)');
       const source =
         sourceFromLiveState(state) ??
-        (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, await openPull(state.pullUrl, this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, 10_000), 10_000));
+        (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, await openPull(pull.url, this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, 10_000), 10_000, pull.format));
       const plan = planLadder(source, settings.ladder, { maxFps: this.config.TRANSCODE_MAX_FPS });
       const job = this.jobs.create(
         {
           streamId,
           sessionId,
-          pullUrl: state.pullUrl,
+          pull,
           delivery: msg.deliveryCount,
           settings,
           source,

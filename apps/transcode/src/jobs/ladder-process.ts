@@ -5,12 +5,12 @@ import type { SegmentBook } from '../hls/segment-book';
 import type { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import type { JobRecordings } from './job-recordings';
-import { openPull, pullIdleTimeoutMs } from './live-session';
+import { openPull, pullIdleTimeoutMs, type LivePull } from './live-session';
 
 export interface LadderProcessOptions {
   streamId: string;
-  /** Internal FLV URL of the ingest node holding the stream (without token). */
-  pullUrl: string;
+  /** Internal pull of the ingest node holding the stream (URL without token; FLV, or MPEG-TS for HEVC). */
+  pull: LivePull;
   plan: LadderPlan;
   source: SourceMedia;
   encoder: EncoderName;
@@ -83,9 +83,10 @@ export class LadderProcess {
   private async prepareRun(run: number): Promise<FfmpegRunSpec> {
     const { config, options } = this;
     if (run > 0) this.events.restarted(run);
-    const input = await openPull(options.pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId, pullIdleTimeoutMs(config));
+    const input = await openPull(options.pull.url, config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId, pullIdleTimeoutMs(config));
     const built = buildLadderArgs({
       inputUrl: PIPED_FLV_INPUT,
+      inputFormat: options.pull.format,
       plan: options.plan,
       source: options.source,
       encoder: options.encoder,

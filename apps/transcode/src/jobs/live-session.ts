@@ -1,6 +1,7 @@
 import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
 import { signPullTicket } from '@mediaplane/sessions';
 import { openHttpPipeInput, type HttpPipeInput } from '@mediaplane/media-io';
+import type { LiveInputFormat } from '@mediaplane/media-plan';
 
 /**
  * The live state of the session a `stream.started` names. Ingest writes the
@@ -26,8 +27,25 @@ export async function isSessionLive(liveStore: LiveStreamStore, streamId: string
   return state !== undefined && state.sessionId === sessionId;
 }
 
+/** Which internal pull a job reads: the FLV, or the MPEG-TS one for HEVC (see LiveInputFormat). */
+export interface LivePull {
+  url: string;
+  format: LiveInputFormat;
+}
+
 /**
- * Opens the internal FLV pull for one FFmpeg (or ffprobe) run: this process
+ * The pull to read for a live state: its MPEG-TS pull when the source video
+ * is HEVC (Debian's FFmpeg 5.1 cannot read HEVC in FLV, E-RTMP or not) and
+ * the ingest node offers one, else the FLV pull. AV1/VP9 have no readable
+ * pull yet (the TS muxer carries H.264/HEVC only).
+ */
+export function livePullOf(state: Pick<LiveStreamState, 'pullUrl' | 'pullUrlTs' | 'media'>): LivePull | undefined {
+  if (state.media.video?.codec === 'hevc' && state.pullUrlTs) return { url: state.pullUrlTs, format: 'mpegts' };
+  return state.pullUrl ? { url: state.pullUrl, format: 'flv' } : undefined;
+}
+
+/**
+ * Opens the internal FLV (or MPEG-TS) pull for one FFmpeg (or ffprobe) run: this process
  * makes the request with a fresh single-use pull ticket in its
  * `Authorization` header and the child reads the body on stdin, so no
  * credential is ever on a child's command line or in its environment

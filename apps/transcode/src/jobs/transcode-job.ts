@@ -14,7 +14,7 @@ import { JobRecordings } from './job-recordings';
 import type { JobLeaseStore } from './job-lease-store';
 import type { JobSettings } from './job-settings';
 import { LadderProcess } from './ladder-process';
-import { isSessionLive } from './live-session';
+import { isSessionLive, type LivePull } from './live-session';
 import type { SequenceStore } from './sequence-store';
 
 /**
@@ -42,8 +42,8 @@ export interface TranscodeJobDeps {
 export interface TranscodeJobInput {
   streamId: string;
   sessionId: string;
-  /** Internal FLV URL of the ingest node holding the stream (without token). */
-  pullUrl: string;
+  /** Internal pull of the ingest node holding the stream (URL without token, FLV or MPEG-TS). */
+  pull: LivePull;
   delivery: number;
   settings: JobSettings;
   source: SourceMedia;
@@ -128,7 +128,7 @@ export class TranscodeJob {
       this.log,
     );
     this.ladder = new LadderProcess(
-      { streamId: input.streamId, pullUrl: input.pullUrl, plan: input.plan, source: input.source, encoder: deps.encoder, thumbnailFile: this.thumbnailFile() },
+      { streamId: input.streamId, pull: input.pull, plan: input.plan, source: input.source, encoder: deps.encoder, thumbnailFile: this.thumbnailFile() },
       config,
       this.book,
       this.recordings,

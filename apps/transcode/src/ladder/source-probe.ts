@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { HttpPipeInput } from '@mediaplane/media-io';
 import type { LiveStreamState } from '@mediaplane/sessions';
-import { avcCodecStringFromProbe, type SourceMedia } from '@mediaplane/media-plan';
+import { avcCodecStringFromProbe, type LiveInputFormat, type SourceMedia } from '@mediaplane/media-plan';
 
 /** The source as the live state describes it, when ingest filled in the video size. */
 export function sourceFromLiveState(state: LiveStreamState): SourceMedia | undefined {
@@ -37,8 +37,8 @@ interface ProbeStream {
  * process). Used only when the live state lacks the video size. Closes the
  * input when done.
  */
-export function probeSource(ffprobePath: string, input: HttpPipeInput, timeoutMs: number): Promise<SourceMedia> {
-  const args = ['-v', 'error', '-analyzeduration', '1500000', '-probesize', '1000000', '-f', 'flv', '-show_streams', '-of', 'json', '-i', 'pipe:0'];
+export function probeSource(ffprobePath: string, input: HttpPipeInput, timeoutMs: number, format: LiveInputFormat = 'flv'): Promise<SourceMedia> {
+  const args = ['-v', 'error', '-analyzeduration', '1500000', '-probesize', '1000000', '-f', format, '-show_streams', '-of', 'json', '-i', 'pipe:0'];
   return new Promise((resolve, reject) => {
     const child = execFile(ffprobePath, args, { timeout: timeoutMs + 2000, maxBuffer: 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout) => {
       input.close();

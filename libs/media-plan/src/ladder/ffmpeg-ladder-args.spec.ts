@@ -24,6 +24,15 @@ function valuesOf(args: string[], flag: string): string[] {
 }
 
 describe('buildLadderArgs', () => {
+  it('names the piped container: FLV by default, MPEG-TS for the internal TS pull of an HEVC source', () => {
+    expect(valuesOf(build({ inputUrl: 'pipe:0' }).args, '-f')[0]).toBe('flv');
+    const hevc = { ...source, videoCodec: 'hevc' };
+    const { args } = build({ inputUrl: 'pipe:0', inputFormat: 'mpegts', plan: planLadder(hevc, DEFAULT_LADDER, { maxFps: 60 }), source: hevc });
+    expect(valuesOf(args, '-f')[0]).toBe('mpegts');
+    // No passthrough of HEVC: every rendition is H.264.
+    expect(valuesOf(args, '-c:v').filter((c) => c !== 'mjpeg')).toEqual(['libx264', 'libx264', 'libx264']);
+  });
+
   it('decodes once and splits into a scaling cascade at a constant frame rate', () => {
     const { args } = build();
     expect(valuesOf(args, '-i')).toEqual(['http://ingest:8081/live/abc.flv?token=t']);

@@ -5,6 +5,8 @@ import { scaledSize, type LadderPlan, type PlannedRendition } from './ladder-pla
 export interface LadderArgsInput {
   /** `PIPED_FLV_INPUT` for the platform's live pulls; a file or URL in benches. */
   inputUrl: string;
+  /** Container of a piped input: the internal FLV (default) or, for HEVC sources, the internal MPEG-TS pull. */
+  inputFormat?: LiveInputFormat;
   plan: LadderPlan;
   source: { width: number; height: number };
   encoder: EncoderName;
@@ -36,6 +38,12 @@ const THUMBNAIL_SHORT_SIDE = 180;
 export const PIPED_FLV_INPUT = 'pipe:0';
 
 /**
+ * What a live internal pull carries: FLV, or MPEG-TS for HEVC sources —
+ * Debian's FFmpeg 5.1 reads HEVC in neither E-RTMP nor codec-id-12 FLV.
+ */
+export type LiveInputFormat = 'flv' | 'mpegts';
+
+/**
  * Reading a live internal FLV: short probing. Ingest starts every pull with
  * the sequence headers and its GOP cache, so both tracks announce themselves
  * in the first tags; FFmpeg still reads for the whole analyze duration of
@@ -48,9 +56,9 @@ export const PIPED_FLV_INPUT = 'pipe:0';
  * owns the read timeout; from a URL, a read timeout so a silent source fails
  * instead of hanging.
  */
-export function liveInputArgs(inputUrl: string, timeoutMs = 10_000): string[] {
+export function liveInputArgs(inputUrl: string, timeoutMs = 10_000, format: LiveInputFormat = 'flv'): string[] {
   const probe = ['-analyzeduration', '500000', '-probesize', '1000000'];
-  if (inputUrl.startsWith('pipe:')) return [...probe, '-f', 'flv', '-i', inputUrl];
+  if (inputUrl.startsWith('pipe:')) return [...probe, '-f', format, '-i', inputUrl];
   return ['-rw_timeout', String(timeoutMs * 1000), ...probe, '-i', inputUrl];
 }
 
@@ -111,7 +119,7 @@ export function buildLadderArgs(input: LadderArgsInput): LadderArgs {
     '-loglevel',
     'warning',
     ...encoderGlobalArgs(input.encoder, input.vaapiDevice ?? '/dev/dri/renderD128'),
-    ...liveInputArgs(input.inputUrl, input.inputTimeoutMs),
+    ...liveInputArgs(input.inputUrl, input.inputTimeoutMs, input.inputFormat),
   ];
   if (graph.length > 0) args.push('-filter_complex', graph.join(';'));
 

@@ -1,0 +1,19 @@
+import { livePullOf } from './live-session';
+
+describe('livePullOf', () => {
+  const urls = { pullUrl: 'http://ingest:8081/live/s1.flv', pullUrlTs: 'http://ingest:8081/live/s1.ts' };
+
+  it('reads an HEVC source from the MPEG-TS pull (FFmpeg 5.1 cannot read HEVC in FLV)', () => {
+    expect(livePullOf({ ...urls, media: { video: { codec: 'hevc', width: 1280, height: 720 } } })).toEqual({ url: urls.pullUrlTs, format: 'mpegts' });
+  });
+
+  it('reads H.264 (and what the TS muxer cannot carry) from the FLV pull', () => {
+    expect(livePullOf({ ...urls, media: { video: { codec: 'h264' } } })).toEqual({ url: urls.pullUrl, format: 'flv' });
+    expect(livePullOf({ ...urls, media: { video: { codec: 'av1' } } })).toEqual({ url: urls.pullUrl, format: 'flv' });
+  });
+
+  it('falls back to FLV from an ingest node that offers no TS pull, and to nothing without any pull', () => {
+    expect(livePullOf({ pullUrl: urls.pullUrl, media: { video: { codec: 'hevc' } } })).toEqual({ url: urls.pullUrl, format: 'flv' });
+    expect(livePullOf({ media: {} })).toBeUndefined();
+  });
+});
