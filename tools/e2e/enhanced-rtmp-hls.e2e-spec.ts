@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { adminApi, ffprobeRenditions, freePort, killAllChildren, platformEnv, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import { enhancedRtmpPublish, type EnhancedRtmpPublisher } from '../../apps/ingest/test/enhanced-rtmp-publisher';
+
+jest.setTimeout(240_000);
+
+interface CreatedStream {
+  id: string;
+  streamKey: string;
+  playback: { hls: string };
+}
+interface StreamView {
+  live: boolean;
+  state: { videoCodec: string | null; width: number | null; height: number | null } | null;
+}
+
+/**
+ * An Enhanced RTMP HEVC publish on the real platform, public ports only: the
+ * transcode worker reads the HEVC source from ingest's internal MPEG-TS pull
+ * (Debian's FFmpeg 5.1 reads HEVC in neither E-RTMP nor codec-id-12 FLV) and
+ * the edge serves an H.264 ladder; the API's snapshot decodes the HEVC
+ * keyframe. The publisher is our own (libx265 → our TS→FLV 'hvc1' tags → our
+ * RTMP client announcing fourCcList): FFmpeg 5.1 cannot publish E-RTMP.
+ */
+describe("E-RTMP 'hvc1' publish → ingest → transcode → edge HLS (H.264 ladder), and the snapshot (the real platform)", () => {
+  const platform = platformEnv();
+  const work = mkdtempSync(join(tmpdir(), 'mp-ertmp-hls-'));
+  let controlPlane: AppProcess;
+  let ingest: AppProcess;
+  let worker: AppProcess;
+  let edge: AppProcess;
+  let rtmpPort: number;
+  let publisher: EnhancedRtmpPublisher | undefined;
+  const api = <T>(method: string, path: string, body?: unknown) => adminApi(controlPlane.httpUrl, platform.adminToken)<T>(method, path, body);
+
+  beforeAll(async () => {
+    rtmpPort = await freePort();
+    const edgePort = await freePort();
+    const env = platform.env;
+    [controlPlane, edge, ingest, worker] = await Promise.all([
+      freePort().then((port) => startApp('control-plane', { httpPort: port, env: { ...env, MEDIAPLANE_PUBLIC_HLS_URL: `http://127.0.0.1:${edgePort}/hls` } })),
+      startApp('edge', { httpPort: edgePort, env }),
+      freePort().then(async (port) =>
+        startApp('ingest', { httpPort: port, env: { ...env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_SRT_PORT: String(await freePort()) } }),
+      ),
+      freePort().then((port) =>
+        startApp('transcode', {
+          httpPort: port,
+          env: { ...env, TRANSCODE_WORK_DIR: work, TRANSCODE_RECORDINGS_DIR: join(work, 'recordings'), TRANSCODE_MAX_JOBS: '1' },
+        }),
+      ),
+    ]);
+  });
+
+  afterAll(async () => {
+    await publisher?.stop();
+    await Promise.all([edge?.stop(), worker?.stop(), ingest?.stop(), controlPlane?.stop()]);
+    await killAllChildren();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('serves H.264 renditions of the HEVC source from the edge, and a JPEG snapshot', async () => {
+    const stream = await api<CreatedStream>('POST', '/streams', { name: 'e-rtmp hevc' });
+    publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: stream.streamKey, width: 854, height: 480, fps: 25, gopFrames: 50 });
+    const view = await waitFor(
+      async () => {
+        const v = await api<StreamView>('GET', `/streams/${stream.id}`);
+        return v.state?.width ? v : undefined;
+      },
+      { timeoutMs: 30_000, what: 'live with its HEVC size in the API' },
+    );
+    expect(view.state).toMatchObject({ videoCodec: 'hevc', width: 854, height: 480 });
+    await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
+
+    const renditions = await ffprobeRenditions(stream.playback.hls);
+    expect(renditions.length).toBeGreaterThanOrEqual(2);
+    for (const r of renditions) {
+      // No HEVC passthrough: every rendition is an H.264 encode of the HEVC source.
+      expect(r.summary).toEqual({ uri: r.variant.uri, codec: 'h264', size: `${r.variant.width}x${r.variant.height}` });
+      expect(r.audio?.codec_name).toBe('aac');
+    }
+    expect(renditions.filter((r) => r.variant.uri.includes('source'))).toEqual([]);
+
+    const snapshot = await fetch(`${controlPlane.httpUrl}/api/v1/streams/${stream.id}/snapshot.jpg`, {
+      headers: { authorization: `Bearer ${platform.adminToken}` },
+    });
+    expect(snapshot.status).toBe(200);
+    expect(snapshot.headers.get('content-type')).toBe('image/jpeg');
+    const jpeg = Buffer.from(await snapshot.arrayBuffer());
+    expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  });
+});
