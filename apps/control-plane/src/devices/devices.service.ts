@@ -83,7 +83,7 @@ export class DevicesService {
     const output = request.output;
     const device = await this.get(deviceId);
     if (!device.present) throw new ConflictException(`device ${deviceId} is gone; stop its capture or wait for it to return`);
-    const quality = resolveQuality(request.quality);
+    const quality = resolveQuality(request.quality, device.screen);
     const { streamId, streamKey } = await this.streamFor(device);
     const servers = this.urls.ingestServers(streamId);
     const reply = await this.command(() =>
