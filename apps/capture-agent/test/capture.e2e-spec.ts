@@ -2,7 +2,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { FakeAdbServer, execFileAsync, fakeScrcpyServerJar, ffprobe, freePorts, freeUdpPort, killAllChildren, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import {
+  FakeAdbServer,
+  execFileAsync,
+  fakeScrcpyServerJar,
+  ffprobe,
+  freePorts,
+  freeUdpPort,
+  killAllChildren,
+  startApp,
+  waitFor,
+  type AppProcess,
+} from '@mediaplane/testing';
 import { ControlPlaneProcess } from './control-plane-process';
 import { descendants, freeDisplayNumber, startPulseAudio, startXvfb, stopChild, type TestPulseAudio } from './capture-processes';
 
@@ -193,9 +204,13 @@ describe('capture agent end to end (real platform)', () => {
     expect(res.status).toBe(201);
     await waitFor(() => isLive(res.body.streamId), { timeoutMs: 30_000, what: 'the desktop stream live' });
     // The PulseAudio source's 440 Hz tone, not silence: FFmpeg measures its level in two seconds of the FLV.
-    const { stderr } = await execFileAsync('ffmpeg', ['-hide_banner', '-i', res.body.playback.flv, '-t', '2', '-vn', '-af', 'volumedetect', '-f', 'null', '-'], {
-      timeout: 30_000,
-    });
+    const { stderr } = await execFileAsync(
+      'ffmpeg',
+      ['-hide_banner', '-i', res.body.playback.flv, '-t', '2', '-vn', '-af', 'volumedetect', '-f', 'null', '-'],
+      {
+        timeout: 30_000,
+      },
+    );
     const meanDb = Number(/mean_volume: (-?[\d.]+) dB/.exec(stderr)?.[1] ?? Number.NEGATIVE_INFINITY);
     process.stdout.write(`desktop capture audio: mean volume ${meanDb} dB\n`);
     expect(meanDb).toBeGreaterThan(-40);
@@ -243,7 +258,7 @@ describe('capture agent end to end (real platform)', () => {
     await waitFor(async () => !(await isLive(res.body.streamId)), { timeoutMs: 20_000, what: 'the Android capture offline' });
   }, 120_000);
 
-  it('captures an Android device with scrcpy-server (pushed jar, H.264 passed through, its audio) and plays it over HLS', async () => {
+  it('captures an Android device with scrcpy-server (pushed jar, H.264 passed through, its audio), plays it over HLS, and keeps its size when it turns', async () => {
     const id = `android-${scrcpySerial}`;
     await waitFor(() => device(id), { timeoutMs: 20_000, what: 'the scrcpy device listed' });
     const res = await cp.api<Started>('POST', `/api/v1/devices/${id}/capture`, { body: { output: 'rtmp', quality: { preset: '360p' } } });
@@ -258,9 +273,19 @@ describe('capture agent end to end (real platform)', () => {
     expect(hls.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264' });
     expect(adb?.scrcpyServers(scrcpySerial)).toHaveLength(1);
     expect(adb?.screenrecordRuns(scrcpySerial)).toEqual([]);
+    // Turned to landscape, scrcpy's picture becomes 640x360: passed through it would change the stream's size, so the
+    // agent rebuilds the run to re-encode into the same 360x640 box (letterboxed), and the stream goes on.
+    adb?.rotate(scrcpySerial, 90);
+    await waitFor(() => readFileSync(agent.logFile, 'utf8').includes('device turned: its picture is re-encoded'), { timeoutMs: 15_000, what: 'the turn seen' });
+    await waitFor(() => readFileSync(agent.logFile, 'utf8').includes('rebuilding the publish run'), { timeoutMs: 15_000, what: 'the run rebuilt' });
+    await waitFor(() => (adb?.scrcpyServers(scrcpySerial).length ?? 0) >= 2, { timeoutMs: 15_000, what: 'the rebuilt run' });
+    // The rebuilt run publishes again (the old publisher left with the old run): probe until it is back.
+    const turned = await waitFor(() => ffprobe(res.body.playback.flv), { timeoutMs: 30_000, intervalMs: 500, what: 'the re-encoded stream' });
+    expect(turned.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 360, height: 640 });
+    expect(await isLive(res.body.streamId)).toBe(true);
     await cp.api('DELETE', `/api/v1/devices/${id}/capture`);
     await waitFor(async () => !(await isLive(res.body.streamId)), { timeoutMs: 20_000, what: 'the scrcpy capture offline' });
-    await waitFor(() => adb?.scrcpyServers(scrcpySerial)[0]?.endedAt !== undefined, { what: 'the server on the device ended' });
+    await waitFor(() => adb?.scrcpyServers(scrcpySerial).every((r) => r.endedAt !== undefined), { what: 'the servers on the device ended' });
   }, 120_000);
 
   it("never wrote a stream key into the agent's log", () => {

@@ -185,6 +185,10 @@ export class AndroidDeviceSource extends EventEmitter implements DeviceSource {
           }),
         keyframeInRun: (run) => (run as ScrcpyRun).requestKeyframe(),
         audio: { inputArgs: [...SCRCPY_RAW_AUDIO_FORMAT, '-i', 'pipe:3'], of: (run) => (run as ScrcpyRun).audio },
+        watchRunSize: (run, onSize) => {
+          (run as ScrcpyRun).on('size', onSize);
+          return (run as ScrcpyRun).videoSize;
+        },
         overlapMs: 0,
       });
     }

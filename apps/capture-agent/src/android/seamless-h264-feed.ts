@@ -25,6 +25,11 @@ export interface SeamlessH264FeedOptions {
    * `pipe:3`) and each run's audio stream. The feed has audio when its first run has.
    */
   audio?: { inputArgs: readonly string[]; of: (run: Readable) => Readable | undefined };
+  /**
+   * A run's picture size now, and later changes of it (scrcpy: a rotation restarts the device's encoder turned).
+   * Absent (screenrecord, which letterboxes inside its fixed --size): the size is the quality's.
+   */
+  watchRunSize?: (run: Readable, onSize: (size: PictureSize) => void) => PictureSize | undefined;
   /** The next run starts this long before the current one reaches its limit, so they overlap. */
   overlapMs: number;
   backoff: BackoffOptions;
@@ -35,6 +40,11 @@ export interface SeamlessH264FeedOptions {
 
 /** Arguments for FFmpeg reading the stream: raw H.264, stamped on arrival (device encoders send frames only when the screen changes). */
 export const DEVICE_H264_INPUT_ARGS = ['-f', 'h264', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'];
+
+export interface PictureSize {
+  width: number;
+  height: number;
+}
 
 /** Audio kept for FFmpeg while it is not reading: 200 ms of 48 kHz stereo s16le. */
 const AUDIO_HELD_BYTES = 38_400;
@@ -51,6 +61,8 @@ class Run {
   /** Bytes held back while a cut is pending (start at `forwarded`). */
   pending: Buffer = Buffer.alloc(0);
   ended = false;
+  /** The picture's size (watchRunSize), when known. */
+  size?: PictureSize;
   readonly startedAt = Date.now();
   switchTimer?: NodeJS.Timeout;
 
@@ -75,7 +87,8 @@ class Run {
  */
 export class SeamlessH264Feed extends EventEmitter implements CaptureFeed {
   readonly inputArgs = DEVICE_H264_INPUT_ARGS;
-  readonly videoIsH264 = true;
+  /** The picture is turned against the requested box (a portrait capture of a device in landscape, or the reverse). */
+  private turned = false;
   readonly stdin = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   /** Seamless switches to a next run so far (metrics). */
   restarts = 0;
@@ -101,6 +114,8 @@ export class SeamlessH264Feed extends EventEmitter implements CaptureFeed {
   /** Opens the first run; rejects when it cannot be started at all. */
   async start(): Promise<void> {
     const run = new Run(await this.options.open(this.quality));
+    this.watchSize(run);
+    this.turned = this.isTurned(run.size);
     const audio = this.options.audio;
     if (audio?.of(run.stream)) this.audioInput = { inputArgs: audio.inputArgs, stream: new PassThrough({ highWaterMark: AUDIO_HELD_BYTES }) };
     this.next = run;
@@ -218,6 +233,7 @@ export class SeamlessH264Feed extends EventEmitter implements CaptureFeed {
     this.next = undefined;
     this.failures = 0;
     this.useAudioOf(next);
+    this.checkTurned();
     for (const b of next.buffered) {
       this.write(b);
       next.forwarded += b.length;
@@ -243,6 +259,7 @@ export class SeamlessH264Feed extends EventEmitter implements CaptureFeed {
       }
       this.opening = undefined;
       const run = new Run(stream);
+      this.watchSize(run);
       this.next = run;
       this.attach(run);
     } catch (error) {
@@ -306,6 +323,39 @@ export class SeamlessH264Feed extends EventEmitter implements CaptureFeed {
     };
     stream.on('data', onData);
     this.audioSource = { stream, onData };
+  }
+
+  /**
+   * H.264 that may be passed through: only while the picture keeps the requested box's orientation. A turned
+   * device's stream changes size (scrcpy restarts its encoder at the turned size), which passed through would change
+   * the output's size; re-encoded, the publish run's scale+pad keeps the size and letterboxes the picture.
+   */
+  get videoIsH264(): boolean {
+    return !this.turned;
+  }
+
+  private watchSize(run: Run): void {
+    run.size = this.options.watchRunSize?.(run.stream, (size) => {
+      run.size = size;
+      if (run === this.current) this.checkTurned();
+    });
+  }
+
+  private isTurned(size: PictureSize | undefined): boolean {
+    if (!size) return false;
+    const box = this.quality;
+    return size.width !== size.height && box.width !== box.height && size.width > size.height !== box.width > box.height;
+  }
+
+  /** Tells the session when passthrough became allowed or not (its next run is built anew: `inputChanged`). */
+  private checkTurned(): void {
+    const turned = this.isTurned(this.current?.size);
+    if (turned === this.turned) return;
+    this.turned = turned;
+    this.options.onLog?.('info', turned ? 'device turned: its picture is re-encoded to keep the output size' : 'device turned back: passthrough again', {
+      size: this.current?.size,
+    });
+    this.emit('inputChanged');
   }
 
   private write(data: Buffer): void {

@@ -46,6 +46,7 @@ class FakeFeed extends EventEmitter implements CaptureFeed {
   inputArgs = ['-f', 'h264', '-i', 'pipe:0'];
   videoIsH264 = true;
   stdin: NodeJS.ReadableStream = new PassThrough();
+  audioInput?: CaptureFeed['audioInput'];
   stops = 0;
   /** Qualities asked of the device without a new run (screenrecord's seamless hand-over). */
   qualityChanges: unknown[] = [];
@@ -73,9 +74,12 @@ const flush = () => new Promise((r) => setImmediate(r));
 
 function setup(
   output: CaptureOutputTarget = new IngestOutput('rtmp', 'rtmp://ingest/live', 'sk_secretkey', { allowPassthrough: true, x264Preset: 'veryfast' }),
+  feedAudio?: CaptureFeed['audioInput'],
 ) {
   let present = true;
   let clock = 1000;
+  /** Whether the next feed opened is H.264 to pass through (false: a turned device). */
+  let h264 = true;
   const feeds: FakeFeed[] = [];
   let supervisor!: FakeSupervisor;
   const session = new CaptureSession({
@@ -86,6 +90,8 @@ function setup(
     devicePresent: () => present,
     openFeed: () => {
       const feed = new FakeFeed();
+      feed.audioInput = feedAudio;
+      feed.videoIsH264 = h264;
       feeds.push(feed);
       return Promise.resolve(feed);
     },
@@ -99,6 +105,7 @@ function setup(
     feeds,
     sup: () => supervisor,
     setPresent: (p: boolean) => (present = p),
+    setFeedH264: (v: boolean) => (h264 = v),
     advance: (ms: number) => (clock += ms),
   };
 }
@@ -114,6 +121,42 @@ describe('CaptureSession', () => {
     expect(t.session.view().state).toBe('starting');
     t.sup().progress(10);
     expect(t.session.view()).toMatchObject({ state: 'live', fps: 30, bitrateKbps: 800, restarts: 0 });
+  });
+
+  it("rebuilds the run when the feed's inputs change: a turned device is re-encoded, then passed through again", async () => {
+    const t = setup();
+    t.session.start();
+    await flush();
+    expect((t.sup().runs[0] as FfmpegRunSpec).args).toContain('copy');
+    const turned = t.feeds[0] as FakeFeed;
+    // The device turned: the feed, and the next one the source opens, are no longer H.264 to pass through.
+    t.setFeedH264(false);
+    turned.emit('inputChanged');
+    await flush();
+    expect(t.sup().cycles).toBe(1);
+    expect(turned.stops).toBe(1);
+    const reencoded = (t.sup().runs[1] as FfmpegRunSpec).args.join(' ');
+    expect(reencoded).toContain('libx264');
+    expect(reencoded).toContain('pad=640:360');
+    // A stale feed's event changes nothing; the current one's turn back brings passthrough again.
+    turned.emit('inputChanged');
+    await flush();
+    expect(t.sup().cycles).toBe(1);
+    t.setFeedH264(true);
+    t.feeds[1]?.emit('inputChanged');
+    await flush();
+    expect(t.sup().cycles).toBe(2);
+    expect((t.sup().runs[2] as FfmpegRunSpec).args).toContain('copy');
+  });
+
+  it("carries a feed's separate audio into the run: its input after the video's, its bytes on the extra pipe", async () => {
+    const audio = { inputArgs: ['-f', 's16le', '-ar', '48000', '-ac', '2', '-i', 'pipe:3'], stream: new PassThrough() };
+    const t = setup(undefined, audio);
+    t.session.start();
+    await flush();
+    const run = t.sup().runs[0] as FfmpegRunSpec;
+    expect(run.inputPipes).toEqual([audio.stream]);
+    expect(run.args.join(' ')).toContain('-f h264 -i pipe:0 -f s16le -ar 48000 -ac 2 -i pipe:3');
   });
 
   it('switches to the slate when the feed ends, stops the feed, and does not retry the device before the retry delay', async () => {

@@ -233,6 +233,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     if (feed) {
       this.currentFeed = { feed, run };
       feed.on('ended', (reason) => this.onFeedEnded(feed, reason));
+      feed.on('inputChanged', () => this.onFeedInputChanged(feed));
       this.setMode('device');
       return {
         args: this.options.output.runArgs(feedRunInputs(feed), q),
@@ -248,6 +249,13 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     if (this.stopped || this.currentFeed?.feed !== feed) return;
     this.log.warn({ reason }, 'device feed ended: switching to the slate');
     this.scheduleDeviceRetry();
+    void this.supervisor.cycle();
+  }
+
+  /** The feed's inputs changed (a turned device is no longer passed through): the next run is built from them at once. */
+  private onFeedInputChanged(feed: CaptureFeed): void {
+    if (this.stopped || this.currentFeed?.feed !== feed) return;
+    this.log.info({ videoIsH264: feed.videoIsH264 }, 'device feed inputs changed: rebuilding the publish run');
     void this.supervisor.cycle();
   }
 

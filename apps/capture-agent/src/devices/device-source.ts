@@ -35,6 +35,8 @@ export interface CaptureFeed {
   stop(): Promise<void>;
   /** Emits 'ended' (reason) when the device side ends on its own (unplugged, crashed). */
   on(event: 'ended', listener: (reason: string) => void): this;
+  /** Emits 'inputChanged' when the runs must be built anew (e.g. `videoIsH264` changed: a turned device is re-encoded). */
+  on(event: 'inputChanged', listener: () => void): this;
 }
 export interface DeviceInput {
   tap(x: number, y: number): Promise<void>;

@@ -111,6 +111,34 @@ describe('AndroidDeviceSource with scrcpy-server (fake adb device running the 3.
     expect(errors).toBe('');
   });
 
+  it('stops passing H.264 through while the device is turned against the requested box, and passes it again when turned back', async () => {
+    fake.plug('SCR0008', { width: 160, height: 320, fps });
+    const s = await started({ scrcpyJar: jarFile(fakeScrcpyServerJar(SCRCPY_SERVER_VERSION)) });
+    const feed = await s.openCapture('android-SCR0008', { width: 160, height: 320, fps, bitrateKbps: 300 });
+    feeds.push(feed);
+    let changes = 0;
+    feed.on('inputChanged', () => changes++);
+    const rec = record(feed);
+    await waitFor(() => rec.arrivals.length >= 5, { what: 'portrait frames' });
+    expect(feed.videoIsH264).toBe(true);
+    fake.rotate('SCR0008', 90);
+    await waitFor(() => changes === 1, { what: 'the feed to say its input changed' });
+    // 320x160 passed through would change the output's size: the session's next run re-encodes into the 160x320 box.
+    expect(feed.videoIsH264).toBe(false);
+    fake.rotate('SCR0008', 0);
+    await waitFor(() => changes === 2, { what: 'the turn back' });
+    expect(feed.videoIsH264).toBe(true);
+  });
+
+  it('opens a feed of a device that is already turned as one to re-encode', async () => {
+    fake.plug('SCR0009', { width: 160, height: 320, fps });
+    fake.rotate('SCR0009', 270);
+    const s = await started({ scrcpyJar: jarFile(fakeScrcpyServerJar(SCRCPY_SERVER_VERSION)) });
+    const feed = await s.openCapture('android-SCR0009', { width: 160, height: 320, fps, bitrateKbps: 300 });
+    feeds.push(feed);
+    expect(feed.videoIsH264).toBe(false);
+  });
+
   it('changes quality by handing over to a new server run at the new size and bit rate', async () => {
     fake.plug('SCR0003', { width: 160, height: 320, fps });
     const s = await started({ scrcpyJar: jarFile(fakeScrcpyServerJar(SCRCPY_SERVER_VERSION)) });

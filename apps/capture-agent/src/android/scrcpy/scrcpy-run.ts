@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
+import { H264NaluType, h264NaluType, parseH264Sps, splitAnnexBNalus } from '@mediaplane/codecs';
 import { scrcpyResetVideoMessage, scrcpyServerCommand, scrcpySocketName, scrcpyVersionMismatch, SCRCPY_SERVER_VERSION } from './scrcpy-protocol';
 import { ScrcpyStreamDemuxer } from './scrcpy-stream-demuxer';
 
@@ -47,6 +48,8 @@ const SERVER_LOG_TAIL = 4096;
 export class ScrcpyRun extends Readable {
   /** The device's audio: PCM s16le 48 kHz stereo (SCRCPY_RAW_AUDIO_FORMAT); undefined when the run has none. */
   audio?: PassThrough;
+  /** The picture's size: the codec meta's, then each config packet's SPS (a rotation restarts the encoder turned). Emits 'size'. */
+  videoSize?: { width: number; height: number };
   private control?: Duplex;
   private video?: Duplex;
   private audioSocket?: Duplex;
@@ -116,7 +119,7 @@ export class ScrcpyRun extends Readable {
     }
     this.control.on('data', () => undefined); // device messages (clipboard) are not used; read so the server never blocks
     this.control.on('error', () => undefined);
-    this.pipeVideo(socket, first);
+    await this.pipeVideo(socket, first, options.startTimeoutMs);
     if (this.audioSocket) await this.pipeAudio(this.audioSocket, options.startTimeoutMs);
   }
 
@@ -183,11 +186,22 @@ export class ScrcpyRun extends Readable {
     }
   }
 
-  private pipeVideo(socket: Duplex, first: Buffer): void {
+  /** Reads the video socket; resolves with the codec meta (the encoder's first size), which follows the device name. */
+  private pipeVideo(socket: Duplex, first: Buffer, timeoutMs: number): Promise<void> {
+    let sized!: () => void;
+    const meta = new Promise<void>((resolve) => (sized = resolve));
+    const timer = setTimeout(sized, timeoutMs);
     const demuxer = new ScrcpyStreamDemuxer({
       kind: 'video',
       firstSocket: true,
+      onMeta: (m) => {
+        clearTimeout(timer);
+        if (m.width !== undefined && m.height !== undefined) this.setVideoSize({ width: m.width, height: m.height });
+        sized();
+      },
       onPacket: (packet) => {
+        // A config packet after a rotation or a reset carries the new size in its SPS.
+        if (packet.config) this.readConfigSize(packet.data);
         if (!this.push(packet.data)) socket.pause();
       },
     });
@@ -205,6 +219,24 @@ export class ScrcpyRun extends Readable {
     socket.on('error', (error: Error) => this.destroy(error));
     feed(first);
     socket.resume();
+    return meta;
+  }
+
+  private readConfigSize(config: Buffer): void {
+    const sps = splitAnnexBNalus(config).find((nal) => h264NaluType(nal) === H264NaluType.Sps);
+    if (!sps) return;
+    try {
+      const { width, height } = parseH264Sps(sps);
+      this.setVideoSize({ width, height });
+    } catch {
+      // An SPS we cannot read changes nothing: the decoder downstream judges the stream.
+    }
+  }
+
+  private setVideoSize(size: { width: number; height: number }): void {
+    if (this.videoSize?.width === size.width && this.videoSize.height === size.height) return;
+    this.videoSize = size;
+    this.emit('size', size);
   }
 
   private endRun(): void {
