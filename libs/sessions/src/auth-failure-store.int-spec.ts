@@ -2,12 +2,12 @@ import { Redis } from 'ioredis';
 import { freePort, sleep, uniqueNamespace } from '@mediaplane/testing';
 import { AuthFailureStore } from './auth-failure-store';
 import { ClusterAuthFailureThrottle } from './cluster-auth-failure-throttle';
-import { ingestKeys } from './redis-keys';
+import { publishAuthKeys } from './redis-keys';
 
 describe('AuthFailureStore and ClusterAuthFailureThrottle (real Redis)', () => {
   const redis = new Redis(process.env['MEDIAPLANE_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
   const ns = uniqueNamespace('authf');
-  const keyOf = ingestKeys(ns).publishAuthFailures;
+  const keyOf = publishAuthKeys(ns).failures;
   const policy = { baseDelayMs: 100, maxDelayMs: 400, maxFailures: 3, forgetAfterMs: 60_000 };
 
   afterAll(async () => {

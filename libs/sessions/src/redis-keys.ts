@@ -40,9 +40,12 @@ export function relayViewerKeys(namespace: string) {
   return { stream: (protocol: string, streamId: string) => redisKey(namespace, 'relay-viewers', protocol, streamId) };
 }
 
-/** Ingest's own state: failed publish attempts per address, counted across every ingest node. */
-export function ingestKeys(namespace: string) {
-  return { publishAuthFailures: (address: string) => redisKey(namespace, 'ingest', 'auth-failures', address) };
+/**
+ * Failed publish attempts per address, counted across every node that takes publishers — ingest (RTMP, RTMPS, SRT)
+ * and the SFU (WHIP) — so spreading guesses over nodes or protocols gains nothing.
+ */
+export function publishAuthKeys(namespace: string) {
+  return { failures: (address: string) => redisKey(namespace, 'publish', 'auth-failures', address) };
 }
 
 /** Transcode workers' state: the HLS origin edges read, the job lease, the media sequence. */

@@ -5,7 +5,7 @@ import { context } from '@opentelemetry/api';
 import { getTracer, type Logger } from '@mediaplane/observability';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, REDIS } from '@mediaplane/service-kit';
-import { AuthFailureStore, ClusterAuthFailureThrottle, hashStreamKey, ingestKeys, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
+import { AuthFailureStore, ClusterAuthFailureThrottle, hashStreamKey, publishAuthKeys, isStreamKeyShaped, normalizeAddress } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import type { PublishGrant } from './publisher-handle';
@@ -49,7 +49,7 @@ export class PublishAuthorizer {
     private readonly metrics: IngestMetrics,
     @Inject(REDIS) redis: Redis,
   ) {
-    const store = new AuthFailureStore(redis, ingestKeys(config.MEDIAPLANE_NAMESPACE).publishAuthFailures, {
+    const store = new AuthFailureStore(redis, publishAuthKeys(config.MEDIAPLANE_NAMESPACE).failures, {
       windowMs: config.INGEST_AUTH_FAILURE_WINDOW_MS,
       window: 'sliding',
     });
