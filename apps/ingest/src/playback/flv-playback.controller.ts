@@ -19,7 +19,7 @@ import { toHttpError } from './playback-http-error';
 import { PlaybackAccessService } from './playback-access.service';
 import { parseFlvPath, parseTsPullPath, requestPlaybackToken } from './playback-url';
 import { TsPullService } from './ts-pull.service';
-import { httpFlvSink } from './viewer-sinks';
+import { serveHubHttpBody } from './hub-http-body';
 
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -68,32 +68,16 @@ export class FlvPlaybackController {
     if (!grant.ok) throw new HttpException('too many connections', HttpStatus.SERVICE_UNAVAILABLE);
 
     const { session, counted } = access;
-    // Close-delimited body: no Content-Length and no chunked encoding, so the sink writes FLV bytes straight to the socket.
-    res.status(200).set({
-      'Content-Type': 'video/x-flv',
-      'Cache-Control': 'no-cache, no-store',
-      Pragma: 'no-cache',
-      'X-Content-Type-Options': 'nosniff',
-      Connection: 'close',
+    serveHubHttpBody(req, res, {
+      hub: session.hub,
+      id: `flv-${randomUUID()}`,
+      protocol: 'flv',
+      counted,
+      encoder: flvHubEncoder,
+      contentType: 'video/x-flv',
+      metrics: this.metrics,
+      bytesLabel: 'flv',
+      release: () => grant.release(),
     });
-    res.removeHeader('Transfer-Encoding');
-    res.removeHeader('Content-Length');
-    if (req.method === 'HEAD') {
-      // Express routes HEAD here too; the body bytes below go straight to the socket, so answer with headers only.
-      grant.release();
-      res.end();
-      return;
-    }
-    res.flushHeaders();
-    const socket = req.socket;
-    socket.setNoDelay(true);
-    const id = `flv-${randomUUID()}`;
-    const viewer = session.hub.addViewer({ id, protocol: 'flv', counted, encoder: flvHubEncoder, sink: httpFlvSink(res, socket, this.metrics) });
-    const detach = (): void => {
-      session.hub.removeViewer(viewer.id);
-      grant.release();
-    };
-    res.once('close', detach);
-    if (res.destroyed) detach();
   }
 }

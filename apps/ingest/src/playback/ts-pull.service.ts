@@ -7,7 +7,7 @@ import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService } from './playback-access.service';
 import { toHttpError } from './playback-http-error';
 import { requestPlaybackToken } from './playback-url';
-import { httpFlvSink } from './viewer-sinks';
+import { serveHubHttpBody } from './hub-http-body';
 
 /**
  * The internal pull as MPEG-TS: `GET /live/{streamId}.ts` with an internal
@@ -39,30 +39,17 @@ export class TsPullService {
     if (access.session.isEnded) throw new NotFoundException(`stream ${streamId} has ended`);
     const grant = this.connections.acquire('flv', req.socket.remoteAddress);
     if (!grant.ok) throw new HttpException('too many connections', HttpStatus.SERVICE_UNAVAILABLE);
-    // Close-delimited like HTTP-FLV: the sink writes TS packets straight to the socket.
-    res.status(200).set({ 'Content-Type': 'video/mp2t', 'Cache-Control': 'no-cache, no-store', 'X-Content-Type-Options': 'nosniff', Connection: 'close' });
-    res.removeHeader('Transfer-Encoding');
-    res.removeHeader('Content-Length');
-    if (req.method === 'HEAD') {
-      grant.release();
-      res.end();
-      return;
-    }
-    res.flushHeaders();
-    req.socket.setNoDelay(true);
     const hub = access.session.hub;
-    const viewer = hub.addViewer({
+    serveHubHttpBody(req, res, {
+      hub,
       id: `ts-${randomUUID()}`,
       protocol: 'ts',
       counted: false,
       encoder: mpegTsHubEncoderFor(hub),
-      sink: httpFlvSink(res, req.socket, this.metrics, 'ts'),
+      contentType: 'video/mp2t',
+      metrics: this.metrics,
+      bytesLabel: 'ts',
+      release: () => grant.release(),
     });
-    const detach = (): void => {
-      hub.removeViewer(viewer.id);
-      grant.release();
-    };
-    res.once('close', detach);
-    if (res.destroyed) detach();
   }
 }

@@ -1,0 +1,60 @@
+import type { Request, Response } from 'express';
+import type { HubEncoder, StreamHub } from '@mediaplane/media-io';
+import type { IngestMetrics } from '../observability/ingest-metrics';
+import { httpFlvSink } from './viewer-sinks';
+
+export interface HubHttpBody {
+  hub: StreamHub;
+  /** Viewer id (unique in the hub) and protocol label. */
+  id: string;
+  protocol: string;
+  counted: boolean;
+  encoder: HubEncoder;
+  contentType: string;
+  metrics: IngestMetrics;
+  /** Label of the bytes-out metric. */
+  bytesLabel: string;
+  /** Gives the connection budget back once the viewer is gone. */
+  release: () => void;
+}
+
+/**
+ * Serves a hub's stream as a close-delimited HTTP body (HTTP-FLV, the internal MPEG-TS pull): no Content-Length and
+ * no chunked encoding, so the sink writes the encoder's bytes straight to the socket. HEAD gets the headers only.
+ * The viewer leaves the hub, and the budget is released, when the response closes.
+ */
+export function serveHubHttpBody(req: Request, res: Response, body: HubHttpBody): void {
+  res
+    .status(200)
+    .set({
+      'Content-Type': body.contentType,
+      'Cache-Control': 'no-cache, no-store',
+      Pragma: 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      Connection: 'close',
+    });
+  res.removeHeader('Transfer-Encoding');
+  res.removeHeader('Content-Length');
+  if (req.method === 'HEAD') {
+    // Express routes HEAD to the GET handler; the body bytes go straight to the socket, so answer with headers only.
+    body.release();
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const socket = req.socket;
+  socket.setNoDelay(true);
+  const viewer = body.hub.addViewer({
+    id: body.id,
+    protocol: body.protocol,
+    counted: body.counted,
+    encoder: body.encoder,
+    sink: httpFlvSink(res, socket, body.metrics, body.bytesLabel),
+  });
+  const detach = (): void => {
+    body.hub.removeViewer(viewer.id);
+    body.release();
+  };
+  res.once('close', detach);
+  if (res.destroyed) detach();
+}
