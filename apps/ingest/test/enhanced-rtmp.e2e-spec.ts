@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { FlvDemuxer, FlvToMpegTsMuxer, opusPacketSamples, parseFlvVideoTagHeader
 import { RtmpClientConnection, RtmpMessageType, type RtmpMessage } from '@mediaplane/media-io';
 import { execFileAsync, ffprobe, killAllChildren, waitFor } from '@mediaplane/testing';
 import { enhancedRtmpPublish, type EnhancedRtmpPublisher } from './enhanced-rtmp-publisher';
-import { IngestHarness, type TestStream } from './ingest-harness';
+import { IngestHarness, ffprobeBytes, type TestStream } from './ingest-harness';
 
 jest.setTimeout(120_000);
 
@@ -27,21 +26,6 @@ async function readHttp(url: string, ms: number, headers: Record<string, string>
   return { status: 200, bytes: Buffer.concat(chunks) };
 }
 
-/** ffprobe -show_streams of MPEG-TS bytes on stdin. */
-function ffprobeTs(bytes: Buffer): Promise<{ streams: Array<Record<string, unknown>> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', '-f', 'mpegts', 'pipe:0'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdin.on('error', () => undefined);
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out) as { streams: Array<Record<string, unknown>> }) : reject(new Error(`ffprobe ${code}: ${err}`)),
-    );
-    child.stdin.end(bytes);
-  });
-}
 
 const videoHeaders = (tags: FlvTag[]) => tags.filter((t) => t.type === 9).map((t) => parseFlvVideoTagHeader(t.data));
 
@@ -98,7 +82,7 @@ describe("Enhanced RTMP publish and play (E-RTMP 'hvc1' HEVC and 'Opus', real NA
       tags.flatMap((t) => muxer.push({ kind: t.type === 9 ? 'video' : t.type === 8 ? 'audio' : 'script', timestamp: t.timestamp, payload: t.data })),
     );
     expect(muxer.stats.droppedFrames).toBe(0);
-    const probed = await ffprobeTs(ts);
+    const probed = await ffprobeBytes(ts, 'mpegts');
     expect(probed.streams.find((s) => s['codec_type'] === 'video')).toMatchObject({ codec_name: 'hevc', width: 640, height: 360 });
     expect(probed.streams.find((s) => s['codec_type'] === 'audio')).toMatchObject({ codec_name: 'aac', sample_rate: '48000' });
   });
@@ -163,7 +147,7 @@ describe("Enhanced RTMP publish and play (E-RTMP 'hvc1' HEVC and 'Opus', real NA
         authorization: `Bearer ${harness.token(hevc.id, 'internal')}`,
       });
       expect(status).toBe(200);
-      const probed = await ffprobeTs(bytes);
+      const probed = await ffprobeBytes(bytes, 'mpegts');
       expect(probed.streams.find((s) => s['codec_type'] === 'video')).toMatchObject({ codec_name: 'hevc', width: 640, height: 360 });
       expect(probed.streams.find((s) => s['codec_type'] === 'audio')).toMatchObject({ codec_name: 'aac' });
     });

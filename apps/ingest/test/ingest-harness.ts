@@ -261,10 +261,10 @@ export function recordWsFlv(url: string, ms: number): Promise<{ status: 'open' |
   });
 }
 
-/** ffprobe -show_streams on bytes given on stdin. */
-export function ffprobeBytes(bytes: Buffer): Promise<{ streams: Array<Record<string, unknown>> }> {
+/** ffprobe -show_streams on bytes given on stdin, read as `format` (FLV by default). */
+export function ffprobeBytes(bytes: Buffer, format: 'flv' | 'mpegts' = 'flv'): Promise<{ streams: Array<Record<string, unknown>> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', '-f', 'flv', 'pipe:0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', '-f', format, 'pipe:0'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
