@@ -46,10 +46,8 @@ export class WhipAuthorizer {
     @Inject(REDIS) redis: Redis,
   ) {
     const store = new AuthFailureStore(redis, publishAuthKeys(config.MEDIAPLANE_NAMESPACE).failures, { windowMs: FAILURE_WINDOW_MS, window: 'sliding' });
-    this.throttle = new ClusterAuthFailureThrottle(
-      store,
-      { baseDelayMs: 500, maxDelayMs: 8000, maxFailures: 20, forgetAfterMs: FAILURE_WINDOW_MS },
-      (error) => this.onStoreError(error),
+    this.throttle = new ClusterAuthFailureThrottle(store, { baseDelayMs: 500, maxDelayMs: 8000, maxFailures: 20, forgetAfterMs: FAILURE_WINDOW_MS }, (error) =>
+      this.onStoreError(error),
     );
   }
 
@@ -68,7 +66,7 @@ export class WhipAuthorizer {
       const verdict = await this.throttle.verdict(address);
       // The delay comes before the answer, whatever it is, so guessing gets slower with every miss.
       if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
-      if (verdict.blocked) return this.refuse(address, 429, 'rate_limited', 'too many failed attempts; try again later', false);
+      if (verdict.blocked) return await this.refuse(address, 429, 'rate_limited', 'too many failed attempts; try again later', false);
       if (!streamKey || !isStreamKeyShaped(streamKey))
         return await this.refuse(address, 401, 'unknown_key', 'a valid stream key is required as Authorization: Bearer', true);
       let response;
@@ -82,12 +80,12 @@ export class WhipAuthorizer {
       } catch (error) {
         const code = error instanceof BusRequestError ? error.code : 'error';
         this.logger.warn({ code, remoteAddress: address }, 'publish authorization unavailable; refusing');
-        return this.refuse(address, 503, 'unavailable', 'authorization unavailable; try again later', false);
+        return await this.refuse(address, 503, 'unavailable', 'authorization unavailable; try again later', false);
       }
       if (!response.ok) {
         if (response.reason === 'unknown_key') return await this.refuse(address, 401, 'unknown_key', 'unknown stream key', true);
-        if (response.reason === 'rate_limited') return this.refuse(address, 429, 'rate_limited', 'too many publish attempts; try again later', false);
-        return this.refuse(address, 503, 'unavailable', 'authorization unavailable; try again later', false);
+        if (response.reason === 'rate_limited') return await this.refuse(address, 429, 'rate_limited', 'too many publish attempts; try again later', false);
+        return await this.refuse(address, 503, 'unavailable', 'authorization unavailable; try again later', false);
       }
       // The key must be this stream's: a key for another stream cannot publish here.
       if (response.streamId !== streamId) return await this.refuse(address, 401, 'wrong_stream', 'the stream key does not belong to this stream', true);
@@ -100,17 +98,14 @@ export class WhipAuthorizer {
   }
 
   /** A refusal; one that counts as a failure resolves once the failure is counted (Redis or, failing that, locally). */
-  private refuse(address: string, status: 401 | 429 | 503, reason: string, message: string, countsAsFailure: false): WhipAuthorization;
-  private refuse(address: string, status: 401 | 429 | 503, reason: string, message: string, countsAsFailure: true): Promise<WhipAuthorization>;
-  private refuse(address: string, status: 401 | 429 | 503, reason: string, message: string, countsAsFailure: boolean): WhipAuthorization | Promise<WhipAuthorization> {
-    const counted = countsAsFailure ? this.throttle.recordFailure(address) : undefined;
+  private async refuse(address: string, status: 401 | 429 | 503, reason: string, message: string, countsAsFailure: boolean): Promise<WhipAuthorization> {
+    if (countsAsFailure) await this.throttle.recordFailure(address);
     this.metrics.authFailures.inc({ kind: 'whip', reason });
     // Never the key: the log names the address and the reason only.
     this.logger.info({ protocol: 'whip', reason, remoteAddress: address }, 'publish refused');
     void this.bus
       .publish(streamContracts.publishRejected, {}, { protocol: 'whip', reason, remoteAddress: address.slice(0, 64), at: new Date().toISOString() })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'publishRejected not published'));
-    const refusal: WhipAuthorization = { ok: false, status, message };
-    return counted ? counted.then(() => refusal) : refusal;
+    return { ok: false, status, message };
   }
 }
