@@ -2,11 +2,14 @@
 // plane, a mediasoup SFU, an ingest, the compiled capture agent and a fake adb
 // server (libs/testing) whose devices' screenrecord burns the wall clock into
 // the picture as a barcode (`clockBarcode`).
-//   1. capture-to-glass: one fake Android device captured through the API
+//   1. capture-to-glass: a fake Android device captured through the API
 //      (output whip, 720p) — fake device → adb → agent (H.264 passthrough) →
 //      WHIP → SFU → WHEP → Chromium, which reads the clock of every presented
-//      frame; beside it, as the reference, the same machine's RTMP ingest
-//      glass-to-glass (a clock publisher → ingest → SFU bridge → WHEP).
+//      frame — once for a screenrecord device (Android 4.4, video only) and
+//      once for a scrcpy-server device (Android 14: video and its raw audio,
+//      which a Chromium viewer lip-syncs with the picture); beside them, as the
+//      reference, the same machine's RTMP ingest glass-to-glass (a clock
+//      publisher → ingest → SFU bridge → WHEP).
 //   2. agent CPU per device at 720p30: N devices captured at once, CPU of the
 //      agent's Node process + its FFmpeg children (/proc) over a window ÷ N.
 //      Those devices play one pre-encoded clip (`screenrecordClip`) by default,
@@ -14,10 +17,10 @@
 //      costs an x264 encoder).
 //   3. devices per agent: the largest N whose captures were all live.
 // Usage: node tools/bench/run.cjs capture [--devices 1,4] [--seconds 10] [--window 10] [--output whip|rtmp] [--adaptive off|on] [--device-source clip|encode]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeAdbServer, encodeScreenrecordClip, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
+import { FakeAdbServer, encodeScreenrecordClip, fakeScrcpyServerJar, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
 import { numberArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp, type BenchApp } from '../common/bench-app';
 import { describeMachine } from '../common/bench-context';
@@ -47,6 +50,16 @@ const USAGE = `usage: node tools/bench/run.cjs capture [options]
 
 /** The fake devices' screen: landscape 1280x720 at 30 fps, so the 720p preset records it 1:1. */
 const SCREEN = { width: 1280, height: 720, fps: 30 } as const;
+/**
+ * The screenrecord devices' Android version: with a scrcpy-server jar configured the agent uses scrcpy on 5.0+
+ * (sdk 21), so these stay on screenrecord (4.4 has it) and keep their figures comparable to earlier runs.
+ */
+const SCREENRECORD_SDK = 19;
+/** The scrcpy device's: Android 14, so scrcpy-server also captures its audio (11+). */
+const SCRCPY_SDK = 34;
+/** The version of the fake scrcpy-server jar the agent is given (the one it speaks). */
+const SCRCPY_VERSION = '3.3.1';
+
 /** The clip the CPU points' devices play: about what the 720p preset asks screenrecord for. */
 const CLIP = { ...SCREEN, seconds: 20, bitrateKbps: 2500 } as const;
 
@@ -58,6 +71,12 @@ interface Capture {
 interface StreamView {
   live: boolean;
   state: { bitrateKbps: number } | null;
+}
+/** A fake device whose picture carries the wall clock, measured capture-to-glass. */
+interface ClockDevice {
+  serial: string;
+  path: string;
+  sdk: number;
 }
 interface DeviceView {
   id: string;
@@ -146,18 +165,23 @@ runBench(async (bench) => {
   bench.defer('fake adb', () => adb.close());
   const maxDevices = Math.max(...counts);
   const serial = (name: string) => `${name}${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
-  // The capture-to-glass device encodes live (its picture carries the wall clock); the CPU points' devices play a clip.
-  const latencySerial = serial('CLOCK');
-  adb.plug(latencySerial, { model: 'Bench Clock Tablet', ...SCREEN, clockBarcode: true });
+  // The capture-to-glass devices encode live (their pictures carry the wall clock); the CPU points' devices play a clip.
+  const clockDevices: ClockDevice[] = [
+    { serial: serial('CLOCK'), path: 'android (screenrecord) → agent → WHIP → SFU → WHEP', sdk: SCREENRECORD_SDK },
+    { serial: serial('SCRCPY'), path: 'android (scrcpy-server, + audio) → agent → WHIP → SFU → WHEP', sdk: SCRCPY_SDK },
+  ];
+  for (const d of clockDevices) adb.plug(d.serial, { model: 'Bench Clock Tablet', ...SCREEN, sdk: d.sdk, clockBarcode: true });
+  const dir = mkdtempSync(join(tmpdir(), 'capture-bench-'));
+  bench.defer('bench files', () => rmSync(dir, { recursive: true, force: true }));
+  const scrcpyJar = join(dir, 'scrcpy-server.jar');
+  writeFileSync(scrcpyJar, fakeScrcpyServerJar(SCRCPY_VERSION));
   let screenrecordClip = '';
   if (deviceSource === 'clip') {
     say(`encoding the devices' ${CLIP.seconds} s clip (${CLIP.width}x${CLIP.height} ${CLIP.fps} fps, ${CLIP.bitrateKbps} kb/s)…`);
-    const dir = mkdtempSync(join(tmpdir(), 'capture-bench-'));
-    bench.defer('clip', () => rmSync(dir, { recursive: true, force: true }));
     screenrecordClip = await encodeScreenrecordClip(join(dir, 'screen.ts'), CLIP);
   }
   const serials = Array.from({ length: maxDevices }, (_, i) => serial(`BENCH${i}`));
-  for (const s of serials) adb.plug(s, { model: 'Bench Tablet', ...SCREEN, screenrecordClip });
+  for (const s of serials) adb.plug(s, { model: 'Bench Tablet', ...SCREEN, sdk: SCREENRECORD_SDK, screenrecordClip });
   const agentId = `bench-agent-${Math.random().toString(36).slice(2, 8)}`;
   const agent = await startBenchApp('capture-agent', await freePort(), {
     ...platform.env,
@@ -166,6 +190,7 @@ runBench(async (bench) => {
     CAPTURE_AGENT_DISPLAYS: '',
     CAPTURE_AGENT_CAMERAS: 'false',
     CAPTURE_AGENT_ADB_PORT: String(adb.port),
+    CAPTURE_AGENT_SCRCPY_JAR: scrcpyJar,
     CAPTURE_AGENT_WHIP_ICE_ADDRESS: '127.0.0.1',
     // Loopback REMB and RTT swing with CPU load on a shared box; loss is the signal that means something here.
     CAPTURE_AGENT_ADAPTIVE_SIGNALS: 'loss',
@@ -175,35 +200,36 @@ runBench(async (bench) => {
     await agent.stop();
   });
   const ids = serials.map((s) => `android-${s}`);
-  const latencyId = `android-${latencySerial}`;
+  const clockIds = clockDevices.map((d) => `android-${d.serial}`);
   const devices = async () => (await platform.adminApi<{ devices: DeviceView[] }>('GET', '/devices')).devices;
-  await waitFor(async () => (await devices()).filter((d) => ids.includes(d.id) || d.id === latencyId).length === ids.length + 1, {
+  await waitFor(async () => (await devices()).filter((d) => ids.includes(d.id) || clockIds.includes(d.id)).length === ids.length + clockIds.length, {
     timeoutMs: 60_000,
-    what: `${ids.length + 1} fake devices listed`,
+    what: `${ids.length + clockIds.length} fake devices listed`,
   });
   const browser = await launchChromium({ webrtc: true });
   bench.defer('chromium', () => browser.close());
 
-  // 1. Capture-to-glass, then the RTMP reference on the same SFU.
-  say(`capture-to-glass: ${latencyId} at 720p over WHIP, one WHEP viewer, ${seconds} s…`);
+  // 1. Capture-to-glass of each clock device, then the RTMP reference on the same SFU.
   const latency: CaptureBenchResult['latency'] = [];
-  {
-    const started = await platform.adminApi<Capture>('POST', `/devices/${latencyId}/capture`, { output: 'whip', quality: { preset: '720p' } });
+  for (const [i, device] of clockDevices.entries()) {
+    const id = clockIds[i] as string;
+    say(`capture-to-glass: ${id} (${device.path}) at 720p over WHIP, one WHEP viewer, ${seconds} s…`);
+    const started = await platform.adminApi<Capture>('POST', `/devices/${id}/capture`, { output: 'whip', quality: { preset: '720p' } });
     const context = await browser.newContext();
     try {
       const player = await ClockPlayerPage.open(await context.newPage(), `${sfu.app.httpUrl}/readyz`);
       // screenrecord's GOP is 10 s: a first join may wait for the next keyframe.
-      const joined = await joinOnceLive(player, started.playback.whep, 'the fake device capture', { joinTimeoutMs: 15_000, timeoutMs: 60_000 });
+      const joined = await joinOnceLive(player, started.playback.whep, `the fake device capture ${id}`, { joinTimeoutMs: 15_000, timeoutMs: 60_000 });
       await sleep(3000);
       const changesBefore = await metricSum(agent.httpUrl, 'mediaplane_capture_adaptive_changes_total');
       // At least 100 frames: a stream that freezes is sampled longer (up to 6× --seconds), and the report says how long.
       const clock = await sampleWhepClock(player, joined.id as number, seconds * 1000, 1, { minFrames: minFrames, maxMs: 6 * seconds * 1000 });
       const adaptiveChanges = (await metricSum(agent.httpUrl, 'mediaplane_capture_adaptive_changes_total')) - changesBefore;
-      latency.push({ path: 'android → agent → WHIP → SFU → WHEP', viewers: 1, adaptiveChanges, ...clock });
+      latency.push({ path: device.path, viewers: 1, adaptiveChanges, ...clock });
       await player.leave(joined.id as number);
     } finally {
       await context.close().catch(() => undefined);
-      await platform.adminApi('DELETE', `/devices/${latencyId}/capture`);
+      await platform.adminApi('DELETE', `/devices/${id}/capture`);
     }
   }
   say(`reference: RTMP ingest glass-to-glass (clock publisher → ingest → SFU bridge passthrough → WHEP), ${seconds} s…`);
@@ -331,17 +357,18 @@ function report(r: CaptureBenchResult): string {
     ...r.latency.map((l) => row(l.path, l, String(l.adaptiveChanges))),
     ...(ref ? [row('reference: RTMP ingest → SFU bridge → WHEP', ref, '-')] : []),
   ];
-  const capture = r.latency[0];
-  const ratio =
-    capture && ref && ref.latencyMs.p50 > 0
-      ? `capture ÷ RTMP reference: p50 ${fmt(capture.latencyMs.p50 / ref.latencyMs.p50, 2)}×, p95 ${fmt(capture.latencyMs.p95 / ref.latencyMs.p95, 2)}×`
-      : '';
+  const ratios =
+    ref && ref.latencyMs.p50 > 0
+      ? r.latency.map(
+          (l) => `${l.path} ÷ RTMP reference: p50 ${fmt(l.latencyMs.p50 / ref.latencyMs.p50, 2)}×, p95 ${fmt(l.latencyMs.p95 / ref.latencyMs.p95, 2)}×`,
+        )
+      : [];
   return [
-    `CAPTURE-TO-GLASS — fake Android device (screenrecord H.264 ${SCREEN.width}x${SCREEN.height} ${SCREEN.fps} fps, wall clock burned in by its FFmpeg, 1 ms) → adb → capture agent (passthrough) → WHIP → mediasoup → WHEP → Chromium, loopback`,
+    `CAPTURE-TO-GLASS — fake Android devices (screenrecord, and scrcpy-server with raw 48 kHz audio; H.264 ${SCREEN.width}x${SCREEN.height} ${SCREEN.fps} fps, wall clock burned in by the device's FFmpeg, 1 ms) → adb → capture agent (passthrough) → WHIP → mediasoup → WHEP → Chromium, loopback`,
     `machine: ${m.cpus} × ${m.cpuModel}, load ${m.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}; agent adaptive quality ${r.adaptive}`,
     '',
     formatTable(['path', 'viewers', 'frames read', 'unreadable', 'p50 ms', 'p95 ms', 'max ms', 'presented fps', 'sampled s', 'adaptive steps'], rows),
-    ratio,
+    ...ratios,
     "Latency = Chromium presentation (requestVideoFrameCallback) − the clock drawn when the fake device's FFmpeg filtered the frame (before its x264 encode).",
     '',
     `AGENT CPU PER DEVICE — N fake devices captured at the 720p preset (1280x720 30 fps) over ${r.cpu[0]?.output ?? '-'}; the agent's Node process + its FFmpeg children (/proc) over the window`,

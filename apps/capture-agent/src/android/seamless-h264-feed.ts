@@ -38,8 +38,15 @@ export interface SeamlessH264FeedOptions {
   onLog?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** Arguments for FFmpeg reading the stream: raw H.264, stamped on arrival (device encoders send frames only when the screen changes). */
-export const DEVICE_H264_INPUT_ARGS = ['-f', 'h264', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'];
+/**
+ * Arguments for FFmpeg reading the stream: raw H.264, stamped on arrival (device encoders send frames only when the
+ * screen changes). No frame-rate probe (there is no rate to find in arrival stamps): FFmpeg otherwise reads ~20 frames
+ * (~700 ms at 30 fps) before the run starts; without, it starts after the first frame (~80 ms, measured, FFmpeg 5.1).
+ * That probe also delayed a device's separate audio (scrcpy's, on pipe:3, opened after the video): the audio piled up
+ * meanwhile, so the run's audio started that far behind its video and a WebRTC viewer's lip sync held the picture back
+ * as much (capture-to-glass p50 299–430 ms with audio, 103–111 ms with neither probe; tools/bench capture).
+ */
+export const DEVICE_H264_INPUT_ARGS = ['-fpsprobesize', '0', '-f', 'h264', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'];
 
 export interface PictureSize {
   width: number;

@@ -57,7 +57,7 @@ describe('AndroidDeviceSource with scrcpy-server (fake adb device running the 3.
     expect(feed.videoIsH264).toBe(true);
     expect(s.list()[0]?.capabilities).toEqual({ input: true, audio: true });
     // Android 14: the device's sound comes as raw PCM beside the video, for FFmpeg's pipe:3.
-    expect(feed.audioInput?.inputArgs).toEqual(['-f', 's16le', '-ar', '48000', '-ac', '2', '-i', 'pipe:3']);
+    expect(feed.audioInput?.inputArgs).toEqual(['-f', 's16le', '-ar', '48000', '-ac', '2', '-probesize', '32', '-i', 'pipe:3']);
     let audioBytes = 0;
     feed.audioInput?.stream.on('data', (d: Buffer) => (audioBytes += d.length));
     const rec = record(feed);
