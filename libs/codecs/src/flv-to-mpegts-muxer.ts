@@ -2,16 +2,21 @@ import { encodeAdtsHeader } from './aac-adts-header';
 import { type AudioSpecificConfig, parseAudioSpecificConfig } from './aac-audio-specific-config';
 import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { H264NaluType, h264NaluType, nalusToAnnexB, splitAvcNalus } from './avc-nalus';
-import { CodecError } from './codec-errors';
+import { AudioParseError, CodecError } from './codec-errors';
 import { FLV_SOUND_FORMAT_AAC, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
 import { parseFlvAudioTagHeader } from './flv-audio-tag-header';
 import { AVC_PACKET_TYPE_NALU, parseFlvVideoTagHeader } from './flv-video-tag-header';
+import { ExAudioPacketType } from './flv-audio-tag-header';
+import { parseOpusHead } from './opus-packet';
 import { parseHevcDecoderConfigurationRecord } from './hevc-decoder-configuration-record';
 import { HEVC_AUD_NALU, HevcNaluType, hevcNaluType } from './hevc-nalus';
 import {
+  MPEGTS_EXTENSION_DESCRIPTOR,
+  MPEGTS_OPUS_EXTENSION_TAG,
   MPEGTS_PACKET_SIZE,
   MPEGTS_PACKETS_PER_DATAGRAM,
   MPEGTS_PAT_PID,
+  MPEGTS_REGISTRATION_DESCRIPTOR,
   MPEGTS_SYNC_BYTE,
   MPEGTS_TICKS_PER_MS,
   MPEGTS_TIMESTAMP_MODULUS,
@@ -45,6 +50,13 @@ const TABLE_INTERVAL_MS = 500;
 const H264_AUD_NALU = Buffer.from([0x09, 0xf0]);
 const STREAM_ID_VIDEO = 0xe0;
 const STREAM_ID_AUDIO = 0xc0;
+/** Opus PES go in private_stream_1, as ETSI TS 102 366-style private data (and FFmpeg's muxer) put them. */
+const STREAM_ID_PRIVATE_1 = 0xbd;
+/** Most channels a TS Opus channel_config_code (1–8, default mapping) describes. */
+const OPUS_TS_MAX_CHANNELS = 8;
+
+/** AAC frames go out as ADTS; Opus packets with the TS Opus control header. */
+type AudioConfig = { codec: 'aac'; asc: AudioSpecificConfig } | { codec: 'opus'; channels: number };
 
 interface VideoConfig {
   codec: 'h264' | 'hevc';
@@ -54,14 +66,18 @@ interface VideoConfig {
 }
 
 /**
- * Muxes FLV tag bodies (H.264 and AAC; HEVC as codec id 12 or E-RTMP 'hvc1')
- * into MPEG-TS, as SRT playback sends it to players.
+ * Muxes FLV tag bodies (H.264 and AAC; HEVC as codec id 12 or E-RTMP 'hvc1';
+ * Opus as E-RTMP 'Opus') into MPEG-TS, as SRT playback sends it to players
+ * and the internal TS pull gives it to FFmpeg.
  *
  * - PAT/PMT before every keyframe, when the set of streams changes and at
  *   least every 500 ms; PCR on the video PID (the audio PID when there is
  *   no video), from the DTS 0.7 s ahead as FFmpeg does.
  * - AVCC → Annex B with an AUD and the SPS/PPS (VPS/SPS/PPS) before each
- *   keyframe; AAC raw → ADTS; PES with PTS and DTS; continuity counters per PID.
+ *   keyframe; AAC raw → ADTS; Opus → stream type 0x06 with the 'Opus'
+ *   registration and channel-config extension descriptors, each packet behind
+ *   an opus_control_header (the layout the demuxer and FFmpeg read); PES
+ *   with PTS and DTS; continuity counters per PID.
  * - Output: 188-byte packets grouped into Buffers of up to 7 packets (1316
  *   bytes: one SRT live payload). Packets are never held back between calls,
  *   so the last Buffer of a call may be shorter.
@@ -73,7 +89,7 @@ interface VideoConfig {
 export class FlvToMpegTsMuxer {
   readonly stats: FlvToMpegTsStats = { droppedFrames: 0 };
   private video: VideoConfig | undefined;
-  private audio: AudioSpecificConfig | undefined;
+  private audio: AudioConfig | undefined;
   private pmtVersion = 0;
   private tablesDue = true;
   private lastTablesMs: number | undefined;
@@ -134,27 +150,37 @@ export class FlvToMpegTsMuxer {
 
   private onAudio(tag: FlvMuxInput): void {
     const header = parseFlvAudioTagHeader(tag.payload);
-    if (header.soundFormat !== FLV_SOUND_FORMAT_AAC) {
+    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : header.fourCc === 'Opus' ? 'opus' : undefined;
+    if (codec === undefined) {
       this.stats.droppedFrames++;
       return;
     }
     const body = tag.payload.subarray(header.headerSize);
     if (header.isSequenceHeader) {
-      const config = parseAudioSpecificConfig(body);
-      encodeAdtsHeader(config, 0); // throws now (dropping the config) if ADTS cannot express it
-      if (this.audio === undefined) this.streamsChanged();
-      this.audio = config;
+      this.setAudio(codec === 'aac' ? { codec, asc: aacConfig(body) } : { codec, channels: opusChannels(body) });
       return;
     }
-    if (this.audio === undefined) {
+    if (codec === 'opus' && header.exPacketType !== ExAudioPacketType.CodedFrames) return; // end of sequence etc.
+    if (this.audio?.codec !== codec) {
       this.stats.droppedFrames++;
       return;
     }
     const dts = tag.timestamp;
     if (this.tablesDueAt(dts)) this.writeTables(dts);
-    const frame = Buffer.concat([encodeAdtsHeader(this.audio, body.length), body]);
+    const [streamId, frame] =
+      this.audio.codec === 'aac'
+        ? [STREAM_ID_AUDIO, Buffer.concat([encodeAdtsHeader(this.audio.asc, body.length), body])]
+        : [STREAM_ID_PRIVATE_1, Buffer.concat([opusControlHeader(body.length), body])];
     // Without video the audio PID carries the PCR.
-    this.writePes(MPEGTS_MUX_AUDIO_PID, STREAM_ID_AUDIO, frame, dts, dts, this.video === undefined, true);
+    this.writePes(MPEGTS_MUX_AUDIO_PID, streamId, frame, dts, dts, this.video === undefined, true);
+  }
+
+  private setAudio(config: AudioConfig): void {
+    const previous = this.audio;
+    if (previous?.codec !== config.codec || (config.codec === 'opus' && previous.codec === 'opus' && previous.channels !== config.channels)) {
+      this.streamsChanged();
+    }
+    this.audio = config;
   }
 
   private streamsChanged(): void {
@@ -174,19 +200,26 @@ export class FlvToMpegTsMuxer {
     pat.writeUInt16BE(PROGRAM_NUMBER, 0);
     pat.writeUInt16BE(0xe000 | MPEGTS_MUX_PMT_PID, 2);
     this.writeSection(MPEGTS_PAT_PID, 0x00, 1, 0, pat);
-    // PMT: PCR PID, then one entry per stream with no descriptors.
-    const streams: Array<[number, number]> = [];
-    if (this.video) streams.push([this.video.codec === 'h264' ? MpegTsStreamType.H264 : MpegTsStreamType.Hevc, MPEGTS_MUX_VIDEO_PID]);
-    if (this.audio) streams.push([MpegTsStreamType.AacAdts, MPEGTS_MUX_AUDIO_PID]);
-    const pmt = Buffer.alloc(4 + 5 * streams.length);
-    pmt.writeUInt16BE(0xe000 | (this.video ? MPEGTS_MUX_VIDEO_PID : MPEGTS_MUX_AUDIO_PID), 0);
-    pmt.writeUInt16BE(0xf000, 2); // program_info_length 0
-    streams.forEach(([type, pid], i) => {
-      pmt[4 + 5 * i] = type;
-      pmt.writeUInt16BE(0xe000 | pid, 5 + 5 * i);
-      pmt.writeUInt16BE(0xf000, 7 + 5 * i);
+    // PMT: PCR PID, then one entry per stream (descriptors for Opus only).
+    const streams: Array<{ type: number; pid: number; descriptors: Buffer }> = [];
+    const none = Buffer.alloc(0);
+    if (this.video)
+      streams.push({ type: this.video.codec === 'h264' ? MpegTsStreamType.H264 : MpegTsStreamType.Hevc, pid: MPEGTS_MUX_VIDEO_PID, descriptors: none });
+    if (this.audio?.codec === 'aac') streams.push({ type: MpegTsStreamType.AacAdts, pid: MPEGTS_MUX_AUDIO_PID, descriptors: none });
+    if (this.audio?.codec === 'opus')
+      streams.push({ type: MpegTsStreamType.PrivateData, pid: MPEGTS_MUX_AUDIO_PID, descriptors: opusDescriptors(this.audio.channels) });
+    const entries = streams.map(({ type, pid, descriptors }) => {
+      const entry = Buffer.alloc(5 + descriptors.length);
+      entry[0] = type;
+      entry.writeUInt16BE(0xe000 | pid, 1);
+      entry.writeUInt16BE(0xf000 | descriptors.length, 3);
+      descriptors.copy(entry, 5);
+      return entry;
     });
-    this.writeSection(MPEGTS_MUX_PMT_PID, 0x02, PROGRAM_NUMBER, this.pmtVersion, pmt);
+    const head = Buffer.alloc(4);
+    head.writeUInt16BE(0xe000 | (this.video ? MPEGTS_MUX_VIDEO_PID : MPEGTS_MUX_AUDIO_PID), 0);
+    head.writeUInt16BE(0xf000, 2); // program_info_length 0
+    this.writeSection(MPEGTS_MUX_PMT_PID, 0x02, PROGRAM_NUMBER, this.pmtVersion, Buffer.concat([head, ...entries]));
   }
 
   /** A long-form PSI section (with CRC) in a single packet. */
@@ -284,6 +317,44 @@ export class FlvToMpegTsMuxer {
     this.packets = [];
     return out;
   }
+}
+
+/** An AAC AudioSpecificConfig the muxer can carry: ADTS must be able to express it (throws, dropping it, if not). */
+function aacConfig(body: Buffer): AudioSpecificConfig {
+  const config = parseAudioSpecificConfig(body);
+  encodeAdtsHeader(config, 0);
+  return config;
+}
+
+/** The channel count of an E-RTMP Opus SequenceStart (an OpusHead) when a TS channel_config_code can describe it. */
+function opusChannels(body: Buffer): number {
+  const head = parseOpusHead(body);
+  if (head.channels > OPUS_TS_MAX_CHANNELS || head.mappingFamily > 1) {
+    throw new AudioParseError(`Opus with ${head.channels} channels in mapping family ${head.mappingFamily} has no TS channel_config_code`);
+  }
+  return head.channels;
+}
+
+/** Registration descriptor 'Opus' + DVB extension descriptor (Opus, channel_config_code = channels, default mapping). */
+function opusDescriptors(channels: number): Buffer {
+  return Buffer.from([
+    MPEGTS_REGISTRATION_DESCRIPTOR,
+    4,
+    ...Buffer.from('Opus', 'latin1'),
+    MPEGTS_EXTENSION_DESCRIPTOR,
+    2,
+    MPEGTS_OPUS_EXTENSION_TAG,
+    channels,
+  ]);
+}
+
+/** opus_control_header: prefix 0x3ff, no trims, no extension; then au_size as 0xff bytes and a remainder byte. */
+function opusControlHeader(size: number): Buffer {
+  const header = Buffer.alloc(2 + Math.floor(size / 255) + 1, 0xff);
+  header[0] = 0x7f;
+  header[1] = 0xe0;
+  header[header.length - 1] = size % 255;
+  return header;
 }
 
 function toTicks(ms: number): number {

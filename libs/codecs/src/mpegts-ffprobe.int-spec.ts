@@ -35,7 +35,7 @@ function flvOf(name: MpegTsFixtureName): FlvTagBody[] {
 }
 
 describe('MPEG-TS muxer and demuxer against real ffprobe', () => {
-  describe.each(['h264-aac', 'hevc-aac'] as const)('FlvToMpegTsMuxer output for %s', (name) => {
+  describe.each(['h264-aac', 'hevc-aac', 'h264-opus'] as const)('FlvToMpegTsMuxer output for %s', (name) => {
     it('is read by ffprobe without errors, with every frame of both streams', async () => {
       const muxer = new FlvToMpegTsMuxer();
       const ts = Buffer.concat(flvOf(name).flatMap((t) => muxer.push(t)));
