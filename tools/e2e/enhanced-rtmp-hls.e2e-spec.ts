@@ -23,8 +23,10 @@ interface StreamView {
  * the edge serves an H.264 ladder; the API's snapshot decodes the HEVC
  * keyframe. The publisher is our own (libx265 → our TS→FLV 'hvc1' tags → our
  * RTMP client announcing fourCcList): FFmpeg 5.1 cannot publish E-RTMP.
+ * An 'Opus' source goes through the same TS pull (FFmpeg 5.1 reads no E-RTMP
+ * Opus in FLV) and its renditions carry AAC.
  */
-describe("E-RTMP 'hvc1' publish → ingest → transcode → edge HLS (H.264 ladder), and the snapshot (the real platform)", () => {
+describe("E-RTMP 'hvc1' and 'Opus' publish → ingest → transcode → edge HLS (H.264 + AAC ladder), and the snapshot (the real platform)", () => {
   const platform = platformEnv();
   const work = mkdtempSync(join(tmpdir(), 'mp-ertmp-hls-'));
   let controlPlane: AppProcess;
@@ -90,5 +92,29 @@ describe("E-RTMP 'hvc1' publish → ingest → transcode → edge HLS (H.264 lad
     expect(snapshot.headers.get('content-type')).toBe('image/jpeg');
     const jpeg = Buffer.from(await snapshot.arrayBuffer());
     expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    await publisher.stop();
+    publisher = undefined;
+  });
+
+  it("serves AAC renditions of an E-RTMP 'Opus' source (H.264 video), read from the TS pull", async () => {
+    const stream = await api<CreatedStream>('POST', '/streams', { name: 'e-rtmp opus' });
+    publisher = await enhancedRtmpPublish({
+      port: rtmpPort,
+      streamKey: stream.streamKey,
+      width: 640,
+      height: 360,
+      fps: 25,
+      gopFrames: 50,
+      video: 'h264',
+      audio: 'opus',
+    });
+    await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
+    const renditions = await ffprobeRenditions(stream.playback.hls);
+    expect(renditions.length).toBeGreaterThanOrEqual(2);
+    for (const r of renditions) {
+      expect(r.summary.codec).toBe('h264');
+      // The Opus source's sound, re-encoded: before the TS pull carried Opus, FFmpeg 5.1 read no audio from the FLV.
+      expect(r.audio?.codec_name).toBe('aac');
+    }
   });
 });

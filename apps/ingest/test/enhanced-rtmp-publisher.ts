@@ -14,6 +14,8 @@ export interface EnhancedRtmpPublishOptions {
   gopFrames?: number;
   /** Audio codec: AAC (legacy FLV AAC tags) or Opus (E-RTMP 'Opus' tags). */
   audio?: 'aac' | 'opus';
+  /** Video codec: HEVC (E-RTMP 'hvc1' tags, the default) or H.264 (legacy AVC tags, e.g. beside E-RTMP Opus). */
+  video?: 'hevc' | 'h264';
   /** What the connect announces; default `fourCcList: ['hvc1', 'Opus']`, as FFmpeg 7 and OBS 30 send. */
   connectProperties?: Record<string, Amf0Value>;
 }
@@ -30,7 +32,7 @@ export interface EnhancedRtmpPublisher {
 /**
  * An Enhanced RTMP publisher built from our own pieces, because Debian's
  * FFmpeg 5.1 cannot publish E-RTMP: FFmpeg encodes a real-time lavfi source
- * as HEVC (libx265) + AAC or Opus (libopus) into MPEG-TS on its stdout; our
+ * as HEVC (libx265, or H.264) + AAC or Opus (libopus) into MPEG-TS on its stdout; our
  * MpegTsDemuxer and MpegTsToFlv (`hevc: 'hvc1'`) turn that into E-RTMP tag
  * bodies ('hvc1' SequenceStart/CodedFrames, 'Opus' SequenceStart with an
  * OpusHead); our RTMP client publishes them after a connect that announces
@@ -70,15 +72,19 @@ export async function enhancedRtmpPublish(options: EnhancedRtmpPublishOptions): 
     'lavfi',
     '-i',
     'sine=frequency=440:sample_rate=48000',
-    '-c:v',
-    'libx265',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    // Fixed GOP without B-frames, like a live encoder; log-level keeps x265's banner off stderr.
-    '-x265-params',
-    `keyint=${gop}:min-keyint=${gop}:scenecut=0:bframes=0:log-level=error`,
+    ...(options.video === 'h264'
+      ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0']
+      : [
+          '-c:v',
+          'libx265',
+          '-preset',
+          'ultrafast',
+          '-pix_fmt',
+          'yuv420p',
+          // Fixed GOP without B-frames, like a live encoder; log-level keeps x265's banner off stderr.
+          '-x265-params',
+          `keyint=${gop}:min-keyint=${gop}:scenecut=0:bframes=0:log-level=error`,
+        ]),
     '-b:v',
     '600k',
     ...(audio === 'opus' ? ['-c:a', 'libopus', '-b:a', '64k', '-ac', '2'] : ['-c:a', 'aac', '-b:a', '96k', '-ac', '1']),

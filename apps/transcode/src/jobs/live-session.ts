@@ -10,7 +10,12 @@ import type { LiveInputFormat } from '@mediaplane/media-plan';
  * replayed to a new consumer) is answered at once; undefined means the
  * session is over (or another one holds the stream).
  */
-export async function waitForLiveSession(liveStore: LiveStreamStore, streamId: string, sessionId: string, startedAt: string): Promise<LiveStreamState | undefined> {
+export async function waitForLiveSession(
+  liveStore: LiveStreamStore,
+  streamId: string,
+  sessionId: string,
+  startedAt: string,
+): Promise<LiveStreamState | undefined> {
   const tries = Date.now() - Date.parse(startedAt) < 15_000 ? 4 : 1;
   for (let i = 0; i < tries; i++) {
     const state = await liveStore.get(streamId);
@@ -33,14 +38,20 @@ export interface LivePull {
   format: LiveInputFormat;
 }
 
+/** Video codecs the ingest's TS pull carries (its muxer: H.264 and HEVC). */
+const TS_PULL_VIDEO = new Set(['h264', 'hevc']);
+
 /**
- * The pull to read for a live state: its MPEG-TS pull when the source video
- * is HEVC (Debian's FFmpeg 5.1 cannot read HEVC in FLV, E-RTMP or not) and
- * the ingest node offers one, else the FLV pull. AV1/VP9 have no readable
- * pull yet (the TS muxer carries H.264/HEVC only).
+ * The pull to read for a live state: its MPEG-TS pull when the source has
+ * HEVC video or Opus audio (Debian's FFmpeg 5.1 reads neither in FLV, E-RTMP
+ * or not) and the ingest node offers one, else the FLV pull. AV1/VP9 have no
+ * readable pull yet (the TS muxer carries H.264/HEVC only), so their streams
+ * stay on FLV even with Opus.
  */
 export function livePullOf(state: Pick<LiveStreamState, 'pullUrl' | 'pullUrlTs' | 'media'>): LivePull | undefined {
-  if (state.media.video?.codec === 'hevc' && state.pullUrlTs) return { url: state.pullUrlTs, format: 'mpegts' };
+  const video = state.media.video?.codec;
+  const needsTs = video === 'hevc' || state.media.audio?.codec === 'opus';
+  if (needsTs && (video === undefined || TS_PULL_VIDEO.has(video)) && state.pullUrlTs) return { url: state.pullUrlTs, format: 'mpegts' };
   return state.pullUrl ? { url: state.pullUrl, format: 'flv' } : undefined;
 }
 
