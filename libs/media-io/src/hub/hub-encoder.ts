@@ -13,6 +13,12 @@ export interface HubTracks {
  */
 export interface HubEncoder {
   readonly key: string;
+  /**
+   * encode() advances the encoder's state (a muxer's continuity counters), so each frame must be encoded exactly
+   * once, in order, and its bytes reused (cached on the frame) for every viewer. Stateless encoders (FLV, RTMP) are
+   * not cached for live viewers (see the hub's liveBatch).
+   */
+  readonly stateful?: boolean;
   /** Bytes a viewer receives before its first frame (the FLV file header); undefined for none. */
   preamble(tracks: HubTracks): Buffer | undefined;
   encode(frame: HubFrame): Buffer;

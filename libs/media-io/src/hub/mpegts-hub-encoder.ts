@@ -18,6 +18,7 @@ import type { StreamHub } from './stream-hub';
  */
 export class MpegTsHubEncoder implements HubEncoder {
   readonly key = 'mpegts';
+  readonly stateful = true;
   private readonly muxer = new FlvToMpegTsMuxer();
 
   preamble(): undefined {

@@ -182,6 +182,20 @@ describe('StreamHub', () => {
     expect(new Set(lengths).size).toBe(1);
   });
 
+  it("keeps a stateless format's live encodings off the frames (they would live on in the GOP cache), a stateful one's on them", () => {
+    const stateful: HubEncoder = { key: 'stateful', stateful: true, preamble: () => undefined, encode: (frame) => flvHubEncoder.encode(frame) };
+    const h = hub();
+    publish(h, 1);
+    h.addViewer({ id: 'flv', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: new RecordingSink() });
+    h.addViewer({ id: 'ts', protocol: 'srt', counted: true, encoder: stateful, sink: new RecordingSink() });
+    const live = h.pushMedia('video', 2000, testFrames.keyframe()) as HubFrame;
+    h.flush();
+    expect([...live.encoded.keys()]).toEqual(['stateful']);
+    // A viewer joining now gets the keyframe from the GOP cache, encoded (and cached) then.
+    h.addViewer({ id: 'late', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: new RecordingSink() });
+    expect([...live.encoded.keys()].sort()).toEqual(['flv', 'stateful']);
+  });
+
   describe('when a viewer cannot keep up', () => {
     it('skips it forward to the next keyframe, counts the drops, and leaves other viewers whole', () => {
       const drops: number[] = [];
