@@ -195,7 +195,7 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
     expect(run.stdout).toContain('GLASS-TO-GLASS');
   });
 
-  it('capture: reads the clock burned into a fake Android screen through the capture agent over WHIP → WHEP beside the RTMP reference, and charges the agent CPU per device with every capture live (mediasoup only)', async () => {
+  it('capture: reads the clock burned into fake Android screens (screenrecord, scrcpy with audio) through the capture agent over WHIP → WHEP beside the RTMP reference, and charges the agent CPU per device with every capture live (mediasoup only)', async () => {
     if (!engines.includes('mediasoup')) {
       process.stdout.write('[bench e2e] capture not run: the WHEP viewer and the RTMP bridge need mediasoup\n');
       return;
@@ -204,7 +204,8 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
     const run = await runBench(['capture', '--devices', '1,2', '--seconds', '3', '--window', '2', '--json', file]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     const result = JSON.parse(readFileSync(file, 'utf8')) as CaptureBenchResult;
-    expect(result.latency).toHaveLength(1);
+    // One row per clock device: screenrecord (video only) and scrcpy-server with its audio.
+    expect(result.latency.map((l) => l.path)).toEqual([expect.stringContaining('screenrecord'), expect.stringContaining('scrcpy-server, + audio')]);
     for (const row of [...result.latency, result.reference]) {
       // Three seconds of a 30 fps picture: a loaded box presents fewer, never none; each a positive latency.
       expect(row?.frames).toBeGreaterThan(10);
