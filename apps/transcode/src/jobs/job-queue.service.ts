@@ -13,7 +13,7 @@ import { probeSource, sourceFromLiveState } from '../ladder/source-probe';
 import { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import { resolveJobSettings } from './job-settings';
-import { livePullOf, openPull, waitForLiveSession } from './live-session';
+import { livePullOf, openPull, waitForLiveSession, withStartedMedia } from './live-session';
 import { TranscodeJobFactory } from './transcode-job.factory';
 import type { JobOutcome, TranscodeJob } from './transcode-job';
 
@@ -107,7 +107,8 @@ export class JobQueueService implements OnApplicationBootstrap {
     const { streamId, sessionId } = msg.payload;
     const log = this.logger.child({ streamId, sessionId, delivery: msg.deliveryCount });
     try {
-      const state = await waitForLiveSession(this.liveStore, streamId, sessionId, msg.payload.startedAt);
+      const live = await waitForLiveSession(this.liveStore, streamId, sessionId, msg.payload.startedAt);
+      const state = live && withStartedMedia(live, msg.payload);
       if (!state) {
         log.info('skipping the job of a session that is no longer live');
         msg.ack();

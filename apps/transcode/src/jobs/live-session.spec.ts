@@ -1,4 +1,5 @@
-import { livePullOf } from './live-session';
+import type { LiveStreamState } from '@mediaplane/sessions';
+import { livePullOf, withStartedMedia } from './live-session';
 
 describe('livePullOf', () => {
   const urls = { pullUrl: 'http://ingest:8081/live/s1.flv', pullUrlTs: 'http://ingest:8081/live/s1.ts' };
@@ -21,5 +22,14 @@ describe('livePullOf', () => {
   it('falls back to FLV from an ingest node that offers no TS pull, and to nothing without any pull', () => {
     expect(livePullOf({ pullUrl: urls.pullUrl, media: { video: { codec: 'hevc' } } })).toEqual({ url: urls.pullUrl, format: 'flv' });
     expect(livePullOf({ media: {} })).toBeUndefined();
+  });
+});
+
+describe('withStartedMedia', () => {
+  it("adds the tracks stream.started announced that the live state does not have yet, keeping the state's own", () => {
+    const state = { media: { video: { codec: 'h264', width: 640, height: 360, fps: 25 } } } as unknown as LiveStreamState;
+    const started = { media: { video: { codec: 'h264' }, audio: { codec: 'opus', sampleRate: 48000, channels: 2 } } };
+    expect(withStartedMedia(state, started).media).toEqual({ video: { codec: 'h264', width: 640, height: 360, fps: 25 }, audio: started.media.audio });
+    expect(livePullOf({ pullUrl: 'f', pullUrlTs: 't', ...withStartedMedia(state, started) })).toEqual({ url: 't', format: 'mpegts' });
   });
 });

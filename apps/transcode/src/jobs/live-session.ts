@@ -2,6 +2,7 @@ import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
 import { signPullTicket } from '@mediaplane/sessions';
 import { openHttpPipeInput, type HttpPipeInput } from '@mediaplane/media-io';
 import type { LiveInputFormat } from '@mediaplane/media-plan';
+import type { StreamStarted } from '@mediaplane/contracts';
 
 /**
  * The live state of the session a `stream.started` names. Ingest writes the
@@ -24,6 +25,15 @@ export async function waitForLiveSession(
     if (i < tries - 1) await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return undefined;
+}
+
+/**
+ * The live state with every track `stream.started` announced. Ingest publishes the event once the codecs are known
+ * and writes them to the live state only just after, so a job reading the state at once may find a track missing
+ * (seen in CI: no audio yet, so an Opus stream's FLV pull was chosen and FFmpeg 5.1 could not read it).
+ */
+export function withStartedMedia(state: LiveStreamState, started: Pick<StreamStarted, 'media'>): LiveStreamState {
+  return { ...state, media: { ...state.media, video: state.media.video ?? started.media.video, audio: state.media.audio ?? started.media.audio } };
 }
 
 /** Whether the session is still the stream's live one. */
