@@ -85,6 +85,17 @@ describe('MpegTsDemuxer properties', () => {
     );
   });
 
+  it('bit flips: a case a CI run found (a DTS moved forward onto a frame without composition offset) keeps PTS ≥ DTS', () => {
+    // The shrunk counterexample of seed -705086866: PTS was shifted by `pts += shift` and rounded 1 ulp below DTS.
+    const buf = Buffer.from(readMpegTsFixture('h264-aac'));
+    for (const [at, bit] of [
+      [2010507359, 1],
+      [0, 0],
+    ] as const)
+      buf[at % buf.length] = (buf[at % buf.length] as number) ^ (1 << bit);
+    expect(() => feed(buf, [])).not.toThrow();
+  });
+
   it('truncation anywhere: invariants hold and the access units are a prefix of the full ones', () => {
     fc.assert(
       fc.property(fixtureArb, fc.nat(), (name, cut) => {

@@ -512,8 +512,10 @@ export class MpegTsDemuxer {
   private push1(es: ElementaryStream, au: MpegTsAccessUnit): void {
     // Never backwards per PID, whatever the timestamps of audio frames derived inside one PES say.
     if (es.lastDtsMs !== undefined && au.dtsMs < es.lastDtsMs) {
-      au.ptsMs += es.lastDtsMs - au.dtsMs;
+      // PTS = new DTS + the composition offset (≥ 0): `pts += shift` can round to 1 ulp below the new DTS.
+      const compositionMs = au.ptsMs - au.dtsMs;
       au.dtsMs = es.lastDtsMs;
+      au.ptsMs = au.dtsMs + compositionMs;
     }
     es.lastDtsMs = au.dtsMs;
     this.out.push(au);
