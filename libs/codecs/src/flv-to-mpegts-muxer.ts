@@ -176,10 +176,9 @@ export class FlvToMpegTsMuxer {
   }
 
   private setAudio(config: AudioConfig): void {
-    const previous = this.audio;
-    if (previous?.codec !== config.codec || (config.codec === 'opus' && previous.codec === 'opus' && previous.channels !== config.channels)) {
-      this.streamsChanged();
-    }
+    // The PMT describes the codec and, for Opus, the channel count: a change of either is a new PMT version.
+    const channels = (a: AudioConfig | undefined) => (a?.codec === 'opus' ? a.channels : undefined);
+    if (this.audio?.codec !== config.codec || channels(this.audio) !== channels(config)) this.streamsChanged();
     this.audio = config;
   }
 

@@ -11,12 +11,7 @@ import type { StreamStarted } from '@mediaplane/contracts';
  * replayed to a new consumer) is answered at once; undefined means the
  * session is over (or another one holds the stream).
  */
-export async function waitForLiveSession(
-  liveStore: LiveStreamStore,
-  streamId: string,
-  sessionId: string,
-  startedAt: string,
-): Promise<LiveStreamState | undefined> {
+export async function waitForLiveSession(liveStore: LiveStreamStore, streamId: string, sessionId: string, startedAt: string): Promise<LiveStreamState | undefined> {
   const tries = Date.now() - Date.parse(startedAt) < 15_000 ? 4 : 1;
   for (let i = 0; i < tries; i++) {
     const state = await liveStore.get(streamId);
