@@ -81,11 +81,12 @@ describe('SrtServer (libsrt addon, real callers)', () => {
     await expect(srtConnectProbe(port, '#!::r=live/busy,m=publish')).resolves.toMatchObject({ result: 'rejected', code: 1409 });
 
     // srt-live-transmit and FFmpeg see the refusal (libsrt prints every listener-defined code the same way).
+    // Bounded waits: a refused caller that never exits fails here with its output, not at jest's timeout.
     const peer = srtLiveTransmitPublish(srtCallerUrl(port, '#!::r=live/unknown,m=publish'), 10);
-    await peer.exited;
+    await exitWithin(peer.exited, () => `srt-live-transmit, refused, did not exit; its output: ${peer.output()}`);
     expect(peer.output()).toMatch(/REJECT reported from HS processing: Application-defined rejection reason/);
     const ffmpeg = ffmpegSrtPublish(srtCallerUrl(port, '#!::r=live/busy,m=publish'), 10);
-    expect(await ffmpeg.exited).not.toBe(0);
+    expect(await exitWithin(ffmpeg.exited, () => `FFmpeg, refused, did not exit; its stderr: ${ffmpeg.stderr()}`)).not.toBe(0);
     expect(ffmpeg.stderr()).toMatch(/REJECT|Connection to srt:\/\/.* failed/);
     expect(received).toHaveLength(0);
   });
@@ -244,3 +245,16 @@ describe('SrtServer (libsrt addon, real callers)', () => {
     expect(await publisher.exited).not.toBeNull();
   });
 });
+
+/** The exit code, or a failure with `describe()` when the process is still running after 30 s. */
+async function exitWithin(exited: Promise<number | null>, describe: () => string): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(describe())), 30_000);
+  });
+  try {
+    return await Promise.race([exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
