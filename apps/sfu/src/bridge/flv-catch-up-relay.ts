@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { FlvDemuxer, encodeFlvHeader, encodeFlvTag } from '@mediaplane/codecs';
 import type { Logger } from '@mediaplane/observability';
+import { BytePacer } from './byte-pacer';
 import { FlvCatchUp } from './flv-catch-up';
 
 /**
@@ -9,20 +10,6 @@ import { FlvCatchUp } from './flv-catch-up';
  * RTP FFmpeg makes of it overflows the SFU's UDP socket (FFmpeg cannot resend).
  */
 const PACE_BYTES_PER_MS = 2000;
-
-/** Holds a writer to a byte rate: only a burst ever reaches it, live media comes slower. */
-class BytePacer {
-  private readonly startedAt = performance.now();
-  private total = 0;
-
-  constructor(private readonly bytesPerMs: number) {}
-
-  async sent(bytes: number): Promise<void> {
-    this.total += bytes;
-    const ahead = this.total / this.bytesPerMs - (performance.now() - this.startedAt);
-    if (ahead > 5) await new Promise((resolve) => setTimeout(resolve, ahead));
-  }
-}
 
 /**
  * A loopback TCP endpoint the bridge's FFmpeg reads the stream's FLV from
