@@ -71,8 +71,8 @@ const SOURCES = [
   const publishers: Publisher[] = [];
   const metric = (name: string, labels: Record<string, string> = {}) => harness.metric('mediasoup', name, labels);
 
-  const publishLive = async (stream: CreatedStream, encoder: readonly string[] = ['-profile:v', 'baseline']): Promise<Publisher> => {
-    const publisher = ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, fps: 25, gopFrames: 50, extraOutputArgs: [...encoder] });
+  const publishLive = async (stream: CreatedStream, encoder: readonly string[] = ['-profile:v', 'baseline'], gopFrames = 50): Promise<Publisher> => {
+    const publisher = ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, fps: 25, gopFrames, extraOutputArgs: [...encoder] });
     publishers.push(publisher);
     await waitFor(
       async () => {
@@ -162,6 +162,42 @@ const SOURCES = [
 
     expect(await second.remove(joined.id as number)).toBe(200);
     await bridgeStops(mode);
+    await publisher.stop();
+  });
+
+  it('replays the cached GOP to a viewer joining a running passthrough bridge: it plays long before the source sends another keyframe', async () => {
+    const [first, second] = viewers as [BrowserRtcClient, BrowserRtcClient];
+    const stream = await harness.createStream('bridge catch-up');
+    // One keyframe every 12 s: without the replay, a viewer joining 2 s after one waits ~10 s for the next.
+    const gopSeconds = 12;
+    const gopFrames = gopSeconds * 25;
+    const publisher = await publishLive(stream, ['-profile:v', 'baseline', '-sc_threshold', '0', '-keyint_min', String(gopFrames)], gopFrames);
+    const replaysBefore = await metric('mediaplane_sfu_bridge_catch_up_replays_total');
+
+    const held = await first.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(held.status).toBe(201);
+    await decodes(first, held, 25);
+    // The first viewer now plays a GOP at least a second old; the source's next keyframe is ≥ 8 s away.
+    const joinedAt = Date.now();
+    const joined = await second.whep(`${sfuUrl}/whep/${stream.id}`);
+    expect(joined.status).toBe(201);
+    await waitFor(
+      async () => {
+        const s = await second.stats(joined.id as number);
+        return s && s.framesDecoded >= 10 ? s : undefined;
+      },
+      { timeoutMs: 5_000, what: 'the joining viewer to decode 10 frames within 5 s (the source keyframe is ≥ 8 s away)' },
+    );
+    process.stdout.write(`[bridge catch-up] the joining viewer decoded 10 frames ${Date.now() - joinedAt} ms after its POST\n`);
+    expect((await metric('mediaplane_sfu_bridge_catch_up_replays_total')) - replaysBefore).toBeGreaterThanOrEqual(1);
+
+    // It moves to the main layer at the source's next keyframe and goes on playing, as does the first viewer.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, joinedAt + gopSeconds * 1000 - Date.now())));
+    const [firstBefore, secondBefore] = await Promise.all([first.stats(held.id as number), second.stats(joined.id as number)]);
+    await Promise.all([decodes(first, held, (firstBefore?.framesDecoded ?? 0) + 75), decodes(second, joined, (secondBefore?.framesDecoded ?? 0) + 75)]);
+    expect(await first.remove(held.id as number)).toBe(200);
+    expect(await second.remove(joined.id as number)).toBe(200);
+    await bridgeStops('passthrough');
     await publisher.stop();
   });
 

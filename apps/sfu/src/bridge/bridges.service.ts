@@ -78,6 +78,7 @@ export class BridgesService implements OnModuleInit {
       config: this.config,
       onReencodeStarted: () => this.metrics.bridgeReencodes.inc(),
       onKeyframeWait: (mode, seconds) => this.metrics.bridgeKeyframeWait.observe({ mode }, seconds),
+      onCatchUpReplay: () => this.metrics.bridgeCatchUpReplays.inc(),
       onStopped: (stopped) => {
         if (this.bridges.get(stopped.streamId)?.bridge === stopped) this.bridges.delete(stopped.streamId);
         this.updateGauges();

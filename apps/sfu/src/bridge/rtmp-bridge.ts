@@ -9,6 +9,7 @@ import { rtmpBridgeFfmpegArgs, type RtpTarget } from './rtmp-bridge-ffmpeg-args'
 import { decideBridgeMode, type BridgeMode } from './bridge-mode';
 import { FlvCatchUpRelay } from './flv-catch-up-relay';
 import { IdleStopTimer } from './idle-stop-timer';
+import { RtpCatchUpRelay } from './rtp-catch-up-relay';
 
 export type BridgeConfig = Pick<
   SfuConfig,
@@ -29,6 +30,8 @@ export interface RtmpBridgeDeps {
   onReencodeStarted(): void;
   /** A viewer waited this long, from joining to the next keyframe sent to it. */
   onKeyframeWait(mode: BridgeMode, seconds: number): void;
+  /** The cached GOP was replayed on the catch-up layer for a joining viewer. */
+  onCatchUpReplay(): void;
   /** The bridge stopped for good (idle, source gone, failure, drain). */
   onStopped(bridge: RtmpBridge): void;
 }
@@ -44,9 +47,10 @@ const H264_PARAMETERS = { 'packetization-mode': 1, 'profile-level-id': '42e01f',
  * WebRTC on this node: a router with plain-RTP producers, and one supervised
  * FFmpeg reading the ingest's internal HTTP-FLV through FlvCatchUpRelay (so
  * viewers start at live, not a GOP behind) and sending RTP to them, however
- * many viewers. FFmpeg starts when the first viewer has connected
- * (so the ingest's GOP-cache keyframe reaches it) and stops
- * SFU_BRIDGE_IDLE_STOP_MS after the last one left.
+ * many viewers; its video passes RtpCatchUpRelay, which replays the current
+ * GOP to each joining viewer (see catch-up-layer.ts). FFmpeg starts with the
+ * bridge (the first viewer's POST) and stops SFU_BRIDGE_IDLE_STOP_MS after
+ * the last viewer left.
  */
 export class RtmpBridge {
   readonly id = randomUUID();
@@ -57,6 +61,7 @@ export class RtmpBridge {
   producers: RtcProducer[] = [];
   private plain?: RtcPlainRtpReceiveResult;
   private relay?: FlvCatchUpRelay;
+  private videoRelay?: RtpCatchUpRelay;
   /** Where FFmpeg reads the FLV: the relay's loopback port (set by open()). */
   private relayUrl = '';
   private targets: { video?: RtpTarget; audio?: RtpTarget } = {};
@@ -91,15 +96,34 @@ export class RtmpBridge {
     const { media } = this.source;
     const sources: RtcPlainRtpSource[] = [];
     if (media.video)
-      sources.push({ kind: 'video', mimeType: 'video/H264', payloadType: VIDEO_PT, ssrc: ssrc(), clockRate: 90000, parameters: H264_PARAMETERS });
+      sources.push({
+        kind: 'video',
+        mimeType: 'video/H264',
+        payloadType: VIDEO_PT,
+        ssrc: ssrc(),
+        catchUpSsrc: ssrc(),
+        clockRate: 90000,
+        parameters: H264_PARAMETERS,
+      });
     if (media.audio) sources.push({ kind: 'audio', mimeType: 'audio/opus', payloadType: AUDIO_PT, ssrc: ssrc(), clockRate: 48000, channels: 2 });
     this.router = await this.deps.engine.createRouter(`bridge:${this.streamId}`);
     this.plain = await this.router.receivePlainRtp(sources, { label: `bridge:${this.streamId}` });
     this.producers = this.plain.inputs.map((i) => i.producer);
-    this.plain.inputs.forEach((input, i) => {
+    for (const [i, input] of this.plain.inputs.entries()) {
       const s = sources[i] as RtcPlainRtpSource;
       this.targets[s.kind] = { ip: input.ip, port: input.port, rtcpPort: input.rtcpPort, payloadType: s.payloadType, ssrc: s.ssrc };
-    });
+      if (s.catchUpSsrc === undefined) continue;
+      // The video goes through the catch-up relay: FFmpeg sends it RTP and RTCP on one port.
+      this.videoRelay = await RtpCatchUpRelay.open({
+        mimeType: s.mimeType,
+        mainSsrc: s.ssrc,
+        catchUpSsrc: s.catchUpSsrc,
+        sfu: { ip: input.ip, port: input.port },
+        log: this.log,
+        onReplay: () => this.deps.onCatchUpReplay(),
+      });
+      this.targets.video = { ip: '127.0.0.1', port: this.videoRelay.port, rtcpPort: this.videoRelay.port, payloadType: s.payloadType, ssrc: s.ssrc };
+    }
     this.producers.find((p) => p.kind === 'video')?.on('keyframe', () => this.onKeyframe());
     // The engine closed them (its worker died): viewers reconnect and get a new bridge.
     for (const producer of this.producers) producer.once('closed', () => void this.stop('failed'));
@@ -107,6 +131,9 @@ export class RtmpBridge {
     this.relayUrl = await this.relay.listen();
     // Nobody may ever attach (the first viewer's negotiation failed): stop after the idle delay then.
     this.idle.arm();
+    // FFmpeg starts now, while the first viewer's ICE and DTLS run: the relay keeps the GOP it sends
+    // and replays it when the viewer's consumer asks for a keyframe.
+    this.ensureFfmpeg();
   }
 
   addViewer(peer: RtcPeer): StreamViewer {
@@ -118,17 +145,15 @@ export class RtmpBridge {
       if (!this.viewers.delete(viewer.id)) return;
       this.idle.leave();
     });
-    // FFmpeg starts once a viewer can receive: RTP reaching mediasoup before the viewer's DTLS is up
-    // is dropped, and with it the ingest's cached keyframe (FFmpeg ignores the PLI that follows).
-    if (peer.connectionState === 'connected') this.ensureFfmpeg();
-    else {
-      const onState = (state: string) => {
-        if (state !== 'connected') return;
-        peer.off('connectionstatechange', onState);
-        this.ensureFfmpeg();
-      };
-      peer.on('connectionstatechange', onState);
-    }
+    // Its consumer starts on the catch-up layer, waiting for a keyframe: once the viewer can receive
+    // (media before its DTLS is up is dropped), the relay replays the current GOP there.
+    const onState = (state: string) => {
+      if (state !== 'connected') return;
+      peer.off('connectionstatechange', onState);
+      this.videoRelay?.replayForJoiner();
+    };
+    if (peer.connectionState === 'connected') onState('connected');
+    else peer.on('connectionstatechange', onState);
     return viewer;
   }
 
@@ -141,6 +166,7 @@ export class RtmpBridge {
       for (const viewer of this.viewers.values()) viewer.peer.close();
       await this.supervisor?.stop().catch((error: unknown) => this.log.warn({ err: error }, 'ffmpeg stop failed'));
       this.relay?.close();
+      this.videoRelay?.close();
       this.plain?.close();
       this.router?.close();
       this.log.info({ reason, runs: this.supervisor?.runs ?? 0 }, 'WebRTC bridge stopped');

@@ -119,11 +119,19 @@ export interface RtcPlainRtpSource {
   channels?: number;
   /** fmtp parameters, e.g. `packetization-mode` and `profile-level-id` for H.264. */
   parameters?: Record<string, string | number>;
+  /**
+   * Video only: the SSRC of a catch-up layer the sender also sends (see
+   * bridge/catch-up-layer.ts). The producer then has two simulcast layers,
+   * this one (0) and `ssrc` (1), RTP and RTCP share one port, and every viewer
+   * starts on layer 0 (where the sender replays the GOP for it) and moves to
+   * layer 1 at its next keyframe.
+   */
+  catchUpSsrc?: number;
 }
 
 export interface RtcPlainRtpInput {
   producer: RtcProducer;
-  /** Where the process sends this source's RTP, and its RTCP (a port of its own: see receivePlainRtp). */
+  /** Where the process sends this source's RTP, and its RTCP (a port of its own, or the same one with a catch-up layer). */
   ip: string;
   port: number;
   rtcpPort: number;

@@ -17,6 +17,7 @@ export class SfuMetrics {
   readonly bridgeRestarts: Counter<string>;
   readonly bridgeReencodes: Counter<string>;
   readonly bridgeKeyframeWait: Histogram<string>;
+  readonly bridgeCatchUpReplays: Counter<string>;
 
   constructor(@Inject(METRICS) registry: Registry) {
     this.publishers = gauge(registry, 'mediaplane_sfu_publishers', 'Live WebRTC publishers (WHIP, room participants) on this node', ['kind']);
@@ -40,6 +41,11 @@ export class SfuMetrics {
       'From a bridged WHEP viewer joining to the next keyframe the bridge sent (the first viewer includes FFmpeg starting)',
       [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8],
       ['mode'],
+    );
+    this.bridgeCatchUpReplays = counter(
+      registry,
+      'mediaplane_sfu_bridge_catch_up_replays_total',
+      "Cached GOPs replayed on a bridge's catch-up layer for joining WHEP viewers",
     );
   }
 }

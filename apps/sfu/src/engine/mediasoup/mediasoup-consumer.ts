@@ -20,10 +20,24 @@ export class MediasoupConsumer extends EventEmitter<RtcConsumerEvents> implement
     readonly producerId: string,
     /** The producer's simulcast layers. */
     layers: number,
+    /**
+     * The producer's layer 0 is a catch-up layer (bridge/catch-up-layer.ts): the consumer was created
+     * preferring it, and once it plays it (its replayed keyframe came) it prefers the top layer, which
+     * mediasoup switches to at that layer's next keyframe. Both layers carry the same picture, so there
+     * is no loss control: a lower layer would not be cheaper.
+     */
+    startsOnLowestLayer = false,
   ) {
     super();
     this.kind = consumer.kind;
-    if (consumer.type === 'simulcast' && !hasBandwidthEstimation(consumer.rtpParameters)) {
+    if (startsOnLowestLayer) {
+      const moveUp = (current: types.ConsumerLayers | undefined) => {
+        if (current?.spatialLayer !== 0) return;
+        consumer.off('layerschange', moveUp);
+        void consumer.setPreferredLayers({ spatialLayer: layers - 1 }).catch(() => undefined);
+      };
+      consumer.on('layerschange', moveUp);
+    } else if (consumer.type === 'simulcast' && !hasBandwidthEstimation(consumer.rtpParameters)) {
       this.lossControl = new LossLayerController(consumer, layers - 1);
     }
     consumer.observer.once('close', () => {

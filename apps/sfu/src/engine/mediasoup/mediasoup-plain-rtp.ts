@@ -12,7 +12,8 @@ const LOOPBACK = '127.0.0.1';
  * first packet, so FFmpeg needs no port of its own). RTCP gets a port of its
  * own: FFmpeg sends it from another socket than RTP, and with rtcp-mux the
  * first sender report would be learnt as the source and every RTP packet
- * ignored as coming from an unknown port. Keyframes are traced so callers can see
+ * ignored as coming from an unknown port (a catch-up relay sends both from one
+ * socket, so its transport muxes them). Keyframes are traced so callers can see
  * when a joining viewer's first decodable picture went out.
  */
 export async function receivePlainRtp(
@@ -28,14 +29,17 @@ export async function receivePlainRtp(
   try {
     const inputs: RtcPlainRtpInput[] = [];
     for (const source of sources) {
+      // A catch-up relay sends RTP and RTCP from one socket (rtcp-mux); FFmpeg does not (see above).
+      const rtcpMux = source.catchUpSsrc !== undefined;
       const transport = await home.router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: LOOPBACK },
-        rtcpMux: false,
+        rtcpMux,
         comedia: true,
         appData: { label },
       });
       transports.push(transport);
-      inputs.push({ producer: await produce(transport, home, ctx, source), ip: LOOPBACK, port: transport.tuple.localPort, rtcpPort: rtcpPort(transport) });
+      const port = transport.tuple.localPort;
+      inputs.push({ producer: await produce(transport, home, ctx, source), ip: LOOPBACK, port, rtcpPort: rtcpMux ? port : rtcpPort(transport) });
     }
     return { inputs, close };
   } catch (error) {
@@ -65,14 +69,15 @@ async function produce(transport: types.PlainTransport, home: RouterHome, ctx: E
             parameters: source.parameters ?? {},
           },
         ],
-        encodings: [{ ssrc: source.ssrc }],
+        // Simulcast by SSRC, lowest first: the catch-up layer is layer 0.
+        encodings: source.catchUpSsrc !== undefined ? [{ ssrc: source.catchUpSsrc }, { ssrc: source.ssrc }] : [{ ssrc: source.ssrc }],
       },
     });
   } catch (error) {
     throw new RtcNegotiationError(`plain RTP ${source.kind} (${source.mimeType}) cannot be received: ${(error as Error).message}`);
   }
   ctx.counts.producers++;
-  const wrapped = new MediasoupProducer(producer, home.router);
+  const wrapped = new MediasoupProducer(producer, home.router, { viewersStartOnLowestLayer: source.catchUpSsrc !== undefined });
   wrapped.once('closed', () => ctx.counts.producers--);
   if (source.kind === 'video') {
     producer.on('trace', (trace) => {

@@ -17,9 +17,13 @@ export class MediasoupProducer extends EventEmitter<RtcProducerEvents> implement
   readonly consumers = new Set<{ requestKeyFrame(): void }>();
   private activeLayers: number[] = [];
 
+  /** Viewers start on layer 0 and move up at the next keyframe of the top layer (a bridge's catch-up layer: see receivePlainRtp). */
+  readonly viewersStartOnLowestLayer: boolean;
+
   constructor(
     readonly producer: types.Producer,
     readonly router: types.Router,
+    options: { viewersStartOnLowestLayer?: boolean } = {},
   ) {
     super();
     // Every consumer of this producer (one per viewer) listens for its close: hundreds are normal here.
@@ -27,6 +31,7 @@ export class MediasoupProducer extends EventEmitter<RtcProducerEvents> implement
     this.kind = producer.kind;
     this.mimeType = normalizeMime(producer.rtpParameters.codecs[0]?.mimeType ?? '');
     this.layers = Math.max(1, producer.rtpParameters.encodings?.length ?? 1);
+    this.viewersStartOnLowestLayer = options.viewersStartOnLowestLayer === true && this.layers > 1;
     producer.observer.once('close', () => {
       for (const pipe of this.pipes.values()) void pipe.then((p) => p.close()).catch(() => undefined);
       this.pipes.clear();

@@ -314,12 +314,19 @@ export class MediasoupRouter implements RtcRouter {
     const rtpCapabilities = consumerCapabilities(section);
     const producerId = (await this.producerOn(source, view.router)).id;
     if (!view.router.canConsume({ producerId, rtpCapabilities })) return undefined;
-    const consumer = await peer.transport.consume({ producerId, rtpCapabilities, paused: false, mid: section.mid, enableRtx: true });
+    const consumer = await peer.transport.consume({
+      producerId,
+      rtpCapabilities,
+      paused: false,
+      mid: section.mid,
+      enableRtx: true,
+      ...(source.viewersStartOnLowestLayer ? { preferredLayers: { spatialLayer: 0 } } : {}),
+    });
     peer.consumers.add(consumer);
     target.consumers++;
     target.slot.consumers++;
     this.ctx.counts.consumers++;
-    const wrapped = new MediasoupConsumer(consumer, source.id, source.layers);
+    const wrapped = new MediasoupConsumer(consumer, source.id, source.layers, source.viewersStartOnLowestLayer);
     source.consumers.add(wrapped);
     wrapped.once('closed', () => {
       peer.consumers.delete(consumer);

@@ -1,0 +1,153 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { encodeSenderReport, isRtcp, readRtpHeader, readSenderReports, type SenderReport } from '@mediaplane/codecs';
+import type { Logger } from '@mediaplane/observability';
+import { BytePacer } from './byte-pacer';
+import { CatchUpLayer } from './catch-up-layer';
+
+export interface RtpCatchUpRelayOptions {
+  mimeType: string;
+  /** The SSRC FFmpeg sends with: the producer's main layer (1). */
+  mainSsrc: number;
+  /** The producer's catch-up layer (0). */
+  catchUpSsrc: number;
+  /** The SFU's port for this producer (RTP and RTCP muxed). */
+  sfu: { ip: string; port: number };
+  log: Logger;
+  /** A replay of the cached GOP started for a joining viewer. */
+  onReplay?: () => void;
+}
+
+/** A cached GOP above this is not replayed (a 10 s GOP at 6 Mb/s fits). */
+const MAX_GOP_BYTES = 8 * 1024 * 1024;
+/** The replay's pace, as the FLV relay's (flv-catch-up-relay.ts): faster, the SFU's UDP socket overflows. */
+const REPLAY_BYTES_PER_MS = 2000;
+
+/**
+ * Sits between the bridge's FFmpeg and the SFU's video producer, on loopback:
+ * FFmpeg's RTP and RTCP go on unchanged as the producer's main layer, and a
+ * second layer (CatchUpLayer) is made of them, into which the current GOP is
+ * replayed at a paced burst for each viewer that connects — so a viewer
+ * joining a running bridge gets a decodable picture at once instead of at the
+ * source's next keyframe. Each main-layer sender report is followed by
+ * one for the catch-up layer on the same clock: the SFU needs both to switch
+ * a viewer from one layer to the other.
+ */
+export class RtpCatchUpRelay {
+  private readonly layer: CatchUpLayer;
+  private lastReport: SenderReport | undefined;
+  private pumping = false;
+  private closed = false;
+  private replayTimer?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly options: RtpCatchUpRelayOptions,
+    /** Where FFmpeg sends RTP and RTCP. */
+    private readonly fromFfmpeg: Socket,
+    /** Connected to the SFU's port: media out (its RTCP back is not needed). */
+    private readonly toSfu: Socket,
+  ) {
+    this.layer = new CatchUpLayer({ ssrc: options.catchUpSsrc, mimeType: options.mimeType, maxGopBytes: MAX_GOP_BYTES, ticksPerMs: 90 });
+    fromFfmpeg.on('message', (datagram) => this.fromSender(datagram));
+    for (const socket of [fromFfmpeg, toSfu]) socket.on('error', (error) => options.log.warn({ err: error.message }, 'bridge RTP relay socket error'));
+  }
+
+  static async open(options: RtpCatchUpRelayOptions): Promise<RtpCatchUpRelay> {
+    const fromFfmpeg = createSocket('udp4');
+    const toSfu = createSocket('udp4');
+    try {
+      fromFfmpeg.bind(0, '127.0.0.1');
+      await once(fromFfmpeg, 'listening');
+      toSfu.connect(options.sfu.port, options.sfu.ip);
+      await once(toSfu, 'connect');
+    } catch (error) {
+      fromFfmpeg.close();
+      toSfu.close();
+      throw error;
+    }
+    return new RtpCatchUpRelay(options, fromFfmpeg, toSfu);
+  }
+
+  /** The loopback port FFmpeg sends this video's RTP and RTCP to. */
+  get port(): number {
+    return this.fromFfmpeg.address().port;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.replayTimer);
+    this.fromFfmpeg.close();
+    this.toSfu.close();
+  }
+
+  private fromSender(datagram: Buffer): void {
+    if (this.closed) return;
+    if (isRtcp(datagram)) {
+      this.send(datagram);
+      const report = readSenderReports(datagram).find((r) => r.ssrc === this.options.mainSsrc);
+      if (report) {
+        this.lastReport = report;
+        this.sendCatchUpReport();
+      }
+      return;
+    }
+    const header = readRtpHeader(datagram);
+    if (!header || header.ssrc !== this.options.mainSsrc) return;
+    this.send(datagram);
+    const copy = this.layer.onLivePacket(datagram, header, performance.now());
+    if (copy) this.send(copy);
+  }
+
+  /**
+   * A viewer has just connected (its consumer waits for a keyframe on the
+   * catch-up layer): replay the GOP to it. Keyframe requests from the SFU are
+   * not answered: a viewer already playing asks after a loss, and a replay then
+   * would rewind everyone on the layer (and its burst could cause the next
+   * loss); it waits for the live keyframe, as on the main layer.
+   */
+  replayForJoiner(): void {
+    // false: a replay whose keyframe has not left yet, one queued after it, or the next live keyframe serves this joiner.
+    if (this.closed || !this.layer.requestKeyframe()) return;
+    this.options.onReplay?.();
+    this.pumpReplay();
+  }
+
+  /** Sends the replay frame by frame at the pace, then a sender report for the layer's new timeline. */
+  private pumpReplay(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    const pacer = new BytePacer(REPLAY_BYTES_PER_MS);
+    const step = (): void => {
+      this.replayTimer = undefined;
+      if (this.closed) return;
+      let delayMs = 0;
+      while (delayMs <= 1) {
+        const frame = this.layer.nextReplayFrame(performance.now());
+        if (!frame) {
+          this.pumping = false;
+          this.sendCatchUpReport();
+          return;
+        }
+        let bytes = 0;
+        for (const packet of frame) {
+          this.send(packet);
+          bytes += packet.length;
+        }
+        delayMs = pacer.delayAfter(bytes);
+      }
+      this.replayTimer = setTimeout(step, delayMs);
+    };
+    step();
+  }
+
+  private sendCatchUpReport(): void {
+    if (this.lastReport) this.send(encodeSenderReport(this.layer.senderReport(this.lastReport)));
+  }
+
+  private send(datagram: Buffer): void {
+    this.toSfu.send(datagram, (error) => {
+      if (error && !this.closed) this.options.log.debug({ err: error.message }, 'bridge RTP relay send failed');
+    });
+  }
+}
