@@ -69,9 +69,9 @@ function rtpOutput(target: RtpTarget, startedAtMs: number): string[] {
  * reencode: x264 `veryfast` + `zerolatency` (no B-frames, no lookahead),
  * Constrained Baseline (every WebRTC H.264 decoder takes it), and a keyframe
  * forced every keyframeIntervalMs of media time. FFmpeg ignores the PLI a
- * joining viewer's consumer sends, so this short, time-based GOP is what
- * bounds a later joiner's wait for a decodable picture; the first viewer
- * needs no wait, as the encoder starts with a keyframe.
+ * joining viewer's consumer sends; the catch-up relay answers it by replaying
+ * the current GOP (catch-up-layer.ts), and this short, time-based GOP bounds
+ * what it replays and how soon viewers move to the main layer.
  *
  * Audio becomes Opus at 48 kHz stereo, WebRTC's one audio codec here.
  */
@@ -81,11 +81,11 @@ export function rtmpBridgeFfmpegArgs(options: RtmpBridgeArgsOptions): string[] {
     '-loglevel',
     'warning',
     '-nostdin',
-    // No buffering, and a probe of 0.2 s of media: FLV's sequence headers carry the codec
-    // parameters, and the relay squeezes the cached GOP into a moment, so a longer probe would
-    // only wait for live media before the first packet goes out.
-    '-fflags',
-    'nobuffer',
+    // A probe of 0.2 s of media: FLV's sequence headers carry the codec parameters, and the relay
+    // squeezes the cached GOP into a moment, so a longer probe would only wait for live media before
+    // the first packet goes out. Not `-fflags nobuffer`: it discards the packets the probe read, the
+    // cached keyframe among them, and the stream copy then waited for the source's next keyframe
+    // (measured: first video RTP ~1 s after FFmpeg connected with a 2 s GOP, ~30 ms without it).
     '-analyzeduration',
     '200000',
     '-probesize',
