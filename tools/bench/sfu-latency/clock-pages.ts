@@ -211,6 +211,11 @@ export class ClockPlayerPage {
     return new ClockPlayerPage(page);
   }
 
+  /** Makes this the page the browser renders: a page behind another gets no animation frames, so its video frame callbacks come late. */
+  bringToFront(): Promise<void> {
+    return this.page.bringToFront();
+  }
+
   join(whepUrl: string, timeoutMs: number): Promise<JoinResult> {
     return this.page.evaluate(([u, t]) => (globalThis as unknown as ClockPlayerGlobal).mpClockPlayer.join(u, t), [whepUrl, timeoutMs] as const);
   }
