@@ -31,8 +31,9 @@ export class MediasoupConsumer extends EventEmitter<RtcConsumerEvents> implement
     super();
     this.kind = consumer.kind;
     if (startsOnLowestLayer) {
+      // Any first layer: a first viewer's consumer, made before layer 0 had packets, may start on the top one.
       const moveUp = (current: types.ConsumerLayers | undefined) => {
-        if (current?.spatialLayer !== 0) return;
+        if (current === undefined) return;
         consumer.off('layerschange', moveUp);
         void consumer.setPreferredLayers({ spatialLayer: layers - 1 }).catch(() => undefined);
       };
