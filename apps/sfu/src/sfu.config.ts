@@ -41,7 +41,7 @@ export const sfuConfigSchema = z
       'The RTMP → WebRTC bridge of a stream (its FFmpeg) stops this long after its last WHEP viewer left; a viewer coming back sooner finds it running.',
     ),
     SFU_BRIDGE_KEYFRAME_INTERVAL_MS: millis(1000).describe(
-      'When the bridge re-encodes (H.264 with B-frames, other codecs): a keyframe at least this often, the longest a joining viewer waits for a picture.',
+      'When the bridge re-encodes (H.264 with B-frames, other codecs): a keyframe at least this often. It bounds the GOP replayed to a joining viewer and how soon it moves from the catch-up layer to the main one.',
     ),
     SFU_BRIDGE_MEDIA_WAIT_MS: millis(5000).describe(
       "A WHEP viewer arriving while a stream's codecs are not known yet (the first moments of a publish, before its decoder configurations came) waits this long for them; then 503 (try again).",

@@ -1,5 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { isKeyframeStart, readRtpHeader, renumberRtp, type RtpHeader, type SenderReport } from '@mediaplane/codecs';
+import { isKeyframeStart, renumberRtp, type RtpHeader, type SenderReport } from '@mediaplane/codecs';
+
+interface CachedPacket {
+  packet: Buffer;
+  timestamp: number;
+  payloadBytes: number;
+}
 
 export interface CatchUpLayerOptions {
   /** The layer's own SSRC (simulcast layer 0 of the bridge's video producer). */
@@ -30,8 +36,8 @@ export interface CatchUpLayerOptions {
  * Pure logic: the relay (rtp-catch-up-relay.ts) owns the sockets and the pace.
  */
 export class CatchUpLayer {
-  /** Packets of the main layer from the last keyframe on. */
-  private gop: Buffer[] = [];
+  /** Packets of the main layer from the last keyframe on, with what the replay needs of their headers. */
+  private gop: CachedPacket[] = [];
   private gopBytes = 0;
   private gopTimestamp: number | undefined;
   /** Bumped whenever the GOP is replaced or dropped, so a running replay knows to start over. */
@@ -66,7 +72,7 @@ export class CatchUpLayer {
     this.cache(packet, header);
     if (this.replay && this.gopTimestamp !== undefined) return undefined;
     this.replay = undefined;
-    return this.send(packet, (header.timestamp + this.offset) >>> 0, nowMs);
+    return this.send(packet, header.payloadEnd - header.payloadOffset, (header.timestamp + this.offset) >>> 0, nowMs);
   }
 
   /** A viewer on this layer needs a keyframe: true when a replay starts (the caller then pulls its frames). */
@@ -101,13 +107,14 @@ export class CatchUpLayer {
       }
       return undefined;
     }
-    const frameTimestamp = this.gop[replay.cursor]!.readUInt32BE(4);
+    const frameTimestamp = this.gop[replay.cursor]!.timestamp;
     const timestamp = this.nextTimestamp(nowMs);
     // Live packets of this frame (and later ones) continue from here.
     this.offset = (timestamp - frameTimestamp) >>> 0;
     const out: Buffer[] = [];
-    while (replay.cursor < this.gop.length && this.gop[replay.cursor]!.readUInt32BE(4) === frameTimestamp) {
-      out.push(this.send(this.gop[replay.cursor]!, timestamp, nowMs));
+    while (replay.cursor < this.gop.length && this.gop[replay.cursor]!.timestamp === frameTimestamp) {
+      const cached = this.gop[replay.cursor]!;
+      out.push(this.send(cached.packet, cached.payloadBytes, timestamp, nowMs));
       replay.cursor++;
     }
     return out;
@@ -140,7 +147,7 @@ export class CatchUpLayer {
       this.generation++;
       return;
     }
-    this.gop.push(packet);
+    this.gop.push({ packet, timestamp: header.timestamp, payloadBytes: header.payloadEnd - header.payloadOffset });
     this.gopBytes += packet.length;
   }
 
@@ -156,13 +163,12 @@ export class CatchUpLayer {
     return (this.lastTimestamp + ticks) >>> 0;
   }
 
-  private send(packet: Buffer, timestamp: number, nowMs: number): Buffer {
+  private send(packet: Buffer, payloadBytes: number, timestamp: number, nowMs: number): Buffer {
     this.sequence = (this.sequence + 1) & 0xffff;
     this.lastTimestamp = timestamp;
     this.lastSentAtMs = nowMs;
     this.packets++;
-    const header = readRtpHeader(packet);
-    if (header) this.octets += header.payloadEnd - header.payloadOffset;
+    this.octets += payloadBytes;
     return renumberRtp(packet, this.options.ssrc, this.sequence, timestamp);
   }
 }

@@ -111,18 +111,21 @@ export class RtmpBridge {
     this.producers = this.plain.inputs.map((i) => i.producer);
     for (const [i, input] of this.plain.inputs.entries()) {
       const s = sources[i] as RtcPlainRtpSource;
-      this.targets[s.kind] = { ip: input.ip, port: input.port, rtcpPort: input.rtcpPort, payloadType: s.payloadType, ssrc: s.ssrc };
-      if (s.catchUpSsrc === undefined) continue;
-      // The video goes through the catch-up relay: FFmpeg sends it RTP and RTCP on one port.
-      this.videoRelay = await RtpCatchUpRelay.open({
-        mimeType: s.mimeType,
-        mainSsrc: s.ssrc,
-        catchUpSsrc: s.catchUpSsrc,
-        sfu: { ip: input.ip, port: input.port },
-        log: this.log,
-        onReplay: () => this.deps.onCatchUpReplay(),
-      });
-      this.targets.video = { ip: '127.0.0.1', port: this.videoRelay.port, rtcpPort: this.videoRelay.port, payloadType: s.payloadType, ssrc: s.ssrc };
+      // The video goes through the catch-up relay, which FFmpeg sends RTP and RTCP on one port.
+      const relay =
+        s.catchUpSsrc === undefined
+          ? undefined
+          : await RtpCatchUpRelay.open({
+              mimeType: s.mimeType,
+              mainSsrc: s.ssrc,
+              catchUpSsrc: s.catchUpSsrc,
+              sfu: { ip: input.ip, port: input.port },
+              log: this.log,
+              onReplay: () => this.deps.onCatchUpReplay(),
+            });
+      if (relay) this.videoRelay = relay;
+      const to = relay?.senderTarget ?? input;
+      this.targets[s.kind] = { ip: to.ip, port: to.port, rtcpPort: to.rtcpPort, payloadType: s.payloadType, ssrc: s.ssrc };
     }
     this.producers.find((p) => p.kind === 'video')?.on('keyframe', () => this.onKeyframe());
     // The engine closed them (its worker died): viewers reconnect and get a new bridge.

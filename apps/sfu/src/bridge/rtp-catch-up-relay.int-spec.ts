@@ -65,7 +65,7 @@ describe('RtpCatchUpRelay (loopback UDP)', () => {
     ffmpeg.close();
   });
 
-  const fromFfmpeg = (datagram: Buffer) => new Promise((resolve) => ffmpeg.send(datagram, relay.port, '127.0.0.1', resolve));
+  const fromFfmpeg = (datagram: Buffer) => new Promise((resolve) => ffmpeg.send(datagram, relay.senderTarget.port, relay.senderTarget.ip, resolve));
   const ofSsrc = (ssrc: number) => received.flatMap((m) => (readRtpHeader(m)?.ssrc === ssrc ? [readRtpHeader(m)!] : []));
 
   it('passes the sender on as the main layer and mirrors it as the catch-up layer; replays the GOP there for a joiner', async () => {

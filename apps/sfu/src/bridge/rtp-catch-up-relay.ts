@@ -68,9 +68,10 @@ export class RtpCatchUpRelay {
     return new RtpCatchUpRelay(options, fromFfmpeg, toSfu);
   }
 
-  /** The loopback port FFmpeg sends this video's RTP and RTCP to. */
-  get port(): number {
-    return this.fromFfmpeg.address().port;
+  /** Where FFmpeg sends this video's RTP and RTCP: one loopback port. */
+  get senderTarget(): { ip: string; port: number; rtcpPort: number } {
+    const { address, port } = this.fromFfmpeg.address();
+    return { ip: address, port, rtcpPort: port };
   }
 
   close(): void {
