@@ -239,6 +239,7 @@ runBench(async (bench) => {
     gop: 2,
     fps: 30,
     encoderArgs: ['-profile:v', 'baseline'],
+    publisher: 'live',
   });
 
   // 2 + 3. CPU per device and devices per agent.

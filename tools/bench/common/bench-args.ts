@@ -52,6 +52,16 @@ export function listArg<T extends string>(values: Record<string, unknown>, name:
   return items as T[];
 }
 
+/** Exactly one of `allowed` (a list argument that names one), or the fallback. */
+export function choiceArg<T extends string>(values: Record<string, unknown>, name: string, allowed: readonly T[], fallback: T): T {
+  const items = listArg(values, name, allowed, [fallback]);
+  if (items.length !== 1) {
+    process.stderr.write(`--${name} takes one of ${allowed.join(', ')}; got "${String(values[name])}"\n`);
+    process.exit(2);
+  }
+  return items[0] as T;
+}
+
 /**
  * Repeated `--ingest-env NAME=VALUE` options: extra settings for our ingest
  * (e.g. INGEST_FANOUT_FLUSH_MS=20) to compare configurations; exit 2 on a malformed one.

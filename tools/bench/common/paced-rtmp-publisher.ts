@@ -1,4 +1,5 @@
-import { RtmpClientConnection, RtmpMessageType } from '@mediaplane/media-io';
+import { RtmpMessageType, type RtmpClientConnection } from '@mediaplane/media-io';
+import { openRtmpPublish } from './rtmp-publish-session';
 import { FLV_TAG_AUDIO } from '@mediaplane/codecs';
 import type { FlvSource, SourceTag } from './flv-source';
 
@@ -39,11 +40,8 @@ export class PacedRtmpPublisher {
   ) {}
 
   static async start(options: PacedPublisherOptions): Promise<PacedRtmpPublisher> {
-    const client = await RtmpClientConnection.connect({ host: options.host, port: options.port, app: options.app });
+    const { client, streamId } = await openRtmpPublish(options);
     try {
-      const streamId = await client.createStream();
-      const status = await client.publish(streamId, options.streamName);
-      if (status['code'] !== 'NetStream.Publish.Start') throw new Error(`publish refused: ${String(status['code'])} ${String(status['description'] ?? '')}`);
       const publisher = new PacedRtmpPublisher(client, streamId, options);
       client.on('close', () => {
         if (!publisher.stopped) publisher.failure = new Error('the server closed the publishing connection');

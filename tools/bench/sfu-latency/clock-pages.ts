@@ -155,6 +155,17 @@ export interface PlayerCounters {
   audioJitterBufferEmittedCount: number;
 }
 
+/** Seconds summed over `count` units, as ms per unit (NaN when none). */
+export const perUnitMs = (seconds: number, count: number): number => (count > 0 ? (seconds * 1000) / count : NaN);
+
+/** Mean jitter-buffer delay between two reads of a player's counters: per video frame and per audio sample, ms. */
+export function jitterBuffersBetween(v0: PlayerCounters, v1: PlayerCounters): { videoMs: number; audioMs: number } {
+  return {
+    videoMs: perUnitMs(v1.jitterBufferDelay - v0.jitterBufferDelay, v1.jitterBufferEmittedCount - v0.jitterBufferEmittedCount),
+    audioMs: perUnitMs(v1.audioJitterBufferDelay - v0.audioJitterBufferDelay, v1.audioJitterBufferEmittedCount - v0.audioJitterBufferEmittedCount),
+  };
+}
+
 export interface ClockRead {
   value: number;
   /** Date.now() when the frame was presented. */

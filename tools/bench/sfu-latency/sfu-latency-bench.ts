@@ -13,7 +13,7 @@ import { say } from '../common/progress';
 import { fmt, formatTable, writeResult } from '../common/report-table';
 import { SfuBenchPlatform, benchEngines, type BenchSfu, type SfuEngineName } from '../common/sfu-bench-platform';
 import { summarize, type Summary } from '../common/stats';
-import { ClockPlayerPage, publishClock, type PlayerCounters, type PublisherCounters } from './clock-pages';
+import { ClockPlayerPage, jitterBuffersBetween, perUnitMs, publishClock, type PlayerCounters, type PublisherCounters } from './clock-pages';
 
 const USAGE = `usage: node tools/bench/run.cjs sfu-latency [options]
 
@@ -49,20 +49,19 @@ interface Stages {
   nacks: number;
 }
 
-const perUnitMs = (seconds: number, count: number) => (count > 0 ? (seconds * 1000) / count : NaN);
-
 function stagesBetween(pub: [PublisherCounters, PublisherCounters], play: [PlayerCounters, PlayerCounters]): Stages {
   const [p0, p1] = pub;
   const [v0, v1] = play;
   const emitted = v1.jitterBufferEmittedCount - v0.jitterBufferEmittedCount;
+  const jitterBuffers = jitterBuffersBetween(v0, v1);
   return {
     encodeMs: perUnitMs(p1.totalEncodeTime - p0.totalEncodeTime, p1.framesEncoded - p0.framesEncoded),
     pacerMs: perUnitMs(p1.totalPacketSendDelay - p0.totalPacketSendDelay, p1.packetsSent - p0.packetsSent),
-    jitterBufferMs: perUnitMs(v1.jitterBufferDelay - v0.jitterBufferDelay, emitted),
+    jitterBufferMs: jitterBuffers.videoMs,
     jitterTargetMs: perUnitMs(v1.jitterBufferTargetDelay - v0.jitterBufferTargetDelay, emitted),
     jitterMinimumMs: perUnitMs(v1.jitterBufferMinimumDelay - v0.jitterBufferMinimumDelay, emitted),
     decodeMs: perUnitMs(v1.totalDecodeTime - v0.totalDecodeTime, v1.framesDecoded - v0.framesDecoded),
-    audioJitterBufferMs: perUnitMs(v1.audioJitterBufferDelay - v0.audioJitterBufferDelay, v1.audioJitterBufferEmittedCount - v0.audioJitterBufferEmittedCount),
+    audioJitterBufferMs: jitterBuffers.audioMs,
     targetKbps: p1.targetBitrate / 1000,
     availableKbps: p1.availableOutgoingBitrate / 1000,
     limitation: p1.qualityLimitationReason,
