@@ -64,7 +64,7 @@ export const ingestConfigSchema = z
       .max(200)
       .default(50)
       .describe(
-        'How long audio and data frames may wait for the next video frame to share its write to each viewer (video is never held back); fewer writes per viewer, less CPU. 0 writes every frame at once.',
+        'How long audio and data frames may wait for the next video frame to share its write to each viewer (video is never held back); fewer writes per viewer, less CPU. 0 writes every frame at once. Internal pulls (the WebRTC bridge, transcode) are never held.',
       ),
     INGEST_STATS_INTERVAL_MS: millis(2000).describe(
       'How often live state (media info, bitrate, viewers) is written to Redis; the entry expires after three missed updates.',

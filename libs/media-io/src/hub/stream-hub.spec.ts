@@ -316,6 +316,28 @@ describe('StreamHub', () => {
       expect(tags.map((t) => t.timestamp)).toEqual([1000, 1020, 1033]);
     });
 
+    it('does not hold audio for internal pulls (the WebRTC bridge): they get it on the next turn, once, while viewers wait for video', async () => {
+      const h = hub({ flushIntervalMs: 1000 });
+      publish(h, 1);
+      const viewer = new RecordingSink();
+      const pull = new RecordingSink();
+      h.addViewer({ id: 'v', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: viewer });
+      h.addViewer({ id: 'bridge', protocol: 'flv', counted: false, encoder: flvHubEncoder, sink: pull });
+      const [viewerBefore, pullBefore] = [viewer.chunks.length, pull.chunks.length];
+      h.pushMedia('audio', 1000, testFrames.audio());
+      await new Promise((resolve) => setImmediate(resolve));
+      h.pushMedia('audio', 1020, testFrames.audio());
+      await new Promise((resolve) => setImmediate(resolve));
+      const timestamps = (sink: RecordingSink, from: number) =>
+        new FlvDemuxer({ expectHeader: false }).push(Buffer.concat(sink.chunks.slice(from))).map((t) => t.timestamp);
+      expect(timestamps(pull, pullBefore)).toEqual([1000, 1020]);
+      expect(viewer.chunks.length).toBe(viewerBefore);
+      h.pushMedia('video', 1033, testFrames.interframe());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(timestamps(viewer, viewerBefore)).toEqual([1000, 1020, 1033]);
+      expect(timestamps(pull, pullBefore)).toEqual([1000, 1020, 1033]);
+    });
+
     it('writes audio of an audio-only stream after at most the interval', async () => {
       const h = hub({ flushIntervalMs: 30 });
       h.pushMedia('audio', 0, testFrames.audioConfig());

@@ -17,7 +17,11 @@ export interface StreamHubOptions {
    * mostly one write syscall per viewer per batch, so one batch per video
    * frame instead of one per message (~30 instead of ~77 a second for
    * 30 fps video with 48 kHz AAC) cuts the CPU per viewer while adding no
-   * delay to video. 0: every frame is written on the next turn.
+   * delay to video. 0: every frame is written on the next turn. Internal
+   * pulls (not counted: the SFU's WebRTC bridge, transcode) are never held:
+   * there are few of them, and a bridge's audio held up to a video frame
+   * interval arrives in bursts, which a browser's audio jitter buffer and
+   * then its lip sync turn into delay for the picture.
    */
   flushIntervalMs?: number;
   /** Called with the number of frames a viewer just skipped. */
@@ -68,6 +72,9 @@ export class StreamHub {
   private pending: HubFrame[] = [];
   private flushTimer?: NodeJS.Timeout;
   private flushImmediate?: NodeJS.Immediate;
+  private internalImmediate?: NodeJS.Immediate;
+  /** Viewers not counted (internal pulls): served on the next turn, whatever the flush interval. */
+  private readonly internal = new Set<HubViewer>();
   private seq = 0;
   private lastTimestamp = 0;
   private closed = false;
@@ -169,6 +176,7 @@ export class StreamHub {
     // With video but no usable GOP, the viewer's first frame must be the next keyframe.
     viewer.state = hasVideo && gop.length === 0 ? 'waiting' : 'live';
     this.viewers.set(viewer.id, viewer);
+    if (!viewer.counted) this.internal.add(viewer);
     // No concatenation: the GOP's encoded frames are shared by every viewer that joins during it.
     this.bytesOut += viewer.write(parts.length === 1 ? (parts[0] as Buffer) : parts);
     return viewer;
@@ -180,6 +188,7 @@ export class StreamHub {
     if (!viewer) return;
     viewer.closed = true;
     this.viewers.delete(id);
+    this.internal.delete(viewer);
     this.options.onViewerRemoved?.(viewer);
   }
 
@@ -189,6 +198,7 @@ export class StreamHub {
     this.flush();
     this.closed = true;
     this.pending = [];
+    this.internal.clear();
     for (const viewer of [...this.viewers.values()]) {
       this.viewers.delete(viewer.id);
       viewer.closed = true;
@@ -205,15 +215,27 @@ export class StreamHub {
       this.flushImmediate = setImmediate(() => this.flush());
     } else {
       this.flushTimer ??= setTimeout(() => this.flush(), interval);
+      if (this.internal.size > 0) this.internalImmediate ??= setImmediate(() => this.flushInternal());
     }
+  }
+
+  /** Writes pending frames to internal pulls only; counted viewers get them with the batch. */
+  private flushInternal(): void {
+    this.internalImmediate = undefined;
+    if (this.pending.length === 0) return;
+    const shared = new Map<string, Buffer>();
+    const now = this.now();
+    for (const viewer of [...this.internal]) if (!viewer.closed) this.deliverUnsent(viewer, this.pending, shared, now);
   }
 
   /** Writes pending frames to every viewer. Public for tests and for an orderly close. */
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.flushImmediate) clearImmediate(this.flushImmediate);
+    if (this.internalImmediate) clearImmediate(this.internalImmediate);
     this.flushTimer = undefined;
     this.flushImmediate = undefined;
+    this.internalImmediate = undefined;
     const frames = this.pending;
     if (frames.length === 0) return;
     this.pending = [];
@@ -221,8 +243,18 @@ export class StreamHub {
     const now = this.now();
     for (const viewer of [...this.viewers.values()]) {
       if (viewer.closed) continue;
-      this.deliver(viewer, frames, shared, now);
+      this.deliverUnsent(viewer, frames, shared, now);
     }
+  }
+
+  /** Delivers the frames a viewer has not been given yet (an internal pull may have had the first of them already). */
+  private deliverUnsent(viewer: HubViewer, frames: HubFrame[], shared: Map<string, Buffer>, now: number): void {
+    if ((frames[0] as HubFrame).seq > viewer.lastSeq) {
+      this.deliver(viewer, frames, shared, now);
+      return;
+    }
+    const unsent = frames.filter((frame) => frame.seq > viewer.lastSeq);
+    if (unsent.length > 0) this.deliver(viewer, unsent, new Map(), now);
   }
 
   private deliver(viewer: HubViewer, frames: HubFrame[], shared: Map<string, Buffer>, now: number): void {
@@ -288,6 +320,7 @@ export class StreamHub {
     if (viewer.state === 'behind' && now - viewer.behindSince >= this.options.viewerStallTimeoutMs) {
       this.stalledViewers += 1;
       this.viewers.delete(viewer.id);
+      this.internal.delete(viewer);
       viewer.closed = true;
       this.options.onViewerStalled?.(viewer);
       viewer.sink.close('viewer too slow');
