@@ -65,7 +65,7 @@ export { splitAnnexBNalus } from './annexb-nalus';
 export { H264AccessUnitScanner } from './h264-access-unit-scanner';
 export { isKeyframeStart } from './rtp-keyframe';
 export { type RtpHeader, isRtcp, readRtpHeader, renumberRtp } from './rtp-packet';
-export { type SenderReport, encodeSenderReport, readSenderReports } from './rtcp-packets';
+export { type SenderReport, advanceSenderReport, encodeSenderReport, readSenderReports } from './rtcp-packets';
 export { hevcNaluType, HevcNaluType, isHevcIrap, HEVC_AUD_NALU } from './hevc-nalus';
 export {
   type HevcDecoderConfigurationRecord,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { encodeSenderReport, readSenderReports, type SenderReport } from './rtcp-packets';
+import { advanceSenderReport, encodeSenderReport, readSenderReports, type SenderReport } from './rtcp-packets';
 
 /** A receiver report with one block (what mediasoup sends most often). */
 function receiverReport(): Buffer {
@@ -33,5 +33,12 @@ describe('sender reports', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('advance keeps the mapping and moves both clocks on, carrying NTP fractions into seconds and wrapping RTP', () => {
+    // 1.75 s later: 0.5 + 0.75 s of fraction carries one second; 4e9 + 157 500 ticks wraps past 2^32.
+    const later = advanceSenderReport(REPORT, 1750, 90);
+    expect(later).toEqual({ ...REPORT, ntpSeconds: 3_900_000_002, ntpFraction: 0x4000_0000, rtpTimestamp: (4_000_000_000 + 157_500) % 2 ** 32 });
+    expect(advanceSenderReport(REPORT, 0, 90)).toEqual(REPORT);
   });
 });

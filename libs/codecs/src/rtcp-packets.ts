@@ -62,3 +62,22 @@ export function encodeSenderReport(report: SenderReport): Buffer {
   out.writeUInt32BE(report.octetCount >>> 0, 24);
   return out;
 }
+
+const NTP_FRACTIONS_PER_SECOND = 2 ** 32;
+
+/**
+ * The same mapping `elapsedMs` later: NTP and RTP timestamps both moved on by
+ * it (`ticksPerMs`: the RTP clock, 90 for video). A receiver that times the
+ * report's arrival against its NTP time (mediasoup's clock-offset estimate)
+ * then sees a fresh report, not one as old as the one it was taken from.
+ */
+export function advanceSenderReport(report: SenderReport, elapsedMs: number, ticksPerMs: number): SenderReport {
+  const fraction = report.ntpFraction + Math.round((elapsedMs / 1000) * NTP_FRACTIONS_PER_SECOND);
+  const carry = Math.floor(fraction / NTP_FRACTIONS_PER_SECOND);
+  return {
+    ...report,
+    ntpSeconds: (report.ntpSeconds + carry) >>> 0,
+    ntpFraction: fraction - carry * NTP_FRACTIONS_PER_SECOND,
+    rtpTimestamp: (report.rtpTimestamp + Math.round(elapsedMs * ticksPerMs)) >>> 0,
+  };
+}

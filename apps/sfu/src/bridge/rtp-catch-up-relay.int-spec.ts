@@ -76,12 +76,17 @@ describe('RtpCatchUpRelay (loopback UDP)', () => {
     expect(ofSsrc(MAIN).map((h) => h.sequenceNumber)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(received).toHaveLength(20);
 
-    // The sender's report goes on, followed by one for the catch-up layer at the same instant.
+    // The sender's report goes on, followed by one for the catch-up layer on the same mapping, moved on to when
+    // it was sent: RTP timestamp 1000 of the main layer is the catch-up layer's first, at NTP 10 s.
     await fromFfmpeg(encodeSenderReport({ ssrc: MAIN, ntpSeconds: 10, ntpFraction: 0, rtpTimestamp: 1000, packetCount: 10, octetCount: 2000 }));
     await waitFor(() => received.flatMap((m) => readSenderReports(m)).length === 2 || undefined, { timeoutMs: 5000, what: 'two sender reports' });
     const reports = received.flatMap((m) => readSenderReports(m));
     expect(reports.map((r) => r.ssrc)).toEqual([MAIN, CATCH_UP]);
-    expect(reports[1]!.rtpTimestamp).toBe(ofSsrc(CATCH_UP)[0]!.timestamp);
+    const mirrored = reports[1]!;
+    const sinceMainMs = (mirrored.ntpSeconds - 10) * 1000 + (mirrored.ntpFraction / 2 ** 32) * 1000;
+    expect(sinceMainMs).toBeGreaterThanOrEqual(0);
+    expect(sinceMainMs).toBeLessThan(1000);
+    expect(mirrored.rtpTimestamp - ofSsrc(CATCH_UP)[0]!.timestamp).toBeCloseTo(sinceMainMs * 90, -1);
 
     // Keyframe requests from the SFU change nothing (FFmpeg cannot answer them; on the catch-up layer they
     // come from viewers already playing, whom a replay would rewind). A joiner gets the GOP replayed.

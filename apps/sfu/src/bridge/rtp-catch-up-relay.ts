@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { encodeSenderReport, isRtcp, readRtpHeader, readSenderReports, type SenderReport } from '@mediaplane/codecs';
+import { advanceSenderReport, encodeSenderReport, isRtcp, readRtpHeader, readSenderReports, type SenderReport } from '@mediaplane/codecs';
 import type { Logger } from '@mediaplane/observability';
 import { BytePacer } from './byte-pacer';
 import { CatchUpLayer } from './catch-up-layer';
@@ -22,6 +22,8 @@ export interface RtpCatchUpRelayOptions {
 const MAX_GOP_BYTES = 8 * 1024 * 1024;
 /** The replay's pace, as the FLV relay's (flv-catch-up-relay.ts): faster, the SFU's UDP socket overflows. */
 const REPLAY_BYTES_PER_MS = 2000;
+/** RTP clock of video, ticks per ms. */
+const TICKS_PER_MS = 90;
 
 /**
  * Sits between the bridge's FFmpeg and the SFU's video producer, on loopback:
@@ -35,7 +37,7 @@ const REPLAY_BYTES_PER_MS = 2000;
  */
 export class RtpCatchUpRelay {
   private readonly layer: CatchUpLayer;
-  private lastReport: SenderReport | undefined;
+  private lastReport: { report: SenderReport; at: number } | undefined;
   private pumping = false;
   private closed = false;
   private replayTimer?: NodeJS.Timeout;
@@ -47,7 +49,7 @@ export class RtpCatchUpRelay {
     /** Connected to the SFU's port: media out (its RTCP back is not needed). */
     private readonly toSfu: Socket,
   ) {
-    this.layer = new CatchUpLayer({ ssrc: options.catchUpSsrc, mimeType: options.mimeType, maxGopBytes: MAX_GOP_BYTES, ticksPerMs: 90 });
+    this.layer = new CatchUpLayer({ ssrc: options.catchUpSsrc, mimeType: options.mimeType, maxGopBytes: MAX_GOP_BYTES, ticksPerMs: TICKS_PER_MS });
     fromFfmpeg.on('message', (datagram) => this.fromSender(datagram));
     for (const socket of [fromFfmpeg, toSfu]) socket.on('error', (error) => options.log.warn({ err: error.message }, 'bridge RTP relay socket error'));
   }
@@ -88,7 +90,7 @@ export class RtpCatchUpRelay {
       this.send(datagram);
       const report = readSenderReports(datagram).find((r) => r.ssrc === this.options.mainSsrc);
       if (report) {
-        this.lastReport = report;
+        this.lastReport = { report, at: performance.now() };
         this.sendCatchUpReport();
       }
       return;
@@ -142,8 +144,15 @@ export class RtpCatchUpRelay {
     step();
   }
 
+  /**
+   * The layer's report for FFmpeg's latest, moved on to now: after a replay that one can be seconds old,
+   * and the SFU takes a report's NTP time against its arrival to estimate the sender's clock — a stale
+   * one would read as a clock seconds behind and skew the capture times it gives viewers for lip sync.
+   */
   private sendCatchUpReport(): void {
-    if (this.lastReport) this.send(encodeSenderReport(this.layer.senderReport(this.lastReport)));
+    if (!this.lastReport) return;
+    const current = advanceSenderReport(this.lastReport.report, performance.now() - this.lastReport.at, TICKS_PER_MS);
+    this.send(encodeSenderReport(this.layer.senderReport(current)));
   }
 
   private send(datagram: Buffer): void {
