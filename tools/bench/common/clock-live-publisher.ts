@@ -99,9 +99,10 @@ export class ClockLivePublisher {
     });
   }
 
+  /** The tag body may view the demuxer's chunk: sendMedia frames it into RTMP chunks before the next one is parsed. */
   private send(tag: TimedTag): void {
     const type = tag.type === FLV_TAG_VIDEO ? RtmpMessageType.Video : RtmpMessageType.Audio;
-    this.client.sendMedia(this.streamId, type, tag.timestamp, Buffer.from(tag.data));
+    this.client.sendMedia(this.streamId, type, tag.timestamp, tag.data);
     if (tag.mediaMs !== undefined) this.recordEncoderDelay(tag.mediaMs);
   }
 

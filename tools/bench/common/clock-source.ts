@@ -29,7 +29,7 @@ export interface ClockSourceOptions {
  * A live picture-and-tone source for glass-to-glass benches: `fps` times a
  * second it draws a grey picture with a moving block (so an encoder works as
  * on camera input) and the wall clock as the bench barcode, the moment it
- * hands the frame on, with a frame's worth of tone. A player that reads the
+ * hands the frame on, and a tone in chunks of `audioChunkMs`. A player that reads the
  * barcode gets latency including the encoder, with no clock offset to
  * calibrate (FFmpeg's own lavfi sources only know media time).
  */

@@ -1,4 +1,4 @@
-import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, type FlvTag } from '@mediaplane/codecs';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, parseFlvVideoTagHeader, type FlvTag } from '@mediaplane/codecs';
 
 /** A tag to publish now, with its timestamp on the common timeline. */
 export interface TimedTag {
@@ -61,8 +61,8 @@ export class LiveTagTimeline {
   }
 }
 
-/** An AVC coded frame's presentation time (timestamp + composition offset); undefined for a sequence header. */
+/** A coded frame's presentation time (timestamp + composition offset); undefined for a sequence header or end. */
 function avcPresentationMs(tag: FlvTag): number | undefined {
-  if (tag.data.length < 5 || tag.data[1] !== 1) return undefined;
-  return tag.timestamp + tag.data.readIntBE(2, 3);
+  const header = parseFlvVideoTagHeader(tag.data);
+  return header.avcPacketType === 1 ? tag.timestamp + (header.compositionTime ?? 0) : undefined;
 }
