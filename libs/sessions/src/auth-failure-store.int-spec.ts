@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { freePort, sleep, uniqueNamespace } from '@mediaplane/testing';
+import { freePort, sleep, uniqueNamespace, waitFor } from '@mediaplane/testing';
 import { AuthFailureStore } from './auth-failure-store';
 import { ClusterAuthFailureThrottle } from './cluster-auth-failure-throttle';
 import { publishAuthKeys } from './redis-keys';
@@ -37,34 +37,57 @@ describe('AuthFailureStore and ClusterAuthFailureThrottle (real Redis)', () => {
     });
 
     it('tell a caller that cannot wait how long until the delay since the latest failure has passed', async () => {
+      const beforeFailure = performance.now();
       await nodeA.recordFailure('198.51.100.4');
       const first = await nodeB.verdict('198.51.100.4');
-      expect(first.retryAfterMs).toBeGreaterThan(0);
+      const sinceFailure = performance.now() - beforeFailure;
+      // Bounded by the time that really passed, so a slow turn of the event loop cannot fail it.
       expect(first.retryAfterMs).toBeLessThanOrEqual(100);
-      await sleep(150);
-      expect((await nodeB.verdict('198.51.100.4')).retryAfterMs).toBe(0);
+      expect(first.retryAfterMs).toBeGreaterThanOrEqual(Math.max(0, 100 - sinceFailure - 2));
+      await waitFor(async () => (await nodeB.verdict('198.51.100.4')).retryAfterMs === 0, { timeoutMs: 10_000, intervalMs: 20, what: 'the delay to pass' });
     });
   });
 
   describe('windows', () => {
+    // The TTL Redis reports is compared with elapsed time measured around each call, so the
+    // assertions hold however late a timer fires on a loaded machine (no race between sleeps).
+    const windowMs = 60_000;
+    const redisRoundingMs = 2;
+
     it('sliding: every failure restarts the window, so a busy guesser is never forgotten', async () => {
-      const store = new AuthFailureStore(redis, keyOf, { windowMs: 300, window: 'sliding' });
+      const store = new AuthFailureStore(redis, keyOf, { windowMs, window: 'sliding' });
       await store.recordFailure('203.0.113.1');
-      await sleep(200);
-      await store.recordFailure('203.0.113.1');
-      await sleep(200);
-      expect((await store.get('203.0.113.1'))?.failures).toBe(2);
-      await sleep(200);
-      expect(await store.get('203.0.113.1')).toBeUndefined();
+      await sleep(300);
+      const beforeSecond = performance.now();
+      expect(await store.recordFailure('203.0.113.1')).toBe(2);
+      const count = await store.get('203.0.113.1');
+      const sinceSecond = performance.now() - beforeSecond;
+      expect(count?.failures).toBe(2);
+      // Restarted at the second failure, not 300 ms earlier at the first.
+      expect(count!.ttlMs).toBeGreaterThanOrEqual(windowMs - sinceSecond - redisRoundingMs);
+      expect(count!.sinceLastFailureMs).toBeLessThanOrEqual(sinceSecond + redisRoundingMs);
     });
 
     it('fixed: the window opens at the first failure and later ones do not extend it', async () => {
-      const store = new AuthFailureStore(redis, keyOf, { windowMs: 300, window: 'fixed' });
+      const store = new AuthFailureStore(redis, keyOf, { windowMs, window: 'fixed' });
       await store.recordFailure('203.0.113.2');
-      await sleep(200);
+      const afterFirst = performance.now();
+      await sleep(300);
       expect(await store.recordFailure('203.0.113.2')).toBe(2);
-      await sleep(200);
-      expect(await store.get('203.0.113.2')).toBeUndefined();
+      const count = await store.get('203.0.113.2');
+      const sinceFirst = performance.now() - afterFirst;
+      expect(count?.failures).toBe(2);
+      // Still counting down from the first failure: at least the 300 ms slept are gone.
+      expect(count!.ttlMs).toBeLessThanOrEqual(windowMs - sinceFirst + redisRoundingMs);
+      expect(count!.sinceLastFailureMs).toBeUndefined();
+    });
+
+    it.each(['sliding', 'fixed'] as const)('%s: the count is forgotten when its window runs out', async (window) => {
+      const store = new AuthFailureStore(redis, keyOf, { windowMs: 300, window });
+      const address = window === 'sliding' ? '203.0.113.3' : '203.0.113.4';
+      await store.recordFailure(address);
+      expect((await store.get(address))?.failures).toBe(1);
+      await waitFor(async () => (await store.get(address)) === undefined, { timeoutMs: 10_000, intervalMs: 50, what: 'the count to expire' });
     });
   });
 

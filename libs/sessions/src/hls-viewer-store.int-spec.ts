@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { sleep, uniqueNamespace, waitFor } from '@mediaplane/testing';
+import { uniqueNamespace, waitFor } from '@mediaplane/testing';
 import { HlsViewerStore } from './hls-viewer-store';
 
 describe('HlsViewerStore (real Redis)', () => {
@@ -50,11 +50,11 @@ describe('HlsViewerStore (real Redis)', () => {
 
   describe('when an edge stops reporting (it died)', () => {
     it('drops its share after the TTL while the others still count', async () => {
-      await store.report('dead-edge', new Map([['s5', 7]]), 400);
+      // A TTL long enough that a stalled event loop cannot expire the share before it is read; the expiry is waited for.
+      await store.report('dead-edge', new Map([['s5', 7]]), 1_500);
       await store.report('live-edge', new Map([['s5', 2]]), 20_000);
       expect(await store.total('s5')).toBe(9);
-      await sleep(600);
-      expect(await store.total('s5')).toBe(2);
+      await waitFor(async () => (await store.total('s5')) === 2, { timeoutMs: 10_000, intervalMs: 100, what: "the dead edge's share to expire" });
       // The next report of any edge prunes the dead one's field.
       await store.report('live-edge', new Map([['s5', 2]]), 20_000);
       expect(await redis.hkeys(`${ns}:hls-viewers:s5`)).toEqual(['live-edge']);

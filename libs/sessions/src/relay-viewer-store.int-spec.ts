@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { sleep, uniqueNamespace } from '@mediaplane/testing';
+import { uniqueNamespace, waitFor } from '@mediaplane/testing';
 import { RelayViewerStore } from './relay-viewer-store';
 
 describe('RelayViewerStore (real Redis)', () => {
@@ -21,11 +21,15 @@ describe('RelayViewerStore (real Redis)', () => {
   });
 
   it('withdraws a node’s share at once when it reports no viewers, and drops a silent node’s after its TTL', async () => {
-    await store.report('ingest-b', new Map([['s2', { flv: 3 }]]), 400);
+    // TTLs long enough that a stalled event loop cannot expire the share before it is read; the expiry is waited for.
+    await store.report('ingest-b', new Map([['s2', { flv: 3 }]]), 1_500);
     await store.report('ingest-c', new Map([['s2', { rtmp: 2 }]]), 10_000);
     await store.report('ingest-c', new Map([['s2', {}]]), 10_000);
     expect((await store.totals(['s2'])).get('s2')).toEqual({ flv: 3 });
-    await sleep(600);
-    expect((await store.totals(['s2'])).get('s2')).toEqual({});
+    await waitFor(async () => Object.keys((await store.totals(['s2'])).get('s2') ?? {}).length === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: "the silent node's share to expire",
+    });
   });
 });
