@@ -73,7 +73,10 @@ function rtpOutput(target: RtpTarget, startedAtMs: number): string[] {
  * the current GOP (catch-up-layer.ts), and this short, time-based GOP bounds
  * what it replays and how soon viewers move to the main layer.
  *
- * Audio becomes Opus at 48 kHz stereo, WebRTC's one audio codec here.
+ * Audio becomes Opus at 48 kHz stereo, WebRTC's one audio codec here, in
+ * 10 ms frames: a browser's lip sync holds the picture until the sound can
+ * play with it, and a 20 ms frame leaves the bridge only once its last sample
+ * has arrived (the AAC source comes in 23 ms frames).
  */
 export function rtmpBridgeFfmpegArgs(options: RtmpBridgeArgsOptions): string[] {
   const args = [
@@ -112,7 +115,7 @@ export function rtmpBridgeFfmpegArgs(options: RtmpBridgeArgsOptions): string[] {
     args.push(...rtpOutput(options.video, options.startedAtMs));
   }
   if (options.audio) {
-    args.push('-map', '0:a:0', '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', '96k', '-application', 'lowdelay');
+    args.push('-map', '0:a:0', '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', '96k', '-application', 'lowdelay', '-frame_duration', '10');
     args.push(...rtpOutput(options.audio, options.startedAtMs));
   }
   return args;

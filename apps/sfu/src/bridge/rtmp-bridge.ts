@@ -10,6 +10,7 @@ import { decideBridgeMode, type BridgeMode } from './bridge-mode';
 import { FlvCatchUpRelay } from './flv-catch-up-relay';
 import { IdleStopTimer } from './idle-stop-timer';
 import { RtpCatchUpRelay } from './rtp-catch-up-relay';
+import { RtpRelay } from './rtp-relay';
 
 export type BridgeConfig = Pick<
   SfuConfig,
@@ -62,6 +63,7 @@ export class RtmpBridge {
   private plain?: RtcPlainRtpReceiveResult;
   private relay?: FlvCatchUpRelay;
   private videoRelay?: RtpCatchUpRelay;
+  private audioRelay?: RtpRelay;
   /** Where FFmpeg reads the FLV: the relay's loopback port (set by open()). */
   private relayUrl = '';
   private targets: { video?: RtpTarget; audio?: RtpTarget } = {};
@@ -105,26 +107,29 @@ export class RtmpBridge {
         clockRate: 90000,
         parameters: H264_PARAMETERS,
       });
-    if (media.audio) sources.push({ kind: 'audio', mimeType: 'audio/opus', payloadType: AUDIO_PT, ssrc: ssrc(), clockRate: 48000, channels: 2 });
+    if (media.audio) sources.push({ kind: 'audio', mimeType: 'audio/opus', payloadType: AUDIO_PT, ssrc: ssrc(), clockRate: 48000, channels: 2, rtcpMux: true });
     this.router = await this.deps.engine.createRouter(`bridge:${this.streamId}`);
     this.plain = await this.router.receivePlainRtp(sources, { label: `bridge:${this.streamId}` });
     this.producers = this.plain.inputs.map((i) => i.producer);
     for (const [i, input] of this.plain.inputs.entries()) {
       const s = sources[i] as RtcPlainRtpSource;
-      // The video goes through the catch-up relay, which FFmpeg sends RTP and RTCP on one port.
-      const relay =
-        s.catchUpSsrc === undefined
-          ? undefined
-          : await RtpCatchUpRelay.open({
-              mimeType: s.mimeType,
-              mainSsrc: s.ssrc,
-              catchUpSsrc: s.catchUpSsrc,
-              sfu: { ip: input.ip, port: input.port },
-              log: this.log,
-              onReplay: () => this.deps.onCatchUpReplay(),
-            });
-      if (relay) this.videoRelay = relay;
-      const to = relay?.senderTarget ?? input;
+      const sfu = { ip: input.ip, port: input.port };
+      // FFmpeg sends each stream's RTP and RTCP on one port of a relay: the video's replays the GOP to
+      // joiners, and both repeat FFmpeg's sender reports so the SFU's capture times are right from the start.
+      let relay: RtpCatchUpRelay | RtpRelay;
+      if (s.catchUpSsrc !== undefined) {
+        relay = this.videoRelay = await RtpCatchUpRelay.open({
+          mimeType: s.mimeType,
+          mainSsrc: s.ssrc,
+          catchUpSsrc: s.catchUpSsrc,
+          sfu,
+          log: this.log,
+          onReplay: () => this.deps.onCatchUpReplay(),
+        });
+      } else {
+        relay = this.audioRelay = await RtpRelay.open({ ssrc: s.ssrc, ticksPerMs: s.clockRate / 1000, sfu, log: this.log });
+      }
+      const to = relay.senderTarget;
       this.targets[s.kind] = { ip: to.ip, port: to.port, rtcpPort: to.rtcpPort, payloadType: s.payloadType, ssrc: s.ssrc };
     }
     this.producers.find((p) => p.kind === 'video')?.on('keyframe', () => this.onKeyframe());
@@ -170,6 +175,7 @@ export class RtmpBridge {
       await this.supervisor?.stop().catch((error: unknown) => this.log.warn({ err: error }, 'ffmpeg stop failed'));
       this.relay?.close();
       this.videoRelay?.close();
+      this.audioRelay?.close();
       this.plain?.close();
       this.router?.close();
       this.log.info({ reason, runs: this.supervisor?.runs ?? 0 }, 'WebRTC bridge stopped');

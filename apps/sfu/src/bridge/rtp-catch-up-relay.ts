@@ -1,9 +1,8 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
-import { advanceSenderReport, encodeSenderReport, isRtcp, readRtpHeader, readSenderReports, type SenderReport } from '@mediaplane/codecs';
+import { encodeSenderReport } from '@mediaplane/codecs';
 import type { Logger } from '@mediaplane/observability';
 import { BytePacer } from './byte-pacer';
 import { CatchUpLayer } from './catch-up-layer';
+import { RtpRelay } from './rtp-relay';
 
 export interface RtpCatchUpRelayOptions {
   mimeType: string;
@@ -26,80 +25,50 @@ const REPLAY_BYTES_PER_MS = 2000;
 const TICKS_PER_MS = 90;
 
 /**
- * Sits between the bridge's FFmpeg and the SFU's video producer, on loopback:
- * FFmpeg's RTP and RTCP go on unchanged as the producer's main layer, and a
- * second layer (CatchUpLayer) is made of them, into which the current GOP is
- * replayed at a paced burst for each viewer that connects — so a viewer
- * joining a running bridge gets a decodable picture at once instead of at the
- * source's next keyframe. Each main-layer sender report is followed by
- * one for the catch-up layer on the same clock: the SFU needs both to switch
- * a viewer from one layer to the other.
+ * Sits between the bridge's FFmpeg and the SFU's video producer, on loopback
+ * (an RtpRelay): FFmpeg's RTP and RTCP go on unchanged as the producer's main
+ * layer, and a second layer (CatchUpLayer) is made of them, into which the
+ * current GOP is replayed at a paced burst for each viewer that connects — so
+ * a viewer joining a running bridge gets a decodable picture at once instead
+ * of at the source's next keyframe. Each main-layer sender report (FFmpeg's,
+ * or the relay's repeat of it) is followed by one for the catch-up layer on
+ * the same clock: the SFU needs both to switch a viewer from one layer to the
+ * other.
  */
 export class RtpCatchUpRelay {
   private readonly layer: CatchUpLayer;
-  private lastReport: { report: SenderReport; at: number } | undefined;
   private pumping = false;
-  private closed = false;
   private replayTimer?: NodeJS.Timeout;
+  private relay!: RtpRelay;
 
-  private constructor(
-    private readonly options: RtpCatchUpRelayOptions,
-    /** Where FFmpeg sends RTP and RTCP. */
-    private readonly fromFfmpeg: Socket,
-    /** Connected to the SFU's port: media out (its RTCP back is not needed). */
-    private readonly toSfu: Socket,
-  ) {
+  private constructor(private readonly options: RtpCatchUpRelayOptions) {
     this.layer = new CatchUpLayer({ ssrc: options.catchUpSsrc, mimeType: options.mimeType, maxGopBytes: MAX_GOP_BYTES, ticksPerMs: TICKS_PER_MS });
-    fromFfmpeg.on('message', (datagram) => this.fromSender(datagram));
-    for (const socket of [fromFfmpeg, toSfu]) socket.on('error', (error) => options.log.warn({ err: error.message }, 'bridge RTP relay socket error'));
   }
 
   static async open(options: RtpCatchUpRelayOptions): Promise<RtpCatchUpRelay> {
-    const fromFfmpeg = createSocket('udp4');
-    const toSfu = createSocket('udp4');
-    try {
-      fromFfmpeg.bind(0, '127.0.0.1');
-      await once(fromFfmpeg, 'listening');
-      toSfu.connect(options.sfu.port, options.sfu.ip);
-      await once(toSfu, 'connect');
-    } catch (error) {
-      fromFfmpeg.close();
-      toSfu.close();
-      throw error;
-    }
-    return new RtpCatchUpRelay(options, fromFfmpeg, toSfu);
+    const catchUp = new RtpCatchUpRelay(options);
+    catchUp.relay = await RtpRelay.open({
+      ssrc: options.mainSsrc,
+      ticksPerMs: TICKS_PER_MS,
+      sfu: options.sfu,
+      log: options.log,
+      onRtp: (datagram, header) => {
+        const copy = catchUp.layer.onLivePacket(datagram, header, performance.now());
+        if (copy) catchUp.relay.send(copy);
+      },
+      onReport: () => catchUp.sendCatchUpReport(),
+    });
+    return catchUp;
   }
 
   /** Where FFmpeg sends this video's RTP and RTCP: one loopback port. */
   get senderTarget(): { ip: string; port: number; rtcpPort: number } {
-    const { address, port } = this.fromFfmpeg.address();
-    return { ip: address, port, rtcpPort: port };
+    return this.relay.senderTarget;
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
     clearTimeout(this.replayTimer);
-    this.fromFfmpeg.close();
-    this.toSfu.close();
-  }
-
-  private fromSender(datagram: Buffer): void {
-    if (this.closed) return;
-    if (isRtcp(datagram)) {
-      this.send(datagram);
-      const report = readSenderReports(datagram).find((r) => r.ssrc === this.options.mainSsrc);
-      if (report) {
-        this.lastReport = { report, at: performance.now() };
-        this.sendCatchUpReport();
-      }
-      return;
-    }
-    const header = readRtpHeader(datagram);
-    if (!header || header.ssrc !== this.options.mainSsrc) return;
-    this.send(datagram);
-    const copy = this.layer.onLivePacket(datagram, header, performance.now());
-    if (copy) this.send(copy);
+    this.relay.close();
   }
 
   /**
@@ -111,7 +80,7 @@ export class RtpCatchUpRelay {
    */
   replayForJoiner(): void {
     // false: a replay whose keyframe has not left yet, one queued after it, or the next live keyframe serves this joiner.
-    if (this.closed || !this.layer.requestKeyframe()) return;
+    if (this.relay.isClosed || !this.layer.requestKeyframe()) return;
     this.options.onReplay?.();
     this.pumpReplay();
   }
@@ -123,7 +92,7 @@ export class RtpCatchUpRelay {
     const pacer = new BytePacer(REPLAY_BYTES_PER_MS);
     const step = (): void => {
       this.replayTimer = undefined;
-      if (this.closed) return;
+      if (this.relay.isClosed) return;
       let delayMs = 0;
       while (delayMs <= 1) {
         const frame = this.layer.nextReplayFrame(performance.now());
@@ -134,7 +103,7 @@ export class RtpCatchUpRelay {
         }
         let bytes = 0;
         for (const packet of frame) {
-          this.send(packet);
+          this.relay.send(packet);
           bytes += packet.length;
         }
         delayMs = pacer.delayAfter(bytes);
@@ -145,19 +114,12 @@ export class RtpCatchUpRelay {
   }
 
   /**
-   * The layer's report for FFmpeg's latest, moved on to now: after a replay that one can be seconds old,
+   * The layer's report, on FFmpeg's latest moved on to now: after a replay that one can be seconds old,
    * and the SFU takes a report's NTP time against its arrival to estimate the sender's clock — a stale
    * one would read as a clock seconds behind and skew the capture times it gives viewers for lip sync.
    */
   private sendCatchUpReport(): void {
-    if (!this.lastReport) return;
-    const current = advanceSenderReport(this.lastReport.report, performance.now() - this.lastReport.at, TICKS_PER_MS);
-    this.send(encodeSenderReport(this.layer.senderReport(current)));
-  }
-
-  private send(datagram: Buffer): void {
-    this.toSfu.send(datagram, (error) => {
-      if (error && !this.closed) this.options.log.debug({ err: error.message }, 'bridge RTP relay send failed');
-    });
+    const current = this.relay.currentReport();
+    if (current) this.relay.send(encodeSenderReport(this.layer.senderReport(current)));
   }
 }

@@ -122,16 +122,22 @@ export interface RtcPlainRtpSource {
   /**
    * Video only: the SSRC of a catch-up layer the sender also sends (see
    * bridge/catch-up-layer.ts). The producer then has two simulcast layers,
-   * this one (0) and `ssrc` (1), RTP and RTCP share one port, and every viewer
-   * starts on layer 0 (where the sender replays the GOP for it) and moves to
-   * layer 1 at its next keyframe.
+   * this one (0) and `ssrc` (1), and every viewer starts on layer 0 (where
+   * the sender replays the GOP for it) and moves to layer 1 at its next
+   * keyframe. The sender is a relay: implies `rtcpMux`.
    */
   catchUpSsrc?: number;
+  /**
+   * RTP and RTCP come from one socket to one port (a relay, e.g.
+   * bridge/rtp-relay.ts). Without it RTCP has a port of its own, as FFmpeg
+   * sends it from another socket than RTP.
+   */
+  rtcpMux?: boolean;
 }
 
 export interface RtcPlainRtpInput {
   producer: RtcProducer;
-  /** Where the process sends this source's RTP, and its RTCP (a port of its own, or the same one with a catch-up layer). */
+  /** Where the process sends this source's RTP, and its RTCP (a port of its own, or the same one with `rtcpMux`). */
   ip: string;
   port: number;
   rtcpPort: number;

@@ -12,8 +12,8 @@ const LOOPBACK = '127.0.0.1';
  * first packet, so FFmpeg needs no port of its own). RTCP gets a port of its
  * own: FFmpeg sends it from another socket than RTP, and with rtcp-mux the
  * first sender report would be learnt as the source and every RTP packet
- * ignored as coming from an unknown port (a catch-up relay sends both from one
- * socket, so its transport muxes them). Keyframes are traced so callers can see
+ * ignored as coming from an unknown port (a relay sends both from one socket,
+ * so its transport muxes them: `rtcpMux`). Keyframes are traced so callers can see
  * when a joining viewer's first decodable picture went out.
  */
 export async function receivePlainRtp(
@@ -29,8 +29,8 @@ export async function receivePlainRtp(
   try {
     const inputs: RtcPlainRtpInput[] = [];
     for (const source of sources) {
-      // A catch-up relay sends RTP and RTCP from one socket (rtcp-mux); FFmpeg does not (see above).
-      const rtcpMux = source.catchUpSsrc !== undefined;
+      // A relay sends RTP and RTCP from one socket (rtcp-mux); FFmpeg does not (see above).
+      const rtcpMux = source.rtcpMux === true || source.catchUpSsrc !== undefined;
       const transport = await home.router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: LOOPBACK },
         rtcpMux,
