@@ -179,7 +179,7 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
         source: string;
         cold: { failed: number; firstFrameMs: { count: number } };
         warm: { failed: number; firstFrameMs: { count: number } };
-        latency: { frames: number; latencyMs: { p50: number }; publisher: string; encoderDelayMs: { count: number; p50: number } };
+        latency: { frames: number; latencyMs: { p50: number }; lastSecondsMs: { count: number }; publisher: string; encoderDelayMs: { count: number; p50: number } };
       }>;
     };
     expect(result.rows.map((r) => r.source)).toEqual(['passthrough', 'reencode']);
@@ -190,6 +190,8 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
       // the test's: a CPU-starved CI box presented 2 frames in that window (the bench's own runs read hundreds).
       expect(row.latency.frames).toBeGreaterThan(0);
       expect(row.latency.latencyMs.p50).toBeGreaterThan(0);
+      // A 2 s window is all within the last 5 s.
+      expect(row.latency.lastSecondsMs.count).toBe(row.latency.frames);
       // The default publisher sends each frame when encoded and says how long its encoder took.
       expect(row.latency.publisher).toBe('live');
       expect(row.latency.encoderDelayMs.count).toBeGreaterThan(0);

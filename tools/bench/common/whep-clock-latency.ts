@@ -2,11 +2,15 @@ import { barcodeLatencyMs, waitFor } from '@mediaplane/testing';
 import type { ClockPlayerPage, JoinResult } from '../sfu-latency/clock-pages';
 import { summarize, type Summary } from './stats';
 
+const SETTLED_WINDOW_MS = 5000;
+
 /** Glass-to-glass over one WHEP viewer: frames whose barcode was read, misreads, and the latency over the read ones. */
 export interface WhepClockLatency {
   frames: number;
   unreadable: number;
   latencyMs: Summary;
+  /** The reads of the window's last SETTLED_WINDOW_MS: a latency that drifts (a browser's lip sync settling) shows against the whole. */
+  lastSecondsMs: Summary;
   /** How long it sampled, and frames presented per second over it (readable or not). */
   sampledSeconds: number;
   presentedFps: number;
@@ -45,6 +49,7 @@ export async function sampleWhepClock(
   options: { minFrames?: number; maxMs?: number } = {},
 ): Promise<WhepClockLatency> {
   const latencies: number[] = [];
+  const readAt: number[] = [];
   let presented = 0;
   const startedAt = performance.now();
   do {
@@ -52,7 +57,9 @@ export async function sampleWhepClock(
     presented += reads.length;
     for (const r of reads) {
       const latency = barcodeLatencyMs(r.value, r.at, unitMs);
-      if (latency !== undefined) latencies.push(latency);
+      if (latency === undefined) continue;
+      latencies.push(latency);
+      readAt.push(r.at);
     }
   } while (latencies.length < (options.minFrames ?? 0) && performance.now() - startedAt + ms <= (options.maxMs ?? 0));
   const sampledSeconds = (performance.now() - startedAt) / 1000;
@@ -60,6 +67,7 @@ export async function sampleWhepClock(
     frames: latencies.length,
     unreadable: presented - latencies.length,
     latencyMs: summarize(latencies),
+    lastSecondsMs: summarize(latencies.filter((_, i) => (readAt[i] as number) >= (readAt[readAt.length - 1] ?? 0) - SETTLED_WINDOW_MS)),
     sampledSeconds,
     presentedFps: presented / sampledSeconds,
   };
