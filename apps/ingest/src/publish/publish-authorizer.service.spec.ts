@@ -41,7 +41,8 @@ describe('PublishAuthorizer', () => {
       expect(await authorizer.authorize('srt', 'sk_wrongwrong', '10.1.1.1', { wait: false })).toMatchObject({ ok: false, reason: 'unknown_key' });
       const started = Date.now();
       expect(await authorizer.authorize('srt', 'sk_wrongwrong', '10.1.1.1', { wait: false })).toMatchObject({ ok: false, reason: 'rate_limited' });
-      expect(Date.now() - started).toBeLessThan(100);
+      // Well under the 300 ms delay it owes (a loaded CI box can stall a turn of the event loop for tens of ms).
+      expect(Date.now() - started).toBeLessThan(250);
       expect(requests).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 320));
       expect(await authorizer.authorize('srt', 'sk_wrongwrong', '10.1.1.1', { wait: false, timeoutMs: 800 })).toMatchObject({ reason: 'unknown_key' });
