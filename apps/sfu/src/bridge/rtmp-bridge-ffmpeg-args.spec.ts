@@ -58,6 +58,13 @@ describe('rtmpBridgeFfmpegArgs', () => {
     expect(video).not.toContain('copy');
   });
 
+  it('reencode decodes with slice threads only (frame threads hold every frame back), passthrough decodes nothing', () => {
+    const args = rtmpBridgeFfmpegArgs({ ...base, mode: 'reencode' });
+    expect(args[args.indexOf('-thread_type') + 1]).toBe('slice');
+    expect(args.indexOf('-thread_type')).toBeLessThan(args.indexOf('-i'));
+    expect(rtmpBridgeFfmpegArgs(base)).not.toContain('-thread_type');
+  });
+
   it('turns the audio into 48 kHz stereo Opus on the audio RTP port, in either mode', () => {
     for (const mode of ['passthrough', 'reencode'] as const) {
       const audio = outputOf(rtmpBridgeFfmpegArgs({ ...base, mode }), /:40012\?/);
