@@ -56,7 +56,8 @@ export class RtpCatchUpRelay {
         const copy = catchUp.layer.onLivePacket(datagram, header, performance.now());
         if (copy) catchUp.relay.send(copy);
       },
-      onReport: () => catchUp.sendCatchUpReport(),
+      // On the very mapping just sent for the main layer, so the SFU sees the two layers on one clock.
+      onReport: (report) => catchUp.sendCatchUpReport(report),
     });
     return catchUp;
   }
@@ -114,12 +115,12 @@ export class RtpCatchUpRelay {
   }
 
   /**
-   * The layer's report, on FFmpeg's latest moved on to now: after a replay that one can be seconds old,
-   * and the SFU takes a report's NTP time against its arrival to estimate the sender's clock — a stale
-   * one would read as a clock seconds behind and skew the capture times it gives viewers for lip sync.
+   * The layer's report on a main-layer mapping; by default FFmpeg's latest moved on to now: after a replay
+   * that one can be seconds old, and the SFU takes a report's NTP time against its arrival to estimate the
+   * sender's clock — a stale one would read as a clock seconds behind and skew the capture times it gives
+   * viewers for lip sync.
    */
-  private sendCatchUpReport(): void {
-    const current = this.relay.currentReport();
-    if (current) this.relay.send(encodeSenderReport(this.layer.senderReport(current)));
+  private sendCatchUpReport(main = this.relay.currentReport()): void {
+    if (main) this.relay.send(encodeSenderReport(this.layer.senderReport(main)));
   }
 }

@@ -13,8 +13,8 @@ export interface RtpRelayOptions {
   log: Logger;
   /** Called with each RTP packet of `ssrc`, after it was passed on. */
   onRtp?: (datagram: Buffer, header: RtpHeader) => void;
-  /** Called after each sender report of `ssrc` was passed on: the sender's own, or a repeat. */
-  onReport?: () => void;
+  /** Called with each sender report of `ssrc` after it was passed on: the sender's own, or a repeat. */
+  onReport?: (report: SenderReport) => void;
 }
 
 /**
@@ -110,7 +110,7 @@ export class RtpRelay {
       const report = readSenderReports(datagram).find((r) => r.ssrc === this.options.ssrc);
       if (report) {
         this.lastReport = { report, at: performance.now() };
-        this.options.onReport?.();
+        this.options.onReport?.(report);
       }
       return;
     }
@@ -124,6 +124,6 @@ export class RtpRelay {
     const report = this.currentReport();
     if (!report) return;
     this.send(encodeSenderReport(report));
-    this.options.onReport?.();
+    this.options.onReport?.(report);
   }
 }
