@@ -64,7 +64,7 @@ export {
 export { splitAnnexBNalus } from './annexb-nalus';
 export { H264AccessUnitScanner } from './h264-access-unit-scanner';
 export { isKeyframeStart } from './rtp-keyframe';
-export { type RtpHeader, isRtcp, readRtpHeader, renumberRtp } from './rtp-packet';
+export { type RtpHeader, type RtpHeaderExtensionElement, type RtpHeaderFields, encodeRtpHeader, isRtcp, readRtpHeader, renumberRtp } from './rtp-packet';
 export { type SenderReport, advanceSenderReport, encodeSenderReport, readSenderReports } from './rtcp-packets';
 export { hevcNaluType, HevcNaluType, isHevcIrap, HEVC_AUD_NALU } from './hevc-nalus';
 export {

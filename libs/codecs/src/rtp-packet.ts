@@ -53,3 +53,67 @@ export function renumberRtp(packet: Buffer, ssrc: number, sequenceNumber: number
   copy.writeUInt32BE(ssrc >>> 0, 8);
   return copy;
 }
+
+/** One RTP header extension element (RFC 8285): a negotiated id and its data. */
+export interface RtpHeaderExtensionElement {
+  id: number;
+  data: Buffer;
+}
+
+/** What a fixed RTP header (no CSRCs) and its extension elements are written from. */
+export interface RtpHeaderFields {
+  payloadType: number;
+  marker: boolean;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  /** In the order they are to appear; none: no extension block (the X bit clear). */
+  extensions?: readonly RtpHeaderExtensionElement[];
+}
+
+/** RFC 8285 §4.2: the one-byte form holds ids 1–14 with 1–16 bytes of data each. */
+const ONE_BYTE_PROFILE = 0xbede;
+const ONE_BYTE_MAX_ID = 14;
+const ONE_BYTE_MAX_DATA = 16;
+/** RFC 8285 §4.3: the two-byte form (appbits 0) holds ids 1–255 with 0–255 bytes of data. */
+const TWO_BYTE_PROFILE = 0x1000;
+const TWO_BYTE_MAX_DATA = 255;
+
+/**
+ * The bytes of an RTP header (version 2, no padding, no CSRCs) with its
+ * extension block: the one-byte form when every element fits it, else the
+ * two-byte form, padded to a 32-bit boundary. Throws on an id or length
+ * neither form can carry (a programming error, not network input).
+ */
+export function encodeRtpHeader(fields: RtpHeaderFields): Buffer {
+  const extensions = fields.extensions ?? [];
+  const oneByte = extensions.every((e) => e.id >= 1 && e.id <= ONE_BYTE_MAX_ID && e.data.length >= 1 && e.data.length <= ONE_BYTE_MAX_DATA);
+  if (!oneByte) {
+    const bad = extensions.find((e) => !(e.id >= 1 && e.id <= 255 && e.data.length <= TWO_BYTE_MAX_DATA));
+    if (bad) throw new RangeError(`RTP header extension id ${bad.id} with ${bad.data.length} bytes fits neither RFC 8285 form`);
+  }
+  const elementHeaderBytes = oneByte ? 1 : 2;
+  const elementsBytes = extensions.reduce((sum, e) => sum + elementHeaderBytes + e.data.length, 0);
+  const blockWords = Math.ceil(elementsBytes / 4);
+  // From the shared pool and zeroed (the padding must be): a forwarder writes one per packet and viewer, and a
+  // Buffer.alloc of its own would be a malloc and a free each time.
+  const header = Buffer.allocUnsafe(FIXED_HEADER_BYTES + (extensions.length > 0 ? 4 + blockWords * 4 : 0)).fill(0);
+  header[0] = 0x80 | (extensions.length > 0 ? 0x10 : 0);
+  header[1] = (fields.marker ? 0x80 : 0) | (fields.payloadType & 0x7f);
+  header.writeUInt16BE(fields.sequenceNumber & 0xffff, 2);
+  header.writeUInt32BE(fields.timestamp >>> 0, 4);
+  header.writeUInt32BE(fields.ssrc >>> 0, 8);
+  if (extensions.length === 0) return header;
+  header.writeUInt16BE(oneByte ? ONE_BYTE_PROFILE : TWO_BYTE_PROFILE, FIXED_HEADER_BYTES);
+  header.writeUInt16BE(blockWords, FIXED_HEADER_BYTES + 2);
+  let offset = FIXED_HEADER_BYTES + 4;
+  for (const { id, data } of extensions) {
+    if (oneByte) header[offset++] = (id << 4) | (data.length - 1);
+    else {
+      header[offset++] = id;
+      header[offset++] = data.length;
+    }
+    offset += data.copy(header, offset);
+  }
+  return header;
+}
