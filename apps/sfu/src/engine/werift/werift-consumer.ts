@@ -14,6 +14,7 @@ import type { MediaKind, RtcConsumer, RtcConsumerEvents } from '../rtc-engine';
 import type { WeriftProducer } from './werift-producer';
 import type { WeriftRegistry } from './werift-registry';
 import { SimulcastLayerSelector, type LayerFeedback } from './simulcast-layer-selector';
+import { WeriftForwardingSender } from './werift-forwarding-sender';
 
 const LAYER_TICK_MS = 1000;
 /**
@@ -68,6 +69,8 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
   private readonly reportClock: SenderReportClock | undefined;
   /** The viewer's id for abs-send-time, when negotiated. */
   private readonly absSendTimeId: number | undefined;
+  /** werift's sender without its per-packet cost (see WeriftForwardingSender); undefined: werift's own sendRtp. */
+  private readonly forwarding: WeriftForwardingSender | undefined;
 
   constructor(
     private readonly producer: WeriftProducer,
@@ -85,6 +88,7 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     // from abs-send-time, so both get a correct clock.
     this.reportClock = correctSenderReportClock(transceiver.sender);
     this.absSendTimeId = absSendTimeExtensionId(transceiver);
+    this.forwarding = this.reportClock ? WeriftForwardingSender.of(transceiver.sender) : undefined;
     registry.consumers.add(this);
     this.unsubscribes.push(producer.addSink((layer, packet, keyframe) => this.onPacket(layer, packet, keyframe)));
     this.unsubscribes.push(transceiver.sender.onRtcp.subscribe((packet) => this.onViewerRtcp(packet)).unSubscribe);
@@ -159,11 +163,13 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     }
     this.lastSentAt = Date.now();
     this.sentInTick++;
+    const absSendTimeData = this.absSendTimeId === undefined ? undefined : absSendTime(packet);
+    if (this.reportClock) this.reportClock.next = this.producer.captureNtp(layer, packet);
+    if (this.forwarding?.send(packet, absSendTimeData)) return;
     // werift's sender keeps an extension the packet already carries under a negotiated id (instead of its
     // own truncated abs-send-time); it copies the packet before its first await, so the next consumer sets
     // its own id (or none) on the same object.
-    packet.header.extensions = this.absSendTimeId === undefined ? [] : [{ id: this.absSendTimeId, payload: absSendTime(packet) }];
-    if (this.reportClock) this.reportClock.next = this.producer.captureNtp(layer, packet);
+    packet.header.extensions = this.absSendTimeId === undefined || !absSendTimeData ? [] : [{ id: this.absSendTimeId, payload: absSendTimeData }];
     void this.transceiver.sender.sendRtp(packet).catch(() => undefined);
   }
 
