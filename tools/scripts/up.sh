@@ -9,7 +9,7 @@ source tools/scripts/lib/system-deps.sh
 export NX_DAEMON=false NX_NO_CLOUD=true
 
 started=$SECONDS
-ensure_apt_packages ffmpeg nats-server redis-server libsrt-openssl-dev srt-tools
+ensure_apt_packages ffmpeg nats-server redis-server libsrt-openssl-dev srt-tools libjemalloc2
 ensure_node_modules
 ensure_srt_addon
 ensure_nats

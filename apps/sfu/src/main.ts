@@ -1,3 +1,4 @@
+import './start-on-jemalloc';
 import './instrument';
 import { runService } from '@mediaplane/service-kit';
 import { AppModule } from './app.module';

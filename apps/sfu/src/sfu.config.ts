@@ -12,6 +12,12 @@ export const sfuConfigSchema = z
       .describe(
         'WebRTC engine: mediasoup (C++ workers, the production engine), werift (pure TypeScript), or auto: mediasoup whenever its worker exists (MEDIASOUP_WORKER_BIN or the one its npm install fetched), werift otherwise.',
       ),
+    SFU_MALLOC: z
+      .enum(['auto', 'jemalloc', 'system'])
+      .default('auto')
+      .describe(
+        "Memory allocator: auto starts the SFU on jemalloc when Debian's libjemalloc2 is installed (forwarding's per-packet buffers made glibc's malloc a quarter of its CPU), jemalloc requires it, system keeps glibc's. Read before anything else runs (see apps/sfu/README.md).",
+      ),
     SFU_RTC_LISTEN_IP: z.string().default('0.0.0.0').describe('Address the WebRTC (ICE) sockets bind to.'),
     SFU_RTC_ANNOUNCED_ADDRESS: z
       .string()

@@ -51,12 +51,13 @@ describe.each(engines)('WHIP publish and WHEP play with the %s engine (Chromium,
     await killAllChildren();
   });
 
-  it('names its engine in the cluster view', async () => {
+  it('names its engine and its memory allocator in the cluster view: jemalloc, which the test set-up installs (libjemalloc2)', async () => {
     const sfuNode = await waitFor(
       async () => (await harness.api<{ nodes: Array<{ app: string; facts: Record<string, string> }> }>('GET', '/nodes')).nodes.find((n) => n.app === 'sfu'),
       { what: 'the SFU in /api/v1/nodes' },
     );
     expect(sfuNode.facts['engine']).toBe(engine);
+    expect(sfuNode.facts['malloc']).toBe('jemalloc');
   });
 
   it('refuses a WHIP publish with a wrong key with 401, before any media', async () => {

@@ -207,7 +207,9 @@ export const NodeViewSchema = z
     ports: z.record(z.string(), z.number().int()).describe('Bound ports by listener name (http, rtmp, srt, …).'),
     health: z.enum(['ready', 'not-ready']),
     load: NodeLoadSchema,
-    facts: z.record(z.string(), z.string()).describe('What the instance runs on, e.g. the SFU engine (`engine`: mediasoup or werift).'),
+    facts: z
+      .record(z.string(), z.string())
+      .describe('What the instance runs on, e.g. the SFU engine (`engine`: mediasoup or werift) and its memory allocator (`malloc`: jemalloc or system).'),
     startedAt: z.string(),
     lastSeenAt: z.string(),
   })

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, HeartbeatService, LOGGER } from '@mediaplane/service-kit';
 import type { SfuConfig } from '../sfu.config';
+import { activeMemoryAllocator } from '../memory-allocator';
 import { createRtcEngine, resolveEngineName } from './create-rtc-engine';
 import type { RtcEngine } from './rtc-engine';
 
@@ -37,8 +38,10 @@ export class RtcEngineHost implements OnModuleInit, OnApplicationShutdown {
       workers: this.config.SFU_WORKERS,
       log: (level, fields, message) => log[level](fields, message),
     });
+    const malloc = activeMemoryAllocator();
     this.heartbeat.setFact('engine', name);
-    log.info({ choice: this.config.SFU_ENGINE, stats: this.current.stats() }, `WebRTC engine: ${name}`);
+    this.heartbeat.setFact('malloc', malloc);
+    log.info({ choice: this.config.SFU_ENGINE, malloc, stats: this.current.stats() }, `WebRTC engine: ${name} (memory allocator: ${malloc})`);
   }
 
   async onApplicationShutdown(): Promise<void> {
