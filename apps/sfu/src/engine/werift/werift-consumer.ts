@@ -163,13 +163,13 @@ export class WeriftConsumer extends EventEmitter<RtcConsumerEvents> implements R
     }
     this.lastSentAt = Date.now();
     this.sentInTick++;
-    const absSendTimeData = this.absSendTimeId === undefined ? undefined : absSendTime(packet);
+    const sendTime = this.absSendTimeId === undefined ? undefined : { id: this.absSendTimeId, payload: absSendTime(packet) };
     if (this.reportClock) this.reportClock.next = this.producer.captureNtp(layer, packet);
-    if (this.forwarding?.send(packet, absSendTimeData)) return;
+    if (this.forwarding?.send(packet, sendTime?.payload)) return;
     // werift's sender keeps an extension the packet already carries under a negotiated id (instead of its
     // own truncated abs-send-time); it copies the packet before its first await, so the next consumer sets
     // its own id (or none) on the same object.
-    packet.header.extensions = this.absSendTimeId === undefined || !absSendTimeData ? [] : [{ id: this.absSendTimeId, payload: absSendTimeData }];
+    packet.header.extensions = sendTime ? [sendTime] : [];
     void this.transceiver.sender.sendRtp(packet).catch(() => undefined);
   }
 

@@ -80,6 +80,15 @@ const RTP_HISTORY_SIZE = 128;
 const FORWARDED_EXTENSIONS = new Set<string>([RTP_EXTENSION_URI.sdesMid, RTP_EXTENSION_URI.absSendTime]);
 const NTP_SET_BY_CLOCK = 0n;
 
+/** What a negotiation decided for forwarding, read once per extension list (werift replaces the list when it negotiates). */
+interface NegotiatedExtensions {
+  list: SenderState['headerExtensions'];
+  /** Only extensions forwarding writes itself were negotiated. */
+  forwardable: boolean;
+  midId?: number;
+  absSendTimeId?: number;
+}
+
 /**
  * A packet kept for NACKs: werift's retransmission reads `header` and
  * `payload` of an RtpPacket, which is only built if a viewer asks for it
@@ -127,6 +136,7 @@ class RetransmittablePacket {
  */
 export class WeriftForwardingSender {
   private midData?: { mid: string; data: Buffer };
+  private negotiated?: NegotiatedExtensions;
   /** AES-GCM sealing with the session's keys, made once per werift SRTP context (undefined for other profiles). */
   private gcm?: { context: SrtpContextState; sealer: SrtpGcmSealer | undefined };
   private checkedPair?: CandidatePairState;
@@ -166,7 +176,8 @@ export class WeriftForwardingSender {
   send(packet: RtpPacket, absSendTime: Buffer | undefined): boolean {
     const s = this.state;
     if (s.redRedundantPayloadType !== undefined || s.pendingRtpEnabled || s.rtpStreamId !== undefined || s.repairedRtpStreamId !== undefined) return false;
-    if (!s.headerExtensions.every((e) => FORWARDED_EXTENSIONS.has(e.uri))) return false;
+    const negotiated = this.negotiatedExtensions();
+    if (!negotiated.forwardable) return false;
     const dtls = s.dtlsTransport;
     if (s.stopped || !s.codec || dtls?.state !== 'connected' || !dtls.srtp) return true;
     const connection = dtls.iceTransport?.connection;
@@ -190,7 +201,7 @@ export class WeriftForwardingSender {
       sequenceNumber,
       timestamp,
       ssrc: s.ssrc,
-      extensions: this.extensions(absSendTime),
+      extensions: this.extensions(negotiated, absSendTime),
     });
 
     s.sequenceNumber = sequenceNumber;
@@ -232,13 +243,25 @@ export class WeriftForwardingSender {
     return sealer.seal(rtpHeader, payload, this.state.ssrc, sequenceNumber, rollover.rolloverCounter);
   }
 
-  private extensions(absSendTime: Buffer | undefined): RtpHeaderExtensionElement[] {
-    const elements: RtpHeaderExtensionElement[] = [];
-    for (const { uri, id } of this.state.headerExtensions) {
-      if (uri === RTP_EXTENSION_URI.sdesMid && this.state.mid !== undefined) elements.push({ id, data: this.midBytes(this.state.mid) });
-      else if (uri === RTP_EXTENSION_URI.absSendTime && absSendTime) elements.push({ id, data: absSendTime });
+  private negotiatedExtensions(): NegotiatedExtensions {
+    const list = this.state.headerExtensions;
+    if (this.negotiated?.list !== list) {
+      this.negotiated = {
+        list,
+        forwardable: list.every((e) => FORWARDED_EXTENSIONS.has(e.uri)),
+        midId: list.find((e) => e.uri === RTP_EXTENSION_URI.sdesMid)?.id,
+        absSendTimeId: list.find((e) => e.uri === RTP_EXTENSION_URI.absSendTime)?.id,
+      };
     }
-    return elements.length > 1 ? elements.sort((a, b) => a.id - b.id) : elements;
+    return this.negotiated;
+  }
+
+  /** mid and abs-send-time, in id order. */
+  private extensions({ midId, absSendTimeId }: NegotiatedExtensions, absSendTime: Buffer | undefined): RtpHeaderExtensionElement[] {
+    const mid = midId !== undefined && this.state.mid !== undefined ? { id: midId, data: this.midBytes(this.state.mid) } : undefined;
+    const sent = absSendTimeId !== undefined && absSendTime ? { id: absSendTimeId, data: absSendTime } : undefined;
+    if (!mid || !sent) return mid ? [mid] : sent ? [sent] : [];
+    return mid.id < sent.id ? [mid, sent] : [sent, mid];
   }
 
   private midBytes(mid: string): Buffer {
