@@ -134,11 +134,20 @@ const SOURCES = [
     const decoded = await decodes(first, played, 25);
     expect(decoded.frameWidth).toBe(640);
     expect(decoded.audioBytes).toBeGreaterThan(0);
+    // By default the browser gets the audio and video as one media stream, which it plays in lip sync.
+    expect(decoded.mediaStreams?.audio).toHaveLength(1);
+    expect(decoded.mediaStreams?.audio).toEqual(decoded.mediaStreams?.video);
 
-    // A second viewer joins the running bridge: still one bridge, one FFmpeg.
-    const joined = await second.whep(`${sfuUrl}/whep/${stream.id}`);
+    // A second viewer joins the running bridge: still one bridge, one FFmpeg. It asks for the picture
+    // without lip sync, so its tracks come as two streams, and both play.
+    expect((await second.whep(`${sfuUrl}/whep/${stream.id}?lipsync=maybe`)).status).toBe(400);
+    const joined = await second.whep(`${sfuUrl}/whep/${stream.id}?lipsync=false`);
     expect(joined.status).toBe(201);
-    await decodes(second, joined, 25);
+    const unsynced = await decodes(second, joined, 25);
+    expect(unsynced.audioBytes).toBeGreaterThan(0);
+    expect(unsynced.mediaStreams?.audio).toHaveLength(1);
+    expect(unsynced.mediaStreams?.video).toHaveLength(1);
+    expect(unsynced.mediaStreams?.audio).not.toEqual(unsynced.mediaStreams?.video);
     expect(await metric('mediaplane_sfu_bridges', { mode })).toBe(1);
     expect(await metric('mediaplane_sfu_bridge_keyframe_wait_seconds_count', { mode })).toBeGreaterThanOrEqual(2);
     // The cluster view (the node's heartbeat) shows the bridge and its two viewers too.

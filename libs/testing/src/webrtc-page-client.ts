@@ -34,7 +34,9 @@ window.mpRtc = (() => {
     video.muted = true; video.autoplay = true; video.playsInline = true;
     document.body.appendChild(video);
     const media = new MediaStream();
-    pc.ontrack = (e) => { media.addTrack(e.track); video.srcObject = media; video.play().catch(() => {}); };
+    // The media streams (a=msid) each kind arrived in: one shared stream is what the browser lip-syncs.
+    pc.mpStreams = { audio: [], video: [] };
+    pc.ontrack = (e) => { pc.mpStreams[e.track.kind] = e.streams.map((s) => s.id); media.addTrack(e.track); video.srcObject = media; video.play().catch(() => {}); };
     return { pc, video };
   };
   async function exchange(pc, url, headers, relay) {
@@ -93,7 +95,7 @@ window.mpRtc = (() => {
     async stats(id) {
       const peer = peers.get(id);
       if (!peer) return undefined;
-      const out = { state: peer.pc.connectionState, framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioBytes: 0, videoBytes: 0, framesSent: 0, bytesSent: 0, rids: [], layers: [] };
+      const out = { state: peer.pc.connectionState, framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioBytes: 0, videoBytes: 0, framesSent: 0, bytesSent: 0, rids: [], layers: [], mediaStreams: peer.pc.mpStreams };
       (await peer.pc.getStats()).forEach((r) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video') { out.framesDecoded += r.framesDecoded || 0; out.frameWidth = r.frameWidth || out.frameWidth; out.frameHeight = r.frameHeight || out.frameHeight; out.videoBytes += r.bytesReceived || 0; }
         if (r.type === 'inbound-rtp' && r.kind === 'audio') out.audioBytes += r.bytesReceived || 0;
@@ -137,6 +139,8 @@ export interface RtcPeerStatsInPage {
   rids: string[];
   /** Simulcast layers sent (publisher side): rid, encoded width, bytes so far. */
   layers: Array<{ rid: string; frameWidth: number; bytesSent: number }>;
+  /** Player side: the ids of the media streams each kind's track arrived in (the browser lip-syncs one stream's tracks). */
+  mediaStreams?: { audio: string[]; video: string[] };
 }
 
 interface MpRtc {

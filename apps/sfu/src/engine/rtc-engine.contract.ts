@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { sleep, waitFor } from '@mediaplane/testing';
+import * as sdpTransform from 'sdp-transform';
 import { RtcNegotiationError, type RtcEngine, type RtcEngineOptions, type RtcPeerOptions, type RtcProducer, type RtcRouter } from './rtc-engine';
 import { TestPlayer, TestPublisher, type PlayOptions, type PublishOptions } from './testing/werift-test-peer';
 
@@ -129,6 +130,24 @@ export function describeRtcEngineContract(name: string, factory: RtcEngineFactor
       expect([...player.received.video.payloadTypes]).toEqual([96]);
       expect(player.received.video.keyframes).toBeGreaterThanOrEqual(1);
       expect(engine.stats()).toMatchObject({ peers: 2, producers: 2, consumers: 2 });
+    });
+
+    it("puts a player's audio and video in one media stream, for the browser's lip sync, unless lipSync is false", async () => {
+      const router = await newRouter();
+      const { producers } = await publish(router, { audio: true, video: { codec: 'VP8' } });
+      const synced = await play(router, producers);
+      const [syncedAudio, syncedVideo] = msidStreamIds(synced.answerSdp);
+      expect(syncedAudio).toBeDefined();
+      expect(syncedAudio).toBe(syncedVideo);
+      const unsynced = await play(router, producers, {}, { lipSync: false });
+      const [audioStream, videoStream] = msidStreamIds(unsynced.answerSdp);
+      expect(audioStream).toBeDefined();
+      expect(videoStream).toBeDefined();
+      expect(audioStream).not.toBe(videoStream);
+      await waitFor(() => unsynced.player.received.audio.packets > 20 && unsynced.player.received.video.packets > 10, {
+        timeoutMs: MEDIA_TIMEOUT_MS,
+        what: 'audio and video at the player without lip sync',
+      });
     });
 
     it('requests a keyframe from the publisher when a player joins', async () => {
@@ -369,4 +388,12 @@ export function describeRtcEngineContract(name: string, factory: RtcEngineFactor
       }
     });
   });
+}
+
+/** The media stream id (`a=msid`) of each audio/video section of an answer, in section order. */
+function msidStreamIds(answerSdp: string): (string | undefined)[] {
+  return sdpTransform
+    .parse(answerSdp)
+    .media.filter((m) => m.type === 'audio' || m.type === 'video')
+    .map((m) => m.msid?.[0]?.id);
 }

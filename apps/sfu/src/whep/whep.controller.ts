@@ -5,10 +5,12 @@ import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { SfuConfig } from '../sfu.config';
 import { parseStreamId } from '../http/stream-id-param';
 import { WEBRTC_CORS_HEADERS, readOffer, readTrickle, sendAnswer } from '../http/sdp-http';
+import { parseLipSyncParam } from './lip-sync-param';
 import { WhepService } from './whep.service';
 
 /**
- * WHEP: `POST /whep/{streamId}` (`?token=` for private streams) with a
+ * WHEP: `POST /whep/{streamId}` (`?token=` for private streams,
+ * `?lipsync=false` for the picture without waiting for the sound) with a
  * receive-only SDP offer; the Location resource takes trickled candidates
  * (PATCH) and stops playback (DELETE).
  */
@@ -35,7 +37,8 @@ export class WhepController {
     const streamId = parseStreamId(rawStreamId);
     const offer = readOffer(req, this.config.SFU_MAX_SDP_BYTES);
     const token = typeof req.query['token'] === 'string' ? req.query['token'] : undefined;
-    const { answerSdp, viewer } = await this.whep.play(streamId, token, offer, req.socket.remoteAddress);
+    const lipSync = parseLipSyncParam(req.query['lipsync']);
+    const { answerSdp, viewer } = await this.whep.play(streamId, token, offer, { remoteAddress: req.socket.remoteAddress, lipSync });
     sendAnswer(res, answerSdp, `/whep/${streamId}/${viewer.id}`, viewer.id);
   }
 

@@ -12,6 +12,12 @@ import type { SfuConfig } from '../sfu.config';
 import type { StreamViewer } from '../streams/webrtc-stream';
 import { WebrtcStreamsService } from '../streams/webrtc-streams.service';
 
+/** Who asks to play and how: the address admission counts per, and RtcPeerOptions.lipSync. */
+export interface WhepViewerOptions {
+  remoteAddress: string | undefined;
+  lipSync: boolean;
+}
+
 export interface WhepPlayResult {
   answerSdp: string;
   viewer: StreamViewer;
@@ -44,11 +50,11 @@ export class WhepService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async play(streamId: string, token: string | undefined, offerSdp: string, remoteAddress: string | undefined): Promise<WhepPlayResult> {
+  async play(streamId: string, token: string | undefined, offerSdp: string, viewer: WhepViewerOptions): Promise<WhepPlayResult> {
     const local = this.streams.get(streamId);
     if (local) {
       this.authorize(streamId, token, local.grant.private);
-      return this.serve(streamId, local, offerSdp, remoteAddress);
+      return this.serve(streamId, local, offerSdp, viewer);
     }
     const source = await this.bridges.liveState(streamId);
     if (!source) throw new NotFoundException(`stream ${streamId} is not live`);
@@ -73,7 +79,7 @@ export class WhepService {
       if (error instanceof RtcUnsupportedError) throw new HttpException(error.message, HttpStatus.NOT_IMPLEMENTED);
       throw error;
     }
-    return this.serve(streamId, bridge, offerSdp, remoteAddress);
+    return this.serve(streamId, bridge, offerSdp, viewer);
   }
 
   viewer(streamId: string, viewerId: string): StreamViewer {
@@ -82,15 +88,15 @@ export class WhepService {
     return viewer;
   }
 
-  private async serve(streamId: string, stream: PlayableStream, offerSdp: string, remoteAddress: string | undefined): Promise<WhepPlayResult> {
+  private async serve(streamId: string, stream: PlayableStream, offerSdp: string, options: WhepViewerOptions): Promise<WhepPlayResult> {
     const router = stream.router;
     if (!router) throw new NotFoundException(`stream ${streamId} ended`);
-    const release = this.admission.reserve('whep', remoteAddress);
+    const release = this.admission.reserve('whep', options.remoteAddress);
     let handedOver = false;
     try {
       let sent;
       try {
-        sent = await router.send(offerSdp, stream.producers, { label: `whep:${streamId}` });
+        sent = await router.send(offerSdp, stream.producers, { label: `whep:${streamId}`, lipSync: options.lipSync });
       } catch (error) {
         if (error instanceof RtcNegotiationError) throw negotiationFailed(error, this.metrics, 'whep');
         throw error;

@@ -20,6 +20,7 @@ import { MediasoupPlainRtpOutput } from './mediasoup-plain-rtp-out';
 import { receivePlainRtp } from './mediasoup-plain-rtp';
 import { MediasoupProducer } from './mediasoup-producer';
 import type { EngineContext, RouterHome } from './engine-context';
+import { mediaStreamId } from '../media-stream-id';
 import { writeAnswer, type AnswerSection } from './sdp/answer-sdp';
 import { consumerCapabilities } from './sdp/consumer-capabilities';
 import { parseOffer, type OfferSection, type ParsedOffer } from './sdp/offer-sdp';
@@ -130,7 +131,13 @@ export class MediasoupRouter implements RtcRouter {
         const consumer = plan ? await this.consume(peer, target, view, plan.source, section) : undefined;
         if (consumer) {
           consumers.push(consumer);
-          answer.push({ type: 'send', section, rtpParameters: consumer.consumer.rtpParameters, streamId: peer.id, trackId: consumer.id });
+          answer.push({
+            type: 'send',
+            section,
+            rtpParameters: consumer.consumer.rtpParameters,
+            streamId: mediaStreamId(peer.id, consumer.id, options),
+            trackId: consumer.id,
+          });
         } else answer.push(section === dataSection ? { type: 'data', section } : { type: 'rejected', section });
       }
       return { answerSdp: this.answer(peer, offer, answer), peer, consumers };

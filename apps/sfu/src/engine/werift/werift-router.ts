@@ -24,6 +24,7 @@ import { WeriftPlainRtpOutput } from './werift-plain-rtp-out';
 import { WeriftProducer } from './werift-producer';
 import { PublisherClock } from './capture-clock';
 import type { WeriftRegistry } from './werift-registry';
+import { mediaStreamId } from '../media-stream-id';
 
 export interface WeriftPeerFactory {
   /** A peer connection bound to the engine's address and ports, offering the routed codecs. */
@@ -140,6 +141,7 @@ export class WeriftRouter implements RtcRouter {
         }
         transceiver.setDirection('sendonly');
         transceiver.setCodecPreferences([codec]);
+        transceiver.sender.streamId = mediaStreamId(peer.id, transceiver.sender.trackId, options);
         entries.push({ transceiver, producer });
       }
       this.openDataChannel(peer, sections, options);
