@@ -240,6 +240,7 @@ runBench(async (bench) => {
     fps: 30,
     encoderArgs: ['-profile:v', 'baseline'],
     publisher: 'live',
+    lipSync: true,
   });
 
   // 2 + 3. CPU per device and devices per agent.

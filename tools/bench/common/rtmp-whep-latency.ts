@@ -1,5 +1,5 @@
 import { launchChromium, sleep } from '@mediaplane/testing';
-import { ClockPlayerPage, jitterBuffersBetween } from '../sfu-latency/clock-pages';
+import { ClockPlayerPage, jitterBuffersBetween, type JitterBuffers } from '../sfu-latency/clock-pages';
 import { ClockLivePublisherProcess } from './clock-live-publisher-process';
 import { ClockRtmpPublisher } from './clock-rtmp-publisher';
 import { childrenUsage } from './proc-stats';
@@ -19,13 +19,15 @@ export interface RtmpWhepLatency extends WhepClockLatency {
   /** The SFU's whole process group (Node, mediasoup worker, the bridge) over the same window, in cores. */
   sfuCores: number;
   publisher: ClockPublisherKind;
+  /** Whether the viewer played in lip sync (WHEP's default) or with `?lipsync=false`. */
+  lipSync: boolean;
   /** live publisher only: from a picture drawn to its encoded frame sent, over the same window (the publisher's share). */
   encoderDelayMs?: Summary;
   /**
    * Chromium's mean jitter-buffer delay over the window, per video frame and per audio sample (ms). Lip sync
    * lengthens the video one until the picture waits for the audio: the audio one is where that time goes.
    */
-  jitterBufferMs: { videoMs: number; audioMs: number };
+  jitterBufferMs: JitterBuffers;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function measureRtmpWhepLatency(
   platform: SfuBenchPlatform,
   sfu: BenchSfu,
   rtmpPort: number,
-  options: { name: string; seconds: number; gop: number; fps: number; encoderArgs: string[]; publisher: ClockPublisherKind },
+  options: { name: string; seconds: number; gop: number; fps: number; encoderArgs: string[]; publisher: ClockPublisherKind; lipSync: boolean },
 ): Promise<RtmpWhepLatency> {
   const stream = await platform.createStream(`rtmp-whep clock ${options.name}`);
   const encoding = { fps: options.fps, gopFrames: Math.round(options.gop * options.fps), videoBitrateKbps: 2500, encoderArgs: options.encoderArgs };
@@ -50,7 +52,7 @@ export async function measureRtmpWhepLatency(
   const context = await browser.newContext();
   try {
     const player = await ClockPlayerPage.open(await context.newPage(), `${sfu.app.httpUrl}/readyz`);
-    const url = sfu.whepUrl(stream.id);
+    const url = options.lipSync ? sfu.whepUrl(stream.id) : `${sfu.whepUrl(stream.id)}?lipsync=false`;
     const joined = await joinOnceLive(player, url, `the ${options.name} clock stream`);
     await sleep(4000);
     const pid = sfu.app.child.pid as number;
@@ -69,6 +71,7 @@ export async function measureRtmpWhepLatency(
       bridgeCores: (bridgeAfter.cpuSeconds - bridgeBefore.cpuSeconds) / seconds,
       sfuCores: (sfuAfter.cpuSeconds - sfuBefore.cpuSeconds) / seconds,
       publisher: options.publisher,
+      lipSync: options.lipSync,
       encoderDelayMs: encoderDelays && summarize(encoderDelays),
       jitterBufferMs,
     };

@@ -9,7 +9,7 @@
 //         for the source's next keyframe).
 // Then, per source, glass-to-glass: a publisher burns the wall clock into every
 // frame and Chromium reads it at presentation, with the CPU of the one bridge.
-// Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--seconds 30] [--sources passthrough,reencode] [--publisher live|ffmpeg]
+// Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--seconds 30] [--sources passthrough,reencode] [--lipsync on,off] [--publisher live|ffmpeg]
 import { ffmpegPublish, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
 import { ClockPlayerPage } from '../sfu-latency/clock-pages';
 import { joinOnceLive } from '../common/whep-clock-latency';
@@ -30,6 +30,8 @@ const USAGE = `usage: node tools/bench/run.cjs rtmp-whep [options]
   --gop S            the RTMP source's keyframe interval in seconds (default 2)
   --sources LIST     comma-separated, of passthrough,reencode (default both)
   --seconds S        glass-to-glass sampling per source, after a 4 s warm-up (default 30; 0 skips it)
+  --lipsync LIST     glass-to-glass with the viewer's audio and video in lip sync (on: WHEP's default),
+                     without (off: WHEP ?lipsync=false), or both (default on,off)
   --publisher P      glass-to-glass clock publisher: live (default; x264 and AAC in two FFmpegs, each frame
                      sent when encoded) or ffmpeg (one FFmpeg muxing both, which holds video back for AAC)
   --json FILE        write the result here (default tmp/bench/rtmp-whep-<time>.json and rtmp-whep-latest.json)
@@ -51,6 +53,11 @@ const CLOCK_ENCODERS: Record<SourceName, string[]> = {
   reencode: ['-profile:v', 'high', '-bf', '2'],
 };
 const FPS = 25;
+
+/** "video/audio (video/audio without lip sync)", mean ms over the window. */
+function jitterBufferCell(j: RtmpWhepLatency['jitterBufferMs']): string {
+  return `${fmt(j.videoMs, 0)}/${fmt(j.audioMs, 0)} (${fmt(j.videoMinimumMs, 0)}/${fmt(j.audioMinimumMs, 0)})`;
+}
 const IDLE_STOP_MS = 1000;
 const JOIN_TIMEOUT_MS = 15_000;
 
@@ -68,7 +75,8 @@ interface SourceRow {
   cold: JoinSeries;
   warm: JoinSeries;
   keyframeWaitMean: number;
-  latency?: RtmpWhepLatency;
+  /** Glass-to-glass, one per --lipsync setting. */
+  latencies: RtmpWhepLatency[];
 }
 
 async function joins(player: ClockPlayerPage, url: string, n: number, between: () => Promise<void>): Promise<JoinSeries> {
@@ -142,7 +150,7 @@ async function measureSource(
     const waits = await keyframeWaits(sfu);
     if (held.id !== undefined) await holder.leave(held.id);
     const count = waits.count - waitsBefore.count;
-    return { source, label: ENCODERS[source].label, cold, warm, keyframeWaitMean: count > 0 ? ((waits.sum - waitsBefore.sum) / count) * 1000 : Number.NaN };
+    return { source, label: ENCODERS[source].label, cold, warm, latencies: [], keyframeWaitMean: count > 0 ? ((waits.sum - waitsBefore.sum) / count) * 1000 : Number.NaN };
   } finally {
     await context.close().catch(() => undefined);
     await publisher.stop();
@@ -173,23 +181,25 @@ function report(rows: SourceRow[], gop: number): string {
 }
 
 function latencyReport(rows: SourceRow[]): string[] {
-  const measured = rows.filter((r) => r.latency !== undefined);
+  const measured = rows.flatMap((r) => r.latencies.map((latency) => ({ source: r.source, latency })));
   if (measured.length === 0) return [];
   return [
     'GLASS-TO-GLASS — the wall clock burned into each frame by the RTMP publisher (1280x720, x264), read in Chromium at presentation; one viewer, one bridge',
     '',
     formatTable(
-      ['mode', 'publisher', 'frames read', 'unreadable', 'p50 ms', 'p95 ms', 'max ms', 'last 5 s p50/p95 ms', 'encoder p50/p95 ms', 'jitter buffer video/audio ms', 'bridge CPU (cores)', 'SFU group CPU (cores)'],
+      ['mode', 'lip sync', 'publisher', 'frames read', 'unreadable', 'p50 ms', 'p95 ms', 'max ms', 'last 5 s p50/p95 ms', 'encoder p50/p95 ms', 'jitter buffer video/audio ms (without lip sync)', 'audio device ms', 'bridge CPU (cores)', 'SFU group CPU (cores)'],
       measured.map((r) => {
-        const l = r.latency as RtmpWhepLatency;
+        const l = r.latency;
         const encoder = l.encoderDelayMs ? `${fmt(l.encoderDelayMs.p50, 0)}/${fmt(l.encoderDelayMs.p95, 0)}` : '—';
-        return [r.source, l.publisher, String(l.frames), String(l.unreadable), fmt(l.latencyMs.p50, 0), fmt(l.latencyMs.p95, 0), fmt(l.latencyMs.max, 0), `${fmt(l.lastSecondsMs.p50, 0)}/${fmt(l.lastSecondsMs.p95, 0)}`, encoder, `${fmt(l.jitterBufferMs.videoMs, 0)}/${fmt(l.jitterBufferMs.audioMs, 0)}`, fmt(l.bridgeCores, 2), fmt(l.sfuCores, 2)];
+        return [r.source, l.lipSync ? 'on' : 'off', l.publisher, String(l.frames), String(l.unreadable), fmt(l.latencyMs.p50, 0), fmt(l.latencyMs.p95, 0), fmt(l.latencyMs.max, 0), `${fmt(l.lastSecondsMs.p50, 0)}/${fmt(l.lastSecondsMs.p95, 0)}`, encoder, jitterBufferCell(l.jitterBufferMs), fmt(l.jitterBufferMs.audioPlayoutMs, 0), fmt(l.bridgeCores, 2), fmt(l.sfuCores, 2)];
       }),
     ),
     `target: p95 ≤ 150 ms in passthrough. Glass-to-glass includes the publisher's encoder (x264 zerolatency; the re-encode source with 2 B-frames), its share in "encoder":`,
     `picture drawn → encoded frame sent (live publisher only). Chromium keeps lip sync: its video jitter buffer holds the picture back until the`,
     `audio (publisher's AAC ~43 ms, AAC → Opus in the bridge, Chromium's audio jitter buffer) can play with it; the means over the window are beside.`,
     `That hold settles over the first ~12 s of a bridge run: "last 5 s" is the window's end, to compare with the whole.`,
+    `lip sync off (WHEP ?lipsync=false): the tracks come as two media streams and nothing holds the picture; the sound then trails it by about`,
+    `the audio path's extra length (the jitter buffers' difference in the lip-sync row).`,
     '',
   ];
 }
@@ -201,6 +211,7 @@ runBench(async (bench) => {
     sources: { type: 'string' },
     seconds: { type: 'string' },
     publisher: { type: 'string' },
+    lipsync: { type: 'string' },
     json: { type: 'string' },
   });
   const publisher = choiceArg<ClockPublisherKind>(values, 'publisher', ['live', 'ffmpeg'], 'live');
@@ -208,6 +219,7 @@ runBench(async (bench) => {
   const joinCount = numberArg(values, 'joins', 10, { min: 1, max: 200, integer: true });
   const gop = numberArg(values, 'gop', 2, { min: 0.5, max: 10 });
   const sources = listArg(values, 'sources', ['passthrough', 'reencode'] as const, ['passthrough', 'reencode']);
+  const lipSyncs = listArg(values, 'lipsync', ['on', 'off'] as const, ['on', 'off']).map((s) => s === 'on');
   const { engines, skipped } = benchEngines(['mediasoup']);
   if (engines.length === 0) throw new Error(`the bridge needs mediasoup: ${skipped.join('; ')}`);
 
@@ -226,9 +238,11 @@ runBench(async (bench) => {
   const rows: SourceRow[] = [];
   for (const source of sources) {
     const row = await measureSource(browser, platform, sfu, rtmpPort, { source, joins: joinCount, gop });
-    if (seconds > 0) {
-      say(`${source}: glass-to-glass for ${seconds} s (clock burned in by the publisher)…`);
-      row.latency = await measureRtmpWhepLatency(browser, platform, sfu, rtmpPort, { name: source, seconds, gop, fps: FPS, encoderArgs: CLOCK_ENCODERS[source], publisher });
+    for (const lipSync of seconds > 0 ? lipSyncs : []) {
+      say(`${source}: glass-to-glass for ${seconds} s, lip sync ${lipSync ? 'on' : 'off'} (clock burned in by the publisher)…`);
+      row.latencies.push(
+        await measureRtmpWhepLatency(browser, platform, sfu, rtmpPort, { name: source, seconds, gop, fps: FPS, encoderArgs: CLOCK_ENCODERS[source], publisher, lipSync }),
+      );
     }
     rows.push(row);
   }
@@ -238,6 +252,6 @@ runBench(async (bench) => {
   say(`result written to ${file}`);
   const failed = rows.flatMap((r) => (['cold', 'warm'] as const).filter((k) => r[k].failed > 0).map((k) => `${r.source} ${k}: ${r[k].failed} (${r[k].firstError})`));
   if (failed.length > 0) throw new Error(`joins without a frame — ${failed.join('; ')}`);
-  const blind = rows.filter((r) => r.latency !== undefined && r.latency.frames === 0).map((r) => r.source);
+  const blind = rows.filter((r) => r.latencies.some((l) => l.frames === 0)).map((r) => r.source);
   if (blind.length > 0) throw new Error(`no clock could be read in ${blind.join(', ')}: is the barcode visible?`);
 });

@@ -104,10 +104,17 @@ window.mpClockPlayer = (() => {
       });
     },
     async stats(id) {
-      const out = { jitterBufferDelay: 0, jitterBufferEmittedCount: 0, jitterBufferTargetDelay: 0, jitterBufferMinimumDelay: 0, totalDecodeTime: 0, framesDecoded: 0, totalProcessingDelay: 0, framesDropped: 0, nackCount: 0, audioJitterBufferDelay: 0, audioJitterBufferEmittedCount: 0 };
+      const out = { jitterBufferDelay: 0, jitterBufferEmittedCount: 0, jitterBufferTargetDelay: 0, jitterBufferMinimumDelay: 0, totalDecodeTime: 0, framesDecoded: 0, totalProcessingDelay: 0, framesDropped: 0, nackCount: 0, audioJitterBufferDelay: 0, audioJitterBufferEmittedCount: 0, audioJitterBufferTargetDelay: 0, audioJitterBufferMinimumDelay: 0, audioPlayoutDelay: 0, audioPlayoutSamples: 0 };
       (await players.get(id).pc.getStats()).forEach((r) => {
+        if (r.type === 'media-playout') { out.audioPlayoutDelay += r.totalPlayoutDelay || 0; out.audioPlayoutSamples += r.totalSamplesCount || 0; return; }
         if (r.type !== 'inbound-rtp') return;
-        if (r.kind === 'audio') { out.audioJitterBufferDelay += r.jitterBufferDelay || 0; out.audioJitterBufferEmittedCount += r.jitterBufferEmittedCount || 0; return; }
+        if (r.kind === 'audio') {
+          out.audioJitterBufferDelay += r.jitterBufferDelay || 0;
+          out.audioJitterBufferEmittedCount += r.jitterBufferEmittedCount || 0;
+          out.audioJitterBufferTargetDelay += r.jitterBufferTargetDelay || 0;
+          out.audioJitterBufferMinimumDelay += r.jitterBufferMinimumDelay || 0;
+          return;
+        }
         for (const key of Object.keys(out)) if (typeof r[key] === 'number' && !key.startsWith('audio')) out[key] += r[key];
       });
       return out;
@@ -153,17 +160,37 @@ export interface PlayerCounters {
   nackCount: number;
   audioJitterBufferDelay: number;
   audioJitterBufferEmittedCount: number;
+  audioJitterBufferTargetDelay: number;
+  /** What the audio jitter buffer would hold without lip sync (WebRTC stats), summed per sample like the target. */
+  audioJitterBufferMinimumDelay: number;
+  /** The audio device's share after the jitter buffer (media-playout stats), per sample. */
+  audioPlayoutDelay: number;
+  audioPlayoutSamples: number;
 }
 
 /** Seconds summed over `count` units, as ms per unit (NaN when none). */
 export const perUnitMs = (seconds: number, count: number): number => (count > 0 ? (seconds * 1000) / count : NaN);
 
 /** Mean jitter-buffer delay between two reads of a player's counters: per video frame and per audio sample, ms. */
-export function jitterBuffersBetween(v0: PlayerCounters, v1: PlayerCounters): { videoMs: number; audioMs: number } {
+export function jitterBuffersBetween(v0: PlayerCounters, v1: PlayerCounters): JitterBuffers {
+  const frames = v1.jitterBufferEmittedCount - v0.jitterBufferEmittedCount;
+  const samples = v1.audioJitterBufferEmittedCount - v0.audioJitterBufferEmittedCount;
   return {
-    videoMs: perUnitMs(v1.jitterBufferDelay - v0.jitterBufferDelay, v1.jitterBufferEmittedCount - v0.jitterBufferEmittedCount),
-    audioMs: perUnitMs(v1.audioJitterBufferDelay - v0.audioJitterBufferDelay, v1.audioJitterBufferEmittedCount - v0.audioJitterBufferEmittedCount),
+    videoMs: perUnitMs(v1.jitterBufferDelay - v0.jitterBufferDelay, frames),
+    videoMinimumMs: perUnitMs(v1.jitterBufferMinimumDelay - v0.jitterBufferMinimumDelay, frames),
+    audioMs: perUnitMs(v1.audioJitterBufferDelay - v0.audioJitterBufferDelay, samples),
+    audioMinimumMs: perUnitMs(v1.audioJitterBufferMinimumDelay - v0.audioJitterBufferMinimumDelay, samples),
+    audioPlayoutMs: perUnitMs(v1.audioPlayoutDelay - v0.audioPlayoutDelay, v1.audioPlayoutSamples - v0.audioPlayoutSamples),
   };
+}
+
+/** Mean delays over a window, ms: each jitter buffer, what it would hold without lip sync (minimum), and the audio device. */
+export interface JitterBuffers {
+  videoMs: number;
+  videoMinimumMs: number;
+  audioMs: number;
+  audioMinimumMs: number;
+  audioPlayoutMs: number;
 }
 
 export interface ClockRead {
