@@ -30,7 +30,7 @@ export class FlvCatchUpRelay {
 
   /** Starts listening; resolves with the URL to give FFmpeg. */
   async listen(): Promise<string> {
-    const server = createServer((socket) => void this.serve(socket));
+    const server = createServer({ noDelay: true }, (socket) => void this.serve(socket));
     this.server = server;
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
