@@ -127,6 +127,15 @@ describe.each(engines)('WHIP publish and WHEP play with the %s engine (Chromium,
         async () => ((await page.getByTestId('player').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth)) > 0 ? true : undefined),
         { timeoutMs: 30_000, what: 'a decoded frame in the dashboard player' },
       );
+      // Unticking lip sync restarts the player on a WHEP URL asking for it off, and it plays again.
+      const unsyncedOffer = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).searchParams.get('lipsync') === 'false', { timeout: 30_000 });
+      await page.getByTestId('player-lipsync').uncheck();
+      await unsyncedOffer;
+      await page.getByTestId('player-status').getByText('Playing over WebRTC (WHEP)').waitFor({ timeout: 30_000 });
+      await waitFor(
+        async () => ((await page.getByTestId('player').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth)) > 0 ? true : undefined),
+        { timeoutMs: 30_000, what: 'a decoded frame in the dashboard player without lip sync' },
+      );
     } finally {
       await page.close();
     }

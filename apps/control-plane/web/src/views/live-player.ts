@@ -44,6 +44,8 @@ export class LivePlayer {
   private blocked = false;
   private live = false;
   private stream?: Stream;
+  /** WebRTC only: unticked, the SFU sends the tracks as two streams and the browser shows the picture without waiting for the sound. */
+  private lipSync = true;
 
   constructor(private readonly api: Api) {
     this.video = h('video', { controls: true, muted: true, autoplay: true, playsinline: true, 'data-testid': 'player' });
@@ -67,11 +69,22 @@ export class LivePlayer {
       input.addEventListener('change', () => this.choose(kind));
       return h('label', { class: 'check' }, input, LABELS[kind]);
     });
+    const lipSync = h('input', { type: 'checkbox', checked: this.lipSync, 'data-testid': 'player-lipsync' });
+    lipSync.addEventListener('change', () => {
+      this.lipSync = lipSync.checked;
+      if (this.kind === 'whep') this.choose('whep');
+    });
+    const lipSyncChoice = h(
+      'label',
+      { class: 'check', title: 'Unticked, WebRTC shows each frame at once instead of holding it for the sound, which then trails the picture' },
+      lipSync,
+      'Lip sync (WebRTC)',
+    );
     this.element = h(
       'section',
       { class: 'card player', 'data-testid': 'player-card' },
       h('div', { class: 'stage' }, this.video, this.unavailable),
-      h('div', { class: 'row player-controls' }, ...choices),
+      h('div', { class: 'row player-controls' }, ...choices, lipSyncChoice),
       this.quality.element,
       this.status,
     );
@@ -132,7 +145,7 @@ export class LivePlayer {
           ? await playFlv(this.video, urls.flv, callbacks)
           : kind === 'hls'
             ? await playHls(this.video, urls.hls, callbacks)
-            : await playWhep(this.video, urls.whep, callbacks);
+            : await playWhep(this.video, this.lipSync ? urls.whep : withoutLipSync(urls.whep), callbacks);
       if (!current() || !this.live) {
         player.destroy();
         return;
@@ -183,4 +196,11 @@ export class LivePlayer {
     this.element.dataset['state'] = state;
     this.element.dataset['kind'] = this.kind;
   }
+}
+
+/** The WHEP URL with `lipsync=false` added to whatever query it has (a private stream's token). */
+function withoutLipSync(whepUrl: string): string {
+  const url = new URL(whepUrl, location.href);
+  url.searchParams.set('lipsync', 'false');
+  return url.toString();
 }
