@@ -132,7 +132,7 @@ export function describeRtcEngineContract(name: string, factory: RtcEngineFactor
       expect(engine.stats()).toMatchObject({ peers: 2, producers: 2, consumers: 2 });
     });
 
-    it("puts a player's audio and video in one media stream, for the browser's lip sync, unless lipSync is false", async () => {
+    it("puts a player's audio and video of one publisher in one media stream, for the browser's lip sync, unless lipSync is false", async () => {
       const router = await newRouter();
       const { producers } = await publish(router, { audio: true, video: { codec: 'VP8' } });
       const synced = await play(router, producers);
@@ -147,7 +147,13 @@ export function describeRtcEngineContract(name: string, factory: RtcEngineFactor
       await waitFor(() => unsynced.player.received.audio.packets > 20 && unsynced.player.received.video.packets > 10, {
         timeoutMs: MEDIA_TIMEOUT_MS,
         what: 'audio and video at the player without lip sync',
-      });
+      }); // Two publishers' tracks to one player (a room subscriber): one's voice is not synced to the other's picture.
+      const other = await publish(router, { audio: true, video: { codec: 'VP8' } });
+      const mixed = await play(router, [producers[0]!, other.producers[1]!]);
+      const [firstAudio, otherVideo] = msidStreamIds(mixed.answerSdp);
+      expect(firstAudio).toBeDefined();
+      expect(otherVideo).toBeDefined();
+      expect(firstAudio).not.toBe(otherVideo);
     });
 
     it('requests a keyframe from the publisher when a player joins', async () => {

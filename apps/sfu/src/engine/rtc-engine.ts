@@ -59,8 +59,8 @@ export interface RtcPeerOptions {
   /** Ceiling on what this peer may send us, in bits per second. */
   maxIncomingBitrate?: number;
   /**
-   * send() only. true (the default): the audio and video sent to this peer share one media stream
-   * (`a=msid`), so the browser plays them in lip sync, holding the picture back until the sound can
+   * send() only. true (the default): the audio and video of each source sent to this peer share
+   * one media stream (`a=msid`), so the browser plays them in lip sync, holding the picture back until the sound can
    * play with it. false: each track gets a stream of its own, and the browser shows every frame as
    * soon as it is decoded (the lowest latency, at the cost of the sound trailing the picture by
    * however much longer the audio path is). WHEP's `?lipsync=false`.
@@ -217,6 +217,11 @@ export interface RtcProducerEvents {
 
 export interface RtcProducer extends EventEmitter<RtcProducerEvents> {
   readonly id: string;
+  /**
+   * Who sends it: the publishing peer, or one receivePlainRtp call's sources. A viewer gets the
+   * audio and video of one source as one media stream, which its browser plays in lip sync.
+   */
+  readonly sourceId: string;
   readonly kind: MediaKind;
   readonly mimeType: RtcMimeType;
   /** Simulcast layers (spatial), lowest first; 1 when the publisher sends one encoding. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { RtcNegotiationError, type RtcPlainRtpInput, type RtcPlainRtpReceiveResult, type RtcPlainRtpSource } from '../rtc-engine';
 import type { EngineContext, RouterHome } from './engine-context';
@@ -26,6 +27,8 @@ export async function receivePlainRtp(
   const close = () => {
     for (const transport of transports) transport.close();
   };
+  // One sender (the bridge's FFmpeg) for all of them: its audio and video are one source to viewers.
+  const sourceId = randomUUID();
   try {
     const inputs: RtcPlainRtpInput[] = [];
     for (const source of sources) {
@@ -39,7 +42,7 @@ export async function receivePlainRtp(
       });
       transports.push(transport);
       const port = transport.tuple.localPort;
-      inputs.push({ producer: await produce(transport, home, ctx, source), ip: LOOPBACK, port, rtcpPort: rtcpMux ? port : rtcpPort(transport) });
+      inputs.push({ producer: await produce(transport, home, ctx, source, sourceId), ip: LOOPBACK, port, rtcpPort: rtcpMux ? port : rtcpPort(transport) });
     }
     return { inputs, close };
   } catch (error) {
@@ -54,7 +57,13 @@ function rtcpPort(transport: types.PlainTransport): number {
   return tuple.localPort;
 }
 
-async function produce(transport: types.PlainTransport, home: RouterHome, ctx: EngineContext, source: RtcPlainRtpSource): Promise<MediasoupProducer> {
+async function produce(
+  transport: types.PlainTransport,
+  home: RouterHome,
+  ctx: EngineContext,
+  source: RtcPlainRtpSource,
+  sourceId: string,
+): Promise<MediasoupProducer> {
   let producer: types.Producer;
   try {
     producer = await transport.produce({
@@ -77,7 +86,7 @@ async function produce(transport: types.PlainTransport, home: RouterHome, ctx: E
     throw new RtcNegotiationError(`plain RTP ${source.kind} (${source.mimeType}) cannot be received: ${(error as Error).message}`);
   }
   ctx.counts.producers++;
-  const wrapped = new MediasoupProducer(producer, home.router, { viewersStartOnLowestLayer: source.catchUpSsrc !== undefined });
+  const wrapped = new MediasoupProducer(producer, home.router, sourceId, { viewersStartOnLowestLayer: source.catchUpSsrc !== undefined });
   wrapped.once('closed', () => ctx.counts.producers--);
   if (source.kind === 'video') {
     producer.on('trace', (trace) => {

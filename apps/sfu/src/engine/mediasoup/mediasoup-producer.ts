@@ -23,6 +23,7 @@ export class MediasoupProducer extends EventEmitter<RtcProducerEvents> implement
   constructor(
     readonly producer: types.Producer,
     readonly router: types.Router,
+    readonly sourceId: string,
     options: { viewersStartOnLowestLayer?: boolean } = {},
   ) {
     super();

@@ -20,7 +20,7 @@ import { MediasoupPlainRtpOutput } from './mediasoup-plain-rtp-out';
 import { receivePlainRtp } from './mediasoup-plain-rtp';
 import { MediasoupProducer } from './mediasoup-producer';
 import type { EngineContext, RouterHome } from './engine-context';
-import { mediaStreamId } from '../media-stream-id';
+import { MediaStreamIds } from '../media-stream-id';
 import { writeAnswer, type AnswerSection } from './sdp/answer-sdp';
 import { consumerCapabilities } from './sdp/consumer-capabilities';
 import { parseOffer, type OfferSection, type ParsedOffer } from './sdp/offer-sdp';
@@ -125,17 +125,18 @@ export class MediasoupRouter implements RtcRouter {
     const peer = await this.createPeer(view, offer, options, dataSection !== undefined);
     try {
       const consumers: MediasoupConsumer[] = [];
+      const streamIds = new MediaStreamIds(options);
       const answer: AnswerSection[] = [];
       for (const section of offer.sections) {
         const plan = planned.get(section);
         const consumer = plan ? await this.consume(peer, target, view, plan.source, section) : undefined;
-        if (consumer) {
+        if (plan && consumer) {
           consumers.push(consumer);
           answer.push({
             type: 'send',
             section,
             rtpParameters: consumer.consumer.rtpParameters,
-            streamId: mediaStreamId(peer.id, consumer.id, options),
+            streamId: streamIds.of(plan.source, consumer.id),
             trackId: consumer.id,
           });
         } else answer.push(section === dataSection ? { type: 'data', section } : { type: 'rejected', section });
@@ -302,7 +303,7 @@ export class MediasoupRouter implements RtcRouter {
     }
     peer.producers.add(producer);
     this.ctx.counts.producers++;
-    const wrapped = new MediasoupProducer(producer, home.router);
+    const wrapped = new MediasoupProducer(producer, home.router, peer.id);
     wrapped.once('closed', () => {
       peer.producers.delete(producer);
       this.ctx.counts.producers--;

@@ -59,6 +59,8 @@ export class WeriftProducer extends EventEmitter<RtcProducerEvents> implements R
     private readonly registry: WeriftRegistry,
     /** Shared by the producers of one publisher, so their capture times stay consistent. */
     publisherClock: PublisherClock,
+    /** The publishing peer's id (RtcProducer.sourceId). */
+    readonly sourceId: string,
   ) {
     super();
     // Every consumer of this producer (one per viewer) listens for its close: hundreds are normal here.

@@ -24,7 +24,7 @@ import { WeriftPlainRtpOutput } from './werift-plain-rtp-out';
 import { WeriftProducer } from './werift-producer';
 import { PublisherClock } from './capture-clock';
 import type { WeriftRegistry } from './werift-registry';
-import { mediaStreamId } from '../media-stream-id';
+import { MediaStreamIds } from '../media-stream-id';
 
 export interface WeriftPeerFactory {
   /** A peer connection bound to the engine's address and ports, offering the routed codecs. */
@@ -97,6 +97,7 @@ export class WeriftRouter implements RtcRouter {
           section.sendRids,
           this.registry,
           publisherClock,
+          peer.id,
         );
         peer.producers.push(producer);
       }
@@ -131,6 +132,7 @@ export class WeriftRouter implements RtcRouter {
     try {
       await peer.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
       const entries: { transceiver: RTCRtpTransceiver; producer: WeriftProducer }[] = [];
+      const streamIds = new MediaStreamIds(options);
       for (const transceiver of peer.pc.getTransceivers()) {
         const section = [...assignment.keys()].find((s) => s.mid !== undefined && s.mid === transceiver.mid);
         const producer = section && assignment.get(section);
@@ -141,7 +143,7 @@ export class WeriftRouter implements RtcRouter {
         }
         transceiver.setDirection('sendonly');
         transceiver.setCodecPreferences([codec]);
-        transceiver.sender.streamId = mediaStreamId(peer.id, transceiver.sender.trackId, options);
+        transceiver.sender.streamId = streamIds.of(producer, transceiver.sender.trackId);
         entries.push({ transceiver, producer });
       }
       this.openDataChannel(peer, sections, options);
