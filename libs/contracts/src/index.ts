@@ -8,5 +8,6 @@ export * from './webhook.contracts';
 export * from './room.contracts';
 export * from './control-plane-api.contracts';
 export * from './display-text';
+export * from './query-params';
 export * from './restream.contracts';
 export * from './capture.contracts';

@@ -104,14 +104,13 @@ window.mpClockPlayer = (() => {
       });
     },
     async stats(id) {
-      const out = { jitterBufferDelay: 0, jitterBufferEmittedCount: 0, jitterBufferTargetDelay: 0, jitterBufferMinimumDelay: 0, totalDecodeTime: 0, framesDecoded: 0, totalProcessingDelay: 0, framesDropped: 0, nackCount: 0, audioJitterBufferDelay: 0, audioJitterBufferEmittedCount: 0, audioJitterBufferTargetDelay: 0, audioJitterBufferMinimumDelay: 0, audioPlayoutDelay: 0, audioPlayoutSamples: 0 };
+      const out = { jitterBufferDelay: 0, jitterBufferEmittedCount: 0, jitterBufferTargetDelay: 0, jitterBufferMinimumDelay: 0, totalDecodeTime: 0, framesDecoded: 0, totalProcessingDelay: 0, framesDropped: 0, nackCount: 0, audioJitterBufferDelay: 0, audioJitterBufferEmittedCount: 0, audioJitterBufferMinimumDelay: 0, audioPlayoutDelay: 0, audioPlayoutSamples: 0 };
       (await players.get(id).pc.getStats()).forEach((r) => {
         if (r.type === 'media-playout') { out.audioPlayoutDelay += r.totalPlayoutDelay || 0; out.audioPlayoutSamples += r.totalSamplesCount || 0; return; }
         if (r.type !== 'inbound-rtp') return;
         if (r.kind === 'audio') {
           out.audioJitterBufferDelay += r.jitterBufferDelay || 0;
           out.audioJitterBufferEmittedCount += r.jitterBufferEmittedCount || 0;
-          out.audioJitterBufferTargetDelay += r.jitterBufferTargetDelay || 0;
           out.audioJitterBufferMinimumDelay += r.jitterBufferMinimumDelay || 0;
           return;
         }
@@ -160,8 +159,7 @@ export interface PlayerCounters {
   nackCount: number;
   audioJitterBufferDelay: number;
   audioJitterBufferEmittedCount: number;
-  audioJitterBufferTargetDelay: number;
-  /** What the audio jitter buffer would hold without lip sync (WebRTC stats), summed per sample like the target. */
+  /** What the audio jitter buffer would hold without lip sync (WebRTC stats), summed per emitted sample. */
   audioJitterBufferMinimumDelay: number;
   /** The audio device's share after the jitter buffer (media-playout stats), per sample. */
   audioPlayoutDelay: number;

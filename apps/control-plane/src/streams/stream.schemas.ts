@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LadderSchema, SrtPublishSettingsSchema, StreamIdSchema, displayTextSchema } from '@mediaplane/contracts';
+import { LadderSchema, SrtPublishSettingsSchema, StreamIdSchema, booleanQueryParam, displayTextSchema } from '@mediaplane/contracts';
 import { requiredOr } from '../http/describe-zod-issues';
 
 // Requests and storage of the streams API; its responses (what the dashboard reads) are in
@@ -133,9 +133,6 @@ export const PlaybackTokenRequestSchema = (maxTtlSeconds: number) =>
 
 export const ListStreamsQuerySchema = z
   .object({
-    live: z
-      .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-      .optional()
-      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+    live: booleanQueryParam,
   })
   .describe('ListStreamsQuery');

@@ -147,7 +147,8 @@ export function describeRtcEngineContract(name: string, factory: RtcEngineFactor
       await waitFor(() => unsynced.player.received.audio.packets > 20 && unsynced.player.received.video.packets > 10, {
         timeoutMs: MEDIA_TIMEOUT_MS,
         what: 'audio and video at the player without lip sync',
-      }); // Two publishers' tracks to one player (a room subscriber): one's voice is not synced to the other's picture.
+      });
+      // Two publishers' tracks to one player (a room subscriber): one's voice is not synced to the other's picture.
       const other = await publish(router, { audio: true, video: { codec: 'VP8' } });
       const mixed = await play(router, [producers[0]!, other.producers[1]!]);
       const [firstAudio, otherVideo] = msidStreamIds(mixed.answerSdp);

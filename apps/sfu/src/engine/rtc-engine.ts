@@ -60,10 +60,10 @@ export interface RtcPeerOptions {
   maxIncomingBitrate?: number;
   /**
    * send() only. true (the default): the audio and video of each source sent to this peer share
-   * one media stream (`a=msid`), so the browser plays them in lip sync, holding the picture back until the sound can
-   * play with it. false: each track gets a stream of its own, and the browser shows every frame as
-   * soon as it is decoded (the lowest latency, at the cost of the sound trailing the picture by
-   * however much longer the audio path is). WHEP's `?lipsync=false`.
+   * one media stream (`a=msid`), so the browser plays them in lip sync, holding the picture back
+   * until the sound can play with it. false: each track gets a stream of its own, and the browser
+   * shows every frame as soon as it is decoded (the lowest latency, at the cost of the sound
+   * trailing the picture by however much longer the audio path is). WHEP's `?lipsync=false`.
    */
   lipSync?: boolean;
 }

@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { booleanQueryParam } from '@mediaplane/contracts';
 
 /**
  * WHEP's `?lipsync=` query parameter: absent, `true` or `1` keeps the
@@ -6,8 +7,7 @@ import { BadRequestException } from '@nestjs/common';
  * browser show each frame without waiting for the sound (RtcPeerOptions.lipSync).
  */
 export function parseLipSyncParam(value: unknown): boolean {
-  if (value === undefined) return true;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new BadRequestException('lipsync must be true or false');
+  const parsed = booleanQueryParam.safeParse(value);
+  if (!parsed.success) throw new BadRequestException('lipsync must be true or false');
+  return parsed.data ?? true;
 }
