@@ -412,6 +412,10 @@ void ServerCore::AcceptAll() {
     accept.address = FormatAddress(reinterpret_cast<const sockaddr*>(&peer), &accept.port);
     if (events_.empty() && batchBytes_ == 0) batchSince_ = std::chrono::steady_clock::now();
     events_.push_back(std::move(accept));
+    // A caller that left between its handshake and this accept broke the socket before the epoll
+    // watched it, and libsrt raises no ERR for a socket that is already broken when it is added:
+    // without this check the connection would stay open here, unreported, for ever.
+    if (srt_getsockstate(sock) >= SRTS_BROKEN) Drop(sock, "connection broken (peer closed or timed out)");
   }
 }
 
