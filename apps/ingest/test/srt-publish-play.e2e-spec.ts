@@ -1,6 +1,17 @@
 import { spawn } from 'node:child_process';
 import { streamContracts } from '@mediaplane/contracts';
-import { ffmpegPublish, ffprobe, killAllChildren, spawnTracked, stopProcess, testSourceArgs, waitFor, type Publisher } from '@mediaplane/testing';
+import { formatSrtStreamId } from '@mediaplane/sessions';
+import {
+  ffmpegPublish,
+  ffprobe,
+  killAllChildren,
+  spawnTracked,
+  srtConnectProbe,
+  stopProcess,
+  testSourceArgs,
+  waitFor,
+  type Publisher,
+} from '@mediaplane/testing';
 import { IngestHarness, type TestStream } from './ingest-harness';
 
 jest.setTimeout(180_000);
@@ -146,6 +157,21 @@ describe('ingest SRT publish and play (FFmpeg and srt-live-transmit, real NATS/R
       await transmit.stop();
     }
     await waitFor(async () => (await harness.liveState(second.id)) === undefined, { what: 'second stream released' });
+  });
+
+  it('releases the stream of a publisher that leaves right after its handshake, every time', async () => {
+    // Each round's publishers must find their keys free again (a stream left live would refuse them as busy).
+    // The library's spec reproduces the race this guards against (a caller gone before the listener's accept);
+    // here the ingest's slower decisions made it rare: 60 such publishers passed on the code without the fix.
+    const streams = [1, 2, 3, 4, 5].map(() => harness.addStream());
+    for (let round = 1; round <= 4; round++) {
+      const answers = await Promise.all(streams.map((s) => srtConnectProbe(harness.srtPort, formatSrtStreamId({ mode: 'publish', streamKey: s.key }))));
+      expect(answers.map((a) => a.result)).toEqual(streams.map(() => 'connected'));
+      await waitFor(async () => (await Promise.all(streams.map((s) => harness.liveState(s.id)))).every((state) => state === undefined), {
+        what: `round ${round}: every stream released`,
+        timeoutMs: 15_000,
+      });
+    }
   });
 
   it('refuses an unknown key in the handshake (403-class reject), announced without the key', async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnTracked, killAllChildren, WORKSPACE_ROOT, waitFor } from '@mediaplane/testing';
-import { ffmpegSrtPublish, srtCallerUrl, srtConnectProbe } from '../test/srt-peers';
+import { spawnTracked, killAllChildren, srtConnectProbe, WORKSPACE_ROOT, waitFor } from '@mediaplane/testing';
+import { ffmpegSrtPublish, srtCallerUrl } from '../test/srt-peers';
 
 // The compiled library in its own Node process (as the apps run it): after close() with a live
 // connection nothing may keep Node alive — no thread-safe function, thread or handle.

@@ -1,8 +1,18 @@
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { SrtLinkStatsSchema } from '@mediaplane/contracts';
-import { ffprobe, killAllChildren, signalGroup, spawnTracked, stopProcess, testSourceArgs, uniqueNamespace, waitFor } from '@mediaplane/testing';
-import { ffmpegSrtPublish, srtCallerUrl, srtConnectProbe, srtLiveTransmitPublish } from '../test/srt-peers';
+import {
+  ffprobe,
+  killAllChildren,
+  signalGroup,
+  spawnTracked,
+  srtConnectProbe,
+  stopProcess,
+  testSourceArgs,
+  uniqueNamespace,
+  waitFor,
+} from '@mediaplane/testing';
+import { ffmpegSrtPublish, srtCallerUrl, srtLiveTransmitPublish } from '../test/srt-peers';
 import type { SrtConnection } from './srt-connection';
 import { SrtServer, type SrtConnectDecision, type SrtConnectRequest, type SrtServerOptions } from './srt-server';
 

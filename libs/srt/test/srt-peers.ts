@@ -1,7 +1,5 @@
 // Real SRT peers for the specs of @mediaplane/srt: FFmpeg and srt-live-transmit (Debian's
-// srt-tools) as callers, and a libsrt caller (srt-reject-probe.py) that reports reject codes.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+// srt-tools) as callers. The libsrt caller that reports reject codes is @mediaplane/testing's srtConnectProbe.
 import { ffmpegPublish, spawnTracked, stopProcess, testSourceArgs, type Publisher } from '@mediaplane/testing';
 
 /** A caller URL for FFmpeg / srt-live-transmit; `params` are further URL options (passphrase, pbkeylen, latency). */
@@ -47,17 +45,4 @@ export function srtLiveTransmitPublish(url: string, durationSec = 20): Peer {
       await Promise.all([stopProcess(source, 2000), stopProcess(transmit, 2000, 'SIGINT')]);
     },
   };
-}
-
-export type ProbeResult = { result: 'connected' } | { result: 'rejected'; code: number; reason: string; error: string };
-
-/** Connects once with libsrt's caller and reports the listener's answer, including its reject code. */
-export function srtConnectProbe(port: number, streamId: string, passphrase?: string): Promise<ProbeResult> {
-  const script = join(__dirname, 'srt-reject-probe.py');
-  return new Promise((resolve, reject) => {
-    execFile('python3', [script, '127.0.0.1', String(port), streamId, ...(passphrase ? [passphrase] : [])], { timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`srt-reject-probe failed: ${error.message} ${stderr}`));
-      else resolve(JSON.parse(stdout.trim()) as ProbeResult);
-    });
-  });
 }

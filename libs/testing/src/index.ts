@@ -24,3 +24,4 @@ export * from './fake-adb-server';
 export * from './whip-relay-proxy';
 export * from './clock-barcode';
 export * from './private-servers';
+export * from './srt-connect-probe';

@@ -6,7 +6,7 @@ srt-live-transmit and FFmpeg print every listener-defined rejection (SRT_REJX_*,
 same "Application-defined rejection reason" (libsrt's srt_rejectreason_str); the code itself is
 only available to the caller's program through srt_getrejectreason, which this script prints.
 
-usage: srt-reject-probe.py HOST PORT STREAMID [PASSPHRASE]
+usage: srt-connect-probe.py HOST PORT STREAMID [PASSPHRASE]
 """
 import ctypes
 import json
