@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { BrowserRtcClient, killAllChildren, launchChromium, waitFor, type RtcExchange } from '@mediaplane/testing';
 import { SfuHarness, type CreatedStream } from './sfu-harness';
 import { availableEngines } from './sfu-engines';
@@ -11,6 +11,37 @@ interface StreamState {
 }
 
 const { engines, missing } = availableEngines();
+
+/** What the test reads of the page's <video> (the test compiles without the DOM types). */
+interface VideoElementView {
+  videoWidth: number;
+  hidden: boolean;
+  paused: boolean;
+  readyState: number;
+  error: { message: string } | null;
+  srcObject: { getTracks(): { kind: string; readyState: string; muted: boolean }[] } | null;
+}
+
+/**
+ * Waits for the dashboard player to show a decoded frame; while it has none, what it says and
+ * holds (status, element state, its tracks: a remote track is muted until its RTP arrives), so a
+ * timeout says where playback stopped.
+ */
+async function waitForDashboardFrame(page: Page, what: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const status = await page.getByTestId('player-status').textContent();
+      const video = await page.getByTestId('player').evaluate((element) => {
+        const v = element as unknown as VideoElementView;
+        const tracks = v.srcObject?.getTracks().map((t) => `${t.kind} ${t.readyState}${t.muted ? ' muted' : ''}`);
+        return { width: v.videoWidth, hidden: v.hidden, paused: v.paused, readyState: v.readyState, error: v.error?.message, tracks };
+      });
+      if (video.width > 0) return true;
+      throw new Error(`player status "${status}", video ${JSON.stringify(video)}`);
+    },
+    { timeoutMs: 30_000, what },
+  );
+}
 
 describe('engines this WHIP/WHEP run covers', () => {
   it(`runs ${engines.join(' and ')}${missing.length ? `; not ${missing.map((m) => `${m.engine} (${m.why})`).join(', ')}` : ''}`, () => {
@@ -123,19 +154,13 @@ describe.each(engines)('WHIP publish and WHEP play with the %s engine (Chromium,
       await page.getByTestId('stream-title').getByText(`webrtc ${engine}`).waitFor({ timeout: 20_000 });
       await page.getByTestId('player-kind-whep').check();
       await page.getByTestId('player-status').getByText('Playing over WebRTC (WHEP)').waitFor({ timeout: 30_000 });
-      await waitFor(
-        async () => ((await page.getByTestId('player').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth)) > 0 ? true : undefined),
-        { timeoutMs: 30_000, what: 'a decoded frame in the dashboard player' },
-      );
+      await waitForDashboardFrame(page, 'a decoded frame in the dashboard player');
       // Unticking lip sync restarts the player on a WHEP URL asking for it off, and it plays again.
       const unsyncedOffer = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).searchParams.get('lipsync') === 'false', { timeout: 30_000 });
       await page.getByTestId('player-lipsync').uncheck();
       await unsyncedOffer;
       await page.getByTestId('player-status').getByText('Playing over WebRTC (WHEP)').waitFor({ timeout: 30_000 });
-      await waitFor(
-        async () => ((await page.getByTestId('player').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth)) > 0 ? true : undefined),
-        { timeoutMs: 30_000, what: 'a decoded frame in the dashboard player without lip sync' },
-      );
+      await waitForDashboardFrame(page, 'a decoded frame in the dashboard player without lip sync');
     } finally {
       await page.close();
     }
