@@ -129,10 +129,15 @@ describe('SrtServer (libsrt addon, real callers)', () => {
     const b = srtLiveTransmitPublish(srtCallerUrl(port, 'live/b'), 20);
     const probes = await Promise.all([1, 2, 3, 4].map((n) => srtConnectProbe(port, `live/probe-${n}`)));
     expect(probes.every((p) => p.result === 'connected')).toBe(true);
-    await waitFor(() => ['live/a', 'live/b'].every((id) => received.some((r) => r.connection.streamId === id && r.bytes > 30_000)), {
-      what: 'data from both publishers',
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      () => {
+        if (['live/a', 'live/b'].every((id) => received.some((r) => r.connection.streamId === id && r.bytes > 30_000))) return true;
+        // What a timeout needs to say where it stopped: the connections seen, and what each publisher printed.
+        const seen = received.map((r) => `${r.connection.streamId} ${r.bytes} B${r.closeReason ? ` (closed: ${r.closeReason})` : ''}`);
+        throw new Error(`connections [${seen.join('; ')}]; FFmpeg: ${a.stderr().slice(-600)}; srt-live-transmit: ${b.output().slice(-600)}`);
+      },
+      { what: 'data from both publishers', timeoutMs: 30_000 },
+    );
     const ids = new Set(received.map((r) => r.connection.id));
     expect(ids.size).toBe(received.length);
     await Promise.all([a.stop(), b.stop()]);
