@@ -47,7 +47,9 @@ export async function playWhep(video: HTMLVideoElement, url: string, callbacks: 
       destroy: () => {
         clearTimeout(connectTimer);
         pc.close();
-        video.srcObject = null;
+        // Only its own stream: a player given up while it was still starting is destroyed when its answer
+        // comes, which can be after the next player put its stream on the element (status "Playing", black).
+        if (video.srcObject === media) video.srcObject = null;
         if (location) void fetch(new URL(location, url), { method: 'DELETE' }).catch(() => undefined);
       },
     };
