@@ -31,6 +31,8 @@ export interface PlayerCallbacks {
   onError(message: string): void;
   /** The adaptive levels or the one being played changed. */
   onQuality?(quality: QualityInfo): void;
+  /** False once the page has given this player up while it was starting: it must leave the <video> alone. */
+  isCurrent?(): boolean;
 }
 
 /**

@@ -29,6 +29,8 @@ export async function playWhep(video: HTMLVideoElement, url: string, callbacks: 
     const media = new MediaStream();
     pc.ontrack = (event) => {
       media.addTrack(event.track);
+      // A player given up while starting gets its answer late: the element is the next player's by then.
+      if (callbacks.isCurrent?.() === false) return;
       video.srcObject = media;
       void video.play().catch(() => undefined);
     };
@@ -47,8 +49,8 @@ export async function playWhep(video: HTMLVideoElement, url: string, callbacks: 
       destroy: () => {
         clearTimeout(connectTimer);
         pc.close();
-        // Only its own stream: a player given up while it was still starting is destroyed when its answer
-        // comes, which can be after the next player put its stream on the element (status "Playing", black).
+        // Only its own stream: a player given up while starting is destroyed when its answer comes,
+        // after the next player may have put its stream on the element (status "Playing", black).
         if (video.srcObject === media) video.srcObject = null;
         if (location) void fetch(new URL(location, url), { method: 'DELETE' }).catch(() => undefined);
       },

@@ -136,6 +136,7 @@ export class LivePlayer {
       onQuality: (quality) => {
         if (current()) this.quality.show(quality);
       },
+      isCurrent: current,
     };
     try {
       const urls = stream.private ? (await this.api.playbackToken(stream.id, TOKEN_TTL_S)).playback : stream.playback;
