@@ -3,7 +3,7 @@ import { openHttpFlvViewer, openRtmpViewer, type BenchViewer, type TagListener }
 import type { BenchServer, PlayProtocol } from './bench-servers';
 import type { FlvSource } from './flv-source';
 import { classifyTag } from './media-tags';
-import { PacedRtmpPublisher, type PacedPublisherOptions } from './paced-rtmp-publisher';
+import { PacedPublisher, type PacedPublisherOptions } from './paced-publisher';
 
 /** Opens one viewer of `server` over `protocol`. */
 export function openViewer(server: BenchServer, protocol: PlayProtocol, onTag: TagListener): Promise<BenchViewer> {
@@ -11,33 +11,35 @@ export function openViewer(server: BenchServer, protocol: PlayProtocol, onTag: T
     if (!server.flvUrl) throw new Error(`${server.label} has no HTTP-FLV play`);
     return openHttpFlvViewer(server.flvUrl, onTag);
   }
+  if (!server.rtmpPlay) throw new Error(`${server.label} has no RTMP play`);
   return openRtmpViewer(server.rtmpPlay, onTag);
 }
 
 /** Starts the paced publisher on `server` and waits until a viewer receives a keyframe. */
-export async function publishAndWaitPlayable(server: BenchServer, source: FlvSource, onSent?: PacedPublisherOptions['onSent']): Promise<PacedRtmpPublisher> {
-  const publisher = await PacedRtmpPublisher.start({ ...server.publish, source, onSent });
+export async function publishAndWaitPlayable(server: BenchServer, source: FlvSource, onSent?: PacedPublisherOptions['onSent']): Promise<PacedPublisher> {
+  const publisher = await PacedPublisher.start({ target: server.publish, source, onSent });
   try {
-    await waitFor(
-      async () => {
-        let keyframe = false;
-        const viewer = await openViewer(
-          server,
-          server.protocols[0] as PlayProtocol,
-          (type, _ts, data) => (keyframe ||= classifyTag(type, data) === 'video-key'),
-        );
-        try {
-          for (let i = 0; i < 50 && !keyframe; i++) await sleep(100);
-        } finally {
-          viewer.close();
-        }
-        return keyframe;
-      },
-      { timeoutMs: 30_000, intervalMs: 300, what: `${server.label} playing the published stream` },
-    );
+    await waitPlayable(server);
   } catch (error) {
     publisher.stop();
     throw error;
   }
   return publisher;
+}
+
+/** Waits until a viewer of `server` (over its first protocol) receives a keyframe. */
+async function waitPlayable(server: BenchServer): Promise<void> {
+  await waitFor(
+    async () => {
+      let keyframe = false;
+      const viewer = await openViewer(server, server.protocols[0] as PlayProtocol, (type, _ts, data) => (keyframe ||= classifyTag(type, data) === 'video-key'));
+      try {
+        for (let i = 0; i < 50 && !keyframe; i++) await sleep(100);
+      } finally {
+        viewer.close();
+      }
+      return keyframe;
+    },
+    { timeoutMs: 30_000, intervalMs: 300, what: `${server.label} playing the published stream` },
+  );
 }

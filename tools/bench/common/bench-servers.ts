@@ -1,10 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { startFanoutFloor } from './fanout-floor-server';
 import { startIngest } from './ingest-server';
 import { startNginxRtmp } from './nginx-rtmp-server';
 import type { RtmpPlayTarget } from './bench-viewers';
 import type { Usage } from './proc-stats';
+import type { PublishTarget } from './publish-outputs';
+import type { SwarmConfig } from './swarm-messages';
 
-export type ServerKind = 'ours' | 'nginx';
+/** floor: the C fan-out floor (fanout bench only): one write per viewer per video frame and nothing else. */
+export type ServerKind = 'ours' | 'nginx' | 'floor';
 export type PlayProtocol = 'flv' | 'rtmp';
 
 /** A server under measurement, whichever it is: where to publish, where to play, how to read its usage. */
@@ -13,18 +17,37 @@ export interface BenchServer {
   /** Human label with the version, for reports. */
   label: string;
   protocols: PlayProtocol[];
-  publish: { host: string; port: number; app: string; streamName: string };
+  /** Where the bench publishes: RTMP, or plain FLV over TCP for the floor. */
+  publish: PublishTarget;
   flvUrl: string | undefined;
-  rtmpPlay: RtmpPlayTarget;
+  rtmpPlay: RtmpPlayTarget | undefined;
   usage(): Usage;
   /** Frames the server itself says it skipped for slow viewers (ours only). */
   serverDrops(): Promise<number | undefined>;
   logFile: string | undefined;
+  /** Set once the server has gone away by itself (the floor exits when its publisher does). */
+  failure?(): Error | undefined;
   stop(): Promise<void>;
 }
 
 /** `ingestEnv`: extra ingest settings (ours only), recorded in the result. */
 export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: Record<string, string> } = {}): Promise<BenchServer> {
+  if (kind === 'floor') {
+    const floor = await startFanoutFloor();
+    return {
+      kind,
+      label: 'C floor (HTTP-FLV: one write() per viewer per video frame from one epoll loop; no GOP cache)',
+      protocols: ['flv'],
+      publish: { protocol: 'flv-tcp', host: '127.0.0.1', port: floor.publishPort },
+      flvUrl: `http://127.0.0.1:${floor.viewerPort}/live/floor.flv`,
+      rtmpPlay: undefined,
+      usage: () => floor.usage(),
+      serverDrops: async () => undefined,
+      logFile: undefined,
+      failure: () => floor.failure(),
+      stop: () => floor.stop(),
+    };
+  }
   if (kind === 'ours') {
     const ingest = await startIngest({ env: options.ingestEnv });
     return {
@@ -37,7 +60,7 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
           : ''
       })`,
       protocols: ['flv', 'rtmp'],
-      publish: { host: '127.0.0.1', port: ingest.rtmpPort, app: 'live', streamName: ingest.streamKey },
+      publish: { protocol: 'rtmp', host: '127.0.0.1', port: ingest.rtmpPort, app: 'live', streamName: ingest.streamKey },
       flvUrl: ingest.flvUrl(),
       rtmpPlay: { host: '127.0.0.1', port: ingest.rtmpPort, app: 'live', name: ingest.streamId },
       usage: () => ingest.usage(),
@@ -52,7 +75,7 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
     label: `nginx-rtmp (${nginxVersion()}, 1 worker)`,
     // HTTP-FLV play needs nginx-http-flv-module, which Debian does not ship.
     protocols: ['rtmp'],
-    publish: { host: '127.0.0.1', port: nginx.port, app: 'live', streamName: 'bench' },
+    publish: { protocol: 'rtmp', host: '127.0.0.1', port: nginx.port, app: 'live', streamName: 'bench' },
     flvUrl: undefined,
     rtmpPlay: { host: '127.0.0.1', port: nginx.port, app: 'live', name: 'bench' },
     usage: () => nginx.usage(),
@@ -60,6 +83,16 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
     logFile: undefined,
     stop: () => nginx.stop(),
   };
+}
+
+/** The viewer swarm's orders for `count` viewers of `server` over `protocol`. */
+export function swarmConfig(server: BenchServer, protocol: PlayProtocol, viewers: { count: number; fps: number; concurrency: number }): SwarmConfig {
+  if (protocol === 'flv') {
+    if (!server.flvUrl) throw new Error(`${server.label} has no HTTP-FLV play`);
+    return { protocol, ...viewers, url: server.flvUrl };
+  }
+  if (!server.rtmpPlay) throw new Error(`${server.label} has no RTMP play`);
+  return { protocol, ...viewers, ...server.rtmpPlay };
 }
 
 function nginxVersion(): string {

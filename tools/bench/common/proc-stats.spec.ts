@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parseMachineBusyTicks, parseProcStat, processGroupUsage, processUsage } from './proc-stats';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { parseMachineBusyTicks, parseProcStat, parseWriteSyscalls, processGroupUsage, processUsage } from './proc-stats';
 
 describe('parseProcStat', () => {
   it('reads pid, parent, group, CPU ticks and RSS pages', () => {
@@ -34,6 +34,29 @@ describe('process usage from /proc', () => {
     const pgrp = parseProcStat(readFileSync('/proc/self/stat', 'utf8')).pgrp;
     expect(processGroupUsage(pgrp).pids.length).toBeGreaterThanOrEqual(1);
     expect(processGroupUsage(2 ** 22 + 12345).pids).toEqual([]);
+  });
+
+  it("counts a process group's write system calls", () => {
+    const pgrp = parseProcStat(readFileSync('/proc/self/stat', 'utf8')).pgrp;
+    const before = processGroupUsage(pgrp).writeSyscalls;
+    expect(before).toEqual(expect.any(Number));
+    const fd = openSync('/dev/null', 'w');
+    try {
+      for (let i = 0; i < 50; i++) writeSync(fd, 'x');
+    } finally {
+      closeSync(fd);
+    }
+    expect((processGroupUsage(pgrp).writeSyscalls ?? 0) - (before ?? 0)).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('parseWriteSyscalls', () => {
+  it('reads syscw from /proc/<pid>/io', () => {
+    expect(parseWriteSyscalls('rchar: 6976\nwchar: 0\nsyscr: 10\nsyscw: 42\nread_bytes: 0\n')).toBe(42);
+  });
+
+  it('gives undefined when the line is missing', () => {
+    expect(parseWriteSyscalls('rchar: 1\n')).toBeUndefined();
   });
 });
 

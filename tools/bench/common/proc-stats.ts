@@ -66,6 +66,26 @@ export interface Usage {
   cpuSeconds: number;
   rssBytes: number;
   pids: number[];
+  /**
+   * Write-type system calls made so far (write, writev and the like; not send
+   * or sendmsg), summed over the processes: `syscw` of /proc/<pid>/io. Only
+   * where it could be read for every process (process groups).
+   */
+  writeSyscalls?: number;
+}
+
+/** `syscw` of a /proc/<pid>/io text. */
+export function parseWriteSyscalls(text: string): number | undefined {
+  const match = /^syscw:\s*(\d+)$/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+function readWriteSyscalls(pid: number): number | undefined {
+  try {
+    return parseWriteSyscalls(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  } catch {
+    return undefined; // exited, or not ours to read
+  }
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -105,7 +125,9 @@ export function processGroupUsage(pgid: number): Usage {
     const stat = readStat(Number(name));
     if (stat && stat.pgrp === pgid) stats.push(stat);
   }
-  return sum(stats);
+  const usage = sum(stats);
+  const writes = stats.map((s) => readWriteSyscalls(s.pid));
+  return writes.every((w) => w !== undefined) ? { ...usage, writeSyscalls: writes.reduce<number>((a, b) => a + (b ?? 0), 0) } : usage;
 }
 
 /** The live children of `parentPid` named `comm` (an app's FFmpeg processes, say). */

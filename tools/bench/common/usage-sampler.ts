@@ -7,6 +7,8 @@ export interface WindowUsage {
   cpuPercent: number;
   rssMeanBytes: number;
   rssMaxBytes: number;
+  /** Write-type system calls over the window, where the target reports them (Usage.writeSyscalls). */
+  writeSyscalls?: number;
 }
 
 /**
@@ -17,6 +19,7 @@ export interface WindowUsage {
  */
 export class UsageSampler<K extends string> {
   private readonly startCpu = new Map<K, number>();
+  private readonly startWrites = new Map<K, number | undefined>();
   private readonly rss = new Map<K, number[]>();
   private startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -31,6 +34,7 @@ export class UsageSampler<K extends string> {
     for (const key of this.keys()) {
       const usage = this.targets[key]();
       this.startCpu.set(key, usage.cpuSeconds);
+      this.startWrites.set(key, usage.writeSyscalls);
       this.rss.set(key, [usage.rssBytes]);
     }
     this.timer = setInterval(() => this.sample(), this.intervalMs);
@@ -44,12 +48,17 @@ export class UsageSampler<K extends string> {
       const end = this.targets[key]();
       const samples = [...(this.rss.get(key) ?? []), end.rssBytes];
       const cpuSeconds = end.cpuSeconds - (this.startCpu.get(key) ?? end.cpuSeconds);
+      const startWrites = this.startWrites.get(key);
       result[key] = {
         wallSeconds,
         cpuSeconds,
         cpuPercent: (cpuSeconds / wallSeconds) * 100,
         rssMeanBytes: samples.reduce((a, b) => a + b, 0) / samples.length,
         rssMaxBytes: Math.max(...samples),
+        // A process that started or ended inside the window would make the difference meaningless.
+        ...(startWrites !== undefined && end.writeSyscalls !== undefined && end.writeSyscalls >= startWrites
+          ? { writeSyscalls: end.writeSyscalls - startWrites }
+          : {}),
       };
     }
     return result;

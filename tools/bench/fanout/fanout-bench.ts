@@ -1,12 +1,12 @@
 // Fan-out benchmark: one 4 Mbps stream, N viewers over HTTP-FLV and RTMP,
-// our ingest and nginx-rtmp measured in the same run. See tools/bench/README.md.
+// our ingest, nginx-rtmp and the C floor measured in the same run. See tools/bench/README.md.
 import { readFileSync } from 'node:fs';
 import { sleep } from '@mediaplane/testing';
 import { runBench } from '../common/bench-lifecycle';
 import { buildIdentity } from '../common/build-identity';
 import { envArg, listArg, numberArg, parseBenchArgs } from '../common/bench-args';
 import { publishAndWaitPlayable } from '../common/bench-publishing';
-import { startBenchServer, type BenchServer, type PlayProtocol, type ServerKind } from '../common/bench-servers';
+import { startBenchServer, swarmConfig, type BenchServer, type PlayProtocol, type ServerKind } from '../common/bench-servers';
 import { DEFAULT_SOURCE, ensureBenchSource } from '../common/bench-source';
 import { loadFlvSource, type FlvSource } from '../common/flv-source';
 import { machineUsage, processUsage } from '../common/proc-stats';
@@ -22,8 +22,10 @@ const USAGE = `usage: node tools/bench/run.cjs fanout [viewers...] [options]
   viewers            viewer counts to measure, each over every protocol (default: 50 150 300)
   --window S         steady measurement window per point, seconds (default 20)
   --settle S         wait after all viewers joined, before the window (default 3)
-  --servers LIST     ours,nginx (default both)
-  --protocols LIST   flv,rtmp for ours (default both; nginx-rtmp plays RTMP only)
+  --servers LIST     ours,nginx,floor (default all three). floor: a small C HTTP-FLV server
+                     doing one write() per viewer per video frame and nothing else — what the
+                     kernel charges for the fan-out itself
+  --protocols LIST   flv,rtmp for ours (default both; nginx-rtmp plays RTMP only, the floor HTTP-FLV)
   --rounds R         measure every point R times, interleaved; figures are medians (default 1)
   --concurrency N    viewers connecting at once (default 25)
   --ingest-env K=V   extra setting for our ingest, repeatable (e.g. INGEST_FANOUT_FLUSH_MS=20)
@@ -65,7 +67,7 @@ function settings(): Settings {
     viewers,
     windowSeconds: numberArg(values, 'window', 20, { min: 1, max: 600 }),
     settleSeconds: numberArg(values, 'settle', 3, { min: 0, max: 120 }),
-    servers: listArg(values, 'servers', ['ours', 'nginx'] as const, ['ours', 'nginx']),
+    servers: listArg(values, 'servers', ['ours', 'nginx', 'floor'] as const, ['ours', 'nginx', 'floor']),
     protocols: listArg(values, 'protocols', ['flv', 'rtmp'] as const, ['flv', 'rtmp']),
     concurrency: numberArg(values, 'concurrency', 25, { min: 1, max: 500, integer: true }),
     rounds: numberArg(values, 'rounds', 1, { min: 1, max: 20, integer: true }),
@@ -74,6 +76,8 @@ function settings(): Settings {
     report: typeof values['report'] === 'string' ? values['report'] : undefined,
   };
 }
+
+const WARM_UP_MS = 10_000;
 
 /** One measurement point: N viewers (0 = publisher only) over one protocol, for `windowSeconds`. */
 async function measure(
@@ -88,11 +92,7 @@ async function measure(
   let joined: FanoutRow['join'];
   if (protocol !== 'none') {
     say(`${server.kind}: opening ${viewers} ${protocol} viewers…`);
-    const started = await ViewerSwarm.start(
-      protocol === 'flv'
-        ? { protocol, count: viewers, fps: source.fps, concurrency: s.concurrency, url: server.flvUrl as string }
-        : { protocol, count: viewers, fps: source.fps, concurrency: s.concurrency, ...server.rtmpPlay },
-    );
+    const started = await ViewerSwarm.start(swarmConfig(server, protocol, { count: viewers, fps: source.fps, concurrency: s.concurrency }));
     swarm = started.swarm;
     const j = started.joined;
     joined = { joined: j.joined, failed: j.failed, firstError: j.firstError, ttffP50Ms: j.ttffP50Ms, ttffP95Ms: j.ttffP95Ms };
@@ -157,9 +157,10 @@ runBench(async ({ defer }) => {
   };
   say(`source ${source.fps} fps, ${Math.round(source.bitrateKbps)} kb/s (${sourceFile})`);
 
-  // Both servers run through the whole bench, each with its own publisher, and
-  // the points are interleaved (N viewers: ours/flv, ours/rtmp, nginx/rtmp,
-  // then the next N), so drifting background load hits both alike.
+  // Every server runs through the whole bench, each with its own publisher,
+  // and the points are interleaved (N viewers: ours/flv, ours/rtmp,
+  // nginx/rtmp, floor/flv, then the next N), so drifting background load
+  // hits all alike.
   const running: Array<{ server: BenchServer; publisherError: () => Error | undefined }> = [];
   for (const kind of s.servers) {
     say(`starting ${kind}…`);
@@ -168,15 +169,18 @@ runBench(async ({ defer }) => {
     result.servers[kind] = { label: server.label, logFile: server.logFile };
     const publisher = await publishAndWaitPlayable(server, source);
     defer(`stop publisher to ${kind}`, () => publisher.stop());
-    running.push({ server, publisherError: () => publisher.error });
+    running.push({ server, publisherError: () => server.failure?.() ?? publisher.error });
   }
-  await sleep(2000);
-  for (const { server, publisherError } of running) result.rows.push({ ...(await measure(server, source, s, 'none', 0, publisherError)), round: 0 });
+  // A freshly started Node server spends its first seconds compiling and sizing its heap.
+  await sleep(WARM_UP_MS);
   for (let round = 1; round <= s.rounds; round++) {
     if (s.rounds > 1) say(`round ${round} of ${s.rounds}`);
+    // Each round measures the publisher-only baselines again; the report nets against their medians.
+    for (const { server, publisherError } of running) result.rows.push({ ...(await measure(server, source, s, 'none', 0, publisherError)), round });
     for (const viewers of s.viewers) {
       for (const { server, publisherError } of running) {
-        for (const protocol of server.protocols.filter((p) => s.protocols.includes(p) || server.kind === 'nginx')) {
+        // --protocols picks ours' protocols; the references play the one each has.
+        for (const protocol of server.protocols.filter((p) => s.protocols.includes(p) || server.kind !== 'ours')) {
           result.rows.push({ ...(await measure(server, source, s, protocol, viewers, publisherError)), round });
           // Let the server close the last viewers before the next point.
           await sleep(2000);

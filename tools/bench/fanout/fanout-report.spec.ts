@@ -1,5 +1,5 @@
 import type { WindowUsage } from '../common/usage-sampler';
-import { combineRounds, formatFanoutReport, summarizeFanout, type FanoutResult, type FanoutRow } from './fanout-report';
+import { baselineOf, combineRounds, formatFanoutReport, summarizeFanout, type FanoutResult, type FanoutRow } from './fanout-report';
 import type { SwarmWindow } from '../common/swarm-messages';
 
 const W = 20;
@@ -52,7 +52,7 @@ function result(rows: FanoutRow[]): FanoutResult {
     bench: 'fanout',
     startedAt: '',
     rows,
-    servers: { ours: { label: 'ours', logFile: undefined }, nginx: { label: 'nginx', logFile: undefined } },
+    servers: { ours: { label: 'ours', logFile: undefined }, nginx: { label: 'nginx', logFile: undefined }, floor: { label: 'floor', logFile: undefined } },
     machine: { cpus: 2, cpuModel: 'test', loadavgAtStart: [0, 0, 0], node: '24' },
     source: { file: 'x.flv', width: 1280, height: 720, fps: 30, bitrateKbps: 4160, gopSeconds: 2 },
     settings: { viewers: [300], windowSeconds: W, settleSeconds: 3, concurrency: 25 },
@@ -70,6 +70,31 @@ describe('summarizeFanout', () => {
     expect(ours?.cpuSecondsPerViewerSecond.net).toBeCloseTo(0.6 / 300, 8);
   });
 
+  it("nets against the median of the server's baseline windows, one per round", () => {
+    const rows = [
+      row('ours', 'none', 0, 2, 100, 0, 1),
+      row('ours', 'flv', 300, 62, 160, 0, 1),
+      row('ours', 'none', 0, 9, 130, 0, 2),
+      row('ours', 'flv', 300, 62, 160, 0, 2),
+      row('ours', 'none', 0, 3, 110, 0, 3),
+      row('ours', 'flv', 300, 62, 160, 0, 3),
+    ];
+    expect(baselineOf(rows, 'ours')).toEqual({ cpuSecondsPerSecond: expect.closeTo(0.03, 9), rssMeanBytes: 110 * 2 ** 20, writesPerSecond: undefined });
+    const [figures] = summarizeFanout(result(rows)).figures;
+    expect(figures?.cpuSecondsPerViewerSecond.net).toBeCloseTo(0.59 / 300, 8);
+    expect(formatFanoutReport(result(rows)).text).toMatch(/ours\s+idle\s+0\s+3\.0\s/);
+  });
+
+  it('gives write system calls per viewer-second net of the baseline, where the server reported them', () => {
+    expect(ours?.writesPerViewerSecond).toBeUndefined();
+    const idle = row('ours', 'none', 0, 2, 100);
+    const busy = row('ours', 'flv', 300, 62, 160);
+    idle.usage.server.writeSyscalls = 10 * W;
+    busy.usage.server.writeSyscalls = (10 + 300 * 30) * W;
+    const [figures] = summarizeFanout(result([idle, busy])).figures;
+    expect(figures?.writesPerViewerSecond).toBeCloseTo(30, 6);
+  });
+
   it('gives memory per viewer as the RSS growth over the baseline divided by the viewers', () => {
     expect(ours?.memoryPerViewerBytes).toBeCloseTo((60 * 2 ** 20) / 300, 3);
   });
@@ -80,8 +105,48 @@ describe('summarizeFanout', () => {
 
   it('compares ours with nginx-rtmp at the same viewer count', () => {
     expect(summary.ratios).toEqual([
-      { protocol: 'flv', viewers: 300, cpuNet: expect.closeTo(2, 6), cpuRaw: expect.closeTo(62 / 30, 6), memory: expect.closeTo(60 / 15, 6) },
+      { server: 'ours', protocol: 'flv', viewers: 300, cpuNet: expect.closeTo(2, 6), cpuRaw: expect.closeTo(62 / 30, 6), memory: expect.closeTo(60 / 15, 6) },
     ]);
+    expect(summary.aboveFloor).toEqual([]);
+  });
+
+  describe('with the floor in the run', () => {
+    const floorRun = result([
+      row('ours', 'none', 0, 2, 100),
+      row('ours', 'flv', 300, 62, 160),
+      row('ours', 'rtmp', 300, 50, 160),
+      row('nginx', 'none', 0, 0, 10),
+      row('nginx', 'rtmp', 300, 30, 25),
+      row('floor', 'none', 0, 1, 1),
+      row('floor', 'flv', 300, 21, 4),
+    ]);
+    const withFloor = summarizeFanout(floorRun);
+
+    it('compares the floor with nginx-rtmp too, after ours', () => {
+      expect(withFloor.ratios.map((r) => [r.server, r.protocol, r.viewers])).toEqual([
+        ['ours', 'flv', 300],
+        ['ours', 'rtmp', 300],
+        ['floor', 'flv', 300],
+      ]);
+      expect(withFloor.ratios[2]?.cpuNet).toBeCloseTo(20 / 30, 6);
+    });
+
+    it("divides each of ours' protocols by the floor's HTTP-FLV", () => {
+      const [flv, rtmp] = withFloor.aboveFloor;
+      expect(withFloor.aboveFloor.map((r) => `${r.server}/${r.protocol}/${r.viewers}`)).toEqual(['ours/flv/300', 'ours/rtmp/300']);
+      expect(flv?.cpuNet).toBeCloseTo(60 / 20, 6);
+      expect(flv?.cpuRaw).toBeCloseTo(62 / 21, 6);
+      expect(rtmp?.cpuNet).toBeCloseTo(48 / 20, 6);
+      expect(rtmp?.memory).toBeCloseTo(60 / 3, 6);
+    });
+
+    it('keeps the verdict about nginx-rtmp to ours', () => {
+      const { text } = formatFanoutReport(floorRun);
+      expect(text.match(/target "no more CPU per viewer than nginx-rtmp" over (flv|rtmp) at 300: FAIL \(\d\.\d\d× nginx-rtmp, net\)/g)).toHaveLength(2);
+      expect(text).not.toMatch(/nginx-rtmp" over[^\n]*0\.67×/);
+      expect(text).toMatch(/floor\s+flv\s+300\s+0\.67×/);
+      expect(text).toMatch(/ours ÷ the floor[^\n]*\n.*\n.*\n\s*ours\s+flv\s+300\s+3\.00×/);
+    });
   });
 
   it('gives the marginal memory per viewer as the RSS slope between the smallest and largest viewer counts', () => {

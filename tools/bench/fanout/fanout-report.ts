@@ -10,7 +10,7 @@ export interface FanoutRow {
   /** 'none': the baseline window, publisher only. */
   protocol: PlayProtocol | 'none';
   viewers: number;
-  /** 1..R for measured points, 0 for the publisher-only baselines. */
+  /** 1..R: the round the window was measured in (baselines too; results saved before per-round baselines have 0 for theirs). */
   round: number;
   /** machine: every process on the box (the cores the others ran on). */
   usage: Record<'server' | 'viewers' | 'publisher' | 'machine', WindowUsage>;
@@ -28,6 +28,12 @@ export interface FanoutFigures {
   serverCpuPercent: number;
   /** Server CPU-seconds per viewer-second, all of it / minus the publisher-only baseline. */
   cpuSecondsPerViewerSecond: { raw: number; net: number };
+  /**
+   * The server's write-type system calls per viewer-second, minus the
+   * baseline's: how many writes a viewer costs (undefined where /proc/<pid>/io
+   * could not be read).
+   */
+  writesPerViewerSecond: number | undefined;
   /** (RSS with N viewers − RSS with none) / N, bytes. */
   memoryPerViewerBytes: number;
   rssMeanBytes: number;
@@ -51,10 +57,22 @@ export interface FanoutFigures {
   rounds: number;
 }
 
+/** `server` over `protocol` divided by a reference at the same viewer count. */
+export interface FanoutRatio {
+  server: ServerKind;
+  protocol: PlayProtocol;
+  viewers: number;
+  cpuNet: number;
+  cpuRaw: number;
+  memory: number;
+}
+
 export interface FanoutSummary {
   figures: FanoutFigures[];
-  /** ours ÷ nginx-rtmp (RTMP play) at the same viewer count. */
-  ratios: Array<{ protocol: PlayProtocol; viewers: number; cpuNet: number; cpuRaw: number; memory: number }>;
+  /** ours and the floor ÷ nginx-rtmp (RTMP play) at the same viewer count. */
+  ratios: FanoutRatio[];
+  /** ours ÷ the floor (its HTTP-FLV) at the same viewer count: what ours spends beyond the kernel's part. */
+  aboveFloor: FanoutRatio[];
   /**
    * RSS growth per added viewer between the smallest and largest N (a fixed
    * step at the first viewers — a Node heap sizing itself up — would
@@ -81,18 +99,44 @@ export interface FanoutResult {
 
 const VIEWER_BOUND_PERCENT = 90;
 
-export function deriveFigures(row: FanoutRow, baseline: FanoutRow | undefined): FanoutFigures | undefined {
+/** A server's publisher-only rates: the medians over its baseline windows (one per round). */
+export interface FanoutBaseline {
+  cpuSecondsPerSecond: number;
+  rssMeanBytes: number;
+  writesPerSecond: number | undefined;
+}
+
+/**
+ * The median of `server`'s baseline windows. One per round, so a window
+ * disturbed by start-up (JIT, the first GCs) or by other work on the machine
+ * does not shift every net figure of that server.
+ */
+export function baselineOf(rows: FanoutRow[], server: ServerKind): FanoutBaseline | undefined {
+  const windows = rows.filter((r) => r.server === server && r.protocol === 'none').map((r) => r.usage.server);
+  if (windows.length === 0) return undefined;
+  const writes = windows.map((w) => (w.writeSyscalls === undefined ? undefined : w.writeSyscalls / w.wallSeconds));
+  return {
+    cpuSecondsPerSecond: median(windows.map((w) => w.cpuSeconds / w.wallSeconds)),
+    rssMeanBytes: median(windows.map((w) => w.rssMeanBytes)),
+    writesPerSecond: writes.some((w) => w === undefined) ? undefined : median(writes as number[]),
+  };
+}
+
+export function deriveFigures(row: FanoutRow, baseline: FanoutBaseline | undefined): FanoutFigures | undefined {
   if (row.protocol === 'none' || !row.frames) return undefined;
   const s = row.usage.server;
   const viewerSeconds = row.viewers * s.wallSeconds;
-  const baseCpuSeconds = baseline ? (baseline.usage.server.cpuSeconds / baseline.usage.server.wallSeconds) * s.wallSeconds : 0;
-  const baseRss = baseline?.usage.server.rssMeanBytes ?? 0;
+  const baseCpuSeconds = (baseline?.cpuSecondsPerSecond ?? 0) * s.wallSeconds;
+  const baseRss = baseline?.rssMeanBytes ?? 0;
+  const writes = s.writeSyscalls;
+  const baseWriteRate = baseline?.writesPerSecond;
   return {
     server: row.server,
     protocol: row.protocol,
     viewers: row.viewers,
     serverCpuPercent: s.cpuPercent,
     cpuSecondsPerViewerSecond: { raw: s.cpuSeconds / viewerSeconds, net: (s.cpuSeconds - baseCpuSeconds) / viewerSeconds },
+    writesPerViewerSecond: writes !== undefined && baseWriteRate !== undefined ? (writes - baseWriteRate * s.wallSeconds) / viewerSeconds : undefined,
     memoryPerViewerBytes: (s.rssMeanBytes - baseRss) / row.viewers,
     rssMeanBytes: s.rssMeanBytes,
     droppedFrames: row.frames.gapDrops,
@@ -128,6 +172,7 @@ export function combineRounds(list: FanoutFigures[]): FanoutFigures {
     ...first,
     serverCpuPercent: med((f) => f.serverCpuPercent),
     cpuSecondsPerViewerSecond: { raw: med((f) => f.cpuSecondsPerViewerSecond.raw), net: med((f) => f.cpuSecondsPerViewerSecond.net) },
+    writesPerViewerSecond: list.some((f) => f.writesPerViewerSecond === undefined) ? undefined : med((f) => f.writesPerViewerSecond ?? 0),
     memoryPerViewerBytes: med((f) => f.memoryPerViewerBytes),
     rssMeanBytes: med((f) => f.rssMeanBytes),
     droppedFrames: total((f) => f.droppedFrames),
@@ -153,29 +198,21 @@ function othersPercent(row: FanoutRow): number {
 
 export function summarizeFanout(result: FanoutResult): FanoutSummary {
   const points = new Map<string, FanoutFigures[]>();
+  const kinds = [...new Set(result.rows.map((r) => r.server))];
+  const baselines = new Map(kinds.map((kind) => [kind, baselineOf(result.rows, kind)]));
   for (const row of result.rows) {
-    const baseline = result.rows.find((r) => r.server === row.server && r.protocol === 'none');
-    const f = deriveFigures(row, baseline);
+    const f = deriveFigures(row, baselines.get(row.server));
     if (!f) continue;
     const key = `${f.server}/${f.protocol}/${f.viewers}`;
     points.set(key, [...(points.get(key) ?? []), f]);
   }
-  const order = (f: FanoutFigures): string => `${f.server === 'ours' ? 0 : 1}/${f.protocol}/${String(f.viewers).padStart(6, '0')}`;
+  const rank: Record<ServerKind, number> = { ours: 0, floor: 1, nginx: 2 };
+  const order = (f: FanoutFigures): string => `${rank[f.server]}/${f.protocol}/${String(f.viewers).padStart(6, '0')}`;
   const figures = [...points.values()].map(combineRounds).sort((a, b) => order(a).localeCompare(order(b)));
-  const ratios: FanoutSummary['ratios'] = [];
-  for (const ours of figures.filter((f) => f.server === 'ours')) {
-    const nginx = figures.find((f) => f.server === 'nginx' && f.protocol === 'rtmp' && f.viewers === ours.viewers);
-    if (!nginx) continue;
-    ratios.push({
-      protocol: ours.protocol,
-      viewers: ours.viewers,
-      cpuNet: ours.cpuSecondsPerViewerSecond.net / nginx.cpuSecondsPerViewerSecond.net,
-      cpuRaw: ours.cpuSecondsPerViewerSecond.raw / nginx.cpuSecondsPerViewerSecond.raw,
-      memory: ours.memoryPerViewerBytes / nginx.memoryPerViewerBytes,
-    });
-  }
+  const ratios = [...ratiosTo(figures, 'ours', 'nginx', 'rtmp'), ...ratiosTo(figures, 'floor', 'nginx', 'rtmp')];
+  const aboveFloor = ratiosTo(figures, 'ours', 'floor', 'flv');
   const memorySlopes: FanoutSummary['memorySlopes'] = [];
-  for (const server of ['ours', 'nginx'] as const) {
+  for (const server of ['ours', 'floor', 'nginx'] as const) {
     for (const protocol of ['flv', 'rtmp'] as const) {
       const points = figures.filter((f) => f.server === server && f.protocol === protocol).sort((a, b) => a.viewers - b.viewers);
       const low = points[0];
@@ -212,32 +249,58 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
       why: problems.length === 0 ? `server CPU ${fmt(f.serverCpuPercent)} % of one core, no drops` : problems.join(', '),
     });
   }
-  return { figures, ratios, memorySlopes, target300 };
+  return { figures, ratios, aboveFloor, memorySlopes, target300 };
+}
+
+/** Each of `server`'s points divided by `reference` over `referenceProtocol` at the same viewer count. */
+function ratiosTo(figures: FanoutFigures[], server: ServerKind, reference: ServerKind, referenceProtocol: PlayProtocol): FanoutRatio[] {
+  const ratios: FanoutRatio[] = [];
+  for (const f of figures.filter((x) => x.server === server)) {
+    const ref = figures.find((x) => x.server === reference && x.protocol === referenceProtocol && x.viewers === f.viewers);
+    if (!ref) continue;
+    ratios.push({
+      server,
+      protocol: f.protocol,
+      viewers: f.viewers,
+      cpuNet: f.cpuSecondsPerViewerSecond.net / ref.cpuSecondsPerViewerSecond.net,
+      cpuRaw: f.cpuSecondsPerViewerSecond.raw / ref.cpuSecondsPerViewerSecond.raw,
+      memory: f.memoryPerViewerBytes / ref.memoryPerViewerBytes,
+    });
+  }
+  return ratios;
+}
+
+function ratioTable(ratios: FanoutRatio[]): string {
+  return formatTable(
+    ['server', 'proto', 'viewers', 'cpu/viewer-s net', 'raw', 'memory/viewer'],
+    ratios.map((r) => [r.server, r.protocol, String(r.viewers), fmtRatio(r.cpuNet), fmtRatio(r.cpuRaw), fmtRatio(r.memory)]),
+  );
 }
 
 export function formatFanoutReport(result: FanoutResult): { text: string; summary: FanoutSummary } {
   const summary = summarizeFanout(result);
   const rows: string[][] = [];
   for (const kind of Object.keys(result.servers) as ServerKind[]) {
-    const idle = result.rows.find((r) => r.server === kind && r.protocol === 'none');
-    if (idle) {
-      const u = idle.usage.server;
+    const idle = result.rows.filter((r) => r.server === kind && r.protocol === 'none');
+    const base = baselineOf(result.rows, kind);
+    if (base) {
       rows.push([
         kind,
         'idle',
         '0',
-        fmt(u.cpuPercent),
-        '-',
-        '-',
-        fmt(u.rssMeanBytes / 2 ** 20),
+        fmt(base.cpuSecondsPerSecond * 100),
         '-',
         '-',
         '-',
+        fmt(base.rssMeanBytes / 2 ** 20),
         '-',
         '-',
         '-',
-        fmt(idle.usage.publisher.cpuPercent),
-        fmt(othersPercent(idle)),
+        '-',
+        '-',
+        '-',
+        fmt(median(idle.map((r) => r.usage.publisher.cpuPercent))),
+        fmt(median(idle.map(othersPercent))),
       ]);
     }
     for (const f of summary.figures.filter((x) => x.server === kind)) {
@@ -248,6 +311,7 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
         fmt(f.serverCpuPercent),
         fmt(f.cpuSecondsPerViewerSecond.raw * 1000, 3),
         fmt(f.cpuSecondsPerViewerSecond.net * 1000, 3),
+        f.writesPerViewerSecond === undefined ? '-' : fmt(f.writesPerViewerSecond),
         fmt(f.rssMeanBytes / 2 ** 20),
         fmt(f.memoryPerViewerBytes / 1024),
         fmt(f.deliveredPercent),
@@ -267,6 +331,7 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
     'srv cpu%',
     'cpu-ms/viewer-s',
     'net',
+    'writes/viewer-s',
     'RSS MB',
     'KB/viewer',
     'delivered%',
@@ -295,11 +360,15 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
   lines.push(formatTable(headers, rows));
   lines.push('');
   lines.push('  srv cpu%: server process(es) CPU over the window, 100 = one core. cpu-ms/viewer-s: server CPU-ms per viewer-second (×1000 of CPU-s/viewer-s);');
-  lines.push("  net subtracts the publisher-only (idle) baseline. KB/viewer: (mean RSS with N − idle RSS) / N. drops: frames missing from viewers' timestamp");
+  lines.push(
+    "  net subtracts the publisher-only (idle) baseline, the median of one window per round. KB/viewer: (mean RSS with N − idle RSS) / N. drops: frames missing from viewers' timestamp",
+  );
   lines.push(
     '  sequences (viewers affected); srv drops: frames the ingest says it skipped. "!" after viewer-proc cpu%: the viewer process was near a full core,',
   );
   lines.push('  so that point may be bounded by the viewers, not the server. others cpu%: processes outside the bench during the window (noise).');
+  lines.push("  writes/viewer-s: the server's write/writev system calls per viewer-second, net of the baseline (/proc/<pid>/io syscw; nginx-rtmp sends");
+  lines.push('  with send(), which syscw does not count, so it reads 0).');
   if (summary.memorySlopes.length > 0) {
     lines.push('');
     lines.push(
@@ -310,19 +379,19 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
   }
   if (summary.ratios.length > 0) {
     lines.push('');
-    lines.push('ours ÷ nginx-rtmp (RTMP play), same viewer count:');
-    lines.push(
-      formatTable(
-        ['ours proto', 'viewers', 'cpu/viewer-s net', 'raw', 'memory/viewer'],
-        summary.ratios.map((r) => [r.protocol, String(r.viewers), fmtRatio(r.cpuNet), fmtRatio(r.cpuRaw), fmtRatio(r.memory)]),
-      ),
-    );
+    lines.push('÷ nginx-rtmp (RTMP play), same viewer count:');
+    lines.push(ratioTable(summary.ratios));
+  }
+  if (summary.aboveFloor.length > 0) {
+    lines.push('');
+    lines.push("ours ÷ the floor (HTTP-FLV), same viewer count — 1.00× would be a server that costs only the kernel's part of the fan-out:");
+    lines.push(ratioTable(summary.aboveFloor));
   }
   if (summary.target300.length > 0) {
     lines.push('');
     for (const t of summary.target300)
       lines.push(`target "300 viewers on one core, no drops" over ${t.protocol}: ${t.measured ? (t.pass ? 'PASS' : 'FAIL') : 'not measured'} — ${t.why}`);
-    const nginxBeaten = summary.ratios.filter((r) => r.viewers === 300);
+    const nginxBeaten = summary.ratios.filter((r) => r.server === 'ours' && r.viewers === 300);
     for (const r of nginxBeaten)
       lines.push(
         `target "no more CPU per viewer than nginx-rtmp" over ${r.protocol} at 300: ${r.cpuNet <= 1 ? 'PASS' : 'FAIL'} (${fmt(r.cpuNet, 2)}× nginx-rtmp, net)`,

@@ -8,7 +8,7 @@ import { runBench } from '../common/bench-lifecycle';
 import { buildIdentity } from '../common/build-identity';
 import { envArg, listArg, numberArg, parseBenchArgs } from '../common/bench-args';
 import { openViewer, publishAndWaitPlayable } from '../common/bench-publishing';
-import { startBenchServer, type BenchServer, type PlayProtocol } from '../common/bench-servers';
+import { startBenchServer, swarmConfig, type BenchServer, type PlayProtocol } from '../common/bench-servers';
 import { DEFAULT_SOURCE, ensureBenchSource } from '../common/bench-source';
 import { FrameTracker } from '../common/frame-tracker';
 import { loadFlvSource } from '../common/flv-source';
@@ -100,13 +100,7 @@ runBench(async ({ defer }) => {
     if (load > 0) {
       say(`${kind}: opening ${load} background viewers…`);
       const protocol: PlayProtocol = server.flvUrl ? 'flv' : 'rtmp';
-      swarm = (
-        await ViewerSwarm.start(
-          protocol === 'flv'
-            ? { protocol, count: load, fps: source.fps, concurrency: 25, url: server.flvUrl as string }
-            : { protocol, count: load, fps: source.fps, concurrency: 25, ...server.rtmpPlay },
-        )
-      ).swarm;
+      swarm = (await ViewerSwarm.start(swarmConfig(server, protocol, { count: load, fps: source.fps, concurrency: 25 }))).swarm;
       defer(`stop background viewers on ${kind}`, () => swarm?.stop());
       await sleep(2000);
     }

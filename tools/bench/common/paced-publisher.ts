@@ -1,14 +1,8 @@
-import { RtmpMessageType, type RtmpClientConnection } from '@mediaplane/media-io';
-import { openRtmpPublish } from './rtmp-publish-session';
-import { FLV_TAG_AUDIO } from '@mediaplane/codecs';
 import type { FlvSource, SourceTag } from './flv-source';
+import { openPublishOutput, type PublishOutput, type PublishTarget } from './publish-outputs';
 
 export interface PacedPublisherOptions {
-  host: string;
-  port: number;
-  app: string;
-  /** Stream key (ours) or stream name (nginx-rtmp). */
-  streamName: string;
+  target: PublishTarget;
   source: FlvSource;
   /** Called right after a frame's bytes were handed to the socket, with its looped timestamp. */
   onSent?: (tag: SourceTag, timestamp: number, sentAt: number) => void;
@@ -17,13 +11,14 @@ export interface PacedPublisherOptions {
 }
 
 /**
- * Publishes a pre-encoded FLV over RTMP in real time, looping it forever with
+ * Publishes a pre-encoded FLV in real time, looping it forever with
  * timestamps that keep running (loop k adds k × loopMs), like
  * `ffmpeg -re -stream_loop -1 -c copy` but without the timestamp jump FFmpeg
  * makes at the seam, which a drop counter would mistake for lost frames.
- * Uses the project's RTMP test client, so no encoder runs during a bench.
+ * Over RTMP with the project's RTMP test client (or as plain FLV over TCP to
+ * the fan-out floor), so no encoder runs during a bench.
  */
-export class PacedRtmpPublisher {
+export class PacedPublisher {
   sentFrames = 0;
   sentBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -34,27 +29,25 @@ export class PacedRtmpPublisher {
   private failure: Error | undefined;
 
   private constructor(
-    private readonly client: RtmpClientConnection,
-    private readonly streamId: number,
+    private readonly output: PublishOutput,
     private readonly options: PacedPublisherOptions,
   ) {}
 
-  static async start(options: PacedPublisherOptions): Promise<PacedRtmpPublisher> {
-    const { client, streamId } = await openRtmpPublish(options);
+  static async start(options: PacedPublisherOptions): Promise<PacedPublisher> {
+    const output = await openPublishOutput(options.target);
     try {
-      const publisher = new PacedRtmpPublisher(client, streamId, options);
-      client.on('close', () => {
+      const publisher = new PacedPublisher(output, options);
+      output.onClose(() => {
         if (!publisher.stopped) publisher.failure = new Error('the server closed the publishing connection');
         publisher.halt();
       });
-      if (options.source.metadata !== undefined) client.sendMetadata(streamId, options.source.metadata);
-      for (const config of options.source.configs)
-        client.sendMedia(streamId, config.type === FLV_TAG_AUDIO ? RtmpMessageType.Audio : RtmpMessageType.Video, 0, config.data);
+      if (options.source.metadata !== undefined) output.sendMetadata(options.source.metadata);
+      for (const config of options.source.configs) output.sendTag(config.type, 0, config.data);
       publisher.startedAt = performance.now();
       publisher.tick();
       return publisher;
     } catch (error) {
-      client.close();
+      output.close();
       throw error;
     }
   }
@@ -72,7 +65,7 @@ export class PacedRtmpPublisher {
   stop(): void {
     this.stopped = true;
     this.halt();
-    this.client.close();
+    this.output.close();
   }
 
   private halt(): void {
@@ -94,7 +87,7 @@ export class PacedRtmpPublisher {
         return;
       }
       const wire = this.options.wireTimestamp?.(timestamp, frame) ?? timestamp;
-      this.client.sendMedia(this.streamId, frame.type === FLV_TAG_AUDIO ? RtmpMessageType.Audio : RtmpMessageType.Video, wire, frame.data);
+      this.output.sendTag(frame.type, wire, frame.data);
       this.sentFrames += 1;
       this.sentBytes += frame.data.length;
       this.options.onSent?.(frame, timestamp, performance.now());
