@@ -20,7 +20,7 @@ import {
 import { ensureBenchSource } from '../bench/common/bench-source';
 import { openHttpFlvViewer, type BenchViewer } from '../bench/common/bench-viewers';
 import { loadFlvSource } from '../bench/common/flv-source';
-import { PacedRtmpPublisher } from '../bench/common/paced-rtmp-publisher';
+import { PacedPublisher } from '../bench/common/paced-publisher';
 
 jest.setTimeout(240_000);
 
@@ -89,7 +89,7 @@ describe('hostile publisher timestamps (real ingest, transcode and edge)', () =>
   let worker: AppProcess;
   let edge: AppProcess;
   let rtmpPort: number;
-  let hostile: PacedRtmpPublisher | undefined;
+  let hostile: PacedPublisher | undefined;
   let clean: Publisher | undefined;
   let viewer: BenchViewer | undefined;
 
@@ -123,11 +123,8 @@ describe('hostile publisher timestamps (real ingest, transcode and edge)', () =>
     const source = loadFlvSource(await ensureBenchSource({ width: 640, height: 360, fps: 25, videoKbps: 800, gopSeconds: 2, seconds: 12 }));
     const framesOfType = new Map<number, number>();
     const started = Date.now();
-    hostile = await PacedRtmpPublisher.start({
-      host: '127.0.0.1',
-      port: rtmpPort,
-      app: 'live',
-      streamName: target.streamKey,
+    hostile = await PacedPublisher.start({
+      target: { protocol: 'rtmp', host: '127.0.0.1', port: rtmpPort, app: 'live', streamName: target.streamKey },
       source,
       wireTimestamp: (t, tag) => {
         const index = framesOfType.get(tag.type) ?? 0;
