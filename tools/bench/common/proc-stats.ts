@@ -68,8 +68,8 @@ export interface Usage {
   pids: number[];
   /**
    * Write-type system calls made so far (write, writev and the like; not send
-   * or sendmsg), summed over the processes: `syscw` of /proc/<pid>/io. Only
-   * where it could be read for every process (process groups).
+   * or sendmsg), summed over the processes: `syscw` of /proc/<pid>/io
+   * (process groups only; undefined when none could be read).
    */
   writeSyscalls?: number;
 }
@@ -126,8 +126,9 @@ export function processGroupUsage(pgid: number): Usage {
     if (stat && stat.pgrp === pgid) stats.push(stat);
   }
   const usage = sum(stats);
-  const writes = stats.map((s) => readWriteSyscalls(s.pid));
-  return writes.every((w) => w !== undefined) ? { ...usage, writeSyscalls: writes.reduce<number>((a, b) => a + (b ?? 0), 0) } : usage;
+  // A process that exited since its stat was read counts no more, as in the CPU sum.
+  const writes = stats.map((s) => readWriteSyscalls(s.pid)).filter((w) => w !== undefined);
+  return writes.length > 0 ? { ...usage, writeSyscalls: writes.reduce((a, b) => a + b, 0) } : usage;
 }
 
 /** The live children of `parentPid` named `comm` (an app's FFmpeg processes, say). */
