@@ -65,7 +65,7 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     ]);
     for (const row of result.rows.filter((r) => r.protocol !== 'none')) {
       expect(row.join).toMatchObject({ joined: 4, failed: 0 });
-      expect(row.frames).toMatchObject({ alive: 4, endedByServer: 0, gapDrops: 0, discontinuities: 0 });
+      expect(row.frames).toMatchObject({ alive: 4, receiving: 4, endedByServer: 0, gapDrops: 0, discontinuities: 0 });
       // 4 s at 30 fps per viewer; a loaded CI box may deliver a little late, never much less.
       expect(row.frames?.frames).toBeGreaterThan(0.85 * (row.frames?.expected ?? Infinity));
       expect(row.usage.server.cpuSeconds).toBeGreaterThan(0);
@@ -77,7 +77,8 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     expect(result.summary?.aboveFloor.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/rtmp']);
     expect(run.stdout).toContain('FAN-OUT');
     expect(run.stdout).toMatch(/nginx\s+rtmp\s+4\s/);
-    expect(run.stdout).toMatch(/floor\s+flv\s+4\s/);
+    expect(run.stdout).toMatch(/floor\s+flv\s+4\s+4\/4\s/);
+    expect(result.summary?.unserved).toEqual([]);
   });
 
   it('latency: times frames through each server and joins, our GOP cache starting viewers without waiting for a keyframe', async () => {
@@ -244,7 +245,23 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
 
   it('soak: serves streams to FLV, RTMP and HLS viewers with churn, samples every service over time and judges the curve', async () => {
     const file = join(dir, 'soak.json');
-    const run = await runBench(['soak', '--streams', '2', '--viewers', '6', '--minutes', '0.5', '--sample-seconds', '3', '--churn-seconds', '5', '--publisher-churn-seconds', '12', '--json', file]);
+    const run = await runBench([
+      'soak',
+      '--streams',
+      '2',
+      '--viewers',
+      '6',
+      '--minutes',
+      '0.5',
+      '--sample-seconds',
+      '3',
+      '--churn-seconds',
+      '5',
+      '--publisher-churn-seconds',
+      '12',
+      '--json',
+      file,
+    ]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     const result = JSON.parse(readFileSync(file, 'utf8')) as SoakResult;
     expect(result.served.streams).toBe(2);

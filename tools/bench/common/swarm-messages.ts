@@ -41,6 +41,8 @@ export interface SwarmWindow {
   type: 'window';
   /** Viewers still connected at the end of the window. */
   alive: number;
+  /** Viewers that received at least one video frame during the window: the ones really served. */
+  receiving: number;
   /** Viewers the server disconnected during the window. */
   endedByServer: number;
   frames: number;

@@ -45,6 +45,7 @@ function windowReport(seats: Seat[]): SwarmWindow {
   const report: SwarmWindow = {
     type: 'window',
     alive: 0,
+    receiving: 0,
     endedByServer: 0,
     frames: 0,
     expected: 0,
@@ -62,6 +63,7 @@ function windowReport(seats: Seat[]): SwarmWindow {
     const w = seat.tracker.endWindow();
     if (seat.ended) report.endedByServer += seat.ended === 'closed by bench' ? 0 : 1;
     else report.alive += 1;
+    report.receiving += w.frames > 0 ? 1 : 0;
     report.frames += w.frames;
     report.expected += w.expected;
     report.gapDrops += w.gapDrops;

@@ -13,7 +13,7 @@ import { machineUsage, processUsage } from '../common/proc-stats';
 import { say } from '../common/progress';
 import { writeResult } from '../common/report-table';
 import { UsageSampler } from '../common/usage-sampler';
-import { formatFanoutReport, type FanoutResult, type FanoutRow } from './fanout-report';
+import { describeUnserved, formatFanoutReport, type FanoutResult, type FanoutRow } from './fanout-report';
 import { ViewerSwarm } from '../common/viewer-swarm-process';
 import { describeMachine, describeSource } from '../common/bench-context';
 
@@ -193,4 +193,5 @@ runBench(async ({ defer }) => {
   result.summary = report.summary;
   process.stdout.write(`${report.text}\n`);
   say(`result written to ${writeResult('fanout', result, s.json)}`);
+  if (report.summary.unserved.length > 0) throw new Error(`not every viewer asked for was served: ${describeUnserved(report.summary.unserved)}`);
 });

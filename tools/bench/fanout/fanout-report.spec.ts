@@ -13,6 +13,7 @@ const usage = (cpuPercent: number, rssMiB = 0): WindowUsage => ({
 const frames = (viewers: number, gapDrops = 0): SwarmWindow => ({
   type: 'window',
   alive: viewers,
+  receiving: viewers,
   endedByServer: 0,
   frames: viewers * 600 - gapDrops,
   expected: viewers * 600,
@@ -82,7 +83,7 @@ describe('summarizeFanout', () => {
     expect(baselineOf(rows, 'ours')).toEqual({ cpuSecondsPerSecond: expect.closeTo(0.03, 9), rssMeanBytes: 110 * 2 ** 20, writesPerSecond: undefined });
     const [figures] = summarizeFanout(result(rows)).figures;
     expect(figures?.cpuSecondsPerViewerSecond.net).toBeCloseTo(0.59 / 300, 8);
-    expect(formatFanoutReport(result(rows)).text).toMatch(/ours\s+idle\s+0\s+3\.0\s/);
+    expect(formatFanoutReport(result(rows)).text).toMatch(/ours\s+idle\s+0\s+-\s+3\.0\s/);
   });
 
   it('gives write system calls per viewer-second net of the baseline, where the server reported them', () => {
@@ -154,6 +155,24 @@ describe('summarizeFanout', () => {
     expect(slopes).toEqual([{ server: 'ours', protocol: 'flv', fromViewers: 50, toViewers: 300, bytesPerViewer: (2.5 * 2 ** 20) / 250 }]);
   });
 
+  it('counts the viewers that received video, and lists none as unserved when all did', () => {
+    expect(ours?.viewersReceiving).toBe(300);
+    expect(summary.unserved).toEqual([]);
+  });
+
+  describe('when a viewer asked for received nothing', () => {
+    const short = row('ours', 'flv', 50, 10, 110);
+    if (short.frames) short.frames.receiving = 48;
+    const run = result([row('ours', 'none', 0, 2, 100), short]);
+
+    it('lists the point as unserved and prints it loudly, with the served column', () => {
+      expect(summarizeFanout(run).unserved).toEqual([{ server: 'ours', protocol: 'flv', viewers: 50, receiving: 48, failedToStart: 0 }]);
+      const { text } = formatFanoutReport(run);
+      expect(text).toMatch(/ours\s+flv\s+50\s+48\/50\s/);
+      expect(text).toContain('NOT SERVED: fewer viewers received video than were asked for — ours flv 50: 48 of 50 received video');
+    });
+  });
+
   it('passes the 300-viewer target within one core and without drops', () => {
     expect(summary.target300).toEqual([{ protocol: 'flv', measured: true, pass: true, why: expect.stringContaining('no drops') }]);
   });
@@ -178,8 +197,8 @@ describe('formatFanoutReport', () => {
     const { text } = formatFanoutReport(
       result([row('ours', 'none', 0, 2, 100), row('ours', 'flv', 300, 62, 160), row('nginx', 'none', 0, 0, 10), row('nginx', 'rtmp', 300, 30, 25)]),
     );
-    expect(text).toMatch(/ours\s+flv\s+300\s+62\.0\s+2\.067\s+2\.000/);
-    expect(text).toMatch(/nginx\s+rtmp\s+300\s+30\.0/);
+    expect(text).toMatch(/ours\s+flv\s+300\s+300\/300\s+62\.0\s+2\.067\s+2\.000/);
+    expect(text).toMatch(/nginx\s+rtmp\s+300\s+300\/300\s+30\.0/);
     expect(text).toContain('target "300 viewers on one core, no drops" over flv: PASS');
     expect(text).toContain('target "no more CPU per viewer than nginx-rtmp" over flv at 300: FAIL (2.00× nginx-rtmp, net)');
   });

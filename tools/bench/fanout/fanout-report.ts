@@ -45,6 +45,8 @@ export interface FanoutFigures {
   serverDrops: number | undefined;
   viewersEnded: number;
   viewersFailedToStart: number;
+  /** Viewers that received video during the window (the fewest over the rounds), of the `viewers` asked for. */
+  viewersReceiving: number;
   ttffP50Ms: number | undefined;
   deliveredMbps: number;
   viewerProcessCpuPercent: number;
@@ -79,6 +81,8 @@ export interface FanoutSummary {
    * otherwise dominate (RSS_N − RSS_0) / N at small N).
    */
   memorySlopes: Array<{ server: ServerKind; protocol: PlayProtocol; fromViewers: number; toViewers: number; bytesPerViewer: number }>;
+  /** Points where fewer viewers received video than were asked for: the bench fails on them. */
+  unserved: Array<{ server: ServerKind; protocol: PlayProtocol; viewers: number; receiving: number; failedToStart: number }>;
   /** The issue's target: 300 viewers within one core (server CPU ≤ 100 %) with no drops. */
   target300: Array<{ protocol: PlayProtocol; measured: boolean; pass: boolean; why: string }>;
 }
@@ -145,6 +149,8 @@ export function deriveFigures(row: FanoutRow, baseline: FanoutBaseline | undefin
     serverDrops: row.serverDrops,
     viewersEnded: row.frames.endedByServer,
     viewersFailedToStart: row.join?.failed ?? 0,
+    // Results saved before the swarm counted receiving viewers: the connected ones.
+    viewersReceiving: (row.frames as Partial<SwarmWindow>).receiving ?? row.frames.alive,
     ttffP50Ms: row.join?.ttffP50Ms,
     deliveredMbps: (row.frames.bytes * 8) / row.frames.wallSeconds / 1e6,
     viewerProcessCpuPercent: row.usage.viewers.cpuPercent,
@@ -181,6 +187,7 @@ export function combineRounds(list: FanoutFigures[]): FanoutFigures {
     serverDrops: list.some((f) => f.serverDrops === undefined) ? undefined : total((f) => f.serverDrops ?? 0),
     viewersEnded: total((f) => f.viewersEnded),
     viewersFailedToStart: total((f) => f.viewersFailedToStart),
+    viewersReceiving: Math.min(...list.map((f) => f.viewersReceiving)),
     ttffP50Ms: first.ttffP50Ms === undefined ? undefined : med((f) => f.ttffP50Ms ?? 0),
     deliveredMbps: med((f) => f.deliveredMbps),
     viewerProcessCpuPercent: med((f) => f.viewerProcessCpuPercent),
@@ -249,7 +256,10 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
       why: problems.length === 0 ? `server CPU ${fmt(f.serverCpuPercent)} % of one core, no drops` : problems.join(', '),
     });
   }
-  return { figures, ratios, aboveFloor, memorySlopes, target300 };
+  const unserved = figures
+    .filter((f) => f.viewersReceiving < f.viewers)
+    .map((f) => ({ server: f.server, protocol: f.protocol, viewers: f.viewers, receiving: f.viewersReceiving, failedToStart: f.viewersFailedToStart }));
+  return { figures, ratios, aboveFloor, memorySlopes, unserved, target300 };
 }
 
 /** Each of `server`'s points divided by `reference` over `referenceProtocol` at the same viewer count. */
@@ -270,6 +280,16 @@ function ratiosTo(figures: FanoutFigures[], server: ServerKind, reference: Serve
   return ratios;
 }
 
+/** "ours flv 500: 497 of 500 received video (3 did not start)", joined by "; ". */
+export function describeUnserved(unserved: FanoutSummary['unserved']): string {
+  return unserved
+    .map(
+      (u) =>
+        `${u.server} ${u.protocol} ${u.viewers}: ${u.receiving} of ${u.viewers} received video${u.failedToStart ? ` (${u.failedToStart} did not start)` : ''}`,
+    )
+    .join('; ');
+}
+
 function ratioTable(ratios: FanoutRatio[]): string {
   return formatTable(
     ['server', 'proto', 'viewers', 'cpu/viewer-s net', 'raw', 'memory/viewer'],
@@ -288,6 +308,7 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
         kind,
         'idle',
         '0',
+        '-',
         fmt(base.cpuSecondsPerSecond * 100),
         '-',
         '-',
@@ -308,6 +329,7 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
         f.server,
         f.protocol,
         String(f.viewers),
+        `${f.viewersReceiving}/${f.viewers}`,
         fmt(f.serverCpuPercent),
         fmt(f.cpuSecondsPerViewerSecond.raw * 1000, 3),
         fmt(f.cpuSecondsPerViewerSecond.net * 1000, 3),
@@ -328,6 +350,7 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
     'server',
     'proto',
     'viewers',
+    'served',
     'srv cpu%',
     'cpu-ms/viewer-s',
     'net',
@@ -359,6 +382,7 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
   lines.push('');
   lines.push(formatTable(headers, rows));
   lines.push('');
+  lines.push('  served: viewers that received video during the window / viewers asked for (the fewest over the rounds).');
   lines.push('  srv cpu%: server process(es) CPU over the window, 100 = one core. cpu-ms/viewer-s: server CPU-ms per viewer-second (×1000 of CPU-s/viewer-s);');
   lines.push(
     "  net subtracts the publisher-only (idle) baseline, the median of one window per round. KB/viewer: (mean RSS with N − idle RSS) / N. drops: frames missing from viewers' timestamp",
@@ -386,6 +410,10 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
     lines.push('');
     lines.push("ours ÷ the floor (HTTP-FLV), same viewer count — 1.00× would be a server that costs only the kernel's part of the fan-out:");
     lines.push(ratioTable(summary.aboveFloor));
+  }
+  if (summary.unserved.length > 0) {
+    lines.push('');
+    lines.push(`NOT SERVED: fewer viewers received video than were asked for — ${describeUnserved(summary.unserved)}`);
   }
   if (summary.target300.length > 0) {
     lines.push('');
