@@ -133,7 +133,11 @@ describe('SrtServer (libsrt addon, real callers)', () => {
       () => {
         if (['live/a', 'live/b'].every((id) => received.some((r) => r.connection.streamId === id && r.bytes > 30_000))) return true;
         // What a timeout needs to say where it stopped: the connections seen, and what each publisher printed.
-        const seen = received.map((r) => `${r.connection.streamId} ${r.bytes} B${r.closeReason ? ` (closed: ${r.closeReason})` : ''}`);
+        // libsrt's own counters tell "nothing arrived" from "arrived and not delivered to us".
+        const seen = received.map((r) => {
+          const link = r.connection.stats();
+          return `${r.connection.streamId} ${r.bytes} B${r.closeReason ? ` (closed: ${r.closeReason})` : ` (libsrt: ${link.packetsReceived} packets in, ${link.receiveBufferMs} ms buffered)`}`;
+        });
         throw new Error(`connections [${seen.join('; ')}]; FFmpeg: ${a.stderr().slice(-600)}; srt-live-transmit: ${b.output().slice(-600)}`);
       },
       { what: 'data from both publishers', timeoutMs: 30_000 },

@@ -19,25 +19,41 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
-/** FFmpeg's live MPEG-TS piped into `srt-live-transmit file://con <url>` (no auto-reconnect). */
+/**
+ * FFmpeg's live MPEG-TS piped into `srt-live-transmit file://con <url>` (no auto-reconnect).
+ * `output()` holds what both printed and when either exited: srt-live-transmit runs under
+ * `stdbuf -oL` so its stdout lines are there while it runs (piped, they would wait for its exit).
+ */
 export function srtLiveTransmitPublish(url: string, durationSec = 20): Peer {
+  let output = '';
+  const append = (data: Buffer | string): void => {
+    output = (output + data.toString()).slice(-8000);
+  };
   const source = spawnTracked(
     'ffmpeg',
     [...testSourceArgs({ width: 320, height: 180, fps: 25, videoBitrateKbps: 300, durationSec }), '-f', 'mpegts', 'pipe:1'],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const transmit = spawnTracked('srt-live-transmit', ['-a:no', '-v', '-chunk:1316', 'file://con', url], { stdio: ['pipe', 'pipe', 'pipe'] });
+  source.stderr?.on('data', (d: Buffer) => append(`[source ffmpeg] ${d.toString()}`));
+  source.once('exit', (code, signal) => append(`[source ffmpeg exited: ${code ?? signal}]\n`));
+  let firstSourceBytes = false;
+  source.stdout?.on('data', () => {
+    if (!firstSourceBytes) append('[source ffmpeg: first bytes out]\n');
+    firstSourceBytes = true;
+  });
+  const transmit = spawnTracked('stdbuf', ['-oL', '-eL', 'srt-live-transmit', '-a:no', '-v', '-chunk:1316', 'file://con', url], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   source.stdout?.pipe(transmit.stdin!);
   transmit.stdin?.on('error', () => undefined); // srt-live-transmit gone (rejected): FFmpeg's pipe breaks
-  let output = '';
-  const append = (data: Buffer): void => {
-    output = (output + data.toString()).slice(-8000);
-  };
   transmit.stdout?.on('data', append);
   transmit.stderr?.on('data', append);
-  const exited = new Promise<number | null>((resolve) => transmit.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    transmit.once('exit', (code, signal) => {
+      append(`[srt-live-transmit exited: ${code ?? signal}]\n`);
+      resolve(code);
+    }),
+  );
   return {
     output: () => output,
     exited,
