@@ -2,11 +2,11 @@
  * The fan-out bench's floor: the least work a server can do to fan one live
  * FLV stream out to N HTTP-FLV viewers with no latency added, so the bench can
  * show how much of a server's CPU per viewer is the kernel's and how much its
- * own. Its publisher sends it a plain FLV stream over TCP (the bench's paced
- * publisher, as for the other servers), and it does
- * exactly what our hub does per viewer, nothing more: one write() per viewer
- * per video frame (carrying the audio that came since), non-blocking, with a
- * per-viewer backlog when the socket is full. No GOP cache: a new viewer waits
+ * own. Its publisher (the bench's paced one, as for the other servers) sends
+ * it plain FLV over TCP, and it does exactly what our hub does per viewer,
+ * nothing more: one write() per viewer per video frame (carrying the audio
+ * that came since), non-blocking, with a per-viewer backlog when the socket
+ * is full. No GOP cache: a new viewer waits
  * for the next keyframe (as nginx-rtmp with wait_key does).
  *
  * usage: flv-fanout-floor <viewer-port> <publish-port>
