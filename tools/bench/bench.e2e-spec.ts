@@ -245,23 +245,7 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
 
   it('soak: serves streams to FLV, RTMP and HLS viewers with churn, samples every service over time and judges the curve', async () => {
     const file = join(dir, 'soak.json');
-    const run = await runBench([
-      'soak',
-      '--streams',
-      '2',
-      '--viewers',
-      '6',
-      '--minutes',
-      '0.5',
-      '--sample-seconds',
-      '3',
-      '--churn-seconds',
-      '5',
-      '--publisher-churn-seconds',
-      '12',
-      '--json',
-      file,
-    ]);
+    const run = await runBench(['soak', '--streams', '2', '--viewers', '6', '--minutes', '0.5', '--sample-seconds', '3', '--churn-seconds', '5', '--publisher-churn-seconds', '12', '--json', file]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     const result = JSON.parse(readFileSync(file, 'utf8')) as SoakResult;
     expect(result.served.streams).toBe(2);

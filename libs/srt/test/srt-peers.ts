@@ -36,11 +36,7 @@ export function srtLiveTransmitPublish(url: string, durationSec = 20): Peer {
   );
   source.stderr?.on('data', (d: Buffer) => append(`[source ffmpeg] ${d.toString()}`));
   source.once('exit', (code, signal) => append(`[source ffmpeg exited: ${code ?? signal}]\n`));
-  let firstSourceBytes = false;
-  source.stdout?.on('data', () => {
-    if (!firstSourceBytes) append('[source ffmpeg: first bytes out]\n');
-    firstSourceBytes = true;
-  });
+  source.stdout?.once('data', () => append('[source ffmpeg: first bytes out]\n'));
   const transmit = spawnTracked('stdbuf', ['-oL', '-eL', 'srt-live-transmit', '-a:no', '-v', '-chunk:1316', 'file://con', url], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -1,18 +1,13 @@
 import { sleep, waitFor } from '@mediaplane/testing';
 import { openHttpFlvViewer, openRtmpViewer, type BenchViewer, type TagListener } from './bench-viewers';
-import type { BenchServer, PlayProtocol } from './bench-servers';
+import { playTarget, type BenchServer, type PlayProtocol } from './bench-servers';
 import type { FlvSource } from './flv-source';
 import { classifyTag } from './media-tags';
 import { PacedPublisher, type PacedPublisherOptions } from './paced-publisher';
 
 /** Opens one viewer of `server` over `protocol`. */
 export function openViewer(server: BenchServer, protocol: PlayProtocol, onTag: TagListener): Promise<BenchViewer> {
-  if (protocol === 'flv') {
-    if (!server.flvUrl) throw new Error(`${server.label} has no HTTP-FLV play`);
-    return openHttpFlvViewer(server.flvUrl, onTag);
-  }
-  if (!server.rtmpPlay) throw new Error(`${server.label} has no RTMP play`);
-  return openRtmpViewer(server.rtmpPlay, onTag);
+  return protocol === 'flv' ? openHttpFlvViewer(playTarget(server, 'flv'), onTag) : openRtmpViewer(playTarget(server, 'rtmp'), onTag);
 }
 
 /** Starts the paced publisher on `server` and waits until a viewer receives a keyframe. */

@@ -85,14 +85,18 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
   };
 }
 
+/** Where to play `server` over `protocol`: its HTTP-FLV URL or its RTMP target; an error if it does not play that protocol. */
+export function playTarget(server: BenchServer, protocol: 'flv'): string;
+export function playTarget(server: BenchServer, protocol: 'rtmp'): RtmpPlayTarget;
+export function playTarget(server: BenchServer, protocol: PlayProtocol): string | RtmpPlayTarget {
+  const target = protocol === 'flv' ? server.flvUrl : server.rtmpPlay;
+  if (!target) throw new Error(`${server.label} has no ${protocol === 'flv' ? 'HTTP-FLV' : 'RTMP'} play`);
+  return target;
+}
+
 /** The viewer swarm's orders for `count` viewers of `server` over `protocol`. */
 export function swarmConfig(server: BenchServer, protocol: PlayProtocol, viewers: { count: number; fps: number; concurrency: number }): SwarmConfig {
-  if (protocol === 'flv') {
-    if (!server.flvUrl) throw new Error(`${server.label} has no HTTP-FLV play`);
-    return { protocol, ...viewers, url: server.flvUrl };
-  }
-  if (!server.rtmpPlay) throw new Error(`${server.label} has no RTMP play`);
-  return { protocol, ...viewers, ...server.rtmpPlay };
+  return protocol === 'flv' ? { protocol, ...viewers, url: playTarget(server, 'flv') } : { protocol, ...viewers, ...playTarget(server, 'rtmp') };
 }
 
 function nginxVersion(): string {
