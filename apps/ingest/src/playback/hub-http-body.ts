@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { HubEncoder, StreamHub } from '@mediaplane/media-io';
 import type { IngestMetrics } from '../observability/ingest-metrics';
-import { httpFlvSink } from './viewer-sinks';
+import { HttpFlvSink } from './viewer-sinks';
 
 export interface HubHttpBody {
   hub: StreamHub;
@@ -49,7 +49,7 @@ export function serveHubHttpBody(req: Request, res: Response, body: HubHttpBody)
     protocol: body.protocol,
     counted: body.counted,
     encoder: body.encoder,
-    sink: httpFlvSink(res, socket, body.metrics, body.bytesLabel),
+    sink: new HttpFlvSink(res, socket, body.metrics, body.bytesLabel),
   });
   const detach = (): void => {
     body.hub.removeViewer(viewer.id);

@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { SRT_CONGESTION_HOLD_MS, srtPlaySink } from './viewer-sinks';
+import { SRT_CONGESTION_HOLD_MS, SrtPlaySink } from './viewer-sinks';
 
-describe('srtPlaySink', () => {
+describe('SrtPlaySink', () => {
   const metrics = new IngestMetrics(new Registry());
   afterAll(() => metrics.onModuleDestroy());
 
@@ -26,7 +26,7 @@ describe('srtPlaySink', () => {
 
   it('writes every buffer of a batch in order while libsrt takes them', () => {
     const connection = fakeConnection(() => true);
-    const sink = srtPlaySink(connection, metrics, 1000);
+    const sink = new SrtPlaySink(connection, metrics, 1000);
     sink.write([Buffer.from('a'), Buffer.from('b')]);
     sink.write(Buffer.from('c'));
     expect(Buffer.concat(connection.written).toString()).toBe('abc');
@@ -35,7 +35,7 @@ describe('srtPlaySink', () => {
 
   it('cuts a frame into SRT payloads of seven TS packets', () => {
     const connection = fakeConnection(() => true);
-    const sink = srtPlaySink(connection, metrics, 1 << 20);
+    const sink = new SrtPlaySink(connection, metrics, 1 << 20);
     sink.write(Buffer.alloc(188 * 16));
     expect(connection.written.map((b) => b.length)).toEqual([1316, 1316, 376]);
   });
@@ -44,7 +44,7 @@ describe('srtPlaySink', () => {
     it('stops the batch there and reports itself over the bound for a while, so the hub skips it forward', () => {
       let t = 0;
       const connection = fakeConnection((n) => n !== 1);
-      const sink = srtPlaySink(connection, metrics, 1000, () => t);
+      const sink = new SrtPlaySink(connection, metrics, 1000, () => t);
       sink.write([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]);
       expect(Buffer.concat(connection.written).toString()).toBe('a');
       expect(sink.bufferedBytes).toBeGreaterThan(1000);
@@ -55,7 +55,7 @@ describe('srtPlaySink', () => {
 
   it('close closes the SRT connection', () => {
     const connection = fakeConnection(() => true);
-    srtPlaySink(connection, metrics, 1000).close('bye');
+    new SrtPlaySink(connection, metrics, 1000).close();
     expect(connection.closed).toBe(true);
   });
 });

@@ -6,6 +6,14 @@ import type { HubSink, RtmpServerConnection } from '@mediaplane/media-io';
 import type { IngestMetrics } from '../observability/ingest-metrics';
 import { wsBinaryFrame, wsBinaryFrameHeader } from './ws-frame';
 
+/*
+ * The sinks are classes, not object literals with getters: a literal's getter is a new closure for every
+ * viewer, so V8 could not cache the hub's `sink.bufferedBytes` load in its loop over the viewers, and
+ * every viewer of every frame took the generic property lookup (perf at 100 HTTP-FLV viewers: that
+ * lookup and the getter were ~9 % of the ingest's main-thread samples). Instances of a class share
+ * one shape and one getter.
+ */
+
 /**
  * HTTP-FLV. The response is close-delimited (`Connection: close`, no
  * Content-Length, no chunked encoding), so after the headers the body bytes
@@ -13,22 +21,30 @@ import { wsBinaryFrame, wsBinaryFrameHeader } from './ws-frame';
  * by the HTTP layer (that framing cost more than the rest of the fan-out).
  * The internal MPEG-TS pull uses it too (`bytesLabel` 'ts').
  */
-export function httpFlvSink(res: ServerResponse, socket: Socket, metrics: IngestMetrics, bytesLabel = 'flv'): HubSink {
-  return {
-    write: (data) => {
-      if (socket.destroyed) return;
-      metrics.addBytesOut(bytesLabel, byteLength(data));
-      writeAll(socket, data);
-    },
-    get bufferedBytes() {
-      return socket.writableLength;
-    },
-    close: () => {
-      if (!res.writableEnded) res.end();
-      // A viewer that is not reading would keep the ended response (and its buffer) forever.
-      setTimeout(() => socket.destroy(), 2000).unref();
-    },
-  };
+export class HttpFlvSink implements HubSink {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly socket: Socket,
+    private readonly metrics: IngestMetrics,
+    private readonly bytesLabel = 'flv',
+  ) {}
+
+  write(data: Buffer | readonly Buffer[]): void {
+    if (this.socket.destroyed) return;
+    this.metrics.addBytesOut(this.bytesLabel, byteLength(data));
+    writeAll(this.socket, data);
+  }
+
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  close(): void {
+    if (!this.res.writableEnded) this.res.end();
+    // A viewer that is not reading would keep the ended response (and its buffer) forever.
+    const socket = this.socket;
+    setTimeout(() => socket.destroy(), 2000).unref();
+  }
 }
 
 /**
@@ -37,48 +53,60 @@ export function httpFlvSink(res: ServerResponse, socket: Socket, metrics: Ingest
  * built once per batch (see wsBinaryFrame) and written to the upgraded
  * socket; `ws` still handles the handshake, pings and the close handshake.
  */
-export function wsFlvSink(ws: WebSocket, socket: Duplex, metrics: IngestMetrics): HubSink {
-  return {
-    write: (data) => {
-      if (ws.readyState !== ws.OPEN || socket.destroyed) return;
-      if (Buffer.isBuffer(data)) {
-        const frame = wsBinaryFrame(data);
-        metrics.addBytesOut('wsflv', frame.length);
-        socket.write(frame);
-        return;
-      }
-      // Several shared buffers (a join's GOP): one message, header written before them, no copy.
-      const header = wsBinaryFrameHeader(byteLength(data));
-      metrics.addBytesOut('wsflv', header.length + byteLength(data));
-      writeAll(socket, [header, ...data]);
-    },
-    get bufferedBytes() {
-      return socket.writableLength + ws.bufferedAmount;
-    },
-    close: (reason) => {
-      if (ws.readyState === ws.OPEN) ws.close(1000, reason.slice(0, 120));
-      setTimeout(() => ws.terminate(), 2000).unref();
-    },
-  };
+export class WsFlvSink implements HubSink {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  write(data: Buffer | readonly Buffer[]): void {
+    if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return;
+    if (Buffer.isBuffer(data)) {
+      const frame = wsBinaryFrame(data);
+      this.metrics.addBytesOut('wsflv', frame.length);
+      this.socket.write(frame);
+      return;
+    }
+    // Several shared buffers (a join's GOP): one message, header written before them, no copy.
+    const header = wsBinaryFrameHeader(byteLength(data));
+    this.metrics.addBytesOut('wsflv', header.length + byteLength(data));
+    writeAll(this.socket, [header, ...data]);
+  }
+
+  get bufferedBytes(): number {
+    return this.socket.writableLength + this.ws.bufferedAmount;
+  }
+
+  close(reason: string): void {
+    const ws = this.ws;
+    if (ws.readyState === ws.OPEN) ws.close(1000, reason.slice(0, 120));
+    setTimeout(() => ws.terminate(), 2000).unref();
+  }
 }
 
 /** RTMP play: pre-encoded chunks written as they are (encoded once per chunk size and stream id). */
-export function rtmpPlaySink(connection: RtmpServerConnection, metrics: IngestMetrics): HubSink {
-  return {
-    write: (data) => {
-      metrics.addBytesOut('rtmp', byteLength(data));
-      // Each buffer holds whole, self-contained (fmt 0) messages, so they can go one by one.
-      if (Buffer.isBuffer(data)) connection.writeEncoded(data);
-      else for (const chunk of data) connection.writeEncoded(chunk);
-    },
-    get bufferedBytes() {
-      return connection.bufferedBytes;
-    },
-    close: (reason) => {
-      connection.notifyUnpublished();
-      connection.close(reason);
-    },
-  };
+export class RtmpPlaySink implements HubSink {
+  constructor(
+    private readonly connection: RtmpServerConnection,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  write(data: Buffer | readonly Buffer[]): void {
+    this.metrics.addBytesOut('rtmp', byteLength(data));
+    // Each buffer holds whole, self-contained (fmt 0) messages, so they can go one by one.
+    if (Buffer.isBuffer(data)) this.connection.writeEncoded(data);
+    else for (const chunk of data) this.connection.writeEncoded(chunk);
+  }
+
+  get bufferedBytes(): number {
+    return this.connection.bufferedBytes;
+  }
+
+  close(reason: string): void {
+    this.connection.notifyUnpublished();
+    this.connection.close(reason);
+  }
 }
 
 /** What the SRT play sink needs of an SRT connection. */
@@ -103,35 +131,47 @@ export const SRT_CONGESTION_HOLD_MS = 250;
  * the viewer forward to a later keyframe (or drops it after the stall
  * timeout), exactly as for a TCP viewer with a full socket buffer.
  */
-export function srtPlaySink(connection: SrtWritable, metrics: IngestMetrics, queueBound: number, now: () => number = Date.now): HubSink {
-  let congestedAt = -Infinity;
-  const sendDatagram = (chunk: Buffer): boolean => {
-    if (connection.isClosed) return false;
-    if (connection.write(chunk)) {
-      metrics.addBytesOut('srt', chunk.length);
-      return true;
-    }
-    congestedAt = now();
-    return false;
-  };
-  // A frame's TS is whole 188-byte packets: cut into payloads of up to seven (views, no copy).
-  const send = (bytes: Buffer): boolean => {
+export class SrtPlaySink implements HubSink {
+  private congestedAt = -Infinity;
+
+  constructor(
+    private readonly connection: SrtWritable,
+    private readonly metrics: IngestMetrics,
+    private readonly queueBound: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  write(data: Buffer | readonly Buffer[]): void {
+    if (Buffer.isBuffer(data)) this.send(data);
+    // The rest of a refused batch would arrive broken anyway.
+    else for (const chunk of data) if (!this.send(chunk)) break;
+  }
+
+  get bufferedBytes(): number {
+    return this.now() - this.congestedAt < SRT_CONGESTION_HOLD_MS ? this.queueBound + 1 : 0;
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+
+  /** A frame's TS is whole 188-byte packets: cut into payloads of up to seven (views, no copy). */
+  private send(bytes: Buffer): boolean {
     for (let offset = 0; offset < bytes.length; offset += SRT_PAYLOAD_BYTES) {
-      if (!sendDatagram(bytes.subarray(offset, offset + SRT_PAYLOAD_BYTES))) return false;
+      if (!this.sendDatagram(bytes.subarray(offset, offset + SRT_PAYLOAD_BYTES))) return false;
     }
     return true;
-  };
-  return {
-    write: (data) => {
-      if (Buffer.isBuffer(data)) send(data);
-      // The rest of a refused batch would arrive broken anyway.
-      else for (const chunk of data) if (!send(chunk)) break;
-    },
-    get bufferedBytes() {
-      return now() - congestedAt < SRT_CONGESTION_HOLD_MS ? queueBound + 1 : 0;
-    },
-    close: () => connection.close(),
-  };
+  }
+
+  private sendDatagram(chunk: Buffer): boolean {
+    if (this.connection.isClosed) return false;
+    if (this.connection.write(chunk)) {
+      this.metrics.addBytesOut('srt', chunk.length);
+      return true;
+    }
+    this.congestedAt = this.now();
+    return false;
+  }
 }
 
 function byteLength(data: Buffer | readonly Buffer[]): number {

@@ -9,7 +9,7 @@ import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService } from './playback-access.service';
 import { parseFlvPath, playbackToken } from './playback-url';
-import { wsFlvSink } from './viewer-sinks';
+import { WsFlvSink } from './viewer-sinks';
 
 /**
  * WebSocket-FLV play at `ws://HOST:PORT/live/{streamId}.flv`, on the same
@@ -54,7 +54,7 @@ export class WsFlvGateway extends WebSocketUpgradeGateway {
           protocol: 'wsflv',
           counted,
           encoder: flvHubEncoder,
-          sink: wsFlvSink(ws, socket, this.metrics),
+          sink: new WsFlvSink(ws, socket, this.metrics),
         });
         ws.on('error', (error) => this.logger.debug({ err: error, streamId }, 'ws-flv viewer error'));
         ws.once('close', () => {

@@ -6,7 +6,7 @@ import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PublishSessionsService } from '../publish/publish-sessions.service';
 import { PlaybackAccessService } from '../playback/playback-access.service';
-import { rtmpPlaySink } from '../playback/viewer-sinks';
+import { RtmpPlaySink } from '../playback/viewer-sinks';
 import { enhancedPlayRefusal } from './enhanced-play-check';
 import { RTMP_APP } from './rtmp-publish.handler';
 
@@ -87,7 +87,7 @@ export class RtmpPlayHandler {
       protocol: 'rtmp',
       counted,
       encoder: new RtmpHubEncoder(connection.chunkSize, request.streamId),
-      sink: rtmpPlaySink(connection, this.metrics),
+      sink: new RtmpPlaySink(connection, this.metrics),
     });
     const detach = (): void => session.hub.removeViewer(viewer.id);
     connection.on('playStop', (info) => {

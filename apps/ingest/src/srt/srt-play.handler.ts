@@ -7,7 +7,7 @@ import { normalizeAddress } from '@mediaplane/sessions';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService, type PlaybackAccess } from '../playback/playback-access.service';
-import { srtPlaySink } from '../playback/viewer-sinks';
+import { SrtPlaySink } from '../playback/viewer-sinks';
 import type { SrtConnectDecision, SrtConnectRequest, SrtConnection } from '@mediaplane/srt';
 import { SrtPendingAccepts } from './srt-pending-accepts';
 import { playRejectCode } from './srt-reject-codes';
@@ -67,7 +67,7 @@ export class SrtPlayHandler implements OnModuleDestroy {
       protocol: 'srt',
       counted: granted.counted,
       encoder: mpegTsHubEncoderFor(session.hub),
-      sink: srtPlaySink(connection, this.metrics, this.config.INGEST_VIEWER_QUEUE_BYTES),
+      sink: new SrtPlaySink(connection, this.metrics, this.config.INGEST_VIEWER_QUEUE_BYTES),
     });
     connection.once('close', () => {
       this.viewers.delete(connection);
