@@ -74,7 +74,10 @@ export class RtmpChunkWriter {
    */
   reset(csid?: number): void {
     if (csid === undefined) this.streams.clear();
-    else this.streams.delete(csid);
+    // has() first: the fan-out resets for every batch it writes, nearly always a chunk stream this writer never
+    // used, and TurboFan inlines Map.has but calls the Map.delete builtin (perf at 100 RTMP viewers: 3 % of the
+    // ingest's main-thread samples in that builtin).
+    else if (this.streams.has(csid)) this.streams.delete(csid);
   }
 
   private encodeLayout(message: RtmpMessage, csid: number): ChunkLayout {
