@@ -48,7 +48,7 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     await killAllChildren();
   });
 
-  it('fanout: measures our ingest over HTTP-FLV and RTMP, nginx-rtmp over RTMP and the C floor over HTTP-FLV in one run, and every viewer gets every frame', async () => {
+  it('fanout: measures our ingest over HTTP-FLV, WebSocket-FLV and RTMP, nginx-rtmp over RTMP and the C floor over HTTP-FLV in one run, and every viewer gets every frame', async () => {
     const file = join(dir, 'fanout.json');
     const run = await runBench(['fanout', '4', '--window', '4', '--settle', '1', '--json', file]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
@@ -59,6 +59,7 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
       'nginx/none/0',
       'floor/none/0',
       'ours/flv/4',
+      'ours/wsflv/4',
       'ours/rtmp/4',
       'nginx/rtmp/4',
       'floor/flv/4',
@@ -73,8 +74,8 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     }
     expect(result.source).toMatchObject({ width: 1280, height: 720, fps: 30 });
     expect(result.source.bitrateKbps).toBeGreaterThan(3500);
-    expect(result.summary?.ratios.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/rtmp', 'floor/flv']);
-    expect(result.summary?.aboveFloor.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/rtmp']);
+    expect(result.summary?.ratios.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/wsflv', 'ours/rtmp', 'floor/flv']);
+    expect(result.summary?.aboveFloor.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/wsflv', 'ours/rtmp']);
     expect(run.stdout).toContain('FAN-OUT');
     expect(run.stdout).toMatch(/nginx\s+rtmp\s+4\s/);
     expect(run.stdout).toMatch(/floor\s+flv\s+4\s+4\/4\s/);
@@ -86,7 +87,7 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     const run = await runBench(['latency', '--seconds', '6', '--joins', '5', '--json', file]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     const result = JSON.parse(readFileSync(file, 'utf8')) as LatencyResult;
-    expect(result.rows.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/rtmp', 'nginx/rtmp']);
+    expect(result.rows.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/wsflv', 'ours/rtmp', 'nginx/rtmp']);
     for (const row of result.rows) {
       // ~30 frames a second for 6 s, less what was sent before the viewer joined and, for nginx-rtmp, up to a GOP (2 s) waiting for a keyframe.
       expect(row.transitMs.count).toBeGreaterThan(60);

@@ -1,5 +1,5 @@
 import { sleep, waitFor } from '@mediaplane/testing';
-import { openHttpFlvViewer, openRtmpViewer, type BenchViewer, type TagListener } from './bench-viewers';
+import { openHttpFlvViewer, openRtmpViewer, openWsFlvViewer, type BenchViewer, type TagListener } from './bench-viewers';
 import { playTarget, type BenchServer, type PlayProtocol } from './bench-servers';
 import type { FlvSource } from './flv-source';
 import { classifyTag } from './media-tags';
@@ -7,7 +7,8 @@ import { PacedPublisher, type PacedPublisherOptions } from './paced-publisher';
 
 /** Opens one viewer of `server` over `protocol`. */
 export function openViewer(server: BenchServer, protocol: PlayProtocol, onTag: TagListener): Promise<BenchViewer> {
-  return protocol === 'flv' ? openHttpFlvViewer(playTarget(server, 'flv'), onTag) : openRtmpViewer(playTarget(server, 'rtmp'), onTag);
+  if (protocol === 'rtmp') return openRtmpViewer(playTarget(server, 'rtmp'), onTag);
+  return protocol === 'wsflv' ? openWsFlvViewer(playTarget(server, 'wsflv'), onTag) : openHttpFlvViewer(playTarget(server, 'flv'), onTag);
 }
 
 /** Starts the paced publisher on `server` and waits until a viewer receives a keyframe. */

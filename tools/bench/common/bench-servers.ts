@@ -9,7 +9,8 @@ import type { SwarmConfig } from './swarm-messages';
 
 /** floor: the C fan-out floor (fanout bench only): one write per viewer per video frame and nothing else. */
 export type ServerKind = 'ours' | 'nginx' | 'floor';
-export type PlayProtocol = 'flv' | 'rtmp';
+/** flv: HTTP-FLV; wsflv: WebSocket-FLV (the same FLV bytes, one binary message per write). */
+export type PlayProtocol = 'flv' | 'wsflv' | 'rtmp';
 
 /** A server under measurement, whichever it is: where to publish, where to play, how to read its usage. */
 export interface BenchServer {
@@ -20,6 +21,7 @@ export interface BenchServer {
   /** Where the bench publishes: RTMP, or plain FLV over TCP for the floor. */
   publish: PublishTarget;
   flvUrl: string | undefined;
+  wsFlvUrl: string | undefined;
   rtmpPlay: RtmpPlayTarget | undefined;
   usage(): Usage;
   /** Frames the server itself says it skipped for slow viewers (ours only). */
@@ -40,6 +42,7 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
       protocols: ['flv'],
       publish: { protocol: 'flv-tcp', host: '127.0.0.1', port: floor.publishPort },
       flvUrl: `http://127.0.0.1:${floor.viewerPort}/live/floor.flv`,
+      wsFlvUrl: undefined,
       rtmpPlay: undefined,
       usage: () => floor.usage(),
       serverDrops: async () => undefined,
@@ -59,9 +62,10 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
               .join(' ')}`
           : ''
       })`,
-      protocols: ['flv', 'rtmp'],
+      protocols: ['flv', 'wsflv', 'rtmp'],
       publish: { protocol: 'rtmp', host: '127.0.0.1', port: ingest.rtmpPort, app: 'live', streamName: ingest.streamKey },
       flvUrl: ingest.flvUrl(),
+      wsFlvUrl: ingest.wsFlvUrl(),
       rtmpPlay: { host: '127.0.0.1', port: ingest.rtmpPort, app: 'live', name: ingest.streamId },
       usage: () => ingest.usage(),
       serverDrops: () => ingest.metric('mediaplane_ingest_viewer_drops_total'),
@@ -77,6 +81,7 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
     protocols: ['rtmp'],
     publish: { protocol: 'rtmp', host: '127.0.0.1', port: nginx.port, app: 'live', streamName: 'bench' },
     flvUrl: undefined,
+    wsFlvUrl: undefined,
     rtmpPlay: { host: '127.0.0.1', port: nginx.port, app: 'live', name: 'bench' },
     usage: () => nginx.usage(),
     serverDrops: async () => undefined,
@@ -85,18 +90,20 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
   };
 }
 
-/** Where to play `server` over `protocol`: its HTTP-FLV URL or its RTMP target; an error if it does not play that protocol. */
-export function playTarget(server: BenchServer, protocol: 'flv'): string;
+const PROTOCOL_NAMES: Record<PlayProtocol, string> = { flv: 'HTTP-FLV', wsflv: 'WebSocket-FLV', rtmp: 'RTMP' };
+
+/** Where to play `server` over `protocol`: its HTTP-FLV or WebSocket-FLV URL or its RTMP target; an error if it does not play that protocol. */
+export function playTarget(server: BenchServer, protocol: 'flv' | 'wsflv'): string;
 export function playTarget(server: BenchServer, protocol: 'rtmp'): RtmpPlayTarget;
 export function playTarget(server: BenchServer, protocol: PlayProtocol): string | RtmpPlayTarget {
-  const target = protocol === 'flv' ? server.flvUrl : server.rtmpPlay;
-  if (!target) throw new Error(`${server.label} has no ${protocol === 'flv' ? 'HTTP-FLV' : 'RTMP'} play`);
+  const target = protocol === 'flv' ? server.flvUrl : protocol === 'wsflv' ? server.wsFlvUrl : server.rtmpPlay;
+  if (!target) throw new Error(`${server.label} has no ${PROTOCOL_NAMES[protocol]} play`);
   return target;
 }
 
 /** The viewer swarm's orders for `count` viewers of `server` over `protocol`. */
 export function swarmConfig(server: BenchServer, protocol: PlayProtocol, viewers: { count: number; fps: number; concurrency: number }): SwarmConfig {
-  return protocol === 'flv' ? { protocol, ...viewers, url: playTarget(server, 'flv') } : { protocol, ...viewers, ...playTarget(server, 'rtmp') };
+  return protocol === 'rtmp' ? { protocol, ...viewers, ...playTarget(server, 'rtmp') } : { protocol, ...viewers, url: playTarget(server, protocol) };
 }
 
 function nginxVersion(): string {

@@ -1,4 +1,5 @@
 import { get, type ClientRequest } from 'node:http';
+import { WebSocket } from 'ws';
 import { FlvDemuxer } from '@mediaplane/codecs';
 import { RtmpClientConnection, RtmpMessageType, createAcknowledgementMessage, RtmpChunkStreamId, splitRtmpAggregateMessage } from '@mediaplane/media-io';
 
@@ -10,6 +11,17 @@ export interface BenchViewer {
   /** Resolves with why the connection ended (server close, error, or our own close). */
   readonly ended: Promise<string>;
   close(): void;
+}
+
+/** A player's handle: its byte count as it grows, how it ended, and how to close it. */
+function benchViewer(bytesReceived: () => number, ended: Promise<string>, close: () => void): BenchViewer {
+  return {
+    get bytesReceived() {
+      return bytesReceived();
+    },
+    ended,
+    close,
+  };
 }
 
 /** An HTTP-FLV player: one GET on its own socket (no agent pooling), the body demuxed tag by tag. */
@@ -35,18 +47,62 @@ export function openHttpFlvViewer(url: string, onTag: TagListener): Promise<Benc
         }
       });
       res.on('close', () => settleEnd(closedByUs ? 'closed by bench' : 'server ended the response'));
-      resolve({
-        get bytesReceived() {
-          return bytes;
-        },
-        ended,
-        close: () => {
-          closedByUs = true;
-          request.destroy();
-        },
-      });
+      resolve(
+        benchViewer(
+          () => bytes,
+          ended,
+          () => {
+            closedByUs = true;
+            request.destroy();
+          },
+        ),
+      );
     });
     request.on('error', (error) => {
+      reject(error);
+      settleEnd(closedByUs ? 'closed by bench' : `error: ${error.message}`);
+    });
+  });
+}
+
+/** A WebSocket-FLV player: one WebSocket on its own connection, each binary message's FLV bytes demuxed tag by tag. */
+export function openWsFlvViewer(url: string, onTag: TagListener): Promise<BenchViewer> {
+  return new Promise((resolve, reject) => {
+    let bytes = 0;
+    let closedByUs = false;
+    let settleEnd: (reason: string) => void = () => undefined;
+    const ended = new Promise<string>((r) => (settleEnd = r));
+    const demuxer = new FlvDemuxer();
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    socket.binaryType = 'nodebuffer';
+    socket.on('unexpected-response', (_request, res) => {
+      res.resume();
+      reject(new Error(`WebSocket-FLV ${url.replace(/\?.*$/, '')}: status ${res.statusCode}`));
+      socket.terminate();
+    });
+    socket.on('open', () =>
+      resolve(
+        benchViewer(
+          () => bytes,
+          ended,
+          () => {
+            closedByUs = true;
+            socket.terminate();
+          },
+        ),
+      ),
+    );
+    socket.on('message', (data: Buffer) => {
+      bytes += data.length;
+      try {
+        for (const tag of demuxer.push(data)) onTag(tag.type, tag.timestamp, tag.data);
+      } catch (error) {
+        socket.terminate();
+        settleEnd(`bad FLV: ${(error as Error).message}`);
+      }
+    });
+    socket.on('close', () => settleEnd(closedByUs ? 'closed by bench' : 'server closed the WebSocket'));
+    socket.on('error', (error) => {
       reject(error);
       settleEnd(closedByUs ? 'closed by bench' : `error: ${error.message}`);
     });
@@ -95,14 +151,12 @@ export async function openRtmpViewer(target: RtmpPlayTarget, onTag: TagListener)
     client.close();
     throw error;
   }
-  return {
-    get bytesReceived() {
-      return bytes;
-    },
+  return benchViewer(
+    () => bytes,
     ended,
-    close: () => {
+    () => {
       closedByUs = true;
       client.close();
     },
-  };
+  );
 }

@@ -35,6 +35,8 @@ export interface IngestUnderTest {
   readonly streamKey: string;
   readonly logFile: string;
   flvUrl(streamId?: string): string;
+  /** The same path over WebSocket (PLATFORM.md: ws://HOST:8081/live/{streamId}.flv). */
+  wsFlvUrl(streamId?: string): string;
   /** The stream's live state in Redis (protocol, measured bitrate, link statistics), as the API would show it. */
   liveState(streamId: string): Promise<LiveStreamState | undefined>;
   usage(): Usage;
@@ -135,6 +137,7 @@ export async function startIngest(options: { env?: Record<string, string>; strea
     streamKey,
     logFile,
     flvUrl: (id = streamId) => `${httpUrl}/live/${id}.flv`,
+    wsFlvUrl: (id = streamId) => `${httpUrl.replace(/^http/, 'ws')}/live/${id}.flv`,
     liveState: (id) => store.get(id),
     usage: () => processGroupUsage(pgid),
     metric: (name) => metricSum(httpUrl, name),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** What the viewer swarm is told to open (passed as JSON in argv). */
 export const SwarmConfigSchema = z.discriminatedUnion('protocol', [
   z.object({
-    protocol: z.literal('flv'),
+    protocol: z.enum(['flv', 'wsflv']),
     count: z.number().int().min(1).max(5000),
     fps: z.number().positive(),
     concurrency: z.number().int().min(1).max(500),

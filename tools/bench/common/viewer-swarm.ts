@@ -1,10 +1,10 @@
-// A separate process that plays one stream N times (HTTP-FLV or RTMP) and
+// A separate process that plays one stream N times (HTTP-FLV, WebSocket-FLV or RTMP) and
 // counts what every viewer receives, so the server's CPU can be measured
 // without the viewers in it. Driven over IPC (viewer-swarm-process.ts) by the
 // fanout bench and, for background load, the latency bench.
 import { runConcurrently } from '@mediaplane/testing';
 import { FrameTracker } from './frame-tracker';
-import { openHttpFlvViewer, openRtmpViewer, type BenchViewer, type TagListener } from './bench-viewers';
+import { openHttpFlvViewer, openRtmpViewer, openWsFlvViewer, type BenchViewer, type TagListener } from './bench-viewers';
 import { classifyTag } from './media-tags';
 import { summarize } from './stats';
 import { SwarmCommandSchema, SwarmConfigSchema, type SwarmConfig, type SwarmJoined, type SwarmWindow } from './swarm-messages';
@@ -25,9 +25,11 @@ function send(message: SwarmJoined | SwarmWindow): void {
 async function open(config: SwarmConfig, seat: Seat): Promise<void> {
   const onTag: TagListener = (type, timestamp, data) => seat.tracker.onTag(classifyTag(type, data), timestamp);
   const viewer =
-    config.protocol === 'flv'
-      ? await openHttpFlvViewer(config.url, onTag)
-      : await openRtmpViewer({ host: config.host, port: config.port, app: config.app, name: config.name }, onTag);
+    config.protocol === 'rtmp'
+      ? await openRtmpViewer({ host: config.host, port: config.port, app: config.app, name: config.name }, onTag)
+      : config.protocol === 'wsflv'
+        ? await openWsFlvViewer(config.url, onTag)
+        : await openHttpFlvViewer(config.url, onTag);
   seat.viewer = viewer;
   void viewer.ended.then((reason) => (seat.ended = reason));
 }

@@ -25,7 +25,8 @@ const USAGE = `usage: node tools/bench/run.cjs fanout [viewers...] [options]
   --servers LIST     ours,nginx,floor (default all three). floor: a small C HTTP-FLV server
                      doing one write() per viewer per video frame and nothing else — what the
                      kernel charges for the fan-out itself
-  --protocols LIST   flv,rtmp for ours (default both; nginx-rtmp plays RTMP only, the floor HTTP-FLV)
+  --protocols LIST   flv,wsflv,rtmp for ours (default all three: HTTP-FLV, WebSocket-FLV, RTMP;
+                     nginx-rtmp plays RTMP only, the floor HTTP-FLV)
   --rounds R         measure every point R times, interleaved; figures are medians (default 1)
   --concurrency N    viewers connecting at once (default 25)
   --ingest-env K=V   extra setting for our ingest, repeatable (e.g. INGEST_FANOUT_FLUSH_MS=20)
@@ -68,7 +69,7 @@ function settings(): Settings {
     windowSeconds: numberArg(values, 'window', 20, { min: 1, max: 600 }),
     settleSeconds: numberArg(values, 'settle', 3, { min: 0, max: 120 }),
     servers: listArg(values, 'servers', ['ours', 'nginx', 'floor'] as const, ['ours', 'nginx', 'floor']),
-    protocols: listArg(values, 'protocols', ['flv', 'rtmp'] as const, ['flv', 'rtmp']),
+    protocols: listArg(values, 'protocols', ['flv', 'wsflv', 'rtmp'] as const, ['flv', 'wsflv', 'rtmp']),
     concurrency: numberArg(values, 'concurrency', 25, { min: 1, max: 500, integer: true }),
     rounds: numberArg(values, 'rounds', 1, { min: 1, max: 20, integer: true }),
     ingestEnv: envArg(values, 'ingest-env'),

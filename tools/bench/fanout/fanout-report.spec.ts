@@ -150,6 +150,24 @@ describe('summarizeFanout', () => {
     });
   });
 
+  it("takes WebSocket-FLV as one more of ours' protocols: against nginx-rtmp, above the floor, its memory slope and the 300 target", () => {
+    const wsRun = result([
+      row('ours', 'none', 0, 2, 100),
+      row('ours', 'wsflv', 50, 12, 150),
+      row('ours', 'wsflv', 300, 56, 152.5),
+      row('nginx', 'none', 0, 0, 10),
+      row('nginx', 'rtmp', 300, 30, 25),
+      row('floor', 'none', 0, 1, 1),
+      row('floor', 'flv', 300, 21, 4),
+    ]);
+    const ws = summarizeFanout(wsRun);
+    expect(ws.ratios.filter((r) => r.server === 'ours').map((r) => [r.protocol, r.viewers, r.cpuNet])).toEqual([['wsflv', 300, expect.closeTo(54 / 30, 6)]]);
+    expect(ws.aboveFloor.map((r) => [r.protocol, r.viewers, r.cpuNet])).toEqual([['wsflv', 300, expect.closeTo(54 / 20, 6)]]);
+    expect(ws.memorySlopes).toContainEqual({ server: 'ours', protocol: 'wsflv', fromViewers: 50, toViewers: 300, bytesPerViewer: (2.5 * 2 ** 20) / 250 });
+    expect(ws.target300).toEqual([{ protocol: 'wsflv', measured: true, pass: true, why: 'server CPU 56.0 % of one core, no drops' }]);
+    expect(formatFanoutReport(wsRun).text).toMatch(/ours\s+wsflv\s+300\s+300\/300/);
+  });
+
   it('gives the marginal memory per viewer as the RSS slope between the smallest and largest viewer counts', () => {
     const slopes = summarizeFanout(result([row('ours', 'none', 0, 2, 100), row('ours', 'flv', 50, 10, 150), row('ours', 'flv', 300, 60, 152.5)])).memorySlopes;
     expect(slopes).toEqual([{ server: 'ours', protocol: 'flv', fromViewers: 50, toViewers: 300, bytesPerViewer: (2.5 * 2 ** 20) / 250 }]);

@@ -214,13 +214,14 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
     points.set(key, [...(points.get(key) ?? []), f]);
   }
   const rank: Record<ServerKind, number> = { ours: 0, floor: 1, nginx: 2 };
-  const order = (f: FanoutFigures): string => `${rank[f.server]}/${f.protocol}/${String(f.viewers).padStart(6, '0')}`;
+  const protocolRank: Record<PlayProtocol, number> = { flv: 0, wsflv: 1, rtmp: 2 };
+  const order = (f: FanoutFigures): string => `${rank[f.server]}/${protocolRank[f.protocol]}/${String(f.viewers).padStart(6, '0')}`;
   const figures = [...points.values()].map(combineRounds).sort((a, b) => order(a).localeCompare(order(b)));
   const ratios = [...ratiosTo(figures, 'ours', 'nginx', 'rtmp'), ...ratiosTo(figures, 'floor', 'nginx', 'rtmp')];
   const aboveFloor = ratiosTo(figures, 'ours', 'floor', 'flv');
   const memorySlopes: FanoutSummary['memorySlopes'] = [];
   for (const server of ['ours', 'floor', 'nginx'] as const) {
-    for (const protocol of ['flv', 'rtmp'] as const) {
+    for (const protocol of ['flv', 'wsflv', 'rtmp'] as const) {
       const points = figures.filter((f) => f.server === server && f.protocol === protocol).sort((a, b) => a.viewers - b.viewers);
       const low = points[0];
       const high = points[points.length - 1];
@@ -235,7 +236,7 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
     }
   }
   const target300: FanoutSummary['target300'] = [];
-  for (const protocol of ['flv', 'rtmp'] as const) {
+  for (const protocol of ['flv', 'wsflv', 'rtmp'] as const) {
     if (!result.rows.some((r) => r.server === 'ours' && r.protocol === protocol)) continue;
     const f = figures.find((x) => x.server === 'ours' && x.protocol === protocol && x.viewers === 300);
     if (!f) {

@@ -27,7 +27,7 @@ const USAGE = `usage: node tools/bench/run.cjs latency [options]
   --joins N          joining viewers timed per server and protocol (default 30)
   --load N           also keep N background viewers on the server during the transit window (default 0)
   --servers LIST     ours,nginx (default both)
-  --protocols LIST   flv,rtmp for ours (default both; nginx-rtmp plays RTMP only)
+  --protocols LIST   flv,wsflv,rtmp for ours (default all three; nginx-rtmp plays RTMP only)
   --ingest-env K=V   extra setting for our ingest, repeatable (e.g. INGEST_FANOUT_FLUSH_MS=20)
   --report FILE      print the tables of a saved result again (no measurement)
   --json FILE        write the result here (default tmp/bench/latency-<time>.json and latency-latest.json)
@@ -54,7 +54,7 @@ runBench(async ({ defer }) => {
   const joins = numberArg(values, 'joins', 30, { min: 1, max: 1000, integer: true });
   const load = numberArg(values, 'load', 0, { min: 0, max: 5000, integer: true });
   const servers = listArg(values, 'servers', ['ours', 'nginx'] as const, ['ours', 'nginx']);
-  const protocols = listArg(values, 'protocols', ['flv', 'rtmp'] as const, ['flv', 'rtmp']);
+  const protocols = listArg(values, 'protocols', ['flv', 'wsflv', 'rtmp'] as const, ['flv', 'wsflv', 'rtmp']);
   const ingestEnv = envArg(values, 'ingest-env');
 
   const sourceFile = await ensureBenchSource(DEFAULT_SOURCE);
