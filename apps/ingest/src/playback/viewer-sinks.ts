@@ -69,8 +69,9 @@ export class WsFlvSink implements HubSink {
       return;
     }
     // Several shared buffers (a join's GOP): one message, header written before them, no copy.
-    const header = wsBinaryFrameHeader(byteLength(data));
-    this.metrics.addBytesOut('wsflv', header.length + byteLength(data));
+    const bytes = byteLength(data);
+    const header = wsBinaryFrameHeader(bytes);
+    this.metrics.addBytesOut('wsflv', header.length + bytes);
     writeAll(this.socket, [header, ...data]);
   }
 
