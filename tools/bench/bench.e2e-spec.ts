@@ -121,8 +121,11 @@ describe('the SRT ingest benchmark (tools/bench/srt), end to end at tiny sizes',
       expect(row.frames).toBeGreaterThan(60);
       expect(row.latencyMs.p50).toBeGreaterThan(0);
     }
-    // SRT holds every packet for its latency (120 ms) before handing it over; RTMP does not.
-    expect(result.addedLatencyMs?.p50).toBeGreaterThan(60);
+    // SRT holds every packet for its latency (120 ms) after it was sent, so no SRT path can beat it. Not "SRT
+    // minus RTMP": the rows run one after another, and a loaded CI once left the RTMP row seconds behind.
+    const srtRows = result.latency.filter((r) => r.protocol !== 'rtmp');
+    expect(srtRows.filter((r) => r.latencyMs.p50 <= result.settings.srtLatencyMs)).toEqual([]);
+    expect(result.addedLatencyMs?.p50).toEqual(expect.any(Number));
     expect(result.cpu.map((r) => `${r.protocol}/${r.publishers}/${r.served}`)).toEqual(['rtmp/2/2', 'srt/2/2']);
     for (const row of result.cpu) expect(row.coresPerPublisher).toBeGreaterThan(0);
     expect(run.stdout).toContain('CPU PER PUBLISHER');

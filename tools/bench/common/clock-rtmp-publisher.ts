@@ -28,6 +28,13 @@ export interface ClockRtmpPublisherOptions {
  * ClockLivePublisher sends each frame as soon as it is encoded.
  */
 export class ClockRtmpPublisher {
+  /**
+   * Most pictures waiting at FFmpeg's stdin when the next was drawn, since
+   * start or the last resetMaxQueuedFrames. A few is normal (the muxer holds
+   * video for audio); more means the encoder fell behind the clock, and every
+   * latency read meanwhile carries the backlog.
+   */
+  maxQueuedFrames = 0;
   private readonly source: ClockSource;
 
   private constructor(
@@ -36,7 +43,7 @@ export class ClockRtmpPublisher {
   ) {
     this.source = new ClockSource({
       fps,
-      onFrame: ({ picture }) => this.child.stdin?.write(picture),
+      onFrame: ({ picture }) => this.writePicture(picture),
       onAudio: (pcm) => (this.child.stdio[3] as Writable | null)?.write(pcm),
     });
   }
@@ -93,6 +100,18 @@ export class ClockRtmpPublisher {
     child.stdin?.on('error', () => undefined);
     child.stdio[3]?.on('error', () => undefined);
     return new ClockRtmpPublisher(child, options.fps);
+  }
+
+  /** FFmpeg's start-up leaves a backlog that is gone by the time a bench counts: count from now. */
+  resetMaxQueuedFrames(): void {
+    this.maxQueuedFrames = 0;
+  }
+
+  private writePicture(picture: Buffer): void {
+    const stdin = this.child.stdin;
+    if (!stdin) return;
+    this.maxQueuedFrames = Math.max(this.maxQueuedFrames, Math.floor(stdin.writableLength / picture.length));
+    stdin.write(picture);
   }
 
   async stop(): Promise<void> {

@@ -45,6 +45,8 @@ export interface SrtLatencyRow {
   frames: number;
   unreadable: number;
   latencyMs: Summary;
+  /** Most pictures waiting at the clock publisher's encoder during the counted window (ClockRtmpPublisher.maxQueuedFrames): a backlog there is in every read. Absent in older result files. */
+  encoderQueueMaxFrames?: number;
 }
 
 export interface SrtCpuRow {
@@ -146,13 +148,20 @@ runBench(async ({ defer }) => {
     const stopReader = defer(`stop the ${protocol} clock reader`, () => player.stop());
     await sleep(3000);
     player.startCounting();
+    publisher.resetMaxQueuedFrames();
     await sleep(seconds * 1000);
     // The publisher first: a reader that goes first leaves the direct link's FFmpeg writing into a closed socket.
     player.stopCounting();
     await stopPublisher();
     await stopReader();
     if (player.samples.length === 0) throw new Error(`no readable clock frames over ${protocol} (${player.frames} frames decoded)`);
-    result.latency.push({ protocol, frames: player.samples.length, unreadable: player.unreadable, latencyMs: summarize(player.samples) });
+    result.latency.push({
+      protocol,
+      frames: player.samples.length,
+      unreadable: player.unreadable,
+      latencyMs: summarize(player.samples),
+      encoderQueueMaxFrames: publisher.maxQueuedFrames,
+    });
   }
   const [rtmpRow, srtRow, directRow] = result.latency as [SrtLatencyRow, SrtLatencyRow, SrtLatencyRow];
   result.addedLatencyMs = { p50: srtRow.latencyMs.p50 - rtmpRow.latencyMs.p50, p95: srtRow.latencyMs.p95 - rtmpRow.latencyMs.p95 };
@@ -251,7 +260,7 @@ export function formatSrtReport(result: SrtBenchResult): string {
   );
   lines.push(
     formatTable(
-      ['path', 'frames', 'unreadable', 'p50 ms', 'p95 ms', 'max ms'],
+      ['path', 'frames', 'unreadable', 'p50 ms', 'p95 ms', 'max ms', 'encoder queue max'],
       result.latency.map((r) => [
         r.protocol,
         String(r.frames),
@@ -259,6 +268,7 @@ export function formatSrtReport(result: SrtBenchResult): string {
         fmt(r.latencyMs.p50, 0),
         fmt(r.latencyMs.p95, 0),
         fmt(r.latencyMs.max, 0),
+        r.encoderQueueMaxFrames === undefined ? '-' : `${r.encoderQueueMaxFrames} frames`,
       ]),
     ),
   );
