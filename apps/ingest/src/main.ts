@@ -1,3 +1,4 @@
+import './start-with-young-generation-cap';
 import './instrument';
 import { runService } from '@mediaplane/service-kit';
 import { AppModule } from './app.module';

@@ -1,10 +1,11 @@
 import { FlvDemuxer, type FlvTag } from '@mediaplane/codecs';
 import { RtmpClientConnection, RtmpMessageType } from '@mediaplane/media-io';
 import { ffmpegPublish, ffprobe, ffprobeFrames, killAllChildren, sleep, waitFor, type Publisher } from '@mediaplane/testing';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IngestHarness, ffprobeBytes, recordWsFlv, type TestStream } from './ingest-harness';
+import { DEFAULT_SEMI_SPACE_MB } from '../src/young-generation-cap';
 
 jest.setTimeout(120_000);
 
@@ -196,6 +197,12 @@ describe('ingest RTMP publish and playback (FFmpeg publisher, real NATS/Redis)',
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
     });
+  });
+
+  it("runs with V8's young generation capped, whoever launched it (the ingest starts itself again with the flag, same pid)", () => {
+    const pid = harness.app?.process.pid;
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(args.filter((a) => a.startsWith('--max-semi-space-size'))).toEqual([`--max-semi-space-size=${DEFAULT_SEMI_SPACE_MB}`]);
   });
 
   it('answers HEAD on a live stream with the FLV headers only', async () => {
