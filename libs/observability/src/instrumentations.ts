@@ -11,6 +11,20 @@ import { SECRET_QUERY_PARAMS } from './redact';
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
+ * The ingest's playback (`/live/{streamId}.flv`, the internal `.ts` pull) answers with media for as long as
+ * somebody watches: its span would be exported only when the viewer leaves, hours later, and the
+ * instrumentation keeps its context and wrapped listeners with every viewer meanwhile (a heap snapshot
+ * at 500 HTTP-FLV viewers: ~8 KB of each viewer's ~16 KB). Viewers are counted and logged instead.
+ */
+const MEDIA_STREAM_PREFIX = '/live/';
+
+/** Whether an incoming request gets no span: probes, scrapes and media streams. */
+export function isUntracedIncomingRequest(url: string | undefined): boolean {
+  const path = (url ?? '').split('?')[0] ?? '';
+  return UNTRACED_PATHS.has(path) || path.startsWith(MEDIA_STREAM_PREFIX);
+}
+
+/**
  * The instrumentations every app runs: HTTP in and out, Express routing, Nest
  * handlers, ioredis commands made on behalf of a traced request, and pino
  * (trace_id/span_id/trace_flags in every log line written inside a span).
@@ -19,7 +33,7 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export function platformInstrumentations(): NonNullable<NodeSDKConfiguration['instrumentations']> {
   return [
     new HttpInstrumentation({
-      ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+      ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedIncomingRequest(req.url),
       redactedQueryParams: [...SECRET_QUERY_PARAMS],
       redactedQueryParamsServer: [...SECRET_QUERY_PARAMS],
     }),
