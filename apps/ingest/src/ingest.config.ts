@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
-import { DEFAULT_SEMI_SPACE_MB, MAX_SEMI_SPACE_MB } from './young-generation-cap';
+import { semiSpaceMbSetting } from './young-generation-cap';
 
 const MiB = 1024 * 1024;
 
@@ -58,16 +58,8 @@ export const ingestConfigSchema = z
     INGEST_GOP_CACHE_MAX_BYTES: count(8 * MiB).describe(
       'Largest GOP kept for instant start; a longer GOP is not cached and new viewers wait for the next keyframe.',
     ),
-    /** Read before the config (young-generation-cap.ts applies it by starting the process again); here for validation and the docs. */
-    INGEST_V8_SEMI_SPACE_MB: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_SEMI_SPACE_MB)
-      .default(DEFAULT_SEMI_SPACE_MB)
-      .describe(
-        "Cap in MB on each of V8's semi-spaces (the young generation), applied by the ingest starting itself again with --max-semi-space-size. Viewer writes make short-lived garbage at a rate that grows with the audience, and V8 would grow the young generation with it (~95 MB more RSS at 50–500 viewers, no CPU saved). 0: V8's own sizing. A --max-semi-space-size in NODE_OPTIONS wins.",
-      ),
+    /** Applied before the config is read (young-generation-cap.ts starts the process again); here for validation and the docs. */
+    INGEST_V8_SEMI_SPACE_MB: semiSpaceMbSetting,
     INGEST_FANOUT_FLUSH_MS: z.coerce
       .number()
       .int()
