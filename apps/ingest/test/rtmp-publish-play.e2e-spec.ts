@@ -205,11 +205,28 @@ describe('ingest RTMP publish and playback (FFmpeg publisher, real NATS/Redis)',
     expect(args.filter((a) => a.startsWith('--max-semi-space-size'))).toEqual([`--max-semi-space-size=${DEFAULT_SEMI_SPACE_MB}`]);
   });
 
-  it('answers HEAD on a live stream with the FLV headers only', async () => {
+  it('answers HEAD on a live stream with the FLV headers only: the media headers, CORS, nosniff and CORP, no document policies', async () => {
     const res = await fetch(harness.flvUrl(stream.id), { method: 'HEAD', signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('video/x-flv');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(res.headers.get('content-security-policy')).toBeNull();
+    expect(res.headers.get('transfer-encoding')).toBeNull();
+  });
+
+  it('answers a CORS preflight on a playback URL, and a method playback does not take with 405', async () => {
+    const preflight = await fetch(harness.flvUrl(stream.id), {
+      method: 'OPTIONS',
+      headers: { origin: 'http://player.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
+    const post = await fetch(harness.flvUrl(stream.id), { method: 'POST', body: 'x' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(await post.json()).toMatchObject({ statusCode: 405 });
   });
 
   it('answers an unknown stream with a JSON 404 at once, with CORS headers', async () => {

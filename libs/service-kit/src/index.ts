@@ -12,3 +12,5 @@ export * from './bootstrap-service';
 export * from './live-stream-presence';
 export * from './websocket-upgrade.gateway';
 export * from './security-headers';
+export * from './json-error-response';
+export * from './route-below-express';

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { httpErrorName } from './http-exception.filter';
+import { jsonErrorBody } from './json-error-response';
 
 /**
  * Refuses a WebSocket upgrade before it happens, with the same JSON error body
@@ -8,7 +9,7 @@ import { httpErrorName } from './http-exception.filter';
  */
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   const reason = httpErrorName(status);
-  const body = JSON.stringify({ statusCode: status, error: reason, message });
+  const body = jsonErrorBody(status, message);
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 
@@ -54,4 +55,40 @@ export function securityHeaders(): RequestHandler {
     const docsPage = req.path === API_DOCS_PATH || req.path.startsWith(`${API_DOCS_PATH}/`);
     (docsPage ? docs : strict)(req, res, next);
   };
+}
+
+/**
+ * The strict set on a plain Node request and response, for routes served below Express
+ * (`routeBelowExpress`). helmet sets its headers synchronously; an error from it is thrown.
+ */
+export function strictSecurityHeaders(): (req: IncomingMessage, res: ServerResponse) => void {
+  const strict = helmetWith(STRICT_DIRECTIVES) as unknown as (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+  return (req, res) =>
+    strict(req, res, (err) => {
+      if (err) throw err;
+    });
+}
+
+/**
+ * Headers that only mean something for a document a browser renders or navigates to (a page's policy,
+ * framing, its referrer, its opener). A media body — an endless FLV or MPEG-TS that only players read —
+ * keeps nosniff and CORP, and drops these: a viewer's response object keeps its header block for as
+ * long as it watches, and these made up most of it.
+ */
+const DOCUMENT_ONLY_SECURITY_HEADERS = [
+  'Content-Security-Policy',
+  'Cross-Origin-Opener-Policy',
+  'Origin-Agent-Cluster',
+  'Referrer-Policy',
+  'Strict-Transport-Security',
+  'X-DNS-Prefetch-Control',
+  'X-Download-Options',
+  'X-Frame-Options',
+  'X-Permitted-Cross-Domain-Policies',
+  'X-XSS-Protection',
+] as const;
+
+/** Removes the document-only security headers from a media response (see DOCUMENT_ONLY_SECURITY_HEADERS). */
+export function dropDocumentSecurityHeaders(res: ServerResponse): void {
+  for (const name of DOCUMENT_ONLY_SECURITY_HEADERS) res.removeHeader(name);
 }

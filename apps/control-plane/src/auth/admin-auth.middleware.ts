@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '@mediaplane/observability';
-import { httpErrorName } from '@mediaplane/service-kit';
+import { sendJsonError } from '@mediaplane/service-kit';
 import type { AdminAuthenticator } from './admin-authenticator';
 
 /** Methods that carry no body; every other method under /api/v1 is an admin-only write. */
@@ -18,17 +18,12 @@ export function authenticateAdminWrites(authenticator: AdminAuthenticator, logge
   return (req: Request, res: Response, next: NextFunction) => {
     if (READ_METHODS.has(req.method)) return next();
     authenticator.authenticate(req, res).then(
-      (verdict) => (verdict === 'ok' ? next() : sendError(res, 401, 'missing bearer token (Authorization: Bearer <admin token>)')),
+      (verdict) => (verdict === 'ok' ? next() : sendJsonError(res, 401, 'missing bearer token (Authorization: Bearer <admin token>)')),
       (error: unknown) => {
-        if (error instanceof HttpException) return sendError(res, error.getStatus(), error.message);
+        if (error instanceof HttpException) return sendJsonError(res, error.getStatus(), error.message);
         logger.error({ err: error }, 'admin authentication failed');
-        sendError(res, 503, 'authentication is unavailable; try again');
+        sendJsonError(res, 503, 'authentication is unavailable; try again');
       },
     );
   };
-}
-
-/** The JSON error shape of JsonExceptionFilter, for a response sent before Nest routes the request. */
-function sendError(res: Response, status: number, message: string): void {
-  res.status(status).json({ statusCode: status, error: httpErrorName(status), message });
 }

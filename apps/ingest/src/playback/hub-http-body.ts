@@ -1,5 +1,6 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HubEncoder, StreamHub } from '@mediaplane/media-io';
+import { dropDocumentSecurityHeaders } from '@mediaplane/service-kit';
 import type { IngestMetrics } from '../observability/ingest-metrics';
 import { HttpFlvSink } from './viewer-sinks';
 
@@ -23,20 +24,18 @@ export interface HubHttpBody {
  * no chunked encoding, so the sink writes the encoder's bytes straight to the socket. HEAD gets the headers only.
  * The viewer leaves the hub, and the budget is released, when the response closes.
  */
-export function serveHubHttpBody(req: Request, res: Response, body: HubHttpBody): void {
-  res
-    .status(200)
-    .set({
-      'Content-Type': body.contentType,
-      'Cache-Control': 'no-cache, no-store',
-      Pragma: 'no-cache',
-      'X-Content-Type-Options': 'nosniff',
-      Connection: 'close',
-    });
+export function serveHubHttpBody(req: IncomingMessage, res: ServerResponse, body: HubHttpBody): void {
+  dropDocumentSecurityHeaders(res);
+  res.statusCode = 200;
+  res.setHeader('Content-Type', body.contentType);
+  res.setHeader('Cache-Control', 'no-cache, no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Connection', 'close');
+  // Removing them (even unset) tells Node not to add chunked encoding: the body is delimited by the close.
   res.removeHeader('Transfer-Encoding');
   res.removeHeader('Content-Length');
   if (req.method === 'HEAD') {
-    // Express routes HEAD to the GET handler; the body bytes go straight to the socket, so answer with headers only.
+    // The body bytes go straight to the socket, so a HEAD is answered here, with the headers only.
     body.release();
     res.end();
     return;

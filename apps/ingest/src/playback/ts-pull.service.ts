@@ -1,12 +1,11 @@
-import { ForbiddenException, HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mpegTsHubEncoderFor } from '@mediaplane/media-io';
+import { sendJsonError } from '@mediaplane/service-kit';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService } from './playback-access.service';
-import { toHttpError } from './playback-http-error';
-import { requestPlaybackToken } from './playback-url';
 import { serveHubHttpBody } from './hub-http-body';
 
 /**
@@ -31,14 +30,13 @@ export class TsPullService {
     private readonly metrics: IngestMetrics,
   ) {}
 
-  serve(streamId: string, req: Request, res: Response): void {
-    const token = requestPlaybackToken(req.query['token'], req.headers.authorization);
+  serve(streamId: string, token: string | undefined, req: IncomingMessage, res: ServerResponse): void {
     const access = this.access.check(streamId, token);
-    if (!access.ok) throw toHttpError(access);
-    if (access.counted) throw new ForbiddenException('the MPEG-TS pull is internal: it needs an internal token or pull ticket');
-    if (access.session.isEnded) throw new NotFoundException(`stream ${streamId} has ended`);
+    if (!access.ok) return sendJsonError(res, access.status, access.message);
+    if (access.counted) return sendJsonError(res, 403, 'the MPEG-TS pull is internal: it needs an internal token or pull ticket');
+    if (access.session.isEnded) return sendJsonError(res, 404, `stream ${streamId} has ended`);
     const grant = this.connections.acquire('flv', req.socket.remoteAddress);
-    if (!grant.ok) throw new HttpException('too many connections', HttpStatus.SERVICE_UNAVAILABLE);
+    if (!grant.ok) return sendJsonError(res, 503, 'too many connections');
     const hub = access.session.hub;
     serveHubHttpBody(req, res, {
       hub,

@@ -8,7 +8,7 @@ import { LOGGER, WebSocketUpgradeGateway, refuseWith, type UpgradeDecision } fro
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService } from './playback-access.service';
-import { parseFlvPath, playbackToken } from './playback-url';
+import { parseFlvPath, queryPlaybackToken } from './playback-url';
 import { WsFlvSink } from './viewer-sinks';
 
 /**
@@ -34,7 +34,7 @@ export class WsFlvGateway extends WebSocketUpgradeGateway {
   protected async decide(req: IncomingMessage, url: URL, match: RegExpExecArray): Promise<UpgradeDecision> {
     const streamId = parseFlvPath(match[1] as string);
     if (streamId === undefined) return refuseWith(404, 'playback URLs are /live/{streamId}.flv');
-    const access = await this.access.resolve(streamId, playbackToken(url.searchParams.get('token') ?? undefined));
+    const access = await this.access.resolve(streamId, queryPlaybackToken(url.searchParams));
     if (!access.ok) return refuseWith(access.status, access.message);
     // Gone while a relay was being opened: reserve nothing for it.
     if (req.socket.destroyed) return refuseWith(499, 'client closed the request');
