@@ -33,12 +33,14 @@ export class NodeInspector {
 
   /** Bytes still reachable after a full collection: the JavaScript heap plus memory held by Buffers and other external objects. */
   async liveBytesAfterGc(): Promise<number> {
+    const { heapUsed, external } = await this.memoryUsageAfterGc();
+    return heapUsed + external;
+  }
+
+  /** The process's `process.memoryUsage()` right after a full collection (RSS, heap used and reserved, external). */
+  async memoryUsageAfterGc(): Promise<NodeJS.MemoryUsage> {
     await this.call('HeapProfiler.collectGarbage');
-    const expression = '(({ heapUsed, external }) => heapUsed + external)(process.memoryUsage())';
-    const result = (await this.call('Runtime.evaluate', { expression, returnByValue: true })) as {
-      result: { value: number };
-    };
-    return result.result.value;
+    return this.evaluate<NodeJS.MemoryUsage>('process.memoryUsage()');
   }
 
   /** The value of an expression evaluated in the inspected process (JSON-serialisable results only). */

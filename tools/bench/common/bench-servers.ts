@@ -26,14 +26,16 @@ export interface BenchServer {
   usage(): Usage;
   /** Frames the server itself says it skipped for slow viewers (ours only). */
   serverDrops(): Promise<number | undefined>;
+  /** Ours started with `inspect`: its memory right after a full collection (the others have no such probe). */
+  memoryAfterFullGc?: () => Promise<NodeJS.MemoryUsage>;
   logFile: string | undefined;
   /** Set once the server has gone away by itself (the floor exits when its publisher does). */
   failure?(): Error | undefined;
   stop(): Promise<void>;
 }
 
-/** `ingestEnv`: extra ingest settings (ours only), recorded in the result. */
-export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: Record<string, string> } = {}): Promise<BenchServer> {
+/** `ingestEnv`: extra ingest settings (ours only), recorded in the result; `inspect`: ours with its inspector open. */
+export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: Record<string, string>; inspect?: boolean } = {}): Promise<BenchServer> {
   if (kind === 'floor') {
     const floor = await startFanoutFloor();
     return {
@@ -52,7 +54,7 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
     };
   }
   if (kind === 'ours') {
-    const ingest = await startIngest({ env: options.ingestEnv });
+    const ingest = await startIngest({ env: options.ingestEnv, inspect: options.inspect });
     return {
       kind,
       label: `mediaplane ingest (Node ${process.versions.node}${
@@ -69,6 +71,7 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
       rtmpPlay: { host: '127.0.0.1', port: ingest.rtmpPort, app: 'live', name: ingest.streamId },
       usage: () => ingest.usage(),
       serverDrops: () => ingest.metric('mediaplane_ingest_viewer_drops_total'),
+      ...(ingest.memoryAfterFullGc ? { memoryAfterFullGc: ingest.memoryAfterFullGc } : {}),
       logFile: ingest.logFile,
       stop: () => ingest.stop(),
     };

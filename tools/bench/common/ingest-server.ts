@@ -6,7 +6,7 @@ import { streamContracts, type PublishAuthorizeResponse } from '@mediaplane/cont
 import { Bus } from '@mediaplane/messaging';
 import { createLogger } from '@mediaplane/observability';
 import { LiveStreamStore, generateStreamId, generateStreamKey, hashStreamKey, type LiveStreamState } from '@mediaplane/sessions';
-import { cleanupNamespace, freePort, freeUdpPort, spawnTracked, stopProcess, uniqueNamespace, waitFor } from '@mediaplane/testing';
+import { NodeInspector, cleanupNamespace, freePort, freeUdpPort, spawnTracked, stopProcess, uniqueNamespace, waitFor } from '@mediaplane/testing';
 import { WORKSPACE, benchDir } from './bench-paths';
 import { processGroupUsage, type Usage } from './proc-stats';
 import { forgetPid, rememberPid } from './stale-processes';
@@ -42,6 +42,8 @@ export interface IngestUnderTest {
   usage(): Usage;
   /** Sum of a Prometheus metric's samples (all labels) from /metrics. */
   metric(name: string): Promise<number>;
+  /** With `options.inspect`: the ingest's memory right after a full collection, over its inspector. */
+  memoryAfterFullGc: (() => Promise<NodeJS.MemoryUsage>) | undefined;
   stop(): Promise<void>;
 }
 
@@ -52,9 +54,10 @@ export interface IngestUnderTest {
  * `options.streams` asks for more; the key hash is checked, as the control
  * plane would). Viewer limits are raised so
  * hundreds of loopback viewers from one address are allowed; everything else
- * is the production default.
+ * is the production default. `inspect` opens its inspector on a loopback port, for
+ * `memoryAfterFullGc` (an idle inspector costs the process nothing measurable).
  */
-export async function startIngest(options: { env?: Record<string, string>; streams?: number } = {}): Promise<IngestUnderTest> {
+export async function startIngest(options: { env?: Record<string, string>; streams?: number; inspect?: boolean } = {}): Promise<IngestUnderTest> {
   if (!existsSync(INGEST_MAIN)) throw new Error(`${INGEST_MAIN} is missing: compile with \`npx tsc -p tsconfig.build.json\` (run.cjs does unless --no-build)`);
   const namespace = uniqueNamespace('bench');
   const streams: BenchStream[] = Array.from({ length: Math.max(1, options.streams ?? 1) }, () => ({ id: generateStreamId(), key: generateStreamKey() }));
@@ -69,7 +72,9 @@ export async function startIngest(options: { env?: Record<string, string>; strea
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
   bus.respond(streamContracts.publishAuthorize, (request): PublishAuthorizeResponse => {
     const stream = byKeyHash.get(request.keyHash);
-    return stream ? { ok: true, streamId: stream.id, name: 'bench', private: false, record: false } : { ok: false, reason: 'unknown_key', message: 'not a bench stream' };
+    return stream
+      ? { ok: true, streamId: stream.id, name: 'bench', private: false, record: false }
+      : { ok: false, reason: 'unknown_key', message: 'not a bench stream' };
   });
   const httpPort = await freePort();
   const rtmpPort = await freePort();
@@ -90,6 +95,8 @@ export async function startIngest(options: { env?: Record<string, string>; strea
     INGEST_MAX_CONNECTIONS_PER_ADDRESS: '20000',
     ...options.env,
   };
+  const inspectPort = options.inspect ? await freePort() : undefined;
+  if (inspectPort !== undefined) env['NODE_OPTIONS'] = [`--inspect=127.0.0.1:${inspectPort}`, options.env?.['NODE_OPTIONS']].filter(Boolean).join(' ');
   const logFile = join(benchDir('logs'), `ingest-${namespace}.log`);
   const log = createWriteStream(logFile);
   const child = spawnTracked(process.execPath, ['--require', join(WORKSPACE, 'tools', 'runtime', 'register-paths.cjs'), INGEST_MAIN], {
@@ -106,7 +113,9 @@ export async function startIngest(options: { env?: Record<string, string>; strea
   child.once('exit', () => (exited = true));
   const httpUrl = `http://127.0.0.1:${httpPort}`;
 
+  let inspector: Promise<NodeInspector> | undefined;
   const cleanup = async (): Promise<void> => {
+    await inspector?.then((i) => i.close()).catch(() => undefined);
     await stopProcess(child, 15_000);
     forgetPid('ingest');
     await cleanupNamespace(namespace, { nc: bus.nc, redis }).catch(() => undefined);
@@ -141,6 +150,13 @@ export async function startIngest(options: { env?: Record<string, string>; strea
     liveState: (id) => store.get(id),
     usage: () => processGroupUsage(pgid),
     metric: (name) => metricSum(httpUrl, name),
+    memoryAfterFullGc:
+      inspectPort === undefined
+        ? undefined
+        : async () => {
+            inspector ??= NodeInspector.connect(inspectPort);
+            return (await inspector).memoryUsageAfterGc();
+          },
     stop: cleanup,
   };
 }
@@ -151,4 +167,3 @@ function baseEnv(): Record<string, string> {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('MEDIAPLANE_') && !k.startsWith('INGEST_')) out[k] = v;
   return out;
 }
-

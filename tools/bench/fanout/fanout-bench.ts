@@ -115,6 +115,8 @@ async function measure(
     const frames = swarm ? await swarm.endWindow() : undefined;
     const usage = sampler.stop();
     const dropsAfter = await server.serverDrops();
+    // After the window, viewers still connected: what they hold once the garbage is gone (ours; outside the CPU window).
+    const gc = await server.memoryAfterFullGc?.();
     const failure = publisherFailed();
     if (failure) throw new Error(`${server.label}: ${failure.message} during the window`);
     return {
@@ -125,6 +127,7 @@ async function measure(
       frames,
       serverDrops: dropsBefore !== undefined && dropsAfter !== undefined ? dropsAfter - dropsBefore : undefined,
       join: joined,
+      ...(gc ? { afterGc: { rssBytes: gc.rss, heapUsedBytes: gc.heapUsed, externalBytes: gc.external } } : {}),
     };
   } finally {
     await swarm?.stop();
@@ -165,7 +168,7 @@ runBench(async ({ defer }) => {
   const running: Array<{ server: BenchServer; publisherError: () => Error | undefined }> = [];
   for (const kind of s.servers) {
     say(`starting ${kind}…`);
-    const server = await startBenchServer(kind, { ingestEnv: s.ingestEnv });
+    const server = await startBenchServer(kind, { ingestEnv: s.ingestEnv, inspect: true });
     defer(`stop ${kind}`, () => server.stop());
     result.servers[kind] = { label: server.label, logFile: server.logFile };
     const publisher = await publishAndWaitPlayable(server, source);

@@ -18,6 +18,16 @@ export interface FanoutRow {
   /** Frames the server reports having skipped for slow viewers during the window (ours only). */
   serverDrops?: number;
   join?: { joined: number; failed: number; firstError?: string; ttffP50Ms: number; ttffP95Ms: number };
+  /** Ours: its memory right after a full collection, taken at the end of the window with the viewers still on. */
+  afterGc?: MemoryAfterGc;
+}
+
+/** A Node server's memory right after a full garbage collection (read over its inspector). */
+export interface MemoryAfterGc {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Memory of Buffers and other objects outside the heap that JavaScript still holds. */
+  externalBytes: number;
 }
 
 /** Figures derived from a row and its server's baseline row. */
@@ -37,6 +47,8 @@ export interface FanoutFigures {
   /** (RSS with N viewers − RSS with none) / N, bytes. */
   memoryPerViewerBytes: number;
   rssMeanBytes: number;
+  /** Ours: memory after a full collection at the end of the window (medians over the rounds). */
+  afterGc: MemoryAfterGc | undefined;
   /** Frames missing from viewers' timestamp sequences (all viewers). */
   droppedFrames: number;
   viewersWithDrops: number;
@@ -81,6 +93,11 @@ export interface FanoutSummary {
    * otherwise dominate (RSS_N − RSS_0) / N at small N).
    */
   memorySlopes: Array<{ server: ServerKind; protocol: PlayProtocol; fromViewers: number; toViewers: number; bytesPerViewer: number }>;
+  /**
+   * The same slopes after a full collection (ours): what a viewer really holds, without the garbage
+   * and the heap's own sizing that make the RSS slope drift with the process's history.
+   */
+  memoryAfterGcSlopes: Array<{ server: ServerKind; protocol: PlayProtocol; fromViewers: number; toViewers: number; perViewer: MemoryAfterGc }>;
   /** Points where fewer viewers received video than were asked for: the bench fails on them. */
   unserved: Array<{ server: ServerKind; protocol: PlayProtocol; viewers: number; receiving: number; failedToStart: number }>;
   /** The issue's target: 300 viewers within one core (server CPU ≤ 100 %) with no drops. */
@@ -143,6 +160,7 @@ export function deriveFigures(row: FanoutRow, baseline: FanoutBaseline | undefin
     writesPerViewerSecond: writes !== undefined && baseWriteRate !== undefined ? (writes - baseWriteRate * s.wallSeconds) / viewerSeconds : undefined,
     memoryPerViewerBytes: (s.rssMeanBytes - baseRss) / row.viewers,
     rssMeanBytes: s.rssMeanBytes,
+    afterGc: row.afterGc,
     droppedFrames: row.frames.gapDrops,
     viewersWithDrops: row.frames.viewersWithDrops,
     deliveredPercent: row.frames.expected > 0 ? (row.frames.frames / row.frames.expected) * 100 : 0,
@@ -181,6 +199,13 @@ export function combineRounds(list: FanoutFigures[]): FanoutFigures {
     writesPerViewerSecond: list.some((f) => f.writesPerViewerSecond === undefined) ? undefined : med((f) => f.writesPerViewerSecond ?? 0),
     memoryPerViewerBytes: med((f) => f.memoryPerViewerBytes),
     rssMeanBytes: med((f) => f.rssMeanBytes),
+    afterGc: list.every((f) => f.afterGc)
+      ? {
+          rssBytes: med((f) => f.afterGc?.rssBytes ?? 0),
+          heapUsedBytes: med((f) => f.afterGc?.heapUsedBytes ?? 0),
+          externalBytes: med((f) => f.afterGc?.externalBytes ?? 0),
+        }
+      : undefined,
     droppedFrames: total((f) => f.droppedFrames),
     viewersWithDrops: total((f) => f.viewersWithDrops),
     deliveredPercent: Math.min(...list.map((f) => f.deliveredPercent)),
@@ -220,19 +245,27 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
   const ratios = [...ratiosTo(figures, 'ours', 'nginx', 'rtmp'), ...ratiosTo(figures, 'floor', 'nginx', 'rtmp')];
   const aboveFloor = ratiosTo(figures, 'ours', 'floor', 'flv');
   const memorySlopes: FanoutSummary['memorySlopes'] = [];
+  const memoryAfterGcSlopes: FanoutSummary['memoryAfterGcSlopes'] = [];
   for (const server of ['ours', 'floor', 'nginx'] as const) {
     for (const protocol of ['flv', 'wsflv', 'rtmp'] as const) {
       const points = figures.filter((f) => f.server === server && f.protocol === protocol).sort((a, b) => a.viewers - b.viewers);
       const low = points[0];
       const high = points[points.length - 1];
       if (!low || !high || high.viewers === low.viewers) continue;
-      memorySlopes.push({
-        server,
-        protocol,
-        fromViewers: low.viewers,
-        toViewers: high.viewers,
-        bytesPerViewer: (high.rssMeanBytes - low.rssMeanBytes) / (high.viewers - low.viewers),
-      });
+      const span = { server, protocol, fromViewers: low.viewers, toViewers: high.viewers };
+      const added = high.viewers - low.viewers;
+      memorySlopes.push({ ...span, bytesPerViewer: (high.rssMeanBytes - low.rssMeanBytes) / added });
+      if (low.afterGc && high.afterGc) {
+        const [l, h] = [low.afterGc, high.afterGc];
+        memoryAfterGcSlopes.push({
+          ...span,
+          perViewer: {
+            rssBytes: (h.rssBytes - l.rssBytes) / added,
+            heapUsedBytes: (h.heapUsedBytes - l.heapUsedBytes) / added,
+            externalBytes: (h.externalBytes - l.externalBytes) / added,
+          },
+        });
+      }
     }
   }
   const target300: FanoutSummary['target300'] = [];
@@ -260,7 +293,7 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
   const unserved = figures
     .filter((f) => f.viewersReceiving < f.viewers)
     .map((f) => ({ server: f.server, protocol: f.protocol, viewers: f.viewers, receiving: f.viewersReceiving, failedToStart: f.viewersFailedToStart }));
-  return { figures, ratios, aboveFloor, memorySlopes, unserved, target300 };
+  return { figures, ratios, aboveFloor, memorySlopes, memoryAfterGcSlopes, unserved, target300 };
 }
 
 /** Each of `server`'s points divided by `reference` over `referenceProtocol` at the same viewer count. */
@@ -399,6 +432,16 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
     lines.push(
       `marginal memory per viewer (RSS slope): ${summary.memorySlopes
         .map((m) => `${m.server} ${m.protocol} ${fmt(m.bytesPerViewer / 1024)} KB (${m.fromViewers}→${m.toViewers})`)
+        .join(', ')}`,
+    );
+  }
+  if (summary.memoryAfterGcSlopes.length > 0) {
+    lines.push(
+      `the same after a full collection at the end of each window (over the inspector): ${summary.memoryAfterGcSlopes
+        .map(
+          (m) =>
+            `${m.server} ${m.protocol} heap ${fmt(m.perViewer.heapUsedBytes / 1024)} + external ${fmt(m.perViewer.externalBytes / 1024)} KB, RSS ${fmt(m.perViewer.rssBytes / 1024)} KB`,
+        )
         .join(', ')}`,
     );
   }
