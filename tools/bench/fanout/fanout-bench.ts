@@ -127,7 +127,7 @@ async function measure(
       frames,
       serverDrops: dropsBefore !== undefined && dropsAfter !== undefined ? dropsAfter - dropsBefore : undefined,
       join: joined,
-      ...(gc ? { afterGc: { rssBytes: gc.rss, heapUsedBytes: gc.heapUsed, externalBytes: gc.external } } : {}),
+      ...(gc ? { afterGc: { rssBytes: gc.rss, heapUsedBytes: gc.heapUsed, heapTotalBytes: gc.heapTotal, externalBytes: gc.external } } : {}),
     };
   } finally {
     await swarm?.stop();

@@ -174,7 +174,12 @@ describe('summarizeFanout', () => {
   });
 
   it('gives the memory slopes after a full collection too, from the medians over the rounds, and prints them', () => {
-    const afterGc = (heapMiB: number, rssMiB: number) => ({ rssBytes: rssMiB * 2 ** 20, heapUsedBytes: heapMiB * 2 ** 20, externalBytes: 2 ** 20 });
+    const afterGc = (heapMiB: number, rssMiB: number) => ({
+      rssBytes: rssMiB * 2 ** 20,
+      heapUsedBytes: heapMiB * 2 ** 20,
+      heapTotalBytes: 2 * heapMiB * 2 ** 20,
+      externalBytes: 2 ** 20,
+    });
     const at = (viewers: number, round: number, heapMiB: number, rssMiB: number): FanoutRow => ({
       ...row('ours', 'flv', viewers, 10, 150, 0, round),
       afterGc: afterGc(heapMiB, rssMiB),
@@ -196,11 +201,11 @@ describe('summarizeFanout', () => {
         protocol: 'flv',
         fromViewers: 50,
         toViewers: 550,
-        perViewer: { heapUsedBytes: (5 * 2 ** 20) / 500, rssBytes: (5 * 2 ** 20) / 500, externalBytes: 0 },
+        perViewer: { heapUsedBytes: (5 * 2 ** 20) / 500, heapTotalBytes: (10 * 2 ** 20) / 500, rssBytes: (5 * 2 ** 20) / 500, externalBytes: 0 },
       },
     ]);
     expect(formatFanoutReport(run).text).toContain(
-      'after a full collection at the end of each window (over the inspector): ours flv heap 10.2 + external 0.0 KB, RSS 10.2 KB',
+      "after a full collection at the end of each window (over the inspector): ours flv heap 10.2 (V8's pages 20.5) + external 0.0 KB, RSS 10.2 KB",
     );
   });
 

@@ -26,6 +26,8 @@ export interface FanoutRow {
 export interface MemoryAfterGc {
   rssBytes: number;
   heapUsedBytes: number;
+  /** The pages V8 holds for its heap, used or not (saved results from before it was recorded: absent). */
+  heapTotalBytes?: number;
   /** Memory of Buffers and other objects outside the heap that JavaScript still holds. */
   externalBytes: number;
 }
@@ -203,6 +205,7 @@ export function combineRounds(list: FanoutFigures[]): FanoutFigures {
       ? {
           rssBytes: med((f) => f.afterGc?.rssBytes ?? 0),
           heapUsedBytes: med((f) => f.afterGc?.heapUsedBytes ?? 0),
+          heapTotalBytes: med((f) => f.afterGc?.heapTotalBytes ?? 0),
           externalBytes: med((f) => f.afterGc?.externalBytes ?? 0),
         }
       : undefined,
@@ -262,6 +265,7 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
           perViewer: {
             rssBytes: (h.rssBytes - l.rssBytes) / added,
             heapUsedBytes: (h.heapUsedBytes - l.heapUsedBytes) / added,
+            heapTotalBytes: ((h.heapTotalBytes ?? 0) - (l.heapTotalBytes ?? 0)) / added,
             externalBytes: (h.externalBytes - l.externalBytes) / added,
           },
         });
@@ -440,7 +444,7 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
       `the same after a full collection at the end of each window (over the inspector): ${summary.memoryAfterGcSlopes
         .map(
           (m) =>
-            `${m.server} ${m.protocol} heap ${fmt(m.perViewer.heapUsedBytes / 1024)} + external ${fmt(m.perViewer.externalBytes / 1024)} KB, RSS ${fmt(m.perViewer.rssBytes / 1024)} KB`,
+            `${m.server} ${m.protocol} heap ${fmt(m.perViewer.heapUsedBytes / 1024)} (V8's pages ${fmt((m.perViewer.heapTotalBytes ?? 0) / 1024)}) + external ${fmt(m.perViewer.externalBytes / 1024)} KB, RSS ${fmt(m.perViewer.rssBytes / 1024)} KB`,
         )
         .join(', ')}`,
     );
