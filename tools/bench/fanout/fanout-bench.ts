@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { sleep } from '@mediaplane/testing';
 import { runBench } from '../common/bench-lifecycle';
 import { buildIdentity } from '../common/build-identity';
-import { envArg, listArg, numberArg, parseBenchArgs } from '../common/bench-args';
+import { choiceArg, envArg, listArg, numberArg, parseBenchArgs } from '../common/bench-args';
 import { publishAndWaitPlayable } from '../common/bench-publishing';
 import { startBenchServer, swarmConfig, type BenchServer, type PlayProtocol, type ServerKind } from '../common/bench-servers';
 import { DEFAULT_SOURCE, ensureBenchSource } from '../common/bench-source';
@@ -30,6 +30,8 @@ const USAGE = `usage: node tools/bench/run.cjs fanout [viewers...] [options]
   --rounds R         measure every point R times, interleaved; figures are medians (default 1)
   --concurrency N    viewers connecting at once (default 25)
   --ingest-env K=V   extra setting for our ingest, repeatable (e.g. INGEST_FANOUT_FLUSH_MS=20)
+  --gc-probe on|off  our ingest with its inspector open, read after a full GC at the end of each
+                     window (default on; off: no inspector, no memory-after-GC line)
   --report FILE      print the tables of a saved result again (no measurement)
   --json FILE        write the result here (default tmp/bench/fanout-<time>.json and fanout-latest.json)
   --no-build         (run.cjs) do not recompile the apps`;
@@ -43,6 +45,7 @@ interface Settings {
   concurrency: number;
   rounds: number;
   ingestEnv: Record<string, string>;
+  gcProbe: boolean;
   json: string | undefined;
   report: string | undefined;
 }
@@ -58,6 +61,7 @@ function settings(): Settings {
     json: { type: 'string' },
     report: { type: 'string' },
     'ingest-env': { type: 'string', multiple: true },
+    'gc-probe': { type: 'string' },
   });
   const viewers = positionals.length > 0 ? positionals.map(Number) : [50, 150, 300];
   if (viewers.some((n) => !Number.isInteger(n) || n < 1 || n > 5000)) {
@@ -73,6 +77,7 @@ function settings(): Settings {
     concurrency: numberArg(values, 'concurrency', 25, { min: 1, max: 500, integer: true }),
     rounds: numberArg(values, 'rounds', 1, { min: 1, max: 20, integer: true }),
     ingestEnv: envArg(values, 'ingest-env'),
+    gcProbe: choiceArg(values, 'gc-probe', ['on', 'off'] as const, 'on') === 'on',
     json: typeof values['json'] === 'string' ? values['json'] : undefined,
     report: typeof values['report'] === 'string' ? values['report'] : undefined,
   };
@@ -154,6 +159,7 @@ runBench(async ({ defer }) => {
       concurrency: s.concurrency,
       rounds: s.rounds,
       ingestEnv: s.ingestEnv,
+      gcProbe: s.gcProbe,
     },
     build: buildIdentity(),
     servers: {},
@@ -168,7 +174,7 @@ runBench(async ({ defer }) => {
   const running: Array<{ server: BenchServer; publisherError: () => Error | undefined }> = [];
   for (const kind of s.servers) {
     say(`starting ${kind}…`);
-    const server = await startBenchServer(kind, { ingestEnv: s.ingestEnv, inspect: true });
+    const server = await startBenchServer(kind, { ingestEnv: s.ingestEnv, inspect: s.gcProbe });
     defer(`stop ${kind}`, () => server.stop());
     result.servers[kind] = { label: server.label, logFile: server.logFile };
     const publisher = await publishAndWaitPlayable(server, source);

@@ -112,7 +112,15 @@ export interface FanoutResult {
   finishedAt?: string;
   machine: BenchMachine;
   source: { file: string; width: number; height: number; fps: number; bitrateKbps: number; gopSeconds: number };
-  settings: { viewers: number[]; windowSeconds: number; settleSeconds: number; concurrency: number; rounds?: number; ingestEnv?: Record<string, string> };
+  settings: {
+    viewers: number[];
+    windowSeconds: number;
+    settleSeconds: number;
+    concurrency: number;
+    rounds?: number;
+    ingestEnv?: Record<string, string>;
+    gcProbe?: boolean;
+  };
   /** The code measured (the ingest's compiled files are hashed when the bench starts). */
   build?: BuildIdentity;
   servers: Partial<Record<ServerKind, { label: string; logFile: string | undefined }>>;
