@@ -15,7 +15,18 @@ describe('keyframe on demand', () => {
     const k = new KeyframeOnDemand(options);
     k.newRunStarting(0);
     for (let t = 0; t <= 10_000; t += 2000) k.keyframeSent(t);
-    expect(k.request(11_200)).toEqual({ action: 'wait', dueInMs: 800 });
+    expect(k.request(11_200)).toEqual({ action: 'wait', dueInMs: 800, retryAtMs: 12_500 });
+  });
+
+  it("waits for the source's own keyframe a little past its time, then asks (a device's GOP drifts late)", () => {
+    const k = new KeyframeOnDemand(options);
+    k.newRunStarting(0);
+    k.keyframeSent(0);
+    k.keyframeSent(10_000);
+    expect(k.request(19_000)).toEqual({ action: 'wait', dueInMs: 1000, retryAtMs: 20_500 });
+    expect(k.request(20_300)).toEqual({ action: 'wait', dueInMs: 0, retryAtMs: 20_500 });
+    // The retry, with no keyframe since: asked.
+    expect(k.request(20_501)).toEqual({ action: 'ask' });
   });
 
   it('asks when the GOP is unknown (one keyframe since the run began)', () => {

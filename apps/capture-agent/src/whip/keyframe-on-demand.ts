@@ -12,6 +12,12 @@ export interface KeyframeOnDemandOptions {
    * the receiver asked before that keyframe reached it (default 1000 ms).
    */
   settleMs?: number;
+  /**
+   * How late the source's own keyframe may be and still be waited for (default 500 ms). Later than
+   * that, its GOP is not what was measured (screenrecord makes frames only when the screen changes, so
+   * its keyframes drift late on a quiet screen or a loaded machine) and the request is asked.
+   */
+  overdueGraceMs?: number;
 }
 
 export type KeyframeDecision =
@@ -23,8 +29,8 @@ export type KeyframeDecision =
    * went out. Asking again on these fed a loop of gaps and requests.
    */
   | { action: 'answered' }
-  /** The source's own keyframe is due soon enough. */
-  | { action: 'wait'; dueInMs: number }
+  /** The source's own keyframe is due soon enough: ask at `retryAtMs` if it has not gone out by then. */
+  | { action: 'wait'; dueInMs: number; retryAtMs: number }
   /** A keyframe was asked for lately: ask again at `retryAtMs` if none has gone out since this request. */
   | { action: 'later'; retryAtMs: number };
 
@@ -76,8 +82,11 @@ export class KeyframeOnDemand {
     const retryAtMs = this.lastRestartAtMs + this.options.minIntervalMs;
     if (atMs < retryAtMs) return { action: 'later', retryAtMs };
     if (this.lastKeyframeAtMs !== undefined && this.intervalMs !== undefined) {
-      const dueInMs = Math.max(0, this.lastKeyframeAtMs + this.intervalMs - atMs);
-      if (dueInMs <= this.options.maxWaitMs) return { action: 'wait', dueInMs };
+      const dueAtMs = this.lastKeyframeAtMs + this.intervalMs;
+      const graceMs = this.options.overdueGraceMs ?? 500;
+      const dueInMs = dueAtMs - atMs;
+      // Not waited for without end: a keyframe more than the grace late is asked for, now or at the retry.
+      if (dueInMs <= this.options.maxWaitMs && dueInMs > -graceMs) return { action: 'wait', dueInMs: Math.max(0, dueInMs), retryAtMs: dueAtMs + graceMs };
     }
     return { action: 'ask' };
   }

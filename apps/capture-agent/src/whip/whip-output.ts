@@ -191,8 +191,9 @@ export class WhipOutput implements CaptureOutputTarget {
       return;
     }
     if (decision.action === 'answered') return;
-    if (decision.action === 'wait') return this.log.debug({ dueInMs: Math.round(decision.dueInMs) }, "keyframe requested: the source's own is due");
-    // Asked lately: ask again once allowed, unless a keyframe has gone out by then.
+    if (decision.action === 'wait') this.log.debug({ dueInMs: Math.round(decision.dueInMs) }, "keyframe requested: the source's own is due");
+    // Asked lately, or the source's own keyframe is due: ask again then, unless a keyframe has gone out by then
+    // (the receiver may not repeat its request: a CI run's viewer sent two PLIs, both left to a late keyframe).
     this.keyframeRetry = setTimeout(() => {
       this.keyframeRetry = undefined;
       if (!this.keyframes.keyframeSince(atMs)) this.onKeyframeRequest(performance.now());
