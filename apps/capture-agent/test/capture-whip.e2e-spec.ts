@@ -198,22 +198,30 @@ describe('capture over WHIP (real platform, Chromium viewers)', () => {
     // An adaptive step brings a keyframe of its own (a seamless screenrecord hand-over) that would answer the second
     // viewer's PLI before the agent asks (a CI run: the early step's climb back did): join once the quality has
     // stayed at the top rung for 4 s (also past the agent's 3 s between keyframe asks).
-    await topRungFor4s(androidId);
-    const joinedAt = performance.now();
-    const second = await watch(res.body.playback.whep, 1);
-    const firstFrameMs = performance.now() - joinedAt;
-    process.stdout.write(`second WHEP viewer of the passed-through device: first frames after ${Math.round(firstFrameMs)} ms\n`);
-    await waitFor(() => keyframeAsks() > asksBefore, { timeoutMs: 15_000, what: 'a keyframe asked of the device for a PLI' });
+    // A join's PLI is left to screenrecord's own keyframe when that is due within CAPTURE_AGENT_KEYFRAME_MAX_WAIT_MS (2 s of
+    // its 10 s GOP), and a join can land there by chance: up to three joins, each once the quality has settled again
+    // (also past the agent's 3 s between asks), until one is asked for. A late own keyframe is asked for (0.5 s grace).
+    const joins: number[] = [];
+    while (keyframeAsks() === asksBefore && joins.length < 3) {
+      await topRungFor4s(androidId);
+      const joinedAt = performance.now();
+      const second = await watch(res.body.playback.whep, 1);
+      joins.push(Math.round(performance.now() - joinedAt));
+      process.stdout.write(`second WHEP viewer of the passed-through device, join ${joins.length}: first frames after ${joins.at(-1)} ms\n`);
+      await waitFor(() => keyframeAsks() > asksBefore, { timeoutMs: 8000 }).catch(() => undefined);
+      await second.viewer.remove(second.id);
+      await second.viewer.page.close();
+    }
+    expect({ joins: joins.length, asked: keyframeAsks() > asksBefore }).toEqual({ joins: expect.any(Number), asked: true });
     expect(agentLog()).toContain('keyframe asked of the device');
     expect(agentLog()).toContain('screenrecord run handed over to the next one');
     // The wait is printed, not bounded: on a loaded machine it was still 8 s or more (see the capture-agent README).
     // The first viewer kept decoding across the hand-over.
     const after = await viewer.stats(id);
     expect(after?.framesDecoded ?? 0).toBeGreaterThan(stats.framesDecoded);
-    for (const v of [second, { viewer, id }]) await v.viewer.remove(v.id);
-    await second.viewer.page.close();
+    await viewer.remove(id);
     await viewer.page.close();
-  }, 120_000);
+  }, 240_000);
 
   it("passes a scrcpy device's H.264 and its sound over WHIP; a joining viewer's PLI becomes scrcpy's RESET_VIDEO", async () => {
     const res = await cp.api<Started>('POST', `/api/v1/devices/${scrcpyId}/capture`, {
