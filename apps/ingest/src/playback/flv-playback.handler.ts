@@ -13,8 +13,8 @@ import { serveHubHttpBody } from './hub-http-body';
 /** Where the ingest's media streams are served (HTTP-FLV, the internal TS pull), below Express (main.ts). */
 export const PLAYBACK_PATH_PREFIX = '/live/';
 
+/** A preflight's answer, on top of the Allow-Origin every playback response has. */
 const PREFLIGHT_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
   'Access-Control-Allow-Headers': 'Range, Content-Type',
   'Access-Control-Max-Age': '86400',
