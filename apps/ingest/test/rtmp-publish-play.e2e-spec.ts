@@ -112,6 +112,18 @@ describe('ingest RTMP publish and playback (FFmpeg publisher, real NATS/Redis)',
     expect(probed.streams.find((s) => s['codec_type'] === 'audio')).toMatchObject({ codec_name: 'aac', sample_rate: '44100' });
   });
 
+  it('reads a WebSocket-FLV URL as HTTP-FLV reads it: percent-encoded stream id, and no MPEG-TS pull over WebSocket', async () => {
+    const percentEncoded = (id: string): string => [...Buffer.from(id)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const wsUrl = harness.wsFlvUrl(stream.id);
+    const encodedUrl = wsUrl.replace(`/live/${stream.id}.flv`, `/live/${percentEncoded(stream.id)}.flv`);
+    expect(encodedUrl).not.toBe(wsUrl);
+    expect((await fetch(encodedUrl.replace(/^ws/, 'http'), { method: 'HEAD' })).status).toBe(200);
+    const { status, bytes } = await recordWsFlv(encodedUrl, 300);
+    expect(status).toBe('open');
+    expect(bytes.subarray(0, 3).toString('latin1')).toBe('FLV');
+    expect((await recordWsFlv(wsUrl.replace(/\.flv(\?|$)/, '.ts$1'), 100)).status).toBe(404);
+  });
+
   it('gives a viewer joining mid-GOP a decodable first frame at once, without waiting for the next keyframe', async () => {
     // Joining within 40 ms of a keyframe would prove nothing; with a 5 s GOP a second try is mid-GOP.
     let read = await readFlv(harness.flvUrl(stream.id), 1500);

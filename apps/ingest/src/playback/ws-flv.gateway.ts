@@ -8,7 +8,7 @@ import { LOGGER, WebSocketUpgradeGateway, refuseWith, type UpgradeDecision } fro
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService } from './playback-access.service';
-import { parseFlvPath, queryPlaybackToken } from './playback-url';
+import { parsePlaybackRequest } from './playback-url';
 import { WsFlvSink } from './viewer-sinks';
 
 /**
@@ -31,10 +31,12 @@ export class WsFlvGateway extends WebSocketUpgradeGateway {
     super(adapterHost, { path: /^\/live\/([^/]+)$/, notFound: 'playback URLs are /live/{streamId}.flv', maxPayload: 4096 });
   }
 
-  protected async decide(req: IncomingMessage, url: URL, match: RegExpExecArray): Promise<UpgradeDecision> {
-    const streamId = parseFlvPath(match[1] as string);
-    if (streamId === undefined) return refuseWith(404, 'playback URLs are /live/{streamId}.flv');
-    const access = await this.access.resolve(streamId, queryPlaybackToken(url.searchParams));
+  protected async decide(req: IncomingMessage): Promise<UpgradeDecision> {
+    // The same reading of the URL as HTTP-FLV's (percent-decoding, limits, the token's two places).
+    const request = parsePlaybackRequest(req.url ?? '', req.headers.authorization);
+    if (request?.format !== 'flv') return refuseWith(404, 'playback URLs are /live/{streamId}.flv');
+    const { streamId } = request;
+    const access = await this.access.resolve(streamId, request.token);
     if (!access.ok) return refuseWith(access.status, access.message);
     // Gone while a relay was being opened: reserve nothing for it.
     if (req.socket.destroyed) return refuseWith(499, 'client closed the request');
