@@ -161,17 +161,20 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
     expect(run.stdout).toContain('SFU GLASS-TO-GLASS LATENCY');
   });
 
-  it('sfu-fanout: serves every consumer asked for and charges the SFU CPU per consumer-second, per engine', async () => {
+  it('sfu-fanout: serves every consumer asked for and charges the SFU CPU per consumer-second, per engine, over interleaved rounds', async () => {
     const file = join(dir, 'sfu-fanout.json');
-    const run = await runBench(['sfu-fanout', '3', '--window', '3', '--settle', '1', '--json', file]);
+    const run = await runBench(['sfu-fanout', '3', '--window', '3', '--settle', '1', '--rounds', '2', '--json', file]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     const result = JSON.parse(readFileSync(file, 'utf8')) as SfuFanoutResult;
-    expect(result.points.map((p) => `${p.engine}/${p.consumers}`)).toEqual(engines.map((e) => `${e}/3`));
+    expect(result.points.map((p) => `${p.engine}/${p.consumers}/${p.round}`)).toEqual([1, 2].flatMap((round) => engines.map((e) => `${e}/3/${round}`)));
+    expect(result.baselines.map((b) => `${b.engine}/${b.round}`)).toEqual([1, 2].flatMap((round) => engines.map((e) => `${e}/${round}`)));
     for (const point of result.points) {
       expect(point).toMatchObject({ joined: 3, served: 3 });
       expect(point.minShare).toBeGreaterThan(0.8);
       expect(point.sfu.cpuSeconds).toBeGreaterThan(0);
     }
+    expect(result.summary.map((r) => ({ engine: r.engine, rounds: r.rounds, served: r.served }))).toEqual(engines.map((engine) => ({ engine, rounds: 2, served: 3 })));
+    expect(run.stdout).toContain('2 interleaved rounds');
     expect(run.stdout).toContain('consumers per core, mediasoup / werift');
   });
 

@@ -1,4 +1,4 @@
-import { percentile, summarize } from './stats';
+import { median, percentile, summarize } from './stats';
 
 describe('percentile', () => {
   it('interpolates between neighbouring ranks', () => {
@@ -10,6 +10,14 @@ describe('percentile', () => {
     expect(percentile([3, 5], 0)).toBe(3);
     expect(percentile([3, 5], 100)).toBe(5);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('median', () => {
+  it('takes the middle of unsorted values, the mean of the two middle ones for an even count', () => {
+    expect(median([9, 1, 5])).toBe(5);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
   });
 });
 

@@ -1,6 +1,7 @@
 import type { PlayProtocol, ServerKind } from '../common/bench-servers';
 import type { BuildIdentity } from '../common/build-identity';
 import { fmt, fmtRatio, formatTable } from '../common/report-table';
+import { median } from '../common/stats';
 import type { WindowUsage } from '../common/usage-sampler';
 import type { SwarmWindow } from '../common/swarm-messages';
 import type { BenchMachine } from '../common/bench-context';
@@ -187,12 +188,6 @@ export function deriveFigures(row: FanoutRow, baseline: FanoutBaseline | undefin
     viewerBound: row.usage.viewers.cpuPercent > VIEWER_BOUND_PERCENT,
     rounds: 1,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** One point measured over several rounds: medians of rates and sizes, sums of losses, the worst delivery. */

@@ -3,7 +3,7 @@
 // load-generator processes; the SFU's CPU over a window, above its
 // publisher-only baseline, per consumer-second → consumers per core. Every
 // consumer must really receive the stream, or the bench fails.
-// Usage: node tools/bench/run.cjs sfu-fanout [consumers...] [--window 15] [--engines mediasoup,werift]
+// Usage: node tools/bench/run.cjs sfu-fanout [consumers...] [--window 15] [--rounds 1] [--engines mediasoup,werift]
 import { sleep } from '@mediaplane/testing';
 import { listArg, numberArg, parseBenchArgs } from '../common/bench-args';
 import { describeMachine } from '../common/bench-context';
@@ -14,7 +14,7 @@ import { writeResult } from '../common/report-table';
 import { SfuBenchPlatform, benchEngines, type BenchSfu } from '../common/sfu-bench-platform';
 import { UsageSampler } from '../common/usage-sampler';
 import { ConsumerSwarm } from './consumer-swarm-process';
-import { SERVED_SHARE, failedPoint, formatFanoutReport, perConsumerCost, receivedShares, type FanoutPoint, type FanoutResult } from './sfu-fanout-report';
+import { SERVED_SHARE, failedPoint, formatFanoutReport, receivedShares, summarizeFanout, type FanoutPoint, type FanoutResult } from './sfu-fanout-report';
 import { SyntheticPublisher } from './synthetic-publisher';
 
 const USAGE = `usage: node tools/bench/run.cjs sfu-fanout [consumers...] [options]
@@ -22,6 +22,8 @@ const USAGE = `usage: node tools/bench/run.cjs sfu-fanout [consumers...] [option
   consumers          sizes to measure, each per engine (default 25 50 100)
   --window S         measurement window per point, seconds (default 15)
   --settle S         wait after every consumer has video, before the window (default 3)
+  --rounds R         measure every point R times, interleaved, each round with its own publisher-only
+                     baseline windows; figures are medians (default 1)
   --bitrate KBPS     the publisher's video rate (default 1500)
   --generators G     load-generator processes the consumers are spread over (default 2)
   --engines LIST     comma-separated, of mediasoup,werift (default both; mediasoup only where a worker exists)
@@ -45,7 +47,7 @@ async function measurePoint(
   streamId: string,
   publisher: SyntheticPublisher,
   consumers: number,
-  baselineCpuPercent: number,
+  round: number,
   options: { window: number; settle: number; generators: number },
 ): Promise<FanoutPoint> {
   const processes = Math.min(options.generators, consumers);
@@ -74,10 +76,10 @@ async function measurePoint(
     const usage = sampler.stop();
     const sourceBits = (publisher.sent.videoBytes + publisher.sent.audioBytes - sentAtStart) * 8;
     const shares = windows.flatMap((w) => receivedShares(w.consumers, w.wallSeconds, sourceBits / usage.sfu.wallSeconds));
-    const cost = perConsumerCost(usage.sfu, baselineCpuPercent, consumers);
     return {
       engine: sfu.engine,
       consumers,
+      round,
       joined,
       firstError,
       served: shares.filter((s) => s >= SERVED_SHARE).length,
@@ -85,11 +87,8 @@ async function measurePoint(
       meanShare: shares.reduce((a, b) => a + b, 0) / shares.length,
       sourceKbps: sourceBits / usage.sfu.wallSeconds / 1000,
       sfu: usage.sfu,
-      baselineCpuPercent,
       generatorsCpuPercent: usage.generators.cpuPercent,
       machineBusyPercent: usage.machine.cpuPercent,
-      netCpuPerConsumerSecond: cost.net,
-      consumersPerCore: cost.perCore,
     };
   } finally {
     await Promise.all(swarms.map((s) => s.stop()));
@@ -102,6 +101,7 @@ runBench(async (bench) => {
     settle: { type: 'string' },
     bitrate: { type: 'string' },
     generators: { type: 'string' },
+    rounds: { type: 'string' },
     engines: { type: 'string' },
     json: { type: 'string' },
   });
@@ -117,6 +117,7 @@ runBench(async (bench) => {
   const settle = numberArg(values, 'settle', 3, { min: 0, max: 60 });
   const bitrateKbps = numberArg(values, 'bitrate', 1500, { min: 100, max: 8000 });
   const generators = numberArg(values, 'generators', 2, { min: 1, max: 16, integer: true });
+  const rounds = numberArg(values, 'rounds', 1, { min: 1, max: 20, integer: true });
   const { engines, skipped } = benchEngines(listArg(values, 'engines', ['mediasoup', 'werift'] as const, ['mediasoup', 'werift']));
   if (engines.length === 0) throw new Error(`no engine to measure: ${skipped.join('; ')}`);
   const most = Math.max(...sizes);
@@ -141,34 +142,36 @@ runBench(async (bench) => {
   await sleep(3000);
 
   const baselines: FanoutResult['baselines'] = [];
-  for (const sfu of platform.sfus) {
-    say(`${sfu.engine}: publisher-only baseline, ${window}s…`);
-    const sampler = new UsageSampler({ sfu: () => sfu.app.usage() });
-    sampler.start();
-    await sleep(window * 1000);
-    const { sfu: usage } = sampler.stop();
-    baselines.push({ engine: sfu.engine, cpuPercent: usage.cpuPercent, rssMeanBytes: usage.rssMeanBytes });
-  }
-
-  // Points interleaved across the engines, so background load that drifts during the run hits both alike.
-  // A failed point is recorded and the engine's larger points are skipped: it will not serve more.
   const points: FanoutPoint[] = [];
-  for (const n of sizes) {
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) say(`round ${round} of ${rounds}`);
+    // Every round measures each engine's publisher-only baseline again; the report nets against their median.
     for (const sfu of platform.sfus) {
-      const { publisher, streamId } = publishers.get(sfu.engine) as { publisher: SyntheticPublisher; streamId: string };
-      const baseline = baselines.find((b) => b.engine === sfu.engine)?.cpuPercent ?? 0;
-      const earlier = points.find((p) => p.engine === sfu.engine && p.served < p.consumers);
-      if (earlier) {
-        points.push(failedPoint(sfu.engine, n, `not run: ${earlier.consumers} consumers were already not all served`));
-        continue;
+      say(`${sfu.engine}: publisher-only baseline, ${window}s…`);
+      const sampler = new UsageSampler({ sfu: () => sfu.app.usage() });
+      sampler.start();
+      await sleep(window * 1000);
+      const { sfu: usage } = sampler.stop();
+      baselines.push({ engine: sfu.engine, round, cpuPercent: usage.cpuPercent, rssMeanBytes: usage.rssMeanBytes });
+    }
+    // Points interleaved across the engines, so background load that drifts during the run hits both alike.
+    // A failed point is recorded and the engine's points as large or larger are skipped from then on: it will not serve more.
+    for (const n of sizes) {
+      for (const sfu of platform.sfus) {
+        const { publisher, streamId } = publishers.get(sfu.engine) as { publisher: SyntheticPublisher; streamId: string };
+        const earlier = points.find((p) => p.engine === sfu.engine && p.consumers <= n && p.served < p.consumers);
+        if (earlier) {
+          points.push(failedPoint(sfu.engine, n, round, `not run: ${earlier.consumers} consumers were already not all served`));
+          continue;
+        }
+        try {
+          points.push(await measurePoint(sfu, streamId, publisher, n, round, { window, settle, generators }));
+        } catch (error) {
+          say(`${sfu.engine}: ${n} consumers failed: ${(error as Error).message}`);
+          points.push(failedPoint(sfu.engine, n, round, (error as Error).message));
+        }
+        await sleep(2000);
       }
-      try {
-        points.push(await measurePoint(sfu, streamId, publisher, n, baseline, { window, settle, generators }));
-      } catch (error) {
-        say(`${sfu.engine}: ${n} consumers failed: ${(error as Error).message}`);
-        points.push(failedPoint(sfu.engine, n, (error as Error).message));
-      }
-      await sleep(2000);
     }
   }
 
@@ -178,10 +181,12 @@ runBench(async (bench) => {
     machine: describeMachine(),
     source: { videoKbps: bitrateKbps, audioKbps: (AUDIO_BYTES * 8 * 50) / 1000, fps: FPS, gopFrames: GOP_FRAMES, codec: 'VP8' },
     windowSeconds: window,
+    rounds,
     generators,
     skipped,
     baselines,
     points,
+    summary: summarizeFanout(baselines, points),
   };
   process.stdout.write(formatFanoutReport(result));
   const file = writeResult('sfu-fanout', result, values['json'] as string | undefined);
@@ -192,7 +197,7 @@ runBench(async (bench) => {
       `consumers asked for did not receive the stream — ${unserved
         .map(
           (p) =>
-            `${p.engine} ${p.consumers}: ${p.served} served, ${p.joined} joined${p.firstError ? ` (${p.firstError})` : ''}${p.failed ? ` (${p.failed})` : ''}`,
+            `${p.engine} ${p.consumers}${rounds > 1 ? ` (round ${p.round})` : ''}: ${p.served} served, ${p.joined} joined${p.firstError ? ` (${p.firstError})` : ''}${p.failed ? ` (${p.failed})` : ''}`,
         )
         .join('; ')}`,
     );
