@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { FlvDemuxer, encodeFlvHeader, encodeFlvTag } from '@mediaplane/codecs';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, FlvDemuxer, FlvToMpegTsMuxer, encodeFlvHeader, encodeFlvTag, type FlvTag } from '@mediaplane/codecs';
 import type { Logger } from '@mediaplane/observability';
+import type { BridgeInputFormat } from './bridge-input';
 import { BytePacer } from './byte-pacer';
 import { FlvCatchUp } from './flv-catch-up';
 
@@ -12,11 +13,13 @@ import { FlvCatchUp } from './flv-catch-up';
 const PACE_BYTES_PER_MS = 2000;
 
 /**
- * A loopback TCP endpoint the bridge's FFmpeg reads the stream's FLV from
- * (`-f flv -i tcp://127.0.0.1:port`). Each connection (each FFmpeg run)
- * pulls the ingest's internal HTTP-FLV afresh and passes every tag through
- * FlvCatchUp, so WebRTC viewers start at live rather than a GOP behind. It
- * also keeps the internal token off FFmpeg's command line.
+ * A loopback TCP endpoint the bridge's FFmpeg reads the stream from
+ * (`-f flv|mpegts -i tcp://127.0.0.1:port`). Each connection (each FFmpeg
+ * run) pulls the ingest's internal HTTP-FLV afresh and passes every tag
+ * through FlvCatchUp, so WebRTC viewers start at live rather than a GOP
+ * behind, then writes it as FLV or, for codecs FFmpeg reads only there, as
+ * MPEG-TS (bridge-input.ts). It also keeps the internal token off FFmpeg's
+ * command line.
  */
 export class FlvCatchUpRelay {
   private server?: Server;
@@ -26,6 +29,7 @@ export class FlvCatchUpRelay {
     /** The ingest URL with a fresh internal token: never logged. */
     private readonly sourceUrl: () => string,
     private readonly log: Logger,
+    private readonly format: BridgeInputFormat = 'flv',
   ) {}
 
   /** Starts listening; resolves with the URL to give FFmpeg. */
@@ -63,7 +67,8 @@ export class FlvCatchUpRelay {
       const catchUp = new FlvCatchUp();
       socket.once('close', () => this.log.debug({ catchUpMs: catchUp.shiftMs }, 'bridge FLV relay closed'));
       const pacer = new BytePacer(PACE_BYTES_PER_MS);
-      let headerSent = false;
+      const encode = this.format === 'mpegts' ? mpegTsEncoder() : encodeFlvTag;
+      let headerSent = this.format === 'mpegts';
       for await (const chunk of response.body) {
         const tags = demuxer.push(Buffer.from(chunk as Uint8Array));
         if (!headerSent && demuxer.header) {
@@ -73,7 +78,8 @@ export class FlvCatchUpRelay {
         for (const tag of tags) {
           const timestamp = catchUp.retime(tag, performance.now());
           if (timestamp === undefined) continue;
-          const bytes = encodeFlvTag(tag.type, timestamp, tag.data);
+          const bytes = encode(tag.type, timestamp, tag.data);
+          if (bytes.length === 0) continue;
           if (!socket.write(bytes)) await once(socket, 'drain', { signal: abort.signal });
           await pacer.sent(bytes.length);
         }
@@ -84,4 +90,18 @@ export class FlvCatchUpRelay {
       socket.destroy();
     }
   }
+}
+
+/**
+ * Retimed tags into MPEG-TS, one muxer per FFmpeg run: PAT/PMT and parameter sets
+ * travel with the first keyframe, so the run starts decodable. Empty for what TS
+ * does not carry as a packet (sequence headers, script data).
+ */
+function mpegTsEncoder(): (type: FlvTag['type'], timestamp: number, data: Buffer) => Buffer {
+  const muxer = new FlvToMpegTsMuxer();
+  return (type, timestamp, data) => {
+    const kind = type === FLV_TAG_VIDEO ? 'video' : type === FLV_TAG_AUDIO ? 'audio' : 'script';
+    const packets = muxer.push({ kind, timestamp, payload: data });
+    return packets.length === 1 ? (packets[0] as Buffer) : Buffer.concat(packets);
+  };
 }

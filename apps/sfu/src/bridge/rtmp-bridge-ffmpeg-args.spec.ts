@@ -82,6 +82,20 @@ describe('rtmpBridgeFfmpegArgs', () => {
     }
   });
 
+  it("reads the relay's MPEG-TS (HEVC, Opus sources) as such, and copies its H.264 as it comes: Annex B with SPS/PPS in band", () => {
+    const args = rtmpBridgeFfmpegArgs({ ...base, inputFormat: 'mpegts' });
+    expect(args.slice(args.indexOf('-i') - 2, args.indexOf('-i') + 2)).toEqual(['-f', 'mpegts', '-i', base.inputUrl]);
+    expect(outputOf(args, /:40010\?/).slice(0, 6)).toEqual(['-map', '0:v:0', '-c:v', 'copy', '-f', 'rtp']);
+  });
+
+  it('copies an Opus source into RTP as it is, in either mode', () => {
+    for (const mode of ['passthrough', 'reencode'] as const) {
+      const audio = outputOf(rtmpBridgeFfmpegArgs({ ...base, mode, inputFormat: 'mpegts', copyAudio: true }), /:40012\?/);
+      expect(audio.slice(0, 6)).toEqual(['-map', '0:a:0', '-c:a', 'copy', '-f', 'rtp']);
+      expect(audio).not.toContain('libopus');
+    }
+  });
+
   it('leaves out a track the stream does not have', () => {
     const { audio: _audio, ...videoOnly } = base;
     const args = rtmpBridgeFfmpegArgs(videoOnly);

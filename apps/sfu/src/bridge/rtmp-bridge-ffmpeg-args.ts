@@ -1,3 +1,4 @@
+import type { BridgeInputFormat } from './bridge-input';
 import type { BridgeMode } from './bridge-mode';
 
 /** Where one RTP stream goes and how it is numbered (what the SFU's plain-RTP producer expects). */
@@ -10,8 +11,12 @@ export interface RtpTarget {
 }
 
 export interface RtmpBridgeArgsOptions {
-  /** Where FFmpeg reads the stream's FLV: the bridge's loopback relay (flv-catch-up-relay.ts). */
+  /** Where FFmpeg reads the stream: the bridge's loopback relay (flv-catch-up-relay.ts). */
   inputUrl: string;
+  /** What the relay writes there (bridge-input.ts); FLV when not given. */
+  inputFormat?: BridgeInputFormat;
+  /** The source's audio is Opus: copied into RTP instead of encoded again. */
+  copyAudio?: boolean;
   mode: BridgeMode;
   video?: RtpTarget;
   audio?: RtpTarget;
@@ -58,13 +63,15 @@ function rtpOutput(target: RtpTarget, startedAtMs: number): string[] {
 }
 
 /**
- * FFmpeg arguments of one bridge run: the stream's FLV in, RTP
- * to the SFU out (video and audio as two RTP outputs, one port each).
+ * FFmpeg arguments of one bridge run: the stream's FLV (or, for HEVC and
+ * Opus, MPEG-TS) in, RTP to the SFU out (video and audio as two RTP
+ * outputs, one port each).
  *
- * passthrough: `-c:v copy` with `h264_mp4toannexb`, which turns FLV's
- * length-prefixed NAL units into Annex B *and* puts SPS/PPS in front of
- * every IDR: FLV carries them only in its sequence header, and a browser
- * joining over RTP needs them in band.
+ * passthrough: `-c:v copy`; from FLV with `h264_mp4toannexb`, which turns
+ * FLV's length-prefixed NAL units into Annex B *and* puts SPS/PPS in front
+ * of every IDR: FLV carries them only in its sequence header, and a browser
+ * joining over RTP needs them in band (the relay's MPEG-TS is Annex B with
+ * them in band already).
  *
  * reencode: x264 `veryfast` + `zerolatency` (no B-frames, no lookahead),
  * Constrained Baseline (every WebRTC H.264 decoder takes it), and a keyframe
@@ -76,7 +83,8 @@ function rtpOutput(target: RtpTarget, startedAtMs: number): string[] {
  * Audio becomes Opus at 48 kHz stereo, WebRTC's one audio codec here, in
  * 10 ms frames: a browser's lip sync holds the picture until the sound can
  * play with it, and a 20 ms frame leaves the bridge only once its last sample
- * has arrived (the AAC source comes in 23 ms frames).
+ * has arrived (the AAC source comes in 23 ms frames). An Opus source is
+ * copied as it is.
  */
 export function rtmpBridgeFfmpegArgs(options: RtmpBridgeArgsOptions): string[] {
   const args = [
@@ -106,7 +114,7 @@ export function rtmpBridgeFfmpegArgs(options: RtmpBridgeArgsOptions): string[] {
     // glass-to-glass, Chromium's audio buffer 142 → 75 ms, at the same bridge CPU (rtmp-whep bench).
     ...(options.mode === 'reencode' ? ['-thread_type', 'slice'] : []),
     '-f',
-    'flv',
+    options.inputFormat ?? 'flv',
     '-i',
     options.inputUrl,
     '-progress',
@@ -115,12 +123,14 @@ export function rtmpBridgeFfmpegArgs(options: RtmpBridgeArgsOptions): string[] {
   ];
   if (options.video) {
     args.push('-map', '0:v:0');
-    if (options.mode === 'passthrough') args.push('-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb');
+    if (options.mode === 'passthrough') args.push('-c:v', 'copy', ...(options.inputFormat === 'mpegts' ? [] : ['-bsf:v', 'h264_mp4toannexb']));
     else args.push(...reencodeVideoArgs(options));
     args.push(...rtpOutput(options.video, options.startedAtMs));
   }
   if (options.audio) {
-    args.push('-map', '0:a:0', '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', '96k', '-application', 'lowdelay', '-frame_duration', '10');
+    args.push('-map', '0:a:0');
+    if (options.copyAudio) args.push('-c:a', 'copy');
+    else args.push('-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', '96k', '-application', 'lowdelay', '-frame_duration', '10');
     args.push(...rtpOutput(options.audio, options.startedAtMs));
   }
   return args;

@@ -2,10 +2,19 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { FfmpegSupervisor, type FfmpegRunExit, type FfmpegRunSpec } from '@mediaplane/media-io';
 import { redactText, type Logger } from '@mediaplane/observability';
 import { signPlaybackToken, type LiveStreamState, type LiveStreamStore } from '@mediaplane/sessions';
-import type { RtcEngine, RtcPeer, RtcPlainRtpReceiveResult, RtcPlainRtpSource, RtcProducer, RtcRouter } from '../engine/rtc-engine';
+import {
+  RtcUnsupportedError,
+  type RtcEngine,
+  type RtcPeer,
+  type RtcPlainRtpReceiveResult,
+  type RtcPlainRtpSource,
+  type RtcProducer,
+  type RtcRouter,
+} from '../engine/rtc-engine';
 import type { SfuConfig } from '../sfu.config';
 import type { StreamViewer } from '../streams/webrtc-stream';
 import { rtmpBridgeFfmpegArgs, type RtpTarget } from './rtmp-bridge-ffmpeg-args';
+import { decideBridgeInput, type BridgeInput } from './bridge-input';
 import { decideBridgeMode, type BridgeMode } from './bridge-mode';
 import { FlvCatchUpRelay } from './flv-catch-up-relay';
 import { IdleStopTimer } from './idle-stop-timer';
@@ -57,6 +66,7 @@ export class RtmpBridge {
   readonly id = randomUUID();
   readonly viewers = new Map<string, StreamViewer>();
   readonly mode: BridgeMode;
+  readonly input: BridgeInput;
   readonly isPrivate: boolean;
   router?: RtcRouter;
   producers: RtcProducer[] = [];
@@ -80,12 +90,16 @@ export class RtmpBridge {
     private readonly source: LiveStreamState,
     private readonly deps: RtmpBridgeDeps,
   ) {
+    const input = decideBridgeInput(source.media);
+    if ('unsupported' in input)
+      throw new RtcUnsupportedError(`stream ${streamId} cannot be played over WebRTC: the bridge reads its ${input.unsupported} in neither FLV nor MPEG-TS`);
+    this.input = input;
     const decision = decideBridgeMode(source.media);
     this.mode = decision.mode;
     this.isPrivate = source.private;
     this.pullUrl = source.pullUrl ?? '';
     this.log = deps.logger.child({ streamId, bridge: this.id, mode: this.mode });
-    this.log.info({ why: decision.why, sourceProtocol: source.protocol }, 'WebRTC bridge created');
+    this.log.info({ why: decision.why, input: input.format, copyAudio: input.copyAudio, sourceProtocol: source.protocol }, 'WebRTC bridge created');
     this.idle = new IdleStopTimer(deps.config.SFU_BRIDGE_IDLE_STOP_MS, () => void this.stop('idle'));
   }
 
@@ -135,7 +149,7 @@ export class RtmpBridge {
     this.producers.find((p) => p.kind === 'video')?.on('keyframe', () => this.onKeyframe());
     // The engine closed them (its worker died): viewers reconnect and get a new bridge.
     for (const producer of this.producers) producer.once('closed', () => void this.stop('failed'));
-    this.relay = new FlvCatchUpRelay(() => this.signedPullUrl(), this.log);
+    this.relay = new FlvCatchUpRelay(() => this.signedPullUrl(), this.log, this.input.format);
     this.relayUrl = await this.relay.listen();
     // Nobody may ever attach (the first viewer's negotiation failed): stop after the idle delay then.
     this.idle.arm();
@@ -208,6 +222,8 @@ export class RtmpBridge {
     return {
       args: rtmpBridgeFfmpegArgs({
         inputUrl: this.relayUrl,
+        inputFormat: this.input.format,
+        copyAudio: this.input.copyAudio,
         mode: this.mode,
         ...this.targets,
         keyframeIntervalMs: config.SFU_BRIDGE_KEYFRAME_INTERVAL_MS,
