@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { BrowserRtcClient, freePort, freeUdpPort, killAllChildren, launchChromium, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
 import { enhancedRtmpPublish, type EnhancedRtmpPublisher } from '../../apps/ingest/test/enhanced-rtmp-publisher';
+import { bridgeFfmpegsOf } from '../../apps/sfu/test/bridge-processes';
 import { availableEngines } from '../../apps/sfu/test/sfu-engines';
 import { SfuHarness } from '../../apps/sfu/test/sfu-harness';
 
@@ -9,20 +10,6 @@ jest.setTimeout(120_000);
 
 interface StreamState {
   state: null | { videoCodec: string | null; audioCodec: string | null };
-}
-
-/** The arguments of the SFU's bridge FFmpeg (its child sending RTP). */
-function bridgeFfmpegArgs(sfuPid: number): string[] | undefined {
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const parent = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (Number(parent) === sfuPid && args.includes('-payload_type')) return args;
-    } catch {
-      // exited while we looked
-    }
-  }
-  return undefined;
 }
 
 /** Sources Debian's FFmpeg 5.1 reads only in MPEG-TS; FFmpeg 5.1 cannot publish E-RTMP, so our own publisher sends them. */
@@ -91,7 +78,8 @@ if (!covered) process.stdout.write('[e2e] E-RTMP → WHEP not covered: the bridg
         );
         expect(decoded.frameWidth).toBe(640);
         expect(decoded.audioBytes).toBeGreaterThan(0);
-        const args = bridgeFfmpegArgs(sfu.process.pid as number) ?? [];
+        const [ffmpeg] = bridgeFfmpegsOf(sfu.process.pid as number);
+        const args = readFileSync(`/proc/${ffmpeg as number}/cmdline`, 'utf8').split('\0');
         expect(args[args.indexOf('-i') - 1]).toBe('mpegts');
         expect(args[args.indexOf('-c:a') + 1]).toBe(audio === 'opus' ? 'copy' : 'libopus');
         expect(await viewer.remove(played.id as number)).toBe(200);

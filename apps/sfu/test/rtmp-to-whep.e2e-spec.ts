@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { formatSrtStreamId } from '@mediaplane/sessions';
 import {
@@ -14,6 +13,7 @@ import {
   type Publisher,
   type RtcExchange,
 } from '@mediaplane/testing';
+import { bridgeFfmpegsOf } from './bridge-processes';
 import { SfuHarness, type CreatedStream } from './sfu-harness';
 import { availableEngines } from './sfu-engines';
 
@@ -32,21 +32,6 @@ interface StreamState {
 
 const covered = availableEngines().engines.includes('mediasoup');
 if (!covered) process.stdout.write('[sfu e2e] RTMP → WHEP not covered: the bridge needs the mediasoup engine (plain RTP), and no mediasoup worker exists here\n');
-
-/** The bridge FFmpeg processes the SFU spawned (its direct children sending RTP), by pid. */
-function bridgeFfmpegsOf(sfuPid: number): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const parent = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (Number(parent) === sfuPid && args.includes('-payload_type')) found.push(Number(pid));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found;
-}
 
 /** x264 options appended after the test source's own (ultrafast, zerolatency): later ones win. */
 const SOURCES = [
