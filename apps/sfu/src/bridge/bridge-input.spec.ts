@@ -1,11 +1,13 @@
 import { decideBridgeInput } from './bridge-input';
 
 describe('decideBridgeInput', () => {
-  it("reads H.264 with AAC or MP3 as the ingest's FLV, and encodes the audio to Opus", () => {
+  it("reads H.264 and the legacy FLV codecs as the ingest's FLV, and encodes the audio to Opus", () => {
     expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'aac' } })).toEqual({ format: 'flv', copyAudio: false });
     expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'mp3' } })).toEqual({ format: 'flv', copyAudio: false });
     expect(decideBridgeInput({ video: { codec: 'h264' } })).toEqual({ format: 'flv', copyAudio: false });
     expect(decideBridgeInput({ audio: { codec: 'aac' } })).toEqual({ format: 'flv', copyAudio: false });
+    expect(decideBridgeInput({ video: { codec: 'vp6' }, audio: { codec: 'nellymoser' } })).toEqual({ format: 'flv', copyAudio: false });
+    expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'speex' } })).toEqual({ format: 'flv', copyAudio: false });
   });
 
   it('reads HEVC and Opus through MPEG-TS, which FFmpeg 5.1 reads them in, and copies Opus as it is', () => {
@@ -15,9 +17,11 @@ describe('decideBridgeInput', () => {
     expect(decideBridgeInput({ audio: { codec: 'opus' } })).toEqual({ format: 'mpegts', copyAudio: true });
   });
 
-  it('names a codec neither FLV nor the MPEG-TS muxer carries', () => {
+  it('names a codec the bridge reads in neither, alone or beside one only MPEG-TS carries', () => {
     expect(decideBridgeInput({ video: { codec: 'av1' }, audio: { codec: 'opus' } })).toEqual({ unsupported: 'video codec av1' });
     expect(decideBridgeInput({ video: { codec: 'vp9' } })).toEqual({ unsupported: 'video codec vp9' });
-    expect(decideBridgeInput({ video: { codec: 'hevc' }, audio: { codec: 'flv-6' } })).toEqual({ unsupported: 'audio codec flv-6' });
+    expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'flac' } })).toEqual({ unsupported: 'audio codec flac' });
+    expect(decideBridgeInput({ video: { codec: 'hevc' }, audio: { codec: 'speex' } })).toEqual({ unsupported: 'audio codec speex beside hevc' });
+    expect(decideBridgeInput({ video: { codec: 'vp6' }, audio: { codec: 'opus' } })).toEqual({ unsupported: 'video codec vp6 beside opus' });
   });
 });

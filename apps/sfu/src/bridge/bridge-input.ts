@@ -15,25 +15,28 @@ export interface BridgeInput {
   copyAudio: boolean;
 }
 
-/** Codecs FFmpeg 5.1 reads in FLV, as the live state names them. */
-const FLV_VIDEO = new Set(['h264']);
-const FLV_AUDIO = new Set(['aac', 'mp3']);
-/** Codecs the relay's MPEG-TS muxer carries. */
-const MPEGTS_VIDEO = new Set(['h264', 'hevc']);
-const MPEGTS_AUDIO = new Set(['aac', 'opus']);
+/** Codecs FFmpeg 5.1 reads only in MPEG-TS (as the live state names them), which the relay's muxer carries. */
+const MPEGTS_ONLY_VIDEO = new Set(['hevc']);
+const MPEGTS_ONLY_AUDIO = new Set(['opus']);
+/** E-RTMP codecs FFmpeg 5.1 reads in neither FLV nor MPEG-TS (the muxer does not carry them). */
+const UNREADABLE = new Set(['av1', 'vp9', 'flac', 'ac3', 'eac3']);
 
 /**
- * FLV where FFmpeg reads every codec of the stream in it (the path tuned for
- * fast joins and measured by the rtmp-whep bench), MPEG-TS where it needs
- * to; `unsupported` names a codec neither carries (AV1, VP9), which the
- * bridge cannot read at all.
+ * FLV where FFmpeg reads every codec of the stream in it (H.264 and the
+ * legacy FLV audio codecs: the path tuned for fast joins and measured by the
+ * rtmp-whep bench), MPEG-TS where it needs to (HEVC, Opus); `unsupported`
+ * names a codec the bridge cannot read at all.
  */
 export function decideBridgeInput(media: MediaInfo): BridgeInput | { unsupported: string } {
   const video = media.video?.codec;
   const audio = media.audio?.codec;
+  if (video !== undefined && UNREADABLE.has(video)) return { unsupported: `video codec ${video}` };
+  if (audio !== undefined && UNREADABLE.has(audio)) return { unsupported: `audio codec ${audio}` };
   const copyAudio = audio === 'opus';
-  if ((video === undefined || FLV_VIDEO.has(video)) && (audio === undefined || FLV_AUDIO.has(audio))) return { format: 'flv', copyAudio };
-  if (video !== undefined && !MPEGTS_VIDEO.has(video)) return { unsupported: `video codec ${video}` };
-  if (audio !== undefined && !MPEGTS_AUDIO.has(audio)) return { unsupported: `audio codec ${audio}` };
+  const mpegts = (video !== undefined && MPEGTS_ONLY_VIDEO.has(video)) || (audio !== undefined && MPEGTS_ONLY_AUDIO.has(audio));
+  if (!mpegts) return { format: 'flv', copyAudio };
+  // The muxer carries H.264 and HEVC, AAC and Opus only: a legacy codec beside an MPEG-TS-only one is read by neither.
+  if (video !== undefined && video !== 'h264' && video !== 'hevc') return { unsupported: `video codec ${video} beside ${audio ?? 'no audio'}` };
+  if (audio !== undefined && audio !== 'aac' && audio !== 'opus') return { unsupported: `audio codec ${audio} beside ${video ?? 'no video'}` };
   return { format: 'mpegts', copyAudio };
 }
