@@ -1,5 +1,6 @@
 import { launchChromium, sleep } from '@mediaplane/testing';
 import { ClockPlayerPage, jitterBuffersBetween, type JitterBuffers } from '../sfu-latency/clock-pages';
+import type { ClockAudioCodec } from './clock-live-publisher';
 import { ClockLivePublisherProcess } from './clock-live-publisher-process';
 import { ClockRtmpPublisher } from './clock-rtmp-publisher';
 import { childrenUsage } from './proc-stats';
@@ -19,6 +20,8 @@ export interface RtmpWhepLatency extends WhepClockLatency {
   /** The SFU's whole process group (Node, mediasoup worker, the bridge) over the same window, in cores. */
   sfuCores: number;
   publisher: ClockPublisherKind;
+  /** The publisher's audio codec (Opus only from the live publisher). */
+  audio: ClockAudioCodec;
   /** Whether the viewer played in lip sync (WHEP's default) or with `?lipsync=false`. */
   lipSync: boolean;
   /** live publisher only: from a picture drawn to its encoded frame sent, over the same window (the publisher's share). */
@@ -41,13 +44,25 @@ export async function measureRtmpWhepLatency(
   platform: SfuBenchPlatform,
   sfu: BenchSfu,
   rtmpPort: number,
-  options: { name: string; seconds: number; gop: number; fps: number; encoderArgs: string[]; publisher: ClockPublisherKind; lipSync: boolean },
+  options: {
+    name: string;
+    seconds: number;
+    gop: number;
+    fps: number;
+    encoderArgs: string[];
+    publisher: ClockPublisherKind;
+    lipSync: boolean;
+    /** Opus needs the live publisher (FFmpeg 5.1 cannot publish E-RTMP); AAC when not given. */
+    audio?: ClockAudioCodec;
+  },
 ): Promise<RtmpWhepLatency> {
+  const audio = options.audio ?? 'aac';
+  if (audio === 'opus' && options.publisher !== 'live') throw new Error('an Opus clock stream needs the live publisher');
   const stream = await platform.createStream(`rtmp-whep clock ${options.name}`);
   const encoding = { fps: options.fps, gopFrames: Math.round(options.gop * options.fps), videoBitrateKbps: 2500, encoderArgs: options.encoderArgs };
   const publisher =
     options.publisher === 'live'
-      ? await ClockLivePublisherProcess.start({ host: '127.0.0.1', port: rtmpPort, app: 'live', streamKey: stream.streamKey, ...encoding })
+      ? await ClockLivePublisherProcess.start({ host: '127.0.0.1', port: rtmpPort, app: 'live', streamKey: stream.streamKey, ...encoding, audio })
       : ClockRtmpPublisher.start({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, ...encoding });
   const context = await browser.newContext();
   try {
@@ -71,6 +86,7 @@ export async function measureRtmpWhepLatency(
       bridgeCores: (bridgeAfter.cpuSeconds - bridgeBefore.cpuSeconds) / seconds,
       sfuCores: (sfuAfter.cpuSeconds - sfuBefore.cpuSeconds) / seconds,
       publisher: options.publisher,
+      audio,
       lipSync: options.lipSync,
       encoderDelayMs: encoderDelays && summarize(encoderDelays),
       jitterBufferMs,

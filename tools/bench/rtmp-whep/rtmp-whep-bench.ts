@@ -9,10 +9,11 @@
 //         for the source's next keyframe).
 // Then, per source, glass-to-glass: a publisher burns the wall clock into every
 // frame and Chromium reads it at presentation, with the CPU of the one bridge.
-// Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--seconds 30] [--sources passthrough,reencode] [--lipsync on,off] [--publisher live|ffmpeg]
+// Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--seconds 30] [--sources passthrough,reencode] [--lipsync on,off] [--publisher live|ffmpeg] [--audio aac|opus]
 import { ffmpegPublish, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
 import { ClockPlayerPage } from '../sfu-latency/clock-pages';
 import { joinOnceLive } from '../common/whep-clock-latency';
+import type { ClockAudioCodec } from '../common/clock-live-publisher';
 import { measureRtmpWhepLatency, type ClockPublisherKind, type RtmpWhepLatency } from '../common/rtmp-whep-latency';
 import { choiceArg, numberArg, listArg, parseBenchArgs } from '../common/bench-args';
 import { startBenchApp } from '../common/bench-app';
@@ -34,6 +35,8 @@ const USAGE = `usage: node tools/bench/run.cjs rtmp-whep [options]
                      without (off: WHEP ?lipsync=false), or both (default on,off)
   --publisher P      glass-to-glass clock publisher: live (default; x264 and AAC in two FFmpegs, each frame
                      sent when encoded) or ffmpeg (one FFmpeg muxing both, which holds video back for AAC)
+  --audio A          glass-to-glass clock publisher's sound: aac (default) or opus (E-RTMP 'Opus' tags, live
+                     publisher only; the bridge reads the stream as MPEG-TS and copies the Opus)
   --json FILE        write the result here (default tmp/bench/rtmp-whep-<time>.json and rtmp-whep-latest.json)
   --no-build         (run.cjs) do not recompile the apps`;
 
@@ -191,12 +194,12 @@ function latencyReport(rows: SourceRow[]): string[] {
       measured.map((r) => {
         const l = r.latency;
         const encoder = l.encoderDelayMs ? `${fmt(l.encoderDelayMs.p50, 0)}/${fmt(l.encoderDelayMs.p95, 0)}` : '—';
-        return [r.source, l.lipSync ? 'on' : 'off', l.publisher, String(l.frames), String(l.unreadable), fmt(l.latencyMs.p50, 0), fmt(l.latencyMs.p95, 0), fmt(l.latencyMs.max, 0), `${fmt(l.lastSecondsMs.p50, 0)}/${fmt(l.lastSecondsMs.p95, 0)}`, encoder, jitterBufferCell(l.jitterBufferMs), fmt(l.jitterBufferMs.audioPlayoutMs, 0), fmt(l.bridgeCores, 2), fmt(l.sfuCores, 2)];
+        return [r.source, l.lipSync ? 'on' : 'off', `${l.publisher}, ${l.audio === 'opus' ? 'Opus' : 'AAC'}`, String(l.frames), String(l.unreadable), fmt(l.latencyMs.p50, 0), fmt(l.latencyMs.p95, 0), fmt(l.latencyMs.max, 0), `${fmt(l.lastSecondsMs.p50, 0)}/${fmt(l.lastSecondsMs.p95, 0)}`, encoder, jitterBufferCell(l.jitterBufferMs), fmt(l.jitterBufferMs.audioPlayoutMs, 0), fmt(l.bridgeCores, 2), fmt(l.sfuCores, 2)];
       }),
     ),
     `target: p95 ≤ 150 ms in passthrough. Glass-to-glass includes the publisher's encoder (x264 zerolatency; the re-encode source with 2 B-frames), its share in "encoder":`,
     `picture drawn → encoded frame sent (live publisher only). Chromium keeps lip sync: its video jitter buffer holds the picture back until the`,
-    `audio (publisher's AAC ~43 ms, AAC → Opus in the bridge, Chromium's audio jitter buffer) can play with it; the means over the window are beside.`,
+    `audio (an AAC source: its encoder ~43 ms and AAC → Opus in the bridge; an Opus one is copied) and Chromium's audio jitter buffer can play with it; the means over the window are beside.`,
     `That hold settles over the first ~12 s of a bridge run: "last 5 s" is the window's end, to compare with the whole.`,
     `lip sync off (WHEP ?lipsync=false): the tracks come as two media streams and nothing holds the picture; the sound then trails it by about`,
     `the audio path's extra length (the jitter buffers' difference in the lip-sync row).`,
@@ -212,9 +215,12 @@ runBench(async (bench) => {
     seconds: { type: 'string' },
     publisher: { type: 'string' },
     lipsync: { type: 'string' },
+    audio: { type: 'string' },
     json: { type: 'string' },
   });
   const publisher = choiceArg<ClockPublisherKind>(values, 'publisher', ['live', 'ffmpeg'], 'live');
+  const audio = choiceArg<ClockAudioCodec>(values, 'audio', ['aac', 'opus'], 'aac');
+  if (audio === 'opus' && publisher !== 'live') throw new Error('--audio opus needs --publisher live (FFmpeg 5.1 cannot publish E-RTMP)');
   const seconds = numberArg(values, 'seconds', 30, { min: 0, max: 600 });
   const joinCount = numberArg(values, 'joins', 10, { min: 1, max: 200, integer: true });
   const gop = numberArg(values, 'gop', 2, { min: 0.5, max: 10 });
@@ -241,7 +247,7 @@ runBench(async (bench) => {
     for (const lipSync of seconds > 0 ? lipSyncs : []) {
       say(`${source}: glass-to-glass for ${seconds} s, lip sync ${lipSync ? 'on' : 'off'} (clock burned in by the publisher)…`);
       row.latencies.push(
-        await measureRtmpWhepLatency(browser, platform, sfu, rtmpPort, { name: source, seconds, gop, fps: FPS, encoderArgs: CLOCK_ENCODERS[source], publisher, lipSync }),
+        await measureRtmpWhepLatency(browser, platform, sfu, rtmpPort, { name: source, seconds, gop, fps: FPS, encoderArgs: CLOCK_ENCODERS[source], publisher, lipSync, audio }),
       );
     }
     rows.push(row);
