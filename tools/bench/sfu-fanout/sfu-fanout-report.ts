@@ -91,10 +91,15 @@ export function receivedShares(consumers: readonly ConsumerWindow[], wallSeconds
   return consumers.map((c) => ((c.videoBytes + c.audioBytes) * 8) / wallSeconds / sourceBitsPerSecond);
 }
 
+/** Consumers one core serves at a net cost per consumer-second; NaN stays NaN (a failed point). */
+function consumersPerCoreAt(net: number): number {
+  return net > 0 ? 1 / net : net <= 0 ? Number.POSITIVE_INFINITY : Number.NaN;
+}
+
 /** CPU-seconds per consumer-second net of the baseline, and what that makes per core. */
 export function perConsumerCost(sfu: WindowUsage, baselineCpuPercent: number, consumers: number): { net: number; perCore: number } {
   const net = (sfu.cpuSeconds - (baselineCpuPercent / 100) * sfu.wallSeconds) / (consumers * sfu.wallSeconds);
-  return { net, perCore: net > 0 ? 1 / net : Number.POSITIVE_INFINITY };
+  return { net, perCore: consumersPerCoreAt(net) };
 }
 
 /**
@@ -119,7 +124,7 @@ export function summarizeFanout(baselines: readonly FanoutBaseline[], points: re
         baselineCpuPercent,
         netCpuPerConsumerSecond: net,
         medianNetCpuPerConsumerSecond: medianNet,
-        consumersPerCore: medianNet > 0 ? 1 / medianNet : medianNet <= 0 ? Number.POSITIVE_INFINITY : Number.NaN,
+        consumersPerCore: consumersPerCoreAt(medianNet),
         ...(failed ? { failed } : {}),
       });
     }
@@ -137,7 +142,6 @@ export function formatFanoutReport(result: FanoutResult): string {
     ...result.skipped.map((s) => `not measured: ${s}`),
     '',
   ];
-  const perCore = (net: number): number => (net > 0 ? 1 / net : Number.POSITIVE_INFINITY);
   for (const engine of [...new Set(result.baselines.map((b) => b.engine))]) {
     const baselines = result.baselines.filter((b) => b.engine === engine);
     const baselineCpu = median(baselines.map((b) => b.cpuPercent));
@@ -172,7 +176,7 @@ export function formatFanoutReport(result: FanoutResult): string {
             fmt(med(r.consumers, (p) => p.sfu.cpuPercent)),
             fmt(r.medianNetCpuPerConsumerSecond * 1000, 2),
             allServed ? fmt(r.consumersPerCore, 0) : '-',
-            ...(several ? [allServed ? r.netCpuPerConsumerSecond.map((n) => fmt(perCore(n), 0)).join(' · ') : '-'] : []),
+            ...(several ? [allServed ? r.netCpuPerConsumerSecond.map((n) => fmt(consumersPerCoreAt(n), 0)).join(' · ') : '-'] : []),
             fmt(med(r.consumers, (p) => p.sfu.rssMeanBytes) / 2 ** 20, 0),
             fmt(med(r.consumers, (p) => p.generatorsCpuPercent)),
             fmt(med(r.consumers, (p) => p.machineBusyPercent)),

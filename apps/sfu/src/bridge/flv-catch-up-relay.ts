@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, FlvDemuxer, FlvToMpegTsMuxer, encodeFlvHeader, encodeFlvTag, type FlvTag } from '@mediaplane/codecs';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, FlvDemuxer, encodeFlvHeader, encodeFlvTag, type FlvTag } from '@mediaplane/codecs';
+import { MpegTsHubEncoder, createHubFrame } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import type { BridgeInputFormat } from './bridge-input';
 import { BytePacer } from './byte-pacer';
@@ -93,15 +94,14 @@ export class FlvCatchUpRelay {
 }
 
 /**
- * Retimed tags into MPEG-TS, one muxer per FFmpeg run: PAT/PMT and parameter sets
- * travel with the first keyframe, so the run starts decodable. Empty for what TS
- * does not carry as a packet (sequence headers, script data).
+ * Retimed tags into MPEG-TS with the ingest's own TS encoder (SRT play, the TS pull), one per
+ * FFmpeg run: PAT/PMT and parameter sets travel with the first keyframe, so the run starts
+ * decodable. Empty for what TS does not carry as a packet (sequence headers, script data).
  */
 function mpegTsEncoder(): (type: FlvTag['type'], timestamp: number, data: Buffer) => Buffer {
-  const muxer = new FlvToMpegTsMuxer();
+  const encoder = new MpegTsHubEncoder();
   return (type, timestamp, data) => {
     const kind = type === FLV_TAG_VIDEO ? 'video' : type === FLV_TAG_AUDIO ? 'audio' : 'script';
-    const packets = muxer.push({ kind, timestamp, payload: data });
-    return packets.length === 1 ? (packets[0] as Buffer) : Buffer.concat(packets);
+    return encoder.encode(createHubFrame(kind, timestamp, data));
   };
 }
