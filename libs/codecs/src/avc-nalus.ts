@@ -60,6 +60,18 @@ export function splitAvcNalus(data: Buffer, lengthSize: number, options: SplitAv
   return nalus;
 }
 
+/** Joins NAL units into AVCC (as in FLV/MP4/Matroska): each behind a big-endian length of `lengthSize` bytes (1..4). */
+export function nalusToAvcc(nalus: readonly Buffer[], lengthSize: number): Buffer {
+  const out = Buffer.allocUnsafe(nalus.reduce((n, nalu) => n + lengthSize + nalu.length, 0));
+  let pos = 0;
+  for (const nalu of nalus) {
+    if (nalu.length >= 2 ** (8 * lengthSize)) throw new VideoParseError(`NAL unit of ${nalu.length} bytes does not fit a ${lengthSize}-byte length`);
+    out.writeUIntBE(nalu.length, pos, lengthSize);
+    pos += lengthSize + nalu.copy(out, pos + lengthSize);
+  }
+  return out;
+}
+
 const START_CODE = Buffer.from([0, 0, 0, 1]);
 
 /** Joins NAL units into an Annex B byte stream with 4-byte start codes. */

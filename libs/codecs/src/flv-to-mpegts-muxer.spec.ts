@@ -2,13 +2,8 @@ import { FlvToMpegTsMuxer, MPEGTS_MUX_AUDIO_PID, MPEGTS_MUX_PMT_PID, MPEGTS_MUX_
 import { mpegTsCrc32 } from './mpegts-crc32';
 import { MpegTsDemuxer } from './mpegts-demuxer';
 import { type FlvTagBody, MpegTsToFlv } from './mpegts-to-flv';
-import { type MpegTsFixtureName, readMpegTsFixture, tsPackets, tsPid } from './testing/mpegts-fixtures';
+import { mpegTsFixtureAsFlv, readMpegTsFixture, tsPackets, tsPid } from './testing/mpegts-fixtures';
 import { parseFlvVideoTagHeader } from './flv-video-tag-header';
-
-function flvOf(name: MpegTsFixtureName): FlvTagBody[] {
-  const d = new MpegTsDemuxer();
-  return new MpegTsToFlv().pushAll([...d.push(readMpegTsFixture(name)), ...d.flush()]);
-}
 
 function roundTrip(tags: FlvTagBody[]): { chunks: Buffer[]; back: FlvTagBody[]; demuxer: MpegTsDemuxer } {
   const muxer = new FlvToMpegTsMuxer();
@@ -22,7 +17,7 @@ const simplify = (tags: FlvTagBody[]): string[] => tags.map((t) => `${t.kind} ${
 
 describe('FlvToMpegTsMuxer', () => {
   describe.each(['h264-aac', 'hevc-aac', 'h264-opus'] as const)('with the FLV of %s', (name) => {
-    const tags = flvOf(name);
+    const tags = mpegTsFixtureAsFlv(name);
     const { chunks, back, demuxer } = roundTrip(tags);
     const packets = tsPackets(Buffer.concat(chunks));
 
@@ -84,7 +79,7 @@ describe('FlvToMpegTsMuxer', () => {
 
   describe('when frames arrive before their sequence header', () => {
     it('drops and counts them instead of throwing', () => {
-      const tags = flvOf('h264-aac');
+      const tags = mpegTsFixtureAsFlv('h264-aac');
       const muxer = new FlvToMpegTsMuxer();
       const frames = tags.filter((t) => !(t.kind === 'video' ? parseFlvVideoTagHeader(t.payload).isSequenceHeader : t.payload[1] === 0));
       expect(frames.slice(0, 5).flatMap((t) => muxer.push(t))).toEqual([]);

@@ -80,6 +80,7 @@ export {
   splitAvcNalus,
   avcToAnnexB,
   nalusToAnnexB,
+  nalusToAvcc,
   h264NaluType,
   H264NaluType,
   DEFAULT_MAX_NALUS,
@@ -128,3 +129,4 @@ export {
   MPEGTS_MUX_VIDEO_PID,
   MPEGTS_MUX_AUDIO_PID,
 } from './flv-to-mpegts-muxer';
+export { type FlvToMatroskaOptions, type FlvToMatroskaStats, FlvToMatroskaMuxer } from './flv-to-matroska-muxer';

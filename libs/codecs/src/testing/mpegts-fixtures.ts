@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MpegTsDemuxer } from '../mpegts-demuxer';
+import { type FlvTagBody, MpegTsToFlv } from '../mpegts-to-flv';
 
 /**
  * The MPEG-TS fixtures in ../fixtures, written once by FFmpeg 5.1 with
@@ -23,6 +25,12 @@ export function readMpegTsFixture(name: MpegTsFixtureName): Buffer {
     cache.set(name, buf);
   }
   return buf;
+}
+
+/** A fixture's frames as FLV tag bodies, as the ingest's hub holds them (through the demuxer and MpegTsToFlv). */
+export function mpegTsFixtureAsFlv(name: MpegTsFixtureName): FlvTagBody[] {
+  const demuxer = new MpegTsDemuxer();
+  return new MpegTsToFlv().pushAll([...demuxer.push(readMpegTsFixture(name)), ...demuxer.flush()]);
 }
 
 /** Splits a TS byte stream into its 188-byte packets (the fixtures are aligned). */

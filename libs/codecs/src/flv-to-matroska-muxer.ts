@@ -1,0 +1,259 @@
+import { parseAudioSpecificConfig } from './aac-audio-specific-config';
+import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
+import { nalusToAvcc, splitAvcNalus } from './avc-nalus';
+import { CodecError, VideoParseError } from './codec-errors';
+import { ebmlElement, ebmlFloat, ebmlSize, ebmlString, ebmlUint, ebmlUnknownSizeHead } from './ebml-writer';
+import { FLV_SOUND_FORMAT_AAC, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
+import { ExAudioPacketType, parseFlvAudioTagHeader } from './flv-audio-tag-header';
+import type { FlvMuxInput } from './flv-to-mpegts-muxer';
+import { AVC_PACKET_TYPE_NALU, parseFlvVideoTagHeader } from './flv-video-tag-header';
+import { parseH264Sps } from './h264-sps-parser';
+import { parseHevcDecoderConfigurationRecord } from './hevc-decoder-configuration-record';
+import { parseHevcSps } from './hevc-sps-parser';
+import { MATROSKA_BLOCK_KEYFRAME, MATROSKA_TRACK_TYPE_AUDIO, MATROSKA_TRACK_TYPE_VIDEO, MatroskaId } from './matroska-ids';
+import { parseOpusHead } from './opus-packet';
+
+export interface FlvToMatroskaOptions {
+  /** The tracks the stream has (the FLV header's flags): the Tracks element waits for each one's configuration. */
+  video: boolean;
+  audio: boolean;
+}
+
+export interface FlvToMatroskaStats {
+  /** Frames that could not be carried: before or without their configuration, malformed, or an unsupported codec. */
+  droppedFrames: number;
+}
+
+interface VideoTrack {
+  codec: 'h264' | 'hevc';
+  /** The FLV sequence header's record (avcC / hvcC), Matroska's CodecPrivate as it is. */
+  record: Buffer;
+  lengthSize: number;
+  parameterSets: Buffer[];
+  width: number;
+  height: number;
+}
+
+interface AudioTrack {
+  codec: 'aac' | 'opus';
+  /** AudioSpecificConfig / OpusHead: Matroska's CodecPrivate as it is. */
+  record: Buffer;
+  sampleRate: number;
+  channels: number;
+}
+
+interface Frame {
+  track: 'video' | 'audio';
+  dts: number;
+  compositionTime: number;
+  keyframe: boolean;
+  data: Buffer;
+}
+
+const VIDEO_TRACK_NUMBER = 1;
+const AUDIO_TRACK_NUMBER = 2;
+const CODEC_IDS = { h264: 'V_MPEG4/ISO/AVC', hevc: 'V_MPEGH/ISO/HEVC', aac: 'A_AAC', opus: 'A_OPUS' } as const;
+/** 1 ms per timestamp unit: FLV's own resolution. */
+const TIMESTAMP_SCALE_NS = 1_000_000;
+/** Frames held while a track the header announced has sent no configuration (~4 s at 30 fps plus audio): then the Tracks go out without it. */
+const MAX_PENDING_FRAMES = 300;
+/** A SimpleBlock's timestamp is a signed 16-bit offset from its Cluster's. */
+const MAX_COMPOSITION_TIME_MS = 0x7fff;
+
+/**
+ * Muxes FLV tag bodies (H.264 or HEVC, legacy or E-RTMP; AAC or E-RTMP
+ * Opus) into a live Matroska stream, for an FFmpeg the platform runs itself:
+ * FFmpeg 5.1 reads HEVC and Opus there though not in FLV, and, unlike on
+ * MPEG-TS input, hands each frame on as soon as its block is in (no parser
+ * waiting for the next frame to find where this one ends).
+ *
+ * - EBML header, a Segment of unknown size, Info, Tracks (written once every
+ *   announced track has its configuration, or after MAX_PENDING_FRAMES), then
+ *   one Cluster per frame with a known size and one SimpleBlock: nothing is
+ *   ever held back for a following frame.
+ * - Timestamps in ms: the Cluster's is the DTS, the block's offset the
+ *   composition time. Opus tracks carry no CodecDelay: FFmpeg would move
+ *   every Opus timestamp earlier by the pre-skip, and the FLV timestamps are
+ *   already the ones the publisher meant (the OpusHead still tells the
+ *   decoder what to skip).
+ * - Video stays AVCC. A configuration that changes after the header (new
+ *   SPS/PPS) travels in band: its parameter sets go before each keyframe.
+ *   A change of codec, or of audio configuration, cannot be expressed once
+ *   the Tracks are out: those frames are dropped and counted.
+ *
+ * Input that cannot be carried is dropped and counted, never thrown: the
+ * bytes come from a publisher.
+ */
+export class FlvToMatroskaMuxer {
+  readonly stats: FlvToMatroskaStats = { droppedFrames: 0 };
+  private video: VideoTrack | undefined;
+  private audio: AudioTrack | undefined;
+  /** The tracks as the header described them, once it is out. */
+  private written: { video?: VideoTrack; audio?: AudioTrack } | undefined;
+  private pending: Frame[] = [];
+
+  constructor(private readonly options: FlvToMatroskaOptions) {}
+
+  /** The bytes for one FLV tag body: empty until the header can go out, then the header with every frame held so far. */
+  push(tag: FlvMuxInput): Buffer {
+    try {
+      const frame = tag.kind === 'video' ? this.onVideo(tag) : tag.kind === 'audio' ? this.onAudio(tag) : undefined;
+      if (frame === undefined) return EMPTY;
+      if (this.written) return this.cluster(frame) ?? EMPTY;
+      this.pending.push(frame);
+      return this.headerIfReady() ?? EMPTY;
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      this.stats.droppedFrames++;
+      return EMPTY;
+    }
+  }
+
+  private onVideo(tag: FlvMuxInput): Frame | undefined {
+    const header = parseFlvVideoTagHeader(tag.payload);
+    const codec = header.codecId === FLV_VIDEO_CODEC_AVC ? 'h264' : header.codecId === FLV_VIDEO_CODEC_HEVC ? 'hevc' : undefined;
+    if (codec === undefined) return this.drop();
+    const body = tag.payload.subarray(header.headerSize);
+    if (header.isSequenceHeader) {
+      const same = this.written?.video;
+      this.video = same?.codec === codec && same.record.equals(body) ? same : videoTrack(codec, body);
+      return undefined;
+    }
+    if (header.avcPacketType !== AVC_PACKET_TYPE_NALU) return undefined; // end of sequence: nothing to carry
+    if (this.video?.codec !== codec) return this.drop();
+    const cts = header.compositionTime ?? 0;
+    if (Math.abs(cts) > MAX_COMPOSITION_TIME_MS) return this.drop();
+    return { track: 'video', dts: tag.timestamp, compositionTime: cts, keyframe: header.isKeyframe, data: body };
+  }
+
+  private onAudio(tag: FlvMuxInput): Frame | undefined {
+    const header = parseFlvAudioTagHeader(tag.payload);
+    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : header.fourCc === 'Opus' ? 'opus' : undefined;
+    if (codec === undefined) return this.drop();
+    const body = tag.payload.subarray(header.headerSize);
+    if (header.isSequenceHeader) {
+      const same = this.written?.audio;
+      this.audio = same?.codec === codec && same.record.equals(body) ? same : audioTrack(codec, body);
+      return undefined;
+    }
+    if (codec === 'opus' && header.exPacketType !== ExAudioPacketType.CodedFrames) return undefined; // end of sequence etc.
+    if (this.audio?.codec !== codec) return this.drop();
+    return { track: 'audio', dts: tag.timestamp, compositionTime: 0, keyframe: true, data: body };
+  }
+
+  private drop(): undefined {
+    this.stats.droppedFrames++;
+    return undefined;
+  }
+
+  private headerIfReady(): Buffer | undefined {
+    const waiting = (this.options.video && !this.video) || (this.options.audio && !this.audio);
+    if (waiting && this.pending.length < MAX_PENDING_FRAMES) return undefined;
+    this.written = { video: this.video, audio: this.audio };
+    const parts = [matroskaHeader(this.written)];
+    for (const frame of this.pending) parts.push(this.cluster(frame) ?? EMPTY);
+    this.pending = [];
+    return Buffer.concat(parts);
+  }
+
+  /** One Cluster holding the frame, or undefined (counted) when the header has no track that fits it. */
+  private cluster(frame: Frame): Buffer | undefined {
+    const data = frame.track === 'video' ? this.videoData(frame) : this.audio === this.written?.audio ? frame.data : undefined;
+    if (data === undefined) return this.drop();
+    const head = Buffer.alloc(4);
+    ebmlSize(frame.track === 'video' ? VIDEO_TRACK_NUMBER : AUDIO_TRACK_NUMBER).copy(head, 0);
+    head.writeInt16BE(frame.compositionTime, 1);
+    head[3] = frame.keyframe ? MATROSKA_BLOCK_KEYFRAME : 0;
+    return ebmlElement(MatroskaId.Cluster, ebmlUint(MatroskaId.Timestamp, Math.max(0, Math.round(frame.dts))), ebmlElement(MatroskaId.SimpleBlock, head, data));
+  }
+
+  /** The frame as the header's track reads it: as it is, or with a changed configuration's parameter sets in band. */
+  private videoData(frame: Frame): Buffer | undefined {
+    const current = this.video;
+    const written = this.written?.video;
+    if (current === undefined || written === undefined || current.codec !== written.codec) return undefined;
+    if (current === written) return frame.data;
+    const nalus = splitAvcNalus(frame.data, current.lengthSize);
+    return nalusToAvcc(frame.keyframe ? [...current.parameterSets, ...nalus] : nalus, written.lengthSize);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function videoTrack(codec: VideoTrack['codec'], record: Buffer): VideoTrack {
+  const copy = Buffer.from(record);
+  if (codec === 'h264') {
+    const avcC = parseAvcDecoderConfigurationRecord(copy);
+    const { width, height } = parseH264Sps(firstOf(avcC.sps));
+    return { codec, record: copy, lengthSize: avcC.nalUnitLengthSize, parameterSets: [...avcC.sps, ...avcC.pps], width, height };
+  }
+  const hvcC = parseHevcDecoderConfigurationRecord(copy);
+  const { width, height } = parseHevcSps(firstOf(hvcC.sps));
+  return { codec, record: copy, lengthSize: hvcC.nalUnitLengthSize, parameterSets: [...hvcC.vps, ...hvcC.sps, ...hvcC.pps], width, height };
+}
+
+function audioTrack(codec: AudioTrack['codec'], record: Buffer): AudioTrack {
+  const copy = Buffer.from(record);
+  if (codec === 'opus') {
+    return { codec, record: copy, sampleRate: 48_000, channels: parseOpusHead(copy).channels };
+  }
+  const asc = parseAudioSpecificConfig(copy);
+  return { codec, record: copy, sampleRate: asc.extensionSampleRate ?? asc.sampleRate, channels: asc.channels || 2 };
+}
+
+function firstOf(sets: Buffer[]): Buffer {
+  const first = sets[0];
+  if (first === undefined) throw new VideoParseError('decoder configuration record holds no SPS');
+  return first;
+}
+
+/** EBML header, the Segment's head (unknown size), Info and Tracks. */
+function matroskaHeader(tracks: { video?: VideoTrack; audio?: AudioTrack }): Buffer {
+  const ebml = ebmlElement(
+    MatroskaId.Ebml,
+    ebmlUint(MatroskaId.EbmlVersion, 1),
+    ebmlUint(MatroskaId.EbmlReadVersion, 1),
+    ebmlUint(MatroskaId.EbmlMaxIdLength, 4),
+    ebmlUint(MatroskaId.EbmlMaxSizeLength, 8),
+    ebmlString(MatroskaId.DocType, 'matroska'),
+    ebmlUint(MatroskaId.DocTypeVersion, 4),
+    ebmlUint(MatroskaId.DocTypeReadVersion, 2),
+  );
+  const info = ebmlElement(
+    MatroskaId.Info,
+    ebmlUint(MatroskaId.TimestampScale, TIMESTAMP_SCALE_NS),
+    ebmlString(MatroskaId.MuxingApp, 'mediaplane'),
+    ebmlString(MatroskaId.WritingApp, 'mediaplane'),
+  );
+  const entries: Buffer[] = [];
+  if (tracks.video) entries.push(videoEntry(tracks.video));
+  if (tracks.audio) entries.push(audioEntry(tracks.audio));
+  return Buffer.concat([ebml, ebmlUnknownSizeHead(MatroskaId.Segment), info, ebmlElement(MatroskaId.Tracks, ...entries)]);
+}
+
+function trackEntryHead(number: number, type: number, codecId: string, record: Buffer): Buffer[] {
+  return [
+    ebmlUint(MatroskaId.TrackNumber, number),
+    ebmlUint(MatroskaId.TrackUid, number),
+    ebmlUint(MatroskaId.TrackType, type),
+    ebmlUint(MatroskaId.FlagLacing, 0),
+    ebmlString(MatroskaId.CodecId, codecId),
+    ebmlElement(MatroskaId.CodecPrivate, record),
+  ];
+}
+
+function videoEntry(track: VideoTrack): Buffer {
+  return ebmlElement(
+    MatroskaId.TrackEntry,
+    ...trackEntryHead(VIDEO_TRACK_NUMBER, MATROSKA_TRACK_TYPE_VIDEO, CODEC_IDS[track.codec], track.record),
+    ebmlElement(MatroskaId.Video, ebmlUint(MatroskaId.PixelWidth, track.width), ebmlUint(MatroskaId.PixelHeight, track.height)),
+  );
+}
+
+function audioEntry(track: AudioTrack): Buffer {
+  return ebmlElement(
+    MatroskaId.TrackEntry,
+    ...trackEntryHead(AUDIO_TRACK_NUMBER, MATROSKA_TRACK_TYPE_AUDIO, CODEC_IDS[track.codec], track.record),
+    ebmlElement(MatroskaId.Audio, ebmlFloat(MatroskaId.SamplingFrequency, track.sampleRate), ebmlUint(MatroskaId.Channels, track.channels)),
+  );
+}
