@@ -12,7 +12,7 @@ interface StreamState {
   state: null | { videoCodec: string | null; audioCodec: string | null };
 }
 
-/** Sources Debian's FFmpeg 5.1 reads only in MPEG-TS; FFmpeg 5.1 cannot publish E-RTMP, so our own publisher sends them. */
+/** Sources Debian's FFmpeg 5.1 does not read in FLV; FFmpeg 5.1 cannot publish E-RTMP, so our own publisher sends them. */
 const SOURCES = [
   { name: "E-RTMP 'hvc1' HEVC with AAC", video: 'hevc', audio: 'aac', mode: 'reencode' },
   { name: "H.264 without B-frames with E-RTMP 'Opus'", video: 'h264', audio: 'opus', mode: 'passthrough' },
@@ -23,7 +23,7 @@ if (!covered) process.stdout.write('[e2e] E-RTMP → WHEP not covered: the bridg
 
 /**
  * E-RTMP publish → ingest → the SFU's WebRTC bridge → Chromium over WHEP, on
- * the real platform's public ports: the bridge reads these codecs as MPEG-TS
+ * the real platform's public ports: the bridge reads these codecs as Matroska
  * muxed by its relay (FFmpeg 5.1 reads neither HEVC nor E-RTMP Opus in FLV),
  * re-encodes HEVC like any codec but H.264, and copies Opus into RTP.
  */
@@ -52,7 +52,7 @@ if (!covered) process.stdout.write('[e2e] E-RTMP → WHEP not covered: the bridg
   });
 
   it.each(SOURCES)(
-    '$name: Chromium decodes it through a $mode bridge reading MPEG-TS, Opus copied rather than encoded again',
+    '$name: Chromium decodes it through a $mode bridge reading Matroska, Opus copied rather than encoded again',
     async ({ video, audio, mode }) => {
       const sfu = harness.sfu('mediasoup');
       const stream = await harness.createStream(`bridge ${video} ${audio}`);
@@ -80,7 +80,7 @@ if (!covered) process.stdout.write('[e2e] E-RTMP → WHEP not covered: the bridg
         expect(decoded.audioBytes).toBeGreaterThan(0);
         const [ffmpeg] = bridgeFfmpegsOf(sfu.process.pid as number);
         const args = readFileSync(`/proc/${ffmpeg as number}/cmdline`, 'utf8').split('\0');
-        expect(args[args.indexOf('-i') - 1]).toBe('mpegts');
+        expect(args[args.indexOf('-i') - 1]).toBe('matroska');
         expect(args[args.indexOf('-c:a') + 1]).toBe(audio === 'opus' ? 'copy' : 'libopus');
         expect(await viewer.remove(played.id as number)).toBe(200);
         await waitFor(async () => ((await harness.metric('mediasoup', 'mediaplane_sfu_bridges', { mode })) === 0 ? true : undefined), {

@@ -2,12 +2,13 @@ import type { MediaInfo } from '@mediaplane/contracts';
 
 /**
  * How the bridge's FFmpeg reads the stream from its relay: `flv`, the
- * ingest's FLV as it comes, or `mpegts`, the same tags muxed into MPEG-TS by
- * the relay (FlvToMpegTsMuxer). Debian's FFmpeg 5.1 reads only the legacy
- * FLV codecs: HEVC (E-RTMP 'hvc1' or codec id 12) and E-RTMP Opus it reads
- * in MPEG-TS only.
+ * ingest's FLV as it comes, or `matroska`, the same tags muxed into Matroska
+ * by the relay (FlvToMatroskaMuxer). Debian's FFmpeg 5.1 reads only the
+ * legacy FLV codecs: HEVC (E-RTMP 'hvc1' or codec id 12) and E-RTMP Opus it
+ * reads in Matroska (or MPEG-TS, where its H.264/HEVC parser holds every
+ * frame until the next one begins: ~50 ms more glass-to-glass, measured).
  */
-export type BridgeInputFormat = 'flv' | 'mpegts';
+export type BridgeInputFormat = 'flv' | 'matroska';
 
 export interface BridgeInput {
   format: BridgeInputFormat;
@@ -15,17 +16,16 @@ export interface BridgeInput {
   copyAudio: boolean;
 }
 
-/** Codecs FFmpeg 5.1 reads only in MPEG-TS (as the live state names them), which the relay's muxer carries. */
-const MPEGTS_ONLY_VIDEO = new Set(['hevc']);
-const MPEGTS_ONLY_AUDIO = new Set(['opus']);
-/** E-RTMP codecs FFmpeg 5.1 reads in neither FLV nor MPEG-TS (the muxer does not carry them). */
+/** Codecs FFmpeg 5.1 does not read in FLV (as the live state names them), which the relay's Matroska muxer carries. */
+const MATROSKA_ONLY_VIDEO = new Set(['hevc']);
+const MATROSKA_ONLY_AUDIO = new Set(['opus']);
+/** E-RTMP codecs FFmpeg 5.1 does not read in FLV and the relay's muxer does not carry. */
 const UNREADABLE = new Set(['av1', 'vp9', 'flac', 'ac3', 'eac3']);
 
 /**
  * FLV where FFmpeg reads every codec of the stream in it (H.264 and the
- * legacy FLV audio codecs: the path tuned for fast joins and measured by the
- * rtmp-whep bench), MPEG-TS where it needs to (HEVC, Opus); `unsupported`
- * names a codec the bridge cannot read at all.
+ * legacy FLV audio codecs), Matroska where it needs to (HEVC, Opus);
+ * `unsupported` names a codec the bridge cannot read at all.
  */
 export function decideBridgeInput(media: MediaInfo): BridgeInput | { unsupported: string } {
   const video = media.video?.codec;
@@ -33,10 +33,10 @@ export function decideBridgeInput(media: MediaInfo): BridgeInput | { unsupported
   if (video !== undefined && UNREADABLE.has(video)) return { unsupported: `video codec ${video}` };
   if (audio !== undefined && UNREADABLE.has(audio)) return { unsupported: `audio codec ${audio}` };
   const copyAudio = audio === 'opus';
-  const mpegts = (video !== undefined && MPEGTS_ONLY_VIDEO.has(video)) || (audio !== undefined && MPEGTS_ONLY_AUDIO.has(audio));
-  if (!mpegts) return { format: 'flv', copyAudio };
-  // The muxer carries H.264 and HEVC, AAC and Opus only: a legacy codec beside an MPEG-TS-only one is read by neither.
+  const matroska = (video !== undefined && MATROSKA_ONLY_VIDEO.has(video)) || (audio !== undefined && MATROSKA_ONLY_AUDIO.has(audio));
+  if (!matroska) return { format: 'flv', copyAudio };
+  // The muxer carries H.264 and HEVC, AAC and Opus only: a legacy codec beside a Matroska-only one is read by neither.
   if (video !== undefined && video !== 'h264' && video !== 'hevc') return { unsupported: `video codec ${video} beside ${audio ?? 'no audio'}` };
   if (audio !== undefined && audio !== 'aac' && audio !== 'opus') return { unsupported: `audio codec ${audio} beside ${video ?? 'no video'}` };
-  return { format: 'mpegts', copyAudio };
+  return { format: 'matroska', copyAudio };
 }

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, FlvDemuxer, encodeFlvHeader, encodeFlvTag, type FlvTag } from '@mediaplane/codecs';
-import { MpegTsHubEncoder, createHubFrame } from '@mediaplane/media-io';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, FlvDemuxer, FlvToMatroskaMuxer, encodeFlvHeader, encodeFlvTag, type FlvTag } from '@mediaplane/codecs';
 import type { Logger } from '@mediaplane/observability';
 import type { BridgeInputFormat } from './bridge-input';
 import { BytePacer } from './byte-pacer';
@@ -15,7 +14,7 @@ const PACE_BYTES_PER_MS = 2000;
 
 /**
  * A loopback TCP endpoint the bridge's FFmpeg reads the stream from
- * (`-f flv|mpegts -i tcp://127.0.0.1:port`). Each connection (each FFmpeg
+ * (`-f flv|matroska -i tcp://127.0.0.1:port`). Each connection (each FFmpeg
  * run) pulls the ingest's internal HTTP-FLV afresh and passes every tag
  * through FlvCatchUp, so WebRTC viewers start at live rather than a GOP
  * behind, then writes it as FLV or, for codecs FFmpeg reads only there, as
@@ -68,14 +67,11 @@ export class FlvCatchUpRelay {
       const catchUp = new FlvCatchUp();
       socket.once('close', () => this.log.debug({ catchUpMs: catchUp.shiftMs }, 'bridge FLV relay closed'));
       const pacer = new BytePacer(PACE_BYTES_PER_MS);
-      const encode = this.format === 'mpegts' ? mpegTsEncoder() : encodeFlvTag;
-      let headerSent = this.format === 'mpegts';
+      let encode: TagEncoder | undefined;
       for await (const chunk of response.body) {
         const tags = demuxer.push(Buffer.from(chunk as Uint8Array));
-        if (!headerSent && demuxer.header) {
-          socket.write(encodeFlvHeader({ audio: demuxer.header.hasAudio, video: demuxer.header.hasVideo }));
-          headerSent = true;
-        }
+        if (!encode && demuxer.header) encode = this.startOutput(socket, { audio: demuxer.header.hasAudio, video: demuxer.header.hasVideo });
+        if (!encode) continue;
         for (const tag of tags) {
           const timestamp = catchUp.retime(tag, performance.now());
           if (timestamp === undefined) continue;
@@ -91,17 +87,27 @@ export class FlvCatchUpRelay {
       socket.destroy();
     }
   }
+
+  /** Once the FLV header says which tracks the stream has: the FLV header goes on as it is, or a Matroska muxer waits for them. */
+  private startOutput(socket: Socket, tracks: { audio: boolean; video: boolean }): TagEncoder {
+    if (this.format === 'matroska') return matroskaEncoder(tracks);
+    socket.write(encodeFlvHeader(tracks));
+    return encodeFlvTag;
+  }
 }
 
+type TagEncoder = (type: FlvTag['type'], timestamp: number, data: Buffer) => Buffer;
+
 /**
- * Retimed tags into MPEG-TS with the ingest's own TS encoder (SRT play, the TS pull), one per
- * FFmpeg run: PAT/PMT and parameter sets travel with the first keyframe, so the run starts
- * decodable. Empty for what TS does not carry as a packet (sequence headers, script data).
+ * Retimed tags into Matroska, one muxer per FFmpeg run. Its Tracks wait for
+ * the configuration of each track the FLV header announced (the ingest sends
+ * them first); each frame then goes out as its own Cluster at once. Empty
+ * for what Matroska does not carry as a block (configurations, script data).
  */
-function mpegTsEncoder(): (type: FlvTag['type'], timestamp: number, data: Buffer) => Buffer {
-  const encoder = new MpegTsHubEncoder();
+function matroskaEncoder(tracks: { audio: boolean; video: boolean }): TagEncoder {
+  const muxer = new FlvToMatroskaMuxer(tracks);
   return (type, timestamp, data) => {
     const kind = type === FLV_TAG_VIDEO ? 'video' : type === FLV_TAG_AUDIO ? 'audio' : 'script';
-    return encoder.encode(createHubFrame(kind, timestamp, data));
+    return muxer.push({ kind, timestamp, payload: data });
   };
 }

@@ -82,15 +82,15 @@ describe('rtmpBridgeFfmpegArgs', () => {
     }
   });
 
-  it("reads the relay's MPEG-TS (HEVC, Opus sources) as such, and copies its H.264 as it comes: Annex B with SPS/PPS in band", () => {
-    const args = rtmpBridgeFfmpegArgs({ ...base, inputFormat: 'mpegts' });
-    expect(args.slice(args.indexOf('-i') - 2, args.indexOf('-i') + 2)).toEqual(['-f', 'mpegts', '-i', base.inputUrl]);
-    expect(outputOf(args, /:40010\?/).slice(0, 6)).toEqual(['-map', '0:v:0', '-c:v', 'copy', '-f', 'rtp']);
+  it("reads the relay's Matroska (HEVC, Opus sources) as such, and copies its H.264 into Annex B with SPS/PPS in band as from FLV", () => {
+    const args = rtmpBridgeFfmpegArgs({ ...base, inputFormat: 'matroska' });
+    expect(args.slice(args.indexOf('-i') - 2, args.indexOf('-i') + 2)).toEqual(['-f', 'matroska', '-i', base.inputUrl]);
+    expect(outputOf(args, /:40010\?/).slice(0, 6)).toEqual(['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb']);
   });
 
   it('copies an Opus source into RTP as it is, in either mode', () => {
     for (const mode of ['passthrough', 'reencode'] as const) {
-      const audio = outputOf(rtmpBridgeFfmpegArgs({ ...base, mode, inputFormat: 'mpegts', copyAudio: true }), /:40012\?/);
+      const audio = outputOf(rtmpBridgeFfmpegArgs({ ...base, mode, inputFormat: 'matroska', copyAudio: true }), /:40012\?/);
       expect(audio.slice(0, 6)).toEqual(['-map', '0:a:0', '-c:a', 'copy', '-f', 'rtp']);
       expect(audio).not.toContain('libopus');
     }

@@ -64,14 +64,13 @@ function rtpOutput(target: RtpTarget, startedAtMs: number): string[] {
 
 /**
  * FFmpeg arguments of one bridge run: the stream's FLV (or, for HEVC and
- * Opus, MPEG-TS) in, RTP to the SFU out (video and audio as two RTP
+ * Opus, Matroska) in, RTP to the SFU out (video and audio as two RTP
  * outputs, one port each).
  *
- * passthrough: `-c:v copy`; from FLV with `h264_mp4toannexb`, which turns
- * FLV's length-prefixed NAL units into Annex B *and* puts SPS/PPS in front
- * of every IDR: FLV carries them only in its sequence header, and a browser
- * joining over RTP needs them in band (the relay's MPEG-TS is Annex B with
- * them in band already).
+ * passthrough: `-c:v copy` with `h264_mp4toannexb`, which turns the
+ * length-prefixed NAL units of FLV and Matroska into Annex B *and* puts
+ * SPS/PPS in front of every IDR: both containers carry them only in the
+ * track's configuration, and a browser joining over RTP needs them in band.
  *
  * reencode: x264 `veryfast` + `zerolatency` (no B-frames, no lookahead),
  * Constrained Baseline (every WebRTC H.264 decoder takes it), and a keyframe
@@ -123,7 +122,7 @@ export function rtmpBridgeFfmpegArgs(options: RtmpBridgeArgsOptions): string[] {
   ];
   if (options.video) {
     args.push('-map', '0:v:0');
-    if (options.mode === 'passthrough') args.push('-c:v', 'copy', ...(options.inputFormat === 'mpegts' ? [] : ['-bsf:v', 'h264_mp4toannexb']));
+    if (options.mode === 'passthrough') args.push('-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb');
     else args.push(...reencodeVideoArgs(options));
     args.push(...rtpOutput(options.video, options.startedAtMs));
   }

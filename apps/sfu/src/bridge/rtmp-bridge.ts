@@ -92,7 +92,7 @@ export class RtmpBridge {
   ) {
     const input = decideBridgeInput(source.media);
     if ('unsupported' in input)
-      throw new RtcUnsupportedError(`stream ${streamId} cannot be played over WebRTC: the bridge reads its ${input.unsupported} in neither FLV nor MPEG-TS`);
+      throw new RtcUnsupportedError(`stream ${streamId} cannot be played over WebRTC: the bridge reads its ${input.unsupported} in neither FLV nor Matroska`);
     this.input = input;
     const decision = decideBridgeMode(source.media);
     this.mode = decision.mode;
