@@ -224,6 +224,26 @@ describe('the SFU benchmarks (tools/bench), run end to end on every available en
     expect(run.stdout).toMatch(/GLASS-TO-GLASS[\s\S]*passthrough +on +live[\s\S]*passthrough +off +live/);
   });
 
+  it('rtmp-whep --audio opus: joins and glass-to-glass of an E-RTMP Opus source, which the bridge reads as Matroska (mediasoup only)', async () => {
+    if (!engines.includes('mediasoup')) {
+      process.stdout.write('[bench e2e] rtmp-whep --audio opus not run: the bridge needs mediasoup\n');
+      return;
+    }
+    const file = join(dir, 'rtmp-whep-opus.json');
+    const run = await runBench(['rtmp-whep', '--sources', 'passthrough', '--joins', '1', '--seconds', '2', '--lipsync', 'on', '--audio', 'opus', '--json', file]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(readFileSync(file, 'utf8')) as {
+      audio: string;
+      rows: Array<{ cold: { failed: number; firstFrameMs: { count: number } }; warm: { failed: number }; latencies: Array<{ audio: string; frames: number }> }>;
+    };
+    expect(result.audio).toBe('opus');
+    expect(result.rows[0]?.cold).toMatchObject({ failed: 0, firstFrameMs: { count: 1 } });
+    expect(result.rows[0]?.warm.failed).toBe(0);
+    expect(result.rows[0]?.latencies.map((l) => l.audio)).toEqual(['opus']);
+    expect(result.rows[0]?.latencies[0]?.frames).toBeGreaterThan(0);
+    expect(run.stdout).toContain('E-RTMP Opus) → RTMP');
+  });
+
   it('capture: reads the clock burned into fake Android screens (screenrecord, scrcpy with audio) through the capture agent over WHIP → WHEP beside the RTMP reference, and charges the agent CPU per device with every capture live (mediasoup only)', async () => {
     if (!engines.includes('mediasoup')) {
       process.stdout.write('[bench e2e] capture not run: the WHEP viewer and the RTMP bridge need mediasoup\n');

@@ -11,6 +11,7 @@
 // frame and Chromium reads it at presentation, with the CPU of the one bridge.
 // Usage: node tools/bench/run.cjs rtmp-whep [--joins 10] [--gop 2] [--seconds 30] [--sources passthrough,reencode] [--lipsync on,off] [--publisher live|ffmpeg] [--audio aac|opus]
 import { ffmpegPublish, freePort, launchChromium, sleep, waitFor } from '@mediaplane/testing';
+import { ClockLivePublisherProcess } from '../common/clock-live-publisher-process';
 import { ClockPlayerPage } from '../sfu-latency/clock-pages';
 import { joinOnceLive } from '../common/whep-clock-latency';
 import type { ClockAudioCodec } from '../common/clock-live-publisher';
@@ -35,8 +36,9 @@ const USAGE = `usage: node tools/bench/run.cjs rtmp-whep [options]
                      without (off: WHEP ?lipsync=false), or both (default on,off)
   --publisher P      glass-to-glass clock publisher: live (default; x264 and AAC in two FFmpegs, each frame
                      sent when encoded) or ffmpeg (one FFmpeg muxing both, which holds video back for AAC)
-  --audio A          glass-to-glass clock publisher's sound: aac (default) or opus (E-RTMP 'Opus' tags, live
-                     publisher only; the bridge reads the stream as MPEG-TS and copies the Opus)
+  --audio A          the sources' sound: aac (default) or opus (E-RTMP 'Opus' tags, live publisher only; the
+                     bridge reads the stream as Matroska and copies the Opus). FFmpeg 5.1 cannot send E-RTMP,
+                     so with opus the joins' source is the live clock publisher too (1280x720)
   --json FILE        write the result here (default tmp/bench/rtmp-whep-<time>.json and rtmp-whep-latest.json)
   --no-build         (run.cjs) do not recompile the apps`;
 
@@ -115,17 +117,15 @@ async function measureSource(
   platform: SfuBenchPlatform,
   sfu: BenchSfu,
   rtmpPort: number,
-  options: { source: SourceName; joins: number; gop: number },
+  options: { source: SourceName; joins: number; gop: number; audio: ClockAudioCodec },
 ): Promise<SourceRow> {
   const { source } = options;
   const stream = await platform.createStream(`rtmp-whep ${source}`);
-  const publisher = ffmpegPublish({
-    url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`,
-    fps: FPS,
-    gopFrames: Math.round(options.gop * FPS),
-    videoBitrateKbps: 1500,
-    extraOutputArgs: ENCODERS[source].args,
-  });
+  const encoding = { fps: FPS, gopFrames: Math.round(options.gop * FPS), videoBitrateKbps: 1500 };
+  const publisher =
+    options.audio === 'opus'
+      ? await ClockLivePublisherProcess.start({ host: '127.0.0.1', port: rtmpPort, app: 'live', streamKey: stream.streamKey, ...encoding, encoderArgs: ENCODERS[source].args, audio: 'opus' })
+      : ffmpegPublish({ url: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, ...encoding, extraOutputArgs: ENCODERS[source].args });
   const context = await browser.newContext();
   const bridges = () => metricSum(sfu.app.httpUrl, 'mediaplane_sfu_bridges');
   try {
@@ -160,14 +160,16 @@ async function measureSource(
   }
 }
 
-function report(rows: SourceRow[], gop: number): string {
+function report(rows: SourceRow[], gop: number, audio: ClockAudioCodec): string {
   const machine = describeMachine();
   const line = (r: SourceRow, kind: 'cold' | 'warm') => {
     const s = r[kind];
     return [r.source, r.label, kind, String(s.attempted), String(s.failed), fmt(s.answerMs.p50, 0), fmt(s.firstFrameMs.p50, 0), fmt(s.firstFrameMs.p95, 0), fmt(s.firstFrameMs.max, 0)];
   };
   return [
-    `RTMP → WHEP JOIN TIME — FFmpeg (640x360, ${FPS} fps, GOP ${gop} s, AAC) → RTMP → ingest → HTTP-FLV → SFU bridge (FFmpeg → RTP) → mediasoup → Chromium, loopback`,
+    audio === 'opus'
+      ? `RTMP → WHEP JOIN TIME — the live clock publisher (1280x720, ${FPS} fps, GOP ${gop} s, E-RTMP Opus) → RTMP → ingest → HTTP-FLV → SFU bridge (Matroska in, FFmpeg → RTP) → mediasoup → Chromium, loopback`
+      : `RTMP → WHEP JOIN TIME — FFmpeg (640x360, ${FPS} fps, GOP ${gop} s, AAC) → RTMP → ingest → HTTP-FLV → SFU bridge (FFmpeg → RTP) → mediasoup → Chromium, loopback`,
     `machine: ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
     '',
     formatTable(
@@ -243,7 +245,7 @@ runBench(async (bench) => {
 
   const rows: SourceRow[] = [];
   for (const source of sources) {
-    const row = await measureSource(browser, platform, sfu, rtmpPort, { source, joins: joinCount, gop });
+    const row = await measureSource(browser, platform, sfu, rtmpPort, { source, joins: joinCount, gop, audio });
     for (const lipSync of seconds > 0 ? lipSyncs : []) {
       say(`${source}: glass-to-glass for ${seconds} s, lip sync ${lipSync ? 'on' : 'off'} (clock burned in by the publisher)…`);
       row.latencies.push(
@@ -253,8 +255,8 @@ runBench(async (bench) => {
     rows.push(row);
   }
 
-  process.stdout.write(report(rows, gop));
-  const file = writeResult('rtmp-whep', { bench: 'rtmp-whep', at: new Date().toISOString(), machine: describeMachine(), gop, rows }, values['json'] as string | undefined);
+  process.stdout.write(report(rows, gop, audio));
+  const file = writeResult('rtmp-whep', { bench: 'rtmp-whep', at: new Date().toISOString(), machine: describeMachine(), gop, audio, rows }, values['json'] as string | undefined);
   say(`result written to ${file}`);
   const failed = rows.flatMap((r) => (['cold', 'warm'] as const).filter((k) => r[k].failed > 0).map((k) => `${r.source} ${k}: ${r[k].failed} (${r[k].firstError})`));
   if (failed.length > 0) throw new Error(`joins without a frame — ${failed.join('; ')}`);
