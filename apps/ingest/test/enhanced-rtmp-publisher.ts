@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { MpegTsDemuxer, MpegTsToFlv, type Amf0Value } from '@mediaplane/codecs';
+import { IvfReader, IvfToFlv, MpegTsDemuxer, MpegTsToFlv, type Amf0Value, type FlvTagBody } from '@mediaplane/codecs';
 import { RtmpClientConnection, RtmpMessageType } from '@mediaplane/media-io';
-import { spawnTracked, stopProcess } from '@mediaplane/testing';
+import { ivfEncoderArgs, spawnTracked, stopProcess } from '@mediaplane/testing';
 
 export interface EnhancedRtmpPublishOptions {
   host?: string;
@@ -12,10 +12,13 @@ export interface EnhancedRtmpPublishOptions {
   height?: number;
   fps?: number;
   gopFrames?: number;
-  /** Audio codec: AAC (legacy FLV AAC tags) or Opus (E-RTMP 'Opus' tags). */
+  /** Audio codec: AAC (legacy FLV AAC tags) or Opus (E-RTMP 'Opus' tags); none for AV1 and VP9, which come without sound. */
   audio?: 'aac' | 'opus';
-  /** Video codec: HEVC (E-RTMP 'hvc1' tags, the default) or H.264 (legacy AVC tags, e.g. beside E-RTMP Opus). */
-  video?: 'hevc' | 'h264';
+  /**
+   * Video codec: HEVC (E-RTMP 'hvc1' tags, the default), H.264 (legacy AVC tags, e.g. beside E-RTMP Opus),
+   * or AV1 / VP9 (E-RTMP 'av01' / 'vp09' tags, video only: FFmpeg writes them as IVF, IvfToFlv makes the tags).
+   */
+  video?: 'hevc' | 'h264' | 'av1' | 'vp9';
   /** What the connect announces; default `fourCcList: ['hvc1', 'Opus']`, as FFmpeg 7 and OBS 30 send. */
   connectProperties?: Record<string, Amf0Value>;
 }
@@ -35,8 +38,9 @@ export interface EnhancedRtmpPublisher {
  * as HEVC (libx265, or H.264) + AAC or Opus (libopus) into MPEG-TS on its stdout; our
  * MpegTsDemuxer and MpegTsToFlv (`hevc: 'hvc1'`) turn that into E-RTMP tag
  * bodies ('hvc1' SequenceStart/CodedFrames, 'Opus' SequenceStart with an
- * OpusHead); our RTMP client publishes them after a connect that announces
- * `fourCcList`, as OBS 30+ and FFmpeg 6.1+ do.
+ * OpusHead). AV1 (libaom) and VP9 (libvpx) come as IVF, and IvfToFlv makes
+ * the 'av01' / 'vp09' tags. Our RTMP client publishes them after a connect
+ * that announces `fourCcList`, as OBS 30+ and FFmpeg 6.1+ do.
  *
  * Resolves once the server accepted the publish (NetStream.Publish.Start);
  * rejects with the server's status otherwise.
@@ -57,22 +61,45 @@ export async function enhancedRtmpPublish(options: EnhancedRtmpPublishOptions): 
     throw new Error(`publish refused: ${String(status['code'])} ${String(status['description'])}`);
   }
   const gop = options.gopFrames ?? fps;
-  const audio = options.audio ?? 'aac';
-  const args = [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${width}x${height}:rate=${fps}`,
+  const source = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
+  const video = options.video ?? 'hevc';
+  const ivf = video === 'av1' || video === 'vp9';
+  if (ivf && options.audio) throw new Error(`the ${video} publisher sends video only`);
+  const args = ivf ? [...source, ...ivfEncoderArgs(video, gop), '-f', 'ivf', 'pipe:1'] : [...source, ...mpegTsArgs(video, options.audio ?? 'aac', gop)];
+  const ffmpeg = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  ffmpeg.stderr?.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-8000);
+  });
+  const toTags = ivf ? ivfToTags() : mpegTsToTags();
+  const sent = { video: 0, audio: 0 };
+  ffmpeg.stdout?.on('data', (chunk: Buffer) => {
+    for (const tag of toTags(chunk)) {
+      if (client.isClosed) return;
+      client.sendMedia(streamId, tag.kind === 'video' ? RtmpMessageType.Video : RtmpMessageType.Audio, tag.timestamp, tag.payload);
+      sent[tag.kind] += 1;
+    }
+  });
+  return {
+    client,
+    ffmpeg,
+    sent,
+    stderr: () => err,
+    stop: async () => {
+      await stopProcess(ffmpeg, 3000, 'SIGINT');
+      client.close();
+    },
+  };
+}
+
+/** x265 (or x264) and AAC or Opus from the lavfi source into MPEG-TS, read back by MpegTsToFlv as E-RTMP. */
+function mpegTsArgs(video: 'hevc' | 'h264', audio: 'aac' | 'opus', gop: number): string[] {
+  return [
     '-f',
     'lavfi',
     '-i',
     'sine=frequency=440:sample_rate=48000',
-    ...(options.video === 'h264'
+    ...(video === 'h264'
       ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0']
       : [
           '-c:v',
@@ -92,29 +119,20 @@ export async function enhancedRtmpPublish(options: EnhancedRtmpPublishOptions): 
     'mpegts',
     'pipe:1',
   ];
-  const ffmpeg = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  ffmpeg.stderr?.on('data', (d: Buffer) => {
-    err = (err + d.toString()).slice(-8000);
-  });
+}
+
+function mpegTsToTags(): (chunk: Buffer) => FlvTagBody[] {
   const demuxer = new MpegTsDemuxer();
   const converter = new MpegTsToFlv({ hevc: 'hvc1' });
-  const sent = { video: 0, audio: 0 };
-  ffmpeg.stdout?.on('data', (chunk: Buffer) => {
-    for (const tag of converter.pushAll(demuxer.push(chunk))) {
-      if (client.isClosed) return;
-      client.sendMedia(streamId, tag.kind === 'video' ? RtmpMessageType.Video : RtmpMessageType.Audio, tag.timestamp, tag.payload);
-      sent[tag.kind] += 1;
-    }
-  });
-  return {
-    client,
-    ffmpeg,
-    sent,
-    stderr: () => err,
-    stop: async () => {
-      await stopProcess(ffmpeg, 3000, 'SIGINT');
-      client.close();
-    },
-  };
+  return (chunk) => converter.pushAll(demuxer.push(chunk));
+}
+
+function ivfToTags(): (chunk: Buffer) => FlvTagBody[] {
+  const reader = new IvfReader();
+  let converter: IvfToFlv | undefined;
+  return (chunk) =>
+    reader.push(chunk).flatMap((frame) => {
+      converter ??= new IvfToFlv(reader.fourCc as string);
+      return converter.push(frame);
+    });
 }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { buildAvcDecoderConfigurationRecord, parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { splitAvcNalus } from './avc-nalus';
 import { FlvToMatroskaMuxer } from './flv-to-matroska-muxer';
-import { parseFlvVideoTagHeader } from './flv-video-tag-header';
+import { ExVideoPacketType, FLV_FRAME_TYPE_KEY, encodeExVideoTagHeader, parseFlvVideoTagHeader } from './flv-video-tag-header';
+import { buildAv1CodecConfigurationRecord } from './av1-sequence-header';
 import { MatroskaId } from './matroska-ids';
 import type { FlvTagBody } from './mpegts-to-flv';
 import { readEbmlChildren, readEbmlElement } from './testing/ebml-reader';
@@ -135,6 +136,37 @@ describe('FlvToMatroskaMuxer', () => {
     muxer.push(hevc.find(isVideoConfig) as FlvTagBody);
     expect(muxer.push(hevc.find((t) => !isVideoConfig(t)) as FlvTagBody)).toHaveLength(0);
     expect(muxer.stats.droppedFrames).toBe(3);
+  });
+
+  it('writes AV1 as V_AV1 with its av1C and picture size, VP9 as V_VP9 with neither (its keyframes say them), each frame as it is', () => {
+    const av1C = buildAv1CodecConfigurationRecord(Buffer.from('0a0b0000000cc4ff6736be4010', 'hex'));
+    const vpcC = Buffer.from([1, 0, 0, 0, 0, 21, 0x82, 2, 2, 2, 0, 0]);
+    for (const [fourCc, record, codecId] of [
+      ['av01', av1C, 'V_AV1'],
+      ['vp09', vpcC, 'V_VP9'],
+    ] as const) {
+      const muxer = new FlvToMatroskaMuxer({ video: true, audio: false });
+      muxer.push({
+        kind: 'video',
+        timestamp: 0,
+        payload: Buffer.concat([encodeExVideoTagHeader(fourCc, FLV_FRAME_TYPE_KEY, ExVideoPacketType.SequenceStart), record]),
+      });
+      const frame = Buffer.from([0x32, 0x01, 0xaa]);
+      const out = topLevel(
+        muxer.push({
+          kind: 'video',
+          timestamp: 40,
+          payload: Buffer.concat([encodeExVideoTagHeader(fourCc, FLV_FRAME_TYPE_KEY, ExVideoPacketType.CodedFrames), frame]),
+        }),
+      );
+      const tracks = out.find((e) => e.id === MatroskaId.Tracks)?.body as Buffer;
+      expect(codecIds(tracks)).toEqual([codecId]);
+      const entry = readEbmlChildren(tracks, 0, tracks.length)[0];
+      const fields = readEbmlChildren(tracks, entry?.bodyAt as number, (entry?.bodyAt as number) + (entry?.size as number)).map((f) => f.id);
+      expect(fields.includes(MatroskaId.CodecPrivate)).toBe(fourCc === 'av01');
+      expect(fields.includes(MatroskaId.Video)).toBe(fourCc === 'av01');
+      expect(blockOf(out.find((e) => e.id === MatroskaId.Cluster)?.body as Buffer)).toMatchObject({ clusterTime: 40, track: 1, keyframe: true, data: frame });
+    }
   });
 
   it('never throws on arbitrary tag bodies, before or after its header (property)', () => {

@@ -1,4 +1,5 @@
 import { parseAudioSpecificConfig } from './aac-audio-specific-config';
+import { av1SequenceHeaderOfRecord } from './av1-sequence-header';
 import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { nalusToAvcc, splitAvcNalus } from './avc-nalus';
 import { CodecError, VideoParseError } from './codec-errors';
@@ -25,13 +26,17 @@ export interface FlvToMatroskaStats {
 }
 
 interface VideoTrack {
-  codec: 'h264' | 'hevc';
-  /** The FLV sequence header's record (avcC / hvcC), Matroska's CodecPrivate as it is. */
+  codec: 'h264' | 'hevc' | 'av1' | 'vp9';
+  /** The FLV sequence header's record (avcC / hvcC / av1C / vpcC): what a re-sent configuration is compared with. */
   record: Buffer;
+  /** Matroska's CodecPrivate: the record as it is, except for VP9, which has none. */
+  codecPrivate?: Buffer;
+  /** NAL unit length prefix and parameter sets (H.264, HEVC; AV1 and VP9 carry their configuration in band). */
   lengthSize: number;
   parameterSets: Buffer[];
-  width: number;
-  height: number;
+  /** The picture size where the record says it (not VP9's). */
+  width?: number;
+  height?: number;
 }
 
 interface AudioTrack {
@@ -52,7 +57,9 @@ interface Frame {
 
 const VIDEO_TRACK_NUMBER = 1;
 const AUDIO_TRACK_NUMBER = 2;
-const CODEC_IDS = { h264: 'V_MPEG4/ISO/AVC', hevc: 'V_MPEGH/ISO/HEVC', aac: 'A_AAC', opus: 'A_OPUS' } as const;
+const CODEC_IDS = { h264: 'V_MPEG4/ISO/AVC', hevc: 'V_MPEGH/ISO/HEVC', av1: 'V_AV1', vp9: 'V_VP9', aac: 'A_AAC', opus: 'A_OPUS' } as const;
+/** E-RTMP FourCCs of the video codecs without a legacy FLV codec id. */
+const FOURCC_CODECS: Readonly<Record<string, 'av1' | 'vp9'>> = { av01: 'av1', vp09: 'vp9' };
 /** 1 ms per timestamp unit: FLV's own resolution. */
 const TIMESTAMP_SCALE_NS = 1_000_000;
 /** Frames held while a track the header announced has sent no configuration (~4 s at 30 fps plus audio): then the Tracks go out without it. */
@@ -61,9 +68,10 @@ const MAX_PENDING_FRAMES = 300;
 const MAX_COMPOSITION_TIME_MS = 0x7fff;
 
 /**
- * Muxes FLV tag bodies (H.264 or HEVC, legacy or E-RTMP; AAC or E-RTMP
- * Opus) into a live Matroska stream, for an FFmpeg the platform runs itself:
- * FFmpeg 5.1 reads HEVC and Opus there though not in FLV, and, unlike on
+ * Muxes FLV tag bodies (H.264 or HEVC, legacy or E-RTMP; E-RTMP AV1 and
+ * VP9; AAC or E-RTMP Opus) into a live Matroska stream, for an FFmpeg the
+ * platform runs itself: FFmpeg 5.1 reads HEVC, AV1, VP9 and Opus there
+ * though not in FLV, and, unlike on
  * MPEG-TS input, hands each frame on as soon as its block is in (no parser
  * waiting for the next frame to find where this one ends).
  *
@@ -76,8 +84,10 @@ const MAX_COMPOSITION_TIME_MS = 0x7fff;
  *   every Opus timestamp earlier by the pre-skip, and the FLV timestamps are
  *   already the ones the publisher meant (the OpusHead still tells the
  *   decoder what to skip).
- * - Video stays AVCC. A configuration that changes after the header (new
+ * - H.264/HEVC stay AVCC. A configuration that changes after the header (new
  *   SPS/PPS) travels in band: its parameter sets go before each keyframe.
+ *   AV1 (OBUs) and VP9 frames go as they are: their keyframes carry what a
+ *   decoder needs.
  *   A change of codec, or of audio configuration, cannot be expressed once
  *   the Tracks are out: those frames are dropped and counted.
  *
@@ -111,7 +121,7 @@ export class FlvToMatroskaMuxer {
 
   private onVideo(tag: FlvMuxInput): Frame | undefined {
     const header = parseFlvVideoTagHeader(tag.payload);
-    const codec = header.codecId === FLV_VIDEO_CODEC_AVC ? 'h264' : header.codecId === FLV_VIDEO_CODEC_HEVC ? 'hevc' : undefined;
+    const codec = header.codecId === FLV_VIDEO_CODEC_AVC ? 'h264' : header.codecId === FLV_VIDEO_CODEC_HEVC ? 'hevc' : FOURCC_CODECS[header.fourCc ?? ''];
     if (codec === undefined) return this.drop();
     const body = tag.payload.subarray(header.headerSize);
     if (header.isSequenceHeader) {
@@ -172,7 +182,7 @@ export class FlvToMatroskaMuxer {
     const current = this.video;
     const written = this.written?.video;
     if (current === undefined || written === undefined || current.codec !== written.codec) return undefined;
-    if (current === written) return frame.data;
+    if (current === written || current.codec === 'av1' || current.codec === 'vp9') return frame.data;
     const nalus = splitAvcNalus(frame.data, current.lengthSize);
     return nalusToAvcc(frame.keyframe ? [...current.parameterSets, ...nalus] : nalus, written.lengthSize);
   }
@@ -182,14 +192,19 @@ const EMPTY = Buffer.alloc(0);
 
 function videoTrack(codec: VideoTrack['codec'], record: Buffer): VideoTrack {
   const copy = Buffer.from(record);
+  if (codec === 'vp9') return { codec, record: copy, lengthSize: 0, parameterSets: [] };
+  if (codec === 'av1') {
+    const header = av1SequenceHeaderOfRecord(copy);
+    return { codec, record: copy, codecPrivate: copy, lengthSize: 0, parameterSets: [], width: header?.width, height: header?.height };
+  }
   if (codec === 'h264') {
     const avcC = parseAvcDecoderConfigurationRecord(copy);
     const { width, height } = parseH264Sps(firstOf(avcC.sps));
-    return { codec, record: copy, lengthSize: avcC.nalUnitLengthSize, parameterSets: [...avcC.sps, ...avcC.pps], width, height };
+    return { codec, record: copy, codecPrivate: copy, lengthSize: avcC.nalUnitLengthSize, parameterSets: [...avcC.sps, ...avcC.pps], width, height };
   }
   const hvcC = parseHevcDecoderConfigurationRecord(copy);
   const { width, height } = parseHevcSps(firstOf(hvcC.sps));
-  return { codec, record: copy, lengthSize: hvcC.nalUnitLengthSize, parameterSets: [...hvcC.vps, ...hvcC.sps, ...hvcC.pps], width, height };
+  return { codec, record: copy, codecPrivate: copy, lengthSize: hvcC.nalUnitLengthSize, parameterSets: [...hvcC.vps, ...hvcC.sps, ...hvcC.pps], width, height };
 }
 
 function audioTrack(codec: AudioTrack['codec'], record: Buffer): AudioTrack {
@@ -231,22 +246,27 @@ function matroskaHeader(tracks: { video?: VideoTrack; audio?: AudioTrack }): Buf
   return Buffer.concat([ebml, ebmlUnknownSizeHead(MatroskaId.Segment), info, ebmlElement(MatroskaId.Tracks, ...entries)]);
 }
 
-function trackEntryHead(number: number, type: number, codecId: string, record: Buffer): Buffer[] {
+function trackEntryHead(number: number, type: number, codecId: string, codecPrivate: Buffer | undefined): Buffer[] {
   return [
     ebmlUint(MatroskaId.TrackNumber, number),
     ebmlUint(MatroskaId.TrackUid, number),
     ebmlUint(MatroskaId.TrackType, type),
     ebmlUint(MatroskaId.FlagLacing, 0),
     ebmlString(MatroskaId.CodecId, codecId),
-    ebmlElement(MatroskaId.CodecPrivate, record),
+    ...(codecPrivate ? [ebmlElement(MatroskaId.CodecPrivate, codecPrivate)] : []),
   ];
 }
 
 function videoEntry(track: VideoTrack): Buffer {
+  // Without a size (VP9: its record has none) the decoder takes it from the first keyframe, as FFmpeg does.
+  const size =
+    track.width !== undefined && track.height !== undefined
+      ? [ebmlElement(MatroskaId.Video, ebmlUint(MatroskaId.PixelWidth, track.width), ebmlUint(MatroskaId.PixelHeight, track.height))]
+      : [];
   return ebmlElement(
     MatroskaId.TrackEntry,
-    ...trackEntryHead(VIDEO_TRACK_NUMBER, MATROSKA_TRACK_TYPE_VIDEO, CODEC_IDS[track.codec], track.record),
-    ebmlElement(MatroskaId.Video, ebmlUint(MatroskaId.PixelWidth, track.width), ebmlUint(MatroskaId.PixelHeight, track.height)),
+    ...trackEntryHead(VIDEO_TRACK_NUMBER, MATROSKA_TRACK_TYPE_VIDEO, CODEC_IDS[track.codec], track.codecPrivate),
+    ...size,
   );
 }
 

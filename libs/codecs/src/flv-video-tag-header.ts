@@ -77,6 +77,20 @@ const FOURCC_CODEC_IDS: Record<string, number> = {
  * their payload is left to the caller; CompositionTime is only read for
  * avc1/hvc1 (other codecs have none).
  */
+/**
+ * An E-RTMP video tag header: IsExHeader, frame type, packet type and FourCC,
+ * then for CodedFrames the SI24 composition time when given (E-RTMP has it
+ * for 'avc1' and 'hvc1' only).
+ */
+export function encodeExVideoTagHeader(fourCc: string, frameType: number, packetType: number, compositionTime?: number): Buffer {
+  if (fourCc.length !== 4) throw new RangeError(`FourCC must be 4 characters: ${fourCc}`);
+  const b = Buffer.alloc(compositionTime === undefined ? 5 : 8);
+  b[0] = 0x80 | (frameType << 4) | packetType;
+  b.write(fourCc, 1, 'latin1');
+  if (compositionTime !== undefined) b.writeIntBE(compositionTime, 5, 3);
+  return b;
+}
+
 export function parseFlvVideoTagHeader(data: Buffer): FlvVideoTagHeader {
   const r = new ByteReader(data, (message) => new VideoParseError(message), 'FLV video tag header');
   const first = r.u8();

@@ -37,6 +37,7 @@ export { type FlvTag, type FlvFileHeader, type FlvDemuxerOptions, FlvDemuxer, DE
 export {
   type FlvVideoTagHeader,
   parseFlvVideoTagHeader,
+  encodeExVideoTagHeader,
   ExVideoPacketType,
   FLV_FRAME_TYPE_KEY,
   FLV_FRAME_TYPE_INTER,
@@ -130,3 +131,8 @@ export {
   MPEGTS_MUX_AUDIO_PID,
 } from './flv-to-mpegts-muxer';
 export { type FlvToMatroskaOptions, type FlvToMatroskaStats, FlvToMatroskaMuxer } from './flv-to-matroska-muxer';
+export { type IvfFrame, type IvfReaderLimits, IvfReader } from './ivf-reader';
+export { IvfToFlv } from './ivf-to-flv';
+export { type Av1Obu, Av1ObuType, splitAv1Obus } from './av1-obus';
+export { type Av1SequenceHeader, parseAv1SequenceHeader, buildAv1CodecConfigurationRecord, av1SequenceHeaderOfRecord } from './av1-sequence-header';
+export { type Vp9FrameHeader, parseVp9FrameHeader, buildVpCodecConfigurationRecord } from './vp9-frame-header';

@@ -16,6 +16,7 @@ import {
   ExVideoPacketType,
   FLV_FRAME_TYPE_INTER,
   FLV_FRAME_TYPE_KEY,
+  encodeExVideoTagHeader,
 } from './flv-video-tag-header';
 import { buildHevcDecoderConfigurationRecord } from './hevc-decoder-configuration-record';
 import { HevcNaluType, hevcNaluType } from './hevc-nalus';
@@ -52,7 +53,6 @@ const PID_SWITCH_SILENCE_MS = 1000;
 const MAX_COMPOSITION_TIME_MS = 0x7fffff;
 /** E-RTMP FourCCs of the codecs written with an ex-header. */
 const OPUS_FOURCC = Buffer.from('Opus', 'latin1');
-const HVC1_FOURCC = Buffer.from('hvc1', 'latin1');
 /** SoundFormat 10 (AAC), 44 kHz, 16-bit, stereo: the fixed first byte FLV uses for AAC whatever the real layout (the ASC tells). */
 const FLV_AAC_HEADER_BYTE = (FLV_SOUND_FORMAT_AAC << 4) | 0x0f;
 
@@ -179,7 +179,7 @@ export class MpegTsToFlv {
         if (track.config === undefined || !track.config.equals(record)) {
           track.config = record;
           this.stats.sequenceHeaders++;
-          const header = enhanced ? exVideoHeader(FLV_FRAME_TYPE_KEY, ExVideoPacketType.SequenceStart) : videoHeader(FLV_FRAME_TYPE_KEY, codecId, AVC_PACKET_TYPE_SEQUENCE_HEADER, 0);
+          const header = enhanced ? encodeExVideoTagHeader('hvc1', FLV_FRAME_TYPE_KEY, ExVideoPacketType.SequenceStart) : videoHeader(FLV_FRAME_TYPE_KEY, codecId, AVC_PACKET_TYPE_SEQUENCE_HEADER, 0);
           out.push({ kind: 'video', timestamp: ts, payload: Buffer.concat([header, record]) });
         }
       }
@@ -195,8 +195,8 @@ export class MpegTsToFlv {
     const header = !enhanced
       ? videoHeader(frameType, codecId, AVC_PACKET_TYPE_NALU, cts)
       : cts === 0
-        ? exVideoHeader(frameType, ExVideoPacketType.CodedFramesX)
-        : exVideoHeader(frameType, ExVideoPacketType.CodedFrames, cts);
+        ? encodeExVideoTagHeader('hvc1', frameType, ExVideoPacketType.CodedFramesX)
+        : encodeExVideoTagHeader('hvc1', frameType, ExVideoPacketType.CodedFrames, cts);
     let size = header.length;
     for (const nalu of frame) size += 4 + nalu.length;
     const payload = Buffer.allocUnsafe(size);
@@ -259,15 +259,6 @@ function videoHeader(frameType: number, codecId: number, packetType: number, cts
   b[0] = (frameType << 4) | codecId;
   b[1] = packetType;
   b.writeIntBE(cts, 2, 3);
-  return b;
-}
-
-/** E-RTMP video header for 'hvc1': IsExHeader, frame type, packet type, FourCC, and the SI24 composition time of CodedFrames. */
-function exVideoHeader(frameType: number, packetType: number, cts?: number): Buffer {
-  const b = Buffer.alloc(cts === undefined ? 5 : 8);
-  b[0] = 0x80 | (frameType << 4) | packetType;
-  HVC1_FOURCC.copy(b, 1);
-  if (cts !== undefined) b.writeIntBE(cts, 5, 3);
   return b;
 }
 

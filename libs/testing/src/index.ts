@@ -5,6 +5,7 @@ export * from './workspace';
 export * from './child-processes';
 export * from './app-process';
 export * from './ffmpeg';
+export * from './ivf-encode';
 export * from './platform-env';
 export * from './chromium';
 export * from './cleanup-namespace';

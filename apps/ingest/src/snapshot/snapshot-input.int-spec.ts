@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MpegTsDemuxer, MpegTsToFlv, parseFlvVideoTagHeader, type FlvTagBody } from '@mediaplane/codecs';
+import { IvfReader, IvfToFlv, MpegTsDemuxer, MpegTsToFlv, parseFlvVideoTagHeader, type FlvTagBody } from '@mediaplane/codecs';
+import { encodeIvf } from '@mediaplane/testing';
 import { runFfmpegOnce } from './ffmpeg-one-shot';
 import { snapshotInput } from './snapshot-input';
 
@@ -12,6 +13,16 @@ function configAndKeyframe(fixture: string, hevc: 'hvc1' | 'codec-id-12' = 'code
   const config = video.find((t) => parseFlvVideoTagHeader(t.payload).isSequenceHeader);
   const keyframe = video.find((t) => parseFlvVideoTagHeader(t.payload).isKeyframe && !parseFlvVideoTagHeader(t.payload).isSequenceHeader);
   if (!config || !keyframe) throw new Error(`${fixture} has no configuration or keyframe`);
+  return [config.payload, keyframe.payload];
+}
+
+/** The sequence header and first keyframe of a real E-RTMP AV1 or VP9 stream: FFmpeg's IVF through IvfToFlv, as the E-RTMP publisher makes it. */
+function encodedConfigAndKeyframe(codec: 'av1' | 'vp9'): [Buffer, Buffer] {
+  const reader = new IvfReader();
+  const frames = reader.push(encodeIvf(codec, { frames: 2, width: 320, height: 180, gop: 25 }));
+  const converter = new IvfToFlv(reader.fourCc as string);
+  const [config, keyframe] = frames.flatMap((f) => converter.push(f));
+  if (!config || !keyframe) throw new Error(`no ${codec} configuration or keyframe`);
   return [config.payload, keyframe.payload];
 }
 
@@ -36,14 +47,19 @@ describe('snapshotInput (decoded by the real FFmpeg 5.1)', () => {
     expect(isJpeg(await jpegOf(config, keyframe))).toBe(true);
   });
 
-  it.each(['hvc1', 'codec-id-12'] as const)('gives FFmpeg an MPEG-TS for HEVC (%s), which its FLV reader cannot take', async (hevc) => {
+  it.each(['hvc1', 'codec-id-12'] as const)('gives FFmpeg Matroska for HEVC (%s), which its FLV reader cannot take', async (hevc) => {
     const [config, keyframe] = configAndKeyframe('hevc-aac', hevc);
-    expect(snapshotInput(config, keyframe)?.format).toBe('mpegts');
+    expect(snapshotInput(config, keyframe)?.format).toBe('matroska');
     expect(isJpeg(await jpegOf(config, keyframe))).toBe(true);
   });
 
-  it('has nothing for AV1 or VP9 (not decodable from here yet)', () => {
-    const av1 = Buffer.concat([Buffer.from([0x90]), Buffer.from('av01'), Buffer.from([0x81, 0, 0x0c, 0])]);
-    expect(snapshotInput(av1, Buffer.concat([Buffer.from([0x93]), Buffer.from('av01'), Buffer.from([0x12, 0])]))).toBeUndefined();
+  it.each(['av1', 'vp9'] as const)('gives FFmpeg Matroska for E-RTMP %s', async (codec) => {
+    const [config, keyframe] = encodedConfigAndKeyframe(codec);
+    expect(snapshotInput(config, keyframe)?.format).toBe('matroska');
+    expect(isJpeg(await jpegOf(config, keyframe))).toBe(true);
+  });
+
+  it('has nothing for a legacy FLV codec the muxer cannot carry (VP6)', () => {
+    expect(snapshotInput(Buffer.from([0x14, 0x00]), Buffer.from([0x14, 0x00, 0x00]))).toBeUndefined();
   });
 });

@@ -10,17 +10,19 @@ describe('decideBridgeInput', () => {
     expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'speex' } })).toEqual({ format: 'flv', copyAudio: false });
   });
 
-  it('reads HEVC and Opus through Matroska, which FFmpeg 5.1 reads them in, and copies Opus as it is', () => {
+  it('reads HEVC, AV1, VP9 and Opus through Matroska, which FFmpeg 5.1 reads them in, and copies Opus as it is', () => {
     expect(decideBridgeInput({ video: { codec: 'hevc' }, audio: { codec: 'aac' } })).toEqual({ format: 'matroska', copyAudio: false });
+    expect(decideBridgeInput({ video: { codec: 'av1' }, audio: { codec: 'opus' } })).toEqual({ format: 'matroska', copyAudio: true });
+    expect(decideBridgeInput({ video: { codec: 'vp9' } })).toEqual({ format: 'matroska', copyAudio: false });
     expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'opus' } })).toEqual({ format: 'matroska', copyAudio: true });
     expect(decideBridgeInput({ video: { codec: 'hevc' }, audio: { codec: 'opus' } })).toEqual({ format: 'matroska', copyAudio: true });
     expect(decideBridgeInput({ audio: { codec: 'opus' } })).toEqual({ format: 'matroska', copyAudio: true });
   });
 
   it('names a codec the bridge reads in neither, alone or beside one only Matroska carries', () => {
-    expect(decideBridgeInput({ video: { codec: 'av1' }, audio: { codec: 'opus' } })).toEqual({ unsupported: 'video codec av1' });
-    expect(decideBridgeInput({ video: { codec: 'vp9' } })).toEqual({ unsupported: 'video codec vp9' });
     expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'flac' } })).toEqual({ unsupported: 'audio codec flac' });
+    expect(decideBridgeInput({ video: { codec: 'av1' }, audio: { codec: 'ac3' } })).toEqual({ unsupported: 'audio codec ac3' });
+    expect(decideBridgeInput({ video: { codec: 'vp9' }, audio: { codec: 'mp3' } })).toEqual({ unsupported: 'audio codec mp3 beside vp9' });
     expect(decideBridgeInput({ video: { codec: 'hevc' }, audio: { codec: 'speex' } })).toEqual({ unsupported: 'audio codec speex beside hevc' });
     expect(decideBridgeInput({ video: { codec: 'vp6' }, audio: { codec: 'opus' } })).toEqual({ unsupported: 'video codec vp6 beside opus' });
   });
