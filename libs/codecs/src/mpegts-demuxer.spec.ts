@@ -209,4 +209,37 @@ describe('MpegTsDemuxer', () => {
       expect(() => demuxAll(readMpegTsFixture('h264-aac'), demuxer)).toThrow(MpegTsDemuxError);
     });
   });
+
+  describe('when a video PES ends in a stuffed packet (13818-1 2.4.3.5: stuffing only where the PES has no data left)', () => {
+    it('gives each access unit out with its own last packet, not when the next PES starts (FFmpeg writes video PES unbounded)', () => {
+      const demuxer = new MpegTsDemuxer();
+      const released: Array<{ au: MpegTsAccessUnit; by: Buffer }> = [];
+      for (const packet of tsPackets(readMpegTsFixture('h264-aac'))) for (const au of demuxer.push(packet)) released.push({ au, by: packet });
+      const video = released.filter((r) => r.au.codec === 'h264');
+      // The packet that released an access unit ends with its last bytes (a one-packet PES: with all of them): it was the PES's own last packet.
+      const payloadOf = (packet: Buffer) => packet.subarray(((packet[3] as number) & 0x20) !== 0 ? 5 + (packet[4] as number) : 4);
+      const endsTogether = (a: Buffer, b: Buffer) => (a.length >= b.length ? a.subarray(a.length - b.length).equals(b) : b.subarray(b.length - a.length).equals(a));
+      const byOwnPacket = video.filter((r) => endsTogether(r.au.data, payloadOf(r.by)));
+      expect(video.length).toBeGreaterThanOrEqual(MPEGTS_FIXTURES['h264-aac'].videoFrames - 1);
+      expect(byOwnPacket).toHaveLength(video.length);
+    });
+
+    it('does not end a PES at a packet whose adaptation field holds only a PCR', () => {
+      const tables = new FlvToMpegTsMuxer();
+      const flv = new MpegTsToFlv().pushAll(demuxAll(readMpegTsFixture('h264-aac')));
+      const psi = tsPackets(Buffer.concat(flv.filter((t) => t.kind === 'video').slice(0, 2).flatMap((t) => tables.push(t)))).slice(0, 2);
+      const data = Buffer.concat([Buffer.from([0, 0, 0, 1, 0x65]), Buffer.alloc(395, 0x11)]);
+      const pes = Buffer.concat([Buffer.from([0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5, 0x21, 0, 0x01, 0, 0x01]), data]);
+      const header = (pusi: boolean, cc: number, adaptation: boolean) => Buffer.from([0x47, (pusi ? 0x40 : 0) | 0x01, 0x00, (adaptation ? 0x30 : 0x10) | cc]);
+      const first = Buffer.concat([header(true, 0, false), pes.subarray(0, 184)]);
+      const pcrOnly = Buffer.concat([header(false, 1, true), Buffer.from([7, 0x10, 0, 0, 0, 0, 0x7e, 0]), pes.subarray(184, 360)]);
+      const rest = pes.subarray(360);
+      const last = Buffer.concat([header(false, 2, true), Buffer.from([183 - rest.length, 0x00]), Buffer.alloc(182 - rest.length, 0xff), rest]);
+      const demuxer = new MpegTsDemuxer();
+      expect(demuxer.push(Buffer.concat([...psi, first, pcrOnly])).filter((a) => a.codec === 'h264')).toEqual([]);
+      const [au] = demuxer.push(last).filter((a) => a.codec === 'h264');
+      expect(au?.data).toEqual(data);
+      expect(demuxer.stats.droppedBytes).toBe(0);
+    });
+  });
 });

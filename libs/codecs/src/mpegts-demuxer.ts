@@ -186,7 +186,7 @@ export class MpegTsDemuxer {
     return this.out;
   }
 
-  /** End of input: emits PES packets still open (unbounded video PES end only at the next one). */
+  /** End of input: emits PES packets still open (an unbounded one whose last packet was not stuffed ends only at the next one). */
   flush(): MpegTsAccessUnit[] {
     this.out = [];
     for (const es of this.streams.values()) {
@@ -246,10 +246,12 @@ export class MpegTsDemuxer {
     if (adaptation === 0) return; // reserved
     let payloadStart = 4;
     let discontinuity = false;
+    let stuffed = false;
     if ((adaptation & 0x02) !== 0) {
       const length = pkt[4] as number;
       if (length > 183) return;
       payloadStart = 5 + length;
+      stuffed = hasStuffing(pkt, length);
       if (length > 0) {
         const flags = pkt[5] as number;
         discontinuity = (flags & 0x80) !== 0;
@@ -276,7 +278,7 @@ export class MpegTsDemuxer {
     }
     const pusi = (b1 & 0x40) !== 0;
     const payload = pkt.subarray(payloadStart);
-    if (es) this.onEsPayload(es, payload, pusi);
+    if (es) this.onEsPayload(es, payload, pusi, stuffed);
     else if (psi) this.onPsiPayload(pid, psi, payload, pusi);
   }
 
@@ -411,7 +413,12 @@ export class MpegTsDemuxer {
 
   // --- PES -----------------------------------------------------------------
 
-  private onEsPayload(es: ElementaryStream, payload: Buffer, pusi: boolean): void {
+  /**
+   * `stuffed`: the packet pads its adaptation field, which 13818-1 (2.4.3.5) has a PES-carrying
+   * packet do only when the PES has no data left to fill it: this packet ends the PES. An unbounded
+   * (video) PES then completes at once instead of when the next one starts, one frame later.
+   */
+  private onEsPayload(es: ElementaryStream, payload: Buffer, pusi: boolean, stuffed: boolean): void {
     if (pusi) {
       if (es.active) this.completePes(es);
       es.active = true;
@@ -432,7 +439,7 @@ export class MpegTsDemuxer {
     }
     es.parts.push(Buffer.from(payload));
     es.size += payload.length;
-    if (es.expected > 0 && es.size >= es.expected) this.completePes(es);
+    if (es.expected > 0 ? es.size >= es.expected : stuffed) this.completePes(es);
   }
 
   private discardPes(es: ElementaryStream): void {
@@ -674,4 +681,17 @@ function findDescriptor(descriptors: Buffer, match: (tag: number, body: Buffer) 
     p += 2 + length;
   }
   return false;
+}
+
+/**
+ * Whether an adaptation field of `length` bytes holds stuffing: a lone length byte (length 0), or
+ * more bytes than its flags' fields take (PCR, OPCR, splice countdown, private data, extension).
+ */
+function hasStuffing(pkt: Buffer, length: number): boolean {
+  if (length === 0) return true;
+  const flags = pkt[5] as number;
+  let used = 1 + ((flags & 0x10) !== 0 ? 6 : 0) + ((flags & 0x08) !== 0 ? 6 : 0) + ((flags & 0x04) !== 0 ? 1 : 0);
+  if ((flags & 0x02) !== 0) used += 1 + ((pkt[5 + used] as number | undefined) ?? 0);
+  if ((flags & 0x01) !== 0) used += 1 + ((pkt[5 + used] as number | undefined) ?? 0);
+  return used < length;
 }
