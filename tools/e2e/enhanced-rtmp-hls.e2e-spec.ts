@@ -24,9 +24,10 @@ interface StreamView {
  * keyframe. The publisher is our own (libx265 → our TS→FLV 'hvc1' tags → our
  * RTMP client announcing fourCcList): FFmpeg 5.1 cannot publish E-RTMP.
  * An 'Opus' source goes through the same TS pull (FFmpeg 5.1 reads no E-RTMP
- * Opus in FLV) and its renditions carry AAC.
+ * Opus in FLV) and its renditions carry AAC. AV1 and VP9, which the TS pull
+ * cannot carry, reach FFmpeg as the FLV pull remuxed into Matroska by the worker.
  */
-describe("E-RTMP 'hvc1' and 'Opus' publish → ingest → transcode → edge HLS (H.264 + AAC ladder), and the snapshot (the real platform)", () => {
+describe("E-RTMP 'hvc1', 'av01', 'vp09' and 'Opus' publish → ingest → transcode → edge HLS (H.264 + AAC ladder), and the snapshot (the real platform)", () => {
   const platform = platformEnv();
   const work = mkdtempSync(join(tmpdir(), 'mp-ertmp-hls-'));
   let controlPlane: AppProcess;
@@ -116,5 +117,25 @@ describe("E-RTMP 'hvc1' and 'Opus' publish → ingest → transcode → edge HLS
       // The Opus source's sound, re-encoded: before the TS pull carried Opus, FFmpeg 5.1 read no audio from the FLV.
       expect(r.audio?.codec_name).toBe('aac');
     }
+    // The worker runs one job at a time (TRANSCODE_MAX_JOBS=1): the next source's job starts once this stream ends.
+    await publisher.stop();
+    publisher = undefined;
   });
+
+  it.each(['av1', 'vp9'] as const)(
+    'serves H.264 renditions of an E-RTMP %s source, which transcode reads from the FLV pull remuxed into Matroska',
+    async (video) => {
+      const stream = await api<CreatedStream>('POST', '/streams', { name: `e-rtmp ${video}` });
+      publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: stream.streamKey, width: 854, height: 480, fps: 25, gopFrames: 50, video });
+      try {
+        await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
+        const renditions = await ffprobeRenditions(stream.playback.hls);
+        // 480p and 360p: the source's size came through (no upscaling, no passthrough of a codec other than H.264).
+        expect(renditions.map((r) => r.summary)).toEqual(['854x480', '640x360'].map((size) => expect.objectContaining({ codec: 'h264', size })));
+      } finally {
+        await publisher.stop();
+        publisher = undefined;
+      }
+    },
+  );
 });

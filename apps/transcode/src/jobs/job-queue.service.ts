@@ -13,7 +13,7 @@ import { probeSource, sourceFromLiveState } from '../ladder/source-probe';
 import { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import { resolveJobSettings } from './job-settings';
-import { livePullOf, openPull, waitForLiveSession, withStartedMedia } from './live-session';
+import { livePullOf, openLivePull, waitForLiveSession, withStartedMedia } from './live-session';
 import { TranscodeJobFactory } from './transcode-job.factory';
 import type { JobOutcome, TranscodeJob } from './transcode-job';
 
@@ -124,7 +124,7 @@ export class JobQueueService implements OnApplicationBootstrap {
       if (settings.from === 'fallback') log.warn('stream.started carries no settings (an older ingest node); using defaults (no recording, default ladder)');
       const source =
         sourceFromLiveState(state) ??
-        (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, await openPull(pull.url, this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, 10_000), 10_000, pull.format));
+        (await probeSource(this.config.TRANSCODE_FFPROBE_PATH, await openLivePull(pull, this.config.MEDIAPLANE_PLAYBACK_SECRET, streamId, 10_000), 10_000, pull.format));
       const plan = planLadder(source, settings.ladder, { maxFps: this.config.TRANSCODE_MAX_FPS });
       const job = this.jobs.create(
         {

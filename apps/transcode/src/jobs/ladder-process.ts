@@ -5,7 +5,7 @@ import type { SegmentBook } from '../hls/segment-book';
 import type { TranscodeMetrics } from '../metrics/transcode-metrics.service';
 import type { TranscodeConfig } from '../transcode.config';
 import type { JobRecordings } from './job-recordings';
-import { openPull, pullIdleTimeoutMs, type LivePull } from './live-session';
+import { openLivePull, pullIdleTimeoutMs, type LivePull } from './live-session';
 
 export interface LadderProcessOptions {
   streamId: string;
@@ -83,7 +83,7 @@ export class LadderProcess {
   private async prepareRun(run: number): Promise<FfmpegRunSpec> {
     const { config, options } = this;
     if (run > 0) this.events.restarted(run);
-    const input = await openPull(options.pull.url, config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId, pullIdleTimeoutMs(config));
+    const input = await openLivePull(options.pull, config.MEDIAPLANE_PLAYBACK_SECRET, options.streamId, pullIdleTimeoutMs(config));
     const built = buildLadderArgs({
       inputUrl: PIPED_FLV_INPUT,
       inputFormat: options.pull.format,

@@ -8,15 +8,19 @@ describe('livePullOf', () => {
     expect(livePullOf({ ...urls, media: { video: { codec: 'hevc', width: 1280, height: 720 } } })).toEqual({ url: urls.pullUrlTs, format: 'mpegts' });
   });
 
-  it('reads Opus audio from the MPEG-TS pull (FFmpeg 5.1 cannot read E-RTMP Opus in FLV), unless the video cannot go into TS', () => {
+  it('reads Opus audio from the MPEG-TS pull (FFmpeg 5.1 cannot read E-RTMP Opus in FLV)', () => {
     expect(livePullOf({ ...urls, media: { video: { codec: 'h264' }, audio: { codec: 'opus' } } })).toEqual({ url: urls.pullUrlTs, format: 'mpegts' });
     expect(livePullOf({ ...urls, media: { audio: { codec: 'opus' } } })).toEqual({ url: urls.pullUrlTs, format: 'mpegts' });
-    expect(livePullOf({ ...urls, media: { video: { codec: 'av1' }, audio: { codec: 'opus' } } })).toEqual({ url: urls.pullUrl, format: 'flv' });
   });
 
-  it('reads H.264 (and what the TS muxer cannot carry) from the FLV pull', () => {
+  it('reads AV1 and VP9 (which the TS muxer cannot carry) from the FLV pull remuxed into Matroska, with or without Opus', () => {
+    expect(livePullOf({ ...urls, media: { video: { codec: 'av1' }, audio: { codec: 'opus' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });
+    expect(livePullOf({ ...urls, media: { video: { codec: 'vp9' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });
+    expect(livePullOf({ pullUrlTs: urls.pullUrlTs, media: { video: { codec: 'av1' } } })).toBeUndefined();
+  });
+
+  it('reads H.264 from the FLV pull', () => {
     expect(livePullOf({ ...urls, media: { video: { codec: 'h264' } } })).toEqual({ url: urls.pullUrl, format: 'flv' });
-    expect(livePullOf({ ...urls, media: { video: { codec: 'av1' } } })).toEqual({ url: urls.pullUrl, format: 'flv' });
   });
 
   it('falls back to FLV from an ingest node that offers no TS pull, and to nothing without any pull', () => {

@@ -1,6 +1,6 @@
 import type { LiveStreamState, LiveStreamStore } from '@mediaplane/sessions';
 import { signPullTicket } from '@mediaplane/sessions';
-import { openHttpPipeInput, type HttpPipeInput } from '@mediaplane/media-io';
+import { matroskaPipeInput, openHttpPipeInput, type HttpPipeInput } from '@mediaplane/media-io';
 import type { LiveInputFormat } from '@mediaplane/media-plan';
 import type { StreamStarted } from '@mediaplane/contracts';
 
@@ -37,7 +37,7 @@ export async function isSessionLive(liveStore: LiveStreamStore, streamId: string
   return state !== undefined && state.sessionId === sessionId;
 }
 
-/** Which internal pull a job reads: the FLV, or the MPEG-TS one for HEVC (see LiveInputFormat). */
+/** Which internal pull a job reads, and how FFmpeg reads it (see LiveInputFormat). */
 export interface LivePull {
   url: string;
   format: LiveInputFormat;
@@ -45,16 +45,18 @@ export interface LivePull {
 
 /** Video codecs the ingest's TS pull carries (its muxer: H.264 and HEVC). */
 const TS_PULL_VIDEO = new Set(['h264', 'hevc']);
+/** Video codecs FFmpeg 5.1 reads only from the FLV pull remuxed into Matroska here. */
+const MATROSKA_VIDEO = new Set(['av1', 'vp9']);
 
 /**
  * The pull to read for a live state: its MPEG-TS pull when the source has
  * HEVC video or Opus audio (Debian's FFmpeg 5.1 reads neither in FLV, E-RTMP
- * or not) and the ingest node offers one, else the FLV pull. AV1/VP9 have no
- * readable pull yet (the TS muxer carries H.264/HEVC only), so their streams
- * stay on FLV even with Opus.
+ * or not) and the ingest node offers one; the FLV pull remuxed into Matroska
+ * for AV1 and VP9 (the TS muxer carries H.264/HEVC only); else the FLV pull.
  */
 export function livePullOf(state: Pick<LiveStreamState, 'pullUrl' | 'pullUrlTs' | 'media'>): LivePull | undefined {
   const video = state.media.video?.codec;
+  if (video !== undefined && MATROSKA_VIDEO.has(video)) return state.pullUrl ? { url: state.pullUrl, format: 'matroska' } : undefined;
   const needsTs = video === 'hevc' || state.media.audio?.codec === 'opus';
   if (needsTs && (video === undefined || TS_PULL_VIDEO.has(video)) && state.pullUrlTs) return { url: state.pullUrlTs, format: 'mpegts' };
   return state.pullUrl ? { url: state.pullUrl, format: 'flv' } : undefined;
@@ -69,6 +71,12 @@ export function livePullOf(state: Pick<LiveStreamState, 'pullUrl' | 'pullUrlTs' 
  */
 export function openPull(pullUrl: string, playbackSecret: string, streamId: string, idleTimeoutMs: number): Promise<HttpPipeInput> {
   return openHttpPipeInput({ url: pullUrl, headers: { authorization: `Bearer ${signPullTicket(playbackSecret, streamId)}` }, idleTimeoutMs });
+}
+
+/** openPull for a job's pull, remuxed into Matroska on its way to FFmpeg where the pull says so. */
+export async function openLivePull(pull: LivePull, playbackSecret: string, streamId: string, idleTimeoutMs: number): Promise<HttpPipeInput> {
+  const input = await openPull(pull.url, playbackSecret, streamId, idleTimeoutMs);
+  return pull.format === 'matroska' ? matroskaPipeInput(input) : input;
 }
 
 /**

@@ -3,3 +3,4 @@ export * from './restart-backoff';
 export * from './ffmpeg-process';
 export * from './ffmpeg-supervisor';
 export * from './http-pipe-input';
+export * from './matroska-pipe-input';

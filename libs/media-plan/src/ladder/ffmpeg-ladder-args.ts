@@ -38,10 +38,12 @@ const THUMBNAIL_SHORT_SIDE = 180;
 export const PIPED_FLV_INPUT = 'pipe:0';
 
 /**
- * What a live internal pull carries: FLV, or MPEG-TS for HEVC sources —
- * Debian's FFmpeg 5.1 reads HEVC in neither E-RTMP nor codec-id-12 FLV.
+ * What FFmpeg reads of a live internal pull: FLV; MPEG-TS (the ingest's TS
+ * pull) for HEVC and Opus sources — Debian's FFmpeg 5.1 reads HEVC in
+ * neither E-RTMP nor codec-id-12 FLV, and no Opus in FLV; Matroska (the FLV
+ * pull remuxed by the worker) for AV1 and VP9, which the TS pull cannot carry.
  */
-export type LiveInputFormat = 'flv' | 'mpegts';
+export type LiveInputFormat = 'flv' | 'mpegts' | 'matroska';
 
 /**
  * Reading a live internal FLV: short probing. Ingest starts every pull with
