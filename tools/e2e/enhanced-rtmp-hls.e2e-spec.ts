@@ -128,6 +128,15 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09' and 'Opus' publish → ingest → transc
       const stream = await api<CreatedStream>('POST', '/streams', { name: `e-rtmp ${video}` });
       publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: stream.streamKey, width: 854, height: 480, fps: 25, gopFrames: 50, video });
       try {
+        // The size, from the AV1 sequence header / the first VP9 keyframe, in the API's live state.
+        const view = await waitFor(
+          async () => {
+            const v = await api<StreamView>('GET', `/streams/${stream.id}`);
+            return v.state?.width ? v : undefined;
+          },
+          { timeoutMs: 30_000, what: `live with its ${video} size in the API` },
+        );
+        expect(view.state).toMatchObject({ videoCodec: video, width: 854, height: 480 });
         await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
         const renditions = await ffprobeRenditions(stream.playback.hls);
         // 480p and 360p: the source's size came through (no upscaling, no passthrough of a codec other than H.264).

@@ -4,6 +4,7 @@ import {
   FLV_VIDEO_CODEC_AVC,
   FLV_VIDEO_CODEC_HEVC,
   aacCodecString,
+  av1SequenceHeaderOfRecord,
   avcCodecString,
   hevcProfileName,
   parseAudioSpecificConfig,
@@ -14,6 +15,7 @@ import {
   parseHevcDecoderConfigurationRecord,
   parseHevcSps,
   parseOpusHead,
+  parseVp9FrameHeader,
   type Amf0Value,
 } from '@mediaplane/codecs';
 
@@ -72,8 +74,8 @@ const FPS_SAMPLE_FRAMES = 60;
  * Learns a published stream's media facts from what flows through it:
  * codec, profile, level, size and frame rate from the AVC sequence header's
  * SPS; profile, level and size from the HEVC one (legacy codec id 12 or
- * E-RTMP 'hvc1'); the codec alone for other E-RTMP FourCCs ('av01',
- * 'vp09'); sample rate and channels from the AAC AudioSpecificConfig (legacy
+ * E-RTMP 'hvc1'); size from the AV1 sequence header ('av01' av1C) and from
+ * VP9 keyframe headers ('vp09'); sample rate and channels from the AAC AudioSpecificConfig (legacy
  * or E-RTMP 'mp4a') and from the OpusHead of E-RTMP 'Opus'; frame rate
  * also from onMetaData or, failing both, measured from video timestamps; and
  * the bitrate actually received. Malformed headers are ignored (counted in
@@ -171,9 +173,23 @@ export class StreamMediaProbe {
       this.videoConfigSeen = true;
       if (header.codecId === FLV_VIDEO_CODEC_AVC) this.readAvcConfig(payload.subarray(header.headerSize));
       else if (header.codecId === FLV_VIDEO_CODEC_HEVC) this.readHevcConfig(payload.subarray(header.headerSize));
+      else if (codec === 'av1') this.readAv1Config(payload.subarray(header.headerSize));
       return;
     }
     this.measureFps(timestamp);
+    // VP9's configuration record holds no size: its keyframes' headers do.
+    if (codec === 'vp9' && header.isKeyframe && this.video.width === undefined) this.readVp9Keyframe(payload.subarray(header.headerSize));
+  }
+
+  /** The size from the sequence header OBU an av1C carries (none: the codec alone). */
+  private readAv1Config(body: Buffer): void {
+    const sequenceHeader = av1SequenceHeaderOfRecord(body);
+    if (sequenceHeader) this.video = { codec: 'av1', width: sequenceHeader.width, height: sequenceHeader.height };
+  }
+
+  private readVp9Keyframe(frame: Buffer): void {
+    const { width, height } = parseVp9FrameHeader(frame);
+    if (width !== undefined && height !== undefined) this.video = { codec: 'vp9', width, height };
   }
 
   private readAvcConfig(body: Buffer): void {
