@@ -222,7 +222,9 @@ describe('FfmpegSupervisor', () => {
   });
 
   it('takes FFmpeg down with it when its own process is SIGKILLed', async () => {
-    const child = spawn(process.execPath, [join(__dirname, 'testing', 'supervisor-child.fixture.cjs')], {
+    // Loaded as the apps load the compiled libraries: with @mediaplane/* resolved to dist (media-io imports codecs).
+    const registerPaths = join(WORKSPACE_ROOT, 'tools/runtime/register-paths.cjs');
+    const child = spawn(process.execPath, ['--require', registerPaths, join(__dirname, 'testing', 'supervisor-child.fixture.cjs')], {
       env: { ...process.env, MEDIAPLANE_DIST_ROOT: join(WORKSPACE_ROOT, 'dist') },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
