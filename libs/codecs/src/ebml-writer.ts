@@ -12,8 +12,18 @@ const MAX_VINT_BYTES = 8;
 
 /** An element whose body is the given bytes (binary elements, and masters from their children). */
 export function ebmlElement(id: number, ...body: Buffer[]): Buffer {
-  const size = body.reduce((n, b) => n + b.length, 0);
-  return Buffer.concat([ebmlId(id), ebmlSize(size), ...body]);
+  return Buffer.concat([
+    ebmlElementHead(
+      id,
+      body.reduce((n, b) => n + b.length, 0),
+    ),
+    ...body,
+  ]);
+}
+
+/** An element's ID and size, for a caller that writes its body of `size` bytes itself (without copying it into the element first). */
+export function ebmlElementHead(id: number, size: number): Buffer {
+  return Buffer.concat([ebmlId(id), ebmlSize(size)]);
 }
 
 /** An unsigned integer element, in as few bytes as hold the value (at least one). */

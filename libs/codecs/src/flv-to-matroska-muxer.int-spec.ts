@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { parseFlvAudioTagHeader } from './flv-audio-tag-header';
 import { FlvToMatroskaMuxer } from './flv-to-matroska-muxer';
+import { parseFlvVideoTagHeader } from './flv-video-tag-header';
 import type { FlvTagBody } from './mpegts-to-flv';
 import { ffprobeStdin } from './testing/ffprobe-stdin';
 import { MPEGTS_FIXTURES, mpegTsFixtureAsFlv } from './testing/mpegts-fixtures';
@@ -81,17 +83,11 @@ describe('FlvToMatroskaMuxer against real FFmpeg 5.1', () => {
 });
 
 function isConfig(tag: FlvTagBody): boolean {
-  // Legacy AVC/AAC: packet type byte 0; E-RTMP: the low nibble of the first byte is SequenceStart (0).
-  const enhanced = (tag.payload[0] as number) & (tag.kind === 'video' ? 0x80 : 0);
-  if (tag.kind === 'audio' && (tag.payload[0] as number) >> 4 === 9) return ((tag.payload[0] as number) & 0x0f) === 0;
-  return enhanced ? ((tag.payload[0] as number) & 0x0f) === 0 : tag.payload[1] === 0;
+  return tag.kind === 'video' ? parseFlvVideoTagHeader(tag.payload).isSequenceHeader : parseFlvAudioTagHeader(tag.payload).isSequenceHeader;
 }
 
 function compositionTime(tag: FlvTagBody): number {
-  const enhanced = ((tag.payload[0] as number) & 0x80) !== 0;
-  if (enhanced && ((tag.payload[0] as number) & 0x0f) === 3) return 0; // CodedFramesX
-  const at = enhanced ? 5 : 2;
-  return tag.payload.readIntBE(at, 3);
+  return parseFlvVideoTagHeader(tag.payload).compositionTime ?? 0;
 }
 
 function byTrackThenTime(a: number[], b: number[]): number {

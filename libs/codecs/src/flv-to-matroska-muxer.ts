@@ -3,7 +3,7 @@ import { av1SequenceHeaderOfRecord } from './av1-sequence-header';
 import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { nalusToAvcc, splitAvcNalus } from './avc-nalus';
 import { CodecError, VideoParseError } from './codec-errors';
-import { ebmlElement, ebmlFloat, ebmlSize, ebmlString, ebmlUint, ebmlUnknownSizeHead } from './ebml-writer';
+import { ebmlElement, ebmlElementHead, ebmlFloat, ebmlSize, ebmlString, ebmlUint, ebmlUnknownSizeHead } from './ebml-writer';
 import { FLV_SOUND_FORMAT_AAC, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
 import { ExAudioPacketType, parseFlvAudioTagHeader } from './flv-audio-tag-header';
 import type { FlvMuxInput } from './flv-to-mpegts-muxer';
@@ -170,11 +170,15 @@ export class FlvToMatroskaMuxer {
   private cluster(frame: Frame): Buffer | undefined {
     const data = frame.track === 'video' ? this.videoData(frame) : this.audio === this.written?.audio ? frame.data : undefined;
     if (data === undefined) return this.drop();
-    const head = Buffer.alloc(4);
-    ebmlSize(frame.track === 'video' ? VIDEO_TRACK_NUMBER : AUDIO_TRACK_NUMBER).copy(head, 0);
-    head.writeInt16BE(frame.compositionTime, 1);
-    head[3] = frame.keyframe ? MATROSKA_BLOCK_KEYFRAME : 0;
-    return ebmlElement(MatroskaId.Cluster, ebmlUint(MatroskaId.Timestamp, Math.max(0, Math.round(frame.dts))), ebmlElement(MatroskaId.SimpleBlock, head, data));
+    const blockHead = Buffer.alloc(4);
+    ebmlSize(frame.track === 'video' ? VIDEO_TRACK_NUMBER : AUDIO_TRACK_NUMBER).copy(blockHead, 0);
+    blockHead.writeInt16BE(frame.compositionTime, 1);
+    blockHead[3] = frame.keyframe ? MATROSKA_BLOCK_KEYFRAME : 0;
+    // Heads first, the frame's bytes once: nesting ebmlElement calls would copy every frame twice.
+    const timestamp = ebmlUint(MatroskaId.Timestamp, Math.max(0, Math.round(frame.dts)));
+    const block = ebmlElementHead(MatroskaId.SimpleBlock, blockHead.length + data.length);
+    const cluster = ebmlElementHead(MatroskaId.Cluster, timestamp.length + block.length + blockHead.length + data.length);
+    return Buffer.concat([cluster, timestamp, block, blockHead, data]);
   }
 
   /** The frame as the header's track reads it: as it is, or with a changed configuration's parameter sets in band. */

@@ -3,7 +3,7 @@ import { type AudioSpecificConfig, parseAudioSpecificConfig } from './aac-audio-
 import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { H264NaluType, h264NaluType, nalusToAnnexB, splitAvcNalus } from './avc-nalus';
 import { AudioParseError, CodecError } from './codec-errors';
-import { FLV_SOUND_FORMAT_AAC, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
+import { FLV_SOUND_FORMAT_AAC, FLV_TAG_AUDIO, FLV_TAG_VIDEO, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
 import { parseFlvAudioTagHeader } from './flv-audio-tag-header';
 import { AVC_PACKET_TYPE_NALU, parseFlvVideoTagHeader } from './flv-video-tag-header';
 import { ExAudioPacketType } from './flv-audio-tag-header';
@@ -30,6 +30,11 @@ export interface FlvMuxInput {
   /** DTS in ms. */
   timestamp: number;
   payload: Buffer;
+}
+
+/** An FLV tag (its type code, a timestamp and its body) as the muxers take it: script and unknown types are 'script', which they ignore. */
+export function flvMuxInputOf(type: number, timestamp: number, payload: Buffer): FlvMuxInput {
+  return { kind: type === FLV_TAG_VIDEO ? 'video' : type === FLV_TAG_AUDIO ? 'audio' : 'script', timestamp, payload };
 }
 
 export interface FlvToMpegTsStats {

@@ -124,6 +124,7 @@ export { MpegTsTimeline } from './mpegts-timeline';
 export { type FlvTagBody, type MpegTsToFlvStats, type MpegTsToFlvOptions, MpegTsToFlv } from './mpegts-to-flv';
 export {
   type FlvMuxInput,
+  flvMuxInputOf,
   type FlvToMpegTsStats,
   FlvToMpegTsMuxer,
   MPEGTS_MUX_PMT_PID,

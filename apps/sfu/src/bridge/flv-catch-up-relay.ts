@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, FlvDemuxer, FlvToMatroskaMuxer, encodeFlvHeader, encodeFlvTag, type FlvTag } from '@mediaplane/codecs';
+import { FlvDemuxer, FlvToMatroskaMuxer, encodeFlvHeader, encodeFlvTag, flvMuxInputOf, type FlvTag } from '@mediaplane/codecs';
 import type { Logger } from '@mediaplane/observability';
 import type { BridgeInputFormat } from './bridge-input';
 import { BytePacer } from './byte-pacer';
@@ -17,8 +17,8 @@ const PACE_BYTES_PER_MS = 2000;
  * (`-f flv|matroska -i tcp://127.0.0.1:port`). Each connection (each FFmpeg
  * run) pulls the ingest's internal HTTP-FLV afresh and passes every tag
  * through FlvCatchUp, so WebRTC viewers start at live rather than a GOP
- * behind, then writes it as FLV or, for codecs FFmpeg reads only there, as
- * MPEG-TS (bridge-input.ts). It also keeps the internal token off FFmpeg's
+ * behind, then writes it as FLV or, for codecs FFmpeg does not read in FLV,
+ * as Matroska (bridge-input.ts). It also keeps the internal token off FFmpeg's
  * command line.
  */
 export class FlvCatchUpRelay {
@@ -106,8 +106,5 @@ type TagEncoder = (type: FlvTag['type'], timestamp: number, data: Buffer) => Buf
  */
 function matroskaEncoder(tracks: { audio: boolean; video: boolean }): TagEncoder {
   const muxer = new FlvToMatroskaMuxer(tracks);
-  return (type, timestamp, data) => {
-    const kind = type === FLV_TAG_VIDEO ? 'video' : type === FLV_TAG_AUDIO ? 'audio' : 'script';
-    return muxer.push({ kind, timestamp, payload: data });
-  };
+  return (type, timestamp, data) => muxer.push(flvMuxInputOf(type, timestamp, data));
 }

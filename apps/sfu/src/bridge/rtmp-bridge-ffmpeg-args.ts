@@ -63,8 +63,8 @@ function rtpOutput(target: RtpTarget, startedAtMs: number): string[] {
 }
 
 /**
- * FFmpeg arguments of one bridge run: the stream's FLV (or, for HEVC and
- * Opus, Matroska) in, RTP to the SFU out (video and audio as two RTP
+ * FFmpeg arguments of one bridge run: the stream's FLV (or, for HEVC, AV1,
+ * VP9 and Opus, Matroska) in, RTP to the SFU out (video and audio as two RTP
  * outputs, one port each).
  *
  * passthrough: `-c:v copy` with `h264_mp4toannexb`, which turns the

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { CodecError, FlvDemuxer, FlvToMatroskaMuxer, FLV_TAG_AUDIO, FLV_TAG_VIDEO } from '@mediaplane/codecs';
+import { CodecError, FlvDemuxer, FlvToMatroskaMuxer, flvMuxInputOf } from '@mediaplane/codecs';
 import type { HttpPipeInput } from './http-pipe-input';
 
 /**
@@ -18,8 +18,7 @@ export function matroskaPipeInput(flv: HttpPipeInput): HttpPipeInput {
       try {
         for (const tag of demuxer.push(chunk)) {
           if (demuxer.header) muxer ??= new FlvToMatroskaMuxer({ video: demuxer.header.hasVideo, audio: demuxer.header.hasAudio });
-          const kind = tag.type === FLV_TAG_VIDEO ? 'video' : tag.type === FLV_TAG_AUDIO ? 'audio' : 'script';
-          const bytes = muxer?.push({ kind, timestamp: tag.timestamp, payload: tag.data });
+          const bytes = muxer?.push(flvMuxInputOf(tag.type, tag.timestamp, tag.data));
           if (bytes && bytes.length > 0) this.push(bytes);
         }
         done();
