@@ -26,7 +26,6 @@ async function readHttp(url: string, ms: number, headers: Record<string, string>
   return { status: 200, bytes: Buffer.concat(chunks) };
 }
 
-
 const videoHeaders = (tags: FlvTag[]) => tags.filter((t) => t.type === 9).map((t) => parseFlvVideoTagHeader(t.data));
 
 /**
@@ -171,6 +170,32 @@ describe("Enhanced RTMP publish and play (E-RTMP 'hvc1' HEVC and 'Opus', real NA
     const file = join(mkdtempSync(join(tmpdir(), 'ingest-ertmp-')), 'snap.jpg');
     writeFileSync(file, jpeg);
     expect((await ffprobe(file)).streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 640, height: 360 });
+  });
+
+  // The profile names and AV1's level are what ffprobe 5.1 reads from the same encoders' output at this size
+  // (av1: Main, seq_level_idx 0; vp9: Profile 0). libvpx states no level: VP9's comes from the vpcC that
+  // IvfToFlv writes for 320x180 (level 1.1, VP9 Annex A), as OBS's would carry its encoder's.
+  describe.each([
+    ['av1', { codec: 'av1', codecString: 'av01.0.00M.08', profile: 'Main', level: 2, width: 320, height: 180 }],
+    ['vp9', { codec: 'vp9', codecString: 'vp09.00.11.08', profile: 'Profile 0', level: 1.1, width: 320, height: 180 }],
+  ] as const)('with %s video (IVF from FFmpeg, sent as E-RTMP tags)', (video, expected) => {
+    let stream: TestStream;
+    let ivfPublisher: EnhancedRtmpPublisher;
+
+    beforeAll(async () => {
+      stream = harness.addStream();
+      ivfPublisher = await enhancedRtmpPublish({ port: harness.rtmpPort, streamKey: stream.key, width: 320, height: 180, fps: 25, video });
+      await harness.waitLive(stream.id);
+    });
+
+    afterAll(async () => {
+      await ivfPublisher?.stop();
+    });
+
+    it('announces the codec string, profile, level and size in stream.started', async () => {
+      const started = await waitFor(() => harness.eventsFor(stream.id, 'started')[0], { what: 'streamStarted' });
+      expect(started.payload).toMatchObject({ media: { video: expected } });
+    });
   });
 
   describe("with Opus audio (libopus → E-RTMP 'Opus')", () => {

@@ -136,4 +136,12 @@ export { type IvfFrame, type IvfReaderLimits, IvfReader } from './ivf-reader';
 export { IvfToFlv } from './ivf-to-flv';
 export { type Av1Obu, Av1ObuType, splitAv1Obus } from './av1-obus';
 export { type Av1SequenceHeader, parseAv1SequenceHeader, buildAv1CodecConfigurationRecord, av1SequenceHeaderOfRecord } from './av1-sequence-header';
-export { type Vp9FrameHeader, parseVp9FrameHeader, buildVpCodecConfigurationRecord } from './vp9-frame-header';
+export {
+  type Vp9FrameHeader,
+  type VpCodecConfiguration,
+  parseVp9FrameHeader,
+  buildVpCodecConfigurationRecord,
+  parseVpCodecConfigurationRecord,
+} from './vp9-frame-header';
+export { vp9CodecString } from './vp9-codec-string';
+export { av1ProfileName, av1LevelNumber, av1CodecString } from './av1-codec-string';

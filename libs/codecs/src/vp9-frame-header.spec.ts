@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CodecError, VideoParseError } from './codec-errors';
-import { buildVpCodecConfigurationRecord, parseVp9FrameHeader } from './vp9-frame-header';
+import { buildVpCodecConfigurationRecord, parseVp9FrameHeader, parseVpCodecConfigurationRecord } from './vp9-frame-header';
 
 /** The first bytes of a keyframe and an inter frame libvpx-vp9 (FFmpeg 5.1, real-time) wrote for 640x360 8-bit 4:2:0 (colour space left unknown). */
 const KEYFRAME = Buffer.from('824983420027f01676083824', 'hex');
@@ -44,5 +44,21 @@ describe('parseVp9FrameHeader', () => {
     );
     // The keyframe's fields end in its 9th byte (68 bits): any shorter prefix is truncated.
     for (let n = 0; n < 9; n++) expect(() => parseVp9FrameHeader(KEYFRAME.subarray(0, n))).toThrow(VideoParseError);
+  });
+
+  it("reads a vpcC's profile, level and bit depth (versions 0 and 1), and refuses a short or newer record", () => {
+    expect(parseVpCodecConfigurationRecord(buildVpCodecConfigurationRecord(parseVp9FrameHeader(KEYFRAME)))).toEqual({ profile: 0, level: 21, bitDepth: 8 });
+    expect(parseVpCodecConfigurationRecord(Buffer.from([0, 0, 0, 0, 2, 41, 0xa2]))).toEqual({ profile: 2, level: 41, bitDepth: 10 });
+    expect(() => parseVpCodecConfigurationRecord(Buffer.from([1, 0, 0, 0, 0, 21]))).toThrow(VideoParseError);
+    expect(() => parseVpCodecConfigurationRecord(Buffer.from([2, 0, 0, 0, 0, 21, 0x82, 2, 2, 2, 0, 0]))).toThrow(VideoParseError);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 16 }), (bytes) => {
+        try {
+          parseVpCodecConfigurationRecord(Buffer.from(bytes));
+        } catch (e) {
+          expect(e).toBeInstanceOf(VideoParseError);
+        }
+      }),
+    );
   });
 });

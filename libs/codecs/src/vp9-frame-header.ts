@@ -94,3 +94,22 @@ export function buildVpCodecConfigurationRecord(keyframe: Vp9FrameHeader): Buffe
   // codecInitializationDataSize 0 (bytes 10-11)
   return record;
 }
+
+/** What a VPCodecConfigurationRecord says of the stream's profile, level and bit depth. */
+export interface VpCodecConfiguration {
+  profile: number;
+  /** The level ×10 (31 = level 3.1); 0 when the writer left it unspecified. */
+  level: number;
+  bitDepth: number;
+}
+
+/**
+ * Reads the profile, level and bit depth of a 'vpcC' (versions 0 and 1 keep them at the same offsets). Untrusted
+ * input: a record too short for them throws VideoParseError.
+ */
+export function parseVpCodecConfigurationRecord(record: Buffer): VpCodecConfiguration {
+  if (record.length < 7) throw new VideoParseError(`vpcC of ${record.length} bytes is too short`);
+  const version = record[0] as number;
+  if (version > 1) throw new VideoParseError(`vpcC version ${version} is not supported`);
+  return { profile: record[4] as number, level: record[5] as number, bitDepth: (record[6] as number) >> 4 };
+}

@@ -105,16 +105,17 @@ describe('StreamMediaProbe', () => {
       }
     });
 
-    it('reads the size of AV1 from the sequence header in its av1C, and of VP9 from its first keyframe', () => {
+    it('reads the profile, level and size of AV1 from the sequence header in its av1C, and of VP9 from its vpcC and first keyframe', () => {
       const av1 = new StreamMediaProbe();
       const sequenceHeaderObu = Buffer.from('0a0b0000000cc4ff6736be4010', 'hex'); // libaom, 640x360
       av1.observe('video', 0, ex(0x90, 'av01', Buffer.concat([Buffer.from([0x81, 0x01, 0x0c, 0]), sequenceHeaderObu])));
-      expect(av1.mediaInfo.video).toMatchObject({ codec: 'av1', width: 640, height: 360 });
+      // libaom's header says seq_level_idx 1 (level 2.1), 8 bits, Main tier.
+      expect(av1.mediaInfo.video).toEqual({ codec: 'av1', codecString: 'av01.0.01M.08', profile: 'Main', level: 2.1, width: 640, height: 360 });
       const vp9 = new StreamMediaProbe();
       vp9.observe('video', 0, ex(0x90, 'vp09', Buffer.from([1, 0, 0, 0, 0, 21, 0x82, 2, 2, 2, 0, 0])));
-      expect(vp9.mediaInfo.video?.width).toBeUndefined();
+      expect(vp9.mediaInfo.video).toEqual({ codec: 'vp9', codecString: 'vp09.00.21.08', profile: 'Profile 0', level: 2.1 });
       vp9.observe('video', 0, ex(0x91, 'vp09', Buffer.from('824983420027f01676083824', 'hex'))); // libvpx keyframe, 640x360
-      expect(vp9.mediaInfo.video).toMatchObject({ codec: 'vp9', width: 640, height: 360 });
+      expect(vp9.mediaInfo.video).toMatchObject({ codec: 'vp9', codecString: 'vp09.00.21.08', profile: 'Profile 0', level: 2.1, width: 640, height: 360 });
       expect(vp9.parseErrors + av1.parseErrors).toBe(0);
     });
 

@@ -4,6 +4,9 @@ import {
   FLV_VIDEO_CODEC_AVC,
   FLV_VIDEO_CODEC_HEVC,
   aacCodecString,
+  av1CodecString,
+  av1LevelNumber,
+  av1ProfileName,
   av1SequenceHeaderOfRecord,
   avcCodecString,
   hevcProfileName,
@@ -16,6 +19,8 @@ import {
   parseHevcSps,
   parseOpusHead,
   parseVp9FrameHeader,
+  parseVpCodecConfigurationRecord,
+  vp9CodecString,
   type Amf0Value,
 } from '@mediaplane/codecs';
 
@@ -74,8 +79,9 @@ const FPS_SAMPLE_FRAMES = 60;
  * Learns a published stream's media facts from what flows through it:
  * codec, profile, level, size and frame rate from the AVC sequence header's
  * SPS; profile, level and size from the HEVC one (legacy codec id 12 or
- * E-RTMP 'hvc1'); size from the AV1 sequence header ('av01' av1C) and from
- * VP9 keyframe headers ('vp09'); sample rate and channels from the AAC AudioSpecificConfig (legacy
+ * E-RTMP 'hvc1'); profile, level and size from the AV1 sequence header
+ * ('av01' av1C); profile and level from VP9's vpcC and size from its
+ * keyframe headers ('vp09'); sample rate and channels from the AAC AudioSpecificConfig (legacy
  * or E-RTMP 'mp4a') and from the OpusHead of E-RTMP 'Opus'; frame rate
  * also from onMetaData or, failing both, measured from video timestamps; and
  * the bitrate actually received. Malformed headers are ignored (counted in
@@ -174,6 +180,7 @@ export class StreamMediaProbe {
       if (header.codecId === FLV_VIDEO_CODEC_AVC) this.readAvcConfig(payload.subarray(header.headerSize));
       else if (header.codecId === FLV_VIDEO_CODEC_HEVC) this.readHevcConfig(payload.subarray(header.headerSize));
       else if (codec === 'av1') this.readAv1Config(payload.subarray(header.headerSize));
+      else if (codec === 'vp9') this.readVp9Config(payload.subarray(header.headerSize));
       return;
     }
     this.measureFps(timestamp);
@@ -181,15 +188,35 @@ export class StreamMediaProbe {
     if (codec === 'vp9' && header.isKeyframe && this.video.width === undefined) this.readVp9Keyframe(payload.subarray(header.headerSize));
   }
 
-  /** The size from the sequence header OBU an av1C carries (none: the codec alone). */
+  /** Profile, level and size from the sequence header OBU an av1C carries (none: the codec alone). */
   private readAv1Config(body: Buffer): void {
     const sequenceHeader = av1SequenceHeaderOfRecord(body);
-    if (sequenceHeader) this.video = { codec: 'av1', width: sequenceHeader.width, height: sequenceHeader.height };
+    if (!sequenceHeader) return;
+    this.video = {
+      codec: 'av1',
+      codecString: av1CodecString(sequenceHeader),
+      profile: av1ProfileName(sequenceHeader.profile),
+      level: av1LevelNumber(sequenceHeader.level),
+      width: sequenceHeader.width,
+      height: sequenceHeader.height,
+    };
+  }
+
+  /** Profile and level from the vpcC (a level of 0 is the writer's "unspecified"); the size comes with a keyframe. */
+  private readVp9Config(body: Buffer): void {
+    const config = parseVpCodecConfigurationRecord(body);
+    const known = config.level > 0;
+    this.video = {
+      codec: 'vp9',
+      codecString: known ? vp9CodecString(config) : undefined,
+      profile: `Profile ${config.profile}`,
+      level: known ? config.level / 10 : undefined,
+    };
   }
 
   private readVp9Keyframe(frame: Buffer): void {
     const { width, height } = parseVp9FrameHeader(frame);
-    if (width !== undefined && height !== undefined) this.video = { codec: 'vp9', width, height };
+    if (width !== undefined && height !== undefined) this.video = { ...this.video, codec: 'vp9', width, height };
   }
 
   private readAvcConfig(body: Buffer): void {
