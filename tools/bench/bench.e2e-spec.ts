@@ -48,7 +48,7 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     await killAllChildren();
   });
 
-  it('fanout: measures our ingest over HTTP-FLV, WebSocket-FLV and RTMP, nginx-rtmp over RTMP and the C floor over HTTP-FLV in one run, and every viewer gets every frame', async () => {
+  it('fanout: measures our ingest over HTTP-FLV, WebSocket-FLV and RTMP, nginx-rtmp over RTMP and the C and Node floors over HTTP-FLV in one run, and every viewer gets every frame', async () => {
     const file = join(dir, 'fanout.json');
     const run = await runBench(['fanout', '4', '--window', '4', '--settle', '1', '--json', file]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
@@ -58,11 +58,13 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
       'ours/none/0',
       'nginx/none/0',
       'floor/none/0',
+      'nodefloor/none/0',
       'ours/flv/4',
       'ours/wsflv/4',
       'ours/rtmp/4',
       'nginx/rtmp/4',
       'floor/flv/4',
+      'nodefloor/flv/4',
     ]);
     for (const row of result.rows.filter((r) => r.protocol !== 'none')) {
       expect(row.join).toMatchObject({ joined: 4, failed: 0 });
@@ -74,11 +76,13 @@ describe('the ingest benchmarks (tools/bench), run end to end with real servers,
     }
     expect(result.source).toMatchObject({ width: 1280, height: 720, fps: 30 });
     expect(result.source.bitrateKbps).toBeGreaterThan(3500);
-    expect(result.summary?.ratios.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/wsflv', 'ours/rtmp', 'floor/flv']);
+    expect(result.summary?.ratios.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/wsflv', 'ours/rtmp', 'floor/flv', 'nodefloor/flv']);
     expect(result.summary?.aboveFloor.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/wsflv', 'ours/rtmp']);
+    expect(result.summary?.aboveNodeFloor.map((r) => `${r.server}/${r.protocol}`)).toEqual(['ours/flv', 'ours/wsflv', 'ours/rtmp']);
     expect(run.stdout).toContain('FAN-OUT');
     expect(run.stdout).toMatch(/nginx\s+rtmp\s+4\s/);
     expect(run.stdout).toMatch(/floor\s+flv\s+4\s+4\/4\s/);
+    expect(run.stdout).toMatch(/nodefloor\s+flv\s+4\s+4\/4\s/);
     expect(result.summary?.unserved).toEqual([]);
   });
 

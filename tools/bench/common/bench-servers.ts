@@ -7,8 +7,11 @@ import type { Usage } from './proc-stats';
 import type { PublishTarget } from './publish-outputs';
 import type { SwarmConfig } from './swarm-messages';
 
-/** floor: the C fan-out floor (fanout bench only): one write per viewer per video frame and nothing else. */
-export type ServerKind = 'ours' | 'nginx' | 'floor';
+/**
+ * floor / nodefloor: the fan-out floor in C / in Node (fanout bench only): one write per viewer per video frame
+ * and nothing else.
+ */
+export type ServerKind = 'ours' | 'nginx' | 'floor' | 'nodefloor';
 /** flv: HTTP-FLV; wsflv: WebSocket-FLV (the same FLV bytes, one binary message per write). */
 export type PlayProtocol = 'flv' | 'wsflv' | 'rtmp';
 
@@ -36,11 +39,14 @@ export interface BenchServer {
 
 /** `ingestEnv`: extra ingest settings (ours only), recorded in the result; `inspect`: ours with its inspector open. */
 export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: Record<string, string>; inspect?: boolean } = {}): Promise<BenchServer> {
-  if (kind === 'floor') {
-    const floor = await startFanoutFloor();
+  if (kind === 'floor' || kind === 'nodefloor') {
+    const floor = await startFanoutFloor(kind === 'floor' ? 'c' : 'node');
     return {
       kind,
-      label: 'C floor (HTTP-FLV: one write() per viewer per video frame from one epoll loop; no GOP cache)',
+      label:
+        kind === 'floor'
+          ? 'C floor (HTTP-FLV: one write() per viewer per video frame from one epoll loop; no GOP cache)'
+          : `Node floor (the C floor's behaviour in Node ${process.versions.node}: one socket.write per viewer per video frame)`,
       protocols: ['flv'],
       publish: { protocol: 'flv-tcp', host: '127.0.0.1', port: floor.publishPort },
       flvUrl: `http://127.0.0.1:${floor.viewerPort}/live/floor.flv`,

@@ -8,6 +8,11 @@ import { forgetPid, rememberPid } from './stale-processes';
 
 const SOURCE = join(WORKSPACE, 'tools', 'bench', 'fanout', 'floor', 'flv-fanout-floor.c');
 const BINARY_NAME = 'flv-fanout-floor';
+/** The Node floor, compiled with the rest of tools/bench (this file's folder is common/). */
+const NODE_FLOOR_SCRIPT = join(__dirname, '..', 'fanout', 'floor', 'flv-fanout-floor-node.js');
+
+/** c: the C floor (epoll, write(2)); node: the same behaviour in Node (net sockets, socket.write). */
+export type FloorImplementation = 'c' | 'node';
 
 export interface FanoutFloorServer {
   /** HTTP-FLV viewers connect here. */
@@ -33,24 +38,25 @@ function compileFloor(): string {
   return binary;
 }
 
-/** The C floor on two free loopback ports, in its own process group. */
-export async function startFanoutFloor(): Promise<FanoutFloorServer> {
-  const binary = compileFloor();
+/** A floor on two free loopback ports, in its own process group. */
+export async function startFanoutFloor(implementation: FloorImplementation): Promise<FanoutFloorServer> {
+  const [command, args, name] = implementation === 'c' ? [compileFloor(), [], BINARY_NAME] : [process.execPath, [NODE_FLOOR_SCRIPT], 'flv-fanout-floor-node'];
   const [viewerPort, publishPort] = (await freePorts(2)) as [number, number];
-  const child = spawnTracked(binary, [String(viewerPort), String(publishPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(command, [...args, String(viewerPort), String(publishPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const pgid = child.pid as number;
-  rememberPid('floor', pgid, BINARY_NAME);
+  const pidKey = implementation === 'c' ? 'floor' : 'nodefloor';
+  rememberPid(pidKey, pgid, name);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   let stopping = false;
   let exit: Error | undefined;
   child.once('exit', (code, signal) => {
-    if (!stopping) exit = new Error(`the fan-out floor exited (${code ?? signal}): ${stderr.trim()}`);
+    if (!stopping) exit = new Error(`the fan-out floor (${implementation}) exited (${code ?? signal}): ${stderr.trim()}`);
   });
   const stop = async (): Promise<void> => {
     stopping = true;
     await stopProcess(child, 5000);
-    forgetPid('floor');
+    forgetPid(pidKey);
   };
   try {
     await new Promise<void>((resolve, reject) => {

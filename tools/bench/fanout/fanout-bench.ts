@@ -1,5 +1,5 @@
 // Fan-out benchmark: one 4 Mbps stream, N viewers over HTTP-FLV and RTMP,
-// our ingest, nginx-rtmp and the C floor measured in the same run. See tools/bench/README.md.
+// our ingest, nginx-rtmp and the C and Node floors measured in the same run. See tools/bench/README.md.
 import { readFileSync } from 'node:fs';
 import { sleep } from '@mediaplane/testing';
 import { runBench } from '../common/bench-lifecycle';
@@ -22,11 +22,12 @@ const USAGE = `usage: node tools/bench/run.cjs fanout [viewers...] [options]
   viewers            viewer counts to measure, each over every protocol (default: 50 150 300)
   --window S         steady measurement window per point, seconds (default 20)
   --settle S         wait after all viewers joined, before the window (default 3)
-  --servers LIST     ours,nginx,floor (default all three). floor: a small C HTTP-FLV server
-                     doing one write() per viewer per video frame and nothing else — what the
-                     kernel charges for the fan-out itself
+  --servers LIST     ours,nginx,floor,nodefloor (default all four). floor: a small C HTTP-FLV
+                     server doing one write() per viewer per video frame and nothing else — what
+                     the kernel charges for the fan-out itself; nodefloor: the same in Node (one
+                     socket.write per viewer per video frame) — what the runtime adds to it
   --protocols LIST   flv,wsflv,rtmp for ours (default all three: HTTP-FLV, WebSocket-FLV, RTMP;
-                     nginx-rtmp plays RTMP only, the floor HTTP-FLV)
+                     nginx-rtmp plays RTMP only, the floors HTTP-FLV)
   --rounds R         measure every point R times, interleaved; figures are medians (default 1)
   --concurrency N    viewers connecting at once (default 25)
   --ingest-env K=V   extra setting for our ingest, repeatable (e.g. INGEST_FANOUT_FLUSH_MS=20)
@@ -72,7 +73,7 @@ function settings(): Settings {
     viewers,
     windowSeconds: numberArg(values, 'window', 20, { min: 1, max: 600 }),
     settleSeconds: numberArg(values, 'settle', 3, { min: 0, max: 120 }),
-    servers: listArg(values, 'servers', ['ours', 'nginx', 'floor'] as const, ['ours', 'nginx', 'floor']),
+    servers: listArg(values, 'servers', ['ours', 'nginx', 'floor', 'nodefloor'] as const, ['ours', 'nginx', 'floor', 'nodefloor']),
     protocols: listArg(values, 'protocols', ['flv', 'wsflv', 'rtmp'] as const, ['flv', 'wsflv', 'rtmp']),
     concurrency: numberArg(values, 'concurrency', 25, { min: 1, max: 500, integer: true }),
     rounds: numberArg(values, 'rounds', 1, { min: 1, max: 20, integer: true }),
@@ -169,7 +170,7 @@ runBench(async ({ defer }) => {
 
   // Every server runs through the whole bench, each with its own publisher,
   // and the points are interleaved (N viewers: ours/flv, ours/rtmp,
-  // nginx/rtmp, floor/flv, then the next N), so drifting background load
+  // nginx/rtmp, floor/flv, nodefloor/flv, then the next N), so drifting background load
   // hits all alike.
   const running: Array<{ server: BenchServer; publisherError: () => Error | undefined }> = [];
   for (const kind of s.servers) {

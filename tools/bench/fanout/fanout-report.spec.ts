@@ -150,6 +150,30 @@ describe('summarizeFanout', () => {
     });
   });
 
+  describe('with the Node floor in the run too', () => {
+    const run = result([
+      row('ours', 'none', 0, 2, 100),
+      row('ours', 'flv', 300, 62, 160),
+      row('nginx', 'none', 0, 0, 10),
+      row('nginx', 'rtmp', 300, 30, 25),
+      row('floor', 'none', 0, 1, 1),
+      row('floor', 'flv', 300, 21, 4),
+      row('nodefloor', 'none', 0, 1, 40),
+      row('nodefloor', 'flv', 300, 31, 46),
+    ]);
+    const summary = summarizeFanout(run);
+
+    it('ranks it after the C floor, compares it with nginx-rtmp, and divides ours by it', () => {
+      expect(summary.ratios.map((r) => `${r.server}/${r.viewers}`)).toEqual(['ours/300', 'floor/300', 'nodefloor/300']);
+      expect(summary.ratios[2]?.cpuNet).toBeCloseTo(30 / 30, 6);
+      expect(summary.aboveNodeFloor.map((r) => `${r.server}/${r.protocol}/${r.viewers}`)).toEqual(['ours/flv/300']);
+      expect(summary.aboveNodeFloor[0]?.cpuNet).toBeCloseTo(60 / 30, 6);
+      expect(summary.aboveFloor[0]?.cpuNet).toBeCloseTo(60 / 20, 6);
+      const { text } = formatFanoutReport(run);
+      expect(text).toMatch(/ours ÷ the Node floor[^\n]*\n.*\n.*\n\s*ours\s+flv\s+300\s+2\.00×/);
+    });
+  });
+
   it("takes WebSocket-FLV as one more of ours' protocols: against nginx-rtmp, above the floor, its memory slope and the 300 target", () => {
     const wsRun = result([
       row('ours', 'none', 0, 2, 100),

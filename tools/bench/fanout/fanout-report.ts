@@ -86,10 +86,12 @@ export interface FanoutRatio {
 
 export interface FanoutSummary {
   figures: FanoutFigures[];
-  /** ours and the floor ÷ nginx-rtmp (RTMP play) at the same viewer count. */
+  /** ours and the floors ÷ nginx-rtmp (RTMP play) at the same viewer count. */
   ratios: FanoutRatio[];
   /** ours ÷ the floor (its HTTP-FLV) at the same viewer count: what ours spends beyond the kernel's part. */
   aboveFloor: FanoutRatio[];
+  /** ours ÷ the Node floor (its HTTP-FLV): what ours spends beyond one socket.write per viewer per frame. */
+  aboveNodeFloor: FanoutRatio[];
   /**
    * RSS growth per added viewer between the smallest and largest N (a fixed
    * step at the first viewers — a Node heap sizing itself up — would
@@ -244,15 +246,20 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
     const key = `${f.server}/${f.protocol}/${f.viewers}`;
     points.set(key, [...(points.get(key) ?? []), f]);
   }
-  const rank: Record<ServerKind, number> = { ours: 0, floor: 1, nginx: 2 };
+  const rank: Record<ServerKind, number> = { ours: 0, floor: 1, nodefloor: 2, nginx: 3 };
   const protocolRank: Record<PlayProtocol, number> = { flv: 0, wsflv: 1, rtmp: 2 };
   const order = (f: FanoutFigures): string => `${rank[f.server]}/${protocolRank[f.protocol]}/${String(f.viewers).padStart(6, '0')}`;
   const figures = [...points.values()].map(combineRounds).sort((a, b) => order(a).localeCompare(order(b)));
-  const ratios = [...ratiosTo(figures, 'ours', 'nginx', 'rtmp'), ...ratiosTo(figures, 'floor', 'nginx', 'rtmp')];
+  const ratios = [
+    ...ratiosTo(figures, 'ours', 'nginx', 'rtmp'),
+    ...ratiosTo(figures, 'floor', 'nginx', 'rtmp'),
+    ...ratiosTo(figures, 'nodefloor', 'nginx', 'rtmp'),
+  ];
   const aboveFloor = ratiosTo(figures, 'ours', 'floor', 'flv');
+  const aboveNodeFloor = ratiosTo(figures, 'ours', 'nodefloor', 'flv');
   const memorySlopes: FanoutSummary['memorySlopes'] = [];
   const memoryAfterGcSlopes: FanoutSummary['memoryAfterGcSlopes'] = [];
-  for (const server of ['ours', 'floor', 'nginx'] as const) {
+  for (const server of ['ours', 'floor', 'nodefloor', 'nginx'] as const) {
     for (const protocol of ['flv', 'wsflv', 'rtmp'] as const) {
       const points = figures.filter((f) => f.server === server && f.protocol === protocol).sort((a, b) => a.viewers - b.viewers);
       const low = points[0];
@@ -300,7 +307,7 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
   const unserved = figures
     .filter((f) => f.viewersReceiving < f.viewers)
     .map((f) => ({ server: f.server, protocol: f.protocol, viewers: f.viewers, receiving: f.viewersReceiving, failedToStart: f.viewersFailedToStart }));
-  return { figures, ratios, aboveFloor, memorySlopes, memoryAfterGcSlopes, unserved, target300 };
+  return { figures, ratios, aboveFloor, aboveNodeFloor, memorySlopes, memoryAfterGcSlopes, unserved, target300 };
 }
 
 /** Each of `server`'s points divided by `reference` over `referenceProtocol` at the same viewer count. */
@@ -461,6 +468,13 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
     lines.push('');
     lines.push("ours ÷ the floor (HTTP-FLV), same viewer count — 1.00× would be a server that costs only the kernel's part of the fan-out:");
     lines.push(ratioTable(summary.aboveFloor));
+  }
+  if (summary.aboveNodeFloor.length > 0) {
+    lines.push('');
+    lines.push(
+      'ours ÷ the Node floor (HTTP-FLV), same viewer count — 1.00× would be a server that costs only what one socket.write per viewer per frame costs in Node:',
+    );
+    lines.push(ratioTable(summary.aboveNodeFloor));
   }
   if (summary.unserved.length > 0) {
     lines.push('');
