@@ -143,5 +143,5 @@ export {
   buildVpCodecConfigurationRecord,
   parseVpCodecConfigurationRecord,
 } from './vp9-frame-header';
-export { vp9CodecString } from './vp9-codec-string';
+export { vp9CodecString, vp9ProfileName } from './vp9-codec-string';
 export { av1ProfileName, av1LevelNumber, av1CodecString } from './av1-codec-string';

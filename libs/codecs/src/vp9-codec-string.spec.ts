@@ -1,4 +1,4 @@
-import { vp9CodecString } from './vp9-codec-string';
+import { vp9CodecString, vp9ProfileName } from './vp9-codec-string';
 
 describe('vp9CodecString', () => {
   it.each([
@@ -7,5 +7,9 @@ describe('vp9CodecString', () => {
     [{ profile: 0, level: 10, bitDepth: 8 }, 'vp09.00.10.08'],
   ])('formats %j as %s (two decimal digits per field)', (config, expected) => {
     expect(vp9CodecString(config)).toBe(expected);
+  });
+
+  it('names the profile as ffprobe does', () => {
+    expect([0, 3].map(vp9ProfileName)).toEqual(['Profile 0', 'Profile 3']);
   });
 });

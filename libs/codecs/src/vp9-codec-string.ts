@@ -5,3 +5,8 @@ export function vp9CodecString(config: VpCodecConfiguration): string {
   const two = (v: number): string => String(v).padStart(2, '0');
   return `vp09.${two(config.profile)}.${two(config.level)}.${two(config.bitDepth)}`;
 }
+
+/** "Profile 0" to "Profile 3", as ffprobe names them. */
+export function vp9ProfileName(profile: number): string {
+  return `Profile ${profile}`;
+}

@@ -40,12 +40,15 @@ function compileFloor(): string {
 
 /** A floor on two free loopback ports, in its own process group. */
 export async function startFanoutFloor(implementation: FloorImplementation): Promise<FanoutFloorServer> {
-  const [command, args, name] = implementation === 'c' ? [compileFloor(), [], BINARY_NAME] : [process.execPath, [NODE_FLOOR_SCRIPT], 'flv-fanout-floor-node'];
+  // pidKey names the pid file; marker is what the stale-process clean-up looks for in the command line.
+  const { command, args, pidKey, marker } =
+    implementation === 'c'
+      ? { command: compileFloor(), args: [], pidKey: 'floor', marker: BINARY_NAME }
+      : { command: process.execPath, args: [NODE_FLOOR_SCRIPT], pidKey: 'nodefloor', marker: 'flv-fanout-floor-node' };
   const [viewerPort, publishPort] = (await freePorts(2)) as [number, number];
   const child = spawnTracked(command, [...args, String(viewerPort), String(publishPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const pgid = child.pid as number;
-  const pidKey = implementation === 'c' ? 'floor' : 'nodefloor';
-  rememberPid(pidKey, pgid, name);
+  rememberPid(pidKey, pgid, marker);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   let stopping = false;

@@ -247,6 +247,7 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
     points.set(key, [...(points.get(key) ?? []), f]);
   }
   const rank: Record<ServerKind, number> = { ours: 0, floor: 1, nodefloor: 2, nginx: 3 };
+  const servers = (Object.keys(rank) as ServerKind[]).sort((a, b) => rank[a] - rank[b]);
   const protocolRank: Record<PlayProtocol, number> = { flv: 0, wsflv: 1, rtmp: 2 };
   const order = (f: FanoutFigures): string => `${rank[f.server]}/${protocolRank[f.protocol]}/${String(f.viewers).padStart(6, '0')}`;
   const figures = [...points.values()].map(combineRounds).sort((a, b) => order(a).localeCompare(order(b)));
@@ -259,7 +260,7 @@ export function summarizeFanout(result: FanoutResult): FanoutSummary {
   const aboveNodeFloor = ratiosTo(figures, 'ours', 'nodefloor', 'flv');
   const memorySlopes: FanoutSummary['memorySlopes'] = [];
   const memoryAfterGcSlopes: FanoutSummary['memoryAfterGcSlopes'] = [];
-  for (const server of ['ours', 'floor', 'nodefloor', 'nginx'] as const) {
+  for (const server of servers) {
     for (const protocol of ['flv', 'wsflv', 'rtmp'] as const) {
       const points = figures.filter((f) => f.server === server && f.protocol === protocol).sort((a, b) => a.viewers - b.viewers);
       const low = points[0];
@@ -459,22 +460,17 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
         .join(', ')}`,
     );
   }
-  if (summary.ratios.length > 0) {
-    lines.push('');
-    lines.push('÷ nginx-rtmp (RTMP play), same viewer count:');
-    lines.push(ratioTable(summary.ratios));
-  }
-  if (summary.aboveFloor.length > 0) {
-    lines.push('');
-    lines.push("ours ÷ the floor (HTTP-FLV), same viewer count — 1.00× would be a server that costs only the kernel's part of the fan-out:");
-    lines.push(ratioTable(summary.aboveFloor));
-  }
-  if (summary.aboveNodeFloor.length > 0) {
-    lines.push('');
-    lines.push(
+  const ratioSections: Array<[string, FanoutRatio[]]> = [
+    ['÷ nginx-rtmp (RTMP play), same viewer count:', summary.ratios],
+    ["ours ÷ the floor (HTTP-FLV), same viewer count — 1.00× would be a server that costs only the kernel's part of the fan-out:", summary.aboveFloor],
+    [
       'ours ÷ the Node floor (HTTP-FLV), same viewer count — 1.00× would be a server that costs only what one socket.write per viewer per frame costs in Node:',
-    );
-    lines.push(ratioTable(summary.aboveNodeFloor));
+      summary.aboveNodeFloor,
+    ],
+  ];
+  for (const [title, ratios] of ratioSections) {
+    if (ratios.length === 0) continue;
+    lines.push('', title, ratioTable(ratios));
   }
   if (summary.unserved.length > 0) {
     lines.push('');

@@ -21,6 +21,7 @@ import {
   parseVp9FrameHeader,
   parseVpCodecConfigurationRecord,
   vp9CodecString,
+  vp9ProfileName,
   type Amf0Value,
 } from '@mediaplane/codecs';
 
@@ -209,7 +210,7 @@ export class StreamMediaProbe {
     this.video = {
       codec: 'vp9',
       codecString: known ? vp9CodecString(config) : undefined,
-      profile: `Profile ${config.profile}`,
+      profile: vp9ProfileName(config.profile),
       level: known ? config.level / 10 : undefined,
     };
   }
