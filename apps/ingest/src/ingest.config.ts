@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
-import { semiSpaceMbSetting } from './young-generation-cap';
+import { heapGrowingPercentSetting, semiSpaceMbSetting } from './v8-heap-flags';
 
 const MiB = 1024 * 1024;
 
@@ -58,8 +58,9 @@ export const ingestConfigSchema = z
     INGEST_GOP_CACHE_MAX_BYTES: count(8 * MiB).describe(
       'Largest GOP kept for instant start; a longer GOP is not cached and new viewers wait for the next keyframe.',
     ),
-    /** Applied before the config is read (young-generation-cap.ts starts the process again); here for validation and the docs. */
+    /** Both applied before the config is read (v8-heap-flags.ts starts the process again); here for validation and the docs. */
     INGEST_V8_SEMI_SPACE_MB: semiSpaceMbSetting,
+    INGEST_V8_HEAP_GROWING_PERCENT: heapGrowingPercentSetting,
     INGEST_FANOUT_FLUSH_MS: z.coerce
       .number()
       .int()
@@ -92,7 +93,7 @@ export const ingestConfigSchema = z
       'How long a viewer of a stream published on another ingest node waits for that node to deliver it before the play is refused (503; RTMP: NetStream.Play.Failed).',
     ),
     INGEST_RELAY_RECONNECT_MS: millis(10_000).describe(
-      "How long a broken relay pull keeps looking the stream up and reconnecting (to whichever node holds it now) while it is still live, before its viewers here see the end.",
+      'How long a broken relay pull keeps looking the stream up and reconnecting (to whichever node holds it now) while it is still live, before its viewers here see the end.',
     ),
     INGEST_TIMESTAMP_JUMP_MS: millis(2000).describe(
       "A publisher's timestamp that leaps this much further than the wall clock (or goes back more than 100 ms) is rebased so the track stays continuous; every correction is counted in mediaplane_ingest_timestamp_corrections_total.",

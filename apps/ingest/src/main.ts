@@ -1,4 +1,4 @@
-import './start-with-young-generation-cap';
+import './start-with-v8-heap-flags';
 import './instrument';
 import { routeBelowExpress, runService } from '@mediaplane/service-kit';
 import { AppModule } from './app.module';

@@ -1,0 +1,97 @@
+/**
+ * The ingest runs with two V8 heap flags that V8 only reads when the process
+ * starts (v8.setFlagsFromString has no effect on the heap later), so the
+ * ingest starts itself again with them before anything else runs: the same
+ * process (process.execve keeps its pid, stdio and arguments), whoever
+ * launched it.
+ *
+ * `--max-semi-space-size` (INGEST_V8_SEMI_SPACE_MB, default 4): every viewer
+ * write allocates a little garbage (Node's write request and its callbacks,
+ * ~0.4 KB), so the allocation rate grows with the audience, and V8 grows the
+ * semi-spaces with it: 16 MB each and more once the rate is high, and the
+ * pages stay with the process. A fan-out has almost nothing that survives a
+ * scavenge (frames live for one GOP), so a small young generation costs no
+ * more collection work. Measured with `node tools/bench/run.cjs fanout 50 100
+ * 500 --servers ours,nginx --protocols flv --rounds 2`, one run each way in the
+ * same session: RSS 162–165 MB with a 4 MB cap against 258 MB without, net CPU
+ * per viewer-second ÷ nginx-rtmp 0.84 / 0.65 / 0.55× against 0.86 / 0.71 /
+ * 0.64× (tools/bench/README.md, "young generation cap").
+ *
+ * `--heap-growing-percent` (INGEST_V8_HEAP_GROWING_PERCENT, default 50): after
+ * a full collection V8 sets the old generation's limit a little above what
+ * survived (~1.15× here), and it starts the next full collection early, as
+ * soon as the space left under that limit is smaller than the young
+ * generation. Once a stream has viewers the young generation grows to its cap,
+ * so the ingest ran a full collection every 15–20 s that found ~1 MB of
+ * garbage in a 55 MB heap: a cost that comes with the first viewers and does
+ * not grow with more (tools/bench/README.md, "what the fixed part is"). A limit
+ * 1.5× the live heap leaves room for minutes of a fan-out's promotions.
+ *
+ * A flag already given (on the command line or in NODE_OPTIONS) wins; a
+ * setting of 0 keeps V8's own behaviour.
+ */
+
+import { z } from 'zod';
+
+/** The young generation cap in MB unless INGEST_V8_SEMI_SPACE_MB says otherwise. */
+export const DEFAULT_SEMI_SPACE_MB = 4;
+/** The old generation's growing percent unless INGEST_V8_HEAP_GROWING_PERCENT says otherwise. */
+export const DEFAULT_HEAP_GROWING_PERCENT = 50;
+
+/*
+ * Both settings are read here, before the config is (the restart must come first), and listed in the ingest's
+ * config schema with these same definitions for its docs.
+ */
+export const semiSpaceMbSetting = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(1024)
+  .default(DEFAULT_SEMI_SPACE_MB)
+  .describe(
+    "Cap in MB on each of V8's semi-spaces (the young generation), applied by the ingest starting itself again with --max-semi-space-size. Viewer writes make short-lived garbage at a rate that grows with the audience, and V8 would grow the young generation with it (~95 MB more RSS at 50–500 viewers, no CPU saved). 0: V8's own sizing. A --max-semi-space-size in NODE_OPTIONS wins.",
+  );
+
+export const heapGrowingPercentSetting = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(400)
+  .default(DEFAULT_HEAP_GROWING_PERCENT)
+  .describe(
+    "How far above the live heap V8 sets the old generation's limit after a full collection, in percent, applied by the ingest starting itself again with --heap-growing-percent. V8's own small margin made it run a full collection every 15–20 s once a stream had viewers, finding ~1 MB of garbage each time. 0: V8's own growing.",
+  );
+
+interface HeapFlag {
+  flag: string;
+  setting: string;
+  schema: z.ZodType<number>;
+}
+
+const HEAP_FLAGS: readonly HeapFlag[] = [
+  { flag: '--max-semi-space-size', setting: 'INGEST_V8_SEMI_SPACE_MB', schema: semiSpaceMbSetting },
+  { flag: '--heap-growing-percent', setting: 'INGEST_V8_HEAP_GROWING_PERCENT', schema: heapGrowingPercentSetting },
+];
+
+/** The V8 flags to start again with; undefined: stay as this process is. */
+export function v8HeapRestartFlags(env: NodeJS.ProcessEnv, execArgv: readonly string[]): string[] | undefined {
+  const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  const flags: string[] = [];
+  for (const { flag, setting, schema } of HEAP_FLAGS) {
+    const raw = env[setting];
+    const parsed = schema.safeParse(raw === '' ? undefined : raw);
+    if (!parsed.success) throw new Error(`${setting}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    // Also the guard against starting again twice: the restarted process has the flags.
+    const alreadyGiven = given.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+    if (parsed.data > 0 && !alreadyGiven) flags.push(`${flag}=${parsed.data}`);
+  }
+  return flags.length > 0 ? flags : undefined;
+}
+
+/** Starts this process again with the flags (see above); returns only when it does not. */
+export function startWithV8HeapFlags(env: NodeJS.ProcessEnv = process.env): void {
+  const flags = v8HeapRestartFlags(env, process.execArgv);
+  // Node before 23.11 has no execve: the ingest then runs with V8's own sizing.
+  if (!flags || typeof process.execve !== 'function') return;
+  process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], env);
+}
