@@ -148,12 +148,27 @@ describe.each(engines)('WHIP publish and WHEP play with the %s engine (Chromium,
   it("plays the stream in the dashboard's WebRTC player", async () => {
     const page = await browser.newPage();
     try {
+      // The page starts on its default HTTP-FLV player, which loads mpegts.js on first use; held back until
+      // WebRTC plays, the library arrives for a player already given up (on a busy CI machine it can be that
+      // slow), and attaching it would clear the WebRTC stream from the shared <video>: status Playing, no picture.
+      const flvLibrary = /\/assets\/mpegts-[^/?]*\.js/;
+      let releaseFlvLibrary!: () => void;
+      const flvLibraryHeld = new Promise<void>((resolve) => (releaseFlvLibrary = resolve));
+      await page.route(flvLibrary, async (route) => {
+        await flvLibraryHeld;
+        await route.continue();
+      });
+      const flvLibraryRequested = page.waitForRequest(flvLibrary, { timeout: 30_000 });
       await page.goto(`${harness.controlPlane.httpUrl}/#/streams/${stream.id}`);
       await page.getByTestId('admin-token').fill(harness.platform.adminToken);
       await page.getByTestId('sign-in').click();
       await page.getByTestId('stream-title').getByText(`webrtc ${engine}`).waitFor({ timeout: 20_000 });
+      await flvLibraryRequested;
       await page.getByTestId('player-kind-whep').check();
       await page.getByTestId('player-status').getByText('Playing over WebRTC (WHEP)').waitFor({ timeout: 30_000 });
+      const flvLibraryLoaded = page.waitForResponse(flvLibrary, { timeout: 30_000 });
+      releaseFlvLibrary();
+      await flvLibraryLoaded;
       await waitForDashboardFrame(page, 'a decoded frame in the dashboard player');
       // Unticking lip sync restarts the player on a WHEP URL asking for it off, and it plays again.
       const unsyncedOffer = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).searchParams.get('lipsync') === 'false', { timeout: 30_000 });

@@ -1,5 +1,5 @@
 import type { ErrorData, Level } from 'hls.js';
-import type { Player, PlayerCallbacks, QualityLevel } from './player';
+import { GIVEN_UP_PLAYER, type Player, type PlayerCallbacks, type QualityLevel } from './player';
 
 /**
  * HLS from the edge through hls.js (bundled, loaded on first use), reporting
@@ -8,6 +8,8 @@ import type { Player, PlayerCallbacks, QualityLevel } from './player';
  */
 export async function playHls(video: HTMLVideoElement, url: string, callbacks: PlayerCallbacks): Promise<Player> {
   const { default: Hls } = await import('hls.js');
+  // Given up while the library loaded: the <video> may be the next player's by now.
+  if (callbacks.isCurrent?.() === false) return GIVEN_UP_PLAYER;
   if (!Hls.isSupported()) {
     if (!video.canPlayType('application/vnd.apple.mpegurl')) throw new Error('this browser cannot play HLS');
     video.src = url;

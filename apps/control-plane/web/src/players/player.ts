@@ -36,6 +36,13 @@ export interface PlayerCallbacks {
 }
 
 /**
+ * What a player returns when the page gave it up while its library loaded: it
+ * never touched the <video> (which may already be the next player's), so it
+ * has nothing to release.
+ */
+export const GIVEN_UP_PLAYER: Player = { destroy: () => undefined };
+
+/**
  * The protocol is not served where the stream's URL points (no endpoint, or
  * it refuses outright): retrying on a timer would only flicker, so the page
  * says so and waits for the operator instead.
