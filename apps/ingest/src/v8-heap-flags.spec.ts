@@ -1,12 +1,14 @@
 import { DEFAULT_HEAP_GROWING_PERCENT, DEFAULT_SEMI_SPACE_MB, v8HeapRestartFlags } from './v8-heap-flags';
 
 const SEMI_SPACE = `--max-semi-space-size=${DEFAULT_SEMI_SPACE_MB}`;
-const GROWING = `--heap-growing-percent=${DEFAULT_HEAP_GROWING_PERCENT}`;
+const GROWING = '--heap-growing-percent=50';
+const GROWING_SET = { INGEST_V8_HEAP_GROWING_PERCENT: '50' };
 
 describe('v8HeapRestartFlags', () => {
-  it('starts again with both defaults when nothing says otherwise', () => {
-    expect(v8HeapRestartFlags({}, [])).toEqual([SEMI_SPACE, GROWING]);
-    expect(v8HeapRestartFlags({ INGEST_V8_SEMI_SPACE_MB: '', INGEST_V8_HEAP_GROWING_PERCENT: '' }, ['--enable-source-maps'])).toEqual([SEMI_SPACE, GROWING]);
+  it("starts again with the young generation cap only when nothing says otherwise: the old generation's margin is V8's own", () => {
+    expect(DEFAULT_HEAP_GROWING_PERCENT).toBe(0);
+    expect(v8HeapRestartFlags({}, [])).toEqual([SEMI_SPACE]);
+    expect(v8HeapRestartFlags({ INGEST_V8_SEMI_SPACE_MB: '', INGEST_V8_HEAP_GROWING_PERCENT: '' }, ['--enable-source-maps'])).toEqual([SEMI_SPACE]);
   });
 
   it('takes the values from their settings, and 0 keeps V8 sizing that part itself', () => {
@@ -14,19 +16,23 @@ describe('v8HeapRestartFlags', () => {
       '--max-semi-space-size=16',
       '--heap-growing-percent=100',
     ]);
-    expect(v8HeapRestartFlags({ INGEST_V8_SEMI_SPACE_MB: '0' }, [])).toEqual([GROWING]);
+    expect(v8HeapRestartFlags({ INGEST_V8_SEMI_SPACE_MB: '0', ...GROWING_SET }, [])).toEqual([GROWING]);
     expect(v8HeapRestartFlags({ INGEST_V8_HEAP_GROWING_PERCENT: '0' }, [])).toEqual([SEMI_SPACE]);
-    expect(v8HeapRestartFlags({ INGEST_V8_SEMI_SPACE_MB: '0', INGEST_V8_HEAP_GROWING_PERCENT: '0' }, [])).toBeUndefined();
+    expect(v8HeapRestartFlags({ INGEST_V8_SEMI_SPACE_MB: '0' }, [])).toBeUndefined();
   });
 
   it('leaves a flag given on the command line or in NODE_OPTIONS alone, which also keeps the restarted process from starting again', () => {
-    expect(v8HeapRestartFlags({}, ['--max-semi-space-size=4', '--heap-growing-percent=20'])).toBeUndefined();
-    expect(v8HeapRestartFlags({}, ['--max-semi-space-size', '8'])).toEqual([GROWING]);
-    expect(v8HeapRestartFlags({ NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=32' }, ['--heap-growing-percent=10'])).toBeUndefined();
+    expect(v8HeapRestartFlags(GROWING_SET, ['--max-semi-space-size=4', '--heap-growing-percent=20'])).toBeUndefined();
+    expect(v8HeapRestartFlags(GROWING_SET, ['--max-semi-space-size', '8'])).toEqual([GROWING]);
+    expect(
+      v8HeapRestartFlags({ ...GROWING_SET, NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=32' }, ['--heap-growing-percent=10']),
+    ).toBeUndefined();
+    // The restarted process of the default: the cap is given, nothing else is asked for.
+    expect(v8HeapRestartFlags({}, [SEMI_SPACE])).toBeUndefined();
   });
 
   it('does not take a look-alike flag for one of its own', () => {
-    expect(v8HeapRestartFlags({ NODE_OPTIONS: '--min-semi-space-size=2' }, ['--max-semi-space-sizes=1', '--heap-growing-percents=3'])).toEqual([
+    expect(v8HeapRestartFlags({ ...GROWING_SET, NODE_OPTIONS: '--min-semi-space-size=2' }, ['--max-semi-space-sizes=1', '--heap-growing-percents=3'])).toEqual([
       SEMI_SPACE,
       GROWING,
     ]);

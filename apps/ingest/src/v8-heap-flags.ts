@@ -17,15 +17,19 @@
  * per viewer-second ÷ nginx-rtmp 0.84 / 0.65 / 0.55× against 0.86 / 0.71 /
  * 0.64× (tools/bench/README.md, "young generation cap").
  *
- * `--heap-growing-percent` (INGEST_V8_HEAP_GROWING_PERCENT, default 50): after
- * a full collection V8 sets the old generation's limit a little above what
- * survived (~1.15× here), and it starts the next full collection early, as
- * soon as the space left under that limit is smaller than the young
+ * `--heap-growing-percent` (INGEST_V8_HEAP_GROWING_PERCENT, default 0: V8's
+ * own): after a full collection V8 sets the old generation's limit a little
+ * above what survived (~1.15× here), and it starts the next full collection
+ * early, as soon as the space left under that limit is smaller than the young
  * generation. Once a stream has viewers the young generation grows to its cap,
- * so the ingest ran a full collection every 15–20 s that found ~1 MB of
- * garbage in a 55 MB heap: a cost that comes with the first viewers and does
- * not grow with more (tools/bench/README.md, "what the fixed part is"). A limit
- * 1.5× the live heap leaves room for minutes of a fan-out's promotions.
+ * so the ingest runs a full collection every 15–20 s that finds ~1 MB of
+ * garbage in a 55 MB heap (tools/bench/README.md, "what the fixed part is").
+ * A wider margin (50) trimmed that CPU in one session's A/B (−4 % at 50
+ * viewers, −9 % at 100) and showed no gain in the next, while the garbage it
+ * lets float grows with the audience: RSS slope 28–30 KB per viewer against
+ * 2–11 KB without, over the 16 KB the ingest is held to (tools/bench/README.md,
+ * "the heap margin's memory cost"). So it is off unless an operator trades
+ * that memory for it.
  *
  * A flag already given (on the command line or in NODE_OPTIONS) wins; a
  * setting of 0 keeps V8's own behaviour.
@@ -35,8 +39,8 @@ import { z } from 'zod';
 
 /** The young generation cap in MB unless INGEST_V8_SEMI_SPACE_MB says otherwise. */
 export const DEFAULT_SEMI_SPACE_MB = 4;
-/** The old generation's growing percent unless INGEST_V8_HEAP_GROWING_PERCENT says otherwise. */
-export const DEFAULT_HEAP_GROWING_PERCENT = 50;
+/** The old generation's growing percent unless INGEST_V8_HEAP_GROWING_PERCENT says otherwise: 0, V8's own. */
+export const DEFAULT_HEAP_GROWING_PERCENT = 0;
 
 /*
  * Both settings are read here, before the config is (the restart must come first), and listed in the ingest's
@@ -59,7 +63,7 @@ export const heapGrowingPercentSetting = z.coerce
   .max(400)
   .default(DEFAULT_HEAP_GROWING_PERCENT)
   .describe(
-    "How far above the live heap V8 sets the old generation's limit after a full collection, in percent, applied by the ingest starting itself again with --heap-growing-percent. V8's own small margin made it run a full collection every 15–20 s once a stream had viewers, finding ~1 MB of garbage each time. 0: V8's own growing.",
+    "How far above the live heap V8 sets the old generation's limit after a full collection, in percent, applied by the ingest starting itself again with --heap-growing-percent. With V8's own small margin a stream with viewers costs a full collection every 15–20 s; 50 trimmed that CPU in one A/B and not in the next, and raised the RSS slope from 2–11 to 28–30 KB per viewer. 0: V8's own growing.",
   );
 
 interface HeapFlag {
