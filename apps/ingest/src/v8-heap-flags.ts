@@ -1,9 +1,9 @@
 /**
- * The ingest runs with two V8 heap flags that V8 only reads when the process
- * starts (v8.setFlagsFromString has no effect on the heap later), so the
- * ingest starts itself again with them before anything else runs: the same
- * process (process.execve keeps its pid, stdio and arguments), whoever
- * launched it.
+ * Two V8 heap flags the ingest may run with (by default only the first), which
+ * V8 only reads when the process starts (v8.setFlagsFromString has no effect
+ * on the heap later), so the ingest starts itself again with those asked for
+ * before anything else runs: the same process (process.execve keeps its
+ * pid, stdio and arguments), whoever launched it.
  *
  * `--max-semi-space-size` (INGEST_V8_SEMI_SPACE_MB, default 4): every viewer
  * write allocates a little garbage (Node's write request and its callbacks,
