@@ -25,6 +25,22 @@ async function get(url: string, init?: RequestInit): Promise<Fetched> {
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
 
+/**
+ * A segment as a player downloads it: a 503 (the edge's "live, retry
+ * shortly" when its origin fetch failed under load) is retried after its
+ * Retry-After, as hls.js does; anything but a 200 after that fails with the
+ * status and body, not later as an unreadable file.
+ */
+async function getSegment(url: string): Promise<Buffer> {
+  let res = await get(url);
+  for (let retry = 0; retry < 3 && res.status === 503; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000 * Number(res.headers.get('retry-after') ?? 1)));
+    res = await get(url);
+  }
+  expect({ url, status: res.status, body: res.status === 200 ? '(media)' : res.body.toString().slice(0, 300) }).toEqual({ url, status: 200, body: '(media)' });
+  return res.body;
+}
+
 /** A request whose path is sent exactly as written (fetch would resolve the dot segments). */
 function rawGet(base: string, path: string): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(base);
@@ -155,13 +171,18 @@ describe('HLS ladder: stand-in ingest → transcode worker → two edges', () =>
     const common = playlists.map((p) => p.segments.map((s) => s.msn)).reduce((a, b) => a.filter((x) => b.includes(x)));
     expect(common.length).toBeGreaterThanOrEqual(2);
     const dir = mkdtempSync(join(work, 'kf-'));
+    const file = (i: number, msn: number) => join(dir, `${i}-${msn}.ts`);
+    // Every segment is downloaded before any is probed: on a loaded machine a download-then-probe loop outlasts
+    // the 6-segment window, and the last segments were gone (404) by the time it asked for them.
+    for (const msn of common.slice(-2))
+      for (const [i, v] of master.entries()) {
+        const segment = playlists[i]?.segments.find((s) => s.msn === msn);
+        writeFileSync(file(i, msn), await getSegment(hls(edgeA, `${v.uri.split('/')[0]}/${segment?.uri}`)));
+      }
     for (const msn of common.slice(-2)) {
       const starts: number[] = [];
       for (const [i, v] of master.entries()) {
-        const segment = playlists[i]?.segments.find((s) => s.msn === msn);
-        const file = join(dir, `${i}-${msn}.ts`);
-        writeFileSync(file, (await get(hls(edgeA, `${v.uri.split('/')[0]}/${segment?.uri}`))).body);
-        const frames = await ffprobeFrames(file, ['-select_streams', 'v:0', '-show_entries', 'frame=pts_time,key_frame,pict_type']);
+        const frames = await ffprobeFrames(file(i, msn), ['-select_streams', 'v:0', '-show_entries', 'frame=pts_time,key_frame,pict_type']);
         expect({ rendition: v.uri, first: frames[0]?.['key_frame'] }).toEqual({ rendition: v.uri, first: 1 });
         if (!v.uri.startsWith('source')) {
           // Fixed GOP = one segment: the only keyframe is the first frame.
