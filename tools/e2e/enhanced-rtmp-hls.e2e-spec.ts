@@ -13,7 +13,7 @@ interface CreatedStream {
 }
 interface StreamView {
   live: boolean;
-  state: { videoCodec: string | null; width: number | null; height: number | null } | null;
+  state: { videoCodec: string | null; audioCodec: string | null; width: number | null; height: number | null } | null;
 }
 
 /**
@@ -25,9 +25,10 @@ interface StreamView {
  * RTMP client announcing fourCcList): FFmpeg 5.1 cannot publish E-RTMP.
  * An 'Opus' source goes through the same TS pull (FFmpeg 5.1 reads no E-RTMP
  * Opus in FLV) and its renditions carry AAC. AV1 and VP9, which the TS pull
- * cannot carry, reach FFmpeg as the FLV pull remuxed into Matroska by the worker.
+ * cannot carry, reach FFmpeg as the FLV pull remuxed into Matroska by the worker,
+ * as do E-RTMP 'ac-3' and 'ec-3' sources, whose renditions carry AAC.
  */
-describe("E-RTMP 'hvc1', 'av01', 'vp09' and 'Opus' publish → ingest → transcode → edge HLS (H.264 + AAC ladder), and the snapshot (the real platform)", () => {
+describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3' and 'ec-3' publish → ingest → transcode → edge HLS (H.264 + AAC ladder), and the snapshot (the real platform)", () => {
   const platform = platformEnv();
   const work = mkdtempSync(join(tmpdir(), 'mp-ertmp-hls-'));
   let controlPlane: AppProcess;
@@ -97,8 +98,12 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09' and 'Opus' publish → ingest → transc
     publisher = undefined;
   });
 
-  it("serves AAC renditions of an E-RTMP 'Opus' source (H.264 video), read from the TS pull", async () => {
-    const stream = await api<CreatedStream>('POST', '/streams', { name: 'e-rtmp opus' });
+  it.each([
+    { audio: 'opus', pull: 'the TS pull' },
+    { audio: 'ac3', pull: 'the FLV pull remuxed into Matroska' },
+    { audio: 'eac3', pull: 'the FLV pull remuxed into Matroska' },
+  ] as const)('serves AAC renditions of an E-RTMP $audio source (H.264 video), which transcode reads from $pull', async ({ audio }) => {
+    const stream = await api<CreatedStream>('POST', '/streams', { name: `e-rtmp ${audio}` });
     publisher = await enhancedRtmpPublish({
       port: rtmpPort,
       streamKey: stream.streamKey,
@@ -107,19 +112,30 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09' and 'Opus' publish → ingest → transc
       fps: 25,
       gopFrames: 50,
       video: 'h264',
-      audio: 'opus',
+      audio,
     });
-    await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
-    const renditions = await ffprobeRenditions(stream.playback.hls);
-    expect(renditions.length).toBeGreaterThanOrEqual(2);
-    for (const r of renditions) {
-      expect(r.summary.codec).toBe('h264');
-      // The Opus source's sound, re-encoded: before the TS pull carried Opus, FFmpeg 5.1 read no audio from the FLV.
-      expect(r.audio?.codec_name).toBe('aac');
+    try {
+      const view = await waitFor(
+        async () => {
+          const v = await api<StreamView>('GET', `/streams/${stream.id}`);
+          return v.state?.audioCodec ? v : undefined;
+        },
+        { timeoutMs: 30_000, what: `live with ${audio} audio in the API` },
+      );
+      expect(view.state).toMatchObject({ videoCodec: 'h264', audioCodec: audio });
+      await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
+      const renditions = await ffprobeRenditions(stream.playback.hls);
+      expect(renditions.length).toBeGreaterThanOrEqual(2);
+      for (const r of renditions) {
+        expect(r.summary.codec).toBe('h264');
+        // The source's sound, re-encoded: FFmpeg 5.1 reads none of these from FLV, and without the TS / Matroska pull HLS had no audio.
+        expect({ uri: r.variant.uri, audio: r.audio?.codec_name }).toEqual({ uri: r.variant.uri, audio: 'aac' });
+      }
+    } finally {
+      // The worker runs one job at a time (TRANSCODE_MAX_JOBS=1): the next source's job starts once this stream ends.
+      await publisher.stop();
+      publisher = undefined;
     }
-    // The worker runs one job at a time (TRANSCODE_MAX_JOBS=1): the next source's job starts once this stream ends.
-    await publisher.stop();
-    publisher = undefined;
   });
 
   it.each(['av1', 'vp9'] as const)(

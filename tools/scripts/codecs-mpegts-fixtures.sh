@@ -21,4 +21,12 @@ ffmpeg "${common[@]}" "${video[@]}" -f lavfi -i sine=frequency=440:sample_rate=4
 ffmpeg "${common[@]}" "${video[@]}" -f lavfi -i sine=frequency=440:sample_rate=48000 -t 1 \
   -c:v libx264 -preset ultrafast -bf 0 -x264-params keyint=25 -crf 40 -pix_fmt yuv420p \
   -c:a libopus -b:a 24k -ac 2 "${bitexact[@]}" -f mpegts "$out/h264-opus.mpegts"
+# 1 s H.264 + AC-3 48 kHz 5.1 (stream type 0x81, as ATSC and FFmpeg's default signal it).
+ffmpeg "${common[@]}" "${video[@]}" -f lavfi -i sine=frequency=440:sample_rate=48000 -t 1 \
+  -c:v libx264 -preset ultrafast -bf 0 -x264-params keyint=25 -crf 40 -pix_fmt yuv420p \
+  -c:a ac3 -b:a 192k -ac 6 "${bitexact[@]}" -f mpegts "$out/h264-ac3.mpegts"
+# 1 s H.264 + E-AC-3 48 kHz stereo (stream type 0x06 with DVB's enhanced AC-3 descriptor: -mpegts_flags system_b).
+ffmpeg "${common[@]}" "${video[@]}" -f lavfi -i sine=frequency=440:sample_rate=48000 -t 1 \
+  -c:v libx264 -preset ultrafast -bf 0 -x264-params keyint=25 -crf 40 -pix_fmt yuv420p \
+  -c:a eac3 -b:a 96k -ac 2 "${bitexact[@]}" -mpegts_flags system_b -f mpegts "$out/h264-eac3.mpegts"
 ls -l "$out"

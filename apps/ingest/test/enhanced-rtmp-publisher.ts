@@ -12,8 +12,11 @@ export interface EnhancedRtmpPublishOptions {
   height?: number;
   fps?: number;
   gopFrames?: number;
-  /** Audio codec: AAC (legacy FLV AAC tags) or Opus (E-RTMP 'Opus' tags); none for AV1 and VP9, which come without sound. */
-  audio?: 'aac' | 'opus';
+  /**
+   * Audio codec: AAC (legacy FLV AAC tags), Opus (E-RTMP 'Opus' tags), AC-3 or E-AC-3 (E-RTMP 'ac-3' / 'ec-3'
+   * tags, stereo); none for AV1 and VP9, which come without sound.
+   */
+  audio?: PublishedAudio;
   /**
    * Video codec: HEVC (E-RTMP 'hvc1' tags, the default), H.264 (legacy AVC tags, e.g. beside E-RTMP Opus),
    * or AV1 / VP9 (E-RTMP 'av01' / 'vp09' tags, video only: FFmpeg writes them as IVF, IvfToFlv makes the tags).
@@ -22,6 +25,8 @@ export interface EnhancedRtmpPublishOptions {
   /** What the connect announces; default `fourCcList: ['hvc1', 'Opus']`, as FFmpeg 7 and OBS 30 send. */
   connectProperties?: Record<string, Amf0Value>;
 }
+
+export type PublishedAudio = 'aac' | 'opus' | 'ac3' | 'eac3';
 
 export interface EnhancedRtmpPublisher {
   readonly client: RtmpClientConnection;
@@ -35,10 +40,10 @@ export interface EnhancedRtmpPublisher {
 /**
  * An Enhanced RTMP publisher built from our own pieces, because Debian's
  * FFmpeg 5.1 cannot publish E-RTMP: FFmpeg encodes a real-time lavfi source
- * as HEVC (libx265, or H.264) + AAC or Opus (libopus) into MPEG-TS on its stdout; our
+ * as HEVC (libx265, or H.264) + AAC, Opus (libopus), AC-3 or E-AC-3 into MPEG-TS on its stdout; our
  * MpegTsDemuxer and MpegTsToFlv (`hevc: 'hvc1'`) turn that into E-RTMP tag
  * bodies ('hvc1' SequenceStart/CodedFrames, 'Opus' SequenceStart with an
- * OpusHead). AV1 (libaom) and VP9 (libvpx) come as IVF, and IvfToFlv makes
+ * OpusHead, 'ac-3' / 'ec-3' CodedFrames). AV1 (libaom) and VP9 (libvpx) come as IVF, and IvfToFlv makes
  * the 'av01' / 'vp09' tags. Our RTMP client publishes them after a connect
  * that announces `fourCcList`, as OBS 30+ and FFmpeg 6.1+ do.
  *
@@ -92,8 +97,16 @@ export async function enhancedRtmpPublish(options: EnhancedRtmpPublishOptions): 
   };
 }
 
-/** x265 (or x264) and AAC or Opus from the lavfi source into MPEG-TS, read back by MpegTsToFlv as E-RTMP. */
-function mpegTsArgs(video: 'hevc' | 'h264', audio: 'aac' | 'opus', gop: number): string[] {
+/** FFmpeg's audio encoder settings per published codec. */
+const AUDIO_ENCODERS: Record<PublishedAudio, string[]> = {
+  aac: ['-c:a', 'aac', '-b:a', '96k', '-ac', '1'],
+  opus: ['-c:a', 'libopus', '-b:a', '64k', '-ac', '2'],
+  ac3: ['-c:a', 'ac3', '-b:a', '192k', '-ac', '2'],
+  eac3: ['-c:a', 'eac3', '-b:a', '96k', '-ac', '2'],
+};
+
+/** x265 (or x264) and the audio codec from the lavfi source into MPEG-TS, read back by MpegTsToFlv as E-RTMP. */
+function mpegTsArgs(video: 'hevc' | 'h264', audio: PublishedAudio, gop: number): string[] {
   return [
     '-f',
     'lavfi',
@@ -114,7 +127,7 @@ function mpegTsArgs(video: 'hevc' | 'h264', audio: 'aac' | 'opus', gop: number):
         ]),
     '-b:v',
     '600k',
-    ...(audio === 'opus' ? ['-c:a', 'libopus', '-b:a', '64k', '-ac', '2'] : ['-c:a', 'aac', '-b:a', '96k', '-ac', '1']),
+    ...AUDIO_ENCODERS[audio],
     '-f',
     'mpegts',
     'pipe:1',

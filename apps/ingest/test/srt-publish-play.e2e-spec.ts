@@ -130,6 +130,35 @@ describe('ingest SRT publish and play (FFmpeg and srt-live-transmit, real NATS/R
     );
   });
 
+  it('takes AC-3 5.1 audio from a broadcast-style SRT publish (E-RTMP ac-3 in the hub) and gives it back to an SRT player', async () => {
+    const ac3 = harness.addStream();
+    const ac3Publisher = ffmpegPublish({
+      url: harness.srtPublishUrl(ac3.key),
+      format: 'mpegts',
+      width: 320,
+      height: 180,
+      audioSampleRate: 48_000,
+      // The later -c:a wins over the test source's AAC.
+      extraOutputArgs: ['-c:a', 'ac3', '-b:a', '384k', '-ac', '6'],
+    });
+    try {
+      const started = await waitFor(() => harness.eventsFor(ac3.id, 'started')[0], { what: 'streamStarted of the AC-3 stream' });
+      expect(started.payload).toMatchObject({
+        protocol: 'srt',
+        media: { video: { codec: 'h264' }, audio: { codec: 'ac3', codecString: 'ac-3', sampleRate: 48000, channels: 6 } },
+      });
+      const probe = await ffprobe(harness.srtPlayUrl(ac3.id));
+      expect(probe.streams).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ codec_type: 'video', codec_name: 'h264', width: 320, height: 180 }),
+          expect.objectContaining({ codec_type: 'audio', codec_name: 'ac3', sample_rate: '48000', channels: 6 }),
+        ]),
+      );
+    } finally {
+      await ac3Publisher.stop();
+    }
+  });
+
   it("shows the publisher's link statistics in the live state and as per-stream metrics", async () => {
     const state = await waitFor(
       async () => {

@@ -53,7 +53,7 @@ async function videoFramesOutWhileOpen(input: Buffer, expected: number): Promise
 }
 
 describe('FlvToMatroskaMuxer against real FFmpeg 5.1', () => {
-  describe.each(['h264-aac', 'hevc-aac', 'h264-opus'] as const)('for %s', (name) => {
+  describe.each(['h264-aac', 'hevc-aac', 'h264-opus', 'h264-ac3', 'h264-eac3'] as const)('for %s', (name) => {
     const tags = mpegTsFixtureAsFlv(name);
     const fixture = MPEGTS_FIXTURES[name];
 

@@ -1,8 +1,9 @@
 import { parseAudioSpecificConfig } from './aac-audio-specific-config';
+import { parseAc3SyncFrameHeader } from './ac3-sync-frame';
 import { av1SequenceHeaderOfRecord } from './av1-sequence-header';
 import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { nalusToAvcc, splitAvcNalus } from './avc-nalus';
-import { CodecError, VideoParseError } from './codec-errors';
+import { AudioParseError, CodecError, VideoParseError } from './codec-errors';
 import { ebmlElement, ebmlElementHead, ebmlFloat, ebmlSize, ebmlString, ebmlUint, ebmlUnknownSizeHead } from './ebml-writer';
 import { FLV_SOUND_FORMAT_AAC, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
 import { ExAudioPacketType, parseFlvAudioTagHeader } from './flv-audio-tag-header';
@@ -40,9 +41,10 @@ interface VideoTrack {
 }
 
 interface AudioTrack {
-  codec: 'aac' | 'opus';
-  /** AudioSpecificConfig / OpusHead: Matroska's CodecPrivate as it is. */
+  codec: 'aac' | 'opus' | 'ac3' | 'eac3';
+  /** AudioSpecificConfig / OpusHead: Matroska's CodecPrivate as it is; AC-3 / E-AC-3 have none (identity: `${rate}/${channels}`). */
   record: Buffer;
+  codecPrivate?: Buffer;
   sampleRate: number;
   channels: number;
 }
@@ -57,9 +59,20 @@ interface Frame {
 
 const VIDEO_TRACK_NUMBER = 1;
 const AUDIO_TRACK_NUMBER = 2;
-const CODEC_IDS = { h264: 'V_MPEG4/ISO/AVC', hevc: 'V_MPEGH/ISO/HEVC', av1: 'V_AV1', vp9: 'V_VP9', aac: 'A_AAC', opus: 'A_OPUS' } as const;
+const CODEC_IDS = {
+  h264: 'V_MPEG4/ISO/AVC',
+  hevc: 'V_MPEGH/ISO/HEVC',
+  av1: 'V_AV1',
+  vp9: 'V_VP9',
+  aac: 'A_AAC',
+  opus: 'A_OPUS',
+  ac3: 'A_AC3',
+  eac3: 'A_EAC3',
+} as const;
 /** E-RTMP FourCCs of the video codecs without a legacy FLV codec id. */
 const FOURCC_CODECS: Readonly<Record<string, 'av1' | 'vp9'>> = { av01: 'av1', vp09: 'vp9' };
+/** E-RTMP FourCCs of the audio codecs carried besides AAC. */
+const AUDIO_FOURCC_CODECS: Readonly<Record<string, 'opus' | 'ac3' | 'eac3'>> = { Opus: 'opus', 'ac-3': 'ac3', 'ec-3': 'eac3' };
 /** 1 ms per timestamp unit: FLV's own resolution. */
 const TIMESTAMP_SCALE_NS = 1_000_000;
 /** Frames held while a track the header announced has sent no configuration (~4 s at 30 fps plus audio): then the Tracks go out without it. */
@@ -69,8 +82,8 @@ const MAX_COMPOSITION_TIME_MS = 0x7fff;
 
 /**
  * Muxes FLV tag bodies (H.264 or HEVC, legacy or E-RTMP; E-RTMP AV1 and
- * VP9; AAC or E-RTMP Opus) into a live Matroska stream, for an FFmpeg the
- * platform runs itself: FFmpeg 5.1 reads HEVC, AV1, VP9 and Opus there
+ * VP9; AAC, or E-RTMP Opus, AC-3 or E-AC-3) into a live Matroska stream, for an FFmpeg the
+ * platform runs itself: FFmpeg 5.1 reads HEVC, AV1, VP9, Opus, AC-3 and E-AC-3 there
  * though not in FLV, and, unlike on
  * MPEG-TS input, hands each frame on as soon as its block is in (no parser
  * waiting for the next frame to find where this one ends).
@@ -87,7 +100,8 @@ const MAX_COMPOSITION_TIME_MS = 0x7fff;
  * - H.264/HEVC stay AVCC. A configuration that changes after the header (new
  *   SPS/PPS) travels in band: its parameter sets go before each keyframe.
  *   AV1 (OBUs) and VP9 frames go as they are: their keyframes carry what a
- *   decoder needs.
+ *   decoder needs. AC-3 / E-AC-3 have no sequence header in E-RTMP: the
+ *   track is learnt from the first sync frame's header.
  *   A change of codec, or of audio configuration, cannot be expressed once
  *   the Tracks are out: those frames are dropped and counted.
  *
@@ -138,17 +152,25 @@ export class FlvToMatroskaMuxer {
 
   private onAudio(tag: FlvMuxInput): Frame | undefined {
     const header = parseFlvAudioTagHeader(tag.payload);
-    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : header.fourCc === 'Opus' ? 'opus' : undefined;
+    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : AUDIO_FOURCC_CODECS[header.fourCc ?? ''];
     if (codec === undefined) return this.drop();
     const body = tag.payload.subarray(header.headerSize);
+    const selfDescribing = codec === 'ac3' || codec === 'eac3';
     if (header.isSequenceHeader) {
-      const same = this.written?.audio;
-      this.audio = same?.codec === codec && same.record.equals(body) ? same : audioTrack(codec, body);
+      if (selfDescribing) return undefined; // nothing E-RTMP defines for them: the frames say it all
+      this.learnAudio(audioTrack(codec, body));
       return undefined;
     }
-    if (codec === 'opus' && header.exPacketType !== ExAudioPacketType.CodedFrames) return undefined; // end of sequence etc.
+    if (header.fourCc !== undefined && header.exPacketType !== ExAudioPacketType.CodedFrames) return undefined; // end of sequence etc.
+    if (selfDescribing) this.learnAudio(ac3Track(codec, body));
     if (this.audio?.codec !== codec) return this.drop();
     return { track: 'audio', dts: tag.timestamp, compositionTime: 0, keyframe: true, data: body };
+  }
+
+  /** The configuration now in force: the written track itself when nothing changed (frames then flow as before). */
+  private learnAudio(track: AudioTrack): void {
+    const same = this.written?.audio;
+    this.audio = same?.codec === track.codec && same.record.equals(track.record) ? same : track;
   }
 
   private drop(): undefined {
@@ -211,13 +233,20 @@ function videoTrack(codec: VideoTrack['codec'], record: Buffer): VideoTrack {
   return { codec, record: copy, codecPrivate: copy, lengthSize: hvcC.nalUnitLengthSize, parameterSets: [...hvcC.vps, ...hvcC.sps, ...hvcC.pps], width, height };
 }
 
-function audioTrack(codec: AudioTrack['codec'], record: Buffer): AudioTrack {
+function audioTrack(codec: 'aac' | 'opus', record: Buffer): AudioTrack {
   const copy = Buffer.from(record);
   if (codec === 'opus') {
-    return { codec, record: copy, sampleRate: 48_000, channels: parseOpusHead(copy).channels };
+    return { codec, record: copy, codecPrivate: copy, sampleRate: 48_000, channels: parseOpusHead(copy).channels };
   }
   const asc = parseAudioSpecificConfig(copy);
-  return { codec, record: copy, sampleRate: asc.extensionSampleRate ?? asc.sampleRate, channels: asc.channels || 2 };
+  return { codec, record: copy, codecPrivate: copy, sampleRate: asc.extensionSampleRate ?? asc.sampleRate, channels: asc.channels || 2 };
+}
+
+/** An AC-3 / E-AC-3 track as its sync frame describes it; its identity is the rate and channels (no CodecPrivate). */
+function ac3Track(codec: 'ac3' | 'eac3', frame: Buffer): AudioTrack {
+  const header = parseAc3SyncFrameHeader(frame);
+  if (header === undefined || header.codec !== codec) throw new AudioParseError(`not an ${codec === 'ac3' ? 'AC-3' : 'E-AC-3'} sync frame`);
+  return { codec, record: Buffer.from(`${header.sampleRate}/${header.channels}`), sampleRate: header.sampleRate, channels: header.channels };
 }
 
 function firstOf(sets: Buffer[]): Buffer {
@@ -277,7 +306,7 @@ function videoEntry(track: VideoTrack): Buffer {
 function audioEntry(track: AudioTrack): Buffer {
   return ebmlElement(
     MatroskaId.TrackEntry,
-    ...trackEntryHead(AUDIO_TRACK_NUMBER, MATROSKA_TRACK_TYPE_AUDIO, CODEC_IDS[track.codec], track.record),
+    ...trackEntryHead(AUDIO_TRACK_NUMBER, MATROSKA_TRACK_TYPE_AUDIO, CODEC_IDS[track.codec], track.codecPrivate),
     ebmlElement(MatroskaId.Audio, ebmlFloat(MatroskaId.SamplingFrequency, track.sampleRate), ebmlUint(MatroskaId.Channels, track.channels)),
   );
 }

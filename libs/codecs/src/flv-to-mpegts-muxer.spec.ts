@@ -16,7 +16,7 @@ function roundTrip(tags: FlvTagBody[]): { chunks: Buffer[]; back: FlvTagBody[]; 
 const simplify = (tags: FlvTagBody[]): string[] => tags.map((t) => `${t.kind} ${t.timestamp} ${t.payload.toString('hex')}`);
 
 describe('FlvToMpegTsMuxer', () => {
-  describe.each(['h264-aac', 'hevc-aac', 'h264-opus'] as const)('with the FLV of %s', (name) => {
+  describe.each(['h264-aac', 'hevc-aac', 'h264-opus', 'h264-ac3', 'h264-eac3'] as const)('with the FLV of %s', (name) => {
     const tags = mpegTsFixtureAsFlv(name);
     const { chunks, back, demuxer } = roundTrip(tags);
     const packets = tsPackets(Buffer.concat(chunks));

@@ -1,4 +1,5 @@
 import { encodeAdtsHeader } from './aac-adts-header';
+import { parseAc3SyncFrameHeader } from './ac3-sync-frame';
 import { type AudioSpecificConfig, parseAudioSpecificConfig } from './aac-audio-specific-config';
 import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { H264NaluType, h264NaluType, nalusToAnnexB, splitAvcNalus } from './avc-nalus';
@@ -55,13 +56,20 @@ const TABLE_INTERVAL_MS = 500;
 const H264_AUD_NALU = Buffer.from([0x09, 0xf0]);
 const STREAM_ID_VIDEO = 0xe0;
 const STREAM_ID_AUDIO = 0xc0;
-/** Opus PES go in private_stream_1, as ETSI TS 102 366-style private data (and FFmpeg's muxer) put them. */
+/** Opus and AC-3 / E-AC-3 PES go in private_stream_1, as ETSI TS 102 366 / ATSC A/52 (and FFmpeg's muxer) put them. */
 const STREAM_ID_PRIVATE_1 = 0xbd;
 /** Most channels a TS Opus channel_config_code (1–8, default mapping) describes. */
 const OPUS_TS_MAX_CHANNELS = 8;
 
-/** AAC frames go out as ADTS; Opus packets with the TS Opus control header. */
-type AudioConfig = { codec: 'aac'; asc: AudioSpecificConfig } | { codec: 'opus'; channels: number };
+/** AAC frames go out as ADTS; Opus packets with the TS Opus control header; AC-3 / E-AC-3 sync frames as they are. */
+type AudioConfig = { codec: 'aac'; asc: AudioSpecificConfig } | { codec: 'opus'; channels: number } | { codec: 'ac3' | 'eac3' };
+/** E-RTMP audio FourCCs this muxer carries. */
+const AUDIO_FOURCC_CODECS: Readonly<Record<string, 'opus' | 'ac3' | 'eac3'>> = { Opus: 'opus', 'ac-3': 'ac3', 'ec-3': 'eac3' };
+/** AC-3 / E-AC-3 in the PMT as ATSC and FFmpeg's muxer write them: their stream type with a registration descriptor. */
+const AC3_STREAMS = {
+  ac3: { type: MpegTsStreamType.Ac3, descriptors: Buffer.from([MPEGTS_REGISTRATION_DESCRIPTOR, 4, ...Buffer.from('AC-3', 'latin1')]) },
+  eac3: { type: MpegTsStreamType.Eac3, descriptors: Buffer.from([MPEGTS_REGISTRATION_DESCRIPTOR, 4, ...Buffer.from('EAC3', 'latin1')]) },
+} as const;
 
 interface VideoConfig {
   codec: 'h264' | 'hevc';
@@ -72,7 +80,7 @@ interface VideoConfig {
 
 /**
  * Muxes FLV tag bodies (H.264 and AAC; HEVC as codec id 12 or E-RTMP 'hvc1';
- * Opus as E-RTMP 'Opus') into MPEG-TS, as SRT playback sends it to players
+ * Opus, AC-3 and E-AC-3 as E-RTMP 'Opus', 'ac-3', 'ec-3') into MPEG-TS, as SRT playback sends it to players
  * and the internal TS pull gives it to FFmpeg.
  *
  * - PAT/PMT before every keyframe, when the set of streams changes and at
@@ -81,7 +89,10 @@ interface VideoConfig {
  * - AVCC → Annex B with an AUD and the SPS/PPS (VPS/SPS/PPS) before each
  *   keyframe; AAC raw → ADTS; Opus → stream type 0x06 with the 'Opus'
  *   registration and channel-config extension descriptors, each packet behind
- *   an opus_control_header (the layout the demuxer and FFmpeg read); PES
+ *   an opus_control_header (the layout the demuxer and FFmpeg read);
+ *   AC-3 / E-AC-3 → stream type 0x81 / 0x87 in private_stream_1 PES, one
+ *   sync frame each (their track is learnt from the first frame: E-RTMP
+ *   gives them no sequence header); PES
  *   with PTS and DTS; continuity counters per PID.
  * - Output: 188-byte packets grouped into Buffers of up to 7 packets (1316
  *   bytes: one SRT live payload). Packets are never held back between calls,
@@ -155,17 +166,22 @@ export class FlvToMpegTsMuxer {
 
   private onAudio(tag: FlvMuxInput): void {
     const header = parseFlvAudioTagHeader(tag.payload);
-    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : header.fourCc === 'Opus' ? 'opus' : undefined;
+    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : AUDIO_FOURCC_CODECS[header.fourCc ?? ''];
     if (codec === undefined) {
       this.stats.droppedFrames++;
       return;
     }
     const body = tag.payload.subarray(header.headerSize);
+    const selfDescribing = codec === 'ac3' || codec === 'eac3';
     if (header.isSequenceHeader) {
-      this.setAudio(codec === 'aac' ? { codec, asc: aacConfig(body) } : { codec, channels: opusChannels(body) });
+      if (!selfDescribing) this.setAudio(codec === 'aac' ? { codec, asc: aacConfig(body) } : { codec, channels: opusChannels(body) });
       return;
     }
-    if (codec === 'opus' && header.exPacketType !== ExAudioPacketType.CodedFrames) return; // end of sequence etc.
+    if (header.fourCc !== undefined && header.exPacketType !== ExAudioPacketType.CodedFrames) return; // end of sequence etc.
+    if (selfDescribing) {
+      if (parseAc3SyncFrameHeader(body)?.codec !== codec) throw new AudioParseError(`'${header.fourCc}' frame is not an ${codec} sync frame`);
+      if (this.audio?.codec !== codec) this.setAudio({ codec });
+    }
     if (this.audio?.codec !== codec) {
       this.stats.droppedFrames++;
       return;
@@ -175,7 +191,9 @@ export class FlvToMpegTsMuxer {
     const [streamId, frame] =
       this.audio.codec === 'aac'
         ? [STREAM_ID_AUDIO, Buffer.concat([encodeAdtsHeader(this.audio.asc, body.length), body])]
-        : [STREAM_ID_PRIVATE_1, Buffer.concat([opusControlHeader(body.length), body])];
+        : this.audio.codec === 'opus'
+          ? [STREAM_ID_PRIVATE_1, Buffer.concat([opusControlHeader(body.length), body])]
+          : [STREAM_ID_PRIVATE_1, body];
     // Without video the audio PID carries the PCR.
     this.writePes(MPEGTS_MUX_AUDIO_PID, streamId, frame, dts, dts, this.video === undefined, true);
   }
@@ -204,7 +222,7 @@ export class FlvToMpegTsMuxer {
     pat.writeUInt16BE(PROGRAM_NUMBER, 0);
     pat.writeUInt16BE(0xe000 | MPEGTS_MUX_PMT_PID, 2);
     this.writeSection(MPEGTS_PAT_PID, 0x00, 1, 0, pat);
-    // PMT: PCR PID, then one entry per stream (descriptors for Opus only).
+    // PMT: PCR PID, then one entry per stream (descriptors for Opus, AC-3 and E-AC-3 only).
     const streams: Array<{ type: number; pid: number; descriptors: Buffer }> = [];
     const none = Buffer.alloc(0);
     if (this.video)
@@ -212,6 +230,7 @@ export class FlvToMpegTsMuxer {
     if (this.audio?.codec === 'aac') streams.push({ type: MpegTsStreamType.AacAdts, pid: MPEGTS_MUX_AUDIO_PID, descriptors: none });
     if (this.audio?.codec === 'opus')
       streams.push({ type: MpegTsStreamType.PrivateData, pid: MPEGTS_MUX_AUDIO_PID, descriptors: opusDescriptors(this.audio.channels) });
+    if (this.audio?.codec === 'ac3' || this.audio?.codec === 'eac3') streams.push({ ...AC3_STREAMS[this.audio.codec], pid: MPEGTS_MUX_AUDIO_PID });
     const entries = streams.map(({ type, pid, descriptors }) => {
       const entry = Buffer.alloc(5 + descriptors.length);
       entry[0] = type;

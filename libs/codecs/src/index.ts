@@ -57,11 +57,7 @@ export {
 } from './flv-audio-tag-header';
 
 // Video
-export {
-  type AvcDecoderConfigurationRecord,
-  parseAvcDecoderConfigurationRecord,
-  buildAvcDecoderConfigurationRecord,
-} from './avc-decoder-configuration-record';
+export { type AvcDecoderConfigurationRecord, parseAvcDecoderConfigurationRecord, buildAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 export { splitAnnexBNalus } from './annexb-nalus';
 export { H264AccessUnitScanner } from './h264-access-unit-scanner';
 export { isKeyframeStart } from './rtp-keyframe';
@@ -101,25 +97,13 @@ export {
 } from './aac-audio-specific-config';
 export { aacCodecString } from './aac-codec-string';
 export { type AdtsConfig, type AdtsHeader, encodeAdtsHeader, parseAdtsHeader, ADTS_HEADER_SIZE, ADTS_MAX_FRAME_LENGTH } from './aac-adts-header';
+export { type Ac3SyncFrameHeader, parseAc3SyncFrameHeader, AC3_SYNC_WORD, AC3_HEADER_READ_BYTES, AC3_MAX_FRAME_BYTES } from './ac3-sync-frame';
 export { opusPacketSamples, buildOpusHead, parseOpusHead, type OpusHead } from './opus-packet';
 
 // MPEG-TS
-export {
-  MPEGTS_PACKET_SIZE,
-  MPEGTS_SYNC_BYTE,
-  MPEGTS_PACKETS_PER_DATAGRAM,
-  MPEGTS_TICKS_PER_MS,
-  MpegTsStreamType,
-} from './mpegts-constants';
+export { MPEGTS_PACKET_SIZE, MPEGTS_SYNC_BYTE, MPEGTS_PACKETS_PER_DATAGRAM, MPEGTS_TICKS_PER_MS, MpegTsStreamType } from './mpegts-constants';
 export { mpegTsCrc32 } from './mpegts-crc32';
-export {
-  type MpegTsAccessUnit,
-  type MpegTsCodec,
-  type MpegTsLimits,
-  type MpegTsDemuxStats,
-  MpegTsDemuxer,
-  DEFAULT_MPEGTS_LIMITS,
-} from './mpegts-demuxer';
+export { type MpegTsAccessUnit, type MpegTsCodec, type MpegTsLimits, type MpegTsDemuxStats, MpegTsDemuxer, DEFAULT_MPEGTS_LIMITS } from './mpegts-demuxer';
 export { MpegTsTimeline } from './mpegts-timeline';
 export { type FlvTagBody, type MpegTsToFlvStats, type MpegTsToFlvOptions, MpegTsToFlv } from './mpegts-to-flv';
 export {

@@ -16,7 +16,11 @@ export const MpegTsStreamType = {
   AacAdts: 0x0f,
   H264: 0x1b,
   Hevc: 0x24,
-  /** PES private data: Opus when the ES carries a registration descriptor 'Opus' (ETSI TS 102 366 style). */
+  /** AC-3 as ATSC A/52 Annex A and FFmpeg's muxer signal it. */
+  Ac3: 0x81,
+  /** E-AC-3 as ATSC A/52 Annex G and FFmpeg's muxer signal it. */
+  Eac3: 0x87,
+  /** PES private data: Opus, AC-3 or E-AC-3 by the ES's descriptors (a registration 'Opus', DVB's AC-3 / enhanced AC-3 descriptors). */
   PrivateData: 0x06,
 } as const;
 
@@ -25,3 +29,6 @@ export const MPEGTS_REGISTRATION_DESCRIPTOR = 0x05;
 export const MPEGTS_EXTENSION_DESCRIPTOR = 0x7f;
 /** DVB extension descriptor tag for Opus audio (channel_config_code). */
 export const MPEGTS_OPUS_EXTENSION_TAG = 0x80;
+/** DVB AC-3 and enhanced AC-3 descriptor tags (EN 300 468 Annex D): how DVB marks AC-3 / E-AC-3 in PES private data. */
+export const MPEGTS_AC3_DESCRIPTOR = 0x6a;
+export const MPEGTS_EAC3_DESCRIPTOR = 0x7a;

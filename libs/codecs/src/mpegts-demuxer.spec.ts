@@ -61,6 +61,11 @@ describe('MpegTsDemuxer', () => {
         expect(audio[0]?.aac).toEqual({ audioObjectType: 2, sampleRate: expected.sampleRate, channels: expected.channels });
         expect(audio[0]?.data[0]).not.toBe(0xff); // ADTS header stripped
         expect((audio[1]?.dtsMs ?? 0) - (audio[0]?.dtsMs ?? 0)).toBeCloseTo((1024 * 1000) / expected.sampleRate, 3);
+      } else if (expected.audio === 'ac3' || expected.audio === 'eac3') {
+        // One whole sync frame per access unit, 1536 samples apart.
+        expect(audio[0]?.ac3).toEqual({ sampleRate: expected.sampleRate, channels: expected.channels });
+        expect(audio.every((a) => a.data.readUInt16BE(0) === 0x0b77)).toBe(true);
+        expect((audio[1]?.dtsMs ?? 0) - (audio[0]?.dtsMs ?? 0)).toBeCloseTo((1536 * 1000) / expected.sampleRate, 3);
       } else {
         expect(audio[0]?.opus).toEqual({ channels: 2 });
         expect((audio[2]?.dtsMs ?? 0) - (audio[1]?.dtsMs ?? 0)).toBeCloseTo(20, 3);
@@ -140,7 +145,8 @@ describe('MpegTsDemuxer', () => {
     // Our muxer adds 1.4 s: FLV time 95_442_000 ms lands ~318 ms before the 33-bit wrap.
     const wrapped = demuxAll(synthTs(95_442_000));
     const plain = demuxAll(synthTs(0));
-    const relative = (aus: MpegTsAccessUnit[]): string[] => aus.map((a) => `${a.codec} ${Math.round(a.dtsMs - (aus[0] as MpegTsAccessUnit).dtsMs)} ${Math.round(a.ptsMs - a.dtsMs)}`);
+    const relative = (aus: MpegTsAccessUnit[]): string[] =>
+      aus.map((a) => `${a.codec} ${Math.round(a.dtsMs - (aus[0] as MpegTsAccessUnit).dtsMs)} ${Math.round(a.ptsMs - a.dtsMs)}`);
 
     it('unwraps them into the same continuous timeline as without a wrap', () => {
       expect(wrapped.length).toBeGreaterThan(40);
@@ -218,7 +224,8 @@ describe('MpegTsDemuxer', () => {
       const video = released.filter((r) => r.au.codec === 'h264');
       // The packet that released an access unit ends with its last bytes (a one-packet PES: with all of them): it was the PES's own last packet.
       const payloadOf = (packet: Buffer) => packet.subarray(((packet[3] as number) & 0x20) !== 0 ? 5 + (packet[4] as number) : 4);
-      const endsTogether = (a: Buffer, b: Buffer) => (a.length >= b.length ? a.subarray(a.length - b.length).equals(b) : b.subarray(b.length - a.length).equals(a));
+      const endsTogether = (a: Buffer, b: Buffer) =>
+        a.length >= b.length ? a.subarray(a.length - b.length).equals(b) : b.subarray(b.length - a.length).equals(a);
       const byOwnPacket = video.filter((r) => endsTogether(r.au.data, payloadOf(r.by)));
       expect(video.length).toBeGreaterThanOrEqual(MPEGTS_FIXTURES['h264-aac'].videoFrames - 1);
       expect(byOwnPacket).toHaveLength(video.length);
@@ -227,7 +234,14 @@ describe('MpegTsDemuxer', () => {
     it('does not end a PES at a packet whose adaptation field holds only a PCR', () => {
       const tables = new FlvToMpegTsMuxer();
       const flv = new MpegTsToFlv().pushAll(demuxAll(readMpegTsFixture('h264-aac')));
-      const psi = tsPackets(Buffer.concat(flv.filter((t) => t.kind === 'video').slice(0, 2).flatMap((t) => tables.push(t)))).slice(0, 2);
+      const psi = tsPackets(
+        Buffer.concat(
+          flv
+            .filter((t) => t.kind === 'video')
+            .slice(0, 2)
+            .flatMap((t) => tables.push(t)),
+        ),
+      ).slice(0, 2);
       const data = Buffer.concat([Buffer.from([0, 0, 0, 1, 0x65]), Buffer.alloc(395, 0x11)]);
       const pes = Buffer.concat([Buffer.from([0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5, 0x21, 0, 0x01, 0, 0x01]), data]);
       const header = (pusi: boolean, cc: number, adaptation: boolean) => Buffer.from([0x47, (pusi ? 0x40 : 0) | 0x01, 0x00, (adaptation ? 0x30 : 0x10) | cc]);

@@ -1,10 +1,13 @@
 import { parseAdtsHeader } from './aac-adts-header';
+import { AC3_HEADER_READ_BYTES, AC3_MAX_FRAME_BYTES, AC3_SYNC_WORD, parseAc3SyncFrameHeader } from './ac3-sync-frame';
 import { splitAnnexBNalus } from './annexb-nalus';
 import { CodecError, MpegTsDemuxError } from './codec-errors';
 import { H264NaluType, h264NaluType } from './avc-nalus';
 import { hevcNaluType, isHevcIrap } from './hevc-nalus';
 import { mpegTsCrc32 } from './mpegts-crc32';
 import {
+  MPEGTS_AC3_DESCRIPTOR,
+  MPEGTS_EAC3_DESCRIPTOR,
   MPEGTS_EXTENSION_DESCRIPTOR,
   MPEGTS_NULL_PID,
   MPEGTS_OPUS_EXTENSION_TAG,
@@ -18,7 +21,7 @@ import {
 import { MpegTsTimeline } from './mpegts-timeline';
 import { opusPacketSamples } from './opus-packet';
 
-export type MpegTsCodec = 'h264' | 'hevc' | 'aac' | 'opus';
+export type MpegTsCodec = 'h264' | 'hevc' | 'aac' | 'opus' | 'ac3' | 'eac3';
 
 /** One elementary access unit out of the demuxer. */
 export interface MpegTsAccessUnit {
@@ -31,11 +34,16 @@ export interface MpegTsAccessUnit {
   ptsMs: number;
   /** Video: the AU holds an IDR (H.264) or IRAP (HEVC) picture. Audio: always true. */
   keyframe: boolean;
-  /** h264/hevc: one Annex-B access unit; aac: one raw AAC frame (ADTS header stripped); opus: one packet. */
+  /**
+   * h264/hevc: one Annex-B access unit; aac: one raw AAC frame (ADTS header stripped); opus: one packet;
+   * ac3: one sync frame; eac3: an independent sync frame with the dependent ones that follow it.
+   */
   data: Buffer;
   aac?: { audioObjectType: number; sampleRate: number; channels: number };
   /** Channel count from the PMT's Opus extension descriptor (2 when absent, as FFmpeg assumes). */
   opus?: { channels: number };
+  /** From the (first) sync frame's header. */
+  ac3?: { sampleRate: number; channels: number };
 }
 
 export interface MpegTsLimits {
@@ -49,7 +57,7 @@ export interface MpegTsLimits {
   maxTimestampJumpMs: number;
   /** Supported elementary streams tracked from one PMT; further ones are ignored. */
   maxElementaryStreams: number;
-  /** Audio frames (ADTS / Opus packets) taken from one PES; the rest is dropped. */
+  /** Audio frames (ADTS / AC-3 sync frames / Opus packets) taken from one PES; the rest is dropped. */
   maxFramesPerPes: number;
 }
 
@@ -83,6 +91,77 @@ const TABLE_ID_PMT = 0x02;
 const NO_HEADER_STREAM_IDS = new Set([0xbc, 0xbe, 0xbf, 0xf0, 0xf1, 0xf2, 0xf8, 0xff]);
 /** ADTS frames are at most 13 bits long; a partial one is carried into the next PES. */
 const MAX_ADTS_CARRY = 0x1fff;
+
+/** One self-delimiting audio frame found in a PES payload (see SyncFramedAudio). */
+interface SyncFrame {
+  /** Bytes from the frame's first to the next frame's. */
+  length: number;
+  durationMs: number;
+  /** The access unit's codec-specific part, or undefined when it cannot be carried (counted as dropped). */
+  unit: Pick<MpegTsAccessUnit, 'codec' | 'data' | 'aac' | 'ac3'> | undefined;
+}
+
+/** How a sync-word framed audio stream (ADTS AAC, AC-3, E-AC-3) is split into frames. */
+interface SyncFramedAudio {
+  /** First byte of the sync word: where the search for the next frame stops after garbage. */
+  syncByte: number;
+  /** Fewer bytes than this at the end may be a header split across PES packets. */
+  headerBytes: number;
+  /** Longest partial frame carried into the next PES. */
+  maxCarry: number;
+  /** The frame at `p`, undefined when there is none. */
+  frameAt(data: Buffer, p: number): SyncFrame | undefined;
+}
+
+const ADTS_FRAMING: SyncFramedAudio = {
+  syncByte: 0xff,
+  headerBytes: 7,
+  maxCarry: MAX_ADTS_CARRY,
+  frameAt(data, p) {
+    const h = parseAdtsHeader(data, p);
+    if (h === undefined) return undefined;
+    const durationMs = (1024 * 1000) / h.sampleRate;
+    // Several raw blocks per ADTS frame, or a channel layout only a PCE describes: FLV cannot carry it as one frame.
+    if (h.rawDataBlocks !== 1 || h.channelConfiguration === 0) return { length: h.frameLength, durationMs, unit: undefined };
+    return {
+      length: h.frameLength,
+      durationMs,
+      unit: {
+        codec: 'aac',
+        data: data.subarray(p + h.headerLength, p + h.frameLength),
+        aac: { audioObjectType: h.objectType, sampleRate: h.sampleRate, channels: h.channelConfiguration === 7 ? 8 : h.channelConfiguration },
+      },
+    };
+  },
+};
+
+/**
+ * AC-3 and E-AC-3: one sync frame per access unit, except that an E-AC-3
+ * independent frame takes the dependent frames after it along (7.1 comes as
+ * 5.1 plus a dependent substream; one decodes only with the other).
+ */
+function ac3Framing(codec: 'ac3' | 'eac3'): SyncFramedAudio {
+  return {
+    syncByte: AC3_SYNC_WORD >> 8,
+    headerBytes: AC3_HEADER_READ_BYTES,
+    maxCarry: AC3_MAX_FRAME_BYTES * 2,
+    frameAt(data, p) {
+      const h = parseAc3SyncFrameHeader(data, p);
+      if (h === undefined || h.frameBytes < AC3_HEADER_READ_BYTES) return undefined;
+      const durationMs = (h.samples * 1000) / h.sampleRate;
+      // A stray dependent frame, or the other syntax than the PMT announced: nothing to decode it with.
+      if (h.codec !== codec || h.streamType === 1) return { length: h.frameBytes, durationMs, unit: undefined };
+      let length = h.frameBytes;
+      for (let next = parseAc3SyncFrameHeader(data, p + length); next?.codec === 'eac3' && next.streamType === 1;) {
+        length += next.frameBytes;
+        next = parseAc3SyncFrameHeader(data, p + length);
+      }
+      return { length, durationMs, unit: { codec, data: data.subarray(p, p + length), ac3: { sampleRate: h.sampleRate, channels: h.channels } } };
+    },
+  };
+}
+const AC3_FRAMING = ac3Framing('ac3');
+const EAC3_FRAMING = ac3Framing('eac3');
 
 interface SectionAssembler {
   parts: Buffer[];
@@ -284,7 +363,8 @@ export class MpegTsDemuxer {
 
   private onPcr(pkt: Buffer, discontinuity: boolean): void {
     // program_clock_reference_base: 33 bits at byte 6 (the 9-bit extension is irrelevant at ms resolution).
-    const base = (pkt[6] as number) * 2 ** 25 + (pkt[7] as number) * 2 ** 17 + (pkt[8] as number) * 2 ** 9 + (pkt[9] as number) * 2 + ((pkt[10] as number) >> 7);
+    const base =
+      (pkt[6] as number) * 2 ** 25 + (pkt[7] as number) * 2 ** 17 + (pkt[8] as number) * 2 ** 9 + (pkt[9] as number) * 2 + ((pkt[10] as number) >> 7);
     const last = this.lastPcrTicks;
     this.lastPcrTicks = base;
     if (last === undefined) return;
@@ -508,7 +588,13 @@ export class MpegTsDemuxer {
         this.emitVideo(es, payload, dtsMs, ptsMs);
         return;
       case 'aac':
-        this.emitAdts(es, payload, dtsMs);
+        this.emitSyncFramed(es, payload, dtsMs, ADTS_FRAMING);
+        return;
+      case 'ac3':
+        this.emitSyncFramed(es, payload, dtsMs, AC3_FRAMING);
+        return;
+      case 'eac3':
+        this.emitSyncFramed(es, payload, dtsMs, EAC3_FRAMING);
         return;
       case 'opus':
         this.emitOpus(es, payload, dtsMs);
@@ -534,12 +620,12 @@ export class MpegTsDemuxer {
       this.stats.droppedBytes += payload.length;
       return;
     }
-    const keyframe =
-      es.codec === 'h264' ? nalus.some((n) => h264NaluType(n) === H264NaluType.Idr) : nalus.some((n) => isHevcIrap(hevcNaluType(n)));
+    const keyframe = es.codec === 'h264' ? nalus.some((n) => h264NaluType(n) === H264NaluType.Idr) : nalus.some((n) => isHevcIrap(hevcNaluType(n)));
     this.push1(es, { codec: es.codec, pid: es.pid, dtsMs, ptsMs, keyframe, data: payload });
   }
 
-  private emitAdts(es: ElementaryStream, payload: Buffer, pesDtsMs: number): void {
+  /** Splits a PES payload into sync frames, carrying a frame split across PES packets into the next one. */
+  private emitSyncFramed(es: ElementaryStream, payload: Buffer, pesDtsMs: number, framing: SyncFramedAudio): void {
     let data = payload;
     let p = 0;
     let t = pesDtsMs;
@@ -553,40 +639,28 @@ export class MpegTsDemuxer {
     let frames = 0;
     let pesTimeUsed = false;
     while (p < data.length) {
-      const h = parseAdtsHeader(data, p);
-      if (h === undefined) {
-        if (data.length - p < 7 && data[p] === 0xff) break; // a header split across PES
-        const next = data.indexOf(0xff, p + 1);
+      const frame = framing.frameAt(data, p);
+      if (frame === undefined) {
+        if (data.length - p < framing.headerBytes && data[p] === framing.syncByte) break; // a header split across PES
+        const next = data.indexOf(framing.syncByte, p + 1);
         const skipTo = next < 0 ? data.length : next;
         this.stats.droppedBytes += skipTo - p;
         p = skipTo;
         continue;
       }
-      if (p + h.frameLength > data.length) break;
+      if (p + frame.length > data.length) break;
       if (p >= carried && !pesTimeUsed) {
         t = pesDtsMs; // the PES time belongs to the first frame that starts in this PES
         pesTimeUsed = true;
       }
-      if (++frames > this.limits.maxFramesPerPes || h.rawDataBlocks !== 1 || h.channelConfiguration === 0) {
-        // Several raw blocks per ADTS frame, or a channel layout only a PCE describes: FLV cannot carry it as one frame.
-        this.stats.droppedBytes += h.frameLength;
-      } else {
-        this.push1(es, {
-          codec: 'aac',
-          pid: es.pid,
-          dtsMs: t,
-          ptsMs: t,
-          keyframe: true,
-          data: data.subarray(p + h.headerLength, p + h.frameLength),
-          aac: { audioObjectType: h.objectType, sampleRate: h.sampleRate, channels: h.channelConfiguration === 7 ? 8 : h.channelConfiguration },
-        });
-      }
-      t += (1024 * 1000) / h.sampleRate;
-      p += h.frameLength;
+      if (++frames > this.limits.maxFramesPerPes || frame.unit === undefined) this.stats.droppedBytes += frame.length;
+      else this.push1(es, { ...frame.unit, pid: es.pid, dtsMs: t, ptsMs: t, keyframe: true });
+      t += frame.durationMs;
+      p += frame.length;
     }
     if (p < data.length) {
       const rest = data.subarray(p);
-      if (rest.length <= MAX_ADTS_CARRY) {
+      if (rest.length <= framing.maxCarry) {
         es.carry = Buffer.from(rest);
         es.carryMs = t;
       } else {
@@ -649,13 +723,28 @@ function codecOf(streamType: number, descriptors: Buffer): MpegTsCodec | undefin
       return 'hevc';
     case MpegTsStreamType.AacAdts:
       return 'aac';
+    case MpegTsStreamType.Ac3:
+      return 'ac3';
+    case MpegTsStreamType.Eac3:
+      return 'eac3';
     case MpegTsStreamType.PrivateData:
-      return findDescriptor(descriptors, (tag, body) => tag === MPEGTS_REGISTRATION_DESCRIPTOR && body.toString('latin1', 0, 4) === 'Opus')
-        ? 'opus'
-        : undefined;
+      return privateDataCodec(descriptors);
     default:
       return undefined;
   }
+}
+
+/** What a PES private data stream carries, by its descriptors: Opus, or AC-3 / E-AC-3 as DVB signals them (EN 300 468 Annex D). */
+function privateDataCodec(descriptors: Buffer): MpegTsCodec | undefined {
+  let codec: MpegTsCodec | undefined;
+  findDescriptor(descriptors, (tag, body) => {
+    const registration = tag === MPEGTS_REGISTRATION_DESCRIPTOR ? body.toString('latin1', 0, 4) : undefined;
+    if (registration === 'Opus') codec = 'opus';
+    else if (tag === MPEGTS_AC3_DESCRIPTOR || registration === 'AC-3') codec = 'ac3';
+    else if (tag === MPEGTS_EAC3_DESCRIPTOR || registration === 'EAC3') codec = 'eac3';
+    return codec !== undefined;
+  });
+  return codec;
 }
 
 /** Channels from the DVB Opus extension descriptor's channel_config_code (0x80/0x81 mean mono/stereo, Vorbis mapping, as in FFmpeg). */

@@ -14,7 +14,7 @@ function ffprobe(input: Buffer, format: string): Promise<Probe> {
 }
 
 describe('MPEG-TS muxer and demuxer against real ffprobe', () => {
-  describe.each(['h264-aac', 'hevc-aac', 'h264-opus'] as const)('FlvToMpegTsMuxer output for %s', (name) => {
+  describe.each(['h264-aac', 'hevc-aac', 'h264-opus', 'h264-ac3', 'h264-eac3'] as const)('FlvToMpegTsMuxer output for %s', (name) => {
     it('is read by ffprobe without errors, with every frame of both streams', async () => {
       const muxer = new FlvToMpegTsMuxer();
       const ts = Buffer.concat(mpegTsFixtureAsFlv(name).flatMap((t) => muxer.push(t)));

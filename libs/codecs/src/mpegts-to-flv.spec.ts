@@ -1,3 +1,4 @@
+import { parseAc3SyncFrameHeader } from './ac3-sync-frame';
 import { parseAudioSpecificConfig } from './aac-audio-specific-config';
 import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { parseFlvAudioTagHeader } from './flv-audio-tag-header';
@@ -23,14 +24,17 @@ describe('MpegTsToFlv', () => {
     const video = tags.filter((t) => t.kind === 'video');
     const audio = tags.filter((t) => t.kind === 'audio');
 
-    it('sends one sequence header per stream before any frame, then every frame', () => {
+    // AC-3 and E-AC-3 sync frames describe themselves: E-RTMP gives them no sequence header.
+    const audioHeaders = expected.audio === 'ac3' || expected.audio === 'eac3' ? 0 : 1;
+
+    it('sends one sequence header per stream before any frame (none for AC-3 / E-AC-3), then every frame', () => {
       expect(isSequenceHeader(video[0] as FlvTagBody)).toBe(true);
-      expect(isSequenceHeader(audio[0] as FlvTagBody)).toBe(true);
+      expect(isSequenceHeader(audio[0] as FlvTagBody)).toBe(audioHeaders === 1);
       expect(video.filter(isSequenceHeader)).toHaveLength(1);
-      expect(audio.filter(isSequenceHeader)).toHaveLength(1);
+      expect(audio.filter(isSequenceHeader)).toHaveLength(audioHeaders);
       expect(video).toHaveLength(expected.videoFrames + 1);
-      expect(audio).toHaveLength(expected.audioFrames + 1);
-      expect(converter.stats).toEqual({ droppedAccessUnits: 0, sequenceHeaders: 2 });
+      expect(audio).toHaveLength(expected.audioFrames + audioHeaders);
+      expect(converter.stats).toEqual({ droppedAccessUnits: 0, sequenceHeaders: 1 + audioHeaders });
     });
 
     it('builds a decoder configuration the parsers read back', () => {
@@ -50,6 +54,10 @@ describe('MpegTsToFlv', () => {
       const config = (audio[0] as FlvTagBody).payload.subarray(a.headerSize);
       if (expected.audio === 'aac') {
         expect(parseAudioSpecificConfig(config)).toMatchObject({ objectType: 2, sampleRate: expected.sampleRate, channels: expected.channels });
+      } else if (expected.audio === 'ac3' || expected.audio === 'eac3') {
+        // E-RTMP CodedFrames with FourCC 'ac-3' / 'ec-3', each one whole sync frame.
+        expect([a.fourCc, a.exPacketType]).toEqual([expected.audio === 'ac3' ? 'ac-3' : 'ec-3', 1]);
+        expect(parseAc3SyncFrameHeader(config)).toMatchObject({ codec: expected.audio, sampleRate: expected.sampleRate, channels: expected.channels });
       } else {
         expect(a.fourCc).toBe('Opus');
         expect(config.toString('latin1', 0, 8)).toBe('OpusHead');

@@ -3,12 +3,7 @@ import { splitAnnexBNalus } from './annexb-nalus';
 import { buildAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { H264NaluType, h264NaluType } from './avc-nalus';
 import { CodecError } from './codec-errors';
-import {
-  FLV_SOUND_FORMAT_AAC,
-  FLV_SOUND_FORMAT_EX_HEADER,
-  FLV_VIDEO_CODEC_AVC,
-  FLV_VIDEO_CODEC_HEVC,
-} from './flv-constants';
+import { FLV_SOUND_FORMAT_AAC, FLV_SOUND_FORMAT_EX_HEADER, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
 import { AAC_PACKET_TYPE_RAW, AAC_PACKET_TYPE_SEQUENCE_HEADER, ExAudioPacketType } from './flv-audio-tag-header';
 import {
   AVC_PACKET_TYPE_NALU,
@@ -51,8 +46,8 @@ export interface MpegTsToFlvOptions {
 const PID_SWITCH_SILENCE_MS = 1000;
 /** FLV CompositionTime is a signed 24-bit field. */
 const MAX_COMPOSITION_TIME_MS = 0x7fffff;
-/** E-RTMP FourCCs of the codecs written with an ex-header. */
-const OPUS_FOURCC = Buffer.from('Opus', 'latin1');
+/** E-RTMP FourCCs of the audio codecs written with an ex-header. */
+const AUDIO_FOURCCS = { opus: Buffer.from('Opus', 'latin1'), ac3: Buffer.from('ac-3', 'latin1'), eac3: Buffer.from('ec-3', 'latin1') } as const;
 /** SoundFormat 10 (AAC), 44 kHz, 16-bit, stereo: the fixed first byte FLV uses for AAC whatever the real layout (the ASC tells). */
 const FLV_AAC_HEADER_BYTE = (FLV_SOUND_FORMAT_AAC << 4) | 0x0f;
 
@@ -69,9 +64,11 @@ interface VideoTrack {
   lastDtsMs: number;
 }
 
+type AudioCodec = 'aac' | 'opus' | 'ac3' | 'eac3';
+
 interface AudioTrack {
   pid: number;
-  codec: 'aac' | 'opus';
+  codec: AudioCodec;
   configKey: string | undefined;
   lastTs: number;
   lastDtsMs: number;
@@ -98,6 +95,8 @@ interface AudioTrack {
  * - Opus: E-RTMP audio with FourCC 'Opus' (SequenceStart carries an
  *   OpusHead, then CodedFrames). FFmpeg 5.1 cannot read Opus in FLV at all
  *   (its FLV demuxer predates E-RTMP audio); mono/stereo only.
+ * - AC-3 / E-AC-3: E-RTMP audio with FourCC 'ac-3' / 'ec-3', CodedFrames
+ *   only: every sync frame describes itself, so there is no sequence header.
  *
  * One video and one audio PID are followed (the first seen of each; another
  * takes over after PID_SWITCH_SILENCE_MS of silence). Timestamps are rounded
@@ -179,7 +178,9 @@ export class MpegTsToFlv {
         if (track.config === undefined || !track.config.equals(record)) {
           track.config = record;
           this.stats.sequenceHeaders++;
-          const header = enhanced ? encodeExVideoTagHeader('hvc1', FLV_FRAME_TYPE_KEY, ExVideoPacketType.SequenceStart) : videoHeader(FLV_FRAME_TYPE_KEY, codecId, AVC_PACKET_TYPE_SEQUENCE_HEADER, 0);
+          const header = enhanced
+            ? encodeExVideoTagHeader('hvc1', FLV_FRAME_TYPE_KEY, ExVideoPacketType.SequenceStart)
+            : videoHeader(FLV_FRAME_TYPE_KEY, codecId, AVC_PACKET_TYPE_SEQUENCE_HEADER, 0);
           out.push({ kind: 'video', timestamp: ts, payload: Buffer.concat([header, record]) });
         }
       }
@@ -211,7 +212,7 @@ export class MpegTsToFlv {
   }
 
   private onAudio(au: MpegTsAccessUnit): FlvTagBody[] {
-    const codec = au.codec as 'aac' | 'opus';
+    const codec = au.codec as AudioCodec;
     let track = this.audio;
     if (track === undefined || (track.pid !== au.pid && au.dtsMs - track.lastDtsMs > PID_SWITCH_SILENCE_MS)) {
       track = { pid: au.pid, codec, configKey: undefined, lastTs: track?.lastTs ?? 0, lastDtsMs: au.dtsMs };
@@ -238,15 +239,17 @@ export class MpegTsToFlv {
       out.push({ kind: 'audio', timestamp: ts, payload: Buffer.concat([Buffer.from([FLV_AAC_HEADER_BYTE, AAC_PACKET_TYPE_RAW]), au.data]) });
       return out;
     }
-    const channels = au.opus?.channels ?? 2;
-    const key = `opus/${channels}`;
-    if (key !== track.configKey) {
-      const head = buildOpusHead(channels);
-      track.configKey = key;
-      this.stats.sequenceHeaders++;
-      out.push({ kind: 'audio', timestamp: ts, payload: Buffer.concat([exAudioHeader(ExAudioPacketType.SequenceStart), head]) });
+    if (codec === 'opus') {
+      const channels = au.opus?.channels ?? 2;
+      const key = `opus/${channels}`;
+      if (key !== track.configKey) {
+        const head = buildOpusHead(channels);
+        track.configKey = key;
+        this.stats.sequenceHeaders++;
+        out.push({ kind: 'audio', timestamp: ts, payload: Buffer.concat([exAudioHeader(codec, ExAudioPacketType.SequenceStart), head]) });
+      }
     }
-    out.push({ kind: 'audio', timestamp: ts, payload: Buffer.concat([exAudioHeader(ExAudioPacketType.CodedFrames), au.data]) });
+    out.push({ kind: 'audio', timestamp: ts, payload: Buffer.concat([exAudioHeader(codec, ExAudioPacketType.CodedFrames), au.data]) });
     return out;
   }
 }
@@ -262,6 +265,6 @@ function videoHeader(frameType: number, codecId: number, packetType: number, cts
   return b;
 }
 
-function exAudioHeader(packetType: number): Buffer {
-  return Buffer.concat([Buffer.from([(FLV_SOUND_FORMAT_EX_HEADER << 4) | packetType]), OPUS_FOURCC]);
+function exAudioHeader(codec: keyof typeof AUDIO_FOURCCS, packetType: number): Buffer {
+  return Buffer.concat([Buffer.from([(FLV_SOUND_FORMAT_EX_HEADER << 4) | packetType]), AUDIO_FOURCCS[codec]]);
 }

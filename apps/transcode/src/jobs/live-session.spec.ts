@@ -19,6 +19,12 @@ describe('livePullOf', () => {
     expect(livePullOf({ pullUrlTs: urls.pullUrlTs, media: { video: { codec: 'av1' } } })).toBeUndefined();
   });
 
+  it('reads E-RTMP AC-3 and E-AC-3 audio (which neither FFmpeg 5.1 in FLV nor the TS muxer carries) from the FLV pull remuxed into Matroska', () => {
+    expect(livePullOf({ ...urls, media: { video: { codec: 'h264' }, audio: { codec: 'ac3' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });
+    expect(livePullOf({ ...urls, media: { video: { codec: 'hevc' }, audio: { codec: 'eac3' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });
+    expect(livePullOf({ ...urls, media: { audio: { codec: 'ac3' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });
+  });
+
   it('reads H.264 from the FLV pull', () => {
     expect(livePullOf({ ...urls, media: { video: { codec: 'h264' } } })).toEqual({ url: urls.pullUrl, format: 'flv' });
   });

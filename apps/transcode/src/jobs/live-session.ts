@@ -11,7 +11,12 @@ import type { StreamStarted } from '@mediaplane/contracts';
  * replayed to a new consumer) is answered at once; undefined means the
  * session is over (or another one holds the stream).
  */
-export async function waitForLiveSession(liveStore: LiveStreamStore, streamId: string, sessionId: string, startedAt: string): Promise<LiveStreamState | undefined> {
+export async function waitForLiveSession(
+  liveStore: LiveStreamStore,
+  streamId: string,
+  sessionId: string,
+  startedAt: string,
+): Promise<LiveStreamState | undefined> {
   const tries = Date.now() - Date.parse(startedAt) < 15_000 ? 4 : 1;
   for (let i = 0; i < tries; i++) {
     const state = await liveStore.get(streamId);
@@ -47,17 +52,23 @@ export interface LivePull {
 const TS_PULL_VIDEO = new Set(['h264', 'hevc']);
 /** Video codecs FFmpeg 5.1 reads only from the FLV pull remuxed into Matroska here. */
 const MATROSKA_VIDEO = new Set(['av1', 'vp9']);
+/** Audio codecs FFmpeg 5.1 reads only from the FLV pull remuxed into Matroska here (the TS pull's muxer does not carry them either). */
+const MATROSKA_AUDIO = new Set(['ac3', 'eac3']);
 
 /**
  * The pull to read for a live state: its MPEG-TS pull when the source has
  * HEVC video or Opus audio (Debian's FFmpeg 5.1 reads neither in FLV, E-RTMP
  * or not) and the ingest node offers one; the FLV pull remuxed into Matroska
- * for AV1 and VP9 (the TS muxer carries H.264/HEVC only); else the FLV pull.
+ * for AV1 and VP9 video and AC-3 / E-AC-3 audio (the TS muxer carries
+ * H.264/HEVC and AAC/Opus only); else the FLV pull.
  */
 export function livePullOf(state: Pick<LiveStreamState, 'pullUrl' | 'pullUrlTs' | 'media'>): LivePull | undefined {
   const video = state.media.video?.codec;
-  if (video !== undefined && MATROSKA_VIDEO.has(video)) return state.pullUrl ? { url: state.pullUrl, format: 'matroska' } : undefined;
-  const needsTs = video === 'hevc' || state.media.audio?.codec === 'opus';
+  const audio = state.media.audio?.codec;
+  if ((video !== undefined && MATROSKA_VIDEO.has(video)) || (audio !== undefined && MATROSKA_AUDIO.has(audio))) {
+    return state.pullUrl ? { url: state.pullUrl, format: 'matroska' } : undefined;
+  }
+  const needsTs = video === 'hevc' || audio === 'opus';
   if (needsTs && (video === undefined || TS_PULL_VIDEO.has(video)) && state.pullUrlTs) return { url: state.pullUrlTs, format: 'mpegts' };
   return state.pullUrl ? { url: state.pullUrl, format: 'flv' } : undefined;
 }

@@ -12,6 +12,8 @@ export const MPEGTS_FIXTURES = {
   'h264-aac': { video: 'h264', audio: 'aac', videoFrames: 25, audioFrames: 48, sampleRate: 48000, channels: 2 },
   'hevc-aac': { video: 'hevc', audio: 'aac', videoFrames: 25, audioFrames: 45, sampleRate: 44100, channels: 1 },
   'h264-opus': { video: 'h264', audio: 'opus', videoFrames: 25, audioFrames: 51, sampleRate: 48000, channels: 2 },
+  'h264-ac3': { video: 'h264', audio: 'ac3', videoFrames: 25, audioFrames: 32, sampleRate: 48000, channels: 6 },
+  'h264-eac3': { video: 'h264', audio: 'eac3', videoFrames: 25, audioFrames: 32, sampleRate: 48000, channels: 2 },
 } as const;
 
 export type MpegTsFixtureName = keyof typeof MPEGTS_FIXTURES;

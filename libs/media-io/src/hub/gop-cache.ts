@@ -28,6 +28,7 @@ export class GopCache {
   private gopBytes = 0;
   private keyframe?: HubFrame;
   private sawVideo = false;
+  private sawAudio = false;
 
   constructor(private readonly options: GopCacheOptions) {}
 
@@ -36,8 +37,9 @@ export class GopCache {
     return this.sawVideo;
   }
 
+  /** True once the stream has shown an audio track: a sequence header, or frames of a codec that has none (MP3, AC-3, ...). */
   get hasAudio(): boolean {
-    return this.audioConfig !== undefined;
+    return this.sawAudio;
   }
 
   /** Bytes held by the current GOP (payloads only). */
@@ -61,6 +63,7 @@ export class GopCache {
   push(frame: HubFrame): void {
     if (frame.kind === 'script') return;
     if (frame.kind === 'video') this.sawVideo = true;
+    else this.sawAudio = true;
     if (frame.sequenceHeader) {
       if (frame.kind === 'audio') {
         this.audioConfig = frame;

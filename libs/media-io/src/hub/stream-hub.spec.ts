@@ -107,6 +107,26 @@ describe('StreamHub', () => {
     });
   });
 
+  describe("when the audio has no sequence header (MP3, E-RTMP 'ac-3')", () => {
+    it('announces the audio track in the FLV header all the same, so players and FFmpeg keep it', () => {
+      const h = hub();
+      h.pushMedia('video', 0, testFrames.videoConfig());
+      h.pushMedia('video', 0, testFrames.keyframe());
+      // SoundFormat 2 (MP3), 44 kHz stereo, then an E-RTMP 'ac-3' CodedFrames tag: neither is ever a sequence header.
+      h.pushMedia('audio', 10, Buffer.from([0x2f, 0xff, 0xfb, 0x90, 0x00]));
+      const mp3Viewer = new RecordingSink();
+      h.addViewer({ id: 'mp3', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: mp3Viewer });
+      const flags = (sink: RecordingSink) => (Buffer.concat(sink.chunks)[4] as number) & 0x05;
+      expect(flags(mp3Viewer)).toBe(0x05); // audio | video
+
+      const audioOnly = hub();
+      audioOnly.pushMedia('audio', 0, Buffer.concat([Buffer.from([0x91]), Buffer.from('ac-3', 'latin1'), Buffer.from('0b77fe95144043e1', 'hex')]));
+      const ac3Viewer = new RecordingSink();
+      audioOnly.addViewer({ id: 'ac3', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: ac3Viewer });
+      expect(flags(ac3Viewer)).toBe(0x04); // audio only
+    });
+  });
+
   describe('when a viewer joins mid-GOP', () => {
     it('gets the FLV header, metadata at 0, the decoder configurations and the GOP, so its first frame is a keyframe', () => {
       const h = hub();

@@ -158,7 +158,9 @@ export class StreamHub {
     const viewer = new HubViewer(init, this.now());
     const { metadata, videoConfig, audioConfig, gop } = this.cache.contents();
     const hasVideo = this.cache.hasVideo || videoConfig !== undefined;
-    const hasAudio = audioConfig !== undefined;
+    // Audio without a sequence header (MP3, E-RTMP AC-3 / E-AC-3) is audio all the same: a header without the flag makes
+    // players and FFmpeg's readers of the pull leave it out.
+    const hasAudio = this.cache.hasAudio || audioConfig !== undefined;
     const known = hasVideo || hasAudio;
     // Before the first media frame nothing is known: announce both tracks, as players then wait for either.
     const tracks = known ? { audio: hasAudio, video: hasVideo } : { audio: true, video: true };

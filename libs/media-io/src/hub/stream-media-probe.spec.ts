@@ -91,6 +91,27 @@ describe('StreamMediaProbe', () => {
       expect(opus.mediaInfo.audio).toEqual({ codec: 'opus', codecString: 'Opus', sampleRate: 48000, channels: 1 });
     });
 
+    it("reads the sample rate and channels of 'ac-3' and 'ec-3' from their first sync frame, which they wait for", () => {
+      const ac3 = new StreamMediaProbe();
+      ac3.observeMetadata({ audiocodecid: 9 });
+      // A SequenceStart says nothing for AC-3 (E-RTMP defines none): the stream is not described yet.
+      ac3.observe('audio', 0, ex(0x90, 'ac-3', Buffer.alloc(0)));
+      expect(ac3.codecsKnown).toBe(false);
+      // CodedFrames, a 48 kHz 5.1 sync frame header (as FFmpeg's AC-3 encoder writes it at 44.1 kHz, fscod rewritten).
+      ac3.observe('audio', 0, ex(0x91, 'ac-3', Buffer.from('0b770dce1e40ebf8', 'hex')));
+      expect(ac3.codecsKnown).toBe(true);
+      expect(ac3.mediaInfo.audio).toEqual({ codec: 'ac3', codecString: 'ac-3', sampleRate: 48000, channels: 6 });
+
+      const eac3 = new StreamMediaProbe();
+      eac3.observe('audio', 0, ex(0x91, 'ec-3', Buffer.from('0b77011fb287c000', 'hex')));
+      expect(eac3.mediaInfo.audio).toEqual({ codec: 'eac3', codecString: 'ec-3', sampleRate: 32000, channels: 1 });
+
+      const garbage = new StreamMediaProbe();
+      garbage.observeMetadata({ audiocodecid: 9 });
+      garbage.observe('audio', 0, ex(0x91, 'ac-3', Buffer.from('not a sync frame')));
+      expect([garbage.codecsKnown, garbage.mediaInfo.audio]).toEqual([false, { codec: 'ac3' }]);
+    });
+
     it("names AV1 and VP9 from their FourCC ('av01', 'vp09')", () => {
       for (const [fourCc, codec] of [
         ['av01', 'av1'],

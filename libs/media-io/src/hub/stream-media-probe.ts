@@ -17,6 +17,7 @@ import {
   parseH264Sps,
   parseHevcDecoderConfigurationRecord,
   parseHevcSps,
+  parseAc3SyncFrameHeader,
   parseOpusHead,
   parseVp9FrameHeader,
   parseVpCodecConfigurationRecord,
@@ -70,6 +71,8 @@ const FOURCC_CODECS: Record<string, string> = {
   '.mp3': 'mp3',
 };
 const FLV_SOUND_RATES = [5512, 11025, 22050, 44100];
+/** Codecs whose details wait for a decoder configuration (AC-3 / E-AC-3: their first sync frame) before the stream counts as started. */
+const CONFIGURED_CODECS = new Set(['h264', 'hevc', 'aac', 'ac3', 'eac3']);
 /** Opus always decodes at 48 kHz (OpusHead's input rate is informational), which is what players report. */
 const OPUS_SAMPLE_RATE = 48_000;
 
@@ -83,7 +86,8 @@ const FPS_SAMPLE_FRAMES = 60;
  * E-RTMP 'hvc1'); profile, level and size from the AV1 sequence header
  * ('av01' av1C); profile and level from VP9's vpcC and size from its
  * keyframe headers ('vp09'); sample rate and channels from the AAC AudioSpecificConfig (legacy
- * or E-RTMP 'mp4a') and from the OpusHead of E-RTMP 'Opus'; frame rate
+ * or E-RTMP 'mp4a'), from the OpusHead of E-RTMP 'Opus' and from the sync
+ * frames of E-RTMP 'ac-3' / 'ec-3'; frame rate
  * also from onMetaData or, failing both, measured from video timestamps; and
  * the bitrate actually received. Malformed headers are ignored (counted in
  * `parseErrors`): they must not end a stream that players may still decode.
@@ -168,7 +172,7 @@ export class StreamMediaProbe {
 
   private trackReady(codec: string | undefined, configSeen: boolean): boolean {
     if (codec === undefined) return false;
-    return configSeen || !['h264', 'hevc', 'aac'].includes(codec);
+    return configSeen || !CONFIGURED_CODECS.has(codec);
   }
 
   private observeVideo(timestamp: number, payload: Buffer): void {
@@ -266,6 +270,15 @@ export class StreamMediaProbe {
       const head = parseOpusHead(payload.subarray(header.headerSize));
       // codecString: the MP4 sample entry name, as RFC 6381 and HLS CODECS spell Opus.
       this.audio = { codec: 'opus', codecString: 'Opus', sampleRate: OPUS_SAMPLE_RATE, channels: head.channels };
+    }
+    // AC-3 / E-AC-3 have no sequence header: every sync frame states its rate and channels.
+    if ((codec === 'ac3' || codec === 'eac3') && !header.isSequenceHeader && this.audio.sampleRate === undefined) {
+      const frame = parseAc3SyncFrameHeader(payload, header.headerSize);
+      // codecString: the MP4 sample entry names RFC 6381 and HLS CODECS use.
+      if (frame?.codec === codec) {
+        this.audioConfigSeen = true;
+        this.audio = { codec, codecString: codec === 'ac3' ? 'ac-3' : 'ec-3', sampleRate: frame.sampleRate, channels: frame.channels };
+      }
     }
     // The AudioSpecificConfig is the same behind a legacy AAC header and an E-RTMP 'mp4a' one.
     if (header.isSequenceHeader && codec === 'aac') {
