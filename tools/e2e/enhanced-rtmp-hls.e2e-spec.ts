@@ -26,9 +26,9 @@ interface StreamView {
  * An 'Opus' source goes through the same TS pull (FFmpeg 5.1 reads no E-RTMP
  * Opus in FLV) and its renditions carry AAC. AV1 and VP9, which the TS pull
  * cannot carry, reach FFmpeg as the FLV pull remuxed into Matroska by the worker,
- * as do E-RTMP 'ac-3' and 'ec-3' sources, whose renditions carry AAC.
+ * as do E-RTMP 'ac-3', 'ec-3' and 'fLaC' sources, whose renditions carry AAC.
  */
-describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3' and 'ec-3' publish → ingest → transcode → edge HLS (H.264 + AAC ladder), and the snapshot (the real platform)", () => {
+describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3', 'ec-3' and 'fLaC' publish → ingest → transcode → edge HLS (H.264 + AAC ladder), and the snapshot (the real platform)", () => {
   const platform = platformEnv();
   const work = mkdtempSync(join(tmpdir(), 'mp-ertmp-hls-'));
   let controlPlane: AppProcess;
@@ -102,6 +102,7 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3' and 'ec-3' publish → i
     { audio: 'opus', pull: 'the TS pull' },
     { audio: 'ac3', pull: 'the FLV pull remuxed into Matroska' },
     { audio: 'eac3', pull: 'the FLV pull remuxed into Matroska' },
+    { audio: 'flac', pull: 'the FLV pull remuxed into Matroska' },
   ] as const)('serves AAC renditions of an E-RTMP $audio source (H.264 video), which transcode reads from $pull', async ({ audio }) => {
     const stream = await api<CreatedStream>('POST', '/streams', { name: `e-rtmp ${audio}` });
     publisher = await enhancedRtmpPublish({

@@ -18,6 +18,7 @@ const SOURCES = [
   { name: "H.264 without B-frames with E-RTMP 'Opus'", video: 'h264', audio: 'opus', mode: 'passthrough' },
   { name: "H.264 without B-frames with E-RTMP 'ac-3' AC-3", video: 'h264', audio: 'ac3', mode: 'passthrough' },
   { name: "E-RTMP 'hvc1' HEVC with E-RTMP 'ec-3' E-AC-3", video: 'hevc', audio: 'eac3', mode: 'reencode' },
+  { name: "H.264 without B-frames with E-RTMP 'fLaC' FLAC", video: 'h264', audio: 'flac', mode: 'passthrough' },
   { name: "E-RTMP 'av01' AV1, video only", video: 'av1', audio: undefined, mode: 'reencode' },
   { name: "E-RTMP 'vp09' VP9, video only", video: 'vp9', audio: undefined, mode: 'reencode' },
 ] as const;
@@ -29,11 +30,11 @@ if (!covered) process.stdout.write('[e2e] E-RTMP → WHEP not covered: the bridg
  * E-RTMP publish → ingest → the SFU's WebRTC bridge → Chromium over WHEP, on
  * the real platform's public ports: the bridge reads these codecs as Matroska
  * muxed by its relay (FFmpeg 5.1 reads none of HEVC, AV1, VP9 or E-RTMP Opus,
- * AC-3 and E-AC-3 in FLV), re-encodes every video codec but H.264, copies Opus
- * into RTP and encodes AC-3 / E-AC-3 to Opus.
+ * FLAC, AC-3 and E-AC-3 in FLV), re-encodes every video codec but H.264, copies Opus
+ * into RTP and encodes FLAC, AC-3 and E-AC-3 to Opus.
  */
 (covered ? describe : describe.skip)(
-  'E-RTMP HEVC, AV1, VP9, Opus, AC-3 and E-AC-3 sources → WHEP through the bridge (mediasoup, Chromium, real platform)',
+  'E-RTMP HEVC, AV1, VP9, Opus, FLAC, AC-3 and E-AC-3 sources → WHEP through the bridge (mediasoup, Chromium, real platform)',
   () => {
     let harness: SfuHarness;
     let ingest: AppProcess;

@@ -1,7 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
-import { IvfReader, IvfToFlv, MpegTsDemuxer, MpegTsToFlv, type Amf0Value, type FlvTagBody } from '@mediaplane/codecs';
+import type { Readable } from 'node:stream';
+import {
+  ExAudioPacketType,
+  FLV_SOUND_FORMAT_EX_HEADER,
+  IvfReader,
+  IvfToFlv,
+  MpegTsDemuxer,
+  MpegTsToFlv,
+  type Amf0Value,
+  type FlvTagBody,
+} from '@mediaplane/codecs';
 import { RtmpClientConnection, RtmpMessageType } from '@mediaplane/media-io';
 import { ivfEncoderArgs, spawnTracked, stopProcess } from '@mediaplane/testing';
+import { OggFlacReader } from './ogg-flac-reader';
 
 export interface EnhancedRtmpPublishOptions {
   host?: string;
@@ -14,7 +25,8 @@ export interface EnhancedRtmpPublishOptions {
   gopFrames?: number;
   /**
    * Audio codec: AAC (legacy FLV AAC tags), Opus (E-RTMP 'Opus' tags), AC-3 or E-AC-3 (E-RTMP 'ac-3' / 'ec-3'
-   * tags, stereo); none for AV1 and VP9, which come without sound.
+   * tags, stereo), FLAC (E-RTMP 'fLaC': SequenceStart with the 'fLaC' header, then frames); none for AV1 and VP9,
+   * which come without sound.
    */
   audio?: PublishedAudio;
   /**
@@ -26,7 +38,7 @@ export interface EnhancedRtmpPublishOptions {
   connectProperties?: Record<string, Amf0Value>;
 }
 
-export type PublishedAudio = 'aac' | 'opus' | 'ac3' | 'eac3';
+export type PublishedAudio = 'aac' | 'opus' | 'ac3' | 'eac3' | 'flac';
 
 export interface EnhancedRtmpPublisher {
   readonly client: RtmpClientConnection;
@@ -43,7 +55,9 @@ export interface EnhancedRtmpPublisher {
  * as HEVC (libx265, or H.264) + AAC, Opus (libopus), AC-3 or E-AC-3 into MPEG-TS on its stdout; our
  * MpegTsDemuxer and MpegTsToFlv (`hevc: 'hvc1'`) turn that into E-RTMP tag
  * bodies ('hvc1' SequenceStart/CodedFrames, 'Opus' SequenceStart with an
- * OpusHead, 'ac-3' / 'ec-3' CodedFrames). AV1 (libaom) and VP9 (libvpx) come as IVF, and IvfToFlv makes
+ * OpusHead, 'ac-3' / 'ec-3' CodedFrames). FLAC cannot go in MPEG-TS: the same
+ * FFmpeg writes it as Ogg on a second pipe, OggFlacReader takes the frames out
+ * and they go as 'fLaC' tags. AV1 (libaom) and VP9 (libvpx) come as IVF, and IvfToFlv makes
  * the 'av01' / 'vp09' tags. Our RTMP client publishes them after a connect
  * that announces `fourCcList`, as OBS 30+ and FFmpeg 6.1+ do.
  *
@@ -71,20 +85,25 @@ export async function enhancedRtmpPublish(options: EnhancedRtmpPublishOptions): 
   const ivf = video === 'av1' || video === 'vp9';
   if (ivf && options.audio) throw new Error(`the ${video} publisher sends video only`);
   const args = ivf ? [...source, ...ivfEncoderArgs(video, gop), '-f', 'ivf', 'pipe:1'] : [...source, ...mpegTsArgs(video, options.audio ?? 'aac', gop)];
-  const ffmpeg = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ffmpeg = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   let err = '';
   ffmpeg.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-8000);
   });
   const toTags = ivf ? ivfToTags() : mpegTsToTags();
   const sent = { video: 0, audio: 0 };
-  ffmpeg.stdout?.on('data', (chunk: Buffer) => {
-    for (const tag of toTags(chunk)) {
+  const send = (tags: FlvTagBody[]) => {
+    for (const tag of tags) {
       if (client.isClosed) return;
       client.sendMedia(streamId, tag.kind === 'video' ? RtmpMessageType.Video : RtmpMessageType.Audio, tag.timestamp, tag.payload);
       sent[tag.kind] += 1;
     }
-  });
+  };
+  ffmpeg.stdout?.on('data', (chunk: Buffer) => send(toTags(chunk)));
+  if (options.audio === 'flac') {
+    const flac = oggFlacToTags();
+    (ffmpeg.stdio[3] as Readable | null)?.on('data', (chunk: Buffer) => send(flac(chunk)));
+  }
   return {
     client,
     ffmpeg,
@@ -97,8 +116,8 @@ export async function enhancedRtmpPublish(options: EnhancedRtmpPublishOptions): 
   };
 }
 
-/** FFmpeg's audio encoder settings per published codec. */
-const AUDIO_ENCODERS: Record<PublishedAudio, string[]> = {
+/** FFmpeg's audio encoder settings per codec that goes into the MPEG-TS. */
+const AUDIO_ENCODERS: Record<Exclude<PublishedAudio, 'flac'>, string[]> = {
   aac: ['-c:a', 'aac', '-b:a', '96k', '-ac', '1'],
   opus: ['-c:a', 'libopus', '-b:a', '64k', '-ac', '2'],
   ac3: ['-c:a', 'ac3', '-b:a', '192k', '-ac', '2'],
@@ -127,11 +146,48 @@ function mpegTsArgs(video: 'hevc' | 'h264', audio: PublishedAudio, gop: number):
         ]),
     '-b:v',
     '600k',
-    ...AUDIO_ENCODERS[audio],
-    '-f',
-    'mpegts',
-    'pipe:1',
+    ...(audio === 'flac'
+      ? // Video alone into the TS; FLAC in 20 ms frames and 20 ms Ogg pages (FFmpeg's default page holds 1 s) on fd 3.
+        [
+          '-map',
+          '0:v',
+          '-f',
+          'mpegts',
+          'pipe:1',
+          '-map',
+          '1:a',
+          '-c:a',
+          'flac',
+          '-frame_size',
+          '960',
+          '-ac',
+          '2',
+          '-page_duration',
+          '20000',
+          '-f',
+          'ogg',
+          'pipe:3',
+        ]
+      : [...AUDIO_ENCODERS[audio], '-f', 'mpegts', 'pipe:1']),
   ];
+}
+
+/** E-RTMP 'fLaC' tags from FFmpeg's Ogg FLAC: one SequenceStart with the stream header, then CodedFrames. */
+function oggFlacToTags(): (chunk: Buffer) => FlvTagBody[] {
+  const reader = new OggFlacReader();
+  const tag = (packetType: number, body: Buffer, timestamp: number): FlvTagBody => ({
+    kind: 'audio',
+    timestamp,
+    payload: Buffer.concat([Buffer.from([(FLV_SOUND_FORMAT_EX_HEADER << 4) | packetType]), Buffer.from('fLaC', 'latin1'), body]),
+  });
+  return (chunk) =>
+    reader
+      .push(chunk)
+      .map((item) =>
+        item.kind === 'header'
+          ? tag(ExAudioPacketType.SequenceStart, item.header, 0)
+          : tag(ExAudioPacketType.CodedFrames, item.frame, Math.round(item.startMs)),
+      );
 }
 
 function mpegTsToTags(): (chunk: Buffer) => FlvTagBody[] {

@@ -1,5 +1,6 @@
 import { parseAudioSpecificConfig } from './aac-audio-specific-config';
 import { parseAc3SyncFrameHeader } from './ac3-sync-frame';
+import { parseFlacStreamHeader } from './flac-stream-info';
 import { av1SequenceHeaderOfRecord } from './av1-sequence-header';
 import { parseAvcDecoderConfigurationRecord } from './avc-decoder-configuration-record';
 import { nalusToAvcc, splitAvcNalus } from './avc-nalus';
@@ -41,9 +42,10 @@ interface VideoTrack {
 }
 
 interface AudioTrack {
-  codec: 'aac' | 'opus' | 'ac3' | 'eac3';
-  /** AudioSpecificConfig / OpusHead: Matroska's CodecPrivate as it is; AC-3 / E-AC-3 have none (identity: `${rate}/${channels}`). */
+  codec: 'aac' | 'opus' | 'flac' | 'ac3' | 'eac3';
+  /** What a re-sent configuration is compared with: the AudioSpecificConfig / OpusHead / FLAC header as received; AC-3 / E-AC-3 have none (`${rate}/${channels}`). */
   record: Buffer;
+  /** Matroska's CodecPrivate: the record itself, FLAC's header in its file form ('fLaC' + metadata blocks), none for AC-3 / E-AC-3. */
   codecPrivate?: Buffer;
   sampleRate: number;
   channels: number;
@@ -66,13 +68,14 @@ const CODEC_IDS = {
   vp9: 'V_VP9',
   aac: 'A_AAC',
   opus: 'A_OPUS',
+  flac: 'A_FLAC',
   ac3: 'A_AC3',
   eac3: 'A_EAC3',
 } as const;
 /** E-RTMP FourCCs of the video codecs without a legacy FLV codec id. */
 const FOURCC_CODECS: Readonly<Record<string, 'av1' | 'vp9'>> = { av01: 'av1', vp09: 'vp9' };
 /** E-RTMP FourCCs of the audio codecs carried besides AAC. */
-const AUDIO_FOURCC_CODECS: Readonly<Record<string, 'opus' | 'ac3' | 'eac3'>> = { Opus: 'opus', 'ac-3': 'ac3', 'ec-3': 'eac3' };
+const AUDIO_FOURCC_CODECS: Readonly<Record<string, 'opus' | 'flac' | 'ac3' | 'eac3'>> = { Opus: 'opus', fLaC: 'flac', 'ac-3': 'ac3', 'ec-3': 'eac3' };
 /** 1 ms per timestamp unit: FLV's own resolution. */
 const TIMESTAMP_SCALE_NS = 1_000_000;
 /** Frames held while a track the header announced has sent no configuration (~4 s at 30 fps plus audio): then the Tracks go out without it. */
@@ -82,8 +85,8 @@ const MAX_COMPOSITION_TIME_MS = 0x7fff;
 
 /**
  * Muxes FLV tag bodies (H.264 or HEVC, legacy or E-RTMP; E-RTMP AV1 and
- * VP9; AAC, or E-RTMP Opus, AC-3 or E-AC-3) into a live Matroska stream, for an FFmpeg the
- * platform runs itself: FFmpeg 5.1 reads HEVC, AV1, VP9, Opus, AC-3 and E-AC-3 there
+ * VP9; AAC, or E-RTMP Opus, FLAC, AC-3 or E-AC-3) into a live Matroska stream, for an FFmpeg the
+ * platform runs itself: FFmpeg 5.1 reads HEVC, AV1, VP9, Opus, FLAC, AC-3 and E-AC-3 there
  * though not in FLV, and, unlike on
  * MPEG-TS input, hands each frame on as soon as its block is in (no parser
  * waiting for the next frame to find where this one ends).
@@ -233,8 +236,12 @@ function videoTrack(codec: VideoTrack['codec'], record: Buffer): VideoTrack {
   return { codec, record: copy, codecPrivate: copy, lengthSize: hvcC.nalUnitLengthSize, parameterSets: [...hvcC.vps, ...hvcC.sps, ...hvcC.pps], width, height };
 }
 
-function audioTrack(codec: 'aac' | 'opus', record: Buffer): AudioTrack {
+function audioTrack(codec: 'aac' | 'opus' | 'flac', record: Buffer): AudioTrack {
   const copy = Buffer.from(record);
+  if (codec === 'flac') {
+    const info = parseFlacStreamHeader(copy);
+    return { codec, record: copy, codecPrivate: info.header, sampleRate: info.sampleRate, channels: info.channels };
+  }
   if (codec === 'opus') {
     return { codec, record: copy, codecPrivate: copy, sampleRate: 48_000, channels: parseOpusHead(copy).channels };
   }

@@ -98,6 +98,7 @@ export {
 export { aacCodecString } from './aac-codec-string';
 export { type AdtsConfig, type AdtsHeader, encodeAdtsHeader, parseAdtsHeader, ADTS_HEADER_SIZE, ADTS_MAX_FRAME_LENGTH } from './aac-adts-header';
 export { type Ac3SyncFrameHeader, parseAc3SyncFrameHeader, AC3_SYNC_WORD, AC3_HEADER_READ_BYTES, AC3_MAX_FRAME_BYTES } from './ac3-sync-frame';
+export { type FlacStreamInfo, parseFlacStreamHeader, FLAC_STREAM_MARKER } from './flac-stream-info';
 export { opusPacketSamples, buildOpusHead, parseOpusHead, type OpusHead } from './opus-packet';
 
 // MPEG-TS

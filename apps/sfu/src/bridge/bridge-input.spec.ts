@@ -19,15 +19,15 @@ describe('decideBridgeInput', () => {
     expect(decideBridgeInput({ audio: { codec: 'opus' } })).toEqual({ format: 'matroska', copyAudio: true });
   });
 
-  it('reads E-RTMP AC-3 and E-AC-3 through Matroska beside any video it carries, and encodes them to Opus', () => {
+  it('reads E-RTMP FLAC, AC-3 and E-AC-3 through Matroska beside any video it carries, and encodes them to Opus', () => {
+    expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'flac' } })).toEqual({ format: 'matroska', copyAudio: false });
     expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'ac3' } })).toEqual({ format: 'matroska', copyAudio: false });
     expect(decideBridgeInput({ video: { codec: 'hevc' }, audio: { codec: 'eac3' } })).toEqual({ format: 'matroska', copyAudio: false });
     expect(decideBridgeInput({ video: { codec: 'av1' }, audio: { codec: 'ac3' } })).toEqual({ format: 'matroska', copyAudio: false });
     expect(decideBridgeInput({ audio: { codec: 'eac3' } })).toEqual({ format: 'matroska', copyAudio: false });
   });
 
-  it('names a codec the bridge reads in neither, alone or beside one only Matroska carries', () => {
-    expect(decideBridgeInput({ video: { codec: 'h264' }, audio: { codec: 'flac' } })).toEqual({ unsupported: 'audio codec flac' });
+  it('names a legacy codec beside one only Matroska carries, which the bridge reads in neither', () => {
     expect(decideBridgeInput({ video: { codec: 'vp6' }, audio: { codec: 'ac3' } })).toEqual({ unsupported: 'video codec vp6 beside ac3' });
     expect(decideBridgeInput({ video: { codec: 'vp9' }, audio: { codec: 'mp3' } })).toEqual({ unsupported: 'audio codec mp3 beside vp9' });
     expect(decideBridgeInput({ video: { codec: 'hevc' }, audio: { codec: 'speex' } })).toEqual({ unsupported: 'audio codec speex beside hevc' });

@@ -19,7 +19,8 @@ describe('livePullOf', () => {
     expect(livePullOf({ pullUrlTs: urls.pullUrlTs, media: { video: { codec: 'av1' } } })).toBeUndefined();
   });
 
-  it('reads E-RTMP AC-3 and E-AC-3 audio (which neither FFmpeg 5.1 in FLV nor the TS muxer carries) from the FLV pull remuxed into Matroska', () => {
+  it('reads E-RTMP FLAC, AC-3 and E-AC-3 audio (which neither FFmpeg 5.1 in FLV nor the TS muxer carries) from the FLV pull remuxed into Matroska', () => {
+    expect(livePullOf({ ...urls, media: { video: { codec: 'h264' }, audio: { codec: 'flac' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });
     expect(livePullOf({ ...urls, media: { video: { codec: 'h264' }, audio: { codec: 'ac3' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });
     expect(livePullOf({ ...urls, media: { video: { codec: 'hevc' }, audio: { codec: 'eac3' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });
     expect(livePullOf({ ...urls, media: { audio: { codec: 'ac3' } } })).toEqual({ url: urls.pullUrl, format: 'matroska' });

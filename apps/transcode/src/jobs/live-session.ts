@@ -52,15 +52,18 @@ export interface LivePull {
 const TS_PULL_VIDEO = new Set(['h264', 'hevc']);
 /** Video codecs FFmpeg 5.1 reads only from the FLV pull remuxed into Matroska here. */
 const MATROSKA_VIDEO = new Set(['av1', 'vp9']);
-/** Audio codecs FFmpeg 5.1 reads only from the FLV pull remuxed into Matroska here (the TS pull's muxer does not carry them either). */
-const MATROSKA_AUDIO = new Set(['ac3', 'eac3']);
+/**
+ * E-RTMP audio codecs FFmpeg 5.1 does not read in FLV, read from the FLV pull remuxed into Matroska here: the TS pull
+ * carries no FLAC, and Matroska takes AC-3 / E-AC-3 beside any video (AV1 and VP9 too).
+ */
+const MATROSKA_AUDIO = new Set(['flac', 'ac3', 'eac3']);
 
 /**
  * The pull to read for a live state: its MPEG-TS pull when the source has
  * HEVC video or Opus audio (Debian's FFmpeg 5.1 reads neither in FLV, E-RTMP
  * or not) and the ingest node offers one; the FLV pull remuxed into Matroska
- * for AV1 and VP9 video and AC-3 / E-AC-3 audio (the TS muxer carries
- * H.264/HEVC and AAC/Opus only); else the FLV pull.
+ * for AV1 and VP9 video (the TS muxer carries H.264/HEVC only) and FLAC,
+ * AC-3 / E-AC-3 audio; else the FLV pull.
  */
 export function livePullOf(state: Pick<LiveStreamState, 'pullUrl' | 'pullUrlTs' | 'media'>): LivePull | undefined {
   const video = state.media.video?.codec;

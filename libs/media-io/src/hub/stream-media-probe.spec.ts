@@ -112,6 +112,16 @@ describe('StreamMediaProbe', () => {
       expect([garbage.codecsKnown, garbage.mediaInfo.audio]).toEqual([false, { codec: 'ac3' }]);
     });
 
+    it("reads the sample rate and channels of 'fLaC' from the STREAMINFO in its SequenceStart", () => {
+      const flac = new StreamMediaProbe();
+      flac.observeMetadata({ audiocodecid: 9 });
+      // 'fLaC' + STREAMINFO flagged last, as FFmpeg writes 48 kHz stereo.
+      const header = Buffer.from('664c614380000022120012000000780005110bb802f0000012c0ba43705036a3bb057849a9f54f6928a3', 'hex');
+      flac.observe('audio', 0, ex(0x90, 'fLaC', header));
+      expect(flac.codecsKnown).toBe(true);
+      expect(flac.mediaInfo.audio).toEqual({ codec: 'flac', codecString: 'fLaC', sampleRate: 48000, channels: 2 });
+    });
+
     it("names AV1 and VP9 from their FourCC ('av01', 'vp09')", () => {
       for (const [fourCc, codec] of [
         ['av01', 'av1'],

@@ -18,6 +18,7 @@ import {
   parseHevcDecoderConfigurationRecord,
   parseHevcSps,
   parseAc3SyncFrameHeader,
+  parseFlacStreamHeader,
   parseOpusHead,
   parseVp9FrameHeader,
   parseVpCodecConfigurationRecord,
@@ -72,7 +73,7 @@ const FOURCC_CODECS: Record<string, string> = {
 };
 const FLV_SOUND_RATES = [5512, 11025, 22050, 44100];
 /** Codecs whose details wait for a decoder configuration (AC-3 / E-AC-3: their first sync frame) before the stream counts as started. */
-const CONFIGURED_CODECS = new Set(['h264', 'hevc', 'aac', 'ac3', 'eac3']);
+const CONFIGURED_CODECS = new Set(['h264', 'hevc', 'aac', 'flac', 'ac3', 'eac3']);
 /** Opus always decodes at 48 kHz (OpusHead's input rate is informational), which is what players report. */
 const OPUS_SAMPLE_RATE = 48_000;
 
@@ -86,7 +87,7 @@ const FPS_SAMPLE_FRAMES = 60;
  * E-RTMP 'hvc1'); profile, level and size from the AV1 sequence header
  * ('av01' av1C); profile and level from VP9's vpcC and size from its
  * keyframe headers ('vp09'); sample rate and channels from the AAC AudioSpecificConfig (legacy
- * or E-RTMP 'mp4a'), from the OpusHead of E-RTMP 'Opus' and from the sync
+ * or E-RTMP 'mp4a'), from the OpusHead of E-RTMP 'Opus', the STREAMINFO of 'fLaC' and from the sync
  * frames of E-RTMP 'ac-3' / 'ec-3'; frame rate
  * also from onMetaData or, failing both, measured from video timestamps; and
  * the bitrate actually received. Malformed headers are ignored (counted in
@@ -270,6 +271,11 @@ export class StreamMediaProbe {
       const head = parseOpusHead(payload.subarray(header.headerSize));
       // codecString: the MP4 sample entry name, as RFC 6381 and HLS CODECS spell Opus.
       this.audio = { codec: 'opus', codecString: 'Opus', sampleRate: OPUS_SAMPLE_RATE, channels: head.channels };
+    }
+    if (header.isSequenceHeader && codec === 'flac') {
+      this.audioConfigSeen = true;
+      const info = parseFlacStreamHeader(payload.subarray(header.headerSize));
+      this.audio = { codec: 'flac', codecString: 'fLaC', sampleRate: info.sampleRate, channels: info.channels };
     }
     // AC-3 / E-AC-3 have no sequence header: every sync frame states its rate and channels.
     if ((codec === 'ac3' || codec === 'eac3') && !header.isSequenceHeader && this.audio.sampleRate === undefined) {

@@ -79,6 +79,17 @@ describe('buildLadderArgs', () => {
     expect(args.slice(at - 8, at + 1)).toEqual(['-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'mpegts', '/rec/abc.ts']);
   });
 
+  it("copies the recording's sound where MPEG-TS carries it as audio, and records FLAC as AAC", () => {
+    const recording = (audioCodec: string) => {
+      const { args } = build({ recordingPath: '/rec/abc.ts', source: { width: 1280, height: 720, audioCodec } });
+      const end = args.indexOf('/rec/abc.ts');
+      return args.slice(args.lastIndexOf('0:v:0', end) - 1, end + 1);
+    };
+    for (const copied of ['aac', 'ac3', 'eac3', 'opus', 'mp3'])
+      expect(recording(copied)).toEqual(['-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'mpegts', '/rec/abc.ts']);
+    expect(recording('flac')).toEqual(['-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-c:a', 'aac', '-b:a', '192k', '-f', 'mpegts', '/rec/abc.ts']);
+  });
+
   it('uploads frames for VAAPI and names the device', () => {
     const { args } = build({ encoder: 'h264_vaapi', vaapiDevice: '/dev/dri/renderD129' });
     expect(valuesOf(args, '-vaapi_device')).toEqual(['/dev/dri/renderD129']);
