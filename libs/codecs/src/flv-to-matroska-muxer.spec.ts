@@ -6,6 +6,7 @@ import { ExVideoPacketType, FLV_FRAME_TYPE_KEY, encodeExVideoTagHeader, parseFlv
 import { buildAv1CodecConfigurationRecord } from './av1-sequence-header';
 import { MatroskaId } from './matroska-ids';
 import type { FlvTagBody } from './mpegts-to-flv';
+import { eRtmpAudioTagArb } from './testing/e-rtmp-audio-arbitrary';
 import { readEbmlChildren, readEbmlElement } from './testing/ebml-reader';
 import { mpegTsFixtureAsFlv } from './testing/mpegts-fixtures';
 
@@ -167,6 +168,18 @@ describe('FlvToMatroskaMuxer', () => {
       expect(fields.includes(MatroskaId.Video)).toBe(fourCc === 'av01');
       expect(blockOf(out.find((e) => e.id === MatroskaId.Cluster)?.body as Buffer)).toMatchObject({ clusterTime: 40, track: 1, keyframe: true, data: frame });
     }
+  });
+
+  it('never throws on hostile E-RTMP audio tags (Opus, FLAC, AC-3, E-AC-3 and others), and counts what it cannot carry (property)', () => {
+    fc.assert(
+      fc.property(fc.array(eRtmpAudioTagArb, { maxLength: 30 }), (tags) => {
+        const muxer = new FlvToMatroskaMuxer({ video: false, audio: true });
+        const bytes = tags.reduce((sum, t) => sum + muxer.push(t).length, 0);
+        expect(bytes).toBeGreaterThanOrEqual(0);
+        expect(muxer.stats.droppedFrames).toBeLessThanOrEqual(tags.length);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('never throws on arbitrary tag bodies, before or after its header (property)', () => {

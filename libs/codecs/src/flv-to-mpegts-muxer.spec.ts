@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { FlvToMpegTsMuxer, MPEGTS_MUX_AUDIO_PID, MPEGTS_MUX_PMT_PID, MPEGTS_MUX_VIDEO_PID } from './flv-to-mpegts-muxer';
 import { mpegTsCrc32 } from './mpegts-crc32';
 import { MpegTsDemuxer } from './mpegts-demuxer';
 import { type FlvTagBody, MpegTsToFlv } from './mpegts-to-flv';
+import { eRtmpAudioTagArb } from './testing/e-rtmp-audio-arbitrary';
 import { mpegTsFixtureAsFlv, readMpegTsFixture, tsPackets, tsPid } from './testing/mpegts-fixtures';
 import { parseFlvVideoTagHeader } from './flv-video-tag-header';
 
@@ -94,6 +96,21 @@ describe('FlvToMpegTsMuxer', () => {
       expect(muxer.push({ kind: 'audio', timestamp: 0, payload: Buffer.from([0xaf]) })).toEqual([]);
       expect(muxer.push({ kind: 'script', timestamp: 0, payload: Buffer.alloc(3) })).toEqual([]);
       expect(muxer.stats.droppedFrames).toBe(2);
+    });
+
+    it('never throws on hostile E-RTMP audio tags, and what it writes the demuxer reads back without damage (property)', () => {
+      fc.assert(
+        fc.property(fc.array(eRtmpAudioTagArb, { maxLength: 30 }), (tags) => {
+          const muxer = new FlvToMpegTsMuxer();
+          const ts = Buffer.concat(tags.flatMap((t) => muxer.push(t)));
+          expect(ts.length % 188).toBe(0);
+          const demuxer = new MpegTsDemuxer();
+          demuxer.push(ts);
+          demuxer.flush();
+          expect(demuxer.stats.continuityErrors).toBe(0);
+        }),
+        { numRuns: 2000 },
+      );
     });
   });
 });
