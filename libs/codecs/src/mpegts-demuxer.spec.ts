@@ -82,6 +82,39 @@ describe('MpegTsDemuxer', () => {
     });
   });
 
+  describe('when E-AC-3 comes with a dependent substream (7.1 as 5.1 + 2)', () => {
+    /** A 128-byte E-AC-3 sync frame at 48 kHz, 6 blocks: independent (strmtyp 0) or dependent (1). */
+    const eac3Frame = (dependent: boolean, fill: number) => {
+      const frame = Buffer.alloc(128, fill);
+      Buffer.from([0x0b, 0x77, dependent ? 0x40 : 0x00, 0x3f, 0x34, 0x80]).copy(frame);
+      return frame;
+    };
+    const ecTag = (timestamp: number, body: Buffer) => ({
+      kind: 'audio' as const,
+      timestamp,
+      payload: Buffer.concat([Buffer.from([0x91]), Buffer.from('ec-3', 'latin1'), body]),
+    });
+
+    it('keeps each independent frame with the dependent frames after it, and drops a dependent frame with none before it', () => {
+      const muxer = new FlvToMpegTsMuxer();
+      const independent = eac3Frame(false, 1);
+      const dependent = eac3Frame(true, 2);
+      const ts = Buffer.concat([
+        ...muxer.push(ecTag(0, Buffer.concat([independent, dependent]))),
+        ...muxer.push(ecTag(32, eac3Frame(false, 3))),
+        ...muxer.push(ecTag(64, eac3Frame(true, 4))), // a stray dependent frame: the muxer takes it (it checks the codec only)
+      ]);
+      const demuxer = new MpegTsDemuxer();
+      const aus = demuxAll(ts, demuxer);
+      expect(aus.map((a) => [a.codec, a.data.length, a.data[6]])).toEqual([
+        ['eac3', 256, 1],
+        ['eac3', 128, 3],
+      ]);
+      expect(aus[0]?.data.subarray(128).equals(dependent)).toBe(true);
+      expect(demuxer.stats.droppedBytes).toBe(128);
+    });
+  });
+
   describe('when garbage precedes and interrupts the stream', () => {
     it('resyncs on the sync byte and counts the skipped bytes', () => {
       const packets = tsPackets(readMpegTsFixture('h264-aac'));

@@ -135,6 +135,9 @@ const ADTS_FRAMING: SyncFramedAudio = {
   },
 };
 
+/** E-AC-3 carries at most 8 dependent substreams (substreamid is 3 bits). */
+const EAC3_MAX_DEPENDENT_FRAMES = 8;
+
 /**
  * AC-3 and E-AC-3: one sync frame per access unit, except that an E-AC-3
  * independent frame takes the dependent frames after it along (7.1 comes as
@@ -152,9 +155,11 @@ function ac3Framing(codec: 'ac3' | 'eac3'): SyncFramedAudio {
       // A stray dependent frame, or the other syntax than the PMT announced: nothing to decode it with.
       if (h.codec !== codec || h.streamType === 1) return { length: h.frameBytes, durationMs, unit: undefined };
       let length = h.frameBytes;
-      for (let next = parseAc3SyncFrameHeader(data, p + length); next?.codec === 'eac3' && next.streamType === 1;) {
+      // A hostile chain of "dependent" frames stops where a real stream's would.
+      for (let dependents = 0; dependents < EAC3_MAX_DEPENDENT_FRAMES; dependents++) {
+        const next = parseAc3SyncFrameHeader(data, p + length);
+        if (next?.codec !== 'eac3' || next.streamType !== 1 || next.frameBytes < AC3_HEADER_READ_BYTES) break;
         length += next.frameBytes;
-        next = parseAc3SyncFrameHeader(data, p + length);
       }
       return { length, durationMs, unit: { codec, data: data.subarray(p, p + length), ac3: { sampleRate: h.sampleRate, channels: h.channels } } };
     },
