@@ -15,6 +15,14 @@ export const ExAudioPacketType = {
   ModEx: 7,
 } as const;
 
+/** E-RTMP audio FourCCs of the codecs the FLV → Matroska / MPEG-TS muxers carry besides AAC (which keeps its legacy header). */
+export const E_RTMP_AUDIO_FOURCC_CODECS: Readonly<Record<string, 'opus' | 'flac' | 'ac3' | 'eac3'>> = {
+  Opus: 'opus',
+  fLaC: 'flac',
+  'ac-3': 'ac3',
+  'ec-3': 'eac3',
+};
+
 export interface FlvAudioTagHeader {
   /** SoundFormat: 2 MP3, 10 AAC, 9 E-RTMP extended header, ... */
   soundFormat: number;

@@ -7,7 +7,7 @@ import { nalusToAvcc, splitAvcNalus } from './avc-nalus';
 import { AudioParseError, CodecError, VideoParseError } from './codec-errors';
 import { ebmlElement, ebmlElementHead, ebmlFloat, ebmlSize, ebmlString, ebmlUint, ebmlUnknownSizeHead } from './ebml-writer';
 import { FLV_SOUND_FORMAT_AAC, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
-import { ExAudioPacketType, parseFlvAudioTagHeader } from './flv-audio-tag-header';
+import { E_RTMP_AUDIO_FOURCC_CODECS, ExAudioPacketType, parseFlvAudioTagHeader } from './flv-audio-tag-header';
 import type { FlvMuxInput } from './flv-to-mpegts-muxer';
 import { AVC_PACKET_TYPE_NALU, parseFlvVideoTagHeader } from './flv-video-tag-header';
 import { parseH264Sps } from './h264-sps-parser';
@@ -74,8 +74,6 @@ const CODEC_IDS = {
 } as const;
 /** E-RTMP FourCCs of the video codecs without a legacy FLV codec id. */
 const FOURCC_CODECS: Readonly<Record<string, 'av1' | 'vp9'>> = { av01: 'av1', vp09: 'vp9' };
-/** E-RTMP FourCCs of the audio codecs carried besides AAC. */
-const AUDIO_FOURCC_CODECS: Readonly<Record<string, 'opus' | 'flac' | 'ac3' | 'eac3'>> = { Opus: 'opus', fLaC: 'flac', 'ac-3': 'ac3', 'ec-3': 'eac3' };
 /** 1 ms per timestamp unit: FLV's own resolution. */
 const TIMESTAMP_SCALE_NS = 1_000_000;
 /** Frames held while a track the header announced has sent no configuration (~4 s at 30 fps plus audio): then the Tracks go out without it. */
@@ -155,7 +153,7 @@ export class FlvToMatroskaMuxer {
 
   private onAudio(tag: FlvMuxInput): Frame | undefined {
     const header = parseFlvAudioTagHeader(tag.payload);
-    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : AUDIO_FOURCC_CODECS[header.fourCc ?? ''];
+    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : E_RTMP_AUDIO_FOURCC_CODECS[header.fourCc ?? ''];
     if (codec === undefined) return this.drop();
     const body = tag.payload.subarray(header.headerSize);
     const selfDescribing = codec === 'ac3' || codec === 'eac3';
@@ -165,7 +163,7 @@ export class FlvToMatroskaMuxer {
       return undefined;
     }
     if (header.fourCc !== undefined && header.exPacketType !== ExAudioPacketType.CodedFrames) return undefined; // end of sequence etc.
-    if (selfDescribing) this.learnAudio(ac3Track(codec, body));
+    if (selfDescribing) this.learnAc3(codec, body);
     if (this.audio?.codec !== codec) return this.drop();
     return { track: 'audio', dts: tag.timestamp, compositionTime: 0, keyframe: true, data: body };
   }
@@ -174,6 +172,15 @@ export class FlvToMatroskaMuxer {
   private learnAudio(track: AudioTrack): void {
     const same = this.written?.audio;
     this.audio = same?.codec === track.codec && same.record.equals(track.record) ? same : track;
+  }
+
+  /** AC-3 / E-AC-3: every frame restates the track; a new one is made only when its rate or channels change. */
+  private learnAc3(codec: 'ac3' | 'eac3', frame: Buffer): void {
+    const header = parseAc3SyncFrameHeader(frame);
+    if (header === undefined || header.codec !== codec) throw new AudioParseError(`not an ${codec === 'ac3' ? 'AC-3' : 'E-AC-3'} sync frame`);
+    const current = this.audio;
+    if (current?.codec === codec && current.sampleRate === header.sampleRate && current.channels === header.channels) return;
+    this.learnAudio({ codec, record: Buffer.from(`${header.sampleRate}/${header.channels}`), sampleRate: header.sampleRate, channels: header.channels });
   }
 
   private drop(): undefined {
@@ -247,13 +254,6 @@ function audioTrack(codec: 'aac' | 'opus' | 'flac', record: Buffer): AudioTrack 
   }
   const asc = parseAudioSpecificConfig(copy);
   return { codec, record: copy, codecPrivate: copy, sampleRate: asc.extensionSampleRate ?? asc.sampleRate, channels: asc.channels || 2 };
-}
-
-/** An AC-3 / E-AC-3 track as its sync frame describes it; its identity is the rate and channels (no CodecPrivate). */
-function ac3Track(codec: 'ac3' | 'eac3', frame: Buffer): AudioTrack {
-  const header = parseAc3SyncFrameHeader(frame);
-  if (header === undefined || header.codec !== codec) throw new AudioParseError(`not an ${codec === 'ac3' ? 'AC-3' : 'E-AC-3'} sync frame`);
-  return { codec, record: Buffer.from(`${header.sampleRate}/${header.channels}`), sampleRate: header.sampleRate, channels: header.channels };
 }
 
 function firstOf(sets: Buffer[]): Buffer {

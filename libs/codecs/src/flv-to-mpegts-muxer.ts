@@ -7,7 +7,7 @@ import { AudioParseError, CodecError } from './codec-errors';
 import { FLV_SOUND_FORMAT_AAC, FLV_TAG_AUDIO, FLV_TAG_VIDEO, FLV_VIDEO_CODEC_AVC, FLV_VIDEO_CODEC_HEVC } from './flv-constants';
 import { parseFlvAudioTagHeader } from './flv-audio-tag-header';
 import { AVC_PACKET_TYPE_NALU, parseFlvVideoTagHeader } from './flv-video-tag-header';
-import { ExAudioPacketType } from './flv-audio-tag-header';
+import { E_RTMP_AUDIO_FOURCC_CODECS, ExAudioPacketType } from './flv-audio-tag-header';
 import { parseOpusHead } from './opus-packet';
 import { parseHevcDecoderConfigurationRecord } from './hevc-decoder-configuration-record';
 import { HEVC_AUD_NALU, HevcNaluType, hevcNaluType } from './hevc-nalus';
@@ -63,8 +63,6 @@ const OPUS_TS_MAX_CHANNELS = 8;
 
 /** AAC frames go out as ADTS; Opus packets with the TS Opus control header; AC-3 / E-AC-3 sync frames as they are. */
 type AudioConfig = { codec: 'aac'; asc: AudioSpecificConfig } | { codec: 'opus'; channels: number } | { codec: 'ac3' | 'eac3' };
-/** E-RTMP audio FourCCs this muxer carries. */
-const AUDIO_FOURCC_CODECS: Readonly<Record<string, 'opus' | 'ac3' | 'eac3'>> = { Opus: 'opus', 'ac-3': 'ac3', 'ec-3': 'eac3' };
 /** AC-3 / E-AC-3 in the PMT as ATSC and FFmpeg's muxer write them: their stream type with a registration descriptor. */
 const AC3_STREAMS = {
   ac3: { type: MpegTsStreamType.Ac3, descriptors: Buffer.from([MPEGTS_REGISTRATION_DESCRIPTOR, 4, ...Buffer.from('AC-3', 'latin1')]) },
@@ -166,7 +164,7 @@ export class FlvToMpegTsMuxer {
 
   private onAudio(tag: FlvMuxInput): void {
     const header = parseFlvAudioTagHeader(tag.payload);
-    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : AUDIO_FOURCC_CODECS[header.fourCc ?? ''];
+    const codec = header.soundFormat === FLV_SOUND_FORMAT_AAC ? 'aac' : tsAudioCodec(header.fourCc);
     if (codec === undefined) {
       this.stats.droppedFrames++;
       return;
@@ -347,6 +345,12 @@ function aacConfig(body: Buffer): AudioSpecificConfig {
   const config = parseAudioSpecificConfig(body);
   encodeAdtsHeader(config, 0);
   return config;
+}
+
+/** The E-RTMP audio codecs MPEG-TS carries here: all of the muxers' but FLAC, which TS has no stream type for. */
+function tsAudioCodec(fourCc: string | undefined): 'opus' | 'ac3' | 'eac3' | undefined {
+  const codec = E_RTMP_AUDIO_FOURCC_CODECS[fourCc ?? ''];
+  return codec === 'flac' ? undefined : codec;
 }
 
 /** The channel count of an E-RTMP Opus SequenceStart (an OpusHead) when a TS channel_config_code can describe it. */

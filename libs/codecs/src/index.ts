@@ -52,6 +52,7 @@ export {
   type FlvAudioTagHeader,
   parseFlvAudioTagHeader,
   ExAudioPacketType,
+  E_RTMP_AUDIO_FOURCC_CODECS,
   AAC_PACKET_TYPE_SEQUENCE_HEADER,
   AAC_PACKET_TYPE_RAW,
 } from './flv-audio-tag-header';
