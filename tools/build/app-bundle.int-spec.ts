@@ -21,7 +21,9 @@ describe('the deployable bundle of an app (dist/deploy/<app>)', () => {
     const manifest = readJson<Manifest>(join(bundleDir, 'package.json'));
     expect(manifest).toMatchObject({ name: '@mediaplane/ingest', main: 'main.js' });
     const names = Object.keys(manifest.dependencies);
-    expect(names).toEqual(expect.arrayContaining(['@nestjs/core', '@nestjs/platform-express', 'nats', 'ioredis', 'pino', 'prom-client', '@opentelemetry/sdk-node']));
+    expect(names).toEqual(
+      expect.arrayContaining(['@nestjs/core', '@nestjs/platform-express', 'nats', 'ioredis', 'pino', 'prom-client', '@opentelemetry/sdk-node']),
+    );
     for (const name of names) {
       expect(rootPackage.dependencies[name]).toBeDefined();
       expect(manifest.dependencies[name]).toBe(lock.packages[`node_modules/${name}`]?.version);
@@ -46,5 +48,17 @@ describe('the deployable bundle of an app (dist/deploy/<app>)', () => {
     });
     expect(result.stderr).toContain('INGEST_HTTP_PORT');
     expect(result.status).toBe(78);
+  });
+
+  it("ships an app's other programs beside main.js (--entry), runnable on their own: the transcode worker's E-RTMP push", () => {
+    const push = join(WORKSPACE_ROOT, 'dist', 'deploy', 'transcode', 'e-rtmp-push-main.js');
+    expect(readFileSync(push, 'utf8')).not.toMatch(/require\(["']@mediaplane\//);
+    // The target comes on fd 3; one without a stream name is refused with a reason that quotes none of it.
+    const result = spawnSync('bash', ['-c', `printf 'rtmp://127.0.0.1/secretapp' | "${process.execPath}" "${push}" 3<&0 </dev/null`], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('no application and stream name in the path (rtmp://host/app/name)');
   });
 });

@@ -31,7 +31,10 @@ function workspacePlugin(used) {
         const lib = WORKSPACE_IMPORT.exec(args.path);
         if (lib) {
           const file = path.join(root, 'dist', 'libs', lib[1], 'src', `${lib[2] ?? 'index'}.js`);
-          if (!existsSync(file)) return { errors: [{ text: `${args.path} is not built (${path.relative(root, file)} is missing): build through Nx, which builds the libraries first` }] };
+          if (!existsSync(file))
+            return {
+              errors: [{ text: `${args.path} is not built (${path.relative(root, file)} is missing): build through Nx, which builds the libraries first` }],
+            };
           return { path: file };
         }
         if (BUILTINS.has(args.path)) return { path: args.path, external: true };
@@ -51,19 +54,38 @@ function prunedManifest(app, used) {
     if (!pkg.dependencies?.[name]) throw new Error(`${app} imports ${name}, which is not in the root package.json dependencies`);
     dependencies[name] = lock.packages?.[`node_modules/${name}`]?.version ?? pkg.dependencies[name];
   }
-  return { name: `@mediaplane/${app}`, version: pkg.version, private: true, description: `Mediaplane ${app} (bundled)`, license: pkg.license, engines: pkg.engines, main: 'main.js', scripts: { start: 'node main.js' }, dependencies };
+  return {
+    name: `@mediaplane/${app}`,
+    version: pkg.version,
+    private: true,
+    description: `Mediaplane ${app} (bundled)`,
+    license: pkg.license,
+    engines: pkg.engines,
+    main: 'main.js',
+    scripts: { start: 'node main.js' },
+    dependencies,
+  };
 }
 
-/** `assets`: `<dir>:<dest>` pairs copied into the bundle (the control plane's dashboard). */
-async function bundleApp(app, assets = []) {
-  const entry = path.join(root, 'dist', 'apps', app, 'src', 'main.js');
+/**
+ * `assets`: `<dir>:<dest>` pairs copied into the bundle (the control plane's dashboard). `entries`: more programs of
+ * the app (paths under its src/, without extension) bundled beside main.js under their base name, where the app
+ * finds them as `join(__dirname, '<name>.js')` both in dist/apps/<app>/src/… and in the bundle (the transcode
+ * worker's E-RTMP push, which it runs as a child process).
+ */
+async function bundleApp(app, assets = [], entries = []) {
+  const src = path.join(root, 'dist', 'apps', app, 'src');
+  const entry = path.join(src, 'main.js');
   if (!existsSync(entry)) throw new Error(`${path.relative(root, entry)} is missing: run \`npx nx build ${app}\``);
+  const extra = entries.map((name) => ({ in: path.join(src, `${name}.js`), out: path.basename(name) }));
+  const missing = extra.find((e) => !existsSync(e.in));
+  if (missing) throw new Error(`${path.relative(root, missing.in)} is missing: is the --entry path right?`);
   const outDir = path.join(root, 'dist', 'deploy', app);
   rmSync(outDir, { recursive: true, force: true });
   const used = new Set();
   await esbuild.build({
-    entryPoints: [entry],
-    outfile: path.join(outDir, 'main.js'),
+    entryPoints: [{ in: entry, out: 'main' }, ...extra],
+    outdir: outDir,
     bundle: true,
     platform: 'node',
     target: 'node22',

@@ -46,13 +46,13 @@ export const transcodeConfigSchema = z.object({
     .describe(
       'Comma-separated hosts, addresses or CIDRs restream outputs may target although they are not public unicast (loopback, private, link-local …; e.g. 127.0.0.1,10.0.0.0/8). Set the same list on the control plane, which checks it when an output is added; workers check it again before every connection.',
     ),
-  /** Live streams whose restream outputs one worker runs at once (each output is one FFmpeg doing `-c copy`). */
+  /** Live streams whose restream outputs one worker runs at once (each output is one FFmpeg or E-RTMP tag push, copying). */
   TRANSCODE_RESTREAM_MAX_STREAMS: count(32).describe(
-    'Live streams whose restream outputs this worker runs at once (one FFmpeg per output, copying without re-encoding); further streams go to other workers.',
+    'Live streams whose restream outputs this worker runs at once (one process per output — FFmpeg, or the E-RTMP tag push — copying without re-encoding); further streams go to other workers.',
   ),
   /** Cap of the backoff between reconnect attempts of one restream output. */
   TRANSCODE_RESTREAM_BACKOFF_MAX_MS: millis(30_000).describe(
-    "Cap of the jittered exponential backoff between reconnect attempts of a restream output whose target fails (starts at 1 s).",
+    'Cap of the jittered exponential backoff between reconnect attempts of a restream output whose target fails (starts at 1 s).',
   ),
   /** How often running outputs are reported (bytes, state); every third report also re-reads the output list and checks the stream is live. */
   TRANSCODE_RESTREAM_REPORT_MS: millis(2000).describe(

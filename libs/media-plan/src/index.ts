@@ -10,6 +10,7 @@ export * from './hls/master-playlist';
 export * from './hls/media-playlist';
 export * from './hls/segment-list-entry';
 export * from './restream/restream-args';
+export * from './restream/restream-route';
 export * from './capture/capture-args';
 export * from './capture/adaptive-quality';
 export * from './capture/whip-args';

@@ -1,17 +1,35 @@
-import { checkOutboundTarget, type OutboundTargetPolicy, type RestreamOutputRecord } from '@mediaplane/sessions';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { checkOutboundTarget, type LiveStreamState, type OutboundTargetPolicy, type RestreamOutputRecord } from '@mediaplane/sessions';
 import { describeRestreamTarget, redactRestreamTarget } from '@mediaplane/contracts';
 import { FfmpegSupervisor, type FfmpegExitReason, type FfmpegRunSpec } from '@mediaplane/media-io';
-import { PIPED_FLV_INPUT, buildRestreamArgs } from '@mediaplane/media-plan';
+import { PIPED_FLV_INPUT, buildRestreamArgs, restreamRoute, type RestreamRoute } from '@mediaplane/media-plan';
 import { redactText, type Logger } from '@mediaplane/observability';
-import { openPull, pullIdleTimeoutMs } from '../jobs/live-session';
+import { livePullOf, openLivePull, openPull, pullIdleTimeoutMs, type LivePull } from '../jobs/live-session';
 import type { TranscodeConfig } from '../transcode.config';
 import { OutputStateTracker, failureDetail, type OutputSnapshot } from './output-state';
 import type { RestreamMetrics } from './restream-metrics.service';
 
+/** What a restream reads: the stream's internal pulls (without token) and codecs, from its live state. */
+export type RestreamSource = Pick<LiveStreamState, 'pullUrlTs' | 'media'> & { pullUrl: string };
+
+/** The E-RTMP tag push, run by the supervisor in place of FFmpeg (with Node): beside this file in dist, beside main.js in the bundle. */
+const E_RTMP_PUSH_MAIN = join(__dirname, 'e-rtmp-push-main.js');
+
+/** This process's `--require` preloads (the dev flow resolves @mediaplane/* with one; a bundle has none), for the push it starts. */
+function nodePreloads(execArgv: readonly string[] = process.execArgv): string[] {
+  const preloads: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    if ((arg === '--require' || arg === '-r') && execArgv[i + 1] !== undefined) preloads.push('--require', execArgv[++i] as string);
+    else if (arg.startsWith('--require=')) preloads.push(arg);
+  }
+  return preloads;
+}
+
 export interface OutputRunnerContext {
   streamId: string;
-  /** Internal FLV URL of the ingest node holding the stream (without token). */
-  pullUrl: string;
+  source: RestreamSource;
   config: TranscodeConfig;
   policy: OutboundTargetPolicy;
   metrics: RestreamMetrics;
@@ -24,7 +42,9 @@ export interface OutputRunnerContext {
  * One restream output of one live session: a supervised FFmpeg (own process
  * group, progress watchdog, SIGTERM→SIGKILL, capped jittered backoff, stderr
  * drained — libs/media-io's FfmpegSupervisor) pulling the stream's internal
- * FLV and pushing it unchanged to the target. It restarts for as long as it
+ * FLV (or, to SRT, the pull livePullOf picks for its codecs) and pushing it
+ * unchanged to the target; for Enhanced RTMP codecs to an RTMP(S) target,
+ * the E-RTMP tag push in FFmpeg's place (restreamRoute). It restarts for as long as it
  * runs; a failure here touches neither the source nor any other output
  * (each output is its own process with its own pull). The target URL is
  * never logged: log lines carry its redacted form, FFmpeg's stderr is
@@ -38,6 +58,7 @@ export class RestreamOutputRunner {
   private lastOutTime = -1;
   private reportedBytes = 0;
   private stopping = false;
+  private readonly route: RestreamRoute;
 
   constructor(
     readonly record: RestreamOutputRecord,
@@ -46,9 +67,10 @@ export class RestreamOutputRunner {
     this.id = record.id;
     const target = describeRestreamTarget(record.url);
     this.log = ctx.logger.child({ outputId: record.id, target: target.redacted });
-    const { config } = ctx;
+    const { config, source } = ctx;
+    this.route = restreamRoute(target.scheme, { video: source.media.video?.codec, audio: source.media.audio?.codec });
     this.supervisor = new FfmpegSupervisor({
-      ffmpegPath: config.TRANSCODE_FFMPEG_PATH,
+      ffmpegPath: this.route.kind === 'tag-push' ? process.execPath : config.TRANSCODE_FFMPEG_PATH,
       prepareRun: () => this.prepareRun(),
       stallTimeoutMs: config.TRANSCODE_STALL_TIMEOUT_MS,
       startTimeoutMs: config.TRANSCODE_START_TIMEOUT_MS,
@@ -86,7 +108,7 @@ export class RestreamOutputRunner {
   }
 
   start(): void {
-    this.log.info('restream output starting');
+    this.log.info({ route: this.route.kind }, 'restream output starting');
     this.supervisor.start();
   }
 
@@ -102,15 +124,34 @@ export class RestreamOutputRunner {
     return this.tracker.snapshot();
   }
 
-  /** Checks the target against the outbound policy on every run (its name may resolve elsewhere by now), then builds the arguments. */
+  /** Checks the target against the outbound policy on every run (its name may resolve elsewhere by now), then builds the run. */
   private async prepareRun(): Promise<FfmpegRunSpec> {
-    const { config, streamId, pullUrl, policy } = this.ctx;
+    const { config, streamId, source, policy } = this.ctx;
     const verdict = await checkOutboundTarget(this.record.url, policy);
     if (!verdict.ok) throw new Error(`target refused: ${verdict.reason}`);
+    if (this.route.kind === 'refused') throw new Error(this.route.reason);
+    const idleMs = pullIdleTimeoutMs(config);
+    if (this.route.kind === 'tag-push') {
+      const input = await openPull(source.pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, streamId, idleMs);
+      // The URL goes on fd 3, not the command line.
+      return {
+        args: [...nodePreloads(), E_RTMP_PUSH_MAIN],
+        stdin: input.stream,
+        inputPipes: [Readable.from([`${this.record.url}\n`])],
+        release: () => input.close(),
+      };
+    }
     const scheme = describeRestreamTarget(this.record.url).scheme;
-    const input = await openPull(pullUrl, config.MEDIAPLANE_PLAYBACK_SECRET, streamId, pullIdleTimeoutMs(config));
+    const pull: LivePull = (scheme === 'srt' ? livePullOf(source) : undefined) ?? { url: source.pullUrl, format: 'flv' };
+    const input = await openLivePull(pull, config.MEDIAPLANE_PLAYBACK_SECRET, streamId, idleMs);
     return {
-      args: buildRestreamArgs({ inputUrl: PIPED_FLV_INPUT, targetUrl: this.record.url, scheme }),
+      args: buildRestreamArgs({
+        inputUrl: PIPED_FLV_INPUT,
+        inputFormat: pull.format,
+        targetUrl: this.record.url,
+        scheme,
+        audioCodec: source.media.audio?.codec,
+      }),
       stdin: input.stream,
       release: () => input.close(),
     };

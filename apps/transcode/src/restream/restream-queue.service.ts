@@ -4,7 +4,7 @@ import type { Bus, WorkMessage, WorkQueue } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
 import { LiveStreamStore, OutboundTargetPolicy, RestreamOutputStore } from '@mediaplane/sessions';
 import { APP_CONFIG, BUS, INSTANCE_ID, LOGGER, LoadReporterService, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
-import { isSessionLive, waitForLiveSession } from '../jobs/live-session';
+import { isSessionLive, waitForLiveSession, withStartedMedia } from '../jobs/live-session';
 import type { TranscodeConfig } from '../transcode.config';
 import { RestreamMetrics } from './restream-metrics.service';
 import { RestreamSession } from './restream-session';
@@ -57,9 +57,13 @@ export class RestreamQueueService implements OnApplicationBootstrap {
     this.readiness.addCheck('restream-queue', () => this.queue !== undefined);
     this.shutdown.onDrain('restream-jobs', () => this.drain());
     this.bus.subscribe(streamContracts.streamEnded, (ended) => this.finish(ended.streamId, ended.sessionId, 'ended'), { queue: false });
-    this.bus.subscribe(restreamContracts.outputsChanged, async (changed) => {
-      for (const a of this.active.values()) if (a.session.streamId === changed.streamId) await a.session.reconcile();
-    }, { queue: false });
+    this.bus.subscribe(
+      restreamContracts.outputsChanged,
+      async (changed) => {
+        for (const a of this.active.values()) if (a.session.streamId === changed.streamId) await a.session.reconcile();
+      },
+      { queue: false },
+    );
     const ackWaitMs = this.config.TRANSCODE_JOB_ACK_WAIT_MS;
     this.queue = await this.bus.workQueue(
       streamContracts.streamStarted,
@@ -100,15 +104,20 @@ export class RestreamQueueService implements OnApplicationBootstrap {
       this.logger.error({ streamId, sessionId }, 'the live state has no pullUrl; cannot restream');
       return msg.nak(5000);
     }
-    const session = new RestreamSession(streamId, sessionId, state.pullUrl, {
-      config: this.config,
-      instanceId: this.instanceId,
-      bus: this.bus,
-      store: this.store,
-      policy: this.policy,
-      metrics: this.metrics,
-      logger: this.logger,
-    });
+    const session = new RestreamSession(
+      streamId,
+      sessionId,
+      { ...withStartedMedia(state, msg.payload), pullUrl: state.pullUrl },
+      {
+        config: this.config,
+        instanceId: this.instanceId,
+        bus: this.bus,
+        store: this.store,
+        policy: this.policy,
+        metrics: this.metrics,
+        logger: this.logger,
+      },
+    );
     const done = new Promise<void>((resolve) => {
       this.active.set(id, {
         session,

@@ -5,7 +5,7 @@ import type { OutboundTargetPolicy, RestreamOutputRecord, RestreamOutputStore } 
 import type { TranscodeConfig } from '../transcode.config';
 import type { OutputSnapshot } from './output-state';
 import type { RestreamMetrics } from './restream-metrics.service';
-import { RestreamOutputRunner } from './restream-output-runner';
+import { RestreamOutputRunner, type RestreamSource } from './restream-output-runner';
 
 export interface RestreamSessionDeps {
   config: TranscodeConfig;
@@ -32,7 +32,7 @@ export class RestreamSession {
   constructor(
     readonly streamId: string,
     readonly sessionId: string,
-    private readonly pullUrl: string,
+    private readonly source: RestreamSource,
     private readonly deps: RestreamSessionDeps,
   ) {
     this.log = deps.logger.child({ streamId, sessionId });
@@ -44,7 +44,9 @@ export class RestreamSession {
 
   /** Brings the running outputs in line with the store; calls are serialized. */
   reconcile(): Promise<void> {
-    this.reconciling = this.reconciling.then(() => this.reconcileNow()).catch((error: unknown) => this.log.warn({ err: error }, 'restream reconcile failed; will retry'));
+    this.reconciling = this.reconciling
+      .then(() => this.reconcileNow())
+      .catch((error: unknown) => this.log.warn({ err: error }, 'restream reconcile failed; will retry'));
     return this.reconciling;
   }
 
@@ -81,7 +83,7 @@ export class RestreamSession {
   private startRunner(record: RestreamOutputRecord): void {
     const runner = new RestreamOutputRunner(record, {
       streamId: this.streamId,
-      pullUrl: this.pullUrl,
+      source: this.source,
       config: this.deps.config,
       policy: this.deps.policy,
       metrics: this.deps.metrics,

@@ -1,5 +1,5 @@
 // RTMP protocol engine: handshake, chunk stream, control and command layers,
-// the server connection used by the ingest service, and a small client for tests/benchmarks.
+// the server connection used by the ingest service, and a small client (tests, benchmarks, the restream E-RTMP push).
 
 export * from './rtmp-constants';
 export * from './rtmp-errors';
@@ -45,3 +45,5 @@ export * from './rtmp-enhanced-capabilities';
 export * from './rtmp-server-connection-types';
 export { RtmpServerConnection } from './rtmp-server-connection';
 export { RtmpClientConnection, type RtmpClientConnectionOptions, type RtmpClientConnectionEvents, type RtmpCallResult } from './rtmp-client-connection';
+export { parseRtmpPublishTarget, type RtmpPublishTarget } from './rtmp-publish-target';
+export { RtmpTagPublisher, type RtmpTagPublisherOptions } from './rtmp-tag-publisher';

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { amf0Properties, type Amf0Value } from '@mediaplane/codecs';
 import { RtmpChunkReader, type RtmpChunkReaderLimits } from './rtmp-chunk-reader';
 import { RtmpChunkWriter } from './rtmp-chunk-writer';
@@ -27,6 +28,8 @@ export interface RtmpClientConnectionOptions {
   connectProperties?: Record<string, Amf0Value>;
   /** Reject pending calls and connect after this long. Default 10 s. */
   timeoutMs?: number;
+  /** RTMPS: TLS to `host` (its certificate checked against the system's CAs and the name). */
+  tls?: boolean;
 }
 
 export interface RtmpCallResult {
@@ -46,9 +49,10 @@ export interface RtmpClientConnectionEvents {
 }
 
 /**
- * Minimal RTMP client (publish/play) for tests, benchmarks and tooling, not
- * for production ingest: it does the handshake, connect, createStream,
- * publish/play, answers pings and exposes raw messages.
+ * Minimal RTMP(S) client (publish/play): the handshake, connect,
+ * createStream, publish/play, answering pings, raw messages. Tests,
+ * benchmarks and the restream worker's E-RTMP push (which FFmpeg 5.1 cannot
+ * write) use it; ingest's own server side is RtmpServerConnection.
  */
 export class RtmpClientConnection extends EventEmitter<RtmpClientConnectionEvents> {
   private readonly reader: RtmpChunkReader;
@@ -79,10 +83,12 @@ export class RtmpClientConnection extends EventEmitter<RtmpClientConnectionEvent
 
   /** Connects, handshakes and sends `connect`; resolves once NetConnection.Connect.Success arrives. */
   static async connect(options: RtmpClientConnectionOptions): Promise<RtmpClientConnection> {
-    const socket = netConnect({ host: options.host, port: options.port });
+    const socket = options.tls
+      ? tlsConnect({ host: options.host, port: options.port, servername: options.host })
+      : netConnect({ host: options.host, port: options.port });
     const client = new RtmpClientConnection(socket, options);
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
+      socket.once(options.tls ? 'secureConnect' : 'connect', resolve);
       socket.once('error', reject);
     });
     socket.write(client.handshake.start());

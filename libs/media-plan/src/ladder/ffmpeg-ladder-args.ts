@@ -1,6 +1,7 @@
 import { encoderGlobalArgs, encoderUploadFilter, videoEncoderArgs, type EncoderName } from './encoder-options';
 import { fpsText } from './frame-rate';
 import { scaledSize, type LadderPlan, type PlannedRendition } from './ladder-planner';
+import { mpegTsAudioArgs } from '../mpegts-audio';
 
 export interface LadderArgsInput {
   /** `PIPED_FLV_INPUT` for the platform's live pulls; a file or URL in benches. */
@@ -8,7 +9,7 @@ export interface LadderArgsInput {
   /** Container of a piped input: the internal FLV (default) or, for HEVC sources, the internal MPEG-TS pull. */
   inputFormat?: LiveInputFormat;
   plan: LadderPlan;
-  /** `audioCodec` decides whether the recording copies the sound (see TS_RECORDABLE_AUDIO). */
+  /** `audioCodec` decides whether the recording copies the sound (see mpegTsAudioArgs). */
   source: { width: number; height: number; audioCodec?: string };
   encoder: EncoderName;
   vaapiDevice?: string;
@@ -30,12 +31,6 @@ export interface LadderArgs {
 }
 
 const THUMBNAIL_SHORT_SIDE = 180;
-/**
- * Audio codecs FFmpeg's MPEG-TS muxer writes as audio streams: the recording copies them. Any other (FLAC) it would
- * write as opaque private data no player reads, so the recording gets AAC made from it instead.
- */
-const TS_RECORDABLE_AUDIO = new Set(['aac', 'mp3', 'opus', 'ac3', 'eac3']);
-const RECORDING_AAC_KBPS = 192;
 
 /**
  * Where the platform's FFmpeg runs read a live internal FLV: their stdin, fed
@@ -174,10 +169,7 @@ export function buildLadderArgs(input: LadderArgsInput): LadderArgs {
     );
   }
   if (input.recordingPath) {
-    const audioCodec = input.source.audioCodec;
-    const encodeAudio = audioCodec !== undefined && !TS_RECORDABLE_AUDIO.has(audioCodec);
-    args.push('-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy');
-    if (encodeAudio) args.push('-c:a', 'aac', '-b:a', `${RECORDING_AAC_KBPS}k`);
+    args.push('-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', ...mpegTsAudioArgs(input.source.audioCodec));
     args.push('-f', 'mpegts', input.recordingPath);
   }
   args.push('-progress', 'pipe:1', '-nostats', '-stats_period', '1');

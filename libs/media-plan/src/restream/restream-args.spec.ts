@@ -31,3 +31,20 @@ describe('buildRestreamArgs', () => {
     expect(args.filter((a) => a === target)).toHaveLength(1);
   });
 });
+
+describe('buildRestreamArgs for what livePullOf picks', () => {
+  it('reads a piped MPEG-TS or Matroska pull as such', () => {
+    const ts = buildRestreamArgs({ inputUrl: PIPED_FLV_INPUT, inputFormat: 'mpegts', scheme: 'srt', targetUrl: 'srt://h:9000', audioCodec: 'opus' });
+    expect(ts.join(' ')).toContain('-f mpegts -i pipe:0 -map 0:v? -map 0:a? -c copy -mpegts_flags +resend_headers -progress');
+    const mkv = buildRestreamArgs({ inputUrl: PIPED_FLV_INPUT, inputFormat: 'matroska', scheme: 'srt', targetUrl: 'srt://h:9000', audioCodec: 'ac3' });
+    expect(mkv.join(' ')).toContain('-f matroska -i pipe:0');
+    expect(mkv).not.toContain('-c:a');
+  });
+
+  it('makes AAC of FLAC for an SRT target (MPEG-TS has no FLAC), and copies it to nothing else', () => {
+    const srt = buildRestreamArgs({ inputUrl: PIPED_FLV_INPUT, inputFormat: 'matroska', scheme: 'srt', targetUrl: 'srt://h:9000', audioCodec: 'flac' });
+    expect(srt.join(' ')).toContain('-c copy -mpegts_flags +resend_headers -c:a aac -b:a 192k');
+    const rtmp = buildRestreamArgs({ inputUrl: PIPED_FLV_INPUT, scheme: 'rtmp', targetUrl: 'rtmp://h/app/k', audioCodec: 'flac' });
+    expect(rtmp).not.toContain('-c:a');
+  });
+});
