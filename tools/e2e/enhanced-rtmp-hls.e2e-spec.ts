@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminApi, ffprobeRenditions, freePort, killAllChildren, platformEnv, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
+import { adminApi, ffprobe, ffprobeRenditions, freePort, killAllChildren, platformEnv, startApp, waitFor, type AppProcess } from '@mediaplane/testing';
 import { enhancedRtmpPublish, type EnhancedRtmpPublisher } from '../../apps/ingest/test/enhanced-rtmp-publisher';
 
 jest.setTimeout(240_000);
@@ -140,9 +140,9 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3', 'ec-3' and 'fLaC' publi
   });
 
   it.each(['av1', 'vp9'] as const)(
-    'serves H.264 renditions of an E-RTMP %s source, which transcode reads from the FLV pull remuxed into Matroska',
+    'serves H.264 renditions of an E-RTMP %s source, which transcode reads from the FLV pull remuxed into Matroska, and records it in Matroska',
     async (video) => {
-      const stream = await api<CreatedStream>('POST', '/streams', { name: `e-rtmp ${video}` });
+      const stream = await api<CreatedStream>('POST', '/streams', { name: `e-rtmp ${video}`, record: true });
       publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: stream.streamKey, width: 854, height: 480, fps: 25, gopFrames: 50, video });
       try {
         // The size, from the AV1 sequence header / the first VP9 keyframe, in the API's live state.
@@ -158,8 +158,30 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3', 'ec-3' and 'fLaC' publi
         const renditions = await ffprobeRenditions(stream.playback.hls);
         // 480p and 360p: the source's size came through (no upscaling, no passthrough of a codec other than H.264).
         expect(renditions.map((r) => r.summary)).toEqual(['854x480', '640x360'].map((size) => expect.objectContaining({ codec: 'h264', size })));
-      } finally {
+
+        // record: true — MPEG-TS has no stream type for AV1 or VP9 in FFmpeg 5.1 (a copy would be private data), so the recording is Matroska.
         await publisher.stop();
+        publisher = undefined;
+        await waitFor(async () => ((await api<{ live: boolean }>('GET', `/streams/${stream.id}`)).live ? undefined : true), {
+          timeoutMs: 15_000,
+          what: 'the stream to end',
+        });
+        const dir = join(work, 'recordings', stream.id);
+        const file = await waitFor(
+          () => {
+            try {
+              const done = readdirSync(dir).find((f) => statSync(join(dir, f)).size > 0);
+              return done ? join(dir, done) : undefined;
+            } catch {
+              return undefined; // the directory appears with the recording
+            }
+          },
+          { timeoutMs: 30_000, what: `the recording of the ${video} stream` },
+        );
+        expect(file.endsWith('.mkv')).toBe(true);
+        expect((await ffprobe(file)).streams.map((s) => s.codec_name)).toEqual([video]);
+      } finally {
+        await publisher?.stop();
         publisher = undefined;
       }
     },

@@ -22,7 +22,7 @@ export const transcodeConfigSchema = z.object({
     .min(1)
     .default('recordings')
     .transform((p) => resolve(p))
-    .describe('Where recordings of streams with `record: true` go (MPEG-TS, playable even if the worker dies).'),
+    .describe('Where recordings of streams with `record: true` go (MPEG-TS, or Matroska for AV1 and VP9 sources; playable even if the worker dies).'),
   TRANSCODE_FFMPEG_PATH: z.string().min(1).default('ffmpeg').describe('FFmpeg binary.'),
   TRANSCODE_FFPROBE_PATH: z.string().min(1).default('ffprobe').describe('ffprobe binary (used when the live state lacks the source size).'),
   TRANSCODE_ENCODER: z.enum(ENCODER_CHOICES).default('auto').describe('H.264 encoder; `auto` probes NVENC, QSV and VAAPI at start and falls back to libx264.'),

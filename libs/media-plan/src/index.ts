@@ -5,6 +5,7 @@ export * from './ladder/ffmpeg-ladder-args';
 export * from './ladder/frame-rate';
 export * from './ladder/h264-level';
 export * from './ladder/ladder-planner';
+export { recordingExtension, type RecordedSource } from './ladder/recording-format';
 export * from './ladder/source-media';
 export * from './hls/master-playlist';
 export * from './hls/media-playlist';

@@ -11,15 +11,16 @@ interface RecordedRun {
 }
 
 /**
- * Recordings of a stream with `record: true`: one source-quality MPEG-TS file
- * per FFmpeg run (playable even if the worker dies mid-run), announced with
- * `recording.ready` when the job stops.
+ * Recordings of a stream with `record: true`: one source-quality file per
+ * FFmpeg run (MPEG-TS, or Matroska for AV1 and VP9: `extension`, from
+ * recordingExtension; both play even if the worker dies mid-run), announced
+ * with `recording.ready` when the job stops.
  */
 export class JobRecordings {
   private readonly runs = new Map<number, RecordedRun>();
 
   constructor(
-    private readonly options: { enabled: boolean; root: string; streamId: string; epoch: string; origin: string },
+    private readonly options: { enabled: boolean; root: string; streamId: string; epoch: string; origin: string; extension: 'ts' | 'mkv' },
     private readonly bus: Bus,
     private readonly log: Logger,
   ) {}
@@ -35,7 +36,7 @@ export class JobRecordings {
       .toISOString()
       .replace(/[-:]/g, '')
       .replace(/\.\d+Z$/, 'Z');
-    const path = join(this.options.root, this.options.streamId, `${stamp}-${this.options.epoch}-r${run}.ts`);
+    const path = join(this.options.root, this.options.streamId, `${stamp}-${this.options.epoch}-r${run}.${this.options.extension}`);
     this.runs.set(run, { path, outTimeUs: 0 });
     return path;
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { transcodeContracts } from '@mediaplane/contracts';
-import type { EncoderName, LadderPlan, SourceMedia } from '@mediaplane/media-plan';
+import { recordingExtension, type EncoderName, type LadderPlan, type SourceMedia } from '@mediaplane/media-plan';
 import type { Bus } from '@mediaplane/messaging';
 import type { Logger } from '@mediaplane/observability';
 import type { LiveStreamStore } from '@mediaplane/sessions';
@@ -123,7 +123,14 @@ export class TranscodeJob {
       this.log,
     );
     this.recordings = new JobRecordings(
-      { enabled: input.settings.record, root: config.TRANSCODE_RECORDINGS_DIR, streamId: input.streamId, epoch: this.epoch, origin: deps.instanceId },
+      {
+        enabled: input.settings.record,
+        root: config.TRANSCODE_RECORDINGS_DIR,
+        streamId: input.streamId,
+        epoch: this.epoch,
+        origin: deps.instanceId,
+        extension: recordingExtension(input.source),
+      },
       deps.bus,
       this.log,
     );

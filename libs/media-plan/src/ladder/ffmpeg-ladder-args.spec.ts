@@ -1,3 +1,4 @@
+import { recordingExtension } from './recording-format';
 import { DEFAULT_LADDER } from './default-ladder';
 import { buildLadderArgs, type LadderArgsInput } from './ffmpeg-ladder-args';
 import { planLadder } from './ladder-planner';
@@ -88,6 +89,19 @@ describe('buildLadderArgs', () => {
     for (const copied of ['aac', 'ac3', 'eac3', 'opus', 'mp3'])
       expect(recording(copied)).toEqual(['-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'mpegts', '/rec/abc.ts']);
     expect(recording('flac')).toEqual(['-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-c:a', 'aac', '-b:a', '192k', '-f', 'mpegts', '/rec/abc.ts']);
+  });
+
+  it('records AV1 and VP9 sources in Matroska (MPEG-TS has no stream type for them), every sound copied', () => {
+    for (const videoCodec of ['av1', 'vp9']) {
+      for (const audioCodec of ['opus', 'flac', 'ac3']) {
+        const source = { width: 854, height: 480, videoCodec, audioCodec };
+        expect(recordingExtension(source)).toBe('mkv');
+        const { args } = build({ recordingPath: '/rec/abc.mkv', source });
+        const at = args.indexOf('/rec/abc.mkv');
+        expect(args.slice(at - 8, at + 1)).toEqual(['-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'matroska', '/rec/abc.mkv']);
+      }
+    }
+    for (const videoCodec of ['h264', 'hevc', undefined]) expect(recordingExtension({ videoCodec, audioCodec: 'flac' })).toBe('ts');
   });
 
   it('uploads frames for VAAPI and names the device', () => {

@@ -1,7 +1,7 @@
 import { encoderGlobalArgs, encoderUploadFilter, videoEncoderArgs, type EncoderName } from './encoder-options';
 import { fpsText } from './frame-rate';
 import { scaledSize, type LadderPlan, type PlannedRendition } from './ladder-planner';
-import { mpegTsAudioArgs } from '../mpegts-audio';
+import { recordingOutputArgs } from './recording-format';
 
 export interface LadderArgsInput {
   /** `PIPED_FLV_INPUT` for the platform's live pulls; a file or URL in benches. */
@@ -9,8 +9,8 @@ export interface LadderArgsInput {
   /** Container of a piped input: the internal FLV (default) or, for HEVC sources, the internal MPEG-TS pull. */
   inputFormat?: LiveInputFormat;
   plan: LadderPlan;
-  /** `audioCodec` decides whether the recording copies the sound (see mpegTsAudioArgs). */
-  source: { width: number; height: number; audioCodec?: string };
+  /** `videoCodec` and `audioCodec` decide the recording's container and whether it copies the sound (recordingOutputArgs). */
+  source: { width: number; height: number; videoCodec?: string; audioCodec?: string };
   encoder: EncoderName;
   vaapiDevice?: string;
   /** FFmpeg output pattern of a rendition's segments, e.g. `/work/s/720p/r3-%d.ts`. */
@@ -168,10 +168,7 @@ export function buildLadderArgs(input: LadderArgsInput): LadderArgs {
       thumbnail.path,
     );
   }
-  if (input.recordingPath) {
-    args.push('-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', ...mpegTsAudioArgs(input.source.audioCodec));
-    args.push('-f', 'mpegts', input.recordingPath);
-  }
+  if (input.recordingPath) args.push(...recordingOutputArgs(input.source, input.recordingPath));
   args.push('-progress', 'pipe:1', '-nostats', '-stats_period', '1');
   return { args, outputPipes: segmentListFd.size, segmentListFd };
 }

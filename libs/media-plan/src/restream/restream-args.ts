@@ -1,6 +1,6 @@
 import type { RestreamScheme } from '@mediaplane/contracts';
 import { liveInputArgs, type LiveInputFormat } from '../ladder/ffmpeg-ladder-args';
-import { mpegTsAudioArgs } from '../mpegts-audio';
+import { mpegTsAudioArgs } from '../mpegts-codecs';
 
 export interface RestreamArgsInput {
   /** `PIPED_FLV_INPUT`: the stream's internal FLV, fed on stdin by the worker (no credential on the command line). */

@@ -1,4 +1,5 @@
 import type { RestreamScheme } from '@mediaplane/contracts';
+import { mpegTsCarriesVideo } from '../mpegts-codecs';
 
 /** The source's codecs as the live state names them (`media.video.codec`, `media.audio.codec`); undefined: not known. */
 export interface RestreamSourceCodecs {
@@ -18,8 +19,6 @@ export type RestreamRoute =
 /** Codecs that only Enhanced RTMP carries in FLV, which FFmpeg 5.1 neither reads nor writes there. */
 const E_RTMP_VIDEO = new Set(['hevc', 'av1', 'vp9']);
 const E_RTMP_AUDIO = new Set(['opus', 'ac3', 'eac3', 'flac']);
-/** Video FFmpeg 5.1's MPEG-TS muxer has no stream type for. */
-const NO_MPEGTS_VIDEO = new Set(['av1', 'vp9']);
 
 /**
  * RTMP(S) targets get FFmpeg for legacy FLV codecs and the tag push for
@@ -35,7 +34,7 @@ export function restreamRoute(scheme: RestreamScheme, codecs: RestreamSourceCode
     const enhanced = (video !== undefined && E_RTMP_VIDEO.has(video)) || (audio !== undefined && E_RTMP_AUDIO.has(audio));
     return enhanced ? { kind: 'tag-push' } : { kind: 'ffmpeg' };
   }
-  if (video !== undefined && NO_MPEGTS_VIDEO.has(video)) {
+  if (video !== undefined && !mpegTsCarriesVideo(video)) {
     return {
       kind: 'refused',
       reason: `${video.toUpperCase()} video cannot be carried in MPEG-TS to an SRT target (no stream type in this worker's FFmpeg 5.1); push it over RTMP or RTMPS`,
