@@ -25,8 +25,10 @@ interface StreamView {
  * RTMP client announcing fourCcList): FFmpeg 5.1 cannot publish E-RTMP.
  * An 'Opus' source goes through the same TS pull (FFmpeg 5.1 reads no E-RTMP
  * Opus in FLV) and its renditions carry AAC. AV1 and VP9, which the TS pull
- * cannot carry, reach FFmpeg as the FLV pull remuxed into Matroska by the worker,
- * as do E-RTMP 'ac-3', 'ec-3' and 'fLaC' sources, whose renditions carry AAC.
+ * cannot carry, reach FFmpeg as the FLV pull remuxed into Matroska by the worker
+ * (with Opus or FLAC beside them), as do E-RTMP 'ac-3', 'ec-3' and 'fLaC'
+ * sources, whose renditions carry AAC. AV1 and VP9 sources are recorded in
+ * Matroska, their sound as it came.
  */
 describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3', 'ec-3' and 'fLaC' publish → ingest → transcode → edge HLS (H.264 + AAC ladder), and the snapshot (the real platform)", () => {
   const platform = platformEnv();
@@ -139,11 +141,14 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3', 'ec-3' and 'fLaC' publi
     }
   });
 
-  it.each(['av1', 'vp9'] as const)(
-    'serves H.264 renditions of an E-RTMP %s source, which transcode reads from the FLV pull remuxed into Matroska, and records it in Matroska',
-    async (video) => {
+  it.each([
+    { video: 'av1', audio: 'opus' },
+    { video: 'vp9', audio: 'flac' },
+  ] as const)(
+    'serves H.264 + AAC renditions of an E-RTMP $video + $audio source, which transcode reads from the FLV pull remuxed into Matroska, and records it in Matroska',
+    async ({ video, audio }) => {
       const stream = await api<CreatedStream>('POST', '/streams', { name: `e-rtmp ${video}`, record: true });
-      publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: stream.streamKey, width: 854, height: 480, fps: 25, gopFrames: 50, video });
+      publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: stream.streamKey, width: 854, height: 480, fps: 25, gopFrames: 50, video, audio });
       try {
         // The size, from the AV1 sequence header / the first VP9 keyframe, in the API's live state.
         const view = await waitFor(
@@ -154,10 +159,15 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3', 'ec-3' and 'fLaC' publi
           { timeoutMs: 30_000, what: `live with its ${video} size in the API` },
         );
         expect(view.state).toMatchObject({ videoCodec: video, width: 854, height: 480 });
+        await waitFor(async () => ((await api<StreamView>('GET', `/streams/${stream.id}`)).state?.audioCodec === audio ? true : undefined), {
+          timeoutMs: 10_000,
+          what: `its ${audio} sound in the API`,
+        });
         await waitFor(async () => (await fetch(stream.playback.hls)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'master.m3u8 on the edge' });
         const renditions = await ffprobeRenditions(stream.playback.hls);
         // 480p and 360p: the source's size came through (no upscaling, no passthrough of a codec other than H.264).
         expect(renditions.map((r) => r.summary)).toEqual(['854x480', '640x360'].map((size) => expect.objectContaining({ codec: 'h264', size })));
+        expect(renditions.map((r) => r.audio?.codec_name)).toEqual(['aac', 'aac']);
 
         // record: true — MPEG-TS has no stream type for AV1 or VP9 in FFmpeg 5.1 (a copy would be private data), so the recording is Matroska.
         await publisher.stop();
@@ -179,7 +189,8 @@ describe("E-RTMP 'hvc1', 'av01', 'vp09', 'Opus', 'ac-3', 'ec-3' and 'fLaC' publi
           { timeoutMs: 30_000, what: `the recording of the ${video} stream` },
         );
         expect(file.endsWith('.mkv')).toBe(true);
-        expect((await ffprobe(file)).streams.map((s) => s.codec_name)).toEqual([video]);
+        // Matroska carries the sound as it came, FLAC included.
+        expect((await ffprobe(file)).streams.map((s) => s.codec_name)).toEqual([video, audio]);
       } finally {
         await publisher?.stop();
         publisher = undefined;

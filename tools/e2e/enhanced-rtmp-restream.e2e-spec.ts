@@ -25,8 +25,8 @@ const SMALL_LADDER = { rungs: [{ name: 'low', height: 144, videoBitrateKbps: 150
  * that checks any publisher. An E-RTMP HEVC + Opus stream is pushed to an
  * RTMP target by the worker's E-RTMP tag push (FFmpeg 5.1 cannot write these
  * codecs to FLV) and to an SRT target by FFmpeg copying ingest's MPEG-TS
- * pull; both targets go live as HEVC + Opus. An AV1 stream reaches the RTMP
- * target as AV1, and its SRT output fails with the reason (MPEG-TS has no AV1
+ * pull; both targets go live as HEVC + Opus. An AV1 + Opus stream reaches the RTMP
+ * target as such, and its SRT output fails with the reason (MPEG-TS has no AV1
  * in FFmpeg 5.1) instead of pushing something unplayable.
  */
 describe("restream of E-RTMP sources ('hvc1' + 'Opus', 'av01') to RTMP and SRT targets (the real platform; its own ingest as the target)", () => {
@@ -39,13 +39,13 @@ describe("restream of E-RTMP sources ('hvc1' + 'Opus', 'av01') to RTMP and SRT t
   let publisher: EnhancedRtmpPublisher | undefined;
   const api = <T>(method: string, path: string, body?: unknown) => adminApi(controlPlane.httpUrl, platform.adminToken)<T>(method, path, body);
   const createStream = (name: string) => api<CreatedStream>('POST', '/streams', { name, ladder: SMALL_LADDER });
-  const liveCodecs = (id: string, video: string) =>
+  const liveCodecs = (id: string, video: string, audio: string) =>
     waitFor(
       async () => {
         const view = await api<StreamView>('GET', `/streams/${id}`);
-        return view.state?.videoCodec === video ? view.state : undefined;
+        return view.state?.videoCodec === video && view.state.audioCodec === audio ? view.state : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 500, what: `stream ${id} live as ${video}` },
+      { timeoutMs: 60_000, intervalMs: 500, what: `stream ${id} live as ${video} + ${audio}` },
     );
   const outputsOf = async (id: string) => (await api<RestreamOutputList>('GET', `/streams/${id}/outputs`)).outputs;
 
@@ -91,7 +91,7 @@ describe("restream of E-RTMP sources ('hvc1' + 'Opus', 'av01') to RTMP and SRT t
 
     publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: source.streamKey, width: 320, height: 180, fps: 25, gopFrames: 25, audio: 'opus' });
     for (const target of [rtmpTarget, srtTarget]) {
-      expect(await liveCodecs(target.id, 'hevc')).toMatchObject({ videoCodec: 'hevc', audioCodec: 'opus', width: 320, height: 180 });
+      expect(await liveCodecs(target.id, 'hevc', 'opus')).toMatchObject({ videoCodec: 'hevc', audioCodec: 'opus', width: 320, height: 180 });
     }
     const outputs = await waitFor(
       async () => {
@@ -119,7 +119,7 @@ describe("restream of E-RTMP sources ('hvc1' + 'Opus', 'av01') to RTMP and SRT t
     });
   });
 
-  it('pushes AV1 to the RTMP target, and fails the SRT output with the reason instead of pushing what MPEG-TS cannot carry', async () => {
+  it('pushes AV1 + Opus to the RTMP target, and fails the SRT output with the reason instead of pushing what MPEG-TS cannot carry', async () => {
     const [source, rtmpTarget, srtTarget] = await Promise.all([createStream('av1 source'), createStream('av1 rtmp target'), createStream('av1 srt target')]);
     await api<RestreamOutputView>('POST', `/streams/${source.id}/outputs`, { url: `rtmp://127.0.0.1:${rtmpPort}/live/${rtmpTarget.streamKey}`, name: 'rtmp' });
     const srtOut = await api<RestreamOutputView>('POST', `/streams/${source.id}/outputs`, {
@@ -127,8 +127,8 @@ describe("restream of E-RTMP sources ('hvc1' + 'Opus', 'av01') to RTMP and SRT t
       name: 'srt',
     });
 
-    publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: source.streamKey, width: 320, height: 180, fps: 25, video: 'av1' });
-    expect(await liveCodecs(rtmpTarget.id, 'av1')).toMatchObject({ videoCodec: 'av1', width: 320, height: 180 });
+    publisher = await enhancedRtmpPublish({ port: rtmpPort, streamKey: source.streamKey, width: 320, height: 180, fps: 25, video: 'av1', audio: 'opus' });
+    expect(await liveCodecs(rtmpTarget.id, 'av1', 'opus')).toMatchObject({ videoCodec: 'av1', audioCodec: 'opus', width: 320, height: 180 });
     const failed = await waitFor(async () => (await outputsOf(source.id)).find((o) => o.id === srtOut.id && o.state === 'failed' && o.lastError), {
       timeoutMs: 30_000,
       what: 'the SRT output failed with a reason',

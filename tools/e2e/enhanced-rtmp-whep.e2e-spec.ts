@@ -19,7 +19,7 @@ const SOURCES = [
   { name: "H.264 without B-frames with E-RTMP 'ac-3' AC-3", video: 'h264', audio: 'ac3', mode: 'passthrough' },
   { name: "E-RTMP 'hvc1' HEVC with E-RTMP 'ec-3' E-AC-3", video: 'hevc', audio: 'eac3', mode: 'reencode' },
   { name: "H.264 without B-frames with E-RTMP 'fLaC' FLAC", video: 'h264', audio: 'flac', mode: 'passthrough' },
-  { name: "E-RTMP 'av01' AV1, video only", video: 'av1', audio: undefined, mode: 'reencode' },
+  { name: "E-RTMP 'av01' AV1 with E-RTMP 'Opus'", video: 'av1', audio: 'opus', mode: 'reencode' },
   { name: "E-RTMP 'vp09' VP9, video only", video: 'vp9', audio: undefined, mode: 'reencode' },
 ] as const;
 

@@ -25,13 +25,13 @@ export interface EnhancedRtmpPublishOptions {
   gopFrames?: number;
   /**
    * Audio codec: AAC (legacy FLV AAC tags), Opus (E-RTMP 'Opus' tags), AC-3 or E-AC-3 (E-RTMP 'ac-3' / 'ec-3'
-   * tags, stereo), FLAC (E-RTMP 'fLaC': SequenceStart with the 'fLaC' header, then frames); none for AV1 and VP9,
-   * which come without sound.
+   * tags, stereo), FLAC (E-RTMP 'fLaC': SequenceStart with the 'fLaC' header, then frames). Default: AAC beside
+   * HEVC / H.264, no sound beside AV1 / VP9 (any of these on request).
    */
   audio?: PublishedAudio;
   /**
    * Video codec: HEVC (E-RTMP 'hvc1' tags, the default), H.264 (legacy AVC tags, e.g. beside E-RTMP Opus),
-   * or AV1 / VP9 (E-RTMP 'av01' / 'vp09' tags, video only: FFmpeg writes them as IVF, IvfToFlv makes the tags).
+   * or AV1 / VP9 (E-RTMP 'av01' / 'vp09' tags: FFmpeg writes them as IVF, IvfToFlv makes the tags; their sound comes on a second pipe).
    */
   video?: 'hevc' | 'h264' | 'av1' | 'vp9';
   /** What the connect announces; default `fourCcList: ['hvc1', 'Opus']`, as FFmpeg 7 and OBS 30 send. */
@@ -83,8 +83,21 @@ export async function enhancedRtmpPublish(options: EnhancedRtmpPublishOptions): 
   const source = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
   const video = options.video ?? 'hevc';
   const ivf = video === 'av1' || video === 'vp9';
-  if (ivf && options.audio) throw new Error(`the ${video} publisher sends video only`);
-  const args = ivf ? [...source, ...ivfEncoderArgs(video, gop), '-f', 'ivf', 'pipe:1'] : [...source, ...mpegTsArgs(video, options.audio ?? 'aac', gop)];
+  const audio = options.audio ?? (ivf ? undefined : 'aac');
+  // AV1 / VP9 go as IVF on stdout, their sound (when asked) on fd 3 beside them; HEVC / H.264 share one MPEG-TS with it.
+  const args = ivf
+    ? [
+        ...source,
+        ...(audio ? SINE_INPUT : []),
+        '-map',
+        '0:v',
+        ...ivfEncoderArgs(video, gop),
+        '-f',
+        'ivf',
+        'pipe:1',
+        ...(audio ? ['-map', '1:a', ...soundOnFd3Args(audio)] : []),
+      ]
+    : [...source, ...mpegTsArgs(video, audio ?? 'aac', gop)];
   const ffmpeg = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   let err = '';
   ffmpeg.stderr?.on('data', (d: Buffer) => {
@@ -100,9 +113,9 @@ export async function enhancedRtmpPublish(options: EnhancedRtmpPublishOptions): 
     }
   };
   ffmpeg.stdout?.on('data', (chunk: Buffer) => send(toTags(chunk)));
-  if (options.audio === 'flac') {
-    const flac = oggFlacToTags();
-    (ffmpeg.stdio[3] as Readable | null)?.on('data', (chunk: Buffer) => send(flac(chunk)));
+  if (audio === 'flac' || (ivf && audio)) {
+    const sound = audio === 'flac' ? oggFlacToTags() : mpegTsToTags();
+    (ffmpeg.stdio[3] as Readable | null)?.on('data', (chunk: Buffer) => send(sound(chunk)));
   }
   return {
     client,
@@ -124,13 +137,21 @@ const AUDIO_ENCODERS: Record<Exclude<PublishedAudio, 'flac'>, string[]> = {
   eac3: ['-c:a', 'eac3', '-b:a', '96k', '-ac', '2'],
 };
 
-/** x265 (or x264) and the audio codec from the lavfi source into MPEG-TS, read back by MpegTsToFlv as E-RTMP. */
+const SINE_INPUT = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'];
+
+/**
+ * The sound alone on fd 3: FLAC in 20 ms frames and 20 ms Ogg pages (FFmpeg's default page holds 1 s), any other
+ * codec in MPEG-TS (read back by MpegTsToFlv).
+ */
+function soundOnFd3Args(audio: PublishedAudio): string[] {
+  if (audio === 'flac') return ['-c:a', 'flac', '-frame_size', '960', '-ac', '2', '-page_duration', '20000', '-f', 'ogg', 'pipe:3'];
+  return [...AUDIO_ENCODERS[audio], '-f', 'mpegts', 'pipe:3'];
+}
+
+/** x265 (or x264) and the audio codec from the lavfi source into MPEG-TS, read back by MpegTsToFlv as E-RTMP (FLAC: on fd 3). */
 function mpegTsArgs(video: 'hevc' | 'h264', audio: PublishedAudio, gop: number): string[] {
   return [
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
+    ...SINE_INPUT,
     ...(video === 'h264'
       ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0']
       : [
@@ -147,27 +168,7 @@ function mpegTsArgs(video: 'hevc' | 'h264', audio: PublishedAudio, gop: number):
     '-b:v',
     '600k',
     ...(audio === 'flac'
-      ? // Video alone into the TS; FLAC in 20 ms frames and 20 ms Ogg pages (FFmpeg's default page holds 1 s) on fd 3.
-        [
-          '-map',
-          '0:v',
-          '-f',
-          'mpegts',
-          'pipe:1',
-          '-map',
-          '1:a',
-          '-c:a',
-          'flac',
-          '-frame_size',
-          '960',
-          '-ac',
-          '2',
-          '-page_duration',
-          '20000',
-          '-f',
-          'ogg',
-          'pipe:3',
-        ]
+      ? ['-map', '0:v', '-f', 'mpegts', 'pipe:1', '-map', '1:a', ...soundOnFd3Args('flac')]
       : [...AUDIO_ENCODERS[audio], '-f', 'mpegts', 'pipe:1']),
   ];
 }
