@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -24,13 +23,15 @@ export function isUntracedIncomingRequest(url: string | undefined): boolean {
   return UNTRACED_PATHS.has(path) || path.startsWith(MEDIA_STREAM_PREFIX);
 }
 
+export type PlatformInstrumentation = HttpInstrumentation | ExpressInstrumentation | NestInstrumentation | IORedisInstrumentation | PinoInstrumentation;
+
 /**
  * The instrumentations every app runs: HTTP in and out, Express routing, Nest
  * handlers, ioredis commands made on behalf of a traced request, and pino
  * (trace_id/span_id/trace_flags in every log line written inside a span).
  * Query values that carry keys or tokens are replaced before they reach a span.
  */
-export function platformInstrumentations(): NonNullable<NodeSDKConfiguration['instrumentations']> {
+export function platformInstrumentations(): PlatformInstrumentation[] {
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedIncomingRequest(req.url),

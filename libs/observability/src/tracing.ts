@@ -1,9 +1,18 @@
 import { ROOT_CONTEXT, context, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { platformInstrumentations } from './instrumentations';
 import { RedactingSpanProcessor } from './redacting-span-processor';
@@ -16,10 +25,16 @@ export interface TracingOptions {
   env?: Record<string, string | undefined>;
 }
 
-let sdk: { nodeSdk: NodeSDK; disable: () => void } | undefined;
+let sdk: { provider: NodeTracerProvider; disable: () => void } | undefined;
 
 /**
- * Starts the OpenTelemetry Node SDK with the platform's instrumentations.
+ * Starts OpenTelemetry tracing with the platform's instrumentations: a
+ * NodeTracerProvider with the resource NodeSDK would detect (host, OS,
+ * process, environment, instance id), not NodeSDK itself, which loads every
+ * exporter it could build from the environment (OTLP over gRPC, protobuf and
+ * HTTP, Zipkin, the metrics and logs SDKs, the configuration-file validator)
+ * whatever is used: ~10 MB more heap in every app, which each full
+ * collection has to mark (tools/bench/README.md, "the ingest's heap").
  * Import it through `@mediaplane/observability/tracing` as the very first
  * thing an app loads: instrumentations patch modules (http, express, Nest,
  * ioredis, pino) when they are required, so whatever loaded before is not
@@ -29,28 +44,30 @@ let sdk: { nodeSdk: NodeSDK; disable: () => void } | undefined;
  * in log lines work either way. OTel logs and metrics stay off: logs are
  * pino on stdout, metrics are Prometheus.
  */
-export function startTracing(options: TracingOptions): NodeSDK | undefined {
-  if (sdk) return sdk.nodeSdk;
+export function startTracing(options: TracingOptions): NodeTracerProvider | undefined {
+  if (sdk) return sdk.provider;
   const env = options.env ?? process.env;
   if (env['OTEL_SDK_DISABLED'] === 'true') return undefined;
   const exporter = options.exporter ?? exporterFromEnv(env);
   // Redaction first: processors see a span's end in order, and the exporting one must get the scrubbed span.
-  const spanProcessors: SpanProcessor[] = exporter ? [new RedactingSpanProcessor(), options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)] : [];
+  const spanProcessors: SpanProcessor[] = exporter
+    ? [new RedactingSpanProcessor(), options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)]
+    : [];
+  const detected = detectResources({ detectors: [hostDetector, osDetector, serviceInstanceIdDetector, processDetector, envDetector] });
+  const resource = defaultResource()
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.version ?? '0.0.0' }))
+    .merge(detected)
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? options.serviceName }));
+  // No span processor means no exporting: OTel's own environment defaults (OTLP for everything) never apply.
+  const provider = new NodeTracerProvider({ resource, spanProcessors });
+  provider.register({ contextManager: new AsyncLocalStorageContextManager(), propagator: new W3CTraceContextPropagator() });
   const instrumentations = platformInstrumentations();
-  const nodeSdk = new NodeSDK({
-    serviceName: env['OTEL_SERVICE_NAME'] ?? options.serviceName,
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.version ?? '0.0.0' }),
-    // Explicit, so the SDK's own env defaults (OTLP for everything) never apply: no span processor means no exporting.
-    spanProcessors,
-    logRecordProcessors: [],
-    metricReaders: [],
-    textMapPropagator: new W3CTraceContextPropagator(),
-    contextManager: new AsyncLocalStorageContextManager(),
-    instrumentations,
-  });
-  nodeSdk.start();
-  sdk = { nodeSdk, disable: () => instrumentations.flat().forEach((i) => i.disable()) };
-  return nodeSdk;
+  for (const instrumentation of instrumentations) {
+    instrumentation.setTracerProvider(provider);
+    instrumentation.enable();
+  }
+  sdk = { provider, disable: () => instrumentations.forEach((i) => i.disable()) };
+  return provider;
 }
 
 /** Flushes and stops exporting, and unpatches the instrumented modules (tests start and stop tracing in one process). */
@@ -60,7 +77,7 @@ export async function stopTracing(): Promise<void> {
   if (!running) return;
   // Unpatch first so nothing records into a provider that is shutting down.
   running.disable();
-  await running.nodeSdk.shutdown();
+  await running.provider.shutdown();
   trace.disable();
   propagation.disable();
   context.disable();
@@ -125,7 +142,9 @@ export function activeTraceparent(): string | undefined {
 export function linkActiveSpanTo(traceparent: string | undefined, attributes: Record<string, string> = {}): void {
   const span = trace.getActiveSpan();
   if (!span || !traceparent) return;
-  const linked = trace.getSpanContext(extractTraceContext({ get: (k) => (k === 'traceparent' ? traceparent : undefined), set: () => undefined, keys: () => ['traceparent'] }, ROOT_CONTEXT));
+  const linked = trace.getSpanContext(
+    extractTraceContext({ get: (k) => (k === 'traceparent' ? traceparent : undefined), set: () => undefined, keys: () => ['traceparent'] }, ROOT_CONTEXT),
+  );
   if (linked && trace.isSpanContextValid(linked)) span.addLink({ context: linked, attributes });
 }
 

@@ -1,11 +1,9 @@
 import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ReadinessService } from './readiness.service';
 import { SERVICE_CONTEXT, type ServiceContext } from './service-context';
 
 /** Liveness, readiness and Prometheus metrics: the same three routes on every app. */
-@ApiExcludeController()
 @Controller()
 export class HealthController {
   constructor(

@@ -444,6 +444,8 @@ describe('the streams API (control plane on real NATS and Redis)', () => {
         ['get', '/api/v1/webhooks/{id}/deliveries', ['200', '401', '404']],
         ['delete', '/api/v1/webhooks/{id}', ['204', '401', '404']],
       ];
+      // The API only: not the health and metrics routes every app serves.
+      expect(Object.keys(doc.paths).filter((path) => !path.startsWith('/api/v1/'))).toEqual([]);
       for (const [method, path, codes] of expected) {
         const op = doc.paths[path]?.[method];
         expect({ route: `${method} ${path}`, responses: Object.keys(op?.responses ?? {}).sort() }).toEqual({

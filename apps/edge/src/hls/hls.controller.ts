@@ -1,5 +1,4 @@
 import { Controller, Get, Inject, Options, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { mintViewerSessionId } from '@mediaplane/sessions';
 import { APP_CONFIG } from '@mediaplane/service-kit';
@@ -29,7 +28,6 @@ const CORS: Record<string, string> = {
  * errors included, carries CORS headers so web players on any origin can
  * read it; errors are JSON `{statusCode, error, message}`.
  */
-@ApiExcludeController()
 @Controller('hls')
 export class HlsController {
   constructor(

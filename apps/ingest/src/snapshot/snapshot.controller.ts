@@ -10,7 +10,6 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { StreamIdSchema } from '@mediaplane/contracts';
 import { APP_CONFIG } from '@mediaplane/service-kit';
@@ -26,7 +25,6 @@ import { SnapshotService, SnapshotUnavailableError } from './snapshot.service';
  * <internal token for that stream>`: the control plane proxies its public
  * snapshot route here, to the node holding the stream.
  */
-@ApiExcludeController()
 @Controller('internal/v1/streams')
 export class SnapshotController {
   constructor(

@@ -1,5 +1,4 @@
 import { Controller, Delete, HttpCode, Inject, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { SfuConfig } from '../sfu.config';
@@ -14,7 +13,6 @@ import { WhepService } from './whep.service';
  * receive-only SDP offer; the Location resource takes trickled candidates
  * (PATCH) and stops playback (DELETE).
  */
-@ApiExcludeController()
 @Controller('whep')
 export class WhepController {
   constructor(

@@ -1,5 +1,4 @@
 import { Controller, Delete, Headers, HttpCode, Inject, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { SfuConfig } from '../sfu.config';
@@ -12,7 +11,6 @@ import { WhipService } from './whip.service';
  * token and an SDP offer; the answer's Location is the session resource,
  * which takes trickled candidates (PATCH) and ends the publish (DELETE).
  */
-@ApiExcludeController()
 @Controller('whip')
 export class WhipController {
   constructor(

@@ -1,5 +1,4 @@
 import { Controller, Get, NotFoundException, Param, Res, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ServingJobs } from '../hls/serving-jobs';
 import type { TranscodeJob } from '../jobs/transcode-job';
@@ -16,7 +15,6 @@ const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
  * Query parameters are ignored today; LL-HLS blocking reloads will read
  * `_HLS_msn`/`_HLS_part` here.
  */
-@ApiExcludeController()
 @Controller('origin/hls')
 @UseGuards(InternalTokenGuard)
 export class OriginController {
