@@ -22,9 +22,11 @@ const FOURCC_LIST = ['hvc1', 'av01', 'vp09', 'Opus', 'ac-3', 'ec-3', 'fLaC'];
 
 async function readTargetUrl(): Promise<string> {
   const chunks: Buffer[] = [];
+  let bytes = 0;
   for await (const chunk of createReadStream('', { fd: 3 })) {
     chunks.push(chunk as Buffer);
-    if (chunks.reduce((n, c) => n + c.length, 0) > 16 * 1024) throw new Error('target URL over 16 KiB');
+    bytes += (chunk as Buffer).length;
+    if (bytes > 16 * 1024) throw new Error('target URL over 16 KiB');
   }
   return Buffer.concat(chunks).toString('utf8').trim();
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { checkOutboundTarget, type LiveStreamState, type OutboundTargetPolicy, type RestreamOutputRecord } from '@mediaplane/sessions';
-import { describeRestreamTarget, redactRestreamTarget } from '@mediaplane/contracts';
+import { describeRestreamTarget, redactRestreamTarget, type RestreamScheme } from '@mediaplane/contracts';
 import { FfmpegSupervisor, type FfmpegExitReason, type FfmpegRunSpec } from '@mediaplane/media-io';
 import { PIPED_FLV_INPUT, buildRestreamArgs, restreamRoute, type RestreamRoute } from '@mediaplane/media-plan';
 import { redactText, type Logger } from '@mediaplane/observability';
@@ -59,6 +59,7 @@ export class RestreamOutputRunner {
   private reportedBytes = 0;
   private stopping = false;
   private readonly route: RestreamRoute;
+  private readonly scheme: RestreamScheme;
 
   constructor(
     readonly record: RestreamOutputRecord,
@@ -68,6 +69,7 @@ export class RestreamOutputRunner {
     const target = describeRestreamTarget(record.url);
     this.log = ctx.logger.child({ outputId: record.id, target: target.redacted });
     const { config, source } = ctx;
+    this.scheme = target.scheme;
     this.route = restreamRoute(target.scheme, { video: source.media.video?.codec, audio: source.media.audio?.codec });
     this.supervisor = new FfmpegSupervisor({
       ffmpegPath: this.route.kind === 'tag-push' ? process.execPath : config.TRANSCODE_FFMPEG_PATH,
@@ -141,7 +143,7 @@ export class RestreamOutputRunner {
         release: () => input.close(),
       };
     }
-    const scheme = describeRestreamTarget(this.record.url).scheme;
+    const scheme = this.scheme;
     const pull: LivePull = (scheme === 'srt' ? livePullOf(source) : undefined) ?? { url: source.pullUrl, format: 'flv' };
     const input = await openLivePull(pull, config.MEDIAPLANE_PLAYBACK_SECRET, streamId, idleMs);
     return {
