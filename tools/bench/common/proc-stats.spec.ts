@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { parseMachineBusyTicks, parseProcStat, parseWriteSyscalls, processGroupUsage, processUsage } from './proc-stats';
+import { parseMachineBusyTicks, parseProcStat, parseWriteSyscalls, processGroupUsage, processUsage, threadGroupOf } from './proc-stats';
 
 describe('parseProcStat', () => {
   it('reads pid, parent, group, CPU ticks and RSS pages', () => {
@@ -47,6 +47,32 @@ describe('process usage from /proc', () => {
       closeSync(fd);
     }
     expect((processGroupUsage(pgrp).writeSyscalls ?? 0) - (before ?? 0)).toBeGreaterThanOrEqual(50);
+  });
+
+  it("puts a process group's CPU on its main threads when JavaScript keeps them busy", () => {
+    const pgrp = parseProcStat(readFileSync('/proc/self/stat', 'utf8')).pgrp;
+    const before = processGroupUsage(pgrp).threadCpuSeconds;
+    // 300 ms of this thread's own CPU time, however busy the machine.
+    const start = process.cpuUsage();
+    let x = 0;
+    while (process.cpuUsage(start).user < 300_000) x += Math.sqrt(x + 1);
+    expect(x).toBeGreaterThan(0);
+    const after = processGroupUsage(pgrp).threadCpuSeconds;
+    expect(before).toBeDefined();
+    expect((after?.main ?? 0) - (before?.main ?? 0)).toBeGreaterThanOrEqual(0.25);
+  });
+});
+
+describe('threadGroupOf', () => {
+  it("takes the thread whose id is the process's for the main thread", () => {
+    expect(threadGroupOf(4242, 4242, 'node')).toBe('main');
+  });
+
+  it("takes Node's names for V8's platform threads as V8's, and any other thread as other", () => {
+    expect(threadGroupOf(4242, 4243, 'V8Worker')).toBe('v8');
+    expect(threadGroupOf(4242, 4244, 'DelayedTaskSche')).toBe('v8');
+    expect(threadGroupOf(4242, 4245, 'libuv-worker')).toBe('other');
+    expect(threadGroupOf(4242, 4246, 'SRT:RcvQ:w1')).toBe('other');
   });
 });
 

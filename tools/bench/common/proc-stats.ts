@@ -72,6 +72,40 @@ export interface Usage {
    * (process groups only; undefined when none could be read).
    */
   writeSyscalls?: number;
+  /** CPU seconds by thread group, summed over the processes (process groups only). */
+  threadCpuSeconds?: ThreadCpu;
+}
+
+/**
+ * Where a Node server's CPU goes: its main thread (JavaScript, and the system calls it makes), V8's platform
+ * threads (concurrent marking and sweeping, background compilation: Node names them V8Worker and
+ * DelayedTaskScheduler), and the rest (libuv's pool, native add-ons' own threads). A process written in C
+ * has only its main threads.
+ */
+export type ThreadGroup = 'main' | 'v8' | 'other';
+
+export type ThreadCpu = Record<ThreadGroup, number>;
+
+/** The group of thread `tid` (named `comm`) of process `pid`. */
+export function threadGroupOf(pid: number, tid: number, comm: string): ThreadGroup {
+  if (tid === pid) return 'main';
+  return comm.startsWith('V8Worker') || comm.startsWith('DelayedTaskSch') ? 'v8' : 'other';
+}
+
+/** CPU seconds of every live thread of `pid`, by group (a thread that ended is in the process's total only). */
+function addThreadCpu(pid: number, into: ThreadCpu): void {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return; // exited
+  }
+  const { ticksPerSecond } = procConstants();
+  for (const tid of tids) {
+    // A task's stat file has the stat line's layout, with the thread's id and name.
+    const stat = readStat(`${pid}/task/${tid}`);
+    if (stat) into[threadGroupOf(pid, stat.pid, stat.comm)] += (stat.utimeTicks + stat.stimeTicks) / ticksPerSecond;
+  }
 }
 
 /** `syscw` of a /proc/<pid>/io text. */
@@ -88,9 +122,10 @@ function readWriteSyscalls(pid: number): number | undefined {
   }
 }
 
-function readStat(pid: number): ProcStat | undefined {
+/** `/proc/<path>/stat`, where path is a pid or `<pid>/task/<tid>`. */
+function readStat(path: number | string): ProcStat | undefined {
   try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return parseProcStat(readFileSync(`/proc/${path}/stat`, 'utf8'));
   } catch {
     return undefined; // exited between readdir and read
   }
@@ -125,7 +160,9 @@ export function processGroupUsage(pgid: number): Usage {
     const stat = readStat(Number(name));
     if (stat && stat.pgrp === pgid) stats.push(stat);
   }
-  const usage = sum(stats);
+  const threadCpuSeconds: ThreadCpu = { main: 0, v8: 0, other: 0 };
+  for (const s of stats) addThreadCpu(s.pid, threadCpuSeconds);
+  const usage = { ...sum(stats), threadCpuSeconds };
   // A process that exited since its stat was read counts no more, as in the CPU sum.
   const writes = stats.map((s) => readWriteSyscalls(s.pid)).filter((w) => w !== undefined);
   return writes.length > 0 ? { ...usage, writeSyscalls: writes.reduce((a, b) => a + b, 0) } : usage;

@@ -1,4 +1,4 @@
-import type { Usage } from './proc-stats';
+import type { ThreadCpu, Usage } from './proc-stats';
 
 export interface WindowUsage {
   wallSeconds: number;
@@ -9,6 +9,8 @@ export interface WindowUsage {
   rssMaxBytes: number;
   /** Write-type system calls over the window, where the target reports them (Usage.writeSyscalls). */
   writeSyscalls?: number;
+  /** CPU by thread group over the window (100 = one core), where the target reports it (Usage.threadCpuSeconds). */
+  threadCpuPercent?: ThreadCpu;
 }
 
 /**
@@ -20,6 +22,7 @@ export interface WindowUsage {
 export class UsageSampler<K extends string> {
   private readonly startCpu = new Map<K, number>();
   private readonly startWrites = new Map<K, number | undefined>();
+  private readonly startThreads = new Map<K, ThreadCpu | undefined>();
   private readonly rss = new Map<K, number[]>();
   private startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -35,6 +38,7 @@ export class UsageSampler<K extends string> {
       const usage = this.targets[key]();
       this.startCpu.set(key, usage.cpuSeconds);
       this.startWrites.set(key, usage.writeSyscalls);
+      this.startThreads.set(key, usage.threadCpuSeconds);
       this.rss.set(key, [usage.rssBytes]);
     }
     this.timer = setInterval(() => this.sample(), this.intervalMs);
@@ -49,6 +53,7 @@ export class UsageSampler<K extends string> {
       const samples = [...(this.rss.get(key) ?? []), end.rssBytes];
       const cpuSeconds = end.cpuSeconds - (this.startCpu.get(key) ?? end.cpuSeconds);
       const startWrites = this.startWrites.get(key);
+      const startThreads = this.startThreads.get(key);
       result[key] = {
         wallSeconds,
         cpuSeconds,
@@ -59,6 +64,7 @@ export class UsageSampler<K extends string> {
         ...(startWrites !== undefined && end.writeSyscalls !== undefined && end.writeSyscalls >= startWrites
           ? { writeSyscalls: end.writeSyscalls - startWrites }
           : {}),
+        ...(startThreads && end.threadCpuSeconds ? { threadCpuPercent: threadPercent(startThreads, end.threadCpuSeconds, wallSeconds) } : {}),
       };
     }
     return result;
@@ -71,4 +77,9 @@ export class UsageSampler<K extends string> {
   private keys(): K[] {
     return Object.keys(this.targets) as K[];
   }
+}
+
+function threadPercent(start: ThreadCpu, end: ThreadCpu, wallSeconds: number): ThreadCpu {
+  const percent = (group: keyof ThreadCpu): number => ((end[group] - start[group]) / wallSeconds) * 100;
+  return { main: percent('main'), v8: percent('v8'), other: percent('other') };
 }

@@ -308,3 +308,33 @@ describe('combineRounds', () => {
     expect(() => combineRounds([])).toThrow(/no figures/);
   });
 });
+
+describe("the Node servers' CPU by thread", () => {
+  const withThreads = (r: FanoutRow, main: number, v8: number, other: number): FanoutRow => ({
+    ...r,
+    usage: { ...r.usage, server: { ...r.usage.server, threadCpuPercent: { main, v8, other } } },
+  });
+
+  it('tables the baseline and each point, medians over the rounds', () => {
+    const { text } = formatFanoutReport(
+      result([
+        withThreads(row('ours', 'none', 0, 2, 100, 0, 1), 1.5, 0.2, 0.3),
+        withThreads(row('ours', 'none', 0, 2, 100, 0, 2), 1.7, 0.2, 0.3),
+        withThreads(row('ours', 'flv', 50, 4, 100, 0, 1), 3.1, 0.4, 0.2),
+        withThreads(row('ours', 'flv', 50, 4, 100, 0, 2), 3.3, 0.6, 0.2),
+        withThreads(row('ours', 'flv', 50, 4, 100, 0, 3), 9.9, 0.5, 0.2),
+        row('nginx', 'none', 0, 0.1, 12),
+        row('nginx', 'rtmp', 50, 2.5, 12),
+      ]),
+    );
+    expect(text).toContain("The Node servers' CPU by thread");
+    expect(text).toMatch(/ours\s+idle\s+0\s+1\.6\s+0\.2\s+0\.3\n/);
+    expect(text).toMatch(/ours\s+flv\s+50\s+3\.3\s+0\.5\s+0\.2/);
+    expect(text).not.toMatch(/nginx\s+rtmp\s+50\s+\S+\s+\S+\s+\S+\n/);
+  });
+
+  it('leaves the table out of results saved before threads were recorded', () => {
+    const { text } = formatFanoutReport(result([row('ours', 'none', 0, 2, 100), row('ours', 'flv', 50, 4, 100)]));
+    expect(text).not.toContain('by thread');
+  });
+});

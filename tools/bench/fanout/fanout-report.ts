@@ -2,6 +2,7 @@ import type { PlayProtocol, ServerKind } from '../common/bench-servers';
 import type { BuildIdentity } from '../common/build-identity';
 import { fmt, fmtRatio, formatTable } from '../common/report-table';
 import { median } from '../common/stats';
+import type { ThreadCpu } from '../common/proc-stats';
 import type { WindowUsage } from '../common/usage-sampler';
 import type { SwarmWindow } from '../common/swarm-messages';
 import type { BenchMachine } from '../common/bench-context';
@@ -70,6 +71,8 @@ export interface FanoutFigures {
   otherProcessesCpuPercent: number;
   /** The viewer process used most of a core: the figures may understate the server. */
   viewerBound: boolean;
+  /** The server's CPU over the window by thread group, 100 = one core (results saved before it was recorded: undefined). */
+  threadCpuPercent: ThreadCpu | undefined;
   /** Rounds this point was measured in; rates are medians over them, drop counts their sums. */
   rounds: number;
 }
@@ -138,6 +141,8 @@ export interface FanoutBaseline {
   cpuSecondsPerSecond: number;
   rssMeanBytes: number;
   writesPerSecond: number | undefined;
+  /** CPU by thread group, 100 = one core (undefined when a window did not record it). */
+  threadCpuPercent: ThreadCpu | undefined;
 }
 
 /**
@@ -153,6 +158,7 @@ export function baselineOf(rows: FanoutRow[], server: ServerKind): FanoutBaselin
     cpuSecondsPerSecond: median(windows.map((w) => w.cpuSeconds / w.wallSeconds)),
     rssMeanBytes: median(windows.map((w) => w.rssMeanBytes)),
     writesPerSecond: writes.some((w) => w === undefined) ? undefined : median(writes as number[]),
+    threadCpuPercent: medianThreadCpu(windows.map((w) => w.threadCpuPercent)),
   };
 }
 
@@ -188,6 +194,7 @@ export function deriveFigures(row: FanoutRow, baseline: FanoutBaseline | undefin
     publisherProcessCpuPercent: row.usage.publisher.cpuPercent,
     otherProcessesCpuPercent: othersPercent(row),
     viewerBound: row.usage.viewers.cpuPercent > VIEWER_BOUND_PERCENT,
+    threadCpuPercent: s.threadCpuPercent,
     rounds: 1,
   };
 }
@@ -227,8 +234,16 @@ export function combineRounds(list: FanoutFigures[]): FanoutFigures {
     publisherProcessCpuPercent: med((f) => f.publisherProcessCpuPercent),
     otherProcessesCpuPercent: med((f) => f.otherProcessesCpuPercent),
     viewerBound: list.some((f) => f.viewerBound),
+    threadCpuPercent: medianThreadCpu(list.map((f) => f.threadCpuPercent)),
     rounds: list.length,
   };
+}
+
+/** The median of each thread group over the windows; undefined unless every window has it. */
+function medianThreadCpu(list: Array<ThreadCpu | undefined>): ThreadCpu | undefined {
+  if (list.length === 0 || list.some((t) => t === undefined)) return undefined;
+  const all = list as ThreadCpu[];
+  return { main: median(all.map((t) => t.main)), v8: median(all.map((t) => t.v8)), other: median(all.map((t) => t.other)) };
 }
 
 function othersPercent(row: FanoutRow): number {
@@ -346,6 +361,28 @@ function ratioTable(ratios: FanoutRatio[]): string {
   );
 }
 
+/** The Node servers' CPU by thread group, baseline and points (medians over the rounds); undefined when not recorded. */
+function threadTable(result: FanoutResult, summary: FanoutSummary): string | undefined {
+  const rows: string[][] = [];
+  const cells = (t: ThreadCpu): string[] => [fmt(t.main), fmt(t.v8), fmt(t.other)];
+  for (const kind of NODE_SERVERS) {
+    const base = baselineOf(result.rows, kind)?.threadCpuPercent;
+    if (base) rows.push([kind, 'idle', '0', ...cells(base)]);
+    for (const f of summary.figures.filter((x) => x.server === kind && x.threadCpuPercent)) {
+      rows.push([f.server, f.protocol, String(f.viewers), ...cells(f.threadCpuPercent as ThreadCpu)]);
+    }
+  }
+  if (rows.length === 0) return undefined;
+  return [
+    "The Node servers' CPU by thread, % of a core: main = the JavaScript thread and the system calls it makes (the writes to viewers among them);",
+    "V8 = V8's platform threads (concurrent marking and sweeping, background compilation); other = every other thread (libuv's pool, libsrt's).",
+    formatTable(['server', 'proto', 'viewers', 'main', 'V8', 'other'], rows),
+  ].join('\n');
+}
+
+/** Servers that run on Node, whose CPU the thread table splits. */
+const NODE_SERVERS: readonly ServerKind[] = ['ours', 'nodefloor'];
+
 export function formatFanoutReport(result: FanoutResult): { text: string; summary: FanoutSummary } {
   const summary = summarizeFanout(result);
   const rows: string[][] = [];
@@ -460,6 +497,8 @@ export function formatFanoutReport(result: FanoutResult): { text: string; summar
         .join(', ')}`,
     );
   }
+  const threads = threadTable(result, summary);
+  if (threads) lines.push('', threads);
   const ratioSections: Array<[string, FanoutRatio[]]> = [
     ['÷ nginx-rtmp (RTMP play), same viewer count:', summary.ratios],
     ["ours ÷ the floor (HTTP-FLV), same viewer count — 1.00× would be a server that costs only the kernel's part of the fan-out:", summary.aboveFloor],
