@@ -82,9 +82,16 @@ export interface Usage {
  * DelayedTaskScheduler), and the rest (libuv's pool, native add-ons' own threads). A process written in C
  * has only its main threads.
  */
-export type ThreadGroup = 'main' | 'v8' | 'other';
+export const THREAD_GROUPS = ['main', 'v8', 'other'] as const;
+
+export type ThreadGroup = (typeof THREAD_GROUPS)[number];
 
 export type ThreadCpu = Record<ThreadGroup, number>;
+
+/** A ThreadCpu with `value(group)` for each group. */
+export function threadCpuOf(value: (group: ThreadGroup) => number): ThreadCpu {
+  return { main: value('main'), v8: value('v8'), other: value('other') };
+}
 
 /** The group of thread `tid` (named `comm`) of process `pid`. */
 export function threadGroupOf(pid: number, tid: number, comm: string): ThreadGroup {
@@ -160,7 +167,7 @@ export function processGroupUsage(pgid: number): Usage {
     const stat = readStat(Number(name));
     if (stat && stat.pgrp === pgid) stats.push(stat);
   }
-  const threadCpuSeconds: ThreadCpu = { main: 0, v8: 0, other: 0 };
+  const threadCpuSeconds = threadCpuOf(() => 0);
   for (const s of stats) addThreadCpu(s.pid, threadCpuSeconds);
   const usage = { ...sum(stats), threadCpuSeconds };
   // A process that exited since its stat was read counts no more, as in the CPU sum.

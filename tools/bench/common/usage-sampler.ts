@@ -1,4 +1,4 @@
-import type { ThreadCpu, Usage } from './proc-stats';
+import { threadCpuOf, type ThreadCpu, type Usage } from './proc-stats';
 
 export interface WindowUsage {
   wallSeconds: number;
@@ -80,6 +80,5 @@ export class UsageSampler<K extends string> {
 }
 
 function threadPercent(start: ThreadCpu, end: ThreadCpu, wallSeconds: number): ThreadCpu {
-  const percent = (group: keyof ThreadCpu): number => ((end[group] - start[group]) / wallSeconds) * 100;
-  return { main: percent('main'), v8: percent('v8'), other: percent('other') };
+  return threadCpuOf((group) => ((end[group] - start[group]) / wallSeconds) * 100);
 }

@@ -2,7 +2,7 @@ import type { PlayProtocol, ServerKind } from '../common/bench-servers';
 import type { BuildIdentity } from '../common/build-identity';
 import { fmt, fmtRatio, formatTable } from '../common/report-table';
 import { median } from '../common/stats';
-import type { ThreadCpu } from '../common/proc-stats';
+import { THREAD_GROUPS, threadCpuOf, type ThreadCpu } from '../common/proc-stats';
 import type { WindowUsage } from '../common/usage-sampler';
 import type { SwarmWindow } from '../common/swarm-messages';
 import type { BenchMachine } from '../common/bench-context';
@@ -243,7 +243,7 @@ export function combineRounds(list: FanoutFigures[]): FanoutFigures {
 function medianThreadCpu(list: Array<ThreadCpu | undefined>): ThreadCpu | undefined {
   if (list.length === 0 || list.some((t) => t === undefined)) return undefined;
   const all = list as ThreadCpu[];
-  return { main: median(all.map((t) => t.main)), v8: median(all.map((t) => t.v8)), other: median(all.map((t) => t.other)) };
+  return threadCpuOf((group) => median(all.map((t) => t[group])));
 }
 
 function othersPercent(row: FanoutRow): number {
@@ -364,7 +364,7 @@ function ratioTable(ratios: FanoutRatio[]): string {
 /** The Node servers' CPU by thread group, baseline and points (medians over the rounds); undefined when not recorded. */
 function threadTable(result: FanoutResult, summary: FanoutSummary): string | undefined {
   const rows: string[][] = [];
-  const cells = (t: ThreadCpu): string[] => [fmt(t.main), fmt(t.v8), fmt(t.other)];
+  const cells = (t: ThreadCpu): string[] => THREAD_GROUPS.map((group) => fmt(t[group]));
   for (const kind of NODE_SERVERS) {
     const base = baselineOf(result.rows, kind)?.threadCpuPercent;
     if (base) rows.push([kind, 'idle', '0', ...cells(base)]);
