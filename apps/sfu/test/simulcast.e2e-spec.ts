@@ -66,6 +66,10 @@ describe.each(engines)('simulcast with the %s engine (Chromium, shaped downlink)
       // loss controller steps it down, and each failed step up doubles its quiet spell (10, 20, 40 s…) before the next.
       { timeoutMs: 150_000, what: 'the open viewer on the widest layer' },
     );
+    // At the full frame rate of its layer: each layer also has temporal layers, and an SFU told of none forwards only
+    // the first, a quarter of the frames (mediasoup did, for VP8, until the encodings declared L1T3).
+    const rates = await measureFrameRates(publisher, published.id as number, open, wide.id as number);
+    expect(rates.decoded).toBeGreaterThan(rates.sent * 0.6);
     // The shaped downlink must be too narrow for the widest layer but wide enough for the lowest and the
     // audio. Chromium sizes its layers to the machine's load (on a busy one the widest sent ~230 kb/s),
     // so once the layers have ramped up the cap is 3/4 of the widest, at least the lowest + 50 kb/s,
@@ -107,6 +111,34 @@ describe.each(engines)('simulcast with the %s engine (Chromium, shaped downlink)
     );
   });
 });
+
+/**
+ * Frames per second over three seconds: those a viewer decodes, and those the publisher sends on the layer
+ * the viewer is on (the one of its width among those sending).
+ */
+async function measureFrameRates(
+  publisher: BrowserRtcClient,
+  publisherId: number,
+  viewer: BrowserRtcClient,
+  viewerId: number,
+): Promise<{ sent: number; decoded: number }> {
+  const sample = async () => {
+    const [sent, seen] = await Promise.all([publisher.stats(publisherId), viewer.stats(viewerId)]);
+    return { layers: sent?.layers ?? [], decoded: seen?.framesDecoded ?? 0, width: seen?.frameWidth ?? 0, at: Date.now() };
+  };
+  const before = await sample();
+  await sleep(3000);
+  const after = await sample();
+  const seconds = (after.at - before.at) / 1000;
+  const sentIn = (rid: string) => (after.layers.find((l) => l.rid === rid)?.framesSent ?? 0) - (before.layers.find((l) => l.rid === rid)?.framesSent ?? 0);
+  const layer = after.layers.find((l) => l.frameWidth === after.width && sentIn(l.rid) > 0);
+  if (!layer) throw new Error(`no layer ${after.width} wide is being sent`);
+  const rates = { sent: sentIn(layer.rid) / seconds, decoded: (after.decoded - before.decoded) / seconds };
+  process.stdout.write(
+    `[simulcast] layer ${layer.rid} (${layer.frameWidth} wide) sent ${rates.sent.toFixed(1)} fps, the open viewer decoded ${rates.decoded.toFixed(1)} fps\n`,
+  );
+  return rates;
+}
 
 /** What the publisher's lowest (narrowest) and widest layers send, in bits per second, over two seconds. */
 async function measureLayerRates(publisher: BrowserRtcClient, id: number): Promise<{ lowest: number; widest: number }> {

@@ -101,7 +101,7 @@ window.mpRtc = (() => {
         if (r.type === 'inbound-rtp' && r.kind === 'audio') out.audioBytes += r.bytesReceived || 0;
         if (r.type === 'outbound-rtp') {
           out.framesSent += r.framesSent || 0; out.bytesSent += r.bytesSent || 0;
-          if (r.rid) { out.rids.push(r.rid); out.layers.push({ rid: r.rid, frameWidth: r.frameWidth || 0, bytesSent: r.bytesSent || 0 }); }
+          if (r.rid) { out.rids.push(r.rid); out.layers.push({ rid: r.rid, frameWidth: r.frameWidth || 0, bytesSent: r.bytesSent || 0, framesSent: r.framesSent || 0 }); }
         }
       });
       return out;
@@ -137,8 +137,8 @@ export interface RtcPeerStatsInPage {
   framesSent: number;
   bytesSent: number;
   rids: string[];
-  /** Simulcast layers sent (publisher side): rid, encoded width, bytes so far. */
-  layers: Array<{ rid: string; frameWidth: number; bytesSent: number }>;
+  /** Simulcast layers sent (publisher side): rid, encoded width, bytes and frames so far. */
+  layers: Array<{ rid: string; frameWidth: number; bytesSent: number; framesSent: number }>;
   /** Player side: the ids of the media streams each kind's track arrived in (the browser lip-syncs one stream's tracks). */
   mediaStreams?: { audio: string[]; video: string[] };
 }

@@ -58,7 +58,8 @@ describe('producer parameters from an offer section', () => {
     expect(section.rtpParameters.codecs[0]!.parameters!['profile-level-id']).toBe('640032');
     expect(section.rtpParameters.codecs[0]!.rtcpFeedback!.map((f) => `${f.type} ${f.parameter}`.trim())).toEqual(['transport-cc', 'nack', 'nack pli']);
     expect(section.rtpParameters.headerExtensions!.map((h) => h.id)).toEqual([3, 4, 10, 11]);
-    expect(section.rtpParameters.encodings).toEqual([{ rid: 'q' }, { rid: 'h' }, { rid: 'f' }]);
+    // Three temporal layers per simulcast layer, as browsers send them: told nothing, mediasoup would forward only the first.
+    expect(section.rtpParameters.encodings).toEqual(['q', 'h', 'f'].map((rid) => ({ rid, scalabilityMode: 'L1T3' })));
     expect(section.rids).toEqual(['q', 'h', 'f']);
     expect(parsed.answerSetup).toBe('passive');
     expect(parsed.remoteDtls.role).toBe('client');

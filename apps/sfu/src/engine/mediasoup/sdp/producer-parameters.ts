@@ -40,7 +40,7 @@ export function producerSection(section: OfferSection, routerCaps: types.RtpCapa
     .filter((ext) => routerCaps.headerExtensions?.some((h) => h.uri === ext.uri && h.kind === kind))
     .map((ext) => ({ uri: ext.uri as types.RtpHeaderExtensionUri, id: ext.value, encrypt: false, parameters: {} }));
   const rids = simulcastRids(section);
-  const encodings = rids.length > 0 ? rids.map((rid) => ({ rid })) : ssrcEncodings(section, rtxPt !== undefined);
+  const encodings = withTemporalLayers(rids.length > 0 ? rids.map((rid) => ({ rid })) : ssrcEncodings(section, rtxPt !== undefined), codec);
   const cname = media.ssrcs?.find((s) => s.attribute === 'cname')?.value;
   return {
     section,
@@ -54,6 +54,22 @@ export function producerSection(section: OfferSection, routerCaps: types.RtpCapa
       rtcp: { cname, reducedSize: true },
     },
   };
+}
+
+/**
+ * Simulcast encodings declared with three temporal layers. Why: browsers send
+ * each VP8 (and H.264) simulcast layer in three temporal layers by default and
+ * the SDP does not say so; mediasoup, told nothing, assumes one and forwards
+ * only temporal layer 0, a quarter of the frame rate, to every consumer (the
+ * WHEP viewers and the bridge into the ingest alike). Three is an upper bound:
+ * a stream without temporal layers carries no temporal index and is forwarded
+ * whole, and a consumer with a bandwidth estimate still drops to a lower
+ * temporal layer when it must.
+ */
+function withTemporalLayers(encodings: types.RtpEncodingParameters[], codec: types.RtpCodecParameters): types.RtpEncodingParameters[] {
+  const mime = codec.mimeType.toLowerCase();
+  if (encodings.length < 2 || (mime !== 'video/vp8' && mime !== 'video/h264')) return encodings;
+  return encodings.map((encoding) => ({ ...encoding, scalabilityMode: encoding.scalabilityMode ?? 'L1T3' }));
 }
 
 function answeredFeedback(fb: types.RtcpFeedback, routerCaps: types.RtpCapabilities, kind: string): boolean {
