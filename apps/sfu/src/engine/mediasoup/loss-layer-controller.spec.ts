@@ -4,8 +4,12 @@ import { hasBandwidthEstimation, LossLayerController, type LayeredConsumer } fro
 
 class FakeConsumer extends EventEmitter implements LayeredConsumer {
   closed = false;
-  readonly rtpParameters: types.RtpParameters = { codecs: [] };
   readonly preferred: number[] = [];
+  /** Every preferred-layers call, temporal layer included. */
+  readonly layers: types.ConsumerLayers[] = [];
+  constructor(readonly rtpParameters: types.RtpParameters = { codecs: [] }) {
+    super();
+  }
   /** What the next getStats() reports: packets sent and NACKed so far, the last receiver report's fraction lost. */
   stats = { type: 'outbound-rtp', packetCount: 0, nackPacketCount: 0, fractionLost: 0 };
   async getStats() {
@@ -13,6 +17,7 @@ class FakeConsumer extends EventEmitter implements LayeredConsumer {
   }
   async setPreferredLayers(layers: types.ConsumerLayers): Promise<void> {
     this.preferred.push(layers.spatialLayer);
+    this.layers.push(layers);
   }
   score(score: number): void {
     this.emit('score', { score, producerScore: 10, producerScores: [10, 10, 10] });
@@ -107,6 +112,23 @@ describe('LossLayerController', () => {
     expect(consumer.preferred).toEqual([0]);
     await advance(60_000);
     expect(control.layer).toBe(0);
+    control.stop();
+  });
+
+  it('goes on below the lowest layer through its temporal layers, and comes back up the same way', async () => {
+    // mediasoup's scalability mode for a consumer of three simulcast layers with three temporal layers each.
+    const consumer = new FakeConsumer({ codecs: [], encodings: [{ ssrc: 1, scalabilityMode: 'L3T3' }] });
+    const control = new LossLayerController(consumer, 1, OPTIONS, () => now);
+    expect([control.layer, control.temporalLayer]).toEqual([1, 2]);
+    for (let i = 0; i < 4; i++) {
+      consumer.score(2);
+      await advance(2_000);
+    }
+    expect([control.layer, control.temporalLayer]).toEqual([0, 0]); // the floor: a quarter of the lowest layer's frames
+    await advance(60_000);
+    expect([control.layer, control.temporalLayer]).toEqual([1, 2]); // never above the cap
+    const ladder = (l: types.ConsumerLayers) => `${l.spatialLayer}:${l.temporalLayer}`;
+    expect(consumer.layers.map(ladder)).toEqual(['0:2', '0:1', '0:0', '0:1', '0:2', '1:2']);
     control.stop();
   });
 

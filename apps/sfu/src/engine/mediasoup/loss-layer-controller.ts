@@ -51,7 +51,11 @@ export function hasBandwidthEstimation(rtpParameters: types.RtpParameters): bool
  * bandwidth estimate for it — the case of viewers whose header extension ids
  * differ from mediasoup's (Chromium WHEP players; see consumer-capabilities.ts).
  * Loss lowers the layer one step per hold period; a quiet spell raises it one
- * step, never above the layer the application capped it to. A step up that
+ * step, never above the layer the application capped it to. Below the lowest
+ * spatial layer the steps go on through its temporal layers (a half, then a
+ * quarter of the frame rate): a link narrower than the lowest layer and its
+ * sound otherwise stays overfull, and the retransmissions of what it drops
+ * keep it so, so the picture freezes instead of slowing. A step up that
  * meets loss at once doubles the next quiet spell, so a viewer whose link
  * cannot carry the higher layer does not flap between the two.
  *
@@ -62,7 +66,9 @@ export function hasBandwidthEstimation(rtpParameters: types.RtpParameters): bool
  * share of sent packets the viewer NACKs shows that loss.
  */
 export class LossLayerController {
-  private target: number;
+  /** Position on the ladder: 0 … temporalLayers - 1 are spatial layer 0's temporal layers, then one step per spatial layer. */
+  private step: number;
+  private readonly temporalLayers: number;
   private lastChange = 0;
   private lastBad = 0;
   private lastUp = Number.NEGATIVE_INFINITY;
@@ -73,11 +79,13 @@ export class LossLayerController {
 
   constructor(
     private readonly consumer: LayeredConsumer,
+    /** The highest spatial layer the viewer may get. */
     private cap: number,
     private readonly options: LossLayerOptions = DEFAULT_LOSS_LAYER_OPTIONS,
     private readonly now: () => number = Date.now,
   ) {
-    this.target = cap;
+    this.temporalLayers = temporalLayersOf(consumer.rtpParameters);
+    this.step = this.stepOf(cap);
     this.recoverAfterMs = options.recoverAfterMs;
     consumer.on('score', (score) => {
       if (score.score <= this.options.badScore) this.onLoss();
@@ -86,14 +94,20 @@ export class LossLayerController {
     this.timer.unref();
   }
 
+  /** The spatial layer the viewer is held to. */
   get layer(): number {
-    return this.target;
+    return this.layersOf(this.step).spatialLayer;
+  }
+
+  /** The temporal layer the viewer is held to. */
+  get temporalLayer(): number {
+    return this.layersOf(this.step).temporalLayer;
   }
 
   /** The application's cap (setPreferredLayer): applied at once. */
   setCap(layer: number): void {
     this.cap = layer;
-    this.apply(layer);
+    this.apply(this.stepOf(layer));
   }
 
   stop(): void {
@@ -126,23 +140,39 @@ export class LossLayerController {
   private onLoss(): void {
     const now = this.now();
     this.lastBad = now;
-    if (this.target <= 0 || now - this.lastChange < this.options.holdMs) return;
+    if (this.step <= 0 || now - this.lastChange < this.options.holdMs) return;
     // Loss right after a step up: that layer does not fit, so wait longer before trying it again.
     const failedUp = now - this.lastUp < this.options.recoverAfterMs;
     this.recoverAfterMs = failedUp ? Math.min(this.recoverAfterMs * 2, this.options.maxRecoverAfterMs) : this.options.recoverAfterMs;
-    this.apply(this.target - 1);
+    this.apply(this.step - 1);
   }
 
   private maybeRecover(): void {
     const now = this.now();
-    if (this.target >= this.cap || now - this.lastBad < this.recoverAfterMs || now - this.lastChange < this.options.holdMs) return;
+    if (this.step >= this.stepOf(this.cap) || now - this.lastBad < this.recoverAfterMs || now - this.lastChange < this.options.holdMs) return;
     this.lastUp = now;
-    this.apply(this.target + 1);
+    this.apply(this.step + 1);
   }
 
-  private apply(layer: number): void {
-    this.target = layer;
+  private apply(step: number): void {
+    this.step = step;
     this.lastChange = this.now();
-    void this.consumer.setPreferredLayers({ spatialLayer: layer }).catch(() => undefined);
+    void this.consumer.setPreferredLayers(this.layersOf(step)).catch(() => undefined);
   }
+
+  /** The step of a spatial layer at its full frame rate. */
+  private stepOf(spatialLayer: number): number {
+    return spatialLayer + this.temporalLayers - 1;
+  }
+
+  private layersOf(step: number): { spatialLayer: number; temporalLayer: number } {
+    const top = this.temporalLayers - 1;
+    return step < top ? { spatialLayer: 0, temporalLayer: step } : { spatialLayer: step - top, temporalLayer: top };
+  }
+}
+
+/** Temporal layers of a consumer's stream, from its scalability mode (mediasoup writes e.g. L3T3 for simulcast); 1 when none. */
+export function temporalLayersOf(rtpParameters: types.RtpParameters): number {
+  const match = /T(\d+)/.exec(rtpParameters.encodings?.[0]?.scalabilityMode ?? '');
+  return match ? Math.max(1, Number(match[1])) : 1;
 }
