@@ -1,4 +1,4 @@
-import type { types } from 'mediasoup';
+import { parseScalabilityMode, type types } from 'mediasoup';
 
 /** The part of a mediasoup Consumer the controller drives (a real Consumer in production). */
 export interface LayeredConsumer {
@@ -84,7 +84,8 @@ export class LossLayerController {
     private readonly options: LossLayerOptions = DEFAULT_LOSS_LAYER_OPTIONS,
     private readonly now: () => number = Date.now,
   ) {
-    this.temporalLayers = temporalLayersOf(consumer.rtpParameters);
+    // mediasoup writes a simulcast consumer's mode as L{layers}T{temporal layers}, e.g. L3T3; none: one.
+    this.temporalLayers = parseScalabilityMode(consumer.rtpParameters.encodings?.[0]?.scalabilityMode).temporalLayers;
     this.step = this.stepOf(cap);
     this.recoverAfterMs = options.recoverAfterMs;
     consumer.on('score', (score) => {
@@ -169,10 +170,4 @@ export class LossLayerController {
     const top = this.temporalLayers - 1;
     return step < top ? { spatialLayer: 0, temporalLayer: step } : { spatialLayer: step - top, temporalLayer: top };
   }
-}
-
-/** Temporal layers of a consumer's stream, from its scalability mode (mediasoup writes e.g. L3T3 for simulcast); 1 when none. */
-export function temporalLayersOf(rtpParameters: types.RtpParameters): number {
-  const match = /T(\d+)/.exec(rtpParameters.encodings?.[0]?.scalabilityMode ?? '');
-  return match ? Math.max(1, Number(match[1])) : 1;
 }
