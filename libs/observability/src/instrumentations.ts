@@ -11,9 +11,11 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * The ingest's playback (`/live/{streamId}.flv`, the internal `.ts` pull) answers with media for as long as
- * somebody watches: its span would be exported only when the viewer leaves, hours later, and the
- * instrumentation keeps its context and wrapped listeners with every viewer meanwhile (heap snapshots
- * after a full GC at 50 and 500 HTTP-FLV viewers: 15.5 KB per viewer with the span, 12.6 KB without). Viewers are counted and logged instead.
+ * somebody watches: its span would be exported only when the viewer leaves, hours later, and held with every
+ * viewer meanwhile (heap snapshots after a full GC at 50 and 500 HTTP-FLV viewers: 15.5 KB per viewer with the
+ * span, 12.6 KB without). Viewers are counted and logged instead. The ingest serves these paths below the
+ * instrumentation altogether (service-kit's routeBelowExpress), since an ignored request is still bound to a
+ * context; this keeps the span off them wherever they are served otherwise.
  */
 const MEDIA_STREAM_PREFIX = '/live/';
 

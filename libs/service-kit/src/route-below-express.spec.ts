@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server as HttpServer, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@mediaplane/observability';
 import { routeBelowExpress } from './route-below-express';
@@ -45,5 +45,22 @@ describe('routeBelowExpress', () => {
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
     expect(errors.length).toBe(before + 1);
+  });
+
+  it("keeps the prefix's requests from what wraps the server prototype's emit (OpenTelemetry's HTTP instrumentation)", async () => {
+    // Wrapped as the instrumentation wraps it: after the route was set up, on the prototype.
+    const original = HttpServer.prototype.emit;
+    const seen: string[] = [];
+    HttpServer.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'request') seen.push((args[0] as IncomingMessage).url ?? '');
+      return Reflect.apply(original, this, [event, ...args]) as boolean;
+    } as Server['emit'];
+    try {
+      expect(await (await fetch(`${base}/media/b.flv`)).text()).toBe('from the media route');
+      expect(await (await fetch(`${base}/api/x`)).text()).toBe('from the app');
+    } finally {
+      HttpServer.prototype.emit = original;
+    }
+    expect(seen).toEqual(['/api/x']);
   });
 });

@@ -7,24 +7,25 @@ export type BelowExpressHandler = (req: IncomingMessage, res: ServerResponse) =>
 
 /**
  * Serves every request whose path starts with `prefix` with `handler` on Node's own request and
- * response, before Express and Nest see it; everything else goes to them as before.
+ * response, before Express, Nest and OpenTelemetry's HTTP instrumentation see it; everything else goes
+ * to them as before.
  *
- * Why: a media response lasts as long as a viewer watches, and what Express and Nest attach to a
- * request (the router's and middleware's closures, the request and response extensions) lived that
- * long with it — per viewer, thousands of viewers. The handler gets the strict security headers
- * already set (as Express's first middleware would have set them) and a JSON 500 if it throws.
+ * Why: a media response lasts as long as a viewer watches, and what they attach to a request lives
+ * that long with it — per viewer, thousands of viewers:
+ * - Express and Nest: the router's and middleware's closures, the request and response extensions.
+ * - The HTTP instrumentation wraps `http.Server.prototype.emit`, and even for a request its ignore
+ *   hook leaves untraced it binds the request and the response to a context: seven listener methods
+ *   patched on each, a wrapper around every listener added later. Heap snapshots after a full GC with
+ *   200 HTTP-FLV viewers: ~2.6 KB of the ~4.5 KB each viewer held.
+ * So the server gets an `emit` of its own that takes the prefix's requests before the prototype's
+ * (wrapped) one. The handler gets the strict security headers already set (as Express's first
+ * middleware would have set them) and a JSON 500 if it throws.
  *
- * Call it before the server listens: Express is the server's `request` listener from its creation.
+ * Call it before the server listens.
  */
 export function routeBelowExpress(server: Server, prefix: string, handler: BelowExpressHandler, logger: Logger): void {
-  const express = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   const securityHeaders = strictSecurityHeaders();
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!(req.url ?? '').startsWith(prefix)) {
-      for (const listener of express) listener.call(server, req, res);
-      return;
-    }
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     securityHeaders(req, res);
     const failed = (err: unknown): void => {
       logger.error({ err, path: prefix }, 'unhandled error in a route below Express');
@@ -36,5 +37,18 @@ export function routeBelowExpress(server: Server, prefix: string, handler: Below
     } catch (err) {
       failed(err);
     }
-  });
+  };
+  // Looked up at each call, not kept: an instrumentation started after this call wraps the prototype's
+  // then. Another route below Express on this server is an own `emit` already: it comes next.
+  const earlierBelow = Object.hasOwn(server, 'emit') ? server.emit : undefined;
+  const emitAbove = (target: Server): Server['emit'] => earlierBelow ?? (Object.getPrototypeOf(target) as Server).emit;
+  const emitBelow = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    const req = args[0] as IncomingMessage | undefined;
+    if (event === 'request' && (req?.url ?? '').startsWith(prefix)) {
+      serve(req as IncomingMessage, args[1] as ServerResponse);
+      return true;
+    }
+    return Reflect.apply(emitAbove(this), this, [event, ...args]) as boolean;
+  };
+  server.emit = emitBelow as Server['emit'];
 }

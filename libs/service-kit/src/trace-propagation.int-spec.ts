@@ -157,4 +157,9 @@ describe('trace context across HTTP → NATS → another service', () => {
     expect(outside).toBeDefined();
     expect(outside?.trace_id).toBeUndefined();
   });
+
+  it('leaves a request served below Express unbound, where one the instrumentation leaves untraced is still bound to a context', async () => {
+    expect(await (await fetch(`${frontUrl}/healthz`)).json()).toEqual({ bound: true });
+    expect(await (await fetch(`${frontUrl}/live/x.flv`)).json()).toEqual({ bound: false });
+  });
 });
