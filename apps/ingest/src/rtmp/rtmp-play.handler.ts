@@ -90,8 +90,11 @@ export class RtmpPlayHandler {
       sink: new RtmpPlaySink(connection, this.metrics),
     });
     const detach = (): void => session.hub.removeViewer(viewer.id);
+    // The stream id, not the request: these listeners live as long as the viewer, and the request holds its
+    // parsed query and its accept/reject closures.
+    const { streamId } = request;
     connection.on('playStop', (info) => {
-      if (info.streamId === request.streamId) detach();
+      if (info.streamId === streamId) detach();
     });
     connection.once('close', detach);
   }
