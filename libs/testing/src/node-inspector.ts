@@ -8,9 +8,22 @@ export class NodeInspector {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
 
+  /** The chunks of the heap snapshot being taken (the protocol sends them as events before the reply). */
+  private snapshotChunks: string[] = [];
+
   private constructor(private readonly socket: WebSocket) {
     socket.addEventListener('message', (event) => {
-      const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+      const message = JSON.parse(String(event.data)) as {
+        id?: number;
+        method?: string;
+        params?: { chunk?: string };
+        result?: unknown;
+        error?: { message: string };
+      };
+      if (message.method === 'HeapProfiler.addHeapSnapshotChunk') {
+        this.snapshotChunks.push(message.params?.chunk ?? '');
+        return;
+      }
       const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
       if (!waiter) return;
       this.pending.delete(message.id as number);
@@ -43,6 +56,28 @@ export class NodeInspector {
     return this.evaluate<NodeJS.MemoryUsage>('process.memoryUsage()');
   }
 
+  /**
+   * How many live objects of each of these constructors the process holds, counted in a heap snapshot (which
+   * V8 takes after a full collection). A count, unlike a byte total, is not moved by the code V8 compiles.
+   */
+  async countObjects(constructors: readonly string[]): Promise<Record<string, number>> {
+    this.snapshotChunks = [];
+    await this.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    const snapshot = JSON.parse(this.snapshotChunks.join('')) as HeapSnapshot;
+    this.snapshotChunks = [];
+    const fields = snapshot.snapshot.meta.node_fields;
+    const [typeField, nameField] = [fields.indexOf('type'), fields.indexOf('name')];
+    const objectType = snapshot.snapshot.meta.node_types[0].indexOf('object');
+    const counts = new Map(constructors.map((name) => [name, 0]));
+    for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+      if (snapshot.nodes[i + typeField] !== objectType) continue;
+      const name = snapshot.strings[snapshot.nodes[i + nameField] as number] as string;
+      const count = counts.get(name);
+      if (count !== undefined) counts.set(name, count + 1);
+    }
+    return Object.fromEntries(counts);
+  }
+
   /** The value of an expression evaluated in the inspected process (JSON-serialisable results only). */
   async evaluate<T>(expression: string): Promise<T> {
     const result = (await this.call('Runtime.evaluate', { expression, returnByValue: true })) as { result: { value: T } };
@@ -65,4 +100,11 @@ export class NodeInspector {
       this.socket.send(JSON.stringify({ id, method, params }));
     });
   }
+}
+
+/** The parts of V8's heap snapshot format that countObjects reads. */
+interface HeapSnapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+  nodes: number[];
+  strings: string[];
 }
