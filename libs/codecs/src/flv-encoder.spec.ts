@@ -1,6 +1,6 @@
 import { FlvEncodeError } from './codec-errors';
 import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO } from './flv-constants';
-import { encodeFlvHeader, encodeFlvPreviousTagSize, encodeFlvTag, encodeFlvTagHeader } from './flv-encoder';
+import { encodeFlvHeader, encodeFlvPreviousTagSize, encodeFlvTag, encodeFlvTagHeader, flvTagLength, writeFlvTag } from './flv-encoder';
 
 describe('encodeFlvHeader', () => {
   it.each([
@@ -69,5 +69,27 @@ describe('encodeFlvTag', () => {
     const tag = encodeFlvTag(FLV_TAG_VIDEO, 0, payload);
     payload[0] = 9;
     expect(tag[11]).toBe(1);
+  });
+});
+
+describe('writeFlvTag', () => {
+  it('lays tags out back to back in one buffer, each byte for byte what encodeFlvTag gives, over stale bytes', () => {
+    const tags = [
+      { type: FLV_TAG_VIDEO, timestamp: 2 ** 32 + 7, payload: Buffer.alloc(20_000, 0x17) },
+      { type: FLV_TAG_AUDIO, timestamp: 0x1234567, payload: Buffer.from('af01', 'hex') },
+      { type: FLV_TAG_SCRIPT, timestamp: 0, payload: Buffer.alloc(0) },
+    ];
+    const out = Buffer.alloc(
+      tags.reduce((sum, t) => sum + flvTagLength(t.payload.length), 0),
+      0xff,
+    );
+    let offset = 0;
+    for (const t of tags) offset = writeFlvTag(out, offset, t.type, t.timestamp, t.payload);
+    expect(offset).toBe(out.length);
+    expect(out).toEqual(Buffer.concat(tags.map((t) => encodeFlvTag(t.type, t.timestamp, t.payload))));
+  });
+
+  it('checks its fields as encodeFlvTagHeader does', () => {
+    expect(() => writeFlvTag(Buffer.alloc(32), 0, 0x20, 0, Buffer.alloc(1))).toThrow(FlvEncodeError);
   });
 });

@@ -27,6 +27,13 @@ export function encodeFlvHeader(options: FlvHeaderOptions): Buffer {
  * RTMP timestamps have, so long-running streams keep working.
  */
 export function encodeFlvTagHeader(type: number, timestamp: number, dataSize: number): Buffer {
+  const out = Buffer.alloc(FLV_TAG_HEADER_SIZE);
+  writeFlvTagHeader(out, 0, type, timestamp, dataSize);
+  return out;
+}
+
+/** Writes the 11-byte tag header (see encodeFlvTagHeader) at `offset`; returns the offset after it. */
+function writeFlvTagHeader(target: Buffer, offset: number, type: number, timestamp: number, dataSize: number): number {
   if (!Number.isInteger(type) || type < 0 || type > 0x1f) {
     // Higher bits are the Filter (encryption) and reserved flags.
     throw new FlvEncodeError(`FLV tag type must be an integer 0..31, got ${type}`);
@@ -38,13 +45,15 @@ export function encodeFlvTagHeader(type: number, timestamp: number, dataSize: nu
     throw new FlvEncodeError(`FLV tag data size must be 0..${FLV_MAX_TAG_DATA_SIZE} bytes, got ${dataSize}`);
   }
   const ts = timestamp % 2 ** 32;
-  const out = Buffer.alloc(FLV_TAG_HEADER_SIZE);
-  out[0] = type;
-  out.writeUIntBE(dataSize, 1, 3);
-  out.writeUIntBE(ts % 0x1000000, 4, 3);
-  out[7] = Math.floor(ts / 0x1000000);
+  target[offset] = type;
+  target.writeUIntBE(dataSize, offset + 1, 3);
+  target.writeUIntBE(ts % 0x1000000, offset + 4, 3);
+  target[offset + 7] = Math.floor(ts / 0x1000000);
   // bytes 8..10: StreamID, always 0
-  return out;
+  target[offset + 8] = 0;
+  target[offset + 9] = 0;
+  target[offset + 10] = 0;
+  return offset + FLV_TAG_HEADER_SIZE;
 }
 
 /** The u32 trailer after a tag: header size plus data size. */
@@ -59,10 +68,23 @@ export function encodeFlvPreviousTagSize(dataSize: number): Buffer {
 
 /** A complete tag: header, payload copy, PreviousTagSize. */
 export function encodeFlvTag(type: number, timestampMs: number, payload: Buffer): Buffer {
-  const header = encodeFlvTagHeader(type, timestampMs, payload.length);
-  const out = Buffer.allocUnsafe(FLV_TAG_HEADER_SIZE + payload.length + FLV_PREVIOUS_TAG_SIZE_BYTES);
-  header.copy(out, 0);
-  payload.copy(out, FLV_TAG_HEADER_SIZE);
-  out.writeUInt32BE(FLV_TAG_HEADER_SIZE + payload.length, FLV_TAG_HEADER_SIZE + payload.length);
+  const out = Buffer.allocUnsafe(flvTagLength(payload.length));
+  writeFlvTag(out, 0, type, timestampMs, payload);
   return out;
+}
+
+/** Bytes of a complete tag (header, data, PreviousTagSize) carrying `dataSize` bytes. */
+export function flvTagLength(dataSize: number): number {
+  return FLV_TAG_HEADER_SIZE + dataSize + FLV_PREVIOUS_TAG_SIZE_BYTES;
+}
+
+/**
+ * Writes a complete tag at `offset` of `target`, which must have flvTagLength(payload.length) bytes from there;
+ * returns the offset after it. For a writer that lays several tags out in one buffer (the fan-out's batches): one
+ * allocation instead of one per tag and another to join them.
+ */
+export function writeFlvTag(target: Buffer, offset: number, type: number, timestampMs: number, payload: Buffer): number {
+  let o = writeFlvTagHeader(target, offset, type, timestampMs, payload.length);
+  o += payload.copy(target, o);
+  return target.writeUInt32BE(FLV_TAG_HEADER_SIZE + payload.length, o);
 }

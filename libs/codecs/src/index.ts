@@ -32,7 +32,7 @@ export {
   FLV_SOUND_FORMAT_AAC,
   FLV_SOUND_FORMAT_EX_HEADER,
 } from './flv-constants';
-export { type FlvHeaderOptions, encodeFlvHeader, encodeFlvTag, encodeFlvTagHeader, encodeFlvPreviousTagSize } from './flv-encoder';
+export { type FlvHeaderOptions, encodeFlvHeader, encodeFlvTag, encodeFlvTagHeader, encodeFlvPreviousTagSize, flvTagLength, writeFlvTag } from './flv-encoder';
 export { type FlvTag, type FlvFileHeader, type FlvDemuxerOptions, FlvDemuxer, DEFAULT_FLV_MAX_TAG_SIZE } from './flv-demuxer';
 export {
   type FlvVideoTagHeader,

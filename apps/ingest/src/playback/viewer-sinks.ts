@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { HubSink, RtmpServerConnection } from '@mediaplane/media-io';
 import type { IngestMetrics } from '../observability/ingest-metrics';
-import { wsBinaryFrame, wsBinaryFrameHeader } from './ws-frame';
 
 /*
  * The sinks are classes, not object literals with getters: a literal's getter is a new closure for every
@@ -22,12 +22,16 @@ import { wsBinaryFrame, wsBinaryFrameHeader } from './ws-frame';
  * The internal MPEG-TS pull uses it too (`bytesLabel` 'ts').
  */
 export class HttpFlvSink implements HubSink {
+  readonly releasesWrittenBytes: boolean;
+
   constructor(
     private readonly res: ServerResponse,
     private readonly socket: Socket,
     private readonly metrics: IngestMetrics,
     private readonly bytesLabel = 'flv',
-  ) {}
+  ) {
+    this.releasesWrittenBytes = isPlainSocket(socket);
+  }
 
   write(data: Buffer | readonly Buffer[]): void {
     if (this.socket.destroyed) return;
@@ -48,31 +52,25 @@ export class HttpFlvSink implements HubSink {
 }
 
 /**
- * WebSocket-FLV: each batch of FLV tags is one binary message. Server frames
- * are unmasked, so the framed bytes are identical for every viewer and are
- * built once per batch (see wsBinaryFrame) and written to the upgraded
+ * WebSocket-FLV: the bytes arrive framed (WsFlvHubEncoder: a binary message
+ * per FLV tag, the same for every viewer) and go straight to the upgraded
  * socket; `ws` still handles the handshake, pings and the close handshake.
  */
 export class WsFlvSink implements HubSink {
+  readonly releasesWrittenBytes: boolean;
+
   constructor(
     private readonly ws: WebSocket,
     private readonly socket: Duplex,
     private readonly metrics: IngestMetrics,
-  ) {}
+  ) {
+    this.releasesWrittenBytes = isPlainSocket(socket);
+  }
 
   write(data: Buffer | readonly Buffer[]): void {
     if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return;
-    if (Buffer.isBuffer(data)) {
-      const frame = wsBinaryFrame(data);
-      this.metrics.addBytesOut('wsflv', frame.length);
-      this.socket.write(frame);
-      return;
-    }
-    // Several shared buffers (a join's GOP): one message, header written before them, no copy.
-    const bytes = byteLength(data);
-    const header = wsBinaryFrameHeader(bytes);
-    this.metrics.addBytesOut('wsflv', header.length + bytes);
-    writeAll(this.socket, [header, ...data]);
+    this.metrics.addBytesOut('wsflv', byteLength(data));
+    writeAll(this.socket, data);
   }
 
   get bufferedBytes(): number {
@@ -88,10 +86,14 @@ export class WsFlvSink implements HubSink {
 
 /** RTMP play: pre-encoded chunks written as they are (encoded once per chunk size and stream id). */
 export class RtmpPlaySink implements HubSink {
+  readonly releasesWrittenBytes: boolean;
+
   constructor(
     private readonly connection: RtmpServerConnection,
     private readonly metrics: IngestMetrics,
-  ) {}
+  ) {
+    this.releasesWrittenBytes = !connection.encrypted;
+  }
 
   write(data: Buffer | readonly Buffer[]): void {
     this.metrics.addBytesOut('rtmp', byteLength(data));
@@ -173,6 +175,16 @@ export class SrtPlaySink implements HubSink {
     this.congestedAt = this.now();
     return false;
   }
+}
+
+/**
+ * A plain TCP socket holds no reference to what it was given once its
+ * writableLength is 0 again: Node tried the write at once and the kernel
+ * copied it all. TLS is left out, whatever its internals do with plaintext it
+ * cannot encrypt yet.
+ */
+function isPlainSocket(socket: Duplex): boolean {
+  return (socket as Partial<TLSSocket>).encrypted !== true;
 }
 
 function byteLength(data: Buffer | readonly Buffer[]): number {

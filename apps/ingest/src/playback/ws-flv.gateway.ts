@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { flvHubEncoder } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import { LOGGER, WebSocketUpgradeGateway, refuseWith, type UpgradeDecision } from '@mediaplane/service-kit';
 import { MediaConnectionsService } from '../limits/media-connections.service';
@@ -10,6 +9,7 @@ import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService } from './playback-access.service';
 import { parsePlaybackRequest } from './playback-url';
 import { WsFlvSink } from './viewer-sinks';
+import { wsFlvHubEncoder } from './ws-flv-hub-encoder';
 
 /**
  * WebSocket-FLV play at `ws://HOST:PORT/live/{streamId}.flv`, on the same
@@ -55,7 +55,7 @@ export class WsFlvGateway extends WebSocketUpgradeGateway {
           id: `ws-${randomUUID()}`,
           protocol: 'wsflv',
           counted,
-          encoder: flvHubEncoder,
+          encoder: wsFlvHubEncoder,
           sink: new WsFlvSink(ws, socket, this.metrics),
         });
         ws.on('error', (error) => this.logger.debug({ err: error, streamId }, 'ws-flv viewer error'));

@@ -1,35 +1,30 @@
-/** The framed form of each payload, so a batch shared by N viewers is framed once. */
-const framed = new WeakMap<Buffer, Buffer>();
-
 /**
  * An unmasked, final, binary WebSocket frame (RFC 6455 §5.2) around
- * `payload`: what a server sends. Cached per payload buffer: the hub hands
- * every up-to-date viewer the same batch buffer, so the copy happens once.
+ * `payload`: what a server sends.
  */
 export function wsBinaryFrame(payload: Buffer): Buffer {
-  const cached = framed.get(payload);
-  if (cached) return cached;
-  const header = wsBinaryFrameHeader(payload.length);
-  const frame = Buffer.allocUnsafe(header.length + payload.length);
-  header.copy(frame, 0);
-  payload.copy(frame, header.length);
-  framed.set(payload, frame);
+  const frame = Buffer.allocUnsafe(wsBinaryFrameHeaderLength(payload.length) + payload.length);
+  payload.copy(frame, writeWsBinaryFrameHeader(frame, 0, payload.length));
   return frame;
 }
 
-/** The 2, 4 or 10 header bytes of an unmasked, final, binary frame carrying `length` payload bytes. */
-export function wsBinaryFrameHeader(length: number): Buffer {
-  const header = Buffer.allocUnsafe(length < 126 ? 2 : length <= 0xffff ? 4 : 10);
-  header[0] = 0x82; // FIN + opcode 2 (binary)
+/** Bytes of the header of an unmasked binary frame carrying `length` payload bytes: 2, 4 or 10. */
+export function wsBinaryFrameHeaderLength(length: number): number {
+  return length < 126 ? 2 : length <= 0xffff ? 4 : 10;
+}
+
+/** Writes that header at `offset` of `target`; returns the offset after it, where the payload goes. */
+export function writeWsBinaryFrameHeader(target: Buffer, offset: number, length: number): number {
+  target[offset] = 0x82; // FIN + opcode 2 (binary)
   if (length < 126) {
-    header[1] = length;
-  } else if (length <= 0xffff) {
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-  } else {
-    header[1] = 127;
-    header.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    header.writeUInt32BE(length >>> 0, 6);
+    target[offset + 1] = length;
+    return offset + 2;
   }
-  return header;
+  if (length <= 0xffff) {
+    target[offset + 1] = 126;
+    return target.writeUInt16BE(length, offset + 2);
+  }
+  target[offset + 1] = 127;
+  target.writeUInt32BE(Math.floor(length / 2 ** 32), offset + 2);
+  return target.writeUInt32BE(length >>> 0, offset + 6);
 }

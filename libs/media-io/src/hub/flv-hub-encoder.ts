@@ -1,4 +1,4 @@
-import { encodeFlvHeader, encodeFlvTag } from '@mediaplane/codecs';
+import { encodeFlvHeader, encodeFlvTag, flvTagLength, writeFlvTag } from '@mediaplane/codecs';
 import type { HubEncoder, HubTracks } from './hub-encoder';
 import type { HubFrame } from './hub-frame';
 
@@ -12,6 +12,14 @@ export class FlvHubEncoder implements HubEncoder {
 
   encode(frame: HubFrame): Buffer {
     return encodeFlvTag(frame.tagType, frame.timestamp, frame.payload);
+  }
+
+  encodedLength(frame: HubFrame): number {
+    return flvTagLength(frame.payload.length);
+  }
+
+  encodeInto(frame: HubFrame, target: Buffer, offset: number): number {
+    return writeFlvTag(target, offset, frame.tagType, frame.timestamp, frame.payload);
   }
 }
 

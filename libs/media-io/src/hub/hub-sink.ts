@@ -13,6 +13,14 @@ export interface HubSink {
   write(data: Buffer | readonly Buffer[]): void;
   /** Bytes accepted by write() and not yet handed to the kernel. */
   readonly bufferedBytes: number;
+  /**
+   * True only when the sink holds no reference to written bytes once its
+   * bufferedBytes is 0 again: a plain TCP socket, which the kernel copies
+   * from at once. The hub then writes the next batch into the same memory
+   * (see LiveBatchPool). Leave it unset for anything that may keep what it
+   * was given (a TLS socket, a queue in JavaScript).
+   */
+  readonly releasesWrittenBytes?: boolean;
   /** Ends the viewer's connection; the transport then calls StreamHub.removeViewer. */
   close(reason: string): void;
 }

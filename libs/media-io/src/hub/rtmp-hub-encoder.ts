@@ -1,5 +1,6 @@
 import { RtmpChunkStreamId, RtmpMessageType } from '../rtmp/rtmp-constants';
-import { encodeRtmpMessageChunks } from '../rtmp/rtmp-chunk-writer';
+import { encodeRtmpMessageChunks, rtmpMessageChunksLength, writeRtmpMessageChunks } from '../rtmp/rtmp-chunk-writer';
+import type { RtmpMessage } from '../rtmp/rtmp-message';
 import type { HubEncoder } from './hub-encoder';
 import type { HubFrame } from './hub-frame';
 
@@ -26,10 +27,18 @@ export class RtmpHubEncoder implements HubEncoder {
   }
 
   encode(frame: HubFrame): Buffer {
-    return encodeRtmpMessageChunks(
-      { typeId: MESSAGE_TYPE[frame.kind], streamId: this.messageStreamId, timestamp: frame.timestamp, payload: frame.payload },
-      this.chunkSize,
-      CHUNK_STREAM[frame.kind],
-    );
+    return encodeRtmpMessageChunks(this.message(frame), this.chunkSize, CHUNK_STREAM[frame.kind]);
+  }
+
+  encodedLength(frame: HubFrame): number {
+    return rtmpMessageChunksLength(this.message(frame), this.chunkSize, CHUNK_STREAM[frame.kind]);
+  }
+
+  encodeInto(frame: HubFrame, target: Buffer, offset: number): number {
+    return writeRtmpMessageChunks(target, offset, this.message(frame), this.chunkSize, CHUNK_STREAM[frame.kind]);
+  }
+
+  private message(frame: HubFrame): RtmpMessage {
+    return { typeId: MESSAGE_TYPE[frame.kind], streamId: this.messageStreamId, timestamp: frame.timestamp, payload: frame.payload };
   }
 }

@@ -34,6 +34,23 @@ class RecordingSink implements HubSink {
   }
 }
 
+/** A sink like a plain socket whose kernel takes every write at once: it keeps copies, never the written buffers. */
+class CopyingSink implements HubSink {
+  readonly releasesWrittenBytes = true;
+  readonly bufferedBytes = 0;
+  readonly copies: Buffer[] = [];
+  readonly written: Buffer[] = [];
+
+  write(data: Buffer | readonly Buffer[]): void {
+    for (const chunk of Buffer.isBuffer(data) ? [data] : data) {
+      this.written.push(chunk);
+      this.copies.push(Buffer.from(chunk));
+    }
+  }
+
+  close(): void {}
+}
+
 function hub(options: Partial<StreamHubOptions> = {}): StreamHub {
   return new StreamHub({ maxViewerQueueBytes: 10_000, viewerStallTimeoutMs: 5000, gopCacheMaxBytes: 1 << 20, ...options });
 }
@@ -200,6 +217,93 @@ describe('StreamHub', () => {
     expect(encodes - beforeLive).toBe(9);
     const lengths = sinks.map((s) => Buffer.concat(s.chunks).length);
     expect(new Set(lengths).size).toBe(1);
+  });
+
+  it('lays a live batch out in one buffer when the format can write in place, the same bytes as frame by frame', () => {
+    let encodes = 0;
+    let encodedInto = 0;
+    const inPlace: HubEncoder = {
+      key: 'in-place',
+      preamble: () => undefined,
+      encode: (frame) => {
+        encodes += 1;
+        return flvHubEncoder.encode(frame);
+      },
+      encodedLength: (frame) => flvHubEncoder.encodedLength(frame),
+      encodeInto: (frame, target, offset) => {
+        encodedInto += 1;
+        return flvHubEncoder.encodeInto(frame, target, offset);
+      },
+    };
+    const h = hub();
+    publish(h, 1);
+    const inPlaceSink = new RecordingSink();
+    const plainSink = new RecordingSink();
+    h.addViewer({ id: 'in-place', protocol: 'flv', counted: true, encoder: inPlace, sink: inPlaceSink });
+    h.addViewer({
+      id: 'plain',
+      protocol: 'flv',
+      counted: true,
+      encoder: { key: 'plain', preamble: () => undefined, encode: (f) => flvHubEncoder.encode(f) },
+      sink: plainSink,
+    });
+    const [joinedInPlace, joinedPlain] = [inPlaceSink.chunks.length, plainSink.chunks.length];
+    encodes = 0;
+    publish(h, 1, 1000);
+    h.flush();
+    const live = inPlaceSink.chunks.slice(joinedInPlace);
+    expect(live).toHaveLength(1);
+    expect(encodes).toBe(0);
+    expect(encodedInto).toBe(9);
+    expect(live[0]).toEqual(Buffer.concat(plainSink.chunks.slice(joinedPlain)));
+  });
+
+  describe('when every sink a live batch went to let go of it', () => {
+    it("writes the format's next batch into the same memory, each viewer still reading the stream whole", () => {
+      const h = hub();
+      publish(h, 1);
+      const sinks = [new CopyingSink(), new CopyingSink()];
+      sinks.forEach((sink, i) => h.addViewer({ id: `v${i}`, protocol: 'flv', counted: true, encoder: flvHubEncoder, sink }));
+      const joined = sinks[0]?.written.length as number;
+      for (let i = 0; i < 3; i++) {
+        h.pushMedia('video', 1000 + i * 40, testFrames.interframe());
+        h.pushMedia('audio', 1010 + i * 40, testFrames.audio());
+        h.flush();
+      }
+      const live = sinks[0]?.written.slice(joined) as Buffer[];
+      expect(live).toHaveLength(3);
+      expect(new Set(live.map((b) => b.buffer)).size).toBe(1);
+      for (const sink of sinks) {
+        const tags = new FlvDemuxer().push(Buffer.concat(sink.copies));
+        expect(tags.slice(-6).map((t) => [t.type, t.timestamp])).toEqual([
+          [9, 1000],
+          [8, 1010],
+          [9, 1040],
+          [8, 1050],
+          [9, 1080],
+          [8, 1090],
+        ]);
+      }
+    });
+
+    it('leaves a batch alone that any sink may still hold, or that went to a sink which does not say it lets go', () => {
+      for (const holding of [new RecordingSink(), Object.assign(new CopyingSink(), { bufferedBytes: 1 })]) {
+        const h = hub();
+        publish(h, 1);
+        const releasing = new CopyingSink();
+        h.addViewer({ id: 'releasing', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: releasing });
+        h.addViewer({ id: 'holding', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: holding });
+        const joined = releasing.written.length;
+        h.pushMedia('video', 1000, testFrames.interframe());
+        h.flush();
+        const first = releasing.written[joined] as Buffer;
+        const firstBytes = Buffer.from(first);
+        h.pushMedia('video', 1040, testFrames.interframe());
+        h.flush();
+        expect((releasing.written[joined + 1] as Buffer).buffer).not.toBe(first.buffer);
+        expect(first).toEqual(firstBytes);
+      }
+    });
   });
 
   it("keeps a stateless format's live encodings off the frames (they would live on in the GOP cache), a stateful one's on them", () => {

@@ -1,5 +1,5 @@
 import { RtmpChunkReader } from './rtmp-chunk-reader';
-import { RtmpChunkWriter, encodeRtmpMessageChunks, rtmpChunkStreamIdOf } from './rtmp-chunk-writer';
+import { RtmpChunkWriter, encodeRtmpMessageChunks, rtmpChunkStreamIdOf, rtmpMessageChunksLength, writeRtmpMessageChunks } from './rtmp-chunk-writer';
 import type { RtmpMessage } from './rtmp-message';
 
 const msg = (timestamp: number, length: number, typeId = 9, streamId = 1): RtmpMessage => ({
@@ -90,6 +90,25 @@ describe('RtmpChunkWriter', () => {
 });
 
 describe('encodeRtmpMessageChunks', () => {
+  it('can be laid out back to back in one buffer (writeRtmpMessageChunks), byte for byte the same', () => {
+    // One chunk, several, an exact multiple of the chunk size, an extended timestamp, a two-byte chunk stream id.
+    const cases = [
+      { message: msg(40, 300), csid: 6 },
+      { message: msg(80, 9000), csid: 4 },
+      { message: msg(120, 8192), csid: 6 },
+      { message: msg(0x1000000, 5000), csid: 4 },
+      { message: msg(160, 10, 8), csid: 70 },
+    ];
+    const out = Buffer.alloc(
+      cases.reduce((sum, c) => sum + rtmpMessageChunksLength(c.message, 4096, c.csid), 0),
+      0xff,
+    );
+    let offset = 0;
+    for (const c of cases) offset = writeRtmpMessageChunks(out, offset, c.message, 4096, c.csid);
+    expect(offset).toBe(out.length);
+    expect(out).toEqual(Buffer.concat(cases.map((c) => encodeRtmpMessageChunks(c.message, 4096, c.csid))));
+  });
+
   it('starts with a type 0 header carrying the absolute timestamp, so the bytes fit any connection state', () => {
     const bytes = encodeRtmpMessageChunks(msg(123456, 300), 128, 6);
     expect(fmtOf(bytes)).toBe(0);

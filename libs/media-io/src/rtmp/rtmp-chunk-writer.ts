@@ -124,6 +124,23 @@ export function encodeRtmpMessageChunks(message: RtmpMessage, chunkSize: number,
   return layoutChunks(message, chunkSize, csid, 0, timestamp).buffer;
 }
 
+/** Bytes encodeRtmpMessageChunks would produce for the message. */
+export function rtmpMessageChunksLength(message: RtmpMessage, chunkSize: number, csid: number): number {
+  assertChunkSize(chunkSize);
+  assertMessage(message, csid);
+  return chunkedLength(message.payload.length, chunkSize, csid, 0, message.timestamp >>> 0);
+}
+
+/**
+ * encodeRtmpMessageChunks into `target` at `offset` (rtmpMessageChunksLength bytes from there); returns the offset
+ * after them. For a writer laying several messages out in one buffer (the fan-out's batches).
+ */
+export function writeRtmpMessageChunks(target: Buffer, offset: number, message: RtmpMessage, chunkSize: number, csid: number): number {
+  assertChunkSize(chunkSize);
+  assertMessage(message, csid);
+  return writeChunks(target, offset, message, chunkSize, csid, 0, message.timestamp >>> 0);
+}
+
 /** Reads the chunk stream id from the first chunk's basic header (used to invalidate writer state). */
 export function rtmpChunkStreamIdOf(chunks: Buffer): number | undefined {
   const b0 = chunks[0];
@@ -163,17 +180,36 @@ function writeBasicHeader(buffer: Buffer, offset: number, fmt: ChunkFormat, csid
   return offset + 3;
 }
 
+function chunkedLength(payloadLength: number, chunkSize: number, csid: number, fmt: ChunkFormat, field: number): number {
+  const basic = basicHeaderLength(csid);
+  const extLength = field >= RTMP_EXTENDED_TIMESTAMP_MARKER ? 4 : 0;
+  const chunkCount = Math.max(1, Math.ceil(payloadLength / chunkSize));
+  return basic + MESSAGE_HEADER_LENGTH[fmt] + extLength + (chunkCount - 1) * (basic + extLength) + payloadLength;
+}
+
 function layoutChunks(message: RtmpMessage, chunkSize: number, csid: number, fmt: ChunkFormat, field: number): ChunkLayout {
+  const buffer = Buffer.allocUnsafe(chunkedLength(message.payload.length, chunkSize, csid, fmt, field));
+  const offsets: number[] = [];
+  writeChunks(buffer, 0, message, chunkSize, csid, fmt, field, offsets);
+  return { buffer, offsets };
+}
+
+/** Writes the message's chunks at `start`, noting where each chunk starts in `offsets`; returns the offset after them. */
+function writeChunks(
+  buffer: Buffer,
+  start: number,
+  message: RtmpMessage,
+  chunkSize: number,
+  csid: number,
+  fmt: ChunkFormat,
+  field: number,
+  offsets?: number[],
+): number {
   const payload = message.payload;
   const extended = field >= RTMP_EXTENDED_TIMESTAMP_MARKER;
-  const basic = basicHeaderLength(csid);
-  const extLength = extended ? 4 : 0;
-  const chunkCount = Math.max(1, Math.ceil(payload.length / chunkSize));
-  const total = basic + MESSAGE_HEADER_LENGTH[fmt] + extLength + (chunkCount - 1) * (basic + extLength) + payload.length;
-  const buffer = Buffer.allocUnsafe(total);
-  const offsets: number[] = [0];
+  offsets?.push(start);
 
-  let o = writeBasicHeader(buffer, 0, fmt, csid);
+  let o = writeBasicHeader(buffer, start, fmt, csid);
   if (fmt <= 2) {
     buffer.writeUIntBE(extended ? RTMP_EXTENDED_TIMESTAMP_MARKER : field, o, 3);
     o += 3;
@@ -196,12 +232,12 @@ function layoutChunks(message: RtmpMessage, chunkSize: number, csid: number, fmt
     o += take;
     sent += take;
     if (sent >= payload.length) break;
-    offsets.push(o);
+    offsets?.push(o);
     o = writeBasicHeader(buffer, o, 3, csid);
     // FFmpeg and librtmp expect the extended timestamp repeated on continuation chunks.
     if (extended) o = buffer.writeUInt32BE(field, o);
   }
-  return { buffer, offsets };
+  return o;
 }
 
 function assertChunkSize(chunkSize: number): void {

@@ -104,6 +104,11 @@ export class RtmpServerTransport {
     return this.socket.writableLength;
   }
 
+  /** Whether the connection is TLS (RTMPS). */
+  get encrypted(): boolean {
+    return (this.socket as { encrypted?: boolean }).encrypted === true;
+  }
+
   get bytesReceived(): number {
     return this.received;
   }
