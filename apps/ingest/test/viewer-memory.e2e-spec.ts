@@ -17,6 +17,8 @@ const MAX_HEAP_PER_VIEWER = 16 * 1024;
 const PER_VIEWER_OBJECTS = ['HubViewer', 'Socket', 'IncomingMessage', 'WebSocket', 'RtmpServerConnection'] as const;
 /** The test's own /metrics requests may leave a kept-alive connection or two behind. */
 const SLACK_OBJECTS = 3;
+/** How long after the hub let them go their objects may take to be gone (sockets closing). */
+const LEAVE_GRACE_MS = 15_000;
 
 /** A player that reads everything and counts it: close() hangs up. */
 interface Player {
@@ -116,13 +118,22 @@ describe('what a viewer holds in the ingest (HTTP-FLV, WebSocket-FLV, RTMP)', ()
     const players = await watch();
     const watching = { bytes: await inspector.liveBytesAfterGc(), objects: await inspector.countObjects(PER_VIEWER_OBJECTS) };
     await closeAll(players);
-    const left = await inspector.countObjects(PER_VIEWER_OBJECTS);
 
     const added = (objects: Record<string, number>): Array<[string, number]> =>
       PER_VIEWER_OBJECTS.map((name) => [name, (objects[name] ?? 0) - (baseline.objects[name] ?? 0)]);
+    const leftBehind = async (): Promise<Array<[string, number]>> =>
+      added(await inspector.countObjects(PER_VIEWER_OBJECTS)).filter(([, n]) => n > SLACK_OBJECTS);
+    // Once the hub has let them go, their sockets may still be closing for a moment on a loaded machine (a CI run
+    // once counted 100 viewers' objects at the first look); a leak is still there when the wait is over.
+    const deadline = Date.now() + LEAVE_GRACE_MS;
+    let left = await leftBehind();
+    while (left.length > 0 && Date.now() < deadline) {
+      await sleep(1000);
+      left = await leftBehind();
+    }
     expect((watching.bytes - baseline.bytes) / count).toBeLessThan(MAX_HEAP_PER_VIEWER);
     // Each kind was counted while they watched (so its count can show a leak), and none of theirs is left.
     expect(added(watching.objects).filter(([, n]) => n < VIEWERS)).toEqual([]);
-    expect(added(left).filter(([, n]) => n > SLACK_OBJECTS)).toEqual([]);
+    expect(left).toEqual([]);
   });
 });
