@@ -20,8 +20,8 @@ interface SharedBatch {
  * Why not allocate afresh: V8 adds every new ArrayBuffer's bytes to the old
  * generation's size until its next full collection, and starts one as that
  * nears the limit. A stream's viewers get a batch of ~17 KB thirty times a
- * second (4 Mb/s), and a buffer for each of them brought the full collections
- * from every ~10 s to every ~4–7 s once a stream had a single viewer, whatever
+ * second (4 Mb/s), and a buffer per tag plus one joining them brought the full collections
+ * from every ~8–13 s to every ~4 s once a stream had a single viewer, whatever
  * the audience (--trace-gc; tools/bench/README.md, "what sets off the full
  * collections"): ~1 % of a core, the fan-out's fixed cost.
  */
