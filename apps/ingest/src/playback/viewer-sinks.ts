@@ -1,9 +1,8 @@
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { HubSink, RtmpServerConnection } from '@mediaplane/media-io';
+import { isTlsSocket, type HubSink, type RtmpServerConnection } from '@mediaplane/media-io';
 import type { IngestMetrics } from '../observability/ingest-metrics';
 
 /*
@@ -30,7 +29,7 @@ export class HttpFlvSink implements HubSink {
     private readonly metrics: IngestMetrics,
     private readonly bytesLabel = 'flv',
   ) {
-    this.releasesWrittenBytes = isPlainSocket(socket);
+    this.releasesWrittenBytes = !isTlsSocket(socket);
   }
 
   write(data: Buffer | readonly Buffer[]): void {
@@ -64,7 +63,7 @@ export class WsFlvSink implements HubSink {
     private readonly socket: Duplex,
     private readonly metrics: IngestMetrics,
   ) {
-    this.releasesWrittenBytes = isPlainSocket(socket);
+    this.releasesWrittenBytes = !isTlsSocket(socket);
   }
 
   write(data: Buffer | readonly Buffer[]): void {
@@ -175,16 +174,6 @@ export class SrtPlaySink implements HubSink {
     this.congestedAt = this.now();
     return false;
   }
-}
-
-/**
- * A plain TCP socket holds no reference to what it was given once its
- * writableLength is 0 again: Node tried the write at once and the kernel
- * copied it all. TLS is left out, whatever its internals do with plaintext it
- * cannot encrypt yet.
- */
-function isPlainSocket(socket: Duplex): boolean {
-  return (socket as Partial<TLSSocket>).encrypted !== true;
 }
 
 function byteLength(data: Buffer | readonly Buffer[]): number {

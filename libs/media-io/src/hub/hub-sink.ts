@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+
 /**
  * Where a viewer's bytes go: an HTTP response, a WebSocket, an RTMP
  * connection. The transport's own write buffer is the viewer's queue; the
@@ -23,4 +25,14 @@ export interface HubSink {
   readonly releasesWrittenBytes?: boolean;
   /** Ends the viewer's connection; the transport then calls StreamHub.removeViewer. */
   close(reason: string): void;
+}
+
+/**
+ * Whether a socket is TLS (RTMPS, HTTPS). A plain TCP socket holds no
+ * reference to what it was given once its writableLength is 0 again (Node
+ * tried the write at once and the kernel copied it all); a TLS socket is left
+ * out of that, whatever its internals do with plaintext it cannot encrypt yet.
+ */
+export function isTlsSocket(socket: Duplex): boolean {
+  return (socket as { encrypted?: boolean }).encrypted === true;
 }

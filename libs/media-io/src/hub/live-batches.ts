@@ -5,7 +5,7 @@ import type { HubSink } from './hub-sink';
 /** Spare memory grows in these steps, so that one buffer fits the inter frames and, once grown, the keyframes. */
 const SPARE_STEP_BYTES = 64 * 1024;
 
-interface SharedBatch {
+export interface SharedBatch {
   readonly bytes: Buffer;
   /** The allocation `bytes` is the start of (the same buffer when it was laid out in place). */
   readonly memory: Buffer;
@@ -41,24 +41,23 @@ export class LiveBatchSet {
   constructor(private readonly spares: Map<string, Buffer> | undefined) {}
 
   /** The frames in the encoder's format, built on the first call for its key. */
-  get(frames: readonly HubFrame[], encoder: HubEncoder): Buffer {
+  get(frames: readonly HubFrame[], encoder: HubEncoder): SharedBatch {
     let batch = this.batches.get(encoder.key);
     if (batch === undefined) {
       batch = this.build(frames, encoder);
       this.batches.set(encoder.key, batch);
     }
-    return batch.bytes;
+    return batch;
   }
 
   /**
-   * Call right after the encoder's batch went to `sink`: the memory stays
+   * Call right after the batch's bytes went to `sink`: its memory stays
    * reusable only while every sink it went to says it keeps no reference to
    * written bytes once nothing is buffered, and had nothing buffered after
    * this write (the kernel took it whole).
    */
-  sent(encoder: HubEncoder, sink: HubSink): void {
-    const batch = this.batches.get(encoder.key);
-    if (batch?.reusable && !(sink.releasesWrittenBytes === true && sink.bufferedBytes === 0)) batch.reusable = false;
+  sent(batch: SharedBatch, sink: HubSink): void {
+    if (batch.reusable && !(sink.releasesWrittenBytes === true && sink.bufferedBytes === 0)) batch.reusable = false;
   }
 
   /** After the flush: memory every sink let go of is kept for the format's next batch; the rest is left to the GC. */

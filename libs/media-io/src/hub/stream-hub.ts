@@ -267,10 +267,10 @@ export class StreamHub {
     // Fast path: an up-to-date viewer with room gets the batch every viewer of its format shares.
     if (viewer.state === 'live' && (frames[0] as HubFrame).seq > viewer.lastSeq) {
       const batch = batches.get(frames, viewer.encoder);
-      if (viewer.sink.bufferedBytes + batch.length <= max) {
+      if (viewer.sink.bufferedBytes + batch.bytes.length <= max) {
         viewer.lastSeq = (frames[frames.length - 1] as HubFrame).seq;
-        this.send(viewer, batch);
-        batches.sent(viewer.encoder, viewer.sink);
+        this.send(viewer, batch.bytes);
+        batches.sent(batch, viewer.sink);
         return;
       }
     }

@@ -1,3 +1,4 @@
+import { isTlsSocket } from '../hub/hub-sink';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RtmpChunkReader, type RtmpChunkReaderLimits } from './rtmp-chunk-reader';
@@ -106,7 +107,7 @@ export class RtmpServerTransport {
 
   /** Whether the connection is TLS (RTMPS). */
   get encrypted(): boolean {
-    return (this.socket as { encrypted?: boolean }).encrypted === true;
+    return isTlsSocket(this.socket);
   }
 
   get bytesReceived(): number {
