@@ -37,16 +37,28 @@ export class LiveBatchPool {
 /** One flush's batches, one per output format, shared by the up-to-date viewers of that format. */
 export class LiveBatchSet {
   private readonly batches = new Map<string, SharedBatch>();
+  /**
+   * The batch the last call returned, and its key: the hub asks once per
+   * viewer per flush, and consecutive viewers mostly share a format, so a
+   * string comparison spares a Map lookup per viewer (the lookup was ~2 % of
+   * the ingest's samples at 500 viewers).
+   */
+  private lastKey: string | undefined;
+  private lastBatch: SharedBatch | undefined;
 
   constructor(private readonly spares: Map<string, Buffer> | undefined) {}
 
   /** The frames in the encoder's format, built on the first call for its key. */
   get(frames: readonly HubFrame[], encoder: HubEncoder): SharedBatch {
-    let batch = this.batches.get(encoder.key);
+    const key = encoder.key;
+    if (key === this.lastKey && this.lastBatch !== undefined) return this.lastBatch;
+    let batch = this.batches.get(key);
     if (batch === undefined) {
       batch = this.build(frames, encoder);
-      this.batches.set(encoder.key, batch);
+      this.batches.set(key, batch);
     }
+    this.lastKey = key;
+    this.lastBatch = batch;
     return batch;
   }
 
