@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { isTlsSocket, type HubSink, type RtmpServerConnection } from '@mediaplane/media-io';
-import type { IngestMetrics } from '../observability/ingest-metrics';
+import type { ByteTally, IngestMetrics } from '../observability/ingest-metrics';
 
 /*
  * The sinks are classes, not object literals with getters: a literal's getter is a new closure for every
@@ -22,19 +22,21 @@ import type { IngestMetrics } from '../observability/ingest-metrics';
  */
 export class HttpFlvSink implements HubSink {
   readonly releasesWrittenBytes: boolean;
+  private readonly sent: ByteTally;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly socket: Socket,
-    private readonly metrics: IngestMetrics,
-    private readonly bytesLabel = 'flv',
+    metrics: IngestMetrics,
+    bytesLabel = 'flv',
   ) {
     this.releasesWrittenBytes = !isTlsSocket(socket);
+    this.sent = metrics.bytesOutTally(bytesLabel);
   }
 
   write(data: Buffer | readonly Buffer[]): void {
     if (this.socket.destroyed) return;
-    this.metrics.addBytesOut(this.bytesLabel, byteLength(data));
+    this.sent.bytes += byteLength(data);
     writeAll(this.socket, data);
   }
 
@@ -57,18 +59,20 @@ export class HttpFlvSink implements HubSink {
  */
 export class WsFlvSink implements HubSink {
   readonly releasesWrittenBytes: boolean;
+  private readonly sent: ByteTally;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly socket: Duplex,
-    private readonly metrics: IngestMetrics,
+    metrics: IngestMetrics,
   ) {
     this.releasesWrittenBytes = !isTlsSocket(socket);
+    this.sent = metrics.bytesOutTally('wsflv');
   }
 
   write(data: Buffer | readonly Buffer[]): void {
     if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return;
-    this.metrics.addBytesOut('wsflv', byteLength(data));
+    this.sent.bytes += byteLength(data);
     writeAll(this.socket, data);
   }
 
@@ -83,26 +87,35 @@ export class WsFlvSink implements HubSink {
   }
 }
 
-/** RTMP play: pre-encoded chunks written as they are (encoded once per chunk size and stream id). */
+/**
+ * RTMP play: the batches are chunked once for every viewer with the same
+ * chunk size and stream id (RtmpHubEncoder) and go straight to the
+ * connection's socket, like HTTP-FLV's; the connection's own messages
+ * (status, pings, acknowledgements) share that socket.
+ */
 export class RtmpPlaySink implements HubSink {
   readonly releasesWrittenBytes: boolean;
+  private readonly socket: Duplex;
+  private readonly sent: ByteTally;
 
   constructor(
     private readonly connection: RtmpServerConnection,
-    private readonly metrics: IngestMetrics,
+    metrics: IngestMetrics,
   ) {
-    this.releasesWrittenBytes = !connection.encrypted;
+    this.socket = connection.encodedMediaOutput();
+    this.releasesWrittenBytes = !isTlsSocket(this.socket);
+    this.sent = metrics.bytesOutTally('rtmp');
   }
 
   write(data: Buffer | readonly Buffer[]): void {
-    this.metrics.addBytesOut('rtmp', byteLength(data));
-    // Each buffer holds whole, self-contained (fmt 0) messages, so they can go one by one.
-    if (Buffer.isBuffer(data)) this.connection.writeEncoded(data);
-    else for (const chunk of data) this.connection.writeEncoded(chunk);
+    // Ended: the connection is closing (its 'close' detaches the viewer), and a write now would be an error.
+    if (this.socket.writableEnded || this.socket.destroyed) return;
+    this.sent.bytes += byteLength(data);
+    writeAll(this.socket, data);
   }
 
   get bufferedBytes(): number {
-    return this.connection.bufferedBytes;
+    return this.socket.writableLength;
   }
 
   close(reason: string): void {
@@ -135,13 +148,16 @@ export const SRT_CONGESTION_HOLD_MS = 250;
  */
 export class SrtPlaySink implements HubSink {
   private congestedAt = -Infinity;
+  private readonly sent: ByteTally;
 
   constructor(
     private readonly connection: SrtWritable,
-    private readonly metrics: IngestMetrics,
+    metrics: IngestMetrics,
     private readonly queueBound: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sent = metrics.bytesOutTally('srt');
+  }
 
   write(data: Buffer | readonly Buffer[]): void {
     if (Buffer.isBuffer(data)) this.send(data);
@@ -168,7 +184,7 @@ export class SrtPlaySink implements HubSink {
   private sendDatagram(chunk: Buffer): boolean {
     if (this.connection.isClosed) return false;
     if (this.connection.write(chunk)) {
-      this.metrics.addBytesOut('srt', chunk.length);
+      this.sent.bytes += chunk.length;
       return true;
     }
     this.congestedAt = this.now();

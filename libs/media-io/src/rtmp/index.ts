@@ -23,7 +23,7 @@ export { RtmpClientHandshake, type RtmpClientHandshakeOptions } from './rtmp-cli
 
 // Chunk stream
 export { RtmpChunkReader, type RtmpChunkReaderLimits, DEFAULT_RTMP_CHUNK_READER_LIMITS, resolveRtmpChunkReaderLimits } from './rtmp-chunk-reader';
-export { RtmpChunkWriter, encodeRtmpMessageChunks, rtmpChunkStreamIdOf } from './rtmp-chunk-writer';
+export { RtmpChunkWriter, encodeRtmpMessageChunks } from './rtmp-chunk-writer';
 export { splitRtmpAggregateMessage } from './rtmp-aggregate-message';
 
 // Control, commands, names

@@ -1,5 +1,5 @@
 import { RtmpChunkReader } from './rtmp-chunk-reader';
-import { RtmpChunkWriter, encodeRtmpMessageChunks, rtmpChunkStreamIdOf, rtmpMessageChunksLength, writeRtmpMessageChunks } from './rtmp-chunk-writer';
+import { RtmpChunkWriter, encodeRtmpMessageChunks, rtmpMessageChunksLength, writeRtmpMessageChunks } from './rtmp-chunk-writer';
 import type { RtmpMessage } from './rtmp-message';
 
 const msg = (timestamp: number, length: number, typeId = 9, streamId = 1): RtmpMessage => ({
@@ -9,6 +9,13 @@ const msg = (timestamp: number, length: number, typeId = 9, streamId = 1): RtmpM
   payload: Buffer.alloc(length, 0x5a),
 });
 const fmtOf = (chunk: Buffer): number => (chunk[0] ?? 0) >> 6;
+
+/** The chunk stream id of the first chunk's basic header (one, two or three bytes). */
+function chunkStreamIdOf(chunks: Buffer): number {
+  const low = (chunks[0] ?? 0) & 0x3f;
+  if (low >= 2) return low;
+  return low === 0 ? 64 + (chunks[1] ?? 0) : 64 + (chunks[1] ?? 0) + (chunks[2] ?? 0) * 256;
+}
 
 function decode(bytes: Buffer, chunkSize = 128): RtmpMessage[] {
   const reader = new RtmpChunkReader();
@@ -68,15 +75,17 @@ describe('RtmpChunkWriter', () => {
 
   it.each([2, 63, 64, 319, 320, 65599])('writes chunk stream id %i in the right basic header form', (csid) => {
     const bytes = new RtmpChunkWriter().encode(msg(1, 200), csid);
-    expect(rtmpChunkStreamIdOf(bytes)).toBe(csid);
+    expect(chunkStreamIdOf(bytes)).toBe(csid);
     expect(decode(bytes)).toHaveLength(1);
   });
 
-  it('forgets header state on reset so the next message is self-contained', () => {
+  it('writes every message on a shared chunk stream self-contained (fmt 0), and compresses the others as before', () => {
     const writer = new RtmpChunkWriter();
     writer.encode(msg(0, 10), 6);
-    writer.reset(6);
-    expect(fmtOf(writer.encode(msg(10, 10), 6))).toBe(0);
+    writer.encode(msg(0, 10), 4);
+    writer.shareChunkStreams([6]);
+    expect([10, 20, 30].map((t) => fmtOf(writer.encode(msg(t, 10), 6)))).toEqual([0, 0, 0]);
+    expect(fmtOf(writer.encode(msg(10, 10), 4))).toBe(2);
   });
 
   it('rejects arguments that cannot be encoded', () => {

@@ -32,6 +32,7 @@ const MESSAGE_HEADER_LENGTH: Record<ChunkFormat, number> = { 0: 11, 1: 7, 2: 3, 
 export class RtmpChunkWriter {
   private outChunkSize: number;
   private readonly streams = new Map<number, WriterStreamState>();
+  private readonly shared = new Set<number>();
 
   constructor(chunkSize: number = RTMP_DEFAULT_CHUNK_SIZE) {
     assertChunkSize(chunkSize);
@@ -68,23 +69,27 @@ export class RtmpChunkWriter {
   }
 
   /**
-   * Forgets the header state of one chunk stream (or all). Needed after bytes
-   * encoded elsewhere (encodeRtmpMessageChunks) were written on that chunk
-   * stream, since they changed what the peer remembers.
+   * From now on every message on these chunk streams starts with a full
+   * (fmt 0) header. For chunk streams that bytes encoded elsewhere also go out
+   * on (encodeRtmpMessageChunks: the fan-out's batches, written to many
+   * connections at once), which change what the peer remembers of them
+   * without this writer seeing it. Declared once, instead of forgetting the
+   * state after every such write: the fan-out would do that per viewer per
+   * batch, for every chunk stream a batch holds.
    */
-  reset(csid?: number): void {
-    if (csid === undefined) this.streams.clear();
-    // has() first: the fan-out resets for every batch it writes, nearly always a chunk stream this writer never
-    // used, and TurboFan inlines Map.has but calls the Map.delete builtin (perf at 100 RTMP viewers: 3 % of the
-    // ingest's main-thread samples in that builtin).
-    else if (this.streams.has(csid)) this.streams.delete(csid);
+  shareChunkStreams(csids: Iterable<number>): void {
+    for (const csid of csids) {
+      this.shared.add(csid);
+      this.streams.delete(csid);
+    }
   }
 
   private encodeLayout(message: RtmpMessage, csid: number): ChunkLayout {
     assertMessage(message, csid);
     const timestamp = message.timestamp >>> 0;
     const length = message.payload.length;
-    const prev = this.streams.get(csid);
+    const shared = this.shared.has(csid);
+    const prev = shared ? undefined : this.streams.get(csid);
     let fmt: ChunkFormat = 0;
     let field = timestamp;
     if (prev !== undefined && prev.streamId === message.streamId && timestamp >= prev.timestamp) {
@@ -95,14 +100,16 @@ export class RtmpChunkWriter {
       // because peers disagree on what a fmt 3 following a fmt 0 means.
       else fmt = prev.fieldIsDelta && prev.timestampField === delta ? 3 : 2;
     }
-    this.streams.set(csid, {
-      timestamp,
-      timestampField: field,
-      fieldIsDelta: fmt !== 0,
-      length,
-      typeId: message.typeId,
-      streamId: message.streamId,
-    });
+    if (!shared) {
+      this.streams.set(csid, {
+        timestamp,
+        timestampField: field,
+        fieldIsDelta: fmt !== 0,
+        length,
+        typeId: message.typeId,
+        streamId: message.streamId,
+      });
+    }
     return layoutChunks(message, this.outChunkSize, csid, fmt, field);
   }
 }
@@ -114,7 +121,7 @@ export class RtmpChunkWriter {
  * This is the fan-out path: because a fmt 0 header depends on no earlier
  * state, the same bytes are valid on every viewer connection that announced
  * the same chunk size, so a message is encoded once and written to N sockets
- * (RtmpServerConnection.writeEncoded) instead of being re-chunked per viewer.
+ * (RtmpServerConnection.encodedMediaOutput) instead of being re-chunked per viewer.
  * The cost is 7-11 header bytes per message more than delta compression.
  */
 export function encodeRtmpMessageChunks(message: RtmpMessage, chunkSize: number, csid: number): Buffer {
@@ -139,19 +146,6 @@ export function writeRtmpMessageChunks(target: Buffer, offset: number, message: 
   assertChunkSize(chunkSize);
   assertMessage(message, csid);
   return writeChunks(target, offset, message, chunkSize, csid, 0, message.timestamp >>> 0);
-}
-
-/** Reads the chunk stream id from the first chunk's basic header (used to invalidate writer state). */
-export function rtmpChunkStreamIdOf(chunks: Buffer): number | undefined {
-  const b0 = chunks[0];
-  if (b0 === undefined) return undefined;
-  const low = b0 & 0x3f;
-  if (low >= 2) return low;
-  const b1 = chunks[1];
-  if (b1 === undefined) return undefined;
-  if (low === 0) return 64 + b1;
-  const b2 = chunks[2];
-  return b2 === undefined ? undefined : 64 + b1 + b2 * 256;
 }
 
 interface ChunkLayout {

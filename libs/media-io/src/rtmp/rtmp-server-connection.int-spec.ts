@@ -120,6 +120,7 @@ describe('RtmpServerConnection with real FFmpeg', () => {
         plays.push(request);
         request.accept();
         const streamId = request.streamId;
+        const encodedOutput = connection.encodedMediaOutput();
         if (recorded.metadata) connection.sendMedia(RtmpMessageType.DataAmf0, 0, recorded.metadata.payload);
         for (const media of recorded.media) {
           if (media.type === 'video') {
@@ -129,7 +130,7 @@ describe('RtmpServerConnection with real FFmpeg', () => {
               connection.chunkSize,
               RtmpChunkStreamId.Video,
             );
-            connection.writeEncoded(chunks);
+            encodedOutput.write(chunks);
           } else {
             connection.sendMedia(RtmpMessageType.Audio, media.timestamp, media.payload);
           }

@@ -317,8 +317,8 @@ describe('RtmpServerConnection', () => {
         connection.chunkSize,
         RtmpChunkStreamId.Video,
       );
-      expect(connection.writeEncoded(chunks)).toBe(true);
-      // After pre-encoded bytes the connection's own header compression must restart from scratch.
+      connection.encodedMediaOutput().write(chunks);
+      // After pre-encoded bytes the connection's own messages on that chunk stream must not lean on what it sent before.
       expect(connection.sendMedia(RtmpMessageType.Video, 160, Buffer.from([0x27, 1]))).toBe(true);
       expect(typeof connection.bufferedBytes).toBe('number');
       await until(() => log.messages.filter((m) => m.typeId === 8 || m.typeId === 9).length === 3);

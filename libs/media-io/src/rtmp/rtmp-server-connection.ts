@@ -133,12 +133,21 @@ export class RtmpServerConnection extends EventEmitter<RtmpServerConnectionEvent
   }
 
   /**
-   * Writes bytes produced by encodeRtmpMessageChunks (encode once, write to N
-   * viewers). They must have been encoded with this connection's chunkSize
-   * and the viewer's play stream id. Returns like sendMedia.
+   * Where media chunked once for many viewers goes: bytes from
+   * encodeRtmpMessageChunks (or writeRtmpMessageChunks), encoded with this
+   * connection's chunkSize and the viewer's play stream id on the audio, data
+   * and video chunk streams, written to the returned socket as whole
+   * messages. The fan-out holds the socket itself because its loop over
+   * hundreds of viewers reads and writes it twice per viewer per batch, and
+   * every object in between is a memory load per viewer (perf at 500 RTMP
+   * viewers: the sink's write and bufferedBytes through the connection and
+   * its transport were ~12 % of the ingest's samples, and a viewer cost
+   * ~1.2x an HTTP-FLV one; ~1.0x since). Those writes
+   * bypass this connection's write-buffer limit: the caller bounds its queue
+   * (the hub skips or drops a viewer that falls behind).
    */
-  writeEncoded(chunks: Buffer): boolean {
-    return this.transport.writeEncoded(chunks);
+  encodedMediaOutput(): Duplex {
+    return this.transport.encodedMediaOutput();
   }
 
   /** Sends an onStatus on a stream, e.g. NetStream.Play.UnpublishNotify when the source goes away. */

@@ -2,7 +2,7 @@ import { isTlsSocket } from '../hub/hub-sink';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RtmpChunkReader, type RtmpChunkReaderLimits } from './rtmp-chunk-reader';
-import { RtmpChunkWriter, rtmpChunkStreamIdOf } from './rtmp-chunk-writer';
+import { RtmpChunkWriter } from './rtmp-chunk-writer';
 import { RtmpChunkStreamId, RtmpMessageType } from './rtmp-constants';
 import {
   createAcknowledgementMessage,
@@ -144,13 +144,14 @@ export class RtmpServerTransport {
     return this.write(this.writer.encode(message, csid));
   }
 
-  /** Bytes chunked elsewhere with our chunk size (fan-out to many viewers). */
-  writeEncoded(chunks: Buffer): boolean {
-    if (this.isClosed || chunks.length === 0) return false;
-    // The fmt 0 header resets the peer's state for that chunk stream; our delta compression must follow.
-    const csid = rtmpChunkStreamIdOf(chunks);
-    if (csid !== undefined) this.writer.reset(csid);
-    return this.write(chunks);
+  /**
+   * The socket, for media chunked elsewhere (see RtmpServerConnection.encodedMediaOutput). From here on the
+   * writer sends every message on the media chunk streams with a full header, so those bytes never contradict
+   * what it assumes the peer remembers.
+   */
+  encodedMediaOutput(): Duplex {
+    this.writer.shareChunkStreams([RtmpChunkStreamId.Audio, RtmpChunkStreamId.Data, RtmpChunkStreamId.Video]);
+    return this.socket;
   }
 
   /** Batches several small writes into one TCP segment where the socket supports it. */
