@@ -95,11 +95,6 @@ export class RtmpServerConnection extends EventEmitter<RtmpServerConnectionEvent
     return this.transport.bufferedBytes;
   }
 
-  /** Whether the connection is TLS (RTMPS). */
-  get encrypted(): boolean {
-    return this.transport.encrypted;
-  }
-
   /** Total bytes received from the peer (handshake included). */
   get bytesReceived(): number {
     return this.transport.bytesReceived;

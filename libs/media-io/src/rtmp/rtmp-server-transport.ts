@@ -1,4 +1,3 @@
-import { isTlsSocket } from '../hub/hub-sink';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RtmpChunkReader, type RtmpChunkReaderLimits } from './rtmp-chunk-reader';
@@ -103,11 +102,6 @@ export class RtmpServerTransport {
 
   get bufferedBytes(): number {
     return this.socket.writableLength;
-  }
-
-  /** Whether the connection is TLS (RTMPS). */
-  get encrypted(): boolean {
-    return isTlsSocket(this.socket);
   }
 
   get bytesReceived(): number {
