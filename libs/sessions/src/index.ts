@@ -2,6 +2,7 @@ export * from './node-registry';
 export * from './stream-credentials';
 export * from './playback-token';
 export * from './live-stream-store';
+export * from './instance-share-store';
 export * from './hls-viewer-store';
 export * from './connection-limiter';
 export * from './auth-failure-throttle';
