@@ -35,7 +35,7 @@ export const sfuConfigSchema = z
     ),
     SFU_CONNECT_TIMEOUT_MS: millis(20_000).describe('A peer whose ICE and DTLS have not connected this long after its answer is closed.'),
     SFU_STATS_INTERVAL_MS: millis(2000).describe(
-      'How often a WHIP stream writes its live state (media, bitrate, viewers) to Redis; the entry expires after three missed updates.',
+      'How often a WHIP stream writes its live state (media, bitrate, viewers) to Redis, and the node reports its RTMP/SRT → WebRTC bridges; either expires after three missed updates.',
     ),
     SFU_ROOM_MAX_PARTICIPANTS: count(50).describe('Participants one room may hold.'),
     SFU_ROOM_MESSAGES_PER_SECOND: count(50).describe('Signalling messages one room participant may send per second; more are answered with an error.'),

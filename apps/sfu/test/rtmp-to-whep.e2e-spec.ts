@@ -20,6 +20,7 @@ import { availableEngines } from './sfu-engines';
 jest.setTimeout(120_000);
 
 interface ClusterNode {
+  id: string;
   app: string;
   facts: Record<string, string>;
   load?: { units?: Record<string, number> };
@@ -27,11 +28,16 @@ interface ClusterNode {
 
 interface StreamState {
   live: boolean;
-  state: null | { protocol: string };
+  state: null | {
+    protocol: string;
+    viewers: { whep?: number };
+    webrtcBridges: Array<{ node: string; mode: string; viewers: number; startedAt: string }>;
+  };
 }
 
 const covered = availableEngines().engines.includes('mediasoup');
-if (!covered) process.stdout.write('[sfu e2e] RTMP → WHEP not covered: the bridge needs the mediasoup engine (plain RTP), and no mediasoup worker exists here\n');
+if (!covered)
+  process.stdout.write('[sfu e2e] RTMP → WHEP not covered: the bridge needs the mediasoup engine (plain RTP), and no mediasoup worker exists here\n');
 
 /** x264 options appended after the test source's own (ultrafast, zerolatency): later ones win. */
 const SOURCES = [
@@ -85,7 +91,10 @@ const SOURCES = [
   beforeAll(async () => {
     [rtmpPort, srtPort] = await Promise.all([freePort(), freeUdpPort()]);
     [harness, browser] = await Promise.all([SfuHarness.start(['mediasoup', 'werift'], { SFU_BRIDGE_IDLE_STOP_MS: '1500' }), launchChromium({ webrtc: true })]);
-    ingest = await startApp('ingest', { httpPort: await freePort(), env: { ...harness.platform.env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_SRT_PORT: String(srtPort) } });
+    ingest = await startApp('ingest', {
+      httpPort: await freePort(),
+      env: { ...harness.platform.env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_SRT_PORT: String(srtPort) },
+    });
     sfuUrl = harness.sfu('mediasoup').httpUrl;
     viewers = await Promise.all([0, 1].map(async () => BrowserRtcClient.open(await browser.newPage(), `${sfuUrl}/healthz`)));
   }, 90_000);
@@ -144,6 +153,15 @@ const SOURCES = [
       { timeoutMs: 15_000, what: "the SFU's heartbeat to count the bridge's two viewers" },
     );
     expect(node.load?.units).toMatchObject({ bridges: 1, reencodingBridges: mode === 'reencode' ? 1 : 0 });
+    // So does the stream's own state: the bridge, its mode, and its two viewers as WHEP viewers.
+    const bridged = await waitFor(
+      async () => {
+        const s = await harness.api<StreamState>('GET', `/streams/${stream.id}`);
+        return s.state?.viewers.whep === 2 ? s : undefined;
+      },
+      { timeoutMs: 15_000, what: "the stream's state to count the bridge's two WHEP viewers" },
+    );
+    expect(bridged.state?.webrtcBridges).toEqual([{ node: node.id, mode, viewers: 2, startedAt: expect.any(String) }]);
     const reencodes = (await metric('mediaplane_sfu_bridge_reencodes_total')) - reencodesBefore;
     if (mode === 'reencode') expect(reencodes).toBe(1);
     else expect(reencodes).toBe(0);
@@ -156,6 +174,15 @@ const SOURCES = [
 
     expect(await second.remove(joined.id as number)).toBe(200);
     await bridgeStops(mode);
+    // The stopped bridge leaves the stream's state (the SFU withdraws it as it stops), and so do its viewers.
+    const unbridged = await waitFor(
+      async () => {
+        const s = await harness.api<StreamState>('GET', `/streams/${stream.id}`);
+        return s.state?.webrtcBridges.length === 0 ? s : undefined;
+      },
+      { timeoutMs: 15_000, what: "the stopped bridge to leave the stream's state" },
+    );
+    expect(unbridged.state?.viewers.whep).toBeUndefined();
     await publisher.stop();
   });
 

@@ -117,6 +117,23 @@ export const ViewersViewSchema = z
   })
   .describe('Viewers per playback protocol (internal pulls excluded).');
 
+/** How a WebRTC bridge carries an RTMP/SRT stream's video: copied (H.264 without B-frames) or encoded again. */
+export const WebrtcBridgeModeSchema = z.enum(['passthrough', 'reencode']);
+export type WebrtcBridgeMode = z.infer<typeof WebrtcBridgeModeSchema>;
+
+/** One SFU node's RTMP/SRT → WebRTC bridge of a stream, as that node last reported it. */
+export const WebrtcBridgeViewSchema = z
+  .object({
+    node: z.string().describe('Instance id of the SFU node running the bridge.'),
+    mode: WebrtcBridgeModeSchema.describe(
+      '`passthrough`: the H.264 is copied into RTP; `reencode`: the video is encoded again (B-frames, other profiles or codecs).',
+    ),
+    viewers: viewerCount.describe('WHEP viewers the bridge serves on that node.'),
+    startedAt: z.string().describe('When the bridge started (its first viewer asked).'),
+  })
+  .describe('WebrtcBridge');
+export type WebrtcBridgeView = z.infer<typeof WebrtcBridgeViewSchema>;
+
 export const LiveStateViewSchema = z
   .object({
     protocol: PublishProtocolSchema.describe('How the publisher is connected.'),
@@ -138,6 +155,11 @@ export const LiveStateViewSchema = z
     link: SrtLinkViewSchema.nullable().describe(
       "Link statistics of the publisher's connection as its ingest node last sampled them (SRT publishers); null for protocols without them.",
     ),
+    webrtcBridges: z
+      .array(WebrtcBridgeViewSchema)
+      .describe(
+        'The SFU nodes bridging the stream to WebRTC viewers right now (RTMP and SRT streams; empty when nobody watches it over WHEP, and for WHIP streams, which need no bridge). Their viewers count in `viewers.whep`.',
+      ),
   })
   .describe('LiveState');
 

@@ -9,6 +9,7 @@ export * from './auth-failure-throttle';
 export * from './auth-failure-store';
 export * from './cluster-auth-failure-throttle';
 export * from './relay-viewer-store';
+export * from './webrtc-bridge-store';
 export * from './room-token';
 export * from './viewer-session-id';
 export * from './redis-keys';

@@ -31,6 +31,11 @@ export function hlsViewerKeys(namespace: string) {
   return { stream: (streamId: string) => redisKey(namespace, 'hls-viewers', streamId) };
 }
 
+/** The WebRTC bridges of a stream (WebrtcBridgeStore): one hash field per SFU node running one. */
+export function webrtcBridgeKeys(namespace: string) {
+  return { stream: (streamId: string) => redisKey(namespace, 'webrtc-bridges', streamId) };
+}
+
 /**
  * Viewers an ingest node serves from its relay pull of a stream published on
  * another node (RelayViewerStore): per stream and play protocol, one hash

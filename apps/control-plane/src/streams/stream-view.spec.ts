@@ -78,6 +78,7 @@ describe('toStreamView', () => {
         viewers: { flv: 2, wsflv: 1, hls: 3 },
         viewersTotal: 6,
         link: null,
+        webrtcBridges: [],
       });
     });
 
@@ -119,6 +120,22 @@ describe('toStreamView', () => {
     it('adds the viewers of ingest nodes relaying the stream to the origin’s own, per protocol', () => {
       const view = toStreamView(definition, live, { renditions: [], hlsViewers: 1, relayViewers: { flv: 20, rtmp: 3 } }, urls);
       expect(view.state).toMatchObject({ viewers: { flv: 22, wsflv: 1, rtmp: 3, hls: 1 }, viewersTotal: 27 });
+    });
+
+    it("shows the SFU nodes' WebRTC bridges of the stream and counts their viewers as WHEP viewers", () => {
+      const webrtcBridges = [
+        { node: 'sfu-a', mode: 'passthrough' as const, viewers: 4, startedAt: '2025-01-01T00:01:10.000Z' },
+        { node: 'sfu-b', mode: 'passthrough' as const, viewers: 1, startedAt: '2025-01-01T00:01:20.000Z' },
+      ];
+      const view = toStreamView(definition, live, { renditions: [], hlsViewers: 0, webrtcBridges }, urls);
+      expect(view.state).toMatchObject({ viewers: { flv: 2, wsflv: 1, hls: 0, whep: 5 }, viewersTotal: 8, webrtcBridges });
+      expect(LiveStateViewSchema.strict().safeParse(view.state).success).toBe(true);
+    });
+
+    it('shows no bridges, and no WHEP viewers, while nobody watches over WebRTC', () => {
+      const state = toStreamView(definition, live, { renditions: [], hlsViewers: 0 }, urls).state;
+      expect(state?.webrtcBridges).toEqual([]);
+      expect(state?.viewers.whep).toBeUndefined();
     });
   });
 });

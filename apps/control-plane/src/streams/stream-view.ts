@@ -1,15 +1,21 @@
-import type { LiveStateView, Rendition, SrtPublishSettings, SrtSettingsView, StreamView } from '@mediaplane/contracts';
+import type { LiveStateView, Rendition, SrtPublishSettings, SrtSettingsView, StreamView, WebrtcBridgeView } from '@mediaplane/contracts';
 import type { LiveStreamState, RelayViewerCounts } from '@mediaplane/sessions';
 import type { PublicUrls } from './public-urls';
 import type { StreamDefinition } from './stream.schemas';
 
-/** What other services add to a live stream's state: the transcoder's renditions, the edges' HLS viewers, relaying ingest nodes' viewers. */
-export interface LiveExtras {
-  renditions: Rendition[];
+/** What other services add to a live stream's state: the edges' HLS viewers, relaying ingest nodes' viewers, SFU nodes' WebRTC bridges. */
+export interface LiveShares {
   /** HLS viewers summed over every edge (`HlsViewerStore`). */
   hlsViewers: number;
   /** Viewers of ingest nodes that relay the stream from its origin, per protocol, summed over those nodes (`RelayViewerStore`). */
   relayViewers?: RelayViewerCounts;
+  /** The SFU nodes bridging the stream to WebRTC (`WebrtcBridgeStore`). */
+  webrtcBridges?: WebrtcBridgeView[];
+}
+
+/** LiveShares and the transcoder's renditions. */
+export interface LiveExtras extends LiveShares {
+  renditions: Rendition[];
 }
 
 /** The API's view of a stream: its definition, its live state if any, and its URLs (never its key). */
@@ -31,7 +37,7 @@ export function toStreamView(
     keyRotatedAt: definition.keyRotatedAt ?? null,
     srt: toSrtSettingsView(definition.srt),
     live: live !== undefined,
-    state: live ? toLiveStateView(live, extras.hlsViewers, now, extras.relayViewers) : null,
+    state: live ? toLiveStateView(live, extras, now) : null,
     renditions: live ? extras.renditions : [],
     ingest: urls.ingestServers(definition.id),
     playback: urls.playback(definition.id),
@@ -46,13 +52,17 @@ export function toSrtSettingsView(srt: SrtPublishSettings | undefined): SrtSetti
 
 /**
  * Viewers: the origin ingest node's own protocols from its live state, plus
- * what ingest nodes relaying the stream serve per protocol, and HLS from the
- * edges (HLS is never the ingest's to count, so an `hls` entry there is ignored).
+ * what ingest nodes relaying the stream serve per protocol, the WebRTC
+ * bridges' WHEP viewers, and HLS from the edges (HLS is never the ingest's to
+ * count, so an `hls` entry there is ignored).
  */
-export function toLiveStateView(live: LiveStreamState, hlsViewers: number, now = new Date(), relayViewers: RelayViewerCounts = {}): LiveStateView {
+export function toLiveStateView(live: LiveStreamState, shares: LiveShares, now = new Date()): LiveStateView {
   const { video, audio } = live.media;
-  const viewers = { ...live.viewers, hls: hlsViewers };
-  for (const [protocol, n] of Object.entries(relayViewers) as Array<[keyof RelayViewerCounts, number]>) viewers[protocol] = (viewers[protocol] ?? 0) + n;
+  const viewers = { ...live.viewers, hls: shares.hlsViewers };
+  for (const [protocol, n] of Object.entries(shares.relayViewers ?? {}) as Array<[keyof RelayViewerCounts, number]>)
+    viewers[protocol] = (viewers[protocol] ?? 0) + n;
+  const webrtcBridges = shares.webrtcBridges ?? [];
+  for (const bridge of webrtcBridges) viewers.whep = (viewers.whep ?? 0) + bridge.viewers;
   const viewersTotal = Object.values(viewers).reduce((sum, n) => sum + (n ?? 0), 0);
   const started = Date.parse(live.startedAt);
   return {
@@ -73,5 +83,6 @@ export function toLiveStateView(live: LiveStreamState, hlsViewers: number, now =
     viewers,
     viewersTotal,
     link: live.link ?? null,
+    webrtcBridges,
   };
 }

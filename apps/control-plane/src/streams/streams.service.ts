@@ -12,8 +12,8 @@ import {
   hashStreamKey,
   signPlaybackToken,
   TakeoverFlags,
+  WebrtcBridgeStore,
   type LiveStreamState,
-  type RelayViewerCounts,
 } from '@mediaplane/sessions';
 import type { z } from 'zod';
 import type { ControlPlaneConfig } from '../control-plane.config';
@@ -22,7 +22,7 @@ import { RenditionTracker } from './rendition-tracker.service';
 import { StreamConflictError, StreamStore, type StoredStream } from './stream-store.service';
 import type { CreatedStreamSchema, KickResultSchema, PlaybackTokenSchema, RotatedKeySchema, StreamView, TakeoverResultSchema } from '@mediaplane/contracts';
 import { mergeSrtSettings, type CreateStreamRequest, type StreamDefinition, type UpdateStreamRequest } from './stream.schemas';
-import { toSrtSettingsView, toStreamView } from './stream-view';
+import { toSrtSettingsView, toStreamView, type LiveShares } from './stream-view';
 
 type KickReason = 'kicked' | 'deleted' | 'key_rotated';
 
@@ -38,6 +38,7 @@ export class StreamsService {
     readonly live: LiveStreamStore,
     private readonly hlsViewers: HlsViewerStore,
     private readonly relayViewers: RelayViewerStore,
+    private readonly webrtcBridges: WebrtcBridgeStore,
     private readonly takeovers: TakeoverFlags,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -90,8 +91,8 @@ export class StreamsService {
     const liveById = new Map(liveStates.map((s) => [s.streamId, s]));
     const chosen = liveOnly ? definitions.filter((d) => liveById.has(d.id)) : definitions;
     const liveIds = chosen.filter((d) => liveById.has(d.id)).map((d) => d.id);
-    const [hls, relayed] = await Promise.all([this.hlsViewers.totals(liveIds), this.relayViewers.totals(liveIds)]);
-    return Promise.all(chosen.map(async (d) => this.view(d, liveById.get(d.id), hls.get(d.id) ?? 0, relayed.get(d.id))));
+    const shares = await this.liveShares(liveIds);
+    return Promise.all(chosen.map(async (d) => this.view(d, liveById.get(d.id), shares.get(d.id))));
   }
 
   async get(id: string): Promise<StreamView> {
@@ -187,18 +188,22 @@ export class StreamsService {
   }
 
   private async liveView(definition: StreamDefinition, live: LiveStreamState | undefined): Promise<StreamView> {
-    if (!live) return this.view(definition, undefined, 0);
-    const [hls, relayed] = await Promise.all([this.hlsViewers.total(definition.id), this.relayViewers.totals([definition.id])]);
-    return this.view(definition, live, hls, relayed.get(definition.id));
+    if (!live) return this.view(definition, undefined);
+    return this.view(definition, live, (await this.liveShares([definition.id])).get(definition.id));
   }
 
-  private async view(definition: StreamDefinition, live: LiveStreamState | undefined, hlsViewers: number, relayViewers?: RelayViewerCounts): Promise<StreamView> {
-    return toStreamView(
-      definition,
-      live,
-      { renditions: live ? await this.renditions.get(definition.id) : [], hlsViewers, ...(relayViewers ? { relayViewers } : {}) },
-      this.urls,
-    );
+  /** What the edges, relaying ingest nodes and SFU nodes report about these live streams, in three round trips. */
+  private async liveShares(streamIds: readonly string[]): Promise<Map<string, LiveShares>> {
+    const [hls, relayed, bridges] = await Promise.all([
+      this.hlsViewers.totals(streamIds),
+      this.relayViewers.totals(streamIds),
+      this.webrtcBridges.list(streamIds),
+    ]);
+    return new Map(streamIds.map((id) => [id, { hlsViewers: hls.get(id) ?? 0, relayViewers: relayed.get(id) ?? {}, webrtcBridges: bridges.get(id) ?? [] }]));
+  }
+
+  private async view(definition: StreamDefinition, live: LiveStreamState | undefined, shares: LiveShares = { hlsViewers: 0 }): Promise<StreamView> {
+    return toStreamView(definition, live, { renditions: live ? await this.renditions.get(definition.id) : [], ...shares }, this.urls);
   }
 }
 

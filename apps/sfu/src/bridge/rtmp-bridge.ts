@@ -64,6 +64,7 @@ const H264_PARAMETERS = { 'packetization-mode': 1, 'profile-level-id': '42e01f',
  */
 export class RtmpBridge {
   readonly id = randomUUID();
+  readonly startedAt = new Date().toISOString();
   readonly viewers = new Map<string, StreamViewer>();
   readonly mode: BridgeMode;
   readonly input: BridgeInput;
