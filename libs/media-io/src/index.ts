@@ -4,3 +4,4 @@
 export * from './rtmp';
 export * from './hub';
 export * from './ffmpeg';
+export * from './native-addon';

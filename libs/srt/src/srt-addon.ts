@@ -1,9 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, parse, resolve } from 'node:path';
+import { join } from 'node:path';
+import { findNativeAddon } from '@mediaplane/media-io';
 
 /** The addon's directory of compiled modules, relative to the repository (or image) root. */
-export const SRT_ADDON_RELATIVE_DIR = join('libs', 'srt', 'native', 'build', 'Release');
+const SRT_ADDON_DIR = ['libs', 'srt', 'native', 'build', 'Release'];
 export const SRT_ADDON_FILE = 'mediaplane_srt.node';
 /** Environment variable naming the .node file to load instead of searching for it. */
 export const SRT_ADDON_ENV = 'MEDIAPLANE_SRT_ADDON';
@@ -74,26 +74,13 @@ export interface NativeServerHandle {
  * filesystem root.
  */
 export function findSrtAddon(from: string = __dirname, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const override = env[SRT_ADDON_ENV];
-  if (override) return existsSync(override) ? resolve(override) : undefined;
-  let dir = resolve(from);
-  const { root } = parse(dir);
-  for (;;) {
-    const candidate = join(dir, SRT_ADDON_RELATIVE_DIR);
-    if (existsSync(candidate)) {
-      const files = readdirSync(candidate).filter((name) => name.endsWith('.node'));
-      const file = files.includes(SRT_ADDON_FILE) ? SRT_ADDON_FILE : files[0];
-      if (file) return join(candidate, file);
-    }
-    if (dir === root) return undefined;
-    dir = dirname(dir);
-  }
+  return findNativeAddon({ relativeDir: SRT_ADDON_DIR, file: SRT_ADDON_FILE, envVar: SRT_ADDON_ENV }, from, env);
 }
 
 /** The message of the error thrown when the addon cannot be found or loaded. */
 export function srtAddonMissingMessage(env: NodeJS.ProcessEnv = process.env): string {
   const override = env[SRT_ADDON_ENV];
-  const where = override ? `${SRT_ADDON_ENV}=${override} does not exist` : `no ${join(SRT_ADDON_RELATIVE_DIR, '*.node')} above ${__dirname}`;
+  const where = override ? `${SRT_ADDON_ENV}=${override} does not exist` : `no ${join(...SRT_ADDON_DIR, '*.node')} above ${__dirname}`;
   return (
     `the SRT addon is not built (${where}). Build it with ` +
     '`source tools/scripts/lib/node-env.sh && source tools/scripts/lib/system-deps.sh && ensure_srt_addon` ' +
