@@ -11,7 +11,7 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
 set -e
 ensure_apt_packages ffmpeg nats-server redis-server chromium xvfb pulseaudio openssl nginx-light libnginx-mod-rtmp gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav libsrt-openssl-dev srt-tools libjemalloc2 adb
 ensure_node_modules
-ensure_srt_addon
+ensure_native_addons
 ensure_nats
 ensure_redis
 set +e

@@ -11,7 +11,7 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 started=$SECONDS
 ensure_apt_packages ffmpeg nats-server redis-server libsrt-openssl-dev srt-tools libjemalloc2
 ensure_node_modules
-ensure_srt_addon
+ensure_native_addons
 ensure_nats
 ensure_redis
 bash tools/scripts/build.sh

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigShape, count, millis, playbackSecretShape, port } from '@mediaplane/config';
+import { commonConfigShape, count, flag, millis, playbackSecretShape, port } from '@mediaplane/config';
 import { heapGrowingPercentSetting, semiSpaceMbSetting } from './v8-heap-flags';
 
 const MiB = 1024 * 1024;
@@ -70,6 +70,9 @@ export const ingestConfigSchema = z
       .describe(
         'How long audio and data frames may wait for the next video frame to share its write to each viewer (video is never held back); fewer writes per viewer, less CPU. 0 writes every frame at once. Internal pulls (the WebRTC bridge, transcode) are never held.',
       ),
+    INGEST_FANOUT_DIRECT_SEND: flag(true).describe(
+      "Send each live batch to the up-to-date viewers on plain TCP (HTTP-FLV, WebSocket-FLV, RTMP) with one native call per batch (the fan-out addon, libs/media-io/native) instead of a socket write per viewer; without the addon, or false, every viewer is written through Node's socket.",
+    ),
     INGEST_STATS_INTERVAL_MS: millis(2000).describe(
       'How often live state (media info, bitrate, viewers) is written to Redis; the entry expires after three missed updates.',
     ),

@@ -174,7 +174,12 @@ export class IngestHarness {
 
   /** A stream the fake control plane knows. */
   addStream(options: { private?: boolean; srt?: SrtPublishSettings } = {}): TestStream {
-    const stream: TestStream = { id: generateStreamId(), key: generateStreamKey(), private: options.private ?? false, ...(options.srt ? { srt: options.srt } : {}) };
+    const stream: TestStream = {
+      id: generateStreamId(),
+      key: generateStreamKey(),
+      private: options.private ?? false,
+      ...(options.srt ? { srt: options.srt } : {}),
+    };
     this.streams.set(hashStreamKey(stream.key), stream);
     return stream;
   }
@@ -241,6 +246,22 @@ export function srtCallerUrl(port: number, streamid: string, options: Omit<SrtUr
   if (options.passphrase) query.push(`passphrase=${options.passphrase}`);
   if (options.keyLength) query.push(`pbkeylen=${options.keyLength}`);
   return `srt://127.0.0.1:${port}?${query.join('&')}`;
+}
+
+/** Collects an HTTP-FLV stream for `ms` and returns its bytes. */
+export async function recordHttpFlv(url: string, ms: number): Promise<Buffer> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(ms + 10_000) });
+  if (!response.ok || !response.body) throw new Error(`HTTP-FLV ${url}: ${response.status}`);
+  const reader = response.body.getReader();
+  const chunks: Buffer[] = [];
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(Buffer.from(value));
+  }
+  await reader.cancel();
+  return Buffer.concat(chunks);
 }
 
 /** Collects a WebSocket-FLV stream for `ms` and returns its bytes. */

@@ -4,7 +4,7 @@ import { ffmpegPublish, ffprobe, ffprobeFrames, killAllChildren, sleep, waitFor,
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IngestHarness, ffprobeBytes, recordWsFlv, type TestStream } from './ingest-harness';
+import { IngestHarness, ffprobeBytes, recordHttpFlv, recordWsFlv, type TestStream } from './ingest-harness';
 import { DEFAULT_SEMI_SPACE_MB } from '../src/v8-heap-flags';
 
 jest.setTimeout(120_000);
@@ -111,6 +111,24 @@ describe('ingest RTMP publish and playback (FFmpeg publisher, real NATS/Redis)',
     expect(probed.streams.find((s) => s['codec_type'] === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360, r_frame_rate: '25/1' });
     expect(probed.streams.find((s) => s['codec_type'] === 'audio')).toMatchObject({ codec_name: 'aac', sample_rate: '44100' });
   });
+
+  it.each(['flv', 'wsflv', 'rtmp'] as const)(
+    'sends an up-to-date %s viewer its live batches straight to its socket through the fan-out addon, and the player decodes them',
+    async (protocol) => {
+      const sentWhole = () => harness.metric('mediaplane_ingest_fanout_direct_sends_total', { outcome: 'whole' });
+      const before = await sentWhole();
+      // Two and a half seconds of live stream each: a probe alone may be answered from the GOP cache (written through the sink).
+      const probed =
+        protocol === 'flv'
+          ? await ffprobeBytes(await recordHttpFlv(harness.flvUrl(stream.id), 2500))
+          : protocol === 'wsflv'
+            ? await ffprobeBytes((await recordWsFlv(harness.wsFlvUrl(stream.id), 2500)).bytes)
+            : await ffprobe(harness.rtmpUrl(stream.id), ['-analyzeduration', '2500000', '-probesize', '50000000']);
+      expect(probed.streams.find((s) => s['codec_type'] === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+      // The counter moves into the registry once a second.
+      await waitFor(async () => ((await sentWhole()) > before ? true : undefined), { timeoutMs: 5000, what: 'direct sends to be counted' });
+    },
+  );
 
   it('reads a WebSocket-FLV URL as HTTP-FLV reads it: percent-encoded stream id, and no MPEG-TS pull over WebSocket', async () => {
     const percentEncoded = (id: string): string => [...Buffer.from(id)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');

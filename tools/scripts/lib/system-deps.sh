@@ -75,14 +75,13 @@ ensure_node_modules() {
   fi
 }
 
-# The SRT addon of libs/srt (N-API over Debian's libsrt): built with npm's own node-gyp (or
-# node_modules/node-gyp when present) against the Node headers of $npm_config_nodedir (see
-# node-env.sh), only when the .node is missing or older than its sources. Needs node_modules
-# (node-addon-api): call after ensure_node_modules.
-ensure_srt_addon() {
-  local dir=libs/srt/native
-  local out="$dir/build/Release/mediaplane_srt.node"
-  ensure_apt_packages libsrt-openssl-dev pkg-config g++ make python3
+# Builds one native addon with npm's own node-gyp (or node_modules/node-gyp when present) against
+# the Node headers of $npm_config_nodedir (see node-env.sh), only when the .node is missing or older
+# than its binding.gyp and sources. $1: the addon's directory, $2: what it is (for the log), $3: the
+# module file name.
+build_native_addon() {
+  local dir="$1" what="$2" file="$3"
+  local out="$dir/build/Release/$file"
   if [ -f "$out" ] && [ -z "$(find "$dir/binding.gyp" "$dir/src" -newer "$out" -print -quit)" ]; then return 0; fi
   local gyp="$PWD/node_modules/node-gyp/bin/node-gyp.js"
   if [ ! -f "$gyp" ]; then
@@ -94,7 +93,24 @@ ensure_srt_addon() {
     echo "[setup] node-gyp not found (neither node_modules/node-gyp nor npm's bundled one)" >&2
     return 1
   fi
-  echo "[setup] building the SRT addon ($dir) against ${npm_config_nodedir:-the headers of the running Node}" >&2
+  echo "[setup] building the $what ($dir) against ${npm_config_nodedir:-the headers of the running Node}" >&2
   (cd "$dir" && node "$gyp" rebuild --loglevel=warn) >&2
-  [ -f "$out" ] || { echo "[setup] the SRT addon build produced no $out" >&2; return 1; }
+  [ -f "$out" ] || { echo "[setup] the $what build produced no $out" >&2; return 1; }
+}
+
+# The SRT addon of libs/srt (N-API over Debian's libsrt). Needs node_modules (node-addon-api): call
+# after ensure_node_modules.
+ensure_srt_addon() {
+  ensure_apt_packages libsrt-openssl-dev pkg-config g++ make python3
+  build_native_addon libs/srt/native 'SRT addon' mediaplane_srt.node
+}
+
+# The ingest's fan-out addon (libs/media-io/native): plain C over libc, so a compiler is all it needs.
+ensure_fanout_addon() {
+  ensure_apt_packages g++ make python3
+  build_native_addon libs/media-io/native 'fan-out addon' mediaplane_fanout.node
+}
+
+ensure_native_addons() {
+  ensure_srt_addon && ensure_fanout_addon
 }

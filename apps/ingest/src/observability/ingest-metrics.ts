@@ -37,6 +37,7 @@ export class IngestMetrics implements OnModuleDestroy {
   readonly bytesOut: Counter<string>;
   readonly viewerDrops: Counter<string>;
   readonly viewerStalls: Counter<string>;
+  readonly directSends: Counter<string>;
   readonly publishRejections: Counter<string>;
   readonly authFailures: Counter<string>;
   readonly authThrottleStoreErrors: Counter<string>;
@@ -52,6 +53,7 @@ export class IngestMetrics implements OnModuleDestroy {
   readonly srtLink: SrtLinkMetrics;
   private readonly tallyOut = new Map<string, ByteTally>();
   private readonly pendingIn = new Map<string, number>();
+  private readonly pendingDirect = { whole: 0, passedOn: 0 };
   private readonly timer: NodeJS.Timeout;
 
   constructor(@Inject(METRICS) registry: Registry) {
@@ -63,6 +65,12 @@ export class IngestMetrics implements OnModuleDestroy {
     this.bytesOut = counter(registry, 'mediaplane_ingest_bytes_out_total', 'Bytes written to viewers', ['protocol']);
     this.viewerDrops = counter(registry, 'mediaplane_ingest_viewer_drops_total', 'Frames skipped for viewers that fell behind', ['protocol']);
     this.viewerStalls = counter(registry, 'mediaplane_ingest_viewer_stalls_total', 'Viewers disconnected for staying behind', ['protocol']);
+    this.directSends = counter(
+      registry,
+      'mediaplane_ingest_fanout_direct_sends_total',
+      "Live batches the fan-out addon sent straight to viewers' sockets: taken whole, or passed on to the socket's own queue (its buffer was full)",
+      ['outcome'],
+    );
     this.publishRejections = counter(registry, 'mediaplane_ingest_publish_rejections_total', 'Refused publish attempts', ['reason']);
     this.authFailures = counter(registry, 'mediaplane_ingest_auth_failures_total', 'Failed publish authorizations and playback token checks', [
       'kind',
@@ -134,6 +142,12 @@ export class IngestMetrics implements OnModuleDestroy {
     return tally;
   }
 
+  /** Summed per flush by the hubs, moved into the counter with the byte counts. */
+  addDirectSends(whole: number, passedOn: number): void {
+    this.pendingDirect.whole += whole;
+    this.pendingDirect.passedOn += passedOn;
+  }
+
   addBytesIn(protocol: string, bytes: number): void {
     this.pendingIn.set(protocol, (this.pendingIn.get(protocol) ?? 0) + bytes);
   }
@@ -145,6 +159,10 @@ export class IngestMetrics implements OnModuleDestroy {
     }
     for (const [protocol, bytes] of this.pendingIn) this.bytesIn.inc({ protocol }, bytes);
     this.pendingIn.clear();
+    if (this.pendingDirect.whole > 0) this.directSends.inc({ outcome: 'whole' }, this.pendingDirect.whole);
+    if (this.pendingDirect.passedOn > 0) this.directSends.inc({ outcome: 'passed_on' }, this.pendingDirect.passedOn);
+    this.pendingDirect.whole = 0;
+    this.pendingDirect.passedOn = 0;
   }
 
   onModuleDestroy(): void {

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { isTlsSocket, type HubSink, type RtmpServerConnection } from '@mediaplane/media-io';
+import { idleSocketFd, isTlsSocket, type HubSink, type RtmpServerConnection } from '@mediaplane/media-io';
 import type { ByteTally, IngestMetrics } from '../observability/ingest-metrics';
 
 /*
@@ -44,6 +44,14 @@ export class HttpFlvSink implements HubSink {
     return this.socket.writableLength;
   }
 
+  directFd(): number {
+    return this.releasesWrittenBytes ? idleSocketFd(this.socket) : -1;
+  }
+
+  sentDirectly(bytes: number): void {
+    this.sent.bytes += bytes;
+  }
+
   close(): void {
     if (!this.res.writableEnded) this.res.end();
     // A viewer that is not reading would keep the ended response (and its buffer) forever.
@@ -78,6 +86,16 @@ export class WsFlvSink implements HubSink {
 
   get bufferedBytes(): number {
     return this.socket.writableLength + this.ws.bufferedAmount;
+  }
+
+  /** Not while `ws` holds a frame of its own (a ping, a close) it has not written yet. */
+  directFd(): number {
+    if (!this.releasesWrittenBytes || this.ws.readyState !== this.ws.OPEN || this.ws.bufferedAmount !== 0) return -1;
+    return idleSocketFd(this.socket);
+  }
+
+  sentDirectly(bytes: number): void {
+    this.sent.bytes += bytes;
   }
 
   close(reason: string): void {
@@ -116,6 +134,14 @@ export class RtmpPlaySink implements HubSink {
 
   get bufferedBytes(): number {
     return this.socket.writableLength;
+  }
+
+  directFd(): number {
+    return this.releasesWrittenBytes ? idleSocketFd(this.socket) : -1;
+  }
+
+  sentDirectly(bytes: number): void {
+    this.sent.bytes += bytes;
   }
 
   close(reason: string): void {

@@ -25,6 +25,26 @@ export interface HubSink {
   readonly releasesWrittenBytes?: boolean;
   /** Ends the viewer's connection; the transport then calls StreamHub.removeViewer. */
   close(reason: string): void;
+  /**
+   * The descriptor of the kernel socket this sink writes to, while the hub may
+   * send bytes to it directly instead of calling write(): a plain TCP socket,
+   * open, with nothing queued anywhere on the way to it (so direct bytes keep
+   * their order). -1 otherwise. A sink without it is always written through.
+   */
+  directFd?(): number;
+  /** `bytes` were sent to directFd() directly (for the sink's byte counters). */
+  sentDirectly?(bytes: number): void;
+}
+
+/**
+ * A plain socket's descriptor while nothing is queued on it (no bytes in
+ * Node's write queue or libuv's, not corked, not ending), else -1. Relies on
+ * the TCP handle's `fd`, which Node sets on POSIX systems.
+ */
+export function idleSocketFd(socket: Duplex): number {
+  if (socket.destroyed || socket.writableEnded || socket.writableLength !== 0 || socket.writableCorked !== 0) return -1;
+  const fd = (socket as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : -1;
 }
 
 /**

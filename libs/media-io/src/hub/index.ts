@@ -9,3 +9,4 @@ export * from './mpegts-hub-encoder';
 export * from './stream-hub';
 export * from './stream-media-probe';
 export * from './timestamp-sanitizer';
+export * from './direct-send';

@@ -490,4 +490,160 @@ describe('StreamHub', () => {
     expect(h.viewerCount).toBe(0);
     expect(() => h.addViewer({ id: 'late', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: new RecordingSink() })).toThrow(/closed/);
   });
+
+  describe('with a direct sender (one native call per batch for up-to-date viewers on idle sockets)', () => {
+    /** A viewer's socket: what reached it, in order, whether sent directly or written through the sink. */
+    class SocketSink implements HubSink {
+      readonly releasesWrittenBytes = true;
+      readonly received: Buffer[] = [];
+      direct = 0;
+      writes = 0;
+      /** Bytes the socket's own write path still holds: written while its kernel buffer was full. */
+      queued = 0;
+      /** Its kernel buffer is full (a direct send was cut short or refused) until drain(). */
+      full = false;
+      /** How much of the next direct send the socket takes (undefined: all of it); a negative errno refuses it. */
+      take?: number;
+
+      constructor(readonly fd: number) {}
+
+      get bufferedBytes(): number {
+        return this.queued;
+      }
+
+      directFd(): number {
+        return this.queued === 0 ? this.fd : -1;
+      }
+
+      sentDirectly(bytes: number): void {
+        this.direct += bytes;
+      }
+
+      write(data: Buffer | readonly Buffer[]): void {
+        this.writes += 1;
+        for (const chunk of Buffer.isBuffer(data) ? [data] : data) {
+          this.received.push(Buffer.from(chunk));
+          if (this.full) this.queued += chunk.length;
+        }
+      }
+
+      close(): void {}
+
+      drain(): void {
+        this.full = false;
+        this.queued = 0;
+      }
+
+      tags(): FlvTag[] {
+        return new FlvDemuxer().push(Buffer.concat(this.received));
+      }
+    }
+
+    /** Stands in for the addon: each fd's socket takes what its `take` says. */
+    function fakeSender(sockets: SocketSink[]) {
+      const calls: number[][] = [];
+      const sender = {
+        sendToAll(fds: Int32Array, bytes: Uint8Array, results: Int32Array): void {
+          calls.push([...fds]);
+          fds.forEach((fd, i) => {
+            const socket = sockets.find((s) => s.fd === fd) as SocketSink;
+            const taken = socket.take === undefined ? bytes.length : socket.take;
+            socket.take = undefined;
+            if (taken > 0) socket.received.push(Buffer.from(bytes.subarray(0, taken)));
+            if (taken < bytes.length) socket.full = true;
+            results[i] = taken;
+          });
+        },
+      };
+      return { sender, calls };
+    }
+
+    /** A hub with one GOP cached and the fake addon, `reference` joined first (written through), then the sockets. */
+    const hubWith = (reference: HubSink, sockets: SocketSink[]) => {
+      const { sender, calls } = fakeSender(sockets);
+      const h = hub({ directSender: sender });
+      publish(h, 1);
+      h.addViewer({ id: 'reference', protocol: 'flv', counted: true, encoder: flvHubEncoder, sink: reference });
+      sockets.forEach((sink, i) => h.addViewer({ id: `s${i}`, protocol: 'flv', counted: true, encoder: flvHubEncoder, sink }));
+      return { h, calls };
+    };
+
+    const liveFrames = (h: StreamHub, from: number, n: number) => {
+      for (let i = 0; i < n; i++) {
+        h.pushMedia('video', from + i * 40, testFrames.interframe());
+        h.pushMedia('audio', from + 10 + i * 40, testFrames.audio());
+        h.flush();
+      }
+    };
+
+    it('sends each live batch to every up-to-date viewer in one call, and every viewer reads the same whole stream as one written through', () => {
+      const sockets = [new SocketSink(11), new SocketSink(12), new SocketSink(13)];
+      const plain = new RecordingSink();
+      const { h, calls } = hubWith(plain, sockets);
+      const joinWrites = sockets.map((s) => s.writes);
+      liveFrames(h, 1000, 3);
+      expect(calls).toEqual([
+        [11, 12, 13],
+        [11, 12, 13],
+        [11, 12, 13],
+      ]);
+      expect(sockets.map((s) => s.writes)).toEqual(joinWrites);
+      expect(plain.writes).toBeGreaterThan(3);
+      for (const socket of sockets) {
+        expect(socket.tags().map((t) => [t.type, t.timestamp])).toEqual(plain.tags().map((t) => [t.type, t.timestamp]));
+        expect(Buffer.concat(socket.received)).toEqual(Buffer.concat(plain.chunks));
+      }
+      expect(h.stats().bytesOut).toBe(4 * Buffer.concat(plain.chunks).length);
+    });
+
+    it('passes on what a socket did not take through the sink, in order, and writes that viewer through its sink until its queue drained', () => {
+      const sockets = [new SocketSink(21), new SocketSink(22)];
+      const plain = new RecordingSink();
+      const { h, calls } = hubWith(plain, sockets);
+      const [full, partial] = sockets as [SocketSink, SocketSink];
+      const joinWrites = partial.writes;
+      partial.take = 100;
+      liveFrames(h, 1000, 1);
+      expect(partial.direct).toBe(100);
+      expect(partial.writes).toBe(joinWrites + 1);
+      liveFrames(h, 1040, 1);
+      expect(calls.at(-1)).toEqual([21]);
+      expect(partial.writes).toBe(joinWrites + 2);
+      partial.drain();
+      liveFrames(h, 1080, 1);
+      expect(calls.at(-1)).toEqual([21, 22]);
+      expect(Buffer.concat(partial.received)).toEqual(Buffer.concat(plain.chunks));
+      expect(Buffer.concat(full.received)).toEqual(Buffer.concat(plain.chunks));
+    });
+
+    it.each([
+      ['EAGAIN (its buffer is full)', -11],
+      ['EPIPE (the viewer went away)', -32],
+      ['nothing taken', 0],
+    ])('writes the whole batch through the sink when the socket refused it: %s', (_what, result) => {
+      const socket = new SocketSink(31);
+      const plain = new RecordingSink();
+      const { h } = hubWith(plain, [socket]);
+      const joinWrites = socket.writes;
+      socket.take = result;
+      liveFrames(h, 1000, 1);
+      expect(socket.direct).toBe(0);
+      expect(socket.writes).toBe(joinWrites + 1);
+      expect(Buffer.concat(socket.received)).toEqual(Buffer.concat(plain.chunks));
+    });
+
+    it('reuses a batch whose every viewer took it whole, and not one a socket took only part of', () => {
+      const socket = new SocketSink(41);
+      const copying = new CopyingSink();
+      const { h } = hubWith(copying, [socket]);
+      const joined = copying.written.length;
+      liveFrames(h, 1000, 2);
+      const [first, second] = copying.written.slice(joined) as [Buffer, Buffer];
+      expect(second.buffer).toBe(first.buffer);
+      socket.take = 10;
+      liveFrames(h, 1080, 2);
+      const [partlyTaken, next] = copying.written.slice(joined + 2) as [Buffer, Buffer];
+      expect(next.buffer).not.toBe(partlyTaken.buffer);
+    });
+  });
 });

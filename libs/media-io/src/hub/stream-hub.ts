@@ -1,8 +1,9 @@
+import { DirectSends, type DirectSender } from './direct-send';
 import { GopCache } from './gop-cache';
 import { encodedFrame } from './hub-encoder';
 import { createHubFrame, enhancedFourCc, retimeHubFrame, type HubFrame } from './hub-frame';
 import { HubViewer, type HubViewerInit } from './hub-viewer';
-import { LiveBatchPool, type LiveBatchSet } from './live-batches';
+import { LiveBatchPool, type LiveBatchSet, type SharedBatch } from './live-batches';
 
 export interface StreamHubOptions {
   /** Bytes a viewer's transport may hold unsent before the viewer skips forward to the next keyframe. */
@@ -25,6 +26,14 @@ export interface StreamHubOptions {
    * then its lip sync turn into delay for the picture.
    */
   flushIntervalMs?: number;
+  /**
+   * Sends each live batch to the up-to-date viewers whose sinks allow it
+   * (HubSink.directFd) with one native call per batch instead of a write per
+   * viewer (loadDirectSender; undefined: every viewer is written through).
+   */
+  directSender?: DirectSender;
+  /** After a flush with direct sends: viewers whose socket took the batch whole, and viewers given (part of) it through their sink. */
+  onDirectSends?: (whole: number, passedOn: number) => void;
   /** Called with the number of frames a viewer just skipped. */
   onViewerDrop?: (viewer: HubViewer, frames: number) => void;
   /** Called when a viewer is disconnected for staying behind. */
@@ -77,6 +86,7 @@ export class StreamHub {
   /** Viewers not counted (internal pulls): served on the next turn, whatever the flush interval. */
   private readonly internal = new Set<HubViewer>();
   private readonly batchPool = new LiveBatchPool();
+  private readonly directSends?: DirectSends;
   private seq = 0;
   private lastTimestamp = 0;
   private closed = false;
@@ -89,6 +99,7 @@ export class StreamHub {
   constructor(private readonly options: StreamHubOptions) {
     this.cache = new GopCache({ maxBytes: options.gopCacheMaxBytes });
     this.now = options.now ?? Date.now;
+    if (options.directSender) this.directSends = new DirectSends(options.directSender);
   }
 
   get isClosed(): boolean {
@@ -245,11 +256,54 @@ export class StreamHub {
     this.pending = [];
     const batches = this.batchPool.begin(true);
     const now = this.now();
+    const direct = this.directSends;
     for (const viewer of [...this.viewers.values()]) {
       if (viewer.closed) continue;
+      if (direct && this.queueDirect(viewer, frames, batches, direct)) continue;
       this.deliverUnsent(viewer, frames, batches, now);
     }
+    if (direct?.pending) {
+      let whole = 0;
+      let passedOn = 0;
+      direct.send((viewer, batch, taken) => {
+        if (this.settleDirect(viewer, batch, taken, batches)) whole += 1;
+        else passedOn += 1;
+      });
+      this.options.onDirectSends?.(whole, passedOn);
+    }
     batches.end();
+  }
+
+  /**
+   * An up-to-date viewer whose sink has an idle socket gets the shared batch
+   * with the flush's direct sends (false: deliver it the usual way).
+   */
+  private queueDirect(viewer: HubViewer, frames: HubFrame[], batches: LiveBatchSet, direct: DirectSends): boolean {
+    if (viewer.state !== 'live' || (frames[0] as HubFrame).seq <= viewer.lastSeq || viewer.sink.directFd === undefined) return false;
+    const fd = viewer.sink.directFd();
+    if (fd < 0) return false;
+    const batch = batches.get(frames, viewer.encoder);
+    if (batch.bytes.length > this.options.maxViewerQueueBytes) return false;
+    viewer.lastSeq = (frames[frames.length - 1] as HubFrame).seq;
+    direct.add(batch, viewer, fd);
+    return true;
+  }
+
+  /**
+   * What the socket did not take goes through the sink, which queues it, or
+   * meets the socket's error and closes. True when the socket took it whole.
+   */
+  private settleDirect(viewer: HubViewer, batch: SharedBatch, taken: number, batches: LiveBatchSet): boolean {
+    const length = batch.bytes.length;
+    const sent = taken > 0 ? Math.min(taken, length) : 0;
+    if (sent > 0) {
+      viewer.bytesSent += sent;
+      this.bytesOut += sent;
+      viewer.sink.sentDirectly?.(sent);
+    }
+    if (sent < length) this.send(viewer, sent === 0 ? batch.bytes : batch.bytes.subarray(sent));
+    batches.sent(batch, viewer.sink);
+    return sent === length;
   }
 
   /** Delivers the frames a viewer has not been given yet (an internal pull may have had the first of them already). */
