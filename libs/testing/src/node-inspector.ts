@@ -61,21 +61,44 @@ export class NodeInspector {
    * V8 takes after a full collection). A count, unlike a byte total, is not moved by the code V8 compiles.
    */
   async countObjects(constructors: readonly string[]): Promise<Record<string, number>> {
+    const wanted = new Set(constructors);
+    const counts = Object.fromEntries(constructors.map((name) => [name, 0]));
+    for (const [name, held] of await this.heapByKind()) if (wanted.has(name)) counts[name] = held.count;
+    return counts;
+  }
+
+  /**
+   * Every kind of live object in a heap snapshot (taken after a full collection, or the one given) with how many there are
+   * and their own bytes: an object's constructor name, a native object's name after `(native)` (e.g.
+   * `(native) Node / TCPSocketWrap`), or `(closure)`, `(array)`, `(string)`, `(code)` and V8's other node types.
+   */
+  async heapByKind(rawSnapshot?: string): Promise<Map<string, { count: number; selfBytes: number }>> {
+    const snapshot = JSON.parse(rawSnapshot ?? (await this.heapSnapshot())) as HeapSnapshot;
+    const fields = snapshot.snapshot.meta.node_fields;
+    const [typeField, nameField, sizeField] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size')];
+    const types = snapshot.snapshot.meta.node_types[0];
+    const objectType = types.indexOf('object');
+    const nativeType = types.indexOf('native');
+    const kinds = new Map<string, { count: number; selfBytes: number }>();
+    for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+      const type = snapshot.nodes[i + typeField] as number;
+      const nodeName = snapshot.strings[snapshot.nodes[i + nameField] as number] as string;
+      const name = type === objectType ? nodeName : type === nativeType ? `(native) ${nodeName}` : `(${types[type] ?? type})`;
+      const held = kinds.get(name) ?? { count: 0, selfBytes: 0 };
+      held.count += 1;
+      held.selfBytes += snapshot.nodes[i + sizeField] as number;
+      kinds.set(name, held);
+    }
+    return kinds;
+  }
+
+  /** A heap snapshot (V8 takes it after a full collection) as DevTools saves it (`.heapsnapshot`, JSON). */
+  async heapSnapshot(): Promise<string> {
     this.snapshotChunks = [];
     await this.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-    const snapshot = JSON.parse(this.snapshotChunks.join('')) as HeapSnapshot;
+    const raw = this.snapshotChunks.join('');
     this.snapshotChunks = [];
-    const fields = snapshot.snapshot.meta.node_fields;
-    const [typeField, nameField] = [fields.indexOf('type'), fields.indexOf('name')];
-    const objectType = snapshot.snapshot.meta.node_types[0].indexOf('object');
-    const counts = new Map(constructors.map((name) => [name, 0]));
-    for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
-      if (snapshot.nodes[i + typeField] !== objectType) continue;
-      const name = snapshot.strings[snapshot.nodes[i + nameField] as number] as string;
-      const count = counts.get(name);
-      if (count !== undefined) counts.set(name, count + 1);
-    }
-    return Object.fromEntries(counts);
+    return raw;
   }
 
   /** The value of an expression evaluated in the inspected process (JSON-serialisable results only). */
@@ -102,7 +125,7 @@ export class NodeInspector {
   }
 }
 
-/** The parts of V8's heap snapshot format that countObjects reads. */
+/** The parts of V8's heap snapshot format that heapByKind reads. */
 interface HeapSnapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
   nodes: number[];

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import type { NodeInspector } from '@mediaplane/testing';
 import { startFanoutFloor } from './fanout-floor-server';
 import { startIngest } from './ingest-server';
 import { startNginxRtmp } from './nginx-rtmp-server';
@@ -31,6 +32,8 @@ export interface BenchServer {
   serverDrops(): Promise<number | undefined>;
   /** Ours started with `inspect`: its memory right after a full collection (the others have no such probe). */
   memoryAfterFullGc?: () => Promise<NodeJS.MemoryUsage>;
+  /** Ours, started with `inspect`: its inspector (heap snapshots). */
+  inspector?: () => Promise<NodeInspector>;
   logFile: string | undefined;
   /** Set once the server has gone away by itself (the floor exits when its publisher does). */
   failure?(): Error | undefined;
@@ -78,6 +81,7 @@ export async function startBenchServer(kind: ServerKind, options: { ingestEnv?: 
       usage: () => ingest.usage(),
       serverDrops: () => ingest.metric('mediaplane_ingest_viewer_drops_total'),
       ...(ingest.memoryAfterFullGc ? { memoryAfterFullGc: ingest.memoryAfterFullGc } : {}),
+      ...(ingest.inspector ? { inspector: ingest.inspector } : {}),
       logFile: ingest.logFile,
       stop: () => ingest.stop(),
     };

@@ -44,6 +44,8 @@ export interface IngestUnderTest {
   metric(name: string): Promise<number>;
   /** With `options.inspect`: the ingest's memory right after a full collection, over its inspector. */
   memoryAfterFullGc: (() => Promise<NodeJS.MemoryUsage>) | undefined;
+  /** With `options.inspect`: the ingest's inspector (connected on first use, closed by stop). */
+  inspector: (() => Promise<NodeInspector>) | undefined;
   stop(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ export async function startIngest(options: { env?: Record<string, string>; strea
   const httpUrl = `http://127.0.0.1:${httpPort}`;
 
   let inspector: Promise<NodeInspector> | undefined;
+  const connectInspector = inspectPort === undefined ? undefined : () => (inspector ??= NodeInspector.connect(inspectPort));
   const cleanup = async (): Promise<void> => {
     await inspector?.then((i) => i.close()).catch(() => undefined);
     await stopProcess(child, 15_000);
@@ -150,13 +153,8 @@ export async function startIngest(options: { env?: Record<string, string>; strea
     liveState: (id) => store.get(id),
     usage: () => processGroupUsage(pgid),
     metric: (name) => metricSum(httpUrl, name),
-    memoryAfterFullGc:
-      inspectPort === undefined
-        ? undefined
-        : async () => {
-            inspector ??= NodeInspector.connect(inspectPort);
-            return (await inspector).memoryUsageAfterGc();
-          },
+    memoryAfterFullGc: connectInspector ? async () => (await connectInspector()).memoryUsageAfterGc() : undefined,
+    inspector: connectInspector,
     stop: cleanup,
   };
 }
