@@ -3,7 +3,13 @@ export interface ConnectionLimits {
   maxPerAddress: number;
 }
 
-export type ConnectionGrant = { ok: true; release: () => void } | { ok: false; reason: 'too_many_connections' | 'too_many_from_address' };
+/** A connection let in. `release` gives its place back; calling it again (close and error both fire) does nothing. */
+export interface HeldConnection {
+  readonly ok: true;
+  release(): void;
+}
+
+export type ConnectionGrant = HeldConnection | { ok: false; reason: 'too_many_connections' | 'too_many_from_address' };
 
 /**
  * Counts open media connections (RTMP, RTMPS, HTTP-FLV, WS-FLV) in total and
@@ -27,26 +33,48 @@ export class ConnectionLimiter {
     if (current >= this.limits.maxPerAddress) return { ok: false, reason: 'too_many_from_address' };
     this.total += 1;
     this.perAddress.set(key, current + 1);
-    return {
-      ok: true,
-      release: releaseOnce(() => {
-        this.total -= 1;
-        const left = (this.perAddress.get(key) ?? 1) - 1;
-        if (left <= 0) this.perAddress.delete(key);
-        else this.perAddress.set(key, left);
-      }),
-    };
+    return new AddressSlot(this, key);
+  }
+
+  /** AddressSlot's release: one connection from `key` fewer. */
+  free(key: string): void {
+    this.total -= 1;
+    const left = (this.perAddress.get(key) ?? 1) - 1;
+    if (left <= 0) this.perAddress.delete(key);
+    else this.perAddress.set(key, left);
   }
 }
 
-/** Wraps a release so that calling it again (close and error events both fire) does nothing. */
-export function releaseOnce(release: () => void): () => void {
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    release();
-  };
+/**
+ * A connection's place, given back once. Classes, not closures: a node holds one for every open
+ * connection, and an object with a flag costs less than a release closure wrapped in a call-once closure.
+ */
+export abstract class HeldConnectionSlot implements HeldConnection {
+  readonly ok = true;
+  private released = false;
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.free();
+  }
+
+  /** Gives the place back (called once). */
+  protected abstract free(): void;
+}
+
+/** One admitted connection's place in a ConnectionLimiter. */
+class AddressSlot extends HeldConnectionSlot {
+  constructor(
+    private readonly limiter: ConnectionLimiter,
+    private readonly key: string,
+  ) {
+    super();
+  }
+
+  protected free(): void {
+    this.limiter.free(this.key);
+  }
 }
 
 /**

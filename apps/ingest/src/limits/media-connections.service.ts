@@ -2,9 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
-import { ConnectionLimiter, releaseOnce, type ConnectionGrant } from '@mediaplane/sessions';
+import { ConnectionLimiter, HeldConnectionSlot, type ConnectionGrant, type HeldConnection } from '@mediaplane/sessions';
 
 export type MediaListener = 'rtmp' | 'rtmps' | 'flv' | 'wsflv';
+
+/** A media connection let in: `release` gives its place back (once, however often called). */
+export type MediaConnectionGrant = HeldConnection;
 
 /** One budget of media connections for the node, shared by the RTMP, RTMPS, HTTP-FLV and WS-FLV listeners. */
 @Injectable()
@@ -31,13 +34,28 @@ export class MediaConnectionsService {
     }
     this.open[listener] += 1;
     this.metrics.connections.set({ listener }, this.open[listener]);
-    return {
-      ok: true,
-      release: releaseOnce(() => {
-        grant.release();
-        this.open[listener] -= 1;
-        this.metrics.connections.set({ listener }, this.open[listener]);
-      }),
-    };
+    return new ListenerSlot(grant, this, listener);
+  }
+
+  /** ListenerSlot's release: one connection on `listener` fewer. */
+  closed(listener: MediaListener): void {
+    this.open[listener] -= 1;
+    this.metrics.connections.set({ listener }, this.open[listener]);
+  }
+}
+
+/** A connection's place in the node's budget and in its listener's count. */
+class ListenerSlot extends HeldConnectionSlot {
+  constructor(
+    private readonly slot: HeldConnection,
+    private readonly service: MediaConnectionsService,
+    private readonly listener: MediaListener,
+  ) {
+    super();
+  }
+
+  protected free(): void {
+    this.slot.release();
+    this.service.closed(this.listener);
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { flvHubEncoder } from '@mediaplane/media-io';
+import { flvHubEncoder, nextViewerId } from '@mediaplane/media-io';
 import { sendJsonError } from '@mediaplane/service-kit';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
@@ -70,7 +69,7 @@ export class FlvPlaybackHandler {
     const { session, counted } = access;
     serveHubHttpBody(req, res, {
       hub: session.hub,
-      id: `flv-${randomUUID()}`,
+      id: nextViewerId('flv'),
       protocol: 'flv',
       counted,
       encoder: flvHubEncoder,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { mpegTsHubEncoderFor } from '@mediaplane/media-io';
+import { mpegTsHubEncoderFor, nextViewerId } from '@mediaplane/media-io';
 import { sendJsonError } from '@mediaplane/service-kit';
 import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
@@ -40,7 +39,7 @@ export class TsPullService {
     const hub = access.session.hub;
     serveHubHttpBody(req, res, {
       hub,
-      id: `ts-${randomUUID()}`,
+      id: nextViewerId('ts'),
       protocol: 'ts',
       counted: false,
       encoder: mpegTsHubEncoderFor(hub),

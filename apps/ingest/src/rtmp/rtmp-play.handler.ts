@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { RtmpHubEncoder, parseRtmpEnhancedCapabilities, type RtmpPlayRequest, type RtmpServerConnection } from '@mediaplane/media-io';
+import { RtmpHubEncoder, nextViewerId, parseRtmpEnhancedCapabilities, type RtmpPlayRequest, type RtmpServerConnection } from '@mediaplane/media-io';
 import { APP_CONFIG } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
 import { IngestMetrics } from '../observability/ingest-metrics';
@@ -83,7 +82,7 @@ export class RtmpPlayHandler {
     request.accept();
     if (connection.isClosed) return;
     const viewer = session.hub.addViewer({
-      id: `rtmp-${randomUUID()}`,
+      id: nextViewerId('rtmp'),
       protocol: 'rtmp',
       counted,
       encoder: new RtmpHubEncoder(connection.chunkSize, request.streamId),

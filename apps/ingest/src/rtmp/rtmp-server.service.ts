@@ -8,7 +8,7 @@ import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, HeartbeatService, LOGGER, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
 import { normalizeAddress } from '@mediaplane/sessions';
-import { MediaConnectionsService } from '../limits/media-connections.service';
+import { MediaConnectionsService, type MediaConnectionGrant } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { RtmpPlayHandler } from './rtmp-play.handler';
 import { RtmpPublishHandler } from './rtmp-publish.handler';
@@ -110,7 +110,7 @@ export class RtmpServerService implements OnApplicationBootstrap, OnModuleDestro
     this.logger.info({ protocol: listener.protocol, host, port: listener.port }, 'listening');
   }
 
-  private readonly rawGrants = new WeakMap<Socket, () => void>();
+  private readonly rawGrants = new WeakMap<Socket, MediaConnectionGrant>();
 
   private limitRawSocket(socket: Socket, listener: 'rtmp' | 'rtmps'): boolean {
     const grant = this.limits.acquire(listener, socket.remoteAddress);
@@ -119,8 +119,8 @@ export class RtmpServerService implements OnApplicationBootstrap, OnModuleDestro
       socket.destroy();
       return false;
     }
-    this.rawGrants.set(socket, grant.release);
-    socket.once('close', grant.release);
+    this.rawGrants.set(socket, grant);
+    socket.once('close', () => grant.release());
     return true;
   }
 
@@ -149,7 +149,7 @@ export class RtmpServerService implements OnApplicationBootstrap, OnModuleDestro
     connection.once('close', (info) => {
       this.connections.delete(connection);
       // The TLS socket wraps the raw one; its release is on the raw socket's close, which follows.
-      this.rawGrants.get(socket)?.();
+      this.rawGrants.get(socket)?.release();
       const level = info.error && info.error instanceof RtmpProtocolError ? 'info' : 'debug';
       this.logger[level]({ remoteAddress, protocol, reason: info.reason }, 'rtmp connection closed');
     });

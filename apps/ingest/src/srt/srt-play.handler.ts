@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { mpegTsHubEncoderFor } from '@mediaplane/media-io';
+import { mpegTsHubEncoderFor, nextViewerId } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, LOGGER } from '@mediaplane/service-kit';
 import { normalizeAddress } from '@mediaplane/sessions';
@@ -63,7 +62,7 @@ export class SrtPlayHandler implements OnModuleDestroy {
     }
     this.viewers.add(connection);
     const viewer = session.hub.addViewer({
-      id: `srt-${randomUUID()}`,
+      id: nextViewerId('srt'),
       protocol: 'srt',
       counted: granted.counted,
       encoder: mpegTsHubEncoderFor(session.hub),

@@ -30,7 +30,7 @@ export class PeerAdmissionService {
   /** Reserves a slot before any engine work; throws 503/429 when full. Release with the returned function. */
   reserve(kind: PeerKind, remoteAddress: string | undefined): () => void {
     const grant = this.limiter.acquire(remoteAddress);
-    if (grant.ok) return grant.release;
+    if (grant.ok) return () => grant.release();
     this.metrics.refusals.inc({ kind, reason: grant.reason });
     if (grant.reason === 'too_many_from_address') throw new HttpException('too many WebRTC sessions from this address', HttpStatus.TOO_MANY_REQUESTS);
     throw new HttpException('this node is full; try again later', HttpStatus.SERVICE_UNAVAILABLE);
