@@ -8,7 +8,7 @@ jest.setTimeout(180_000);
 
 /** Viewers per protocol: enough that the heap's own noise (~1 MB: bytecode V8 flushes, the GOP cache's phase) is a few KB a viewer. */
 const VIEWERS = 100;
-/** Issue 13's target for the marginal memory per viewer; the heap's part of it today is 6–9 KB (tools/bench/README.md). */
+/** Issue 13's target for the marginal memory per viewer; the heap's part of it today is 4–8 KB (viewer-memory in tools/bench/README.md). */
 const MAX_HEAP_PER_VIEWER = 16 * 1024;
 /**
  * Objects each viewer of one protocol has one of at least (its viewer in the hub, its socket, its request
