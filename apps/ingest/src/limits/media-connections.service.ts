@@ -6,9 +6,6 @@ import { ConnectionLimiter, HeldConnectionSlot, type ConnectionGrant, type HeldC
 
 export type MediaListener = 'rtmp' | 'rtmps' | 'flv' | 'wsflv';
 
-/** A media connection let in: `release` gives its place back (once, however often called). */
-export type MediaConnectionGrant = HeldConnection;
-
 /** One budget of media connections for the node, shared by the RTMP, RTMPS, HTTP-FLV and WS-FLV listeners. */
 @Injectable()
 export class MediaConnectionsService {

@@ -7,7 +7,8 @@ import type { WebSocket } from 'ws';
 import { nextViewerId } from '@mediaplane/media-io';
 import type { Logger } from '@mediaplane/observability';
 import { LOGGER, WebSocketUpgradeGateway, refuseWith, type UpgradeDecision } from '@mediaplane/service-kit';
-import { MediaConnectionsService, type MediaConnectionGrant } from '../limits/media-connections.service';
+import type { HeldConnection } from '@mediaplane/sessions';
+import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { PlaybackAccessService, type PlaybackSource } from './playback-access.service';
 import { parsePlaybackRequest } from './playback-url';
@@ -54,7 +55,7 @@ export class WsFlvGateway extends WebSocketUpgradeGateway {
    * listeners it leaves on the socket would otherwise keep `decide`'s scope, and the upgrade request
    * in it, for as long as the viewer watches (~1 KB a viewer in a heap snapshot).
    */
-  private attach(ws: WebSocket, socket: Duplex, session: PlaybackSource, counted: boolean, grant: MediaConnectionGrant, streamId: string): void {
+  private attach(ws: WebSocket, socket: Duplex, session: PlaybackSource, counted: boolean, grant: HeldConnection, streamId: string): void {
     if (session.isEnded) {
       grant.release();
       ws.close(1001, 'stream ended');

@@ -7,8 +7,8 @@ import { RtmpProtocolError, RtmpServerConnection, type RtmpServerConnectionOptio
 import type { Logger } from '@mediaplane/observability';
 import { APP_CONFIG, HeartbeatService, LOGGER, ReadinessService, ShutdownService } from '@mediaplane/service-kit';
 import type { IngestConfig } from '../ingest.config';
-import { normalizeAddress } from '@mediaplane/sessions';
-import { MediaConnectionsService, type MediaConnectionGrant } from '../limits/media-connections.service';
+import { normalizeAddress, type HeldConnection } from '@mediaplane/sessions';
+import { MediaConnectionsService } from '../limits/media-connections.service';
 import { IngestMetrics } from '../observability/ingest-metrics';
 import { RtmpPlayHandler } from './rtmp-play.handler';
 import { RtmpPublishHandler } from './rtmp-publish.handler';
@@ -110,7 +110,7 @@ export class RtmpServerService implements OnApplicationBootstrap, OnModuleDestro
     this.logger.info({ protocol: listener.protocol, host, port: listener.port }, 'listening');
   }
 
-  private readonly rawGrants = new WeakMap<Socket, MediaConnectionGrant>();
+  private readonly rawGrants = new WeakMap<Socket, HeldConnection>();
 
   private limitRawSocket(socket: Socket, listener: 'rtmp' | 'rtmps'): boolean {
     const grant = this.limits.acquire(listener, socket.remoteAddress);
